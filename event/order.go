@@ -1,0 +1,38 @@
+package event
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Compare orders events the way every consumer of a ticket's history must:
+// by occurrence time (microseconds), then by event id so that events sharing
+// a timestamp still have one order, independent of arrival order.
+func Compare(a, b *Event) int {
+	if c := a.OccurredAt.Compare(b.OccurredAt); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+// SortHistory orders a ticket's events with Compare and drops repeated event
+// ids (replays), keeping the first copy. It returns the shortened slice.
+//
+// A repeated id is dropped wherever it sorts (a replay re-stamped with another
+// occurred_at is still the same event, as it is for storage, which keeps one
+// row per event_id); the copy kept is the first in the sorted history and,
+// among copies with the same time, the first one given.
+func SortHistory(evs []Event) []Event {
+	slices.SortStableFunc(evs, func(a, b Event) int { return Compare(&a, &b) })
+	seen := make(map[string]struct{}, len(evs))
+	out := evs[:0]
+	for i := range evs {
+		if _, dup := seen[evs[i].ID]; dup {
+			continue
+		}
+		seen[evs[i].ID] = struct{}{}
+		out = append(out, evs[i])
+	}
+	clear(evs[len(out):]) // like slices.Compact: no stale copies past the end
+	return out
+}

@@ -1,0 +1,399 @@
+// Package ingest is Slate's Kafka adapter: it fetches ticket events from a
+// consumer group, decodes and validates them, batches them by size or time,
+// hands each batch to a Store and only then commits the offsets.
+//
+// Guarantees: nothing is committed that was not stored (at-least-once);
+// storage collapses replays by event id, so the effect is exactly once. A bad
+// message becomes a dead letter and never blocks its partition. When the
+// store is down, fetching stops (one batch in flight) and the batch is
+// retried with backoff until it succeeds or the process is told to stop.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/internal/fault"
+)
+
+// Source is the part of *kafka.Reader ingest uses.
+type Source interface {
+	FetchMessage(ctx context.Context) (kafka.Message, error)
+	CommitMessages(ctx context.Context, msgs ...kafka.Message) error
+}
+
+// Store persists a batch idempotently (the warehouse writer implements it).
+// Errors carry a fault kind: Permanent means this data can never be stored.
+type Store interface {
+	Store(ctx context.Context, recs []event.Record, dls []event.DeadLetter) error
+}
+
+// Config tunes batching and retries.
+type Config struct {
+	BatchSize       int           `yaml:"batch_size"`       // flush when this many messages are buffered
+	BatchWait       time.Duration `yaml:"batch_wait"`       // or when the oldest buffered message is this old
+	RetryMin        time.Duration `yaml:"retry_min"`        // first backoff after a failed store
+	RetryMax        time.Duration `yaml:"retry_max"`        // backoff cap
+	DedupeWindow    int           `yaml:"dedupe_window"`    // recent event ids remembered for duplicate detection
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // to flush and commit after a stop signal
+}
+
+// DefaultConfig returns the defaults documented in README.md.
+func DefaultConfig() Config {
+	return Config{
+		BatchSize:       20000,
+		BatchWait:       time.Second,
+		RetryMin:        200 * time.Millisecond,
+		RetryMax:        30 * time.Second,
+		DedupeWindow:    200000,
+		ShutdownTimeout: 30 * time.Second,
+	}
+}
+
+// Validate rejects unusable values, naming the field.
+func (c Config) Validate() error {
+	switch {
+	case c.BatchSize < 1 || c.BatchSize > 1_000_000:
+		return fmt.Errorf("ingest.batch_size: %d is not between 1 and 1000000", c.BatchSize)
+	case c.BatchWait <= 0:
+		return fmt.Errorf("ingest.batch_wait: must be positive, got %s", c.BatchWait)
+	case c.RetryMin <= 0 || c.RetryMax < c.RetryMin:
+		return fmt.Errorf("ingest.retry_min/retry_max: need 0 < retry_min <= retry_max, got %s and %s", c.RetryMin, c.RetryMax)
+	case c.DedupeWindow < 0:
+		return fmt.Errorf("ingest.dedupe_window: cannot be negative")
+	case c.ShutdownTimeout <= 0:
+		return fmt.Errorf("ingest.shutdown_timeout: must be positive")
+	}
+	return nil
+}
+
+// Ingester runs the fetch → decode → batch → store → commit loop.
+type Ingester struct {
+	src     Source
+	store   Store
+	decoder *event.Decoder
+	cfg     Config
+	metrics *Metrics
+	log     *slog.Logger
+	now     func() time.Time
+
+	seen    *recentIDs
+	healthy atomic.Bool // last store attempt succeeded
+	running atomic.Bool
+}
+
+// New builds an Ingester; cfg must be valid.
+func New(src Source, store Store, dec *event.Decoder, cfg Config, m *Metrics, log *slog.Logger) *Ingester {
+	in := &Ingester{src: src, store: store, decoder: dec, cfg: cfg, metrics: m, log: log, now: time.Now,
+		seen: newRecentIDs(cfg.DedupeWindow)}
+	in.healthy.Store(true)
+	return in
+}
+
+// Ready reports whether the loop runs and its store is reachable.
+func (in *Ingester) Ready() bool { return in.running.Load() && in.healthy.Load() }
+
+type batch struct {
+	recs []event.Record
+	dls  []event.DeadLetter
+	// last fetched message per partition: what gets committed
+	last map[int]kafka.Message
+	n    int
+}
+
+func newBatch() *batch { return &batch{last: map[int]kafka.Message{}} }
+
+// Run consumes until ctx is cancelled, then stores and commits what it has
+// fetched (within ShutdownTimeout) and returns. It returns an error only for
+// failures that retrying cannot fix (the consumer itself breaking).
+func (in *Ingester) Run(ctx context.Context) error {
+	in.running.Store(true)
+	defer in.running.Store(false)
+	batches := make(chan *batch, 1) // one batch decoding while one is stored
+	fetchErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		fetchErr <- in.fetchLoop(ctx, batches)
+	}()
+	// The writer keeps going after ctx is cancelled, to drain the last
+	// batches, but gives up at the shutdown deadline.
+	drainCtx, cancelDrain := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelDrain()
+	go func() {
+		<-ctx.Done()
+		t := time.NewTimer(in.cfg.ShutdownTimeout)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancelDrain()
+		case <-drainCtx.Done():
+		}
+	}()
+	var writeErr error
+	for b := range batches {
+		if writeErr != nil {
+			continue // drain so the fetcher can exit
+		}
+		if err := in.storeAndCommit(drainCtx, b); err != nil {
+			writeErr = err
+			in.log.Error("giving up on uncommitted batch; it will be redelivered", "messages", b.n, "err", err)
+		}
+	}
+	if err := <-fetchErr; err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return nil // a stop: what was not stored is uncommitted and comes back
+	}
+	return writeErr
+}
+
+func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *batch) error {
+	b := newBatch()
+	var deadline time.Time
+	flush := func() bool {
+		if b.n == 0 {
+			return true
+		}
+		select {
+		case out <- b:
+		case <-ctx.Done():
+			// still hand it over: the writer drains after a stop
+			out <- b
+		}
+		b, deadline = newBatch(), time.Time{}
+		return true
+	}
+	for {
+		fctx, cancel := ctx, context.CancelFunc(func() {})
+		if b.n > 0 {
+			fctx, cancel = context.WithDeadline(ctx, deadline)
+		}
+		msg, err := in.src.FetchMessage(fctx)
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				flush()
+				return nil
+			}
+			if errors.Is(err, context.DeadlineExceeded) {
+				flush()
+				continue
+			}
+			flush()
+			return fmt.Errorf("fetch: %w", err)
+		}
+		if b.n == 0 {
+			deadline = in.now().Add(in.cfg.BatchWait)
+		}
+		in.add(b, msg)
+		if b.n >= in.cfg.BatchSize || !in.now().Before(deadline) {
+			flush()
+		}
+	}
+}
+
+// add decodes one message into the batch as an event, a skipped duplicate
+// or a dead letter.
+func (in *Ingester) add(b *batch, msg kafka.Message) {
+	in.metrics.Consumed.Inc()
+	if lag := msg.HighWaterMark - msg.Offset - 1; lag >= 0 {
+		in.metrics.Lag.WithLabelValues(msg.Topic, strconv.Itoa(msg.Partition)).Set(float64(lag))
+	}
+	b.n++
+	b.last[msg.Partition] = msg
+	src := event.Source{Topic: msg.Topic, Partition: int32(msg.Partition), Offset: msg.Offset}
+	ev, err := in.decoder.Decode(msg.Value)
+	if err == nil {
+		switch prev, state := in.seen.check(&ev, src); state {
+		case seenSame:
+			in.metrics.Duplicates.Inc()
+			return
+		case seenConflict:
+			err = &event.Error{Reason: event.ReasonDuplicateID, Field: "event_id",
+				Detail: fmt.Sprintf("%q was already used by a different event (%s[%d]@%d)", ev.ID, prev.Topic, prev.Partition, prev.Offset)}
+		}
+	}
+	if err != nil {
+		b.dls = append(b.dls, event.NewDeadLetter(src, msg.Key, msg.Value, &ev, err, in.now()))
+		return
+	}
+	b.recs = append(b.recs, event.Record{Event: ev, Payload: msg.Value, Source: src})
+}
+
+func (in *Ingester) storeAndCommit(ctx context.Context, b *batch) error {
+	start := in.now()
+	if err := in.storeResilient(ctx, b.recs, b.dls); err != nil {
+		return err
+	}
+	in.metrics.BatchSize.Observe(float64(b.n))
+	in.metrics.BatchLatency.Observe(in.now().Sub(start).Seconds())
+	msgs := make([]kafka.Message, 0, len(b.last))
+	for _, m := range b.last {
+		msgs = append(msgs, m)
+	}
+	// A failed commit loses nothing: the messages come again and storage
+	// collapses them. So retry briefly, then move on.
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if err = in.src.CommitMessages(ctx, msgs...); err == nil {
+			in.metrics.Commits.WithLabelValues("ok").Inc()
+			return nil
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		time.Sleep(in.backoff(attempt))
+	}
+	in.metrics.Commits.WithLabelValues("failed").Inc()
+	in.log.Warn("offset commit failed; the batch will be redelivered and de-duplicated", "err", err)
+	return nil
+}
+
+// storeResilient stores a batch, retrying transient failures with backoff
+// for as long as ctx lives. A permanent failure is bisected down to the
+// rows ClickHouse refuses, which become dead letters; the rest is stored.
+func (in *Ingester) storeResilient(ctx context.Context, recs []event.Record, dls []event.DeadLetter) error {
+	for attempt := 0; ; attempt++ {
+		err := in.store.Store(ctx, recs, dls)
+		if err == nil {
+			in.healthy.Store(true)
+			in.metrics.StoreUp.Set(1)
+			in.metrics.Inserted.Add(float64(len(recs)))
+			for _, d := range dls {
+				in.metrics.DeadLettered.WithLabelValues(string(d.Reason)).Inc()
+			}
+			return nil
+		}
+		kind := fault.KindOf(err)
+		in.metrics.StoreErrors.WithLabelValues(kind.String()).Inc()
+		if kind == fault.Permanent && len(recs)+len(dls) > 0 {
+			in.log.Warn("store refused a batch; bisecting to find the rows", "events", len(recs), "dead_letters", len(dls), "err", err)
+			return in.bisect(ctx, recs, dls, err)
+		}
+		in.healthy.Store(false)
+		in.metrics.StoreUp.Set(0)
+		wait := in.backoff(attempt)
+		in.log.Warn("store failed; retrying", "attempt", attempt+1, "in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("store: %w (last error: %v)", ctx.Err(), err)
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (in *Ingester) bisect(ctx context.Context, recs []event.Record, dls []event.DeadLetter, cause error) error {
+	switch {
+	case len(recs) == 1 && len(dls) == 0:
+		r := recs[0]
+		dl := event.NewDeadLetter(r.Source, []byte(r.Event.TicketID), r.Payload, &r.Event,
+			&event.Error{Reason: event.ReasonStoreRejected, Detail: cause.Error()}, in.now())
+		return in.storeResilient(ctx, nil, []event.DeadLetter{dl})
+	case len(recs) == 0 && len(dls) == 1:
+		// A dead letter the warehouse refuses is a schema fault, not data:
+		// keep retrying (and alerting) rather than drop it.
+		in.healthy.Store(false)
+		return fmt.Errorf("dead letter at %s[%d]@%d refused: %w", dls[0].Source.Topic, dls[0].Source.Partition, dls[0].Source.Offset, cause)
+	}
+	if len(recs) > 0 && len(dls) > 0 {
+		if err := in.storeResilient(ctx, recs, nil); err != nil {
+			return err
+		}
+		return in.storeResilient(ctx, nil, dls)
+	}
+	if len(recs) > 1 {
+		mid := len(recs) / 2
+		if err := in.storeResilient(ctx, recs[:mid], nil); err != nil {
+			return err
+		}
+		return in.storeResilient(ctx, recs[mid:], nil)
+	}
+	mid := len(dls) / 2
+	if err := in.storeResilient(ctx, nil, dls[:mid]); err != nil {
+		return err
+	}
+	return in.storeResilient(ctx, nil, dls[mid:])
+}
+
+// backoff is exponential with full jitter, capped at RetryMax.
+func (in *Ingester) backoff(attempt int) time.Duration {
+	d := in.cfg.RetryMin << min(attempt, 20)
+	if d <= 0 || d > in.cfg.RetryMax {
+		d = in.cfg.RetryMax
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+type seenState int
+
+const (
+	seenNew seenState = iota
+	seenSame
+	seenConflict
+)
+
+// recentIDs remembers the last N event ids with a fingerprint of what they
+// identified, to tell a harmless redelivery from an id reused for another
+// event. Older ids fall out first; storage de-duplication covers the rest.
+type recentIDs struct {
+	seed  maphash.Seed
+	byID  map[string]seenEntry
+	ring  []string
+	next  int
+	limit int
+}
+
+type seenEntry struct {
+	fingerprint uint64
+	src         event.Source
+}
+
+func newRecentIDs(limit int) *recentIDs {
+	return &recentIDs{seed: maphash.MakeSeed(), byID: make(map[string]seenEntry, limit), ring: make([]string, limit), limit: limit}
+}
+
+// fingerprint covers what makes an event the same event; a producer that
+// re-serialises it (other field order, spacing) still sends the same one.
+func (r *recentIDs) fingerprint(e *event.Event) uint64 {
+	var h maphash.Hash
+	h.SetSeed(r.seed)
+	h.WriteString(e.Tenant)
+	h.WriteByte(0)
+	h.WriteString(e.TicketID)
+	h.WriteByte(0)
+	h.WriteString(string(e.Type))
+	h.WriteByte(0)
+	h.WriteString(strconv.FormatInt(e.OccurredMicros(), 10))
+	return h.Sum64()
+}
+
+func (r *recentIDs) check(e *event.Event, src event.Source) (event.Source, seenState) {
+	if r.limit == 0 {
+		return src, seenNew
+	}
+	fp := r.fingerprint(e)
+	if prev, ok := r.byID[e.ID]; ok {
+		if prev.fingerprint == fp {
+			return prev.src, seenSame
+		}
+		return prev.src, seenConflict
+	}
+	if old := r.ring[r.next]; old != "" {
+		delete(r.byID, old)
+	}
+	r.ring[r.next] = e.ID
+	r.next = (r.next + 1) % r.limit
+	r.byID[e.ID] = seenEntry{fingerprint: fp, src: src}
+	return src, seenNew
+}

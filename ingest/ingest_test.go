@@ -1,0 +1,399 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/internal/fault"
+)
+
+// memSource is an in-memory stand-in for a consumer-group reader: it tests
+// the batching and commit logic, not Kafka (the e2e tests use a real broker).
+type memSource struct {
+	mu        sync.Mutex
+	msgs      []kafka.Message
+	next      int
+	committed map[int]int64 // partition -> next offset to read
+	commits   int
+}
+
+func (s *memSource) FetchMessage(ctx context.Context) (kafka.Message, error) {
+	s.mu.Lock()
+	if s.next < len(s.msgs) {
+		m := s.msgs[s.next]
+		s.next++
+		s.mu.Unlock()
+		return m, nil
+	}
+	s.mu.Unlock()
+	<-ctx.Done()
+	return kafka.Message{}, ctx.Err()
+}
+
+func (s *memSource) CommitMessages(_ context.Context, msgs ...kafka.Message) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.commits++
+	for _, m := range msgs {
+		if m.Offset+1 > s.committed[m.Partition] {
+			s.committed[m.Partition] = m.Offset + 1
+		}
+	}
+	return nil
+}
+
+func (s *memSource) committedOffsets() map[int]int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps(s.committed)
+}
+
+func maps(m map[int]int64) map[int]int64 {
+	out := map[int]int64{}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// memStore records what it stored and can fail on demand.
+type memStore struct {
+	mu          sync.Mutex
+	failNext    int    // transient failures before the next success
+	rejectID    string // any batch holding this event id is refused permanently
+	alwaysFail  bool
+	events      []string
+	deadLetters []event.DeadLetter
+	calls       []int
+	src         *memSource // to check nothing is committed before it is stored
+	violations  []string
+}
+
+func (s *memStore) Store(_ context.Context, recs []event.Record, dls []event.DeadLetter) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, len(recs)+len(dls))
+	if s.alwaysFail {
+		return fault.Errorf(fault.Unavailable, "clickhouse is down")
+	}
+	if s.failNext > 0 {
+		s.failNext--
+		return fault.Errorf(fault.Unavailable, "connection refused")
+	}
+	for _, r := range recs {
+		if r.Event.ID == s.rejectID {
+			return fault.Errorf(fault.Permanent, "code 53: type mismatch")
+		}
+	}
+	if s.src != nil {
+		for p, off := range s.src.committedOffsets() {
+			for _, r := range recs {
+				if int(r.Source.Partition) == p && r.Source.Offset < off {
+					s.violations = append(s.violations, fmt.Sprintf("offset %d of partition %d committed before it was stored", r.Source.Offset, p))
+				}
+			}
+		}
+	}
+	for _, r := range recs {
+		s.events = append(s.events, r.Event.ID)
+	}
+	s.deadLetters = append(s.deadLetters, dls...)
+	return nil
+}
+
+func (s *memStore) callCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.calls)
+}
+
+func (s *memSource) fetched() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.next
+}
+
+func (s *memSource) commitCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.commits
+}
+
+func (s *memStore) stored() ([]string, []event.DeadLetter) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.events), slices.Clone(s.deadLetters)
+}
+
+func eventJSON(id, ticket string, sec int) []byte {
+	return []byte(fmt.Sprintf(`{"schema":1,"event_id":%q,"type":"ticket.message","tenant":"acme","ticket_id":%q,"occurred_at":"2026-03-02T09:00:%02dZ","actor":{"type":"agent","id":"a1"},"data":{"kind":"public_reply"}}`, id, ticket, sec))
+}
+
+func msg(partition int, offset int64, value []byte) kafka.Message {
+	return kafka.Message{Topic: "events", Partition: partition, Offset: offset, Value: value, HighWaterMark: offset + 1}
+}
+
+type harness struct {
+	src   *memSource
+	store *memStore
+	in    *Ingester
+	m     *Metrics
+}
+
+func newHarness(msgs []kafka.Message, cfg Config) *harness {
+	src := &memSource{msgs: msgs, committed: map[int]int64{}}
+	store := &memStore{src: src}
+	m := NewMetrics(prometheus.NewRegistry())
+	in := New(src, store, &event.Decoder{}, cfg, m, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return &harness{src: src, store: store, in: in, m: m}
+}
+
+func testConfig() Config {
+	c := DefaultConfig()
+	c.BatchSize, c.BatchWait, c.RetryMin, c.RetryMax, c.ShutdownTimeout = 4, 50*time.Millisecond, time.Millisecond, 5*time.Millisecond, 2*time.Second
+	return c
+}
+
+// run consumes until want messages have been stored or dead-lettered, then
+// stops the ingester and waits for it.
+func (h *harness) run(t *testing.T, until func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.in.Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !until() {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatal("timed out waiting for the ingester")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(h.store.violations) > 0 {
+		t.Fatal(h.store.violations)
+	}
+}
+
+func TestBatchesBySizeAndTimeAndCommitsAfterStore(t *testing.T) {
+	var msgs []kafka.Message
+	for i := 0; i < 10; i++ {
+		msgs = append(msgs, msg(i%2, int64(i/2), eventJSON(fmt.Sprintf("e%d", i), fmt.Sprintf("T%d", i%2), i)))
+	}
+	h := newHarness(msgs, testConfig())
+	h.run(t, func() bool { ev, _ := h.store.stored(); return len(ev) == 10 })
+	if got := h.store.calls; !slices.Equal(got, []int{4, 4, 2}) {
+		t.Errorf("store calls %v, want batches of 4, 4 and the 2 left flushed by time", got)
+	}
+	if got := h.src.committedOffsets(); got[0] != 5 || got[1] != 5 {
+		t.Errorf("committed %v, want both partitions at offset 5", got)
+	}
+	if v := testutil.ToFloat64(h.m.Inserted); v != 10 {
+		t.Errorf("inserted metric %v", v)
+	}
+}
+
+func TestRetriesUntilStoredAndCommitsNothingBefore(t *testing.T) {
+	msgs := []kafka.Message{msg(0, 0, eventJSON("a", "T1", 1)), msg(0, 1, eventJSON("b", "T1", 2))}
+	h := newHarness(msgs, testConfig())
+	h.store.failNext = 5
+	h.run(t, func() bool { ev, _ := h.store.stored(); return len(ev) == 2 })
+	if h.store.callCount() != 6 {
+		t.Errorf("%d store attempts, want 5 failures then 1 success", len(h.store.calls))
+	}
+	if h.src.commitCount() != 1 || h.src.committedOffsets()[0] != 2 {
+		t.Errorf("commits=%d offsets=%v, want one commit at offset 2", h.src.commits, h.src.committedOffsets())
+	}
+	if v := testutil.ToFloat64(h.m.StoreErrors.WithLabelValues("unavailable")); v != 5 {
+		t.Errorf("store error metric %v, want 5", v)
+	}
+	if !h.in.healthy.Load() {
+		t.Error("healthy after the store recovered")
+	}
+}
+
+func TestPoisonMessagesBecomeDeadLettersWithoutBlocking(t *testing.T) {
+	big := make([]byte, event.MaxPayloadBytes+1)
+	for i := range big {
+		big[i] = ' '
+	}
+	msgs := []kafka.Message{
+		msg(0, 0, eventJSON("a", "T1", 1)),
+		msg(0, 1, []byte(`{"schema":1,`)),
+		msg(0, 2, []byte{0xff, 0xfe, '{', '}'}),
+		msg(0, 3, []byte(`{"schema":1,"event_id":"x","type":"ticket.exploded","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T09:00:00Z","actor":{"type":"agent","id":"a"}}`)),
+		msg(0, 4, big),
+		msg(0, 5, eventJSON("b", "T1", 2)),
+		msg(0, 6, eventJSON("b", "T1", 2)), // redelivery: skipped
+		msg(0, 7, eventJSON("b", "T2", 3)), // same id, another event
+	}
+	h := newHarness(msgs, testConfig())
+	h.run(t, func() bool { ev, dl := h.store.stored(); return len(ev)+len(dl) == 7 })
+	events, dls := h.store.stored()
+	if !slices.Equal(events, []string{"a", "b"}) {
+		t.Errorf("stored events %v", events)
+	}
+	wantReasons := map[int64]event.Reason{1: event.ReasonMalformedJSON, 2: event.ReasonInvalidUTF8, 3: event.ReasonUnknownType,
+		4: event.ReasonTooLarge, 7: event.ReasonDuplicateID}
+	if len(dls) != len(wantReasons) {
+		t.Fatalf("%d dead letters, want %d", len(dls), len(wantReasons))
+	}
+	for _, d := range dls {
+		if wantReasons[d.Source.Offset] != d.Reason {
+			t.Errorf("offset %d: reason %s, want %s (%s)", d.Source.Offset, d.Reason, wantReasons[d.Source.Offset], d.Detail)
+		}
+		if d.Detail == "" || d.Source.Topic != "events" {
+			t.Errorf("dead letter lacks detail or source: %+v", d)
+		}
+	}
+	if h.src.committedOffsets()[0] != 8 {
+		t.Errorf("committed %v: poison must not block the partition", h.src.committedOffsets())
+	}
+	if v := testutil.ToFloat64(h.m.Duplicates); v != 1 {
+		t.Errorf("duplicates metric %v", v)
+	}
+	if v := testutil.ToFloat64(h.m.DeadLettered.WithLabelValues("too_large")); v != 1 {
+		t.Errorf("too_large metric %v", v)
+	}
+}
+
+func TestPermanentRejectionIsBisectedToTheRow(t *testing.T) {
+	var msgs []kafka.Message
+	for i := 0; i < 4; i++ {
+		msgs = append(msgs, msg(0, int64(i), eventJSON(fmt.Sprintf("e%d", i), "T1", i)))
+	}
+	h := newHarness(msgs, testConfig())
+	h.store.rejectID = "e2"
+	h.run(t, func() bool { ev, dl := h.store.stored(); return len(ev)+len(dl) == 4 })
+	events, dls := h.store.stored()
+	if !slices.Equal(events, []string{"e0", "e1", "e3"}) {
+		t.Errorf("stored %v", events)
+	}
+	if len(dls) != 1 || dls[0].Reason != event.ReasonStoreRejected || dls[0].EventID != "e2" || dls[0].Source.Offset != 2 {
+		t.Fatalf("dead letters %+v", dls)
+	}
+	if h.src.committedOffsets()[0] != 4 {
+		t.Errorf("committed %v", h.src.committedOffsets())
+	}
+}
+
+func TestShutdownFlushesThePartialBatch(t *testing.T) {
+	cfg := testConfig()
+	cfg.BatchSize, cfg.BatchWait = 1000, time.Hour
+	h := newHarness([]kafka.Message{msg(3, 41, eventJSON("a", "T1", 1))}, cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.in.Run(ctx) }()
+	for h.src.fetched() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
+	if ev, _ := h.store.stored(); len(ev) != 0 {
+		t.Fatal("stored before the batch was full or old")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if ev, _ := h.store.stored(); !slices.Equal(ev, []string{"a"}) || h.src.committedOffsets()[3] != 42 {
+		t.Fatalf("stored %v committed %v", ev, h.src.committedOffsets())
+	}
+}
+
+func TestShutdownWithStoreDownCommitsNothing(t *testing.T) {
+	cfg := testConfig()
+	cfg.ShutdownTimeout = 100 * time.Millisecond
+	h := newHarness([]kafka.Message{msg(0, 0, eventJSON("a", "T1", 1))}, cfg)
+	h.store.alwaysFail = true
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.in.Run(ctx) }()
+	for h.store.callCount() < 3 {
+		time.Sleep(time.Millisecond)
+	}
+	if h.in.Ready() {
+		t.Error("ready while the store is failing")
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("a stop is not an error: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not give up at the shutdown deadline")
+	}
+	if h.src.commitCount() != 0 {
+		t.Fatal("committed a batch that was never stored")
+	}
+}
+
+func TestConfigValidateNamesTheField(t *testing.T) {
+	for field, mutate := range map[string]func(*Config){
+		"ingest.batch_size":       func(c *Config) { c.BatchSize = 0 },
+		"ingest.batch_wait":       func(c *Config) { c.BatchWait = 0 },
+		"ingest.retry_min":        func(c *Config) { c.RetryMax = c.RetryMin / 2 },
+		"ingest.dedupe_window":    func(c *Config) { c.DedupeWindow = -1 },
+		"ingest.shutdown_timeout": func(c *Config) { c.ShutdownTimeout = 0 },
+	} {
+		c := DefaultConfig()
+		mutate(&c)
+		if err := c.Validate(); err == nil || !strings.HasPrefix(err.Error(), field) {
+			t.Errorf("%s: got %v", field, err)
+		}
+	}
+	if err := DefaultConfig().Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBackoffGrowsAndIsCapped(t *testing.T) {
+	in := &Ingester{cfg: Config{RetryMin: 100 * time.Millisecond, RetryMax: time.Second}}
+	for attempt, maxWant := range map[int]time.Duration{0: 100 * time.Millisecond, 2: 400 * time.Millisecond, 10: time.Second, 60: time.Second} {
+		for i := 0; i < 50; i++ {
+			d := in.backoff(attempt)
+			if d < maxWant/2 || d > maxWant {
+				t.Fatalf("attempt %d: %s outside [%s, %s]", attempt, d, maxWant/2, maxWant)
+			}
+		}
+	}
+}
+
+func TestRecentIDsForgetsOldest(t *testing.T) {
+	r := newRecentIDs(2)
+	e := func(id string) *event.Event {
+		return &event.Event{ID: id, Tenant: "t", TicketID: "x", Type: event.TypeRated}
+	}
+	src := event.Source{}
+	for _, id := range []string{"a", "b", "c"} {
+		if _, st := r.check(e(id), src); st != seenNew {
+			t.Fatalf("%s: %v", id, st)
+		}
+	}
+	if _, st := r.check(e("a"), src); st != seenNew {
+		t.Error("a should have been forgotten after two newer ids")
+	}
+	if _, st := r.check(e("a"), src); st != seenSame {
+		t.Error("a again should be a redelivery")
+	}
+	other := e("a")
+	other.TicketID = "y"
+	if _, st := r.check(other, src); st != seenConflict {
+		t.Error("a for another ticket should conflict")
+	}
+}

@@ -1,0 +1,117 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// KafkaConfig says where the events are and how to read them.
+type KafkaConfig struct {
+	Brokers  []string      `yaml:"brokers"`
+	Topic    string        `yaml:"topic"`
+	GroupID  string        `yaml:"group_id"`
+	MinBytes int           `yaml:"min_bytes"`
+	MaxBytes int           `yaml:"max_bytes"`
+	MaxWait  time.Duration `yaml:"max_wait"`
+}
+
+// DefaultKafkaConfig is a local single broker.
+func DefaultKafkaConfig() KafkaConfig {
+	return KafkaConfig{Brokers: []string{"127.0.0.1:9092"}, Topic: "ticket-events", GroupID: "slate-ingest",
+		MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 500 * time.Millisecond}
+}
+
+// Validate rejects unusable values, naming the field.
+func (c KafkaConfig) Validate(maxMessage int) error {
+	if len(c.Brokers) == 0 {
+		return errors.New("kafka.brokers: at least one host:port is required")
+	}
+	for _, b := range c.Brokers {
+		if _, _, err := net.SplitHostPort(b); err != nil {
+			return fmt.Errorf("kafka.brokers: %q is not host:port", b)
+		}
+	}
+	switch {
+	case c.Topic == "":
+		return errors.New("kafka.topic: required")
+	case c.GroupID == "":
+		return errors.New("kafka.group_id: required")
+	case c.MinBytes < 1 || c.MaxBytes < c.MinBytes:
+		return fmt.Errorf("kafka.min_bytes/max_bytes: need 1 <= min_bytes <= max_bytes, got %d and %d", c.MinBytes, c.MaxBytes)
+	case c.MaxBytes < maxMessage:
+		return fmt.Errorf("kafka.max_bytes: %d is below the largest accepted message (%d bytes)", c.MaxBytes, maxMessage)
+	case c.MaxWait <= 0:
+		return errors.New("kafka.max_wait: must be positive")
+	}
+	return nil
+}
+
+// NewReader opens a consumer-group reader. Offsets are committed
+// synchronously (CommitInterval 0) and only by the Ingester, after storing;
+// a new group starts at the oldest message so nothing retained is skipped.
+func NewReader(c KafkaConfig) *kafka.Reader {
+	return kafka.NewReader(kafka.ReaderConfig{
+		Brokers:        c.Brokers,
+		GroupID:        c.GroupID,
+		Topic:          c.Topic,
+		MinBytes:       c.MinBytes,
+		MaxBytes:       c.MaxBytes,
+		MaxWait:        c.MaxWait,
+		QueueCapacity:  10000,
+		StartOffset:    kafka.FirstOffset,
+		CommitInterval: 0,
+		// Fast rebalances matter more than chatty heartbeats on a small
+		// group; these are kafka-go's defaults made explicit.
+		HeartbeatInterval: 3 * time.Second,
+		SessionTimeout:    30 * time.Second,
+		RebalanceTimeout:  30 * time.Second,
+	})
+}
+
+// NewWriter opens a producer that keys messages by ticket id, so all of a
+// ticket's events land, in order, in one partition.
+func NewWriter(brokers []string, topic string) *kafka.Writer {
+	return &kafka.Writer{
+		Addr:         kafka.TCP(brokers...),
+		Topic:        topic,
+		Balancer:     &kafka.Hash{},
+		BatchSize:    5000,
+		BatchBytes:   16 << 20,
+		BatchTimeout: 20 * time.Millisecond,
+		RequiredAcks: kafka.RequireAll,
+		Compression:  kafka.Lz4,
+	}
+}
+
+// EnsureTopic creates topic with the given partitions if it does not exist.
+func EnsureTopic(ctx context.Context, brokers []string, topic string, partitions int) error {
+	var d kafka.Dialer
+	conn, err := d.DialContext(ctx, "tcp", brokers[0])
+	if err != nil {
+		return fmt.Errorf("kafka: dial %s: %w", brokers[0], err)
+	}
+	defer conn.Close()
+	if parts, err := conn.ReadPartitions(topic); err == nil && len(parts) > 0 {
+		return nil
+	}
+	ctrl, err := conn.Controller()
+	if err != nil {
+		return fmt.Errorf("kafka: find controller: %w", err)
+	}
+	cc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(ctrl.Host, strconv.Itoa(ctrl.Port)))
+	if err != nil {
+		return fmt.Errorf("kafka: dial controller: %w", err)
+	}
+	defer cc.Close()
+	err = cc.CreateTopics(kafka.TopicConfig{Topic: topic, NumPartitions: partitions, ReplicationFactor: 1})
+	if err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
+		return fmt.Errorf("kafka: create topic %s: %w", topic, err)
+	}
+	return nil
+}

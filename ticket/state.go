@@ -1,0 +1,154 @@
+// Package ticket derives a ticket's current state from its event history.
+// The derivation is a pure fold, so the state stored in the warehouse can
+// always be rebuilt from the stored events, and replays or out-of-order
+// arrival cannot change the answer.
+package ticket
+
+import (
+	"slices"
+	"time"
+
+	"github.com/slatehq/slate/event"
+)
+
+// State is one ticket as of its latest known event.
+type State struct {
+	Tenant, TicketID string
+	// Version is the number of distinct events folded. Histories only
+	// grow, so a state with a higher version is derived from more facts.
+	Version uint64
+
+	HasCreated       bool // false while ticket.created has not arrived yet
+	Channel          string
+	Customer         string
+	Organisation     string
+	Group            string
+	Assignee         string
+	SupportingAgents []string
+	Subject          string
+	Status           event.Status
+	Priority         event.Priority
+	Severity         event.Severity
+	Tags             []string
+
+	CreatedAt      time.Time
+	CreatedBy      event.ActorType
+	FirstRepliedAt time.Time // first public agent reply; zero if none
+	FirstSolvedAt  time.Time
+	SolvedAt       time.Time // latest transition into solved (zero while unsolved)
+	ClosedAt       time.Time // latest transition into closed (zero unless closed)
+	ReopenCount    uint32
+
+	PublicReplies   uint32
+	CustomerReplies uint32
+	InternalNotes   uint32
+
+	Rating  uint8 // 0 = not rated; the latest rating counts
+	RatedAt time.Time
+
+	MergedInto  string
+	Deleted     bool
+	LastEventAt time.Time
+}
+
+// Fold derives the state from a ticket's events, in any order and with
+// repeated ids; it sorts and de-duplicates a copy. All events must belong
+// to the same ticket.
+func Fold(history []event.Event) State {
+	evs := event.SortHistory(slices.Clone(history))
+	var s State
+	if len(evs) == 0 {
+		return s
+	}
+	s.Tenant, s.TicketID = evs[0].Tenant, evs[0].TicketID
+	s.Version = uint64(len(evs))
+	for i := range evs {
+		s.apply(&evs[i])
+	}
+	return s
+}
+
+func (s *State) apply(e *event.Event) {
+	s.LastEventAt = e.OccurredAt
+	switch e.Type {
+	case event.TypeCreated:
+		s.HasCreated = true
+		s.CreatedAt, s.CreatedBy = e.OccurredAt, e.Actor.Type
+		s.Channel, s.Customer, s.Organisation, s.Subject = e.Channel, e.Customer, e.Organisation, e.Subject
+		s.Group, s.Assignee = e.Group, e.Assignee
+		s.SupportingAgents = slices.Clone(e.SupportingAgents)
+		s.Priority, s.Severity = e.Priority, e.Severity
+		s.Tags = slices.Clone(e.Tags)
+		s.setStatus(e.Status, e.OccurredAt)
+	case event.TypeAssigned:
+		if e.SetsAssignee {
+			s.Assignee = e.Assignee
+		}
+		if e.SetsGroup {
+			s.Group = e.Group
+		}
+		if e.SetsSupporting {
+			s.SupportingAgents = slices.Clone(e.SupportingAgents)
+		}
+	case event.TypeStatusChanged:
+		s.setStatus(e.Status, e.OccurredAt)
+	case event.TypePriorityChanged:
+		s.Priority = e.Priority
+	case event.TypeSeverityChanged:
+		s.Severity = e.Severity
+	case event.TypeTagsChanged:
+		s.Tags = slices.DeleteFunc(s.Tags, func(t string) bool { return slices.Contains(e.TagsRemoved, t) })
+		for _, t := range e.TagsAdded {
+			if !slices.Contains(s.Tags, t) {
+				s.Tags = append(s.Tags, t)
+			}
+		}
+	case event.TypeMessage:
+		switch e.MessageKind {
+		case event.MessagePublicReply:
+			s.PublicReplies++
+			if s.FirstRepliedAt.IsZero() {
+				s.FirstRepliedAt = e.OccurredAt
+			}
+		case event.MessageCustomerReply:
+			s.CustomerReplies++
+		case event.MessageInternalNote:
+			s.InternalNotes++
+		}
+	case event.TypeRated:
+		s.Rating, s.RatedAt = e.Rating, e.OccurredAt
+	case event.TypeMerged:
+		s.MergedInto = e.MergedInto
+	case event.TypeDeleted:
+		s.Deleted = true
+	}
+}
+
+// setStatus applies a status and keeps the resolution timestamps: a move
+// from solved or closed back to an unresolved status is a reopen.
+func (s *State) setStatus(to event.Status, at time.Time) {
+	from := s.Status
+	if from == to {
+		return
+	}
+	if from.Resolved() && !to.Resolved() {
+		s.ReopenCount++
+		s.SolvedAt, s.ClosedAt = time.Time{}, time.Time{}
+	}
+	switch to {
+	case event.StatusSolved:
+		s.SolvedAt = at
+		if s.FirstSolvedAt.IsZero() {
+			s.FirstSolvedAt = at
+		}
+	case event.StatusClosed:
+		s.ClosedAt = at
+		if s.SolvedAt.IsZero() { // closed without passing through solved
+			s.SolvedAt = at
+		}
+		if s.FirstSolvedAt.IsZero() {
+			s.FirstSolvedAt = at
+		}
+	}
+	s.Status = to
+}

@@ -1,0 +1,107 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/slatehq/slate/event"
+)
+
+// historyChunk bounds the ids per query: with ids of up to 128 bytes the
+// statement stays well under ClickHouse's default max_query_size (256 KiB).
+const historyChunk = 1000
+
+var historyColumns = []string{
+	"tenant", "ticket_id", "event_id", "type", "occurred_us", "actor_type", "actor_id",
+	"channel", "customer", "organisation", "group_name", "assignee", "supporting_agents", "sets_assignee", "sets_group", "sets_supporting",
+	"subject", "status", "priority", "severity", "tags", "tags_added", "tags_removed", "message_kind",
+	"agent", "seconds", "billable", "rating", "merged_into",
+}
+
+// historyQuery reads the events of n tickets of one tenant, grouped by
+// ticket. No FINAL: callers de-duplicate by event id (event.SortHistory),
+// which is cheaper than a merge on read and just as exact.
+func historyQuery(db string, n int) string {
+	return "SELECT " + strings.Join(historyColumns, ", ") + " FROM " + db + ".events" +
+		" WHERE tenant = ? AND ticket_id IN (" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")" +
+		" ORDER BY ticket_id"
+}
+
+// LoadHistories calls fn once per ticket in keys that has stored events,
+// with that ticket's events (unsorted, possibly with replayed duplicates).
+func LoadHistories(ctx context.Context, conn driver.Conn, db string, keys []TicketKey, fn func([]event.Event) error) error {
+	byTenant := map[string][]string{}
+	for _, k := range keys {
+		byTenant[k.Tenant] = append(byTenant[k.Tenant], k.TicketID)
+	}
+	tenants := make([]string, 0, len(byTenant))
+	for t := range byTenant {
+		tenants = append(tenants, t)
+	}
+	sort.Strings(tenants)
+	for _, tenant := range tenants {
+		ids := byTenant[tenant]
+		for start := 0; start < len(ids); start += historyChunk {
+			chunk := ids[start:min(start+historyChunk, len(ids))]
+			if err := loadChunk(ctx, conn, db, tenant, chunk, fn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func loadChunk(ctx context.Context, conn driver.Conn, db, tenant string, ids []string, fn func([]event.Event) error) error {
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, tenant)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := conn.Query(ctx, historyQuery(db, len(ids)), args...)
+	if err != nil {
+		return fmt.Errorf("load histories: %w", classify(err))
+	}
+	defer rows.Close()
+	var history []event.Event
+	for rows.Next() {
+		var (
+			e                                                 event.Event
+			typ, actorType, status, priority, severity, kind  string
+			occurredUs                                        int64
+			setsAssignee, setsGroup, setsSupporting, billable uint8
+			seconds                                           uint32
+		)
+		if err := rows.Scan(&e.Tenant, &e.TicketID, &e.ID, &typ, &occurredUs, &actorType, &e.Actor.ID,
+			&e.Channel, &e.Customer, &e.Organisation, &e.Group, &e.Assignee, &e.SupportingAgents, &setsAssignee, &setsGroup, &setsSupporting,
+			&e.Subject, &status, &priority, &severity, &e.Tags, &e.TagsAdded, &e.TagsRemoved, &kind,
+			&e.Agent, &seconds, &billable, &e.Rating, &e.MergedInto); err != nil {
+			return fmt.Errorf("load histories: scan: %w", err)
+		}
+		e.Schema = event.SchemaVersion
+		e.Type, e.Actor.Type = event.Type(typ), event.ActorType(actorType)
+		e.OccurredAt = time.UnixMicro(occurredUs).UTC()
+		e.SetsAssignee, e.SetsGroup, e.SetsSupporting = setsAssignee == 1, setsGroup == 1, setsSupporting == 1
+		e.Billable = billable == 1
+		e.Status, e.Priority, e.Severity = event.Status(status), event.Priority(priority), event.Severity(severity)
+		e.MessageKind, e.Seconds = event.MessageKind(kind), int64(seconds)
+		if len(history) > 0 && history[0].TicketID != e.TicketID {
+			if err := fn(history); err != nil {
+				return err
+			}
+			history = nil
+		}
+		history = append(history, e)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load histories: %w", classify(err))
+	}
+	if len(history) > 0 {
+		return fn(history)
+	}
+	return nil
+}

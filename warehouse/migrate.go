@@ -1,0 +1,204 @@
+package warehouse
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migration is one numbered .sql file, rendered for a deployment.
+type Migration struct {
+	Version    int
+	Name       string
+	Checksum   string // of the file as shipped, before rendering
+	Statements []string
+}
+
+var migrationName = regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)\.sql$`)
+
+// idempotentStatement matches the only statement forms migrations may use:
+// running a migration twice, or from two processes at once, must be
+// harmless, and 18.16 has no ALTER ... IF NOT EXISTS.
+var idempotentStatement = regexp.MustCompile(`(?is)^\s*CREATE\s+(TABLE|DATABASE|VIEW|MATERIALIZED\s+VIEW)\s+IF\s+NOT\s+EXISTS\s`)
+
+// renderData is what the .sql templates see. One set of files serves single
+// node and (later) cluster deployments through these placeholders.
+type renderData struct{ DB string }
+
+// Migrations returns the embedded migrations rendered for o, in order.
+func Migrations(o Options) ([]Migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	funcs := template.FuncMap{
+		"onCluster": func() string { return onCluster(o) },
+		// engine names the table engine; cluster deployments will switch to
+		// the Replicated variant here and nowhere else.
+		"engine": func(name, version string) string { return name + "(" + version + ")" },
+	}
+	var out []Migration
+	seen := map[int]string{}
+	for _, e := range entries {
+		m := migrationName.FindStringSubmatch(e.Name())
+		if m == nil {
+			return nil, fmt.Errorf("migration file %q is not named NNNN_name.sql", e.Name())
+		}
+		v, _ := strconv.Atoi(m[1])
+		if prev, dup := seen[v]; dup {
+			return nil, fmt.Errorf("migrations %q and %q share version %d", prev, e.Name(), v)
+		}
+		seen[v] = e.Name()
+		raw, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		tpl, err := template.New(e.Name()).Funcs(funcs).Option("missingkey=error").Parse(string(raw))
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: %w", e.Name(), err)
+		}
+		var sb strings.Builder
+		if err := tpl.Execute(&sb, renderData{DB: o.Database}); err != nil {
+			return nil, fmt.Errorf("migration %s: %w", e.Name(), err)
+		}
+		stmts := splitStatements(sb.String())
+		for _, s := range stmts {
+			if !idempotentStatement.MatchString(s) {
+				return nil, fmt.Errorf("migration %s: statement is not idempotent (use CREATE ... IF NOT EXISTS): %.60s", e.Name(), s)
+			}
+		}
+		sum := sha256.Sum256(raw)
+		out = append(out, Migration{Version: v, Name: m[2], Checksum: hex.EncodeToString(sum[:8]), Statements: stmts})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	return out, nil
+}
+
+// splitStatements splits on semicolons that end a line, dropping comment
+// lines; migration SQL never has a semicolon inside a string literal.
+func splitStatements(sql string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(sql, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "--") || trimmed == "" {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteByte('\n')
+		if strings.HasSuffix(trimmed, ";") {
+			s := strings.TrimSuffix(strings.TrimSpace(cur.String()), ";")
+			out = append(out, s)
+			cur.Reset()
+		}
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// MigrationResult says what Migrate did with one migration.
+type MigrationResult struct {
+	Migration
+	Applied bool // false: it was already recorded
+}
+
+// Migrate creates the database and applies every migration not yet recorded
+// in slate_migrations, in order. Each statement is idempotent, and the
+// migrations table collapses duplicate records, so two processes migrating
+// at once both succeed with the same outcome.
+func Migrate(ctx context.Context, conn driver.Conn, o Options) ([]MigrationResult, error) {
+	migs, err := Migrations(o)
+	if err != nil {
+		return nil, err
+	}
+	boot := []string{
+		fmt.Sprintf("CREATE DATABASE IF NOT EXISTS %s%s", o.Database, onCluster(o)),
+		fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s.slate_migrations%s (
+    version UInt32, name String, checksum String, applied_at DateTime('UTC')
+) ENGINE = ReplacingMergeTree() ORDER BY version`, o.Database, onCluster(o)),
+	}
+	for _, s := range boot {
+		if err := conn.Exec(ctx, s); err != nil {
+			return nil, fmt.Errorf("migrate: bootstrap: %w", classify(err))
+		}
+	}
+	applied, err := appliedMigrations(ctx, conn, o.Database)
+	if err != nil {
+		return nil, err
+	}
+	var results []MigrationResult
+	for _, m := range migs {
+		if sum, ok := applied[m.Version]; ok {
+			if sum != m.Checksum {
+				return results, fmt.Errorf("migrate: migration %04d_%s was changed after it was applied (recorded checksum %s, file %s); add a new migration instead", m.Version, m.Name, sum, m.Checksum)
+			}
+			results = append(results, MigrationResult{Migration: m})
+			continue
+		}
+		for i, s := range m.Statements {
+			if err := conn.Exec(ctx, s); err != nil {
+				return results, fmt.Errorf("migrate: %04d_%s statement %d: %w", m.Version, m.Name, i+1, classify(err))
+			}
+		}
+		if err := recordMigration(ctx, conn, o.Database, m); err != nil {
+			return results, fmt.Errorf("migrate: record %04d_%s: %w", m.Version, m.Name, classify(err))
+		}
+		results = append(results, MigrationResult{Migration: m, Applied: true})
+	}
+	return results, nil
+}
+
+// recordMigration inserts through a batch: an INSERT ... VALUES with bound
+// arguments sent by Exec never completes against 18.16.
+func recordMigration(ctx context.Context, conn driver.Conn, db string, m Migration) error {
+	b, err := conn.PrepareBatch(ctx, "INSERT INTO "+db+".slate_migrations (version, name, checksum, applied_at)")
+	if err != nil {
+		return err
+	}
+	if err := b.Append(uint32(m.Version), m.Name, m.Checksum, time.Now().UTC().Truncate(time.Second)); err != nil {
+		_ = b.Abort()
+		return err
+	}
+	return b.Send()
+}
+
+func appliedMigrations(ctx context.Context, conn driver.Conn, db string) (map[int]string, error) {
+	rows, err := conn.Query(ctx, fmt.Sprintf("SELECT version, any(checksum) FROM %s.slate_migrations GROUP BY version", db))
+	if err != nil {
+		return nil, fmt.Errorf("migrate: read applied: %w", classify(err))
+	}
+	defer rows.Close()
+	out := map[int]string{}
+	for rows.Next() {
+		var v uint32
+		var sum string
+		if err := rows.Scan(&v, &sum); err != nil {
+			return nil, err
+		}
+		out[int(v)] = sum
+	}
+	return out, rows.Err()
+}
+
+func onCluster(o Options) string {
+	if o.Cluster == "" {
+		return ""
+	}
+	return " ON CLUSTER " + o.Cluster
+}

@@ -1,0 +1,103 @@
+package warehouse
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestMigrationsRenderForTheDatabase(t *testing.T) {
+	migs, err := Migrations(Options{Database: "analytics"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"events", "tickets", "time_entries", "dead_letters"}
+	if len(migs) != len(want) {
+		t.Fatalf("got %d migrations, want %d", len(migs), len(want))
+	}
+	for i, m := range migs {
+		if m.Version != i+1 {
+			t.Errorf("migration %d has version %d", i, m.Version)
+		}
+		if len(m.Statements) != 1 {
+			t.Fatalf("%s: %d statements", m.Name, len(m.Statements))
+		}
+		s := m.Statements[0]
+		if !strings.Contains(s, "CREATE TABLE IF NOT EXISTS analytics."+want[i]+"\n") {
+			t.Errorf("%s does not create analytics.%s:\n%s", m.Name, want[i], s)
+		}
+		if strings.Contains(s, "ON CLUSTER") || strings.Contains(s, "{{") || strings.HasSuffix(s, ";") {
+			t.Errorf("%s rendered badly:\n%s", m.Name, s)
+		}
+		if len(m.Checksum) != 16 {
+			t.Errorf("checksum %q", m.Checksum)
+		}
+	}
+	if !strings.Contains(migs[1].Statements[0], "ENGINE = ReplacingMergeTree(version)") {
+		t.Errorf("tickets must collapse by version:\n%s", migs[1].Statements[0])
+	}
+}
+
+func TestMigrationsOnCluster(t *testing.T) {
+	migs, err := Migrations(Options{Database: "slate", Cluster: "main"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migs {
+		if !strings.Contains(m.Statements[0], " ON CLUSTER main\n") {
+			t.Errorf("%s lacks ON CLUSTER:\n%s", m.Name, m.Statements[0])
+		}
+	}
+}
+
+func TestSplitStatements(t *testing.T) {
+	got := splitStatements("-- comment; not a statement\nCREATE TABLE IF NOT EXISTS a (x UInt8)\nENGINE = Log;\n\n-- two\nCREATE TABLE IF NOT EXISTS b (y String) ENGINE = Log;\n")
+	want := []string{"CREATE TABLE IF NOT EXISTS a (x UInt8)\nENGINE = Log", "CREATE TABLE IF NOT EXISTS b (y String) ENGINE = Log"}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestIdempotentStatementGuard(t *testing.T) {
+	for s, ok := range map[string]bool{
+		"CREATE TABLE IF NOT EXISTS a.b (x UInt8) ENGINE = Log":       true,
+		"create materialized view if not exists a.v TO a.b AS SELECT": true,
+		"CREATE TABLE a.b (x UInt8) ENGINE = Log":                     false,
+		"ALTER TABLE a.b ADD COLUMN y String":                         false,
+		"DROP TABLE a.b":                                              false,
+	} {
+		if idempotentStatement.MatchString(s) != ok {
+			t.Errorf("%q: idempotent=%v, want %v", s, !ok, ok)
+		}
+	}
+}
+
+func TestHistoryQuery(t *testing.T) {
+	got := historyQuery("slate", 3)
+	if !strings.HasPrefix(got, "SELECT tenant, ticket_id, event_id, type, occurred_us,") ||
+		!strings.HasSuffix(got, " FROM slate.events WHERE tenant = ? AND ticket_id IN (?, ?, ?) ORDER BY ticket_id") {
+		t.Fatalf("unexpected query: %s", got)
+	}
+	if strings.Contains(got, "FINAL") {
+		t.Fatal("history reads de-duplicate in Go; FINAL would only cost")
+	}
+}
+
+func TestOptionsValidate(t *testing.T) {
+	good := Options{Addrs: []string{"127.0.0.1:9000"}, Database: "slate"}
+	if err := good.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for field, o := range map[string]Options{
+		"clickhouse.addrs":    {Database: "slate"},
+		"clickhouse.database": {Addrs: good.Addrs, Database: "sla-te; DROP"},
+		"clickhouse.cluster":  {Addrs: good.Addrs, Database: "slate", Cluster: "a b"},
+	} {
+		err := o.Validate()
+		if err == nil || !strings.HasPrefix(err.Error(), field) {
+			t.Errorf("want an error naming %s, got %v", field, err)
+		}
+	}
+	if err := (Options{Addrs: []string{"nohostport"}, Database: "x"}).Validate(); err == nil {
+		t.Error("an address without a port must be rejected")
+	}
+}

@@ -1,0 +1,276 @@
+package warehouse_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/internal/testkit"
+	"github.com/slatehq/slate/warehouse"
+)
+
+func openMigrated(t *testing.T) (driver.Conn, warehouse.Options) {
+	t.Helper()
+	srv := testkit.ClickHouse(t)
+	o := warehouse.Options{Addrs: []string{srv.Addr()}, Database: "slate_test"}
+	conn, err := warehouse.Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if _, err := warehouse.Migrate(context.Background(), conn, o); err != nil {
+		t.Fatal(err)
+	}
+	return conn, o
+}
+
+func TestMigrateTwiceAndConcurrently(t *testing.T) {
+	srv := testkit.ClickHouse(t)
+	ctx := context.Background()
+	o := warehouse.Options{Addrs: []string{srv.Addr()}, Database: "mig"}
+	migs, err := warehouse.Migrations(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two processes racing: each has its own connection pool.
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := warehouse.Open(o)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer conn.Close()
+			_, errs[i] = warehouse.Migrate(ctx, conn, o)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent migrate: %v", err)
+		}
+	}
+	conn, err := warehouse.Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	res, err := warehouse.Migrate(ctx, conn, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != len(migs) {
+		t.Fatalf("%d results for %d migrations", len(res), len(migs))
+	}
+	for _, r := range res {
+		if r.Applied {
+			t.Errorf("%04d_%s applied again on the third run", r.Version, r.Name)
+		}
+	}
+	var versions uint64
+	if err := conn.QueryRow(ctx, "SELECT uniqExact(version) FROM mig.slate_migrations").Scan(&versions); err != nil {
+		t.Fatal(err)
+	}
+	if int(versions) != len(migs) {
+		t.Fatalf("%d versions recorded, want %d", versions, len(migs))
+	}
+	var tables uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = 'mig' AND name IN ('events','tickets','time_entries','dead_letters')").Scan(&tables); err != nil {
+		t.Fatal(err)
+	}
+	if tables != 4 {
+		t.Fatalf("%d of 4 tables exist", tables)
+	}
+
+	// A migration edited after it was applied is refused, loudly.
+	if err := conn.Exec(ctx, "INSERT INTO mig.slate_migrations (version, name, checksum, applied_at) SELECT 1, 'events', 'deadbeefdeadbeef', now()"); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.Exec(ctx, "OPTIMIZE TABLE mig.slate_migrations FINAL"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := warehouse.Migrate(ctx, conn, o); err == nil || !strings.Contains(err.Error(), "changed after it was applied") {
+		// ReplacingMergeTree without a version keeps the last insert, the bad checksum.
+		t.Fatalf("want a changed-migration error, got %v", err)
+	}
+}
+
+// lifecycle is one ticket's history, written by hand; want below is its
+// state worked out by hand from the same lines.
+var lifecycle = []string{
+	`{"schema":1,"event_id":"e01","type":"ticket.created","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T09:00:00.100Z","actor":{"type":"customer","id":"c1"},"data":{"channel":"Email","customer":"c1","organisation":"Công ty ABC","status":"new","priority":"high","tags":["vpn","billing"],"subject":"VPN down"}}`,
+	`{"schema":1,"event_id":"e02","type":"ticket.assigned","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T09:05:00Z","actor":{"type":"system"},"data":{"assignee":"a1","group":"L1"}}`,
+	`{"schema":1,"event_id":"e03","type":"ticket.status_changed","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T09:06:00Z","actor":{"type":"agent","id":"a1"},"data":{"status":"open"}}`,
+	`{"schema":1,"event_id":"e04","type":"ticket.message","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T09:30:00Z","actor":{"type":"agent","id":"a1"},"data":{"kind":"public_reply"}}`,
+	`{"schema":1,"event_id":"e05","type":"ticket.status_changed","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T09:31:00Z","actor":{"type":"agent","id":"a1"},"data":{"status":"pending"}}`,
+	`{"schema":1,"event_id":"e06","type":"ticket.message","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T10:00:00Z","actor":{"type":"customer","id":"c1"},"data":{"kind":"customer_reply"}}`,
+	`{"schema":1,"event_id":"e07","type":"ticket.status_changed","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T10:00:00.500Z","actor":{"type":"system"},"data":{"status":"open"}}`,
+	`{"schema":1,"event_id":"e08","type":"ticket.time_logged","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T10:40:00Z","actor":{"type":"agent","id":"a1"},"data":{"seconds":1800,"billable":true,"rate":40,"currency":"USD"}}`,
+	`{"schema":1,"event_id":"e09","type":"ticket.status_changed","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T11:00:00Z","actor":{"type":"agent","id":"a1"},"data":{"status":"solved"}}`,
+	`{"schema":1,"event_id":"e10","type":"ticket.status_changed","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T12:00:00Z","actor":{"type":"customer","id":"c1"},"data":{"status":"open"}}`,
+	`{"schema":1,"event_id":"e11","type":"ticket.tags_changed","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T12:10:00Z","actor":{"type":"agent","id":"a1"},"data":{"added":["Sự cố"],"removed":["billing"]}}`,
+	`{"schema":1,"event_id":"e12","type":"ticket.status_changed","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T13:00:00Z","actor":{"type":"agent","id":"a1"},"data":{"status":"closed"}}`,
+	`{"schema":1,"event_id":"e13","type":"ticket.rated","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-03T08:00:00Z","actor":{"type":"customer","id":"c1"},"data":{"rating":5}}`,
+}
+
+func records(t *testing.T, lines []string, firstOffset int64) []event.Record {
+	t.Helper()
+	var d event.Decoder
+	out := make([]event.Record, len(lines))
+	for i, l := range lines {
+		ev, err := d.Decode([]byte(l))
+		if err != nil {
+			t.Fatalf("line %d: %v", i, err)
+		}
+		out[i] = event.Record{Event: ev, Payload: []byte(l), Source: event.Source{Topic: "t", Partition: 0, Offset: firstOffset + int64(i)}}
+	}
+	return out
+}
+
+type ticketRow struct {
+	version                                                  uint64
+	hasCreated                                               uint8
+	status, priority, assignee, group, organisation, channel string
+	tags                                                     []string
+	createdAt, firstReplied, firstSolved, solved, closed     time.Time
+	reopens, publicReplies, customerReplies                  uint32
+	rating                                                   uint8
+}
+
+func readTicket(t *testing.T, conn driver.Conn, db string) ticketRow {
+	t.Helper()
+	var r ticketRow
+	err := conn.QueryRow(context.Background(), fmt.Sprintf(`SELECT version, has_created, status, priority, assignee, group_name, organisation, channel, tags,
+		created_at, first_replied_at, first_solved_at, solved_at, closed_at, reopen_count, public_replies, customer_replies, rating
+		FROM %s.tickets FINAL WHERE tenant = 'acme' AND ticket_id = 'T1'`, db)).Scan(
+		&r.version, &r.hasCreated, &r.status, &r.priority, &r.assignee, &r.group, &r.organisation, &r.channel, &r.tags,
+		&r.createdAt, &r.firstReplied, &r.firstSolved, &r.solved, &r.closed, &r.reopens, &r.publicReplies, &r.customerReplies, &r.rating)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func at(s string) time.Time {
+	tm, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return tm
+}
+
+func TestStoreOutOfOrderAndReplayed(t *testing.T) {
+	conn, o := openMigrated(t)
+	ctx := context.Background()
+	w := warehouse.NewWriter(conn, o.Database)
+	all := records(t, lifecycle, 100)
+	late, early := all[6:], all[:6]
+
+	// The second half arrives first: the ticket exists but without its creation.
+	if err := w.Store(ctx, late, nil); err != nil {
+		t.Fatal(err)
+	}
+	if r := readTicket(t, conn, o.Database); r.hasCreated != 0 || r.version != 7 || r.status != "closed" {
+		t.Fatalf("after the late half: %+v", r)
+	}
+	dl := event.DeadLetter{Source: event.Source{Topic: "t", Partition: 0, Offset: 99}, Payload: []byte("{oops"),
+		Reason: event.ReasonMalformedJSON, Detail: "bad", ReceivedAt: time.Now()}
+	if err := w.Store(ctx, early, []event.DeadLetter{dl}); err != nil {
+		t.Fatal(err)
+	}
+	want := ticketRow{
+		version: 13, hasCreated: 1, status: "closed", priority: "high", assignee: "a1", group: "L1",
+		organisation: "Công ty ABC", channel: "email", tags: []string{"vpn", "sự cố"},
+		createdAt: at("2026-03-02T09:00:00Z"), firstReplied: at("2026-03-02T09:30:00Z"),
+		firstSolved: at("2026-03-02T11:00:00Z"),
+		// reopened at 12:00, then closed without passing through solved:
+		// the close is the resolution.
+		solved: at("2026-03-02T13:00:00Z"), closed: at("2026-03-02T13:00:00Z"),
+		reopens: 1, publicReplies: 1, customerReplies: 1, rating: 5,
+	}
+	check := func(stage string) {
+		t.Helper()
+		got := readTicket(t, conn, o.Database)
+		if fmt.Sprintf("%v", got) != fmt.Sprintf("%v", want) {
+			t.Fatalf("%s:\n got %+v\nwant %+v", stage, got, want)
+		}
+		c, err := warehouse.ReadCounts(ctx, conn, o.Database)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c != (warehouse.Counts{Events: 13, Tickets: 1, TimeEntries: 1, DeadLetters: 1, BillableSeconds: 1800}) {
+			t.Fatalf("%s: counts %+v", stage, c)
+		}
+	}
+	check("first delivery")
+
+	// Replays: everything again, in other batch shapes, twice.
+	for i := 0; i < 2; i++ {
+		if err := w.Store(ctx, all, []event.DeadLetter{dl}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Store(ctx, all[3:5], nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("after replays")
+	// OPTIMIZE is a no-op while background merges hold the parts, so ask
+	// until the merge has happened; what matters is what it leaves.
+	var raw uint64
+	for try := 0; try < 50; try++ {
+		if err := conn.Exec(ctx, "OPTIMIZE TABLE "+o.Database+".events FINAL"); err != nil {
+			t.Fatal(err)
+		}
+		if err := conn.QueryRow(ctx, "SELECT count() FROM "+o.Database+".events").Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if raw <= 13 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if raw != 13 {
+		t.Fatalf("after merging, %d event rows remain, want 13", raw)
+	}
+	check("after merge")
+}
+
+func TestStoreFailsAsUnavailableWhenServerIsDown(t *testing.T) {
+	srv := testkit.ClickHouse(t)
+	o := warehouse.Options{Addrs: []string{srv.Addr()}, Database: "down", DialTimeout: time.Second}
+	conn, err := warehouse.Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx := context.Background()
+	if _, err := warehouse.Migrate(ctx, conn, o); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	err = warehouse.NewWriter(conn, o.Database).Store(ctx, records(t, lifecycle[:2], 0), nil)
+	if err == nil {
+		t.Fatal("store succeeded against a stopped server")
+	}
+	if !isRetryable(err) {
+		t.Fatalf("a stopped server must be a retryable error, got %v", err)
+	}
+	if err := srv.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := warehouse.NewWriter(conn, o.Database).Store(ctx, records(t, lifecycle[:2], 0), nil); err != nil {
+		t.Fatalf("after restart: %v", err)
+	}
+}

@@ -1,0 +1,282 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/ticket"
+)
+
+// Writer stores batches of decoded events and dead letters, and keeps the
+// tickets table in step with them. Every step is idempotent, so a batch
+// stored twice (a retry, a replay after a crash) changes no figure.
+type Writer struct {
+	conn driver.Conn
+	db   string
+	now  func() time.Time
+}
+
+// NewWriter writes into database db through conn.
+func NewWriter(conn driver.Conn, db string) *Writer {
+	return &Writer{conn: conn, db: db, now: time.Now}
+}
+
+// Store writes one batch: events, time entries, dead letters, then the
+// re-derived state of every ticket the events touched. It returns a
+// fault-kinded error: Unavailable when retrying may help, Permanent when
+// ClickHouse rejected the data itself.
+func (w *Writer) Store(ctx context.Context, recs []event.Record, dls []event.DeadLetter) error {
+	if len(recs) > 0 {
+		if err := w.insertEvents(ctx, recs); err != nil {
+			return err
+		}
+		if err := w.insertTimeEntries(ctx, recs); err != nil {
+			return err
+		}
+	}
+	if len(dls) > 0 {
+		if err := w.insertDeadLetters(ctx, dls); err != nil {
+			return err
+		}
+	}
+	if len(recs) > 0 {
+		if err := w.ProjectTickets(ctx, touchedTickets(recs)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TicketKey names a ticket.
+type TicketKey struct{ Tenant, TicketID string }
+
+func touchedTickets(recs []event.Record) []TicketKey {
+	seen := make(map[TicketKey]struct{}, len(recs))
+	out := make([]TicketKey, 0, len(recs)/4)
+	for i := range recs {
+		k := TicketKey{recs[i].Event.Tenant, recs[i].Event.TicketID}
+		if _, ok := seen[k]; !ok {
+			seen[k] = struct{}{}
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// ProjectTickets re-derives and stores the state of the given tickets from
+// their full stored histories.
+func (w *Writer) ProjectTickets(ctx context.Context, keys []TicketKey) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	states := make([]ticket.State, 0, len(keys))
+	err := LoadHistories(ctx, w.conn, w.db, keys, func(history []event.Event) error {
+		states = append(states, ticket.Fold(history))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return w.insertTickets(ctx, states)
+}
+
+func (w *Writer) send(ctx context.Context, table string, columns []string, appendCols func(b driver.Batch) error) error {
+	b, err := w.conn.PrepareBatch(ctx, insertStatement(w.db, table, columns))
+	if err != nil {
+		return fmt.Errorf("insert %s: prepare: %w", table, classify(err))
+	}
+	if err := appendCols(b); err != nil {
+		_ = b.Abort()
+		return fmt.Errorf("insert %s: %w", table, classify(err))
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("insert %s: %w", table, classify(err))
+	}
+	return nil
+}
+
+// insertStatement names the columns: 18.16 rejects a bare INSERT INTO t
+// from the driver ("expected 0 arguments").
+func insertStatement(db, table string, columns []string) string {
+	s := "INSERT INTO " + db + "." + table + " ("
+	for i, c := range columns {
+		if i > 0 {
+			s += ", "
+		}
+		s += c
+	}
+	return s + ")"
+}
+
+// appendColumns appends whole columns, in order; columnar appends avoid the
+// driver's per-value reflection on the hot path.
+func appendColumns(b driver.Batch, cols ...any) error {
+	for i, c := range cols {
+		if err := b.Column(i).Append(c); err != nil {
+			return fmt.Errorf("column %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+var eventColumns = []string{
+	"tenant", "ticket_id", "event_id", "type", "occurred_at", "occurred_us", "schema", "actor_type", "actor_id",
+	"channel", "customer", "organisation", "group_name", "assignee", "supporting_agents", "sets_assignee", "sets_group", "sets_supporting",
+	"subject", "status", "priority", "severity", "status_label", "priority_label", "severity_label",
+	"tags", "tags_added", "tags_removed", "message_kind", "message_id",
+	"agent", "seconds", "billable", "started_us", "ended_us", "has_rate", "rate", "currency",
+	"rating", "merged_into", "reason", "payload", "kafka_topic", "kafka_partition", "kafka_offset", "ingested_at",
+}
+
+func (w *Writer) insertEvents(ctx context.Context, recs []event.Record) error {
+	n := len(recs)
+	var (
+		tenant, ticketID, eventID, typ                                             = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		occurredAt, ingestedAt                                                     = make([]time.Time, n), make([]time.Time, n)
+		occurredUs, startedUs, endedUs, offset                                     = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		schema, setsAssignee, setsGroup, setsSupporting, billable, hasRate, rating = make([]uint8, n), make([]uint8, n), make([]uint8, n), make([]uint8, n), make([]uint8, n), make([]uint8, n), make([]uint8, n)
+		actorType, actorID, channel, customer, organisation, group                 = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		assignee, subject, status, priority, severity                              = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		statusLabel, priorityLabel, severityLabel, kind, messageID                 = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		agent, currency, mergedInto, reason, payload, topic                        = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		supporting, tags, added, removed                                           = make([][]string, n), make([][]string, n), make([][]string, n), make([][]string, n)
+		seconds                                                                    = make([]uint32, n)
+		rate                                                                       = make([]float64, n)
+		partition                                                                  = make([]int32, n)
+	)
+	now := w.now().UTC().Truncate(time.Second)
+	for i := range recs {
+		e := &recs[i].Event
+		tenant[i], ticketID[i], eventID[i], typ[i] = e.Tenant, e.TicketID, e.ID, string(e.Type)
+		occurredAt[i], occurredUs[i], schema[i] = e.OccurredAt, e.OccurredMicros(), uint8(e.Schema)
+		actorType[i], actorID[i] = string(e.Actor.Type), e.Actor.ID
+		channel[i], customer[i], organisation[i], group[i], assignee[i] = e.Channel, e.Customer, e.Organisation, e.Group, e.Assignee
+		supporting[i], setsAssignee[i], setsGroup[i], setsSupporting[i] = nonNil(e.SupportingAgents), b2u(e.SetsAssignee), b2u(e.SetsGroup), b2u(e.SetsSupporting)
+		subject[i], status[i], priority[i], severity[i] = e.Subject, string(e.Status), string(e.Priority), string(e.Severity)
+		statusLabel[i], priorityLabel[i], severityLabel[i] = e.StatusLabel, e.PriorityLabel, e.SeverityLabel
+		tags[i], added[i], removed[i] = nonNil(e.Tags), nonNil(e.TagsAdded), nonNil(e.TagsRemoved)
+		kind[i], messageID[i] = string(e.MessageKind), e.MessageID
+		agent[i], seconds[i], billable[i] = e.Agent, uint32(e.Seconds), b2u(e.Billable)
+		startedUs[i], endedUs[i] = micros(e.StartedAt), micros(e.EndedAt)
+		hasRate[i], rate[i], currency[i] = b2u(e.HasRate), e.Rate, e.Currency
+		rating[i], mergedInto[i], reason[i] = e.Rating, e.MergedInto, e.Reason
+		payload[i] = string(recs[i].Payload)
+		topic[i], partition[i], offset[i] = recs[i].Source.Topic, recs[i].Source.Partition, recs[i].Source.Offset
+		ingestedAt[i] = now
+	}
+	return w.send(ctx, "events", eventColumns, func(b driver.Batch) error {
+		return appendColumns(b, tenant, ticketID, eventID, typ, occurredAt, occurredUs, schema, actorType, actorID,
+			channel, customer, organisation, group, assignee, supporting, setsAssignee, setsGroup, setsSupporting,
+			subject, status, priority, severity, statusLabel, priorityLabel, severityLabel,
+			tags, added, removed, kind, messageID,
+			agent, seconds, billable, startedUs, endedUs, hasRate, rate, currency,
+			rating, mergedInto, reason, payload, topic, partition, offset, ingestedAt)
+	})
+}
+
+var timeEntryColumns = []string{"tenant", "ticket_id", "event_id", "agent", "logged_at", "started_us", "ended_us", "seconds", "billable", "has_rate", "rate", "currency"}
+
+func (w *Writer) insertTimeEntries(ctx context.Context, recs []event.Record) error {
+	var (
+		tenant, ticketID, eventID, agent, currency []string
+		loggedAt                                   []time.Time
+		startedUs, endedUs                         []int64
+		seconds                                    []uint32
+		billable, hasRate                          []uint8
+		rate                                       []float64
+	)
+	for i := range recs {
+		e := &recs[i].Event
+		if e.Type != event.TypeTimeLogged {
+			continue
+		}
+		tenant, ticketID, eventID, agent = append(tenant, e.Tenant), append(ticketID, e.TicketID), append(eventID, e.ID), append(agent, e.Agent)
+		loggedAt, startedUs, endedUs = append(loggedAt, e.OccurredAt), append(startedUs, micros(e.StartedAt)), append(endedUs, micros(e.EndedAt))
+		seconds, billable = append(seconds, uint32(e.Seconds)), append(billable, b2u(e.Billable))
+		hasRate, rate, currency = append(hasRate, b2u(e.HasRate)), append(rate, e.Rate), append(currency, e.Currency)
+	}
+	if len(tenant) == 0 {
+		return nil
+	}
+	return w.send(ctx, "time_entries", timeEntryColumns, func(b driver.Batch) error {
+		return appendColumns(b, tenant, ticketID, eventID, agent, loggedAt, startedUs, endedUs, seconds, billable, hasRate, rate, currency)
+	})
+}
+
+var deadLetterColumns = []string{"received_at", "kafka_topic", "kafka_partition", "kafka_offset", "message_key", "payload", "payload_bytes", "reason", "detail", "event_id", "tenant", "ticket_id"}
+
+func (w *Writer) insertDeadLetters(ctx context.Context, dls []event.DeadLetter) error {
+	return w.send(ctx, "dead_letters", deadLetterColumns, func(b driver.Batch) error {
+		for i := range dls {
+			d := &dls[i]
+			if err := b.Append(d.ReceivedAt.Truncate(time.Second), d.Source.Topic, d.Source.Partition, d.Source.Offset,
+				string(d.Key), string(d.Payload), uint32(len(d.Payload)), string(d.Reason), d.Detail,
+				d.EventID, d.Tenant, d.TicketID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+var ticketColumns = []string{
+	"tenant", "ticket_id", "version", "has_created", "channel", "customer", "organisation", "group_name", "assignee",
+	"supporting_agents", "subject", "status", "priority", "severity", "tags", "created_at", "created_by",
+	"first_replied_at", "first_solved_at", "solved_at", "closed_at", "reopen_count", "public_replies",
+	"customer_replies", "internal_notes", "rating", "rated_at", "merged_into", "deleted", "last_event_at", "updated_at",
+}
+
+func (w *Writer) insertTickets(ctx context.Context, states []ticket.State) error {
+	if len(states) == 0 {
+		return nil
+	}
+	now := w.now().UTC().Truncate(time.Second)
+	return w.send(ctx, "tickets", ticketColumns, func(b driver.Batch) error {
+		for i := range states {
+			s := &states[i]
+			if err := b.Append(s.Tenant, s.TicketID, s.Version, b2u(s.HasCreated), s.Channel, s.Customer, s.Organisation,
+				s.Group, s.Assignee, nonNil(s.SupportingAgents), s.Subject, string(s.Status), string(s.Priority),
+				string(s.Severity), nonNil(s.Tags), dt(s.CreatedAt), string(s.CreatedBy), dt(s.FirstRepliedAt),
+				dt(s.FirstSolvedAt), dt(s.SolvedAt), dt(s.ClosedAt), s.ReopenCount, s.PublicReplies,
+				s.CustomerReplies, s.InternalNotes, s.Rating, dt(s.RatedAt), s.MergedInto, b2u(s.Deleted),
+				dt(s.LastEventAt), now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// dt maps "no time" to the epoch, which is what a DateTime column stores
+// for zero; queries treat toUnixTimestamp(x) = 0 as absent.
+func dt(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Unix(0, 0).UTC()
+	}
+	return t.Truncate(time.Second)
+}
+
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
