@@ -1,7 +1,7 @@
 package event
 
 import (
-	"encoding/json"
+	json "github.com/goccy/go-json"
 	"errors"
 	"fmt"
 	"strings"
@@ -474,7 +474,7 @@ func optionalName(field string, v *string) (string, error) {
 	if v == nil {
 		return "", nil
 	}
-	s := norm.NFC.String(strings.TrimSpace(*v))
+	s := nfc(strings.TrimSpace(*v))
 	if len(s) > maxLabelBytes {
 		return "", reject(ReasonInvalidField, field, "longer than %d bytes", maxLabelBytes)
 	}
@@ -482,6 +482,15 @@ func optionalName(field string, v *string) (string, error) {
 		return "", reject(ReasonInvalidField, field, "contains control characters")
 	}
 	return s, nil
+}
+
+// nfc normalises to NFC, skipping the work for the usual case of text that
+// already is (all ASCII text is).
+func nfc(s string) string {
+	if norm.NFC.IsNormalString(s) {
+		return s
+	}
+	return norm.NFC.String(s)
 }
 
 func optionalText(field, v string, dst *string) error {
@@ -498,8 +507,13 @@ func names(field string, vs []string) ([]string, error) {
 	}
 	out := make([]string, 0, len(vs))
 	for i := range vs {
-		s, err := requiredName(fmt.Sprintf("%s[%d]", field, i), &vs[i])
+		s, err := requiredName(field, &vs[i])
 		if err != nil {
+			// the element's path only now: formatting it for every tag costs
+			var e *Error
+			if errors.As(err, &e) {
+				e.Field = fmt.Sprintf("%s[%d]", field, i)
+			}
 			return nil, err
 		}
 		if !contains(out, s) {

@@ -112,7 +112,7 @@ func TestDecodeRejects(t *testing.T) {
 		{"created with a priority word as severity", edit(t, jsonCreated, `"rất cao"`, `"Khẩn cấp"`), ReasonUnknownLabel, "data.severity"},
 		{"created with channel as number", edit(t, jsonCreated, `"Zalo"`, `3`), ReasonInvalidField, "data.channel"},
 		{"created with tags as string", edit(t, jsonCreated, `"tags": [`, `"tags": "vip", "x": [`), ReasonInvalidField, "data.tags"},
-		{"created with a number among the tags", edit(t, jsonCreated, `"VIP"`, `42`), ReasonInvalidField, "data.tags"},
+		{"created with a number among the tags", edit(t, jsonCreated, `"VIP"`, `42`), ReasonInvalidField, "data.tags.3"},
 		{"created with supporting_agents as string", edit(t, jsonCreated, `["agent-9", "agent-9", " agent-11 "]`, `"agent-9"`), ReasonInvalidField, "data.supporting_agents"},
 		{"created with an empty tag", edit(t, jsonCreated, `"VIP"`, `" "`), ReasonMissingField, "data.tags[3]"},
 		{"created with an empty supporting agent", edit(t, jsonCreated, `" agent-11 "`, `""`), ReasonMissingField, "data.supporting_agents[2]"},

@@ -113,17 +113,18 @@ func Preset(name string) (*Vocabulary, error) {
 	for _, s := range Severities {
 		v.Severity[NormalizeLabel(string(s))] = s
 	}
+	// Each label is kept as written too, for lookupLabel's fast path.
 	for k, s := range p.status {
-		v.Status[NormalizeLabel(k)] = s
+		v.Status[NormalizeLabel(k)], v.Status[k] = s, s
 	}
 	for _, m := range p.priority {
 		for k, s := range m {
-			v.Priority[NormalizeLabel(k)] = s
+			v.Priority[NormalizeLabel(k)], v.Priority[k] = s, s
 		}
 	}
 	for _, m := range p.severity {
 		for k, s := range m {
-			v.Severity[NormalizeLabel(k)] = s
+			v.Severity[NormalizeLabel(k)], v.Severity[k] = s, s
 		}
 	}
 	return v, nil
@@ -221,20 +222,29 @@ func (m *Mapper) vocab(tenant string) *Vocabulary {
 
 // Status maps a label of tenant's help desk onto a canonical status.
 func (m *Mapper) Status(tenant, label string) (Status, bool) {
-	s, ok := m.vocab(tenant).Status[NormalizeLabel(label)]
-	return s, ok
+	return lookupLabel(m.vocab(tenant).Status, label)
 }
 
 // Priority maps a label onto a canonical priority.
 func (m *Mapper) Priority(tenant, label string) (Priority, bool) {
-	p, ok := m.vocab(tenant).Priority[NormalizeLabel(label)]
-	return p, ok
+	return lookupLabel(m.vocab(tenant).Priority, label)
 }
 
 // Severity maps a label onto a canonical severity.
 func (m *Mapper) Severity(tenant, label string) (Severity, bool) {
-	s, ok := m.vocab(tenant).Severity[NormalizeLabel(label)]
-	return s, ok
+	return lookupLabel(m.vocab(tenant).Severity, label)
+}
+
+// lookup tries the label as sent first: producers repeat the same spelling,
+// and normalising every label costs more than the rest of decoding it. A
+// miss falls back to the normalised form, so no spelling is refused that
+// the normalised table accepts.
+func lookupLabel[V any](table map[string]V, label string) (V, bool) {
+	if v, ok := table[label]; ok {
+		return v, true
+	}
+	v, ok := table[NormalizeLabel(label)]
+	return v, ok
 }
 
 func contains[T comparable](list []T, v T) bool {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,6 +43,11 @@ func Mux(reg *prometheus.Registry, ready func() error) *http.ServeMux {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
+	// Profiles on the same (by default loopback-only) listener: the first
+	// thing anyone asks of a slow ingest is a CPU profile.
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/heap", pprof.Index)
 	return mux
 }
 

@@ -1,0 +1,339 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"gopkg.in/yaml.v3"
+
+	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/event/eventgen"
+	"github.com/slatehq/slate/ingest"
+	"github.com/slatehq/slate/warehouse"
+	"github.com/slatehq/slate/warehouse/chserver"
+)
+
+func runBench(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "ingest" {
+		return fmt.Errorf("usage: slate bench ingest [flags]")
+	}
+	return runBenchIngest(ctx, args[1:])
+}
+
+// runBenchIngest measures events/s from Kafka into ClickHouse through a
+// separate `slate ingest` process, and in the same run the baseline: the same
+// NDJSON bytes loaded by clickhouse-client (FORMAT JSONEachRow) into an
+// equivalent table on the same server.
+func runBenchIngest(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench ingest", flag.ContinueOnError)
+	events := fs.Int("events", 1_000_000, "approximate number of events")
+	brokers := fs.String("brokers", "", "use this Kafka (host:port,...) instead of an embedded kfake broker")
+	partitions := fs.Int("partitions", 4, "partitions of the bench topic")
+	seed := fs.Int64("seed", 7, "generator seed")
+	batch := fs.Int("batch-size", 0, "ingest.batch_size for the run (0 = default)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "slate-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	fmt.Fprintln(os.Stderr, "starting a private ClickHouse ...")
+	ch, err := chserver.Start(ctx, chserver.Options{Dir: filepath.Join(dir, "clickhouse")})
+	if err != nil {
+		return err
+	}
+	defer ch.Close()
+	brokerList := splitList(*brokers)
+	if len(brokerList) == 0 {
+		cluster, err := kfake.NewCluster(kfake.NumBrokers(1))
+		if err != nil {
+			return err
+		}
+		defer cluster.Close()
+		brokerList = cluster.ListenAddrs()
+	}
+	topic := fmt.Sprintf("bench-%d", time.Now().UnixNano())
+
+	// One generation, written to a file (the baseline's input) and
+	// produced from that file, so both sides load the same bytes.
+	gc := eventgen.Config{Seed: *seed, Tickets: max(1, *events*10/113), Days: 90}
+	ndjson := filepath.Join(dir, "events.ndjson")
+	f, err := os.Create(ndjson)
+	if err != nil {
+		return err
+	}
+	n, err := eventgen.WriteNDJSON(bufio.NewWriterSize(f, 1<<20), gc)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	st, _ := os.Stat(ndjson)
+	fmt.Fprintf(os.Stderr, "generated %d events (%.0f MB NDJSON); producing to %s ...\n", n, float64(st.Size())/1e6, topic)
+	if err := ingest.EnsureTopic(ctx, brokerList, topic, *partitions); err != nil {
+		return err
+	}
+	if err := produceFile(ctx, brokerList, topic, ndjson, n); err != nil {
+		return err
+	}
+
+	cfg := DefaultConfig()
+	cfg.ClickHouse.Addrs = []string{ch.Addr()}
+	cfg.Kafka.Brokers, cfg.Kafka.Topic, cfg.Kafka.GroupID = brokerList, topic, topic
+	conn, err := warehouse.Open(cfg.ClickHouse)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := warehouse.Migrate(ctx, conn, cfg.ClickHouse); err != nil {
+		return err
+	}
+
+	cfg.Labels = gc.Mapping()
+	slateSecs, rssKiB, err := timeIngestProcess(ctx, dir, cfg, *batch, n)
+	if err != nil {
+		return err
+	}
+	// Verify, not just trust the counter: de-duplicated rows in ClickHouse.
+	if c, err := warehouse.ReadCounts(ctx, conn, cfg.ClickHouse.Database); err != nil || int(c.Events) != n {
+		return fmt.Errorf("after ingest the warehouse holds %+v (err %v), want %d events", c, err, n)
+	}
+	baseSecs, err := timeBaseline(ctx, ch, cfg.ClickHouse.Database, ndjson, n)
+	if err != nil {
+		return err
+	}
+	slateRate, baseRate := float64(n)/slateSecs, float64(n)/baseSecs
+	fmt.Printf(`
+slate bench ingest: %d events (%d tickets), %d partitions, broker %s
+  %-44s %10s %12s
+  %-44s %9.2fs %9.0f ev/s
+  %-44s %9.2fs %9.0f ev/s
+  ratio slate / baseline: %.2fx   (target >= 1.00x)
+  slate ingest peak RSS:  %.0f MiB (target <= 256 MiB)
+`, n, gc.Tickets, *partitions, brokerKind(*brokers),
+		"", "seconds", "events/s",
+		"slate: Kafka -> slate ingest -> ClickHouse", slateSecs, slateRate,
+		"baseline: clickhouse-client JSONEachRow", baseSecs, baseRate,
+		slateRate/baseRate, float64(rssKiB)/1024)
+	return nil
+}
+
+func brokerKind(brokers string) string {
+	if brokers == "" {
+		return "embedded kfake"
+	}
+	return brokers
+}
+
+func produceFile(ctx context.Context, brokers []string, topic, path string, total int) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := ingest.NewWriter(brokers, topic)
+	defer w.Close()
+	bar := newBar(total, "producing", false)
+	defer bar.Finish()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), event.MaxPayloadBytes+1)
+	var d event.Decoder
+	buf := make([]kafka.Message, 0, 5000)
+	sent := 0
+	flush := func() error {
+		if err := w.WriteMessages(ctx, buf...); err != nil {
+			return err
+		}
+		sent += len(buf)
+		_ = bar.Set(sent)
+		buf = buf[:0]
+		return nil
+	}
+	for sc.Scan() {
+		line := append([]byte(nil), sc.Bytes()...)
+		// the key is the ticket id, as a producer would set it
+		ev, _ := d.Decode(line)
+		buf = append(buf, kafka.Message{Key: []byte(ev.TicketID), Value: line})
+		if len(buf) == cap(buf) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	return flush()
+}
+
+// timeIngestProcess runs `slate ingest` as its own process (so its memory is
+// its own) and times it from start until it reports every event stored.
+func timeIngestProcess(ctx context.Context, dir string, cfg Config, batch, want int) (float64, int64, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return 0, 0, err
+	}
+	httpAddr, err := freeAddr()
+	if err != nil {
+		return 0, 0, err
+	}
+	// The generated tenants speak Vietnamese and Russian: their label
+	// mapping goes in a config file; everything else in the environment.
+	labels, err := yaml.Marshal(map[string]any{"labels": cfg.Labels})
+	if err != nil {
+		return 0, 0, err
+	}
+	cfgPath := filepath.Join(dir, "ingest.yaml")
+	if err := os.WriteFile(cfgPath, labels, 0o600); err != nil {
+		return 0, 0, err
+	}
+	cmd := exec.CommandContext(ctx, self, "ingest", "--config", cfgPath)
+	cmd.Env = append(os.Environ(),
+		"SLATE_CLICKHOUSE_ADDRS="+strings.Join(cfg.ClickHouse.Addrs, ","),
+		"SLATE_KAFKA_BROKERS="+strings.Join(cfg.Kafka.Brokers, ","),
+		"SLATE_KAFKA_TOPIC="+cfg.Kafka.Topic, "SLATE_KAFKA_GROUP_ID="+cfg.Kafka.GroupID,
+		"SLATE_HTTP_ADDR="+httpAddr, "SLATE_LOG_LEVEL=warn")
+	if batch > 0 {
+		cmd.Env = append(cmd.Env, "SLATE_INGEST_BATCH_SIZE="+strconv.Itoa(batch))
+	}
+	cmd.Stderr = os.Stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, 0, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		<-exited
+	}()
+	bar := newBar(want, "ingesting", false)
+	defer bar.Finish()
+	var peak int64
+	for {
+		if kib := peakRSS(cmd.Process.Pid); kib > peak {
+			peak = kib
+		}
+		stored, err := scrapeCounter("http://"+httpAddr+"/metrics", "slate_ingest_inserted_total")
+		if err == nil {
+			_ = bar.Set(int(stored))
+			if int(stored) >= want {
+				return time.Since(start).Seconds(), peak, nil
+			}
+		}
+		select {
+		case err := <-exited:
+			exited <- err
+			return 0, 0, fmt.Errorf("slate ingest exited early: %v", err)
+		case <-ctx.Done():
+			return 0, 0, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// timeBaseline loads the same NDJSON with clickhouse-client into a table
+// with the same fields (nested objects flattened by the server).
+func timeBaseline(ctx context.Context, ch *chserver.Server, db, ndjson string, want int) (float64, error) {
+	args := append(ch.ClientArgs(), "--query", baselineTable(db))
+	if out, err := exec.CommandContext(ctx, "clickhouse-client", args...).CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("baseline table: %v: %s", err, out)
+	}
+	in, err := os.Open(ndjson)
+	if err != nil {
+		return 0, err
+	}
+	defer in.Close()
+	args = append(ch.ClientArgs(), "--input_format_import_nested_json=1", "--input_format_skip_unknown_fields=1",
+		"--query", "INSERT INTO "+db+".bench_baseline FORMAT JSONEachRow")
+	cmd := exec.CommandContext(ctx, "clickhouse-client", args...)
+	cmd.Stdin = in
+	start := time.Now()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("baseline load: %v: %s", err, out)
+	}
+	secs := time.Since(start).Seconds()
+	out, err := exec.CommandContext(ctx, "clickhouse-client", append(ch.ClientArgs(), "--query", "SELECT count() FROM "+db+".bench_baseline")...).Output()
+	if err != nil {
+		return 0, err
+	}
+	if got := strings.TrimSpace(string(out)); got != strconv.Itoa(want) {
+		return 0, fmt.Errorf("baseline loaded %s rows, want %d", got, want)
+	}
+	return secs, nil
+}
+
+// baselineTable has a column for every field of the wire format but three
+// rarely filled arrays (supporting_agents, added, removed): 18.16 reads
+// dotted array columns as one Nested structure and demands equal lengths.
+// Same sorting key and engine family as the events table.
+func baselineTable(db string) string {
+	return "CREATE TABLE " + db + `.bench_baseline (
+    schema UInt8, event_id String, type String, tenant String, ticket_id String, occurred_at String,
+    ` + "`actor.type` String, `actor.id` String," + `
+    ` + "`data.channel` String, `data.customer` String, `data.organisation` String, `data.group` String," + `
+    ` + "`data.assignee` String, `data.subject` String," + `
+    ` + "`data.status` String, `data.priority` String, `data.severity` String, `data.tags` Array(String)," + `
+    ` + "`data.kind` String, `data.message_id` String," + `
+    ` + "`data.agent` String, `data.seconds` UInt32, `data.billable` UInt8, `data.started_at` String," + `
+    ` + "`data.ended_at` String, `data.rate` Float64, `data.currency` String, `data.rating` UInt8," + `
+    ` + "`data.into` String, `data.reason` String" + `
+) ENGINE = ReplacingMergeTree() PARTITION BY substring(occurred_at, 1, 7) ORDER BY (tenant, ticket_id, event_id)`
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// peakRSS reads the high-water mark of a process's resident memory (KiB).
+func peakRSS(pid int) int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			kib, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
+			return kib
+		}
+	}
+	return 0
+}
+
+// scrapeCounter reads one unlabelled counter from a Prometheus text page.
+func scrapeCounter(url, name string) (float64, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			return strconv.ParseFloat(strings.TrimSpace(rest), 64)
+		}
+	}
+	return 0, fmt.Errorf("%s not found at %s", name, url)
+}

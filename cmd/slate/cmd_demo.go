@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/slatehq/slate/event/eventgen"
+	"github.com/slatehq/slate/warehouse"
+	"github.com/slatehq/slate/warehouse/chserver"
+)
+
+// runDemo starts the whole product on one machine with nothing configured:
+// an embedded Kafka-protocol broker (kfake), a private ClickHouse process,
+// migrations, a few weeks of generated tickets, and ingest, then keeps
+// running until interrupted.
+func runDemo(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8080", "where to serve /metrics, /healthz, /readyz")
+	var g genFlags
+	g.register(fs)
+	fs.Lookup("tickets").DefValue, g.tickets = "20000", 20000
+	fs.Lookup("start").DefValue = "28 days ago"
+	g.start = ""
+	exitAfterLoad := fs.Bool("exit-after-load", false, "stop once the generated events are all stored (for scripts and tests)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if g.start == "" {
+		g.start = time.Now().AddDate(0, 0, -g.days).Format("2006-01-02")
+	}
+	gc, err := g.config()
+	if err != nil {
+		return err
+	}
+	cfg := DefaultConfig()
+	cfg.HTTP.Addr = *addr
+	cfg.Labels = eventgen.DefaultMapping()
+	log := newLogger(cfg.Log, os.Stderr)
+
+	fmt.Fprintln(os.Stderr, "starting a private ClickHouse server ...")
+	ch, err := chserver.Start(ctx, chserver.Options{})
+	if err != nil {
+		return fmt.Errorf("%w\n(install it with: sudo apt-get install -y clickhouse-server clickhouse-client, or run scripts/install-deps.sh)", err)
+	}
+	defer ch.Close()
+	cfg.ClickHouse.Addrs = []string{ch.Addr()}
+
+	broker, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(int32(g.partitions), cfg.Kafka.Topic))
+	if err != nil {
+		return fmt.Errorf("embedded broker: %w", err)
+	}
+	defer broker.Close()
+	cfg.Kafka.Brokers = broker.ListenAddrs()
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+
+	conn, err := warehouse.Open(cfg.ClickHouse)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := warehouse.Migrate(ctx, conn, cfg.ClickHouse); err != nil {
+		return err
+	}
+	produced, err := produce(ctx, cfg.Kafka.Brokers, cfg.Kafka.Topic, g.partitions, gc, g.quiet)
+	if err != nil {
+		return err
+	}
+	ingestCtx, stopIngest := context.WithCancel(ctx)
+	defer stopIngest()
+	ingestDone := make(chan error, 1)
+	go func() { ingestDone <- serveIngest(ingestCtx, cfg, conn, log) }()
+
+	if err := waitStored(ctx, conn, cfg.ClickHouse.Database, produced, ingestDone); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stdout, `
+Slate demo is running.
+  events produced:   %d (%d tickets over %d days from %s, seed %d)
+  Kafka (embedded):  %s  topic %s
+  ClickHouse:        clickhouse-client %s --database %s
+  metrics:           http://%s/metrics   health: /healthz /readyz
+
+Try:
+  clickhouse-client %s --query "SELECT status, count() FROM %s.tickets FINAL GROUP BY status"
+
+Press Ctrl-C to stop (the demo data is deleted on exit).
+`, produced, g.tickets, g.days, g.start, g.seed, strings.Join(cfg.Kafka.Brokers, ","), cfg.Kafka.Topic,
+		strings.Join(ch.ClientArgs(), " "), cfg.ClickHouse.Database, *addr,
+		strings.Join(ch.ClientArgs(), " "), cfg.ClickHouse.Database)
+	if *exitAfterLoad {
+		stopIngest()
+		return <-ingestDone
+	}
+	select {
+	case <-ctx.Done():
+		stopIngest()
+		return <-ingestDone
+	case err := <-ingestDone:
+		return err
+	}
+}
+
+// waitStored waits until the warehouse holds want events, showing progress.
+func waitStored(ctx context.Context, conn driver.Conn, db string, want int, ingestDone <-chan error) error {
+	bar := newBar(want, "ingesting", false)
+	defer bar.Finish()
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-ingestDone:
+			return fmt.Errorf("ingest stopped before the demo data was stored: %w", err)
+		case <-tick.C:
+		}
+		c, err := warehouse.ReadCounts(ctx, conn, db)
+		if err != nil {
+			continue // the server may be busy merging; ask again
+		}
+		_ = bar.Set(int(c.Events))
+		if int(c.Events+c.DeadLetters) >= want {
+			return nil
+		}
+	}
+}

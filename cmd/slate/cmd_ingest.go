@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/ingest"
+	"github.com/slatehq/slate/internal/obs"
+	"github.com/slatehq/slate/warehouse"
+)
+
+func runIngest(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	load := loadConfigFlag(fs)
+	migrate := fs.Bool("migrate", false, "apply migrations before consuming")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.Log, os.Stderr)
+	conn, err := warehouse.Open(cfg.ClickHouse)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if *migrate {
+		if _, err := warehouse.Migrate(ctx, conn, cfg.ClickHouse); err != nil {
+			return err
+		}
+	}
+	return serveIngest(ctx, cfg, conn, log)
+}
+
+// serveIngest runs one ingester with its /metrics, /healthz and /readyz
+// until ctx ends; slate demo reuses it in-process.
+func serveIngest(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logger) error {
+	mapper, err := event.NewMapper(cfg.Labels)
+	if err != nil {
+		return err
+	}
+	reg := obs.NewRegistry()
+	reader := ingest.NewReader(cfg.Kafka)
+	defer reader.Close()
+	in := ingest.New(reader, warehouse.NewWriter(conn, cfg.ClickHouse.Database), &event.Decoder{Labels: mapper},
+		cfg.Ingest, ingest.NewMetrics(reg), log)
+	mux := obs.Mux(reg, func() error {
+		if !in.Ready() {
+			return errors.New("ingest is not running or its last store failed")
+		}
+		return nil
+	})
+	addr, err := obs.Serve(ctx, cfg.HTTP.Addr, mux, log)
+	if err != nil {
+		return fmt.Errorf("http.addr: %w", err)
+	}
+	log.Info("ingest started", "brokers", cfg.Kafka.Brokers, "topic", cfg.Kafka.Topic, "group", cfg.Kafka.GroupID,
+		"clickhouse", cfg.ClickHouse.Addrs, "metrics", "http://"+addr+"/metrics")
+	err = in.Run(ctx)
+	log.Info("ingest stopped", "err", err)
+	return err
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/ingest"
+	"github.com/slatehq/slate/warehouse"
+)
+
+// Config is everything a Slate process can be told. Precedence: defaults,
+// then the YAML file (--config or SLATE_CONFIG), then SLATE_* variables.
+// Secrets come only from the environment or files named by *_FILE.
+type Config struct {
+	ClickHouse warehouse.Options   `yaml:"clickhouse"`
+	Kafka      ingest.KafkaConfig  `yaml:"kafka"`
+	Ingest     ingest.Config       `yaml:"ingest"`
+	Labels     event.MappingConfig `yaml:"labels"`
+	HTTP       HTTPConfig          `yaml:"http"`
+	Log        LogConfig           `yaml:"log"`
+}
+
+type HTTPConfig struct {
+	// Addr serves /metrics, /healthz and /readyz (and, for serve, the API).
+	Addr string `yaml:"addr"`
+}
+
+type LogConfig struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text or json
+}
+
+// DefaultConfig is a single-machine setup on the standard ports.
+func DefaultConfig() Config {
+	return Config{
+		ClickHouse: warehouse.Options{Addrs: []string{"127.0.0.1:9000"}, Database: "slate", User: "default",
+			DialTimeout: 5 * time.Second, MaxExecutionTime: 60 * time.Second},
+		Kafka:  ingest.DefaultKafkaConfig(),
+		Ingest: ingest.DefaultConfig(),
+		HTTP:   HTTPConfig{Addr: "127.0.0.1:9464"},
+		Log:    LogConfig{Level: "info", Format: "text"},
+	}
+}
+
+// LoadConfig reads defaults, the optional file and the environment, then
+// validates. Unknown YAML fields are errors with their line.
+func LoadConfig(path string, env func(string) string) (Config, error) {
+	c := DefaultConfig()
+	if path == "" {
+		path = env("SLATE_CONFIG")
+	}
+	if path != "" {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(raw))
+		dec.KnownFields(true)
+		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) { // empty file: defaults
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if err := c.applyEnv(env); err != nil {
+		return c, err
+	}
+	if err := c.Validate(); err != nil {
+		if path != "" {
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
+		return c, fmt.Errorf("config: %w", err)
+	}
+	return c, nil
+}
+
+func (c *Config) applyEnv(env func(string) string) error {
+	str := func(name string, dst *string) {
+		if v := env(name); v != "" {
+			*dst = v
+		}
+	}
+	list := func(name string, dst *[]string) {
+		if v := env(name); v != "" {
+			*dst = splitList(v)
+		}
+	}
+	num := func(name string, dst *int) error {
+		if v := env(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("%s: %q is not an integer", name, v)
+			}
+			*dst = n
+		}
+		return nil
+	}
+	dur := func(name string, dst *time.Duration) error {
+		if v := env(name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("%s: %q is not a duration like 500ms or 2s", name, v)
+			}
+			*dst = d
+		}
+		return nil
+	}
+	list("SLATE_CLICKHOUSE_ADDRS", &c.ClickHouse.Addrs)
+	str("SLATE_CLICKHOUSE_DATABASE", &c.ClickHouse.Database)
+	str("SLATE_CLICKHOUSE_USER", &c.ClickHouse.User)
+	str("SLATE_CLICKHOUSE_CLUSTER", &c.ClickHouse.Cluster)
+	str("SLATE_CLICKHOUSE_PASSWORD_FILE", &c.ClickHouse.PasswordFile)
+	list("SLATE_KAFKA_BROKERS", &c.Kafka.Brokers)
+	str("SLATE_KAFKA_TOPIC", &c.Kafka.Topic)
+	str("SLATE_KAFKA_GROUP_ID", &c.Kafka.GroupID)
+	str("SLATE_HTTP_ADDR", &c.HTTP.Addr)
+	str("SLATE_LOG_LEVEL", &c.Log.Level)
+	str("SLATE_LOG_FORMAT", &c.Log.Format)
+	for _, f := range []error{
+		num("SLATE_INGEST_BATCH_SIZE", &c.Ingest.BatchSize),
+		dur("SLATE_INGEST_BATCH_WAIT", &c.Ingest.BatchWait),
+		num("SLATE_INGEST_DEDUPE_WINDOW", &c.Ingest.DedupeWindow),
+		dur("SLATE_CLICKHOUSE_MAX_EXECUTION_TIME", &c.ClickHouse.MaxExecutionTime),
+	} {
+		if f != nil {
+			return fmt.Errorf("config: %w", f)
+		}
+	}
+	c.ClickHouse.Password = env("SLATE_CLICKHOUSE_PASSWORD")
+	if c.ClickHouse.Password == "" && c.ClickHouse.PasswordFile != "" {
+		raw, err := os.ReadFile(c.ClickHouse.PasswordFile)
+		if err != nil {
+			return fmt.Errorf("config: clickhouse.password_file: %w", err)
+		}
+		c.ClickHouse.Password = strings.TrimRight(string(raw), "\r\n")
+	}
+	return nil
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Validate rejects every value that cannot work, naming the field.
+func (c Config) Validate() error {
+	if err := c.ClickHouse.Validate(); err != nil {
+		return err
+	}
+	if err := c.Kafka.Validate(event.MaxPayloadBytes); err != nil {
+		return err
+	}
+	if err := c.Ingest.Validate(); err != nil {
+		return err
+	}
+	if _, err := event.NewMapper(c.Labels); err != nil {
+		return err
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
+		return fmt.Errorf("http.addr: %q is not host:port", c.HTTP.Addr)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log.level: %q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		return fmt.Errorf("log.format: %q is not text or json", c.Log.Format)
+	}
+	return nil
+}

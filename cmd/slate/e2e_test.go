@@ -1,0 +1,265 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/warehouse"
+	"github.com/slatehq/slate/warehouse/chserver"
+)
+
+// poison returns bad messages, one per kind of bad input, and records the
+// dead letters they must become.
+func (e *env) poison() []kafka.Message {
+	valid := func(id, ticket, typ, data string) []byte {
+		return []byte(fmt.Sprintf(`{"schema":1,"event_id":%q,"type":%q,"tenant":"acme","ticket_id":%q,"occurred_at":"2026-01-10T10:00:00.5Z","actor":{"type":"agent","id":"a1"},"data":%s}`, id, typ, ticket, data))
+	}
+	big := bytes.Repeat([]byte(" "), event.MaxPayloadBytes+1)
+	cases := []struct {
+		reason event.Reason
+		value  []byte
+	}{
+		{event.ReasonMalformedJSON, []byte(`{"schema":1,"event_id":`)},
+		{event.ReasonInvalidUTF8, []byte("{\"schema\":1,\"event_id\":\"\xff\xfe\"}")},
+		{event.ReasonUnknownType, valid("p-type", "P1", "ticket.exploded", `{}`)},
+		{event.ReasonUnknownLabel, valid("p-label", "P2", "ticket.status_changed", `{"status":"Đang bay"}`)},
+		{event.ReasonMissingField, []byte(`{"schema":1,"type":"ticket.rated","tenant":"acme","ticket_id":"P3","occurred_at":"2026-01-10T10:00:00Z","actor":{"type":"customer","id":"c"},"data":{"rating":5}}`)},
+		{event.ReasonBadTimestamp, []byte(`{"schema":1,"event_id":"p-ts","type":"ticket.rated","tenant":"acme","ticket_id":"P4","occurred_at":"10/01/2026 10:00","actor":{"type":"customer","id":"c"},"data":{"rating":5}}`)},
+		{event.ReasonTooLarge, big},
+		{event.ReasonUnsupportedSchema, []byte(`{"schema":2,"event_id":"p-schema"}`)},
+	}
+	var out []kafka.Message
+	for i, c := range cases {
+		out = append(out, kafka.Message{Key: []byte(fmt.Sprintf("P%d", i)), Value: c.value})
+		e.expected.deadLetters[c.reason]++
+	}
+	return out
+}
+
+func interleave(good, bad []kafka.Message) []kafka.Message {
+	out := make([]kafka.Message, 0, len(good)+len(bad))
+	step := len(good)/(len(bad)+1) + 1
+	for i, m := range good {
+		if i%step == step/2 && len(bad) > 0 {
+			out = append(out, bad[0])
+			bad = bad[1:]
+		}
+		out = append(out, m)
+	}
+	return append(out, bad...)
+}
+
+func TestIngestEndToEndWithPoisonAndReplays(t *testing.T) {
+	e := newEnv(t, sharedCH, 3)
+	bad := e.poison()
+	e.produce(interleave(e.generated(1500, 11), bad))
+	in := e.startIngest()
+	e.checkFigures("first delivery", 2*time.Minute)
+
+	// Every dead letter keeps its payload, reason and Kafka position.
+	rows, err := e.conn.Query(t.Context(), "SELECT reason, count(), min(length(detail)), min(payload_bytes), min(kafka_offset) FROM "+e.db+".dead_letters FINAL GROUP BY reason")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[event.Reason]uint64{}
+	for rows.Next() {
+		var reason string
+		var n, detail uint64
+		var size uint32
+		var offset int64
+		if err := rows.Scan(&reason, &n, &detail, &size, &offset); err != nil {
+			t.Fatal(err)
+		}
+		if detail == 0 || size == 0 || offset < 0 {
+			t.Errorf("dead letters %s lack detail, payload or position", reason)
+		}
+		got[event.Reason(reason)] = n
+	}
+	rows.Close()
+	for r, n := range e.expected.deadLetters {
+		if got[r] != uint64(n) {
+			t.Errorf("dead letters %s: %d, want %d", r, got[r], n)
+		}
+	}
+	if v := in.counter("slate_ingest_dead_lettered_total"); v != float64(len(bad)) {
+		t.Errorf("dead-lettered metric %v, want %d", v, len(bad))
+	}
+
+	// Replay 1: the producer sends everything again. Events collapse by id;
+	// dead letters are kept per Kafka position, so each bad message received
+	// again is one more dead letter (a consumer-side replay, below, adds none).
+	before := in.counter("slate_ingest_consumed_total")
+	e.produce(append([]kafka.Message(nil), e.msgs...))
+	for r := range e.expected.deadLetters {
+		e.expected.deadLetters[r] *= 2
+	}
+	waitUntil(t, 2*time.Minute, "replayed messages consumed", func() bool {
+		return in.counter("slate_ingest_consumed_total") >= 2*before
+	})
+	e.checkFigures("after the producer replayed the topic", time.Minute)
+	in.stop(t)
+
+	// Replay 2: a new consumer group reads the whole topic from the start.
+	e.group += "-again"
+	in2 := e.startIngest()
+	waitUntil(t, 2*time.Minute, "new group consumed the topic", func() bool {
+		return in2.counter("slate_ingest_consumed_total") >= float64(len(e.msgs))
+	})
+	e.checkFigures("after a new group re-read the topic", time.Minute)
+	resp, err := http.Get(strings.TrimSuffix(in2.metrics, "/metrics") + "/readyz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("readyz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
+
+func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for: %s", timeout, what)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func TestIngestRidesOutAClickHouseOutage(t *testing.T) {
+	ch, err := chserver.Start(t.Context(), chserver.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ch.Close()
+	e := newEnv(t, ch, 2)
+	msgs := e.generated(1200, 12)
+	half := len(msgs) / 2
+	e.produce(msgs[:half])
+	in := e.startIngest()
+	waitUntil(t, 2*time.Minute, "first half stored", func() bool {
+		c, err := warehouse.ReadCounts(t.Context(), e.conn, e.db)
+		return err == nil && c.Events > 0 && in.counter("slate_ingest_inserted_total") >= float64(half)
+	})
+	if err := ch.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	e.produce(msgs[half:])
+	waitUntil(t, time.Minute, "store failures while ClickHouse is down", func() bool {
+		return in.counter("slate_ingest_store_errors_total") >= 2
+	})
+	resp, err := http.Get(strings.TrimSuffix(in.metrics, "/metrics") + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("readyz answered %d while ClickHouse is down", resp.StatusCode)
+	}
+	time.Sleep(3 * time.Second) // down for a while, retrying
+	if err := ch.Restart(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	e.checkFigures("after ClickHouse came back", 2*time.Minute)
+	in.stop(t)
+}
+
+func TestIngestKilledRepeatedlyLosesAndDuplicatesNothing(t *testing.T) {
+	e := newEnv(t, sharedCH, 4)
+	msgs := e.generated(17700, 13) // about 200k events
+	if len(msgs) < 200_000 {
+		t.Fatalf("only %d events generated; the test wants 200k", len(msgs))
+	}
+	produced := make(chan error, 1)
+	go func() { produced <- e.send(msgs) }() // the stream keeps arriving while ingest dies
+	kills := 0
+	for _, frac := range []float64{0.15, 0.4, 0.65} {
+		in := e.startIngest()
+		target := frac * float64(len(msgs))
+		waitUntil(t, 3*time.Minute, fmt.Sprintf("%.0f%% stored before kill %d", frac*100, kills+1), func() bool {
+			c, err := warehouse.ReadCounts(t.Context(), e.conn, e.db)
+			return err == nil && float64(c.Events) >= target
+		})
+		if err := in.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		<-in.done
+		in.done <- nil
+		kills++
+	}
+	in := e.startIngest()
+	if err := <-produced; err != nil {
+		t.Fatal(err)
+	}
+	e.checkFigures(fmt.Sprintf("after %d SIGKILLs", kills), 4*time.Minute)
+	in.stop(t)
+}
+
+func TestTwoIngestersSharePartitions(t *testing.T) {
+	e := newEnv(t, sharedCH, 4)
+	a := e.startIngest()
+	b := e.startIngest()
+	time.Sleep(2 * time.Second) // both join the group before the data arrives
+	e.produce(e.generated(3000, 14))
+	e.checkFigures("two instances", 3*time.Minute)
+	ca, cb := a.counter("slate_ingest_consumed_total"), b.counter("slate_ingest_consumed_total")
+	if ca <= 0 || cb <= 0 {
+		t.Fatalf("instances consumed %v and %v: the partitions were not shared", ca, cb)
+	}
+	if ca+cb < float64(len(e.msgs)) {
+		t.Fatalf("consumed %v in all, fewer than the %d messages", ca+cb, len(e.msgs))
+	}
+	a.stop(t)
+	b.stop(t)
+}
+
+func TestMigrateCommandIsIdempotent(t *testing.T) {
+	e := newEnv(t, sharedCH, 1) // newEnv has migrated once already
+	out, err := e.command("migrate").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if strings.Contains(string(out), ": applied") || !strings.Contains(string(out), "0001_events: already applied") {
+		t.Fatalf("second migrate:\n%s", out)
+	}
+}
+
+func TestBadConfigStopsStartupNamingTheField(t *testing.T) {
+	for envVar, field := range map[string]string{
+		"SLATE_INGEST_BATCH_SIZE=0":      "ingest.batch_size",
+		"SLATE_KAFKA_BROKERS=nohostport": "kafka.brokers",
+		"SLATE_CLICKHOUSE_DATABASE=a;b":  "clickhouse.database",
+		"SLATE_LOG_LEVEL=loud":           "log.level",
+		"SLATE_INGEST_BATCH_WAIT=soon":   "SLATE_INGEST_BATCH_WAIT",
+	} {
+		cmd := newEnvless("ingest")
+		cmd.Env = append(cmd.Env, envVar)
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), field) {
+			t.Errorf("%s: want a failure naming %s, got %v: %s", envVar, field, err, out)
+		}
+	}
+	dir := t.TempDir()
+	path := dir + "/bad.yaml"
+	if err := os.WriteFile(path, []byte("kafka:\n  topik: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := newEnvless("config", "check", "--config", path).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "line 2") || !strings.Contains(string(out), "topik") {
+		t.Errorf("unknown field: want file, line and field, got %v: %s", err, out)
+	}
+}
+
+func newEnvless(args ...string) *exec.Cmd {
+	cmd := exec.Command(slateBin, args...)
+	cmd.Env = os.Environ()
+	return cmd
+}

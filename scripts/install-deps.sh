@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Installs the third-party programs Slate's tests and `slate demo` run as real
+# servers: ClickHouse (Debian's clickhouse-server/clickhouse-client) and the jars
+# of an Apache Kafka 3.9.1 broker (from Maven Central, run with the system Java).
+#
+# Idempotent: everything already present is only reported, so a second run takes
+# well under a second. Prints one line per dependency. Runs as root, or as a user
+# with sudo (used for apt-get only; the Kafka jars go to that user's cache).
+#
+# Environment:
+#   SLATE_KAFKA_LIBS  where to put the Kafka jars; default
+#                     ${XDG_CACHE_HOME:-$HOME/.cache}/slate/kafka-3.9.1/libs
+#                     (internal/testkit looks in the same place).
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+kafka_version=3.9.1
+kafka_libs="${SLATE_KAFKA_LIBS:-${XDG_CACHE_HOME:-$HOME/.cache}/slate/kafka-${kafka_version}/libs}"
+# Jars whose presence means the cache is complete: the broker itself and the
+# SLF4J binding (an older cache without it would run a broker that logs nothing).
+kafka_marker_jars=("kafka_2.13-${kafka_version}.jar" "slf4j-reload4j-1.7.36.jar")
+
+say() { printf 'install-deps: %s\n' "$*"; }
+die() { printf 'install-deps: error: %s\n' "$*" >&2; exit 1; }
+
+# as_root runs a command as root: directly when we are root, else through sudo.
+as_root() {
+	if [[ ${EUID} -eq 0 ]]; then
+		"$@"
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo "$@"
+	else
+		die "need root or sudo to run: $*"
+	fi
+}
+
+# apt_install installs Debian packages; apt-get update runs at most once per run
+# because the package lists may be missing or stale on a fresh machine.
+apt_updated=
+apt_install() {
+	if [[ -z ${apt_updated} ]]; then
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+		apt_updated=1
+	fi
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# cmd_path prints where a program is: on PATH, or in one of the sbin dirs, which
+# are not on a normal user's PATH (Debian puts clickhouse-server in /usr/sbin).
+cmd_path() {
+	local p
+	for p in "$(command -v "$1" 2>/dev/null || true)" "/usr/sbin/$1" "/sbin/$1"; do
+		if [[ -n ${p} && -x ${p} ]]; then
+			echo "${p}"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# ensure_pkg CMD PACKAGE: install PACKAGE from Debian when CMD is missing.
+ensure_pkg() {
+	local cmd=$1 pkg=$2
+	local path
+	if path="$(cmd_path "${cmd}")"; then
+		say "found ${cmd} (${path})"
+		return
+	fi
+	apt_install "${pkg}"
+	path="$(cmd_path "${cmd}")" || die "installed ${pkg} but ${cmd} is still missing"
+	say "installed ${pkg} (${path})"
+}
+
+# --- ClickHouse (warehouse/chserver) ----------------------------------------
+# Debian 12 ships 18.16.1; see shared/docs/clickhouse-18.16.md for what that means.
+ensure_pkg clickhouse-server clickhouse-server
+ensure_pkg clickhouse-client clickhouse-client
+
+# --- Java and Maven (Kafka broker in internal/testkit) ----------------------
+# Both come preinstalled on the project's machines; this only covers a bare one.
+ensure_pkg java default-jre-headless
+ensure_pkg mvn maven
+
+# --- Kafka 3.9.1 broker jars ---------------------------------------------------
+kafka_complete() {
+	local jar
+	for jar in "${kafka_marker_jars[@]}"; do
+		[[ -f ${kafka_libs}/${jar} ]] || return 1
+	done
+}
+
+if kafka_complete; then
+	say "found kafka ${kafka_version} jars (${kafka_libs})"
+else
+	# Copy into a staging dir and rename it into place, so an interrupted run
+	# never leaves a half-filled libs dir that would pass the check above.
+	mkdir -p "$(dirname "${kafka_libs}")"
+	staging="$(mktemp -d "${kafka_libs}.tmp.XXXXXX")"
+	mvn_log="$(mktemp)"
+	trap 'rm -rf "${staging}" "${mvn_log}"' EXIT
+	if ! mvn -q -B -f "${repo_root}/scripts/kafka-jars/pom.xml" \
+		dependency:copy-dependencies \
+		-DoutputDirectory="${staging}" -DincludeScope=runtime >"${mvn_log}" 2>&1; then
+		cat "${mvn_log}" >&2
+		die "mvn could not fetch the kafka ${kafka_version} jars"
+	fi
+	rm -rf "${kafka_libs}"
+	mv "${staging}" "${kafka_libs}"
+	kafka_complete || die "kafka jars copied to ${kafka_libs} but ${kafka_marker_jars[*]} missing"
+	say "installed kafka ${kafka_version} jars ($(find "${kafka_libs}" -name '*.jar' | wc -l) jars in ${kafka_libs})"
+fi
+
+# --- Later additions --------------------------------------------------------
+# TODO(mail): mailpit (SMTP sink for the e-mail report tests) goes here.
+# TODO(charts): chromium (headless rendering of dashboards to PNG/PDF) goes here.
+# TODO(office): libreoffice (headless check that exported .xlsx files open) goes here.
