@@ -1,9 +1,9 @@
 package event
 
 import (
-	json "github.com/goccy/go-json"
 	"errors"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"strings"
 	"time"
 	"unicode"
