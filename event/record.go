@@ -46,3 +46,21 @@ func NewDeadLetter(src Source, key, payload []byte, partial *Event, err error, n
 // ReasonStoreRejected marks a well-formed event that the warehouse refused
 // permanently (found by bisecting the failed batch down to the one row).
 const ReasonStoreRejected Reason = "store_rejected"
+
+// Batch is what ingest hands to storage in one go.
+type Batch struct {
+	Records     []Record
+	DeadLetters []DeadLetter
+	// Spans are the Kafka positions the batch covers, per partition, skipped
+	// redeliveries included. Storage uses them to notice when a partition
+	// was consumed elsewhere in between (its caches of that partition are
+	// then stale). Sub-batches cut from a batch carry none.
+	Spans []Span
+}
+
+// Span is a run of consecutive offsets of one partition.
+type Span struct {
+	Topic       string
+	Partition   int32
+	First, Last int64
+}

@@ -35,7 +35,7 @@ type Source interface {
 // Store persists a batch idempotently (the warehouse writer implements it).
 // Errors carry a fault kind: Permanent means this data can never be stored.
 type Store interface {
-	Store(ctx context.Context, recs []event.Record, dls []event.DeadLetter) error
+	Store(ctx context.Context, b *event.Batch) error
 }
 
 // Config tunes batching and retries.
@@ -46,6 +46,8 @@ type Config struct {
 	RetryMax        time.Duration `yaml:"retry_max"`        // backoff cap
 	DedupeWindow    int           `yaml:"dedupe_window"`    // recent event ids remembered for duplicate detection
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"` // to flush and commit after a stop signal
+	StateCache      int           `yaml:"state_cache"`      // ticket states kept in memory by the projection
+	MemoryLimitMiB  int           `yaml:"memory_limit_mib"` // Go soft memory limit (GOMEMLIMIT wins); 0 = none
 }
 
 // DefaultConfig returns the defaults documented in README.md.
@@ -57,6 +59,8 @@ func DefaultConfig() Config {
 		RetryMax:        30 * time.Second,
 		DedupeWindow:    200000,
 		ShutdownTimeout: 30 * time.Second,
+		StateCache:      100_000,
+		MemoryLimitMiB:  200,
 	}
 }
 
@@ -73,6 +77,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("ingest.dedupe_window: cannot be negative")
 	case c.ShutdownTimeout <= 0:
 		return fmt.Errorf("ingest.shutdown_timeout: must be positive")
+	case c.StateCache < 0:
+		return fmt.Errorf("ingest.state_cache: cannot be negative")
+	case c.MemoryLimitMiB < 0 || (c.MemoryLimitMiB > 0 && c.MemoryLimitMiB < 64):
+		return fmt.Errorf("ingest.memory_limit_mib: %d is neither 0 (none) nor at least 64", c.MemoryLimitMiB)
 	}
 	return nil
 }
@@ -106,12 +114,22 @@ func (in *Ingester) Ready() bool { return in.running.Load() && in.healthy.Load()
 type batch struct {
 	recs []event.Record
 	dls  []event.DeadLetter
-	// last fetched message per partition: what gets committed
-	last map[int]kafka.Message
-	n    int
+	// first offset and last message fetched per partition: the span the
+	// batch covers, and what gets committed
+	first map[int]int64
+	last  map[int]kafka.Message
+	n     int
 }
 
-func newBatch() *batch { return &batch{last: map[int]kafka.Message{}} }
+func newBatch() *batch { return &batch{first: map[int]int64{}, last: map[int]kafka.Message{}} }
+
+func (b *batch) spans() []event.Span {
+	out := make([]event.Span, 0, len(b.last))
+	for p, m := range b.last {
+		out = append(out, event.Span{Topic: m.Topic, Partition: int32(p), First: b.first[p], Last: m.Offset})
+	}
+	return out
+}
 
 // Run consumes until ctx is cancelled, then stores and commits what it has
 // fetched (within ShutdownTimeout) and returns. It returns an error only for
@@ -211,6 +229,9 @@ func (in *Ingester) add(b *batch, msg kafka.Message) {
 		in.metrics.Lag.WithLabelValues(msg.Topic, strconv.Itoa(msg.Partition)).Set(float64(lag))
 	}
 	b.n++
+	if _, ok := b.first[msg.Partition]; !ok {
+		b.first[msg.Partition] = msg.Offset
+	}
 	b.last[msg.Partition] = msg
 	src := event.Source{Topic: msg.Topic, Partition: int32(msg.Partition), Offset: msg.Offset}
 	ev, err := in.decoder.Decode(msg.Value)
@@ -233,7 +254,7 @@ func (in *Ingester) add(b *batch, msg kafka.Message) {
 
 func (in *Ingester) storeAndCommit(ctx context.Context, b *batch) error {
 	start := in.now()
-	if err := in.storeResilient(ctx, b.recs, b.dls); err != nil {
+	if err := in.storeResilient(ctx, &event.Batch{Records: b.recs, DeadLetters: b.dls, Spans: b.spans()}); err != nil {
 		return err
 	}
 	in.metrics.BatchSize.Observe(float64(b.n))
@@ -263,23 +284,23 @@ func (in *Ingester) storeAndCommit(ctx context.Context, b *batch) error {
 // storeResilient stores a batch, retrying transient failures with backoff
 // for as long as ctx lives. A permanent failure is bisected down to the
 // rows ClickHouse refuses, which become dead letters; the rest is stored.
-func (in *Ingester) storeResilient(ctx context.Context, recs []event.Record, dls []event.DeadLetter) error {
+func (in *Ingester) storeResilient(ctx context.Context, b *event.Batch) error {
 	for attempt := 0; ; attempt++ {
-		err := in.store.Store(ctx, recs, dls)
+		err := in.store.Store(ctx, b)
 		if err == nil {
 			in.healthy.Store(true)
 			in.metrics.StoreUp.Set(1)
-			in.metrics.Inserted.Add(float64(len(recs)))
-			for _, d := range dls {
+			in.metrics.Inserted.Add(float64(len(b.Records)))
+			for _, d := range b.DeadLetters {
 				in.metrics.DeadLettered.WithLabelValues(string(d.Reason)).Inc()
 			}
 			return nil
 		}
 		kind := fault.KindOf(err)
 		in.metrics.StoreErrors.WithLabelValues(kind.String()).Inc()
-		if kind == fault.Permanent && len(recs)+len(dls) > 0 {
-			in.log.Warn("store refused a batch; bisecting to find the rows", "events", len(recs), "dead_letters", len(dls), "err", err)
-			return in.bisect(ctx, recs, dls, err)
+		if kind == fault.Permanent && len(b.Records)+len(b.DeadLetters) > 0 {
+			in.log.Warn("store refused a batch; bisecting to find the rows", "events", len(b.Records), "dead_letters", len(b.DeadLetters), "err", err)
+			return in.bisect(ctx, b.Records, b.DeadLetters, err)
 		}
 		in.healthy.Store(false)
 		in.metrics.StoreUp.Set(0)
@@ -293,37 +314,40 @@ func (in *Ingester) storeResilient(ctx context.Context, recs []event.Record, dls
 	}
 }
 
+// bisect stores halves of a refused batch separately until the refused rows
+// are alone. The pieces carry no spans: they are not whole partitions' runs.
 func (in *Ingester) bisect(ctx context.Context, recs []event.Record, dls []event.DeadLetter, cause error) error {
+	store := func(r []event.Record, d []event.DeadLetter) error {
+		return in.storeResilient(ctx, &event.Batch{Records: r, DeadLetters: d})
+	}
 	switch {
 	case len(recs) == 1 && len(dls) == 0:
 		r := recs[0]
 		dl := event.NewDeadLetter(r.Source, []byte(r.Event.TicketID), r.Payload, &r.Event,
 			&event.Error{Reason: event.ReasonStoreRejected, Detail: cause.Error()}, in.now())
-		return in.storeResilient(ctx, nil, []event.DeadLetter{dl})
+		return store(nil, []event.DeadLetter{dl})
 	case len(recs) == 0 && len(dls) == 1:
 		// A dead letter the warehouse refuses is a schema fault, not data:
-		// keep retrying (and alerting) rather than drop it.
+		// give up on the batch (uncommitted, so it comes back) and alert.
 		in.healthy.Store(false)
 		return fmt.Errorf("dead letter at %s[%d]@%d refused: %w", dls[0].Source.Topic, dls[0].Source.Partition, dls[0].Source.Offset, cause)
-	}
-	if len(recs) > 0 && len(dls) > 0 {
-		if err := in.storeResilient(ctx, recs, nil); err != nil {
+	case len(recs) > 0 && len(dls) > 0:
+		if err := store(recs, nil); err != nil {
 			return err
 		}
-		return in.storeResilient(ctx, nil, dls)
-	}
-	if len(recs) > 1 {
+		return store(nil, dls)
+	case len(recs) > 1:
 		mid := len(recs) / 2
-		if err := in.storeResilient(ctx, recs[:mid], nil); err != nil {
+		if err := store(recs[:mid], nil); err != nil {
 			return err
 		}
-		return in.storeResilient(ctx, recs[mid:], nil)
+		return store(recs[mid:], nil)
 	}
 	mid := len(dls) / 2
-	if err := in.storeResilient(ctx, nil, dls[:mid]); err != nil {
+	if err := store(nil, dls[:mid]); err != nil {
 		return err
 	}
-	return in.storeResilient(ctx, nil, dls[mid:])
+	return store(nil, dls[mid:])
 }
 
 // backoff is exponential with full jitter, capped at RetryMax.

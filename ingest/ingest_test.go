@@ -81,7 +81,8 @@ type memStore struct {
 	violations  []string
 }
 
-func (s *memStore) Store(_ context.Context, recs []event.Record, dls []event.DeadLetter) error {
+func (s *memStore) Store(_ context.Context, b *event.Batch) error {
+	recs, dls := b.Records, b.DeadLetters
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = append(s.calls, len(recs)+len(dls))

@@ -48,28 +48,47 @@ type State struct {
 
 	MergedInto  string
 	Deleted     bool
-	LastEventAt time.Time
+	LastEventAt time.Time // of the last event folded, in history order
+	LastEventID string
 }
 
 // Fold derives the state from a ticket's events, in any order and with
 // repeated ids; it sorts and de-duplicates a copy. All events must belong
 // to the same ticket.
 func Fold(history []event.Event) State {
-	evs := event.SortHistory(slices.Clone(history))
 	var s State
-	if len(evs) == 0 {
-		return s
-	}
-	s.Tenant, s.TicketID = evs[0].Tenant, evs[0].TicketID
-	s.Version = uint64(len(evs))
-	for i := range evs {
-		s.apply(&evs[i])
-	}
+	s.Apply(event.SortHistory(slices.Clone(history)))
 	return s
 }
 
+// Follows reports whether e sorts after every event folded into s, so that
+// s.Apply can take it; otherwise only a Fold of the whole history is exact.
+func (s *State) Follows(e *event.Event) bool {
+	if s.Version == 0 {
+		return true
+	}
+	last := event.Event{OccurredAt: s.LastEventAt, ID: s.LastEventID}
+	return event.Compare(&last, e) < 0
+}
+
+// Apply folds events that are sorted, free of repeats and all Follow s:
+// Fold(h1 + h2) == Fold(h1).Apply(h2) under those conditions, which lets a
+// projection extend a stored state instead of re-reading the history.
+func (s *State) Apply(sorted []event.Event) {
+	if len(sorted) == 0 {
+		return
+	}
+	if s.Version == 0 {
+		s.Tenant, s.TicketID = sorted[0].Tenant, sorted[0].TicketID
+	}
+	s.Version += uint64(len(sorted))
+	for i := range sorted {
+		s.apply(&sorted[i])
+	}
+}
+
 func (s *State) apply(e *event.Event) {
-	s.LastEventAt = e.OccurredAt
+	s.LastEventAt, s.LastEventID = e.OccurredAt, e.ID
 	switch e.Type {
 	case event.TypeCreated:
 		s.HasCreated = true

@@ -169,15 +169,30 @@ func at(s string) time.Time {
 	return tm
 }
 
+// batch wraps records with the span of offsets they cover.
+func batch(recs []event.Record, dls ...event.DeadLetter) *event.Batch {
+	b := &event.Batch{Records: recs, DeadLetters: dls}
+	if len(recs) > 0 {
+		b.Spans = []event.Span{{Topic: "t", Partition: 0, First: recs[0].Source.Offset, Last: recs[len(recs)-1].Source.Offset}}
+	}
+	return b
+}
+
 func TestStoreOutOfOrderAndReplayed(t *testing.T) {
+	for _, cache := range []int{0, 1000} {
+		t.Run(fmt.Sprintf("state cache %d", cache), func(t *testing.T) { testStoreOutOfOrderAndReplayed(t, cache) })
+	}
+}
+
+func testStoreOutOfOrderAndReplayed(t *testing.T, cache int) {
 	conn, o := openMigrated(t)
 	ctx := context.Background()
-	w := warehouse.NewWriter(conn, o.Database)
+	w := warehouse.NewWriter(conn, o.Database, cache)
 	all := records(t, lifecycle, 100)
 	late, early := all[6:], all[:6]
 
 	// The second half arrives first: the ticket exists but without its creation.
-	if err := w.Store(ctx, late, nil); err != nil {
+	if err := w.Store(ctx, batch(late)); err != nil {
 		t.Fatal(err)
 	}
 	if r := readTicket(t, conn, o.Database); r.hasCreated != 0 || r.version != 7 || r.status != "closed" {
@@ -185,7 +200,7 @@ func TestStoreOutOfOrderAndReplayed(t *testing.T) {
 	}
 	dl := event.DeadLetter{Source: event.Source{Topic: "t", Partition: 0, Offset: 99}, Payload: []byte("{oops"),
 		Reason: event.ReasonMalformedJSON, Detail: "bad", ReceivedAt: time.Now()}
-	if err := w.Store(ctx, early, []event.DeadLetter{dl}); err != nil {
+	if err := w.Store(ctx, batch(early, dl)); err != nil {
 		t.Fatal(err)
 	}
 	want := ticketRow{
@@ -216,10 +231,10 @@ func TestStoreOutOfOrderAndReplayed(t *testing.T) {
 
 	// Replays: everything again, in other batch shapes, twice.
 	for i := 0; i < 2; i++ {
-		if err := w.Store(ctx, all, []event.DeadLetter{dl}); err != nil {
+		if err := w.Store(ctx, batch(all, dl)); err != nil {
 			t.Fatal(err)
 		}
-		if err := w.Store(ctx, all[3:5], nil); err != nil {
+		if err := w.Store(ctx, batch(all[3:5])); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -260,7 +275,7 @@ func TestStoreFailsAsUnavailableWhenServerIsDown(t *testing.T) {
 	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	err = warehouse.NewWriter(conn, o.Database).Store(ctx, records(t, lifecycle[:2], 0), nil)
+	err = warehouse.NewWriter(conn, o.Database, 10).Store(ctx, batch(records(t, lifecycle[:2], 0)))
 	if err == nil {
 		t.Fatal("store succeeded against a stopped server")
 	}
@@ -270,7 +285,7 @@ func TestStoreFailsAsUnavailableWhenServerIsDown(t *testing.T) {
 	if err := srv.Restart(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := warehouse.NewWriter(conn, o.Database).Store(ctx, records(t, lifecycle[:2], 0), nil); err != nil {
+	if err := warehouse.NewWriter(conn, o.Database, 10).Store(ctx, batch(records(t, lifecycle[:2], 0))); err != nil {
 		t.Fatalf("after restart: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -18,58 +19,56 @@ type Writer struct {
 	conn driver.Conn
 	db   string
 	now  func() time.Time
+	proj *projector
+	Log  *slog.Logger // debug: per-batch step timings
 }
 
-// NewWriter writes into database db through conn.
-func NewWriter(conn driver.Conn, db string) *Writer {
-	return &Writer{conn: conn, db: db, now: time.Now}
+// DefaultStateCache is how many ticket states a Writer keeps in memory.
+const DefaultStateCache = 100_000
+
+// NewWriter writes into database db through conn, caching up to
+// stateCache ticket states (0 = none; every batch reads stored states).
+func NewWriter(conn driver.Conn, db string, stateCache int) *Writer {
+	return &Writer{conn: conn, db: db, now: time.Now, proj: newProjector(conn, db, stateCache),
+		Log: slog.New(slog.DiscardHandler)}
 }
 
-// Store writes one batch: events, time entries, dead letters, then the
-// re-derived state of every ticket the events touched. It returns a
-// fault-kinded error: Unavailable when retrying may help, Permanent when
-// ClickHouse rejected the data itself.
-func (w *Writer) Store(ctx context.Context, recs []event.Record, dls []event.DeadLetter) error {
-	if len(recs) > 0 {
-		if err := w.insertEvents(ctx, recs); err != nil {
+// Store writes one batch: events, time entries, dead letters, then the new
+// state of every ticket the events touched. It returns a fault-kinded
+// error: Unavailable when retrying may help, Permanent when ClickHouse
+// rejected the data itself.
+func (w *Writer) Store(ctx context.Context, b *event.Batch) error {
+	t0 := time.Now()
+	if len(b.Records) > 0 {
+		if err := w.insertEvents(ctx, b.Records); err != nil {
 			return err
 		}
-		if err := w.insertTimeEntries(ctx, recs); err != nil {
-			return err
-		}
-	}
-	if len(dls) > 0 {
-		if err := w.insertDeadLetters(ctx, dls); err != nil {
+		if err := w.insertTimeEntries(ctx, b.Records); err != nil {
 			return err
 		}
 	}
-	if len(recs) > 0 {
-		if err := w.ProjectTickets(ctx, touchedTickets(recs)); err != nil {
+	if len(b.DeadLetters) > 0 {
+		if err := w.insertDeadLetters(ctx, b.DeadLetters); err != nil {
 			return err
 		}
 	}
+	t1 := time.Now()
+	st, err := w.proj.project(ctx, w, b)
+	if err != nil {
+		return err
+	}
+	w.Log.Debug("batch stored", "events", len(b.Records), "dead_letters", len(b.DeadLetters),
+		"insert", t1.Sub(t0), "tickets", st.tickets, "cached", st.cached, "looked_up", st.lookedUp,
+		"refolded", st.refolded, "lookup", st.lookup, "refold", st.refold, "insert_tickets", st.insert)
 	return nil
 }
 
 // TicketKey names a ticket.
 type TicketKey struct{ Tenant, TicketID string }
 
-func touchedTickets(recs []event.Record) []TicketKey {
-	seen := make(map[TicketKey]struct{}, len(recs))
-	out := make([]TicketKey, 0, len(recs)/4)
-	for i := range recs {
-		k := TicketKey{recs[i].Event.Tenant, recs[i].Event.TicketID}
-		if _, ok := seen[k]; !ok {
-			seen[k] = struct{}{}
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
-// ProjectTickets re-derives and stores the state of the given tickets from
-// their full stored histories.
-func (w *Writer) ProjectTickets(ctx context.Context, keys []TicketKey) error {
+// RefoldTickets re-derives and stores the state of the given tickets from
+// their full stored histories (for repairs and recomputation).
+func (w *Writer) RefoldTickets(ctx context.Context, keys []TicketKey) error {
 	if len(keys) == 0 {
 		return nil
 	}
@@ -129,7 +128,7 @@ var eventColumns = []string{
 	"subject", "status", "priority", "severity", "status_label", "priority_label", "severity_label",
 	"tags", "tags_added", "tags_removed", "message_kind", "message_id",
 	"agent", "seconds", "billable", "started_us", "ended_us", "has_rate", "rate", "currency",
-	"rating", "merged_into", "reason", "payload", "kafka_topic", "kafka_partition", "kafka_offset", "ingested_at",
+	"rating", "merged_into", "reason", "kafka_topic", "kafka_partition", "kafka_offset", "ingested_at",
 }
 
 func (w *Writer) insertEvents(ctx context.Context, recs []event.Record) error {
@@ -142,7 +141,7 @@ func (w *Writer) insertEvents(ctx context.Context, recs []event.Record) error {
 		actorType, actorID, channel, customer, organisation, group                 = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		assignee, subject, status, priority, severity                              = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		statusLabel, priorityLabel, severityLabel, kind, messageID                 = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		agent, currency, mergedInto, reason, payload, topic                        = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		agent, currency, mergedInto, reason, topic                                 = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		supporting, tags, added, removed                                           = make([][]string, n), make([][]string, n), make([][]string, n), make([][]string, n)
 		seconds                                                                    = make([]uint32, n)
 		rate                                                                       = make([]float64, n)
@@ -164,7 +163,6 @@ func (w *Writer) insertEvents(ctx context.Context, recs []event.Record) error {
 		startedUs[i], endedUs[i] = micros(e.StartedAt), micros(e.EndedAt)
 		hasRate[i], rate[i], currency[i] = b2u(e.HasRate), e.Rate, e.Currency
 		rating[i], mergedInto[i], reason[i] = e.Rating, e.MergedInto, e.Reason
-		payload[i] = string(recs[i].Payload)
 		topic[i], partition[i], offset[i] = recs[i].Source.Topic, recs[i].Source.Partition, recs[i].Source.Offset
 		ingestedAt[i] = now
 	}
@@ -174,7 +172,7 @@ func (w *Writer) insertEvents(ctx context.Context, recs []event.Record) error {
 			subject, status, priority, severity, statusLabel, priorityLabel, severityLabel,
 			tags, added, removed, kind, messageID,
 			agent, seconds, billable, startedUs, endedUs, hasRate, rate, currency,
-			rating, mergedInto, reason, payload, topic, partition, offset, ingestedAt)
+			rating, mergedInto, reason, topic, partition, offset, ingestedAt)
 	})
 }
 
@@ -227,7 +225,7 @@ var ticketColumns = []string{
 	"tenant", "ticket_id", "version", "has_created", "channel", "customer", "organisation", "group_name", "assignee",
 	"supporting_agents", "subject", "status", "priority", "severity", "tags", "created_at", "created_by",
 	"first_replied_at", "first_solved_at", "solved_at", "closed_at", "reopen_count", "public_replies",
-	"customer_replies", "internal_notes", "rating", "rated_at", "merged_into", "deleted", "last_event_at", "updated_at",
+	"customer_replies", "internal_notes", "rating", "rated_at", "merged_into", "deleted", "last_event_at", "last_event_us", "last_event_id", "updated_at",
 }
 
 func (w *Writer) insertTickets(ctx context.Context, states []ticket.State) error {
@@ -243,7 +241,7 @@ func (w *Writer) insertTickets(ctx context.Context, states []ticket.State) error
 				string(s.Severity), nonNil(s.Tags), dt(s.CreatedAt), string(s.CreatedBy), dt(s.FirstRepliedAt),
 				dt(s.FirstSolvedAt), dt(s.SolvedAt), dt(s.ClosedAt), s.ReopenCount, s.PublicReplies,
 				s.CustomerReplies, s.InternalNotes, s.Rating, dt(s.RatedAt), s.MergedInto, b2u(s.Deleted),
-				dt(s.LastEventAt), now); err != nil {
+				dt(s.LastEventAt), micros(s.LastEventAt), s.LastEventID, now); err != nil {
 				return err
 			}
 		}

@@ -209,7 +209,10 @@ func timeIngestProcess(ctx context.Context, dir string, cfg Config, batch, want 
 		"SLATE_CLICKHOUSE_ADDRS="+strings.Join(cfg.ClickHouse.Addrs, ","),
 		"SLATE_KAFKA_BROKERS="+strings.Join(cfg.Kafka.Brokers, ","),
 		"SLATE_KAFKA_TOPIC="+cfg.Kafka.Topic, "SLATE_KAFKA_GROUP_ID="+cfg.Kafka.GroupID,
-		"SLATE_HTTP_ADDR="+httpAddr, "SLATE_LOG_LEVEL=warn")
+		"SLATE_HTTP_ADDR="+httpAddr)
+	if os.Getenv("SLATE_LOG_LEVEL") == "" {
+		cmd.Env = append(cmd.Env, "SLATE_LOG_LEVEL=warn")
+	}
 	if batch > 0 {
 		cmd.Env = append(cmd.Env, "SLATE_INGEST_BATCH_SIZE="+strconv.Itoa(batch))
 	}

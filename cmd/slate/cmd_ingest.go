@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
@@ -51,7 +52,14 @@ func serveIngest(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Lo
 	reg := obs.NewRegistry()
 	reader := ingest.NewReader(cfg.Kafka)
 	defer reader.Close()
-	in := ingest.New(reader, warehouse.NewWriter(conn, cfg.ClickHouse.Database), &event.Decoder{Labels: mapper},
+	// A soft heap limit keeps RSS near the configured size: the GC works
+	// harder as it nears it instead of letting the heap double.
+	if cfg.Ingest.MemoryLimitMiB > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(cfg.Ingest.MemoryLimitMiB) << 20)
+	}
+	writer := warehouse.NewWriter(conn, cfg.ClickHouse.Database, cfg.Ingest.StateCache)
+	writer.Log = log
+	in := ingest.New(reader, writer, &event.Decoder{Labels: mapper},
 		cfg.Ingest, ingest.NewMetrics(reg), log)
 	mux := obs.Mux(reg, func() error {
 		if !in.Ready() {

@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS {{.DB}}.tickets{{onCluster}}
     merged_into       String,
     deleted           UInt8,
     last_event_at     DateTime('UTC'),
+    last_event_us     Int64,
+    last_event_id     String,
     updated_at        DateTime('UTC')
 )
 ENGINE = {{engine "ReplacingMergeTree" "version"}}

@@ -1,0 +1,127 @@
+package ticket
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/event/eventgen"
+)
+
+func histories(t *testing.T, tickets int, seed int64) map[string][]event.Event {
+	t.Helper()
+	out := map[string][]event.Event{}
+	err := eventgen.Generate(eventgen.Config{Seed: seed, Tickets: tickets, Days: 10}, func(e *event.Event) error {
+		k := e.Tenant + "/" + e.TicketID
+		out[k] = append(out[k], *e)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Extending a state with the rest of the history must give exactly the
+// state of folding it all at once: the projection relies on it.
+func TestApplyExtendsFold(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for k, h := range histories(t, 400, 3) {
+		whole := Fold(h)
+		cut := r.IntN(len(h) + 1)
+		s := Fold(h[:cut])
+		for _, e := range h[cut:] {
+			if !s.Follows(&e) {
+				t.Fatalf("%s: event %d does not follow the state of the first %d", k, cut, cut)
+			}
+		}
+		s.Apply(event.SortHistory(append([]event.Event(nil), h[cut:]...)))
+		if !reflect.DeepEqual(normal(s), normal(whole)) {
+			t.Fatalf("%s cut at %d:\n got %+v\nwant %+v", k, cut, s, whole)
+		}
+	}
+}
+
+// Order of arrival and replays must not matter.
+func TestFoldIgnoresArrivalOrderAndReplays(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for k, h := range histories(t, 300, 4) {
+		want := Fold(h)
+		shuffled := append([]event.Event(nil), h...)
+		shuffled = append(shuffled, h[r.IntN(len(h))], h[0])
+		r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		if got := Fold(shuffled); !reflect.DeepEqual(normal(got), normal(want)) {
+			t.Fatalf("%s: shuffled and replayed history folds differently:\n got %+v\nwant %+v", k, got, want)
+		}
+		if want.Version != uint64(len(h)) {
+			t.Fatalf("%s: version %d for %d distinct events", k, want.Version, len(h))
+		}
+		if late := h[0]; want.Follows(&late) {
+			t.Fatalf("%s: the first event must not follow the full state", k)
+		}
+	}
+}
+
+func normal(s State) State {
+	if len(s.Tags) == 0 {
+		s.Tags = nil
+	}
+	if len(s.SupportingAgents) == 0 {
+		s.SupportingAgents = nil
+	}
+	return s
+}
+
+func at(min int) time.Time { return time.Date(2026, 3, 2, 9, min, 0, 0, time.UTC) }
+
+func ev(id string, min int, typ event.Type, f func(*event.Event)) event.Event {
+	e := event.Event{ID: id, Tenant: "t", TicketID: "T", Type: typ, OccurredAt: at(min)}
+	if f != nil {
+		f(&e)
+	}
+	return e
+}
+
+func status(s event.Status) func(*event.Event) { return func(e *event.Event) { e.Status = s } }
+
+// A hand-worked history: each expectation is read off the events.
+func TestFoldHandWorked(t *testing.T) {
+	h := []event.Event{
+		ev("1", 0, event.TypeCreated, func(e *event.Event) {
+			e.Status, e.Priority, e.Tags, e.Assignee = event.StatusNew, event.PriorityLow, []string{"a", "b"}, "x"
+		}),
+		ev("2", 1, event.TypeAssigned, func(e *event.Event) { e.SetsGroup, e.Group = true, "L2" }), // assignee kept
+		ev("3", 2, event.TypeMessage, func(e *event.Event) { e.MessageKind = event.MessageInternalNote }),
+		ev("4", 3, event.TypeMessage, func(e *event.Event) { e.MessageKind = event.MessagePublicReply }),
+		ev("5", 4, event.TypeStatusChanged, status(event.StatusSolved)),
+		ev("6", 5, event.TypeStatusChanged, status(event.StatusOpen)), // reopen 1
+		ev("7", 6, event.TypeTagsChanged, func(e *event.Event) { e.TagsAdded, e.TagsRemoved = []string{"c", "a"}, []string{"b"} }),
+		ev("8", 7, event.TypeStatusChanged, status(event.StatusClosed)),
+		ev("9", 8, event.TypeStatusChanged, status(event.StatusOpen)), // reopen 2
+		ev("10", 9, event.TypeStatusChanged, status(event.StatusSolved)),
+		ev("11", 10, event.TypeRated, func(e *event.Event) { e.Rating = 2 }),
+		ev("12", 11, event.TypeRated, func(e *event.Event) { e.Rating = 4 }), // latest counts
+		ev("13", 12, event.TypePriorityChanged, func(e *event.Event) { e.Priority = event.PriorityUrgent }),
+	}
+	s := Fold(h)
+	if s.Assignee != "x" || s.Group != "L2" {
+		t.Errorf("assignment: %q/%q", s.Assignee, s.Group)
+	}
+	if s.FirstRepliedAt != at(3) || s.PublicReplies != 1 || s.InternalNotes != 1 {
+		t.Errorf("replies: first %v public %d notes %d", s.FirstRepliedAt, s.PublicReplies, s.InternalNotes)
+	}
+	if s.ReopenCount != 2 || s.FirstSolvedAt != at(4) || s.SolvedAt != at(9) || !s.ClosedAt.IsZero() {
+		t.Errorf("resolution: reopens %d first %v solved %v closed %v", s.ReopenCount, s.FirstSolvedAt, s.SolvedAt, s.ClosedAt)
+	}
+	if !reflect.DeepEqual(s.Tags, []string{"a", "c"}) {
+		t.Errorf("tags %v", s.Tags)
+	}
+	if s.Rating != 4 || s.Priority != event.PriorityUrgent || s.Status != event.StatusSolved || s.Version != 13 {
+		t.Errorf("rating %d priority %s status %s version %d", s.Rating, s.Priority, s.Status, s.Version)
+	}
+	if s.LastEventAt != at(12) || s.LastEventID != "13" {
+		t.Errorf("last event %v %s", s.LastEventAt, s.LastEventID)
+	}
+}
