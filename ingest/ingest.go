@@ -60,7 +60,7 @@ func DefaultConfig() Config {
 		DedupeWindow:    200000,
 		ShutdownTimeout: 30 * time.Second,
 		StateCache:      100_000,
-		MemoryLimitMiB:  200,
+		MemoryLimitMiB:  230,
 	}
 }
 
@@ -370,21 +370,24 @@ const (
 // recentIDs remembers the last N event ids with a fingerprint of what they
 // identified, to tell a harmless redelivery from an id reused for another
 // event. Older ids fall out first; storage de-duplication covers the rest.
+// Ids are kept as 64-bit hashes, not strings: a window of 200k costs ~8 MB
+// instead of ~26 MB of pointer-rich heap the GC would scan on every cycle.
 type recentIDs struct {
 	seed  maphash.Seed
-	byID  map[string]seenEntry
-	ring  []string
+	byID  map[uint64]seenEntry
+	ring  []uint64
 	next  int
 	limit int
 }
 
 type seenEntry struct {
 	fingerprint uint64
-	src         event.Source
+	partition   int32
+	offset      int64
 }
 
 func newRecentIDs(limit int) *recentIDs {
-	return &recentIDs{seed: maphash.MakeSeed(), byID: make(map[string]seenEntry, limit), ring: make([]string, limit), limit: limit}
+	return &recentIDs{seed: maphash.MakeSeed(), byID: make(map[uint64]seenEntry, limit), ring: make([]uint64, limit), limit: limit}
 }
 
 // fingerprint covers what makes an event the same event; a producer that
@@ -402,22 +405,26 @@ func (r *recentIDs) fingerprint(e *event.Event) uint64 {
 	return h.Sum64()
 }
 
-func (r *recentIDs) check(e *event.Event, src event.Source) (event.Source, seenState) {
+// check records e and says whether its id was seen in the window, for the
+// same event or another; prev is where it was seen.
+func (r *recentIDs) check(e *event.Event, src event.Source) (prev event.Source, state seenState) {
 	if r.limit == 0 {
 		return src, seenNew
 	}
+	id := maphash.String(r.seed, e.ID) | 1 // never 0, which marks an empty ring slot
 	fp := r.fingerprint(e)
-	if prev, ok := r.byID[e.ID]; ok {
-		if prev.fingerprint == fp {
-			return prev.src, seenSame
+	if p, ok := r.byID[id]; ok {
+		prev = event.Source{Topic: src.Topic, Partition: p.partition, Offset: p.offset}
+		if p.fingerprint == fp {
+			return prev, seenSame
 		}
-		return prev.src, seenConflict
+		return prev, seenConflict
 	}
-	if old := r.ring[r.next]; old != "" {
+	if old := r.ring[r.next]; old != 0 {
 		delete(r.byID, old)
 	}
-	r.ring[r.next] = e.ID
+	r.ring[r.next] = id
 	r.next = (r.next + 1) % r.limit
-	r.byID[e.ID] = seenEntry{fingerprint: fp, src: src}
+	r.byID[id] = seenEntry{fingerprint: fp, partition: src.Partition, offset: src.Offset}
 	return src, seenNew
 }
