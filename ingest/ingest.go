@@ -59,7 +59,7 @@ func DefaultConfig() Config {
 		RetryMax:        30 * time.Second,
 		DedupeWindow:    200000,
 		ShutdownTimeout: 30 * time.Second,
-		StateCache:      100_000,
+		StateCache:      50_000,
 		MemoryLimitMiB:  230,
 	}
 }

@@ -23,9 +23,6 @@ type Writer struct {
 	Log  *slog.Logger // debug: per-batch step timings
 }
 
-// DefaultStateCache is how many ticket states a Writer keeps in memory.
-const DefaultStateCache = 100_000
-
 // NewWriter writes into database db through conn, caching up to
 // stateCache ticket states (0 = none; every batch reads stored states).
 func NewWriter(conn driver.Conn, db string, stateCache int) *Writer {

@@ -77,7 +77,16 @@ func runDemo(ctx context.Context, args []string) error {
 	ingestCtx, stopIngest := context.WithCancel(ctx)
 	defer stopIngest()
 	ingestDone := make(chan error, 1)
-	go func() { ingestDone <- serveIngest(ingestCtx, cfg, conn, log) }()
+	bound := make(chan string, 1)
+	go func() {
+		ingestDone <- serveIngest(ingestCtx, cfg, conn, log, func(a string) { bound <- a })
+	}()
+	httpAddr := *addr
+	select {
+	case httpAddr = <-bound:
+	case err := <-ingestDone:
+		return err
+	}
 
 	if err := waitStored(ctx, conn, cfg.ClickHouse.Database, produced, ingestDone); err != nil {
 		return err
@@ -92,10 +101,10 @@ Slate demo is running.
 Try:
   clickhouse-client %s --query "SELECT status, count() FROM %s.tickets FINAL GROUP BY status"
 
-Press Ctrl-C to stop (the demo data is deleted on exit).
+%s
 `, produced, g.tickets, g.days, g.start, g.seed, strings.Join(cfg.Kafka.Brokers, ","), cfg.Kafka.Topic,
-		strings.Join(ch.ClientArgs(), " "), cfg.ClickHouse.Database, *addr,
-		strings.Join(ch.ClientArgs(), " "), cfg.ClickHouse.Database)
+		strings.Join(ch.ClientArgs(), " "), cfg.ClickHouse.Database, httpAddr,
+		strings.Join(ch.ClientArgs(), " "), cfg.ClickHouse.Database, stopHint(*exitAfterLoad))
 	if *exitAfterLoad {
 		stopIngest()
 		return <-ingestDone
@@ -132,4 +141,11 @@ func waitStored(ctx context.Context, conn driver.Conn, db string, want int, inge
 			return nil
 		}
 	}
+}
+
+func stopHint(exitAfterLoad bool) string {
+	if exitAfterLoad {
+		return "Stopping now (--exit-after-load)."
+	}
+	return "Press Ctrl-C to stop (the demo data is deleted on exit)."
 }

@@ -39,12 +39,13 @@ func runIngest(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	return serveIngest(ctx, cfg, conn, log)
+	return serveIngest(ctx, cfg, conn, log, nil)
 }
 
 // serveIngest runs one ingester with its /metrics, /healthz and /readyz
-// until ctx ends; slate demo reuses it in-process.
-func serveIngest(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logger) error {
+// until ctx ends; slate demo reuses it in-process. listening, if not nil,
+// gets the bound HTTP address.
+func serveIngest(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logger, listening func(addr string)) error {
 	mapper, err := event.NewMapper(cfg.Labels)
 	if err != nil {
 		return err
@@ -70,6 +71,9 @@ func serveIngest(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Lo
 	addr, err := obs.Serve(ctx, cfg.HTTP.Addr, mux, log)
 	if err != nil {
 		return fmt.Errorf("http.addr: %w", err)
+	}
+	if listening != nil {
+		listening(addr)
 	}
 	log.Info("ingest started", "brokers", cfg.Kafka.Brokers, "topic", cfg.Kafka.Topic, "group", cfg.Kafka.GroupID,
 		"clickhouse", cfg.ClickHouse.Addrs, "metrics", "http://"+addr+"/metrics")

@@ -263,3 +263,22 @@ func newEnvless(args ...string) *exec.Cmd {
 	cmd.Env = os.Environ()
 	return cmd
 }
+
+// The newcomer's command: the demo must come up on its own, load its data
+// and say where to look.
+func TestDemoLoadsAndReports(t *testing.T) {
+	cmd := exec.Command(slateBin, "demo", "--tickets", "300", "--days", "7", "--exit-after-load", "--addr", "127.0.0.1:0", "--quiet")
+	cmd.Env = os.Environ()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("slate demo: %v\n%s", err, out)
+	}
+	for _, want := range []string{"Slate demo is running.", "events produced:", "clickhouse-client --host 127.0.0.1 --port ", "/metrics"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "127.0.0.1:0/metrics") {
+		t.Errorf("demo printed the unbound address:\n%s", out)
+	}
+}
