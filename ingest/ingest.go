@@ -53,7 +53,7 @@ type Config struct {
 // DefaultConfig returns the defaults documented in README.md.
 func DefaultConfig() Config {
 	return Config{
-		BatchSize:       20000,
+		BatchSize:       10000,
 		BatchWait:       time.Second,
 		RetryMin:        200 * time.Millisecond,
 		RetryMax:        30 * time.Second,
@@ -137,7 +137,7 @@ func (b *batch) spans() []event.Span {
 func (in *Ingester) Run(ctx context.Context) error {
 	in.running.Store(true)
 	defer in.running.Store(false)
-	batches := make(chan *batch, 1) // one batch decoding while one is stored
+	batches := make(chan *batch) // one batch decoding while one is stored
 	fetchErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
