@@ -24,6 +24,9 @@ func Compare(a, b *Event) int {
 // among copies with the same time, the first one given.
 func SortHistory(evs []Event) []Event {
 	slices.SortStableFunc(evs, func(a, b Event) int { return Compare(&a, &b) })
+	if len(evs) < 2 {
+		return evs
+	}
 	seen := make(map[string]struct{}, len(evs))
 	out := evs[:0]
 	for i := range evs {
@@ -34,5 +37,25 @@ func SortHistory(evs []Event) []Event {
 		out = append(out, evs[i])
 	}
 	clear(evs[len(out):]) // like slices.Compact: no stale copies past the end
+	return out
+}
+
+// SortHistoryRefs is SortHistory for events held by reference, so a hot path
+// can order a batch's events without copying them.
+func SortHistoryRefs(evs []*Event) []*Event {
+	slices.SortStableFunc(evs, Compare)
+	if len(evs) < 2 {
+		return evs
+	}
+	seen := make(map[string]struct{}, len(evs))
+	out := evs[:0]
+	for _, e := range evs {
+		if _, dup := seen[e.ID]; dup {
+			continue
+		}
+		seen[e.ID] = struct{}{}
+		out = append(out, e)
+	}
+	clear(evs[len(out):])
 	return out
 }

@@ -96,6 +96,7 @@ type Ingester struct {
 	now     func() time.Time
 
 	seen    *recentIDs
+	free    chan *batch // stored batches, for reuse
 	healthy atomic.Bool // last store attempt succeeded
 	running atomic.Bool
 }
@@ -103,7 +104,7 @@ type Ingester struct {
 // New builds an Ingester; cfg must be valid.
 func New(src Source, store Store, dec *event.Decoder, cfg Config, m *Metrics, log *slog.Logger) *Ingester {
 	in := &Ingester{src: src, store: store, decoder: dec, cfg: cfg, metrics: m, log: log, now: time.Now,
-		seen: newRecentIDs(cfg.DedupeWindow)}
+		seen: newRecentIDs(cfg.DedupeWindow), free: make(chan *batch, 1)}
 	in.healthy.Store(true)
 	return in
 }
@@ -121,7 +122,21 @@ type batch struct {
 	n     int
 }
 
-func newBatch() *batch { return &batch{first: map[int]int64{}, last: map[int]kafka.Message{}} }
+// newBatch takes a stored batch back for reuse, or makes one. Reuse keeps
+// the record array (a batch's biggest allocation) out of the garbage.
+func (in *Ingester) newBatch() *batch {
+	select {
+	case b := <-in.free:
+		clear(b.recs)
+		clear(b.dls)
+		b.recs, b.dls, b.n = b.recs[:0], b.dls[:0], 0
+		clear(b.first)
+		clear(b.last)
+		return b
+	default:
+		return &batch{recs: make([]event.Record, 0, in.cfg.BatchSize), first: map[int]int64{}, last: map[int]kafka.Message{}}
+	}
+}
 
 func (b *batch) spans() []event.Span {
 	out := make([]event.Span, 0, len(b.last))
@@ -162,7 +177,12 @@ func (in *Ingester) Run(ctx context.Context) error {
 		if writeErr != nil {
 			continue // drain so the fetcher can exit
 		}
-		if err := in.storeAndCommit(drainCtx, b); err != nil {
+		err := in.storeAndCommit(drainCtx, b)
+		select {
+		case in.free <- b:
+		default:
+		}
+		if err != nil {
 			writeErr = err
 			in.log.Error("giving up on uncommitted batch; it will be redelivered", "messages", b.n, "err", err)
 		}
@@ -177,7 +197,7 @@ func (in *Ingester) Run(ctx context.Context) error {
 }
 
 func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *batch) error {
-	b := newBatch()
+	b := in.newBatch()
 	var deadline time.Time
 	flush := func() bool {
 		if b.n == 0 {
@@ -189,7 +209,7 @@ func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *batch) error {
 			// still hand it over: the writer drains after a stop
 			out <- b
 		}
-		b, deadline = newBatch(), time.Time{}
+		b, deadline = in.newBatch(), time.Time{}
 		return true
 	}
 	for {

@@ -56,8 +56,12 @@ type State struct {
 // repeated ids; it sorts and de-duplicates a copy. All events must belong
 // to the same ticket.
 func Fold(history []event.Event) State {
+	refs := make([]*event.Event, len(history))
+	for i := range history {
+		refs[i] = &history[i]
+	}
 	var s State
-	s.Apply(event.SortHistory(slices.Clone(history)))
+	s.Apply(event.SortHistoryRefs(refs))
 	return s
 }
 
@@ -74,7 +78,7 @@ func (s *State) Follows(e *event.Event) bool {
 // Apply folds events that are sorted, free of repeats and all Follow s:
 // Fold(h1 + h2) == Fold(h1).Apply(h2) under those conditions, which lets a
 // projection extend a stored state instead of re-reading the history.
-func (s *State) Apply(sorted []event.Event) {
+func (s *State) Apply(sorted []*event.Event) {
 	if len(sorted) == 0 {
 		return
 	}
@@ -82,8 +86,8 @@ func (s *State) Apply(sorted []event.Event) {
 		s.Tenant, s.TicketID = sorted[0].Tenant, sorted[0].TicketID
 	}
 	s.Version += uint64(len(sorted))
-	for i := range sorted {
-		s.apply(&sorted[i])
+	for _, e := range sorted {
+		s.apply(e)
 	}
 }
 

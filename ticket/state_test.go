@@ -37,7 +37,11 @@ func TestApplyExtendsFold(t *testing.T) {
 				t.Fatalf("%s: event %d does not follow the state of the first %d", k, cut, cut)
 			}
 		}
-		s.Apply(event.SortHistory(append([]event.Event(nil), h[cut:]...)))
+		rest := make([]*event.Event, 0, len(h)-cut)
+		for i := cut; i < len(h); i++ {
+			rest = append(rest, &h[i])
+		}
+		s.Apply(event.SortHistoryRefs(rest))
 		if !reflect.DeepEqual(normal(s), normal(whole)) {
 			t.Fatalf("%s cut at %d:\n got %+v\nwant %+v", k, cut, s, whole)
 		}

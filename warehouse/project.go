@@ -59,7 +59,7 @@ func newProjector(conn driver.Conn, db string, limit int) *projector {
 type ticketGroup struct {
 	key    TicketKey
 	part   partitionKey
-	events []event.Event
+	events []*event.Event // pointing into the batch's records
 }
 
 func groupByTicket(recs []event.Record) []ticketGroup {
@@ -74,10 +74,10 @@ func groupByTicket(recs []event.Record) []ticketGroup {
 			idx[k] = g
 			groups = append(groups, ticketGroup{key: k, part: partitionKey{recs[i].Source.Topic, recs[i].Source.Partition}})
 		}
-		groups[g].events = append(groups[g].events, *e)
+		groups[g].events = append(groups[g].events, e)
 	}
 	for i := range groups {
-		groups[i].events = event.SortHistory(groups[i].events)
+		groups[i].events = event.SortHistoryRefs(groups[i].events)
 	}
 	return groups
 }
@@ -88,11 +88,21 @@ type projectStats struct {
 	lookup, refold, insert              time.Duration
 }
 
-// project derives and stores the new state of every ticket in b.
-func (p *projector) project(ctx context.Context, w *Writer, b *event.Batch) (projectStats, error) {
-	var st projectStats
+// plan is a batch's projection between its two phases.
+type plan struct {
+	b      *event.Batch
+	groups []ticketGroup
+	bases  []*ticket.State
+	st     projectStats
+}
+
+// prepare finds each touched ticket's base state: cached, or as stored
+// before this batch. It reads only the tickets table, so it can run while
+// the batch's events are being inserted. The projector stays locked until
+// finish, which must follow.
+func (p *projector) prepare(ctx context.Context, b *event.Batch) (*plan, error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	var st projectStats
 	p.dropStalePartitions(b.Spans)
 
 	groups := groupByTicket(b.Records)
@@ -111,7 +121,8 @@ func (p *projector) project(ctx context.Context, w *Writer, b *event.Batch) (pro
 	if len(unknown) > 0 {
 		stored, err := loadTicketStates(ctx, p.conn, p.db, unknown)
 		if err != nil {
-			return st, err
+			p.mu.Unlock()
+			return nil, err
 		}
 		for i := range groups {
 			if bases[i] == nil {
@@ -121,12 +132,20 @@ func (p *projector) project(ctx context.Context, w *Writer, b *event.Batch) (pro
 		}
 	}
 	st.lookup = time.Since(t0)
+	return &plan{b: b, groups: groups, bases: bases, st: st}, nil
+}
+
+// finish extends or re-folds every state (re-folding reads the events, so
+// the batch must be stored by now), stores them and unlocks the projector.
+func (p *projector) finish(ctx context.Context, w *Writer, pl *plan) (projectStats, error) {
+	defer p.mu.Unlock()
+	b, groups, bases, st := pl.b, pl.groups, pl.bases, pl.st
 	states := make([]ticket.State, len(groups))
 	var refold []TicketKey
 	refoldAt := map[TicketKey]int{}
 	for i, g := range groups {
 		s := *bases[i]
-		if s.Follows(&g.events[0]) {
+		if s.Follows(g.events[0]) {
 			s.Apply(g.events)
 			states[i] = s
 			continue
@@ -135,7 +154,7 @@ func (p *projector) project(ctx context.Context, w *Writer, b *event.Batch) (pro
 		refold = append(refold, g.key)
 	}
 	st.refolded = len(refold)
-	t0 = time.Now()
+	t0 := time.Now()
 	if len(refold) > 0 {
 		err := LoadHistories(ctx, p.conn, p.db, refold, func(history []event.Event) error {
 			i := refoldAt[TicketKey{history[0].Tenant, history[0].TicketID}]

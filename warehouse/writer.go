@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -36,6 +37,30 @@ func NewWriter(conn driver.Conn, db string, stateCache int) *Writer {
 // rejected the data itself.
 func (w *Writer) Store(ctx context.Context, b *event.Batch) error {
 	t0 := time.Now()
+	// The inserts and the lookup of the touched tickets' stored states are
+	// independent: run them side by side.
+	inserted := make(chan error, 1)
+	go func() { inserted <- w.insertBatch(ctx, b) }()
+	pl, lookupErr := w.proj.prepare(ctx, b)
+	insertErr := <-inserted
+	t1 := time.Now()
+	if insertErr != nil || lookupErr != nil {
+		if pl != nil {
+			w.proj.mu.Unlock()
+		}
+		return errors.Join(insertErr, lookupErr)
+	}
+	st, err := w.proj.finish(ctx, w, pl)
+	if err != nil {
+		return err
+	}
+	w.Log.Debug("batch stored", "events", len(b.Records), "dead_letters", len(b.DeadLetters),
+		"insert_and_lookup", t1.Sub(t0), "tickets", st.tickets, "cached", st.cached, "looked_up", st.lookedUp,
+		"refolded", st.refolded, "lookup", st.lookup, "refold", st.refold, "insert_tickets", st.insert)
+	return nil
+}
+
+func (w *Writer) insertBatch(ctx context.Context, b *event.Batch) error {
 	if len(b.Records) > 0 {
 		if err := w.insertEvents(ctx, b.Records); err != nil {
 			return err
@@ -45,18 +70,8 @@ func (w *Writer) Store(ctx context.Context, b *event.Batch) error {
 		}
 	}
 	if len(b.DeadLetters) > 0 {
-		if err := w.insertDeadLetters(ctx, b.DeadLetters); err != nil {
-			return err
-		}
+		return w.insertDeadLetters(ctx, b.DeadLetters)
 	}
-	t1 := time.Now()
-	st, err := w.proj.project(ctx, w, b)
-	if err != nil {
-		return err
-	}
-	w.Log.Debug("batch stored", "events", len(b.Records), "dead_letters", len(b.DeadLetters),
-		"insert", t1.Sub(t0), "tickets", st.tickets, "cached", st.cached, "looked_up", st.lookedUp,
-		"refolded", st.refolded, "lookup", st.lookup, "refold", st.refold, "insert_tickets", st.insert)
 	return nil
 }
 
