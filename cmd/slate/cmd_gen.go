@@ -11,6 +11,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/segmentio/kafka-go"
+	"golang.org/x/term"
 
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/event/eventgen"
@@ -159,8 +160,10 @@ func produce(ctx context.Context, brokers []string, topic string, partitions int
 	return n, err
 }
 
+// newBar shows progress on a terminal; redirected output gets none, so
+// logs and CI output are not flooded with redraws.
 func newBar(total int, what string, quiet bool) *progressbar.ProgressBar {
-	if quiet {
+	if quiet || !term.IsTerminal(int(os.Stderr.Fd())) {
 		return progressbar.DefaultSilent(int64(total), what)
 	}
 	return progressbar.NewOptions(total,

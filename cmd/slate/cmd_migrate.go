@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 )
 
@@ -41,12 +42,20 @@ func runConfig(_ context.Context, args []string) error {
 	}
 	fs := flag.NewFlagSet("config check", flag.ContinueOnError)
 	load := loadConfigFlag(fs)
+	slaPath := fs.String("sla", "", "also validate this SLA policy file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	cfg, err := load()
 	if err != nil {
 		return err
+	}
+	if *slaPath != "" {
+		sc, err := sla.LoadConfig(*slaPath)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("SLA configuration is valid: %d calendars (24/7 built in), %d policies\n", len(sc.Calendars), len(sc.Policies))
 	}
 	fmt.Printf("configuration is valid: clickhouse %v database %s, kafka %v topic %s group %s, http %s\n",
 		cfg.ClickHouse.Addrs, cfg.ClickHouse.Database, cfg.Kafka.Brokers, cfg.Kafka.Topic, cfg.Kafka.GroupID, cfg.HTTP.Addr)

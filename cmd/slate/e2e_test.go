@@ -252,7 +252,19 @@ func TestBadConfigStopsStartupNamingTheField(t *testing.T) {
 	if err := os.WriteFile(path, []byte("kafka:\n  topik: x\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := newEnvless("config", "check", "--config", path).CombinedOutput()
+	bad := dir + "/sla.yaml"
+	if err := os.WriteFile(bad, []byte("policies:\n  - name: p\n    calendar: office\n    targets: {first_reply: {low: 1h}}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := newEnvless("config", "check", "--sla", bad).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), bad+":3: policies[0].calendar: no calendar named") {
+		t.Errorf("bad SLA file: want file, line and field, got %v: %s", err, out)
+	}
+	out, err = newEnvless("config", "check", "--sla", "../../deploy/sla.example.yaml").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "3 policies") {
+		t.Errorf("example SLA file: %v: %s", err, out)
+	}
+	out, err = newEnvless("config", "check", "--config", path).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "line 2") || !strings.Contains(string(out), "topik") {
 		t.Errorf("unknown field: want file, line and field, got %v: %s", err, out)
 	}
