@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/slatehq/slate/internal/childproc"
 )
 
 // KafkaVersion is the Apache Kafka release the harness runs.
@@ -74,8 +76,8 @@ type Kafka struct {
 	ctrlPort   int // CONTROLLER listener (KRaft quorum)
 
 	mu     sync.Mutex
-	proc   *process
-	output *tailWriter
+	proc   *childproc.Process
+	output *childproc.TailWriter
 	closed bool
 }
 
@@ -247,7 +249,7 @@ func (k *Kafka) Close() error {
 	switch {
 	case k.proc == nil:
 	case k.ownDir:
-		if err = k.proc.kill(); err != nil {
+		if err = k.proc.Kill(); err != nil {
 			err = fmt.Errorf("testkit: kafka: %w", err)
 		}
 	default:
@@ -265,7 +267,7 @@ func (k *Kafka) stopLocked() error {
 	if k.proc == nil {
 		return nil
 	}
-	if err := k.proc.stop(kafkaStopGrace); err != nil {
+	if err := k.proc.Stop(kafkaStopGrace); err != nil {
 		return fmt.Errorf("testkit: kafka: stop: %w", err)
 	}
 	return nil
@@ -293,7 +295,7 @@ func (k *Kafka) startLocked(ctx context.Context) error {
 		return err
 	}
 
-	k.output = newTailWriter(kafkaTailBytes)
+	k.output = childproc.NewTailWriter(kafkaTailBytes)
 	var out io.Writer = k.output
 	if k.log != nil {
 		out = io.MultiWriter(k.output, k.log)
@@ -301,12 +303,12 @@ func (k *Kafka) startLocked(ctx context.Context) error {
 	cmd := exec.Command(k.java, k.jvmArgs("kafka.Kafka", filepath.Join(k.dir, "server.properties"))...)
 	cmd.Dir = k.dir // hs_err_pid*.log lands here if the JVM crashes
 	cmd.Stdout, cmd.Stderr = out, out
-	if k.proc, err = startProcess(cmd); err != nil {
+	if k.proc, err = childproc.Start(cmd); err != nil {
 		k.proc = nil
 		return fmt.Errorf("testkit: kafka: start %s: %w", k.java, err)
 	}
 	if err := k.waitReady(ctx); err != nil {
-		_ = k.proc.kill()
+		_ = k.proc.Kill()
 		return err
 	}
 	return nil
@@ -345,18 +347,18 @@ func (k *Kafka) format(ctx context.Context) error {
 		"format", "--cluster-id", id, "--config", filepath.Join(k.dir, "server.properties"))...)
 	cmd.Dir = k.dir
 	cmd.Stdout, cmd.Stderr = &out, &out
-	p, err := startProcess(cmd)
+	p, err := childproc.Start(cmd)
 	if err != nil {
 		return fmt.Errorf("testkit: kafka: start storage format: %w", err)
 	}
 	select {
-	case <-p.done:
+	case <-p.Done():
 	case <-ctx.Done():
-		_ = p.kill()
+		_ = p.Kill()
 		return fmt.Errorf("testkit: kafka: storage format: %w", context.Cause(ctx))
 	}
-	if p.err != nil {
-		return fmt.Errorf("testkit: kafka: storage format: %w\n%s", p.err, strings.TrimSpace(out.String()))
+	if p.Err() != nil {
+		return fmt.Errorf("testkit: kafka: storage format: %w\n%s", p.Err(), strings.TrimSpace(out.String()))
 	}
 	return nil
 }
@@ -379,11 +381,11 @@ func (k *Kafka) waitReady(ctx context.Context) error {
 			}
 		}
 		select {
-		case <-k.proc.done:
-			return k.startFailed(fmt.Sprintf("exited before it was ready (%v)", k.proc.err))
+		case <-k.proc.Done():
+			return k.startFailed(fmt.Sprintf("exited before it was ready (%v)", k.proc.Err()))
 		case <-ctx.Done():
-			if k.proc.exited() {
-				return k.startFailed(fmt.Sprintf("exited before it was ready (%v)", k.proc.err))
+			if k.proc.Exited() {
+				return k.startFailed(fmt.Sprintf("exited before it was ready (%v)", k.proc.Err()))
 			}
 			return k.startFailed(fmt.Sprintf("not ready (%v; last check: %v)", context.Cause(ctx), lastErr))
 		case <-tick.C:
@@ -461,7 +463,7 @@ func (k *Kafka) dial(ctx context.Context, addr string) (*kafka.Conn, error) {
 func (k *Kafka) startFailed(what string) error {
 	// A Java error is a headline line and a long stack trace; the tail alone
 	// may be all trace, so the ERROR/FATAL headlines are quoted first.
-	fullLog := fileTail(filepath.Join(k.dir, "kafka.log"), 1<<20)
+	fullLog := childproc.FileTail(filepath.Join(k.dir, "kafka.log"), 1<<20)
 	brokerLog := strings.TrimSpace(lastBytes(fullLog, kafkaTailBytes))
 	output := strings.TrimSpace(k.output.String())
 	var b strings.Builder

@@ -23,6 +23,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/slatehq/slate/internal/childproc"
 )
 
 // ErrNotInstalled is returned (wrapped) by Start when no clickhouse-server
@@ -70,8 +72,8 @@ type Server struct {
 	ports  ports
 
 	mu     sync.Mutex
-	proc   *process    // nil before the first start
-	output *tailWriter // the current process's stdout+stderr tail
+	proc   *childproc.Process    // nil before the first start
+	output *childproc.TailWriter // the current process's stdout+stderr tail
 	closed bool
 }
 
@@ -154,7 +156,7 @@ func (s *Server) Kill() error {
 	if s.proc == nil {
 		return nil
 	}
-	if err := s.proc.kill(); err != nil {
+	if err := s.proc.Kill(); err != nil {
 		return fmt.Errorf("chserver: %w", err)
 	}
 	return nil
@@ -196,7 +198,7 @@ func (s *Server) stopLocked() error {
 	if s.proc == nil {
 		return nil
 	}
-	if err := s.proc.stop(stopGrace); err != nil {
+	if err := s.proc.Stop(stopGrace); err != nil {
 		return fmt.Errorf("chserver: stop: %w", err)
 	}
 	return nil
@@ -209,7 +211,7 @@ func (s *Server) startLocked(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.output = newTailWriter(tailBytes)
+	s.output = childproc.NewTailWriter(tailBytes)
 	var out io.Writer = s.output
 	if s.log != nil {
 		out = io.MultiWriter(s.output, s.log)
@@ -217,12 +219,12 @@ func (s *Server) startLocked(ctx context.Context) error {
 	cmd := exec.Command(s.binary, "--config-file="+cfg)
 	cmd.Dir = s.dir // where a core dump or stray relative path would land
 	cmd.Stdout, cmd.Stderr = out, out
-	if s.proc, err = startProcess(cmd); err != nil {
+	if s.proc, err = childproc.Start(cmd); err != nil {
 		s.proc = nil
 		return fmt.Errorf("chserver: start %s: %w", s.binary, err)
 	}
 	if err := s.waitReady(ctx); err != nil {
-		_ = s.proc.kill()
+		_ = s.proc.Kill()
 		return err
 	}
 	return nil
@@ -249,13 +251,13 @@ func (s *Server) waitReady(ctx context.Context) error {
 			return nil
 		}
 		select {
-		case <-s.proc.done:
-			return s.startFailed(fmt.Sprintf("exited before it was ready (%v)", s.proc.err))
+		case <-s.proc.Done():
+			return s.startFailed(fmt.Sprintf("exited before it was ready (%v)", s.proc.Err()))
 		case <-ctx.Done():
 			// The process may have died in the meantime; say so rather than
 			// blaming the clock.
-			if s.proc.exited() {
-				return s.startFailed(fmt.Sprintf("exited before it was ready (%v)", s.proc.err))
+			if s.proc.Exited() {
+				return s.startFailed(fmt.Sprintf("exited before it was ready (%v)", s.proc.Err()))
 			}
 			return s.startFailed(fmt.Sprintf("not ready (%v; last /ping: %v)", context.Cause(ctx), lastErr))
 		case <-tick.C:
@@ -287,7 +289,7 @@ func ping(ctx context.Context, client *http.Client, url string) error {
 // stdout/stderr (a config error is printed before the log files are opened).
 // It wraps errPortInUse when the logs say a port was taken.
 func (s *Server) startFailed(what string) error {
-	errLog := strings.TrimSpace(fileTail(filepath.Join(s.dir, logDir, errLogFile), tailBytes))
+	errLog := strings.TrimSpace(childproc.FileTail(filepath.Join(s.dir, logDir, errLogFile), tailBytes))
 	output := strings.TrimSpace(s.output.String())
 	var b strings.Builder
 	fmt.Fprintf(&b, "chserver: %s on %s (dir %s) %s", s.binary, s.Addr(), s.dir, what)

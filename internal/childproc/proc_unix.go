@@ -1,6 +1,6 @@
 //go:build unix
 
-package chserver
+package childproc
 
 import (
 	"errors"

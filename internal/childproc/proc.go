@@ -1,4 +1,7 @@
-package chserver
+// Package childproc runs the helper servers Slate starts itself (a private
+// ClickHouse for the demo and tests, a Kafka broker in tests): each in its
+// own process group, reaped in the background, killed if Slate dies.
+package childproc
 
 import (
 	"errors"
@@ -10,14 +13,14 @@ import (
 	"time"
 )
 
-// process is a started child together with the goroutine that waits for it.
-type process struct {
+// Process is a started child together with the goroutine that waits for it.
+type Process struct {
 	cmd  *exec.Cmd
 	done chan struct{} // closed once the child has exited and been reaped
 	err  error         // cmd.Wait's result; read only after done is closed
 }
 
-// startProcess starts cmd in its own process group and reaps it in the
+// Start starts cmd in its own process group and reaps it in the
 // background.
 //
 // On Linux the child is also started with Pdeathsig=SIGKILL so that no server
@@ -26,12 +29,12 @@ type process struct {
 // Go runtime may retire a thread after another goroutine locked it and exited.
 // So the fork happens on a goroutine that locks its OS thread and keeps it (and
 // the lock) until the child is reaped; that thread then cannot die early.
-func startProcess(cmd *exec.Cmd) (*process, error) {
+func Start(cmd *exec.Cmd) (*Process, error) {
 	cmd.SysProcAttr = sysProcAttr()
 	// Stdout/Stderr are usually not *os.File, so exec copies them through pipes;
 	// do not let Wait hang on a pipe some grandchild inherited.
 	cmd.WaitDelay = 5 * time.Second
-	p := &process{cmd: cmd, done: make(chan struct{})}
+	p := &Process{cmd: cmd, done: make(chan struct{})}
 	started := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
@@ -52,7 +55,14 @@ func startProcess(cmd *exec.Cmd) (*process, error) {
 }
 
 // exited reports whether the child has already exited.
-func (p *process) exited() bool {
+// Done is closed once the child has exited and been reaped.
+func (p *Process) Done() <-chan struct{} { return p.done }
+
+// Err is the child's exit error (cmd.Wait's result); valid once Done is closed.
+func (p *Process) Err() error { return p.err }
+
+// Exited reports whether the child has exited.
+func (p *Process) Exited() bool {
 	select {
 	case <-p.done:
 		return true
@@ -64,12 +74,12 @@ func (p *process) exited() bool {
 // stop sends SIGTERM to the child's process group, waits up to grace for it to
 // exit and then SIGKILLs the group. It returns once the child is reaped. A child
 // that was already gone is not an error.
-func (p *process) stop(grace time.Duration) error {
-	if p.exited() {
+func (p *Process) Stop(grace time.Duration) error {
+	if p.Exited() {
 		return nil
 	}
 	if err := terminateGroup(p.cmd.Process); err != nil {
-		return p.kill() // could not ask nicely: do not leave it running
+		return p.Kill() // could not ask nicely: do not leave it running
 	}
 	t := time.NewTimer(grace)
 	defer t.Stop()
@@ -77,7 +87,7 @@ func (p *process) stop(grace time.Duration) error {
 	case <-p.done:
 		return nil
 	case <-t.C:
-		if err := p.kill(); err != nil {
+		if err := p.Kill(); err != nil {
 			return err
 		}
 		return fmt.Errorf("did not exit within %v of SIGTERM, killed", grace)
@@ -85,8 +95,8 @@ func (p *process) stop(grace time.Duration) error {
 }
 
 // kill SIGKILLs the child's process group and waits until the child is reaped.
-func (p *process) kill() error {
-	if p.exited() {
+func (p *Process) Kill() error {
+	if p.Exited() {
 		return nil
 	}
 	if err := killGroup(p.cmd.Process); err != nil && !errors.Is(err, os.ErrProcessDone) {
@@ -98,15 +108,15 @@ func (p *process) kill() error {
 
 // tailWriter keeps the last limit bytes written to it, so that an error can show
 // what a server printed just before it failed.
-type tailWriter struct {
+type TailWriter struct {
 	mu    sync.Mutex
 	limit int
 	buf   []byte
 }
 
-func newTailWriter(limit int) *tailWriter { return &tailWriter{limit: limit} }
+func NewTailWriter(limit int) *TailWriter { return &TailWriter{limit: limit} }
 
-func (w *tailWriter) Write(b []byte) (int, error) {
+func (w *TailWriter) Write(b []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.buf = append(w.buf, b...)
@@ -116,7 +126,7 @@ func (w *tailWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-func (w *tailWriter) String() string {
+func (w *TailWriter) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return string(w.buf)
@@ -124,7 +134,7 @@ func (w *tailWriter) String() string {
 
 // fileTail returns up to the last limit bytes of the file at path ("" if it
 // cannot be read).
-func fileTail(path string, limit int64) string {
+func FileTail(path string, limit int64) string {
 	f, err := os.Open(path)
 	if err != nil {
 		return ""

@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package chserver
+package childproc
 
 import "syscall"
 
