@@ -154,16 +154,24 @@ func (in *Ingester) Run(ctx context.Context) error {
 	defer in.running.Store(false)
 	batches := make(chan *batch) // one batch decoding while one is stored
 	fetchErr := make(chan error, 1)
+	// The fetcher also stops when the writer gives up: consuming on without
+	// storing would only hold the partitions while lag grows.
+	fetchCtx, stopFetch := context.WithCancel(ctx)
+	defer stopFetch()
 	go func() {
 		defer close(batches)
-		fetchErr <- in.fetchLoop(ctx, batches)
+		fetchErr <- in.fetchLoop(fetchCtx, batches)
 	}()
 	// The writer keeps going after ctx is cancelled, to drain the last
 	// batches, but gives up at the shutdown deadline.
 	drainCtx, cancelDrain := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelDrain()
 	go func() {
-		<-ctx.Done()
+		select {
+		case <-ctx.Done():
+		case <-drainCtx.Done(): // Run returned without a stop
+			return
+		}
 		t := time.NewTimer(in.cfg.ShutdownTimeout)
 		defer t.Stop()
 		select {
@@ -184,6 +192,7 @@ func (in *Ingester) Run(ctx context.Context) error {
 		}
 		if err != nil {
 			writeErr = err
+			stopFetch()
 			in.log.Error("giving up on uncommitted batch; it will be redelivered", "messages", b.n, "err", err)
 		}
 	}

@@ -74,6 +74,7 @@ type memStore struct {
 	failNext    int    // transient failures before the next success
 	rejectID    string // any batch holding this event id is refused permanently
 	alwaysFail  bool
+	refuseDLs   bool // every batch with a dead letter is refused permanently
 	events      []string
 	deadLetters []event.DeadLetter
 	calls       []int
@@ -92,6 +93,9 @@ func (s *memStore) Store(_ context.Context, b *event.Batch) error {
 	if s.failNext > 0 {
 		s.failNext--
 		return fault.Errorf(fault.Unavailable, "connection refused")
+	}
+	if s.refuseDLs && len(dls) > 0 {
+		return fault.Errorf(fault.Permanent, "code 44: dead_letters has no such column")
 	}
 	for _, r := range recs {
 		if r.Event.ID == s.rejectID {
@@ -396,5 +400,26 @@ func TestRecentIDsForgetsOldest(t *testing.T) {
 	other.TicketID = "y"
 	if _, st := r.check(other, src); st != seenConflict {
 		t.Error("a for another ticket should conflict")
+	}
+}
+
+// When even a dead letter is refused (a schema fault, not data), ingest must
+// stop, with an error and without committing, rather than consume on.
+func TestRefusedDeadLetterStopsIngest(t *testing.T) {
+	msgs := []kafka.Message{msg(0, 0, eventJSON("a", "T1", 1)), msg(0, 1, []byte("not json")), msg(0, 2, eventJSON("b", "T1", 2))}
+	h := newHarness(msgs, testConfig())
+	h.store.refuseDLs = true
+	done := make(chan error, 1)
+	go func() { done <- h.in.Run(context.Background()) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "refused") {
+			t.Fatalf("Run returned %v, want the refusal", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ingest kept running after a dead letter was refused")
+	}
+	if h.src.commitCount() != 0 {
+		t.Fatal("committed a batch that was not wholly stored")
 	}
 }
