@@ -1,0 +1,423 @@
+package sla
+
+import (
+	"slices"
+	"time"
+
+	"github.com/slatehq/slate/event"
+)
+
+// State of one metric cycle at the evaluation time.
+type State string
+
+const (
+	StateActive    State = "active"    // running, not yet breached
+	StatePaused    State = "paused"    // stopped by a pause status, not yet breached
+	StateAchieved  State = "achieved"  // stopped within its target
+	StateBreached  State = "breached"  // reached its target before stopping (or still running past it)
+	StateCancelled State = "cancelled" // ended without its stop event (solved before a periodic update, deleted, merged)
+	StateMeasured  State = "measured"  // a duration without a target (requester wait, agent work)
+)
+
+// Extra metrics measured as durations, without targets.
+const (
+	MetricFullResolution Metric = "full_resolution" // creation to the final solve, across reopens
+	MetricRequesterWait  Metric = "requester_wait"  // time in new, open and on_hold
+	MetricAgentWork      Metric = "agent_work"      // time in new and open
+)
+
+// Result is one ticket's one metric cycle, as `slate sla eval` prints it.
+type Result struct {
+	Tenant   string     `json:"tenant"`
+	TicketID string     `json:"ticket_id"`
+	Metric   Metric     `json:"metric"`
+	Cycle    int        `json:"cycle"`
+	Policy   string     `json:"policy"`
+	Target   int64      `json:"target_seconds"` // 0: no target
+	TimeKind string     `json:"time_kind"`      // business or calendar
+	Start    time.Time  `json:"start"`
+	Deadline *time.Time `json:"deadline"` // when the target is reached if nothing pauses it; none while paused or stopped
+	Stop     *time.Time `json:"stop"`
+	Elapsed  int64      `json:"elapsed_seconds"` // in TimeKind, pauses excluded
+	Paused   int64      `json:"paused_seconds"`  // wall-clock seconds spent paused
+	State    State      `json:"state"`
+	Breached *time.Time `json:"breached_at"`
+}
+
+// attrs are the ticket's attributes that policies match on.
+type attrs struct {
+	tenant, group, channel, customer, organisation string
+	status                                          event.Status
+	priority                                        event.Priority
+	severity                                        event.Severity
+	tags                                            []string
+}
+
+func (m *Match) matches(a *attrs) bool {
+	in := func(list []string, v string) bool { return len(list) == 0 || slices.Contains(list, v) }
+	if !in(m.Tenants, a.tenant) || !in(m.Groups, a.group) || !in(m.Channels, a.channel) ||
+		!in(m.Customers, a.customer) || !in(m.Organisations, a.organisation) {
+		return false
+	}
+	if len(m.Priorities) > 0 && !slices.Contains(m.Priorities, a.priority) {
+		return false
+	}
+	if len(m.Severities) > 0 && !slices.Contains(m.Severities, a.severity) {
+		return false
+	}
+	if len(m.TagsAny) > 0 && !slices.ContainsFunc(m.TagsAny, func(t string) bool { return slices.Contains(a.tags, t) }) {
+		return false
+	}
+	for _, t := range m.TagsAll {
+		if !slices.Contains(a.tags, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// policyFor returns the first policy matching a, or nil.
+func (c *Config) policyFor(a *attrs) *Policy {
+	for i := range c.Policies {
+		if c.Policies[i].Match.matches(a) {
+			return &c.Policies[i]
+		}
+	}
+	return nil
+}
+
+// clock is one metric cycle being simulated.
+type clock struct {
+	metric    Metric
+	n         int
+	start     time.Time
+	elapsed   time.Duration
+	paused    time.Duration
+	stop      time.Time
+	stopped   bool
+	cancelled bool
+	breached  time.Time
+	// statuses during which this clock runs (for the duration metrics); nil
+	// means "every status but the policy's pause statuses"
+	runsIn []event.Status
+	// policy in force when the clock stopped (the current one while it runs)
+	policy *Policy
+	prio   event.Priority
+}
+
+// engine simulates one ticket's clocks over its history.
+type engine struct {
+	cfg    *Config
+	a      attrs
+	policy *Policy
+	last   time.Time
+	clocks []*clock
+	counts map[Metric]int
+	// reply-cycle bookkeeping
+	created         bool
+	createdBy       event.ActorType
+	agentReplied    bool // an agent public reply happened since the last customer message
+	awaitingReply   *clock
+	periodic        *clock
+	firstReply      *clock
+	firstReplyDone  bool
+	resolution      *clock
+	fullResolution  *clock
+	deleted, merged bool
+}
+
+// Evaluate derives every SLA result of one ticket from its events (any
+// order, replays included) as of now. It is a pure function.
+func (c *Config) Evaluate(history []event.Event, now time.Time) []Result {
+	refs := make([]*event.Event, len(history))
+	for i := range history {
+		refs[i] = &history[i]
+	}
+	evs := event.SortHistoryRefs(refs)
+	if len(evs) == 0 {
+		return nil
+	}
+	e := &engine{cfg: c, counts: map[Metric]int{}}
+	e.a.tenant = evs[0].Tenant
+	for _, ev := range evs {
+		if now.Before(ev.OccurredAt) {
+			break // the future is not known yet
+		}
+		e.advance(ev.OccurredAt)
+		e.apply(ev)
+		e.retarget(ev.OccurredAt)
+	}
+	if now.After(e.last) {
+		e.advance(now)
+	}
+	return e.results(evs[0], now)
+}
+
+func (e *engine) target(m Metric) *Target { return targetOf(e.policy, e.a.priority, m) }
+
+// targetOf is a metric's target under a policy for a priority (nil: none).
+// Full resolution is held to the resolution target.
+func targetOf(p *Policy, prio event.Priority, m Metric) *Target {
+	if p == nil {
+		return nil
+	}
+	if m == MetricFullResolution {
+		m = MetricResolution
+	}
+	if t, ok := p.Targets[m][prio]; ok {
+		return &t
+	}
+	return nil
+}
+
+func (e *engine) pausedNow() bool {
+	return e.policy != nil && slices.Contains(e.policy.PauseStatuses, e.a.status)
+}
+
+func (e *engine) calendar() *Calendar {
+	if e.policy == nil {
+		return Always()
+	}
+	return e.policy.Calendar
+}
+
+// measure is elapsed SLA time over [from, to) for a clock of metric m.
+func (e *engine) measure(m Metric, from, to time.Time) time.Duration {
+	if t := e.target(m); t != nil && t.Calendar {
+		return to.Sub(from)
+	}
+	return e.calendar().Between(from, to)
+}
+
+// advance runs the clocks from the last event to t under the attributes,
+// policy and status in force over that span.
+func (e *engine) advance(t time.Time) {
+	if !e.last.IsZero() && t.After(e.last) {
+		for _, c := range e.clocks {
+			if c.stopped || c.cancelled {
+				continue
+			}
+			running := !e.pausedNow()
+			if c.runsIn != nil {
+				running = slices.Contains(c.runsIn, e.a.status)
+			}
+			if !running {
+				c.paused += t.Sub(e.last)
+				continue
+			}
+			before := c.elapsed
+			c.elapsed += e.measure(c.metric, e.last, t)
+			if tg := e.target(c.metric); tg != nil && c.breached.IsZero() && c.elapsed > tg.Duration {
+				c.breached = e.reach(c.metric, e.last, tg.Duration-before)
+			}
+		}
+	}
+	if t.After(e.last) {
+		e.last = t
+	}
+}
+
+// reach is the instant d of SLA time after from.
+func (e *engine) reach(m Metric, from time.Time, d time.Duration) time.Time {
+	if t := e.target(m); t != nil && t.Calendar {
+		return from.Add(d)
+	}
+	at, ok := e.calendar().Add(from, d)
+	if !ok {
+		return time.Time{}
+	}
+	return at
+}
+
+// retarget applies a changed priority or policy to running clocks: elapsed
+// time is kept; a clock already past its new target is breached now.
+func (e *engine) retarget(t time.Time) {
+	e.policy = e.cfg.policyFor(&e.a)
+	for _, c := range e.clocks {
+		if c.stopped || c.cancelled || !c.breached.IsZero() {
+			continue
+		}
+		if tg := e.target(c.metric); tg != nil && c.elapsed > tg.Duration {
+			c.breached = t
+		}
+	}
+}
+
+func (e *engine) startClock(m Metric, t time.Time, runsIn []event.Status) *clock {
+	e.counts[m]++
+	c := &clock{metric: m, n: e.counts[m], start: t, runsIn: runsIn}
+	e.clocks = append(e.clocks, c)
+	return c
+}
+
+// stopClock ends a cycle; its policy and target are those in force now.
+func (e *engine) stopClock(c *clock, t time.Time) {
+	if c != nil && !c.stopped && !c.cancelled {
+		c.stopped, c.stop, c.policy, c.prio = true, t, e.policy, e.a.priority
+	}
+}
+
+func (e *engine) cancelClock(c *clock, t time.Time) {
+	if c != nil && !c.stopped && !c.cancelled {
+		c.cancelled, c.stop, c.policy, c.prio = true, t, e.policy, e.a.priority
+	}
+}
+
+func (e *engine) apply(ev *event.Event) {
+	t := ev.OccurredAt
+	if e.deleted || e.merged {
+		return // nothing is owed on a deleted or merged ticket
+	}
+	switch ev.Type {
+	case event.TypeCreated:
+		if e.created {
+			return
+		}
+		e.created, e.createdBy = true, ev.Actor.Type
+		e.a.group, e.a.channel, e.a.customer, e.a.organisation = ev.Group, ev.Channel, ev.Customer, ev.Organisation
+		e.a.priority, e.a.severity, e.a.tags, e.a.status = ev.Priority, ev.Severity, slices.Clone(ev.Tags), ev.Status
+		e.policy = e.cfg.policyFor(&e.a)
+		e.resolution = e.startClock(MetricResolution, t, nil)
+		e.fullResolution = e.startClock(MetricFullResolution, t, nil)
+		e.startClock(MetricRequesterWait, t, []event.Status{event.StatusNew, event.StatusOpen, event.StatusOnHold})
+		e.startClock(MetricAgentWork, t, []event.Status{event.StatusNew, event.StatusOpen})
+		if ev.Actor.Type == event.ActorCustomer {
+			// the customer's opening message: both reply clocks start
+			e.firstReply = e.startClock(MetricFirstReply, t, nil)
+			e.awaitingReply = e.startClock(MetricNextReply, t, nil)
+		}
+	case event.TypeAssigned:
+		if ev.SetsGroup {
+			e.a.group = ev.Group
+		}
+	case event.TypePriorityChanged:
+		e.a.priority = ev.Priority
+	case event.TypeSeverityChanged:
+		e.a.severity = ev.Severity
+	case event.TypeTagsChanged:
+		e.a.tags = slices.DeleteFunc(e.a.tags, func(x string) bool { return slices.Contains(ev.TagsRemoved, x) })
+		for _, x := range ev.TagsAdded {
+			if !slices.Contains(e.a.tags, x) {
+				e.a.tags = append(e.a.tags, x)
+			}
+		}
+	case event.TypeStatusChanged:
+		e.setStatus(ev.Status, t)
+	case event.TypeMessage:
+		e.message(ev, t)
+	case event.TypeMerged:
+		e.merged = true
+		e.cancelAll(t)
+	case event.TypeDeleted:
+		e.deleted = true
+		e.cancelAll(t)
+	}
+}
+
+func (e *engine) setStatus(to event.Status, t time.Time) {
+	from := e.a.status
+	if from == to {
+		return
+	}
+	e.a.status = to
+	switch {
+	case !from.Resolved() && to.Resolved():
+		e.stopClock(e.resolution, t)
+		// the full resolution clock stops too, and restarts on reopen
+		e.stopClock(e.fullResolution, t)
+		// no periodic update is owed on a solved ticket
+		e.cancelClock(e.periodic, t)
+		e.periodic = nil
+	case from.Resolved() && !to.Resolved() && e.created:
+		e.resolution = e.startClock(MetricResolution, t, nil)
+		if e.fullResolution != nil && e.fullResolution.stopped {
+			e.fullResolution.stopped = false // resumes; the solved span is paused time
+			e.fullResolution.paused += t.Sub(e.fullResolution.stop)
+			e.fullResolution.stop = time.Time{}
+		}
+	}
+}
+
+func (e *engine) message(ev *event.Event, t time.Time) {
+	switch {
+	case ev.MessageKind == event.MessagePublicReply && ev.Actor.Type == event.ActorAgent:
+		if e.firstReply != nil && !e.firstReplyDone {
+			e.stopClock(e.firstReply, t)
+			e.firstReplyDone = true
+		}
+		e.stopClock(e.awaitingReply, t)
+		e.awaitingReply = nil
+		e.agentReplied = true
+		e.stopClock(e.periodic, t)
+		if !e.a.status.Resolved() {
+			e.periodic = e.startClock(MetricPeriodicUpdate, t, nil)
+		}
+	case ev.MessageKind == event.MessageCustomerReply:
+		if !e.created {
+			return
+		}
+		if e.firstReply == nil && e.createdBy != event.ActorCustomer && !e.firstReplyDone {
+			// agent-created ticket: first reply runs from the first customer message
+			e.firstReply = e.startClock(MetricFirstReply, t, nil)
+		}
+		if e.awaitingReply == nil && (e.agentReplied || e.createdBy != event.ActorCustomer) {
+			e.awaitingReply = e.startClock(MetricNextReply, t, nil)
+			e.agentReplied = false
+		}
+	}
+}
+
+func (e *engine) cancelAll(t time.Time) {
+	for _, c := range e.clocks {
+		e.cancelClock(c, t)
+	}
+}
+
+func (e *engine) results(first *event.Event, now time.Time) []Result {
+	out := make([]Result, 0, len(e.clocks))
+	for _, c := range e.clocks {
+		r := Result{Tenant: first.Tenant, TicketID: first.TicketID, Metric: c.metric, Cycle: c.n,
+			Start: c.start, Elapsed: int64(c.elapsed / time.Second), Paused: int64(c.paused / time.Second), TimeKind: "business"}
+		policy, prio := e.policy, e.a.priority
+		if c.stopped || c.cancelled {
+			policy, prio = c.policy, c.prio
+		}
+		if policy != nil {
+			r.Policy = policy.Name
+		}
+		tg := targetOf(policy, prio, c.metric)
+		if tg != nil {
+			r.Target = int64(tg.Duration / time.Second)
+			if tg.Calendar {
+				r.TimeKind = "calendar"
+			}
+		}
+		if c.stopped || c.cancelled {
+			stop := c.stop
+			r.Stop = &stop
+		}
+		if !c.breached.IsZero() {
+			b := c.breached
+			r.Breached = &b
+		}
+		switch {
+		case c.runsIn != nil || tg == nil:
+			r.State = StateMeasured
+		case c.cancelled:
+			r.State = StateCancelled
+		case !c.breached.IsZero():
+			r.State = StateBreached
+		case c.stopped:
+			r.State = StateAchieved
+		case e.pausedNow():
+			r.State = StatePaused
+		default:
+			r.State = StateActive
+			if d := e.reach(c.metric, now, tg.Duration-c.elapsed); !d.IsZero() {
+				r.Deadline = &d
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
