@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -292,5 +293,63 @@ func TestDemoLoadsAndReports(t *testing.T) {
 	}
 	if strings.Contains(string(out), "127.0.0.1:0/metrics") {
 		t.Errorf("demo printed the unbound address:\n%s", out)
+	}
+}
+
+// `slate sla eval` on a hand-worked ticket (deploy/sla.example.yaml, the
+// default policy: Berlin office hours 09:00-17:00, resolution normal 40h):
+// created Mon 2 Mar 09:00 Berlin, pending 10:00-14:00, solved 16:00 ->
+// 1h + 2h = 3h of business time, 4h paused, achieved.
+func TestSLAEvalCommand(t *testing.T) {
+	dir := t.TempDir()
+	lines := []string{
+		`{"schema":1,"event_id":"a1","type":"ticket.created","tenant":"acme","ticket_id":"T9","occurred_at":"2026-03-02T08:00:00Z","actor":{"type":"customer","id":"c"},"data":{"channel":"email","customer":"c","status":"new","priority":"normal"}}`,
+		`{"schema":1,"event_id":"a3","type":"ticket.status_changed","tenant":"acme","ticket_id":"T9","occurred_at":"2026-03-02T13:00:00Z","actor":{"type":"customer","id":"c"},"data":{"status":"open"}}`,
+		`{"schema":1,"event_id":"a2","type":"ticket.status_changed","tenant":"acme","ticket_id":"T9","occurred_at":"2026-03-02T09:00:00Z","actor":{"type":"agent","id":"a"},"data":{"status":"pending"}}`,
+		`{"schema":1,"event_id":"a4","type":"ticket.status_changed","tenant":"acme","ticket_id":"T9","occurred_at":"2026-03-02T15:00:00Z","actor":{"type":"agent","id":"a"},"data":{"status":"solved"}}`,
+	}
+	path := dir + "/events.ndjson"
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := newEnvless("sla", "eval", "--config", "../../deploy/sla.example.yaml", "--events", path, "--now", "2026-03-03T00:00:00Z").Output()
+	if err != nil {
+		t.Fatalf("sla eval: %v", err)
+	}
+	var found bool
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var r struct {
+			Metric  string `json:"metric"`
+			Cycle   int    `json:"cycle"`
+			Policy  string `json:"policy"`
+			Elapsed int64  `json:"elapsed_seconds"`
+			Paused  int64  `json:"paused_seconds"`
+			State   string `json:"state"`
+			Target  int64  `json:"target_seconds"`
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("not JSON: %s", line)
+		}
+		if r.Metric == "resolution" && r.Cycle == 1 {
+			found = true
+			if r.Policy != "default" || r.Elapsed != 3*3600 || r.Paused != 4*3600 || r.State != "achieved" || r.Target != 40*3600 {
+				t.Errorf("resolution: %+v", r)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no resolution result in:\n%s", out)
+	}
+
+	// A bad line is named and makes the command fail, but the rest is evaluated.
+	if err := os.WriteFile(path, []byte(lines[0]+"\n{oops\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := newEnvless("sla", "eval", "--config", "../../deploy/sla.example.yaml", "--events", path, "--now", "2026-03-03T00:00:00Z")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.Output()
+	if err == nil || !strings.Contains(stderr.String(), path+":2: malformed_json") || !strings.Contains(string(stdout), `"metric":"resolution"`) {
+		t.Errorf("bad line: err %v\nstderr %s\nstdout %s", err, stderr.String(), stdout)
 	}
 }
