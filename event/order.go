@@ -47,14 +47,23 @@ func SortHistoryRefs(evs []*Event) []*Event {
 	if len(evs) < 2 {
 		return evs
 	}
-	seen := make(map[string]struct{}, len(evs))
 	out := evs[:0]
-	for _, e := range evs {
-		if _, dup := seen[e.ID]; dup {
-			continue
+	if len(evs) <= 64 {
+		// a typical ticket: comparing ids beats hashing them into a map
+		for _, e := range evs {
+			if !slices.ContainsFunc(out, func(k *Event) bool { return k.ID == e.ID }) {
+				out = append(out, e)
+			}
 		}
-		seen[e.ID] = struct{}{}
-		out = append(out, e)
+	} else {
+		seen := make(map[string]struct{}, len(evs))
+		for _, e := range evs {
+			if _, dup := seen[e.ID]; dup {
+				continue
+			}
+			seen[e.ID] = struct{}{}
+			out = append(out, e)
+		}
 	}
 	clear(evs[len(out):])
 	return out

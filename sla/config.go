@@ -58,6 +58,8 @@ type Policy struct {
 	PauseStatuses []event.Status
 	WarnAt        []float64 // fractions of the target, ascending
 	Targets       map[Metric]map[event.Priority]Target
+
+	targetTable *[4][4]*Target // Targets by metric and priority index, built by the parser
 }
 
 // Config is a validated SLA configuration.
@@ -189,6 +191,7 @@ func (p parser) config(root *yaml.Node) (*Config, error) {
 			return nil, p.errf(n, fmt.Sprintf("policies[%d].name", i), "policy %q is defined twice", pol.Name)
 		}
 		names[pol.Name] = true
+		pol.targetTable = buildTargetTable(pol.Targets)
 		cfg.Policies = append(cfg.Policies, pol)
 	}
 	return cfg, nil

@@ -47,10 +47,10 @@ type Result struct {
 // attrs are the ticket's attributes that policies match on.
 type attrs struct {
 	tenant, group, channel, customer, organisation string
-	status                                          event.Status
-	priority                                        event.Priority
-	severity                                        event.Severity
-	tags                                            []string
+	status                                         event.Status
+	priority                                       event.Priority
+	severity                                       event.Severity
+	tags                                           []string
 }
 
 func (m *Match) matches(a *attrs) bool {
@@ -112,7 +112,8 @@ type engine struct {
 	policy *Policy
 	last   time.Time
 	clocks []*clock
-	counts map[Metric]int
+	counts [7]int // cycles started, by metricIndex
+	slab   []clock // backing store for clocks: one allocation per ticket
 	// reply-cycle bookkeeping
 	created         bool
 	createdBy       event.ActorType
@@ -124,6 +125,8 @@ type engine struct {
 	resolution      *clock
 	fullResolution  *clock
 	deleted, merged bool
+	targets         [7]*Target // by metricIndex, for the current policy and priority
+	targetsFor      event.Priority
 }
 
 // Evaluate derives every SLA result of one ticket from its events (any
@@ -137,7 +140,7 @@ func (c *Config) Evaluate(history []event.Event, now time.Time) []Result {
 	if len(evs) == 0 {
 		return nil
 	}
-	e := &engine{cfg: c, counts: map[Metric]int{}}
+	e := &engine{cfg: c, slab: make([]clock, 0, 16)}
 	e.a.tenant = evs[0].Tenant
 	for _, ev := range evs {
 		if now.Before(ev.OccurredAt) {
@@ -153,7 +156,37 @@ func (c *Config) Evaluate(history []event.Event, now time.Time) []Result {
 	return e.results(evs[0], now)
 }
 
-func (e *engine) target(m Metric) *Target { return targetOf(e.policy, e.a.priority, m) }
+// target is m's target under the current policy and priority, from a
+// table refreshed whenever either may have changed (once per event).
+func (e *engine) target(m Metric) *Target { return e.targets[metricIndex(m)] }
+
+// allMetrics indexes the targets table.
+var allMetrics = []Metric{MetricFirstReply, MetricNextReply, MetricPeriodicUpdate, MetricResolution,
+	MetricFullResolution, MetricRequesterWait, MetricAgentWork}
+
+func metricIndex(m Metric) int {
+	switch m {
+	case MetricFirstReply:
+		return 0
+	case MetricNextReply:
+		return 1
+	case MetricPeriodicUpdate:
+		return 2
+	case MetricResolution:
+		return 3
+	case MetricFullResolution:
+		return 4
+	case MetricRequesterWait:
+		return 5
+	}
+	return 6
+}
+
+func (e *engine) refreshTargets() {
+	for i, m := range allMetrics {
+		e.targets[i] = targetOf(e.policy, e.a.priority, m)
+	}
+}
 
 // targetOf is a metric's target under a policy for a priority (nil: none).
 // Full resolution is held to the resolution target.
@@ -164,10 +197,43 @@ func targetOf(p *Policy, prio event.Priority, m Metric) *Target {
 	if m == MetricFullResolution {
 		m = MetricResolution
 	}
-	if t, ok := p.Targets[m][prio]; ok {
-		return &t
+	mi, pi := metricIndex(m), priorityIndex(prio)
+	if mi > 3 || pi < 0 {
+		return nil
 	}
-	return nil
+	if p.targetTable == nil { // a Policy not built by the parser
+		p.targetTable = buildTargetTable(p.Targets)
+	}
+	return p.targetTable[mi][pi]
+}
+
+func priorityIndex(p event.Priority) int {
+	switch p {
+	case event.PriorityLow:
+		return 0
+	case event.PriorityNormal:
+		return 1
+	case event.PriorityHigh:
+		return 2
+	case event.PriorityUrgent:
+		return 3
+	}
+	return -1
+}
+
+// buildTargetTable lays Targets out by (metric, priority) index: the engine
+// looks targets up for every event.
+func buildTargetTable(targets map[Metric]map[event.Priority]Target) *[4][4]*Target {
+	table := new([4][4]*Target)
+	for m, per := range targets {
+		for prio, t := range per {
+			if mi, pi := metricIndex(m), priorityIndex(prio); mi <= 3 && pi >= 0 {
+				t := t
+				table[mi][pi] = &t
+			}
+		}
+	}
+	return table
 }
 
 func (e *engine) pausedNow() bool {
@@ -181,18 +247,23 @@ func (e *engine) calendar() *Calendar {
 	return e.policy.Calendar
 }
 
-// measure is elapsed SLA time over [from, to) for a clock of metric m.
-func (e *engine) measure(m Metric, from, to time.Time) time.Duration {
+// measure is elapsed SLA time over [from, to) for a clock of metric m;
+// business is that span's business time, computed at most once per span.
+func (e *engine) measure(m Metric, from, to time.Time, business *time.Duration) time.Duration {
 	if t := e.target(m); t != nil && t.Calendar {
 		return to.Sub(from)
 	}
-	return e.calendar().Between(from, to)
+	if *business < 0 {
+		*business = e.calendar().Between(from, to)
+	}
+	return *business
 }
 
 // advance runs the clocks from the last event to t under the attributes,
 // policy and status in force over that span.
 func (e *engine) advance(t time.Time) {
 	if !e.last.IsZero() && t.After(e.last) {
+		business := time.Duration(-1)
 		for _, c := range e.clocks {
 			if c.stopped || c.cancelled {
 				continue
@@ -206,7 +277,7 @@ func (e *engine) advance(t time.Time) {
 				continue
 			}
 			before := c.elapsed
-			c.elapsed += e.measure(c.metric, e.last, t)
+			c.elapsed += e.measure(c.metric, e.last, t, &business)
 			if tg := e.target(c.metric); tg != nil && c.breached.IsZero() && c.elapsed > tg.Duration {
 				c.breached = e.reach(c.metric, e.last, tg.Duration-before)
 			}
@@ -232,7 +303,10 @@ func (e *engine) reach(m Metric, from time.Time, d time.Duration) time.Time {
 // retarget applies a changed priority or policy to running clocks: elapsed
 // time is kept; a clock already past its new target is breached now.
 func (e *engine) retarget(t time.Time) {
-	e.policy = e.cfg.policyFor(&e.a)
+	if p := e.cfg.policyFor(&e.a); p != e.policy || e.a.priority != e.targetsFor {
+		e.policy, e.targetsFor = p, e.a.priority
+		e.refreshTargets()
+	}
 	for _, c := range e.clocks {
 		if c.stopped || c.cancelled || !c.breached.IsZero() {
 			continue
@@ -244,8 +318,15 @@ func (e *engine) retarget(t time.Time) {
 }
 
 func (e *engine) startClock(m Metric, t time.Time, runsIn []event.Status) *clock {
-	e.counts[m]++
-	c := &clock{metric: m, n: e.counts[m], start: t, runsIn: runsIn}
+	e.counts[metricIndex(m)]++
+	var c *clock
+	if len(e.slab) < cap(e.slab) { // pointers into the slab stay valid: it never grows
+		e.slab = append(e.slab, clock{})
+		c = &e.slab[len(e.slab)-1]
+	} else {
+		c = new(clock)
+	}
+	*c = clock{metric: m, n: e.counts[metricIndex(m)], start: t, runsIn: runsIn}
 	e.clocks = append(e.clocks, c)
 	return c
 }
@@ -276,7 +357,8 @@ func (e *engine) apply(ev *event.Event) {
 		e.created, e.createdBy = true, ev.Actor.Type
 		e.a.group, e.a.channel, e.a.customer, e.a.organisation = ev.Group, ev.Channel, ev.Customer, ev.Organisation
 		e.a.priority, e.a.severity, e.a.tags, e.a.status = ev.Priority, ev.Severity, slices.Clone(ev.Tags), ev.Status
-		e.policy = e.cfg.policyFor(&e.a)
+		e.policy, e.targetsFor = e.cfg.policyFor(&e.a), e.a.priority
+		e.refreshTargets()
 		e.resolution = e.startClock(MetricResolution, t, nil)
 		e.fullResolution = e.startClock(MetricFullResolution, t, nil)
 		e.startClock(MetricRequesterWait, t, []event.Status{event.StatusNew, event.StatusOpen, event.StatusOnHold})
