@@ -112,7 +112,7 @@ type engine struct {
 	policy *Policy
 	last   time.Time
 	clocks []*clock
-	counts [7]int // cycles started, by metricIndex
+	counts [7]int  // cycles started, by metricIndex
 	slab   []clock // backing store for clocks: one allocation per ticket
 	// reply-cycle bookkeeping
 	created         bool
