@@ -6,4 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/install-deps.sh
-exec go run ./cmd/slate demo "$@"
+# Build and exec the binary (not `go run`): Ctrl-C and SIGTERM then reach
+# slate itself, which stops ingest and its ClickHouse cleanly.
+go build -o bin/slate ./cmd/slate
+exec bin/slate demo "$@"
