@@ -95,10 +95,35 @@ var forever = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 // zone's offset changes, so wall-clock distances are real durations up to
 // that change, which also ends the segment.
 func (c *Calendar) segment(t time.Time) (working bool, until time.Time) {
+	var z zoneSpan
+	return c.segmentIn(t, &z)
+}
+
+// zoneSpan remembers one span of constant UTC offset, so a walk through
+// many segments looks the zone up once per offset change, not per segment.
+type zoneSpan struct {
+	start, end time.Time // end is zero when the zone has no further change
+	offset     time.Duration
+	known      bool
+}
+
+func (z *zoneSpan) covers(t time.Time) bool {
+	return z.known && !t.Before(z.start) && (z.end.IsZero() || t.Before(z.end))
+}
+
+func (c *Calendar) segmentIn(t time.Time, z *zoneSpan) (working bool, until time.Time) {
 	if c.always {
 		return true, forever
 	}
-	lt := t.In(c.loc)
+	if !z.covers(t) {
+		lt := t.In(c.loc)
+		_, off := lt.Zone()
+		z.start, z.end = lt.ZoneBounds()
+		// (a zero start means no earlier change: the span reaches back for ever)
+		z.offset, z.known = time.Duration(off)*time.Second, true
+	}
+	// the wall clock, as a UTC time: cheap arithmetic instead of a zone lookup
+	lt := t.UTC().Add(z.offset)
 	y, m, d := lt.Date()
 	sinceMidnight := time.Duration(lt.Hour())*time.Hour + time.Duration(lt.Minute())*time.Minute +
 		time.Duration(lt.Second())*time.Second + time.Duration(lt.Nanosecond())
@@ -117,8 +142,8 @@ func (c *Calendar) segment(t time.Time) (working bool, until time.Time) {
 		}
 	}
 	until = t.Add(next)
-	if _, zoneEnd := lt.ZoneBounds(); !zoneEnd.IsZero() && zoneEnd.After(t) && zoneEnd.Before(until) {
-		until = zoneEnd
+	if !z.end.IsZero() && z.end.After(t) && z.end.Before(until) {
+		until = z.end
 	}
 	return working, until
 }
@@ -136,8 +161,9 @@ func (c *Calendar) Between(from, to time.Time) time.Duration {
 		return to.Sub(from)
 	}
 	var total time.Duration
+	var z zoneSpan
 	for t := from; t.Before(to); {
-		working, until := c.segment(t)
+		working, until := c.segmentIn(t, &z)
 		if until.After(to) {
 			until = to
 		}
@@ -161,8 +187,9 @@ func (c *Calendar) Add(from time.Time, d time.Duration) (deadline time.Time, ok 
 	}
 	limit := from.Add(horizon)
 	left := d
+	var z zoneSpan
 	for t := from; t.Before(limit); {
-		working, until := c.segment(t)
+		working, until := c.segmentIn(t, &z)
 		if working {
 			if span := until.Sub(t); span >= left {
 				return t.Add(left), true
