@@ -10,7 +10,7 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"events", "tickets", "time_entries", "dead_letters"}
+	want := []string{"events", "tickets", "time_entries", "dead_letters", "sla_results", "sla_progress"}
 	if len(migs) != len(want) {
 		t.Fatalf("got %d migrations, want %d", len(migs), len(want))
 	}

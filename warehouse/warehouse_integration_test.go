@@ -12,6 +12,7 @@ import (
 
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/internal/testkit"
+	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 )
 
@@ -85,11 +86,11 @@ func TestMigrateTwiceAndConcurrently(t *testing.T) {
 		t.Fatalf("%d versions recorded, want %d", versions, len(migs))
 	}
 	var tables uint64
-	if err := conn.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = 'mig' AND name IN ('events','tickets','time_entries','dead_letters')").Scan(&tables); err != nil {
+	if err := conn.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = 'mig' AND name IN ('events','tickets','time_entries','dead_letters','sla_results','sla_progress')").Scan(&tables); err != nil {
 		t.Fatal(err)
 	}
-	if tables != 4 {
-		t.Fatalf("%d of 4 tables exist", tables)
+	if tables != 6 {
+		t.Fatalf("%d of 6 tables exist", tables)
 	}
 
 	// A migration edited after it was applied is refused, loudly.
@@ -287,5 +288,62 @@ func TestStoreFailsAsUnavailableWhenServerIsDown(t *testing.T) {
 	}
 	if err := warehouse.NewWriter(conn, o.Database, 10).Store(ctx, batch(records(t, lifecycle[:2], 0))); err != nil {
 		t.Fatalf("after restart: %v", err)
+	}
+}
+
+func TestSLARefreshMatchesEvaluate(t *testing.T) {
+	conn, o := openMigrated(t)
+	ctx := context.Background()
+	cfg, err := sla.LoadConfig("../deploy/sla.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := records(t, lifecycle, 0)
+	// the first half only: results as of that history
+	if err := warehouse.NewWriter(conn, o.Database, 10).Store(ctx, batch(all[:6])); err != nil {
+		t.Fatal(err)
+	}
+	r := warehouse.NewSLARefresher(conn, o.Database, cfg)
+	next, n, err := r.Refresh(ctx, time.Time{}, "", nil)
+	if err != nil || n != 1 {
+		t.Fatalf("refresh: %d tickets, %v", n, err)
+	}
+	if err := warehouse.NewWriter(conn, o.Database, 10).Store(ctx, batch(all)); err != nil {
+		t.Fatal(err)
+	}
+	if _, n, err = r.Refresh(ctx, next, "", nil); err != nil || n != 1 {
+		t.Fatalf("second refresh: %d tickets, %v (the ticket was projected again since the watermark)", n, err)
+	}
+	history := make([]event.Event, len(all))
+	for i := range all {
+		history[i] = all[i].Event
+	}
+	want := cfg.Evaluate(history, history[len(history)-1].OccurredAt)
+	rows, err := conn.Query(ctx, `SELECT metric, cycle, policy, target_seconds, elapsed_seconds, paused_seconds, state
+		FROM `+o.Database+`.sla_results FINAL
+		WHERE (tenant, ticket_id, ticket_version) IN (SELECT tenant, ticket_id, max(ticket_version) FROM `+o.Database+`.sla_results GROUP BY tenant, ticket_id)
+		ORDER BY metric, cycle`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string]string{}
+	for rows.Next() {
+		var metric, policy, state string
+		var cycle uint16
+		var target, elapsed, paused uint32
+		if err := rows.Scan(&metric, &cycle, &policy, &target, &elapsed, &paused, &state); err != nil {
+			t.Fatal(err)
+		}
+		got[fmt.Sprintf("%s#%d", metric, cycle)] = fmt.Sprintf("%s %d %d %d %s", policy, target, elapsed, paused, state)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d stored results, %d evaluated:\n%v", len(got), len(want), got)
+	}
+	for _, w := range want {
+		k := fmt.Sprintf("%s#%d", w.Metric, w.Cycle)
+		if g := got[k]; g != fmt.Sprintf("%s %d %d %d %s", w.Policy, w.Target, w.Elapsed, w.Paused, w.State) {
+			t.Errorf("%s: stored %q, evaluated %+v", k, g, w)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/ingest"
+	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 )
 
@@ -28,6 +29,16 @@ type Config struct {
 	Labels     event.MappingConfig `yaml:"labels"`
 	HTTP       HTTPConfig          `yaml:"http"`
 	Log        LogConfig           `yaml:"log"`
+	SLA        SLAConfig           `yaml:"sla"`
+
+	slaPolicies *sla.Config // parsed from SLA.Config by LoadConfig
+}
+
+// SLAConfig points at the SLA policy file; without one, ingest stores no
+// SLA results.
+type SLAConfig struct {
+	Config          string        `yaml:"config"`           // SLATE_SLA_CONFIG
+	RefreshInterval time.Duration `yaml:"refresh_interval"` // how often ingest re-evaluates projected tickets
 }
 
 type HTTPConfig struct {
@@ -48,6 +59,7 @@ func DefaultConfig() Config {
 		Kafka:  ingest.DefaultKafkaConfig(),
 		Ingest: ingest.DefaultConfig(),
 		HTTP:   HTTPConfig{Addr: "127.0.0.1:9464"},
+		SLA:    SLAConfig{RefreshInterval: 2 * time.Second},
 		Log:    LogConfig{Level: "info", Format: "text"},
 	}
 }
@@ -78,6 +90,13 @@ func LoadConfig(path string, env func(string) string) (Config, error) {
 			return c, fmt.Errorf("config %s: %w", path, err)
 		}
 		return c, fmt.Errorf("config: %w", err)
+	}
+	if c.SLA.Config != "" {
+		p, err := sla.LoadConfig(c.SLA.Config)
+		if err != nil {
+			return c, fmt.Errorf("sla.config: %w", err)
+		}
+		c.slaPolicies = p
 	}
 	return c, nil
 }
@@ -124,6 +143,7 @@ func (c *Config) applyEnv(env func(string) string) error {
 	str("SLATE_HTTP_ADDR", &c.HTTP.Addr)
 	str("SLATE_LOG_LEVEL", &c.Log.Level)
 	str("SLATE_LOG_FORMAT", &c.Log.Format)
+	str("SLATE_SLA_CONFIG", &c.SLA.Config)
 	for _, f := range []error{
 		num("SLATE_INGEST_BATCH_SIZE", &c.Ingest.BatchSize),
 		dur("SLATE_INGEST_BATCH_WAIT", &c.Ingest.BatchWait),
@@ -176,6 +196,9 @@ func (c Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		return fmt.Errorf("log.level: %q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	if c.SLA.RefreshInterval <= 0 {
+		return fmt.Errorf("sla.refresh_interval: must be positive, got %s", c.SLA.RefreshInterval)
 	}
 	switch c.Log.Format {
 	case "text", "json":

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
 )
@@ -351,5 +354,79 @@ func TestSLAEvalCommand(t *testing.T) {
 	stdout, err := cmd.Output()
 	if err == nil || !strings.Contains(stderr.String(), path+":2: malformed_json") || !strings.Contains(string(stdout), `"metric":"resolution"`) {
 		t.Errorf("bad line: err %v\nstderr %s\nstdout %s", err, stderr.String(), stdout)
+	}
+}
+
+// Events through Kafka and ingest give the same SLA rows as evaluating the
+// same events directly (what `slate sla eval` prints), and `slate sla
+// recompute` re-derives them from the stored events unchanged.
+func TestIngestStoresSLAResults(t *testing.T) {
+	e := newEnv(t, sharedCH, 2)
+	slaFile, err := filepath.Abs("../../deploy/sla.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.produce(e.generated(400, 21))
+	in := e.startIngest("SLATE_SLA_CONFIG=" + slaFile)
+	e.checkFigures("before SLA", 2*time.Minute)
+
+	policies, err := sla.LoadConfig(slaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTicket := map[ticketKey][]event.Event{}
+	for _, ev := range e.expected.events {
+		k := ticketKey{ev.Tenant, ev.TicketID}
+		byTicket[k] = append(byTicket[k], ev)
+	}
+	want := map[string]string{}
+	for k, h := range byTicket {
+		h = event.SortHistory(h)
+		for _, r := range policies.Evaluate(h, h[len(h)-1].OccurredAt) {
+			want[fmt.Sprintf("%s/%s %s#%d", k.tenant, k.id, r.Metric, r.Cycle)] = fmt.Sprintf("%s %d %d %d %s %d", r.Policy, r.Target, r.Elapsed, r.Paused, r.State, len(h))
+		}
+	}
+	read := func() map[string]string {
+		rows, err := e.conn.Query(t.Context(), `SELECT tenant, ticket_id, metric, cycle, policy, target_seconds, elapsed_seconds, paused_seconds, state, ticket_version
+			FROM `+e.db+`.sla_results FINAL
+			WHERE (tenant, ticket_id, ticket_version) IN (SELECT tenant, ticket_id, max(ticket_version) FROM `+e.db+`.sla_results GROUP BY tenant, ticket_id)`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		got := map[string]string{}
+		for rows.Next() {
+			var tenant, id, metric, policy, state string
+			var cycle uint16
+			var target, elapsed, paused uint32
+			var version uint64
+			if err := rows.Scan(&tenant, &id, &metric, &cycle, &policy, &target, &elapsed, &paused, &state, &version); err != nil {
+				t.Fatal(err)
+			}
+			got[fmt.Sprintf("%s/%s %s#%d", tenant, id, metric, cycle)] = fmt.Sprintf("%s %d %d %d %s %d", policy, target, elapsed, paused, state, version)
+		}
+		return got
+	}
+	var got map[string]string
+	waitUntil(t, 2*time.Minute, "SLA results for every ticket's final history", func() bool {
+		got = read()
+		return reflect.DeepEqual(got, want)
+	})
+	if len(want) < 400 {
+		t.Fatalf("only %d results for 400 tickets", len(want))
+	}
+	if v := in.counter("slate_sla_refreshed_tickets_total"); v < 400 {
+		t.Errorf("refreshed-tickets metric %v", v)
+	}
+	in.stop(t)
+
+	cmd := e.command("sla", "recompute", "--quiet")
+	cmd.Env = append(cmd.Env, "SLATE_SLA_CONFIG="+slaFile)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), fmt.Sprintf("re-evaluated %d tickets", len(byTicket))) {
+		t.Fatalf("recompute: %v\n%s", err, out)
+	}
+	if after := read(); !reflect.DeepEqual(after, want) {
+		t.Fatal("recompute changed the SLA results")
 	}
 }

@@ -28,7 +28,7 @@ var commands = map[string]command{
 	"demo":    {"run everything locally on an embedded broker and a private ClickHouse", runDemo},
 	"bench":   {"measure throughput against its baseline (bench ingest)", runBench},
 	"config":  {"config check: validate the configuration and print it", runConfig},
-	"sla":     {"sla eval: SLA results of the tickets in an NDJSON file, as JSON", runSLA},
+	"sla":     {"sla eval | sla recompute: SLA results of an NDJSON file; re-evaluate stored tickets", runSLA},
 }
 
 func usage(w io.Writer) {
