@@ -42,6 +42,9 @@ type Result struct {
 	Paused   int64      `json:"paused_seconds"`  // wall-clock seconds spent paused
 	State    State      `json:"state"`
 	Breached *time.Time `json:"breached_at"`
+	// When each of the policy's warn_at thresholds was reached, in its
+	// order; null where not (yet) reached.
+	Warned []*time.Time `json:"warned_at"`
 }
 
 // attrs are the ticket's attributes that policies match on.
@@ -97,6 +100,7 @@ type clock struct {
 	stopped   bool
 	cancelled bool
 	breached  time.Time
+	warned    []time.Time // when each of the policy's warn_at fractions was reached
 	// statuses during which this clock runs (for the duration metrics); nil
 	// means "every status but the policy's pause statuses"
 	runsIn []event.Status
@@ -278,13 +282,38 @@ func (e *engine) advance(t time.Time) {
 			}
 			before := c.elapsed
 			c.elapsed += e.measure(c.metric, e.last, t, &business)
-			if tg := e.target(c.metric); tg != nil && c.breached.IsZero() && c.elapsed > tg.Duration {
-				c.breached = e.reach(c.metric, e.last, tg.Duration-before)
+			if tg := e.target(c.metric); tg != nil {
+				e.warn(c, tg, before, e.last)
+				if c.breached.IsZero() && c.elapsed > tg.Duration {
+					c.breached = e.reach(c.metric, e.last, tg.Duration-before)
+				}
 			}
 		}
 	}
 	if t.After(e.last) {
 		e.last = t
+	}
+}
+
+// warn records when the clock reached each warning threshold of its
+// target during the span that began at from with before used.
+func (e *engine) warn(c *clock, tg *Target, before time.Duration, from time.Time) {
+	if e.policy == nil || !c.breached.IsZero() {
+		return
+	}
+	for i, f := range e.policy.WarnAt {
+		if len(c.warned) <= i {
+			c.warned = append(c.warned, time.Time{})
+		}
+		th := time.Duration(f * float64(tg.Duration))
+		if !c.warned[i].IsZero() || c.elapsed < th {
+			continue
+		}
+		if before >= th {
+			c.warned[i] = from // already past it when the target changed
+		} else {
+			c.warned[i] = e.reach(c.metric, from, th-before)
+		}
 	}
 }
 
@@ -311,8 +340,11 @@ func (e *engine) retarget(t time.Time) {
 		if c.stopped || c.cancelled || !c.breached.IsZero() {
 			continue
 		}
-		if tg := e.target(c.metric); tg != nil && c.elapsed > tg.Duration {
-			c.breached = t
+		if tg := e.target(c.metric); tg != nil {
+			e.warn(c, tg, c.elapsed, t)
+			if c.elapsed > tg.Duration {
+				c.breached = t
+			}
 		}
 	}
 }
@@ -481,6 +513,15 @@ func (e *engine) results(first *event.Event, now time.Time) []Result {
 		if !c.breached.IsZero() {
 			b := c.breached
 			r.Breached = &b
+		}
+		if tg != nil && policy != nil && c.runsIn == nil {
+			r.Warned = make([]*time.Time, len(policy.WarnAt))
+			for i := range r.Warned {
+				if i < len(c.warned) && !c.warned[i].IsZero() {
+					w := c.warned[i]
+					r.Warned[i] = &w
+				}
+			}
 		}
 		switch {
 		case c.runsIn != nil || tg == nil:

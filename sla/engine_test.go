@@ -285,6 +285,20 @@ func TestScenarios(t *testing.T) {
 	rs = eval(newTicket(time.Date(2026, 3, 27, 16, 0, 0, 0, berlin), cust, norm).status(time.Date(2026, 3, 30, 16, 0, 0, 0, berlin), event.StatusSolved), time.Date(2026, 3, 31, 0, 0, 0, 0, berlin))
 	check(t, "DST weekend", rs, want{metric: MetricResolution, cycle: 1, state: StateAchieved, elapsed: 8 * time.Hour})
 
+	// 20b. Warnings at 75% and 90% (the default warn_at): urgent first
+	// reply (1h) from Mon 10:00, answered 11:10: 45 min used at 10:45, 54
+	// min at 10:54, breached at 11:00.
+	rs = eval(newTicket(b(2, 10, 0), cust, urg).reply(b(2, 11, 10)), b(2, 12, 0))
+	check(t, "warnings", rs, want{metric: MetricFirstReply, cycle: 1, state: StateBreached, elapsed: 70 * time.Minute, breached: tp(b(2, 11, 0))})
+	if r := find(rs, MetricFirstReply, 1); len(r.Warned) != 2 || r.Warned[0] == nil || !r.Warned[0].Equal(b(2, 10, 45)) || r.Warned[1] == nil || !r.Warned[1].Equal(b(2, 10, 54)) {
+		t.Errorf("warnings: %v", r.Warned)
+	}
+	// ... and only the first when answered at 10:50.
+	rs = eval(newTicket(b(2, 10, 0), cust, urg).reply(b(2, 10, 50)), b(2, 12, 0))
+	if r := find(rs, MetricFirstReply, 1); len(r.Warned) != 2 || r.Warned[0] == nil || r.Warned[1] != nil {
+		t.Errorf("one warning: %v", r.Warned)
+	}
+
 	// 20. Requester wait (new, open, on_hold) and agent work (new, open):
 	// new 09:00-10:00, on_hold 10:00-11:00, open 11:00-12:00, pending
 	// 12:00-13:00, solved 13:00: wait 3h, work 2h.

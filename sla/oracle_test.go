@@ -85,7 +85,7 @@ func TestEngineAgainstMinuteOracle(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := rand.New(rand.NewPCG(11, 12))
-	trials := 1500
+	trials := 3000
 	if testing.Short() {
 		trials = 200
 	}

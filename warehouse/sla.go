@@ -106,7 +106,7 @@ func (r *SLARefresher) Refresh(ctx context.Context, since time.Time, tenant stri
 }
 
 var slaColumns = []string{"tenant", "ticket_id", "metric", "cycle", "ticket_version", "policy", "target_seconds", "time_kind",
-	"start_at", "deadline", "stop_at", "elapsed_seconds", "paused_seconds", "state", "breached_at", "evaluated_at"}
+	"start_at", "deadline", "stop_at", "elapsed_seconds", "paused_seconds", "state", "breached_at", "warned_at", "evaluated_at"}
 
 func (r *SLARefresher) insert(ctx context.Context, rs []sla.Result, versions []uint64) error {
 	if len(rs) == 0 {
@@ -125,7 +125,7 @@ func (r *SLARefresher) insert(ctx context.Context, rs []sla.Result, versions []u
 			x := &rs[i]
 			if err := b.Append(x.Tenant, x.TicketID, string(x.Metric), uint16(x.Cycle), versions[i], x.Policy,
 				uint32(x.Target), x.TimeKind, x.Start.Truncate(time.Second), opt(x.Deadline), opt(x.Stop),
-				uint32(x.Elapsed), uint32(x.Paused), string(x.State), opt(x.Breached), now); err != nil {
+				uint32(x.Elapsed), uint32(x.Paused), string(x.State), opt(x.Breached), warned(x.Warned, opt), now); err != nil {
 				return err
 			}
 		}
@@ -183,4 +183,14 @@ func (r *SLARefresher) Run(ctx context.Context, interval time.Duration, onPass f
 		case <-t.C:
 		}
 	}
+}
+
+// warned lays the warning instants out for an Array(DateTime) column, the
+// epoch standing for a threshold not reached.
+func warned(ws []*time.Time, opt func(*time.Time) time.Time) []time.Time {
+	out := make([]time.Time, len(ws))
+	for i, w := range ws {
+		out[i] = opt(w)
+	}
+	return out
 }

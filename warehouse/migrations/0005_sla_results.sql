@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS {{.DB}}.sla_results{{onCluster}}
     paused_seconds  UInt32,
     state           String,
     breached_at     DateTime('UTC'),
+    warned_at       Array(DateTime('UTC')),
     evaluated_at    DateTime('UTC')
 )
 ENGINE = {{engine "ReplacingMergeTree" "ticket_version"}}
