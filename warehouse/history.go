@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/slatehq/slate/event"
@@ -62,7 +63,39 @@ func loadChunk(ctx context.Context, conn driver.Conn, db, tenant string, ids []s
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := conn.Query(ctx, historyQuery(db, len(ids)), args...)
+	return streamHistories(ctx, conn, historyQuery(db, len(ids)), args, fn)
+}
+
+// projectedHistoriesQuery reads, in one pass, the events of every ticket
+// projected at or after a time (of one tenant, optionally), grouped by
+// ticket: the semi-join runs in ClickHouse, whose primary-key index uses
+// the set of tickets.
+func projectedHistoriesQuery(db string, byTenant bool) string {
+	sub := "SELECT tenant, ticket_id FROM " + db + ".tickets WHERE updated_at >= ?"
+	if byTenant {
+		sub += " AND tenant = ?"
+	}
+	return "SELECT " + strings.Join(historyColumns, ", ") + " FROM " + db + ".events" +
+		" WHERE (tenant, ticket_id) IN (" + sub + ") ORDER BY tenant, ticket_id"
+}
+
+// StreamProjectedHistories calls fn with the history of every ticket
+// projected at or after since (of tenant, if not empty), one ticket at a
+// time, holding only one ticket's events in memory.
+func StreamProjectedHistories(ctx context.Context, conn driver.Conn, db string, since time.Time, tenant string, fn func([]event.Event) error) error {
+	args := []any{since.UTC().Truncate(time.Second)}
+	if tenant != "" {
+		args = append(args, tenant)
+	}
+	// a full recompute sorts every event: let the sort spill to disk
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_bytes_before_external_sort": 1 << 30}))
+	return streamHistories(ctx, conn, projectedHistoriesQuery(db, tenant != ""), args, fn)
+}
+
+// streamHistories scans rows of historyColumns ordered by ticket and calls
+// fn once per ticket.
+func streamHistories(ctx context.Context, conn driver.Conn, query string, args []any, fn func([]event.Event) error) error {
+	rows, err := conn.Query(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("load histories: %w", classify(err))
 	}
@@ -89,7 +122,7 @@ func loadChunk(ctx context.Context, conn driver.Conn, db, tenant string, ids []s
 		e.Billable = billable == 1
 		e.Status, e.Priority, e.Severity = event.Status(status), event.Priority(priority), event.Severity(severity)
 		e.MessageKind, e.Seconds = event.MessageKind(kind), int64(seconds)
-		if len(history) > 0 && history[0].TicketID != e.TicketID {
+		if len(history) > 0 && (history[0].TicketID != e.TicketID || history[0].Tenant != e.Tenant) {
 			if err := fn(history); err != nil {
 				return err
 			}

@@ -101,3 +101,13 @@ func TestOptionsValidate(t *testing.T) {
 		t.Error("an address without a port must be rejected")
 	}
 }
+
+func TestProjectedHistoriesQuery(t *testing.T) {
+	got := projectedHistoriesQuery("slate", true)
+	if !strings.HasSuffix(got, " FROM slate.events WHERE (tenant, ticket_id) IN (SELECT tenant, ticket_id FROM slate.tickets WHERE updated_at >= ? AND tenant = ?) ORDER BY tenant, ticket_id") {
+		t.Fatalf("unexpected query: %s", got)
+	}
+	if strings.Contains(projectedHistoriesQuery("slate", false), "tenant = ?") {
+		t.Fatal("tenant filter without a tenant")
+	}
+}

@@ -20,13 +20,12 @@ type SLARefresher struct {
 	db     string
 	cfg    *sla.Config
 	now    func() time.Time
-	Chunk  int // tickets per history read
 	Worker string
 }
 
 // NewSLARefresher evaluates with cfg into database db.
 func NewSLARefresher(conn driver.Conn, db string, cfg *sla.Config) *SLARefresher {
-	return &SLARefresher{conn: conn, db: db, cfg: cfg, now: time.Now, Chunk: historyChunk, Worker: "ingest"}
+	return &SLARefresher{conn: conn, db: db, cfg: cfg, now: time.Now, Worker: "ingest"}
 }
 
 // watermarkMargin re-reads tickets projected just before the last
@@ -34,75 +33,73 @@ func NewSLARefresher(conn driver.Conn, db string, cfg *sla.Config) *SLARefresher
 const watermarkMargin = 5 * time.Second
 
 func candidatesQuery(db string, byTenant bool) string {
-	q := "SELECT tenant, ticket_id, max(updated_at) FROM " + db + ".tickets WHERE updated_at >= ?"
+	q := "SELECT uniqExact(tenant, ticket_id), max(updated_at) FROM " + db + ".tickets WHERE updated_at >= ?"
 	if byTenant {
 		q += " AND tenant = ?"
 	}
-	return q + " GROUP BY tenant, ticket_id"
+	return q
 }
 
+// slaInsertBatch bounds the results held before they are written.
+const slaInsertBatch = 20000
+
 // Refresh evaluates every ticket projected at or after since (of one
-// tenant, if given) and returns the watermark for the next call.
-// progress, if not nil, is told how many of how many tickets are done.
+// tenant, if given) and returns the watermark for the next call and the
+// number of tickets evaluated. progress, if not nil, is told how many of
+// how many tickets are done.
 func (r *SLARefresher) Refresh(ctx context.Context, since time.Time, tenant string, progress func(done, total int)) (time.Time, int, error) {
 	args := []any{since.UTC().Truncate(time.Second)}
 	if tenant != "" {
 		args = append(args, tenant)
 	}
-	rows, err := r.conn.Query(ctx, candidatesQuery(r.db, tenant != ""), args...)
+	var total uint64
+	var latest time.Time
+	if err := r.conn.QueryRow(ctx, candidatesQuery(r.db, tenant != ""), args...).Scan(&total, &latest); err != nil {
+		return since, 0, fmt.Errorf("sla refresh: %w", classify(err))
+	}
+	if total == 0 {
+		return since, 0, nil
+	}
+	var results []sla.Result
+	var versions []uint64
+	done := 0
+	flush := func() error {
+		err := r.insert(ctx, results, versions)
+		results, versions = results[:0], versions[:0]
+		return err
+	}
+	err := StreamProjectedHistories(ctx, r.conn, r.db, since, tenant, func(history []event.Event) error {
+		h := event.SortHistory(history)
+		// as of the ticket's last event: deterministic, and a still running
+		// clock's breach shows by its deadline at query time
+		rs := r.cfg.Evaluate(h, h[len(h)-1].OccurredAt)
+		results = append(results, rs...)
+		for range rs {
+			versions = append(versions, uint64(len(h)))
+		}
+		done++
+		if progress != nil && done%1000 == 0 {
+			progress(done, int(total))
+		}
+		if len(results) >= slaInsertBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
 	if err != nil {
-		return since, 0, fmt.Errorf("sla refresh: %w", classify(err))
+		return since, done, err
 	}
-	var keys []TicketKey
-	next := since
-	for rows.Next() {
-		var k TicketKey
-		var at time.Time
-		if err := rows.Scan(&k.Tenant, &k.TicketID, &at); err != nil {
-			rows.Close()
-			return since, 0, err
-		}
-		keys = append(keys, k)
-		if at.After(next) {
-			next = at
-		}
+	if progress != nil {
+		progress(done, max(done, int(total)))
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return since, 0, fmt.Errorf("sla refresh: %w", classify(err))
+	next := latest.Add(-watermarkMargin)
+	if next.Before(since) {
+		next = since
 	}
-	for start := 0; start < len(keys); start += r.Chunk {
-		chunk := keys[start:min(start+r.Chunk, len(keys))]
-		var results []sla.Result
-		var versions []uint64
-		err := LoadHistories(ctx, r.conn, r.db, chunk, func(history []event.Event) error {
-			h := event.SortHistory(history)
-			// as of the ticket's last event: deterministic, and a still
-			// running clock's breach shows by its deadline at query time
-			rs := r.cfg.Evaluate(h, h[len(h)-1].OccurredAt)
-			results = append(results, rs...)
-			for range rs {
-				versions = append(versions, uint64(len(h)))
-			}
-			return nil
-		})
-		if err != nil {
-			return since, start, err
-		}
-		if err := r.insert(ctx, results, versions); err != nil {
-			return since, start, err
-		}
-		if progress != nil {
-			progress(start+len(chunk), len(keys))
-		}
-	}
-	if next.After(since) {
-		next = next.Add(-watermarkMargin)
-		if next.Before(since) {
-			next = since
-		}
-	}
-	return next, len(keys), nil
+	return next, done, nil
 }
 
 var slaColumns = []string{"tenant", "ticket_id", "metric", "cycle", "ticket_version", "policy", "target_seconds", "time_kind",
