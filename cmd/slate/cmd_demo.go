@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/slatehq/slate/event/eventgen"
+	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
 )
@@ -29,6 +30,7 @@ func runDemo(ctx context.Context, args []string) error {
 	fs.Lookup("start").DefValue = "28 days ago"
 	g.start = ""
 	exitAfterLoad := fs.Bool("exit-after-load", false, "stop once the generated events are all stored (for scripts and tests)")
+	slaFile := fs.String("sla", "deploy/sla.example.yaml", "SLA policy file (none there: the demo runs without SLA results)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,6 +45,14 @@ func runDemo(ctx context.Context, args []string) error {
 	cfg.HTTP.Addr = *addr
 	cfg.Labels = eventgen.DefaultMapping()
 	log := newLogger(cfg.Log, os.Stderr)
+	slaNote := "SLA results:       off (no " + *slaFile + "; run from the repository root or pass --sla FILE)"
+	if _, err := os.Stat(*slaFile); err == nil {
+		if cfg.slaPolicies, err = sla.LoadConfig(*slaFile); err != nil {
+			return err
+		}
+		cfg.SLA.Config = *slaFile
+		slaNote = "SLA results:       " + *slaFile + " -> table sla_results"
+	}
 
 	fmt.Fprintln(os.Stderr, "starting a private ClickHouse server ...")
 	ch, err := chserver.Start(ctx, chserver.Options{})
@@ -97,13 +107,16 @@ Slate demo is running.
   Kafka (embedded):  %s  topic %s
   ClickHouse:        clickhouse-client %s --database %s
   metrics:           http://%s/metrics   health: /healthz /readyz
+  %s
 
 Try:
   clickhouse-client %s --query "SELECT status, count() FROM %s.tickets FINAL GROUP BY status"
+  clickhouse-client %s --query "SELECT metric, state, count() FROM %s.sla_results FINAL GROUP BY metric, state ORDER BY metric, state"
 
 %s
 `, produced, g.tickets, g.days, g.start, g.seed, strings.Join(cfg.Kafka.Brokers, ","), cfg.Kafka.Topic,
-		strings.Join(ch.ClientArgs(), " "), cfg.ClickHouse.Database, httpAddr,
+		strings.Join(ch.ClientArgs(), " "), cfg.ClickHouse.Database, httpAddr, slaNote,
+		strings.Join(ch.ClientArgs(), " "), cfg.ClickHouse.Database,
 		strings.Join(ch.ClientArgs(), " "), cfg.ClickHouse.Database, stopHint(*exitAfterLoad))
 	if *exitAfterLoad {
 		stopIngest()

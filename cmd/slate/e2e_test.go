@@ -283,13 +283,15 @@ func newEnvless(args ...string) *exec.Cmd {
 // The newcomer's command: the demo must come up on its own, load its data
 // and say where to look.
 func TestDemoLoadsAndReports(t *testing.T) {
-	cmd := exec.Command(slateBin, "demo", "--tickets", "300", "--days", "7", "--exit-after-load", "--addr", "127.0.0.1:0", "--quiet")
+	cmd := exec.Command(slateBin, "demo", "--tickets", "300", "--days", "7", "--exit-after-load", "--addr", "127.0.0.1:0", "--quiet",
+		"--sla", "../../deploy/sla.example.yaml")
 	cmd.Env = os.Environ()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("slate demo: %v\n%s", err, out)
 	}
-	for _, want := range []string{"Slate demo is running.", "events produced:", "clickhouse-client --host 127.0.0.1 --port ", "/metrics"} {
+	for _, want := range []string{"Slate demo is running.", "events produced:", "clickhouse-client --host 127.0.0.1 --port ", "/metrics",
+		"SLA results:       ../../deploy/sla.example.yaml -> table sla_results"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
