@@ -11,6 +11,7 @@ package ingest
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -430,7 +431,9 @@ func (r *recentIDs) fingerprint(e *event.Event) uint64 {
 	h.WriteByte(0)
 	h.WriteString(string(e.Type))
 	h.WriteByte(0)
-	h.WriteString(strconv.FormatInt(e.OccurredMicros(), 10))
+	var us [8]byte
+	binary.LittleEndian.PutUint64(us[:], uint64(e.OccurredMicros()))
+	h.Write(us[:])
 	return h.Sum64()
 }
 

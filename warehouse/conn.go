@@ -10,8 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"regexp"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -134,11 +132,7 @@ func classify(err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
-	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.EPIPE) || errors.Is(err, context.DeadlineExceeded) ||
-		strings.Contains(err.Error(), "EOF") || errors.Is(err, clickhouse.ErrAcquireConnTimeout) {
-		return fault.Wrap(fault.Unavailable, err)
-	}
+	// Refused, reset, timed out, pool exhausted, EOF: the server did not
+	// answer, so the same request may well succeed later.
 	return fault.Wrap(fault.Unavailable, err)
 }

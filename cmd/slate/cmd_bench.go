@@ -57,14 +57,11 @@ func runBenchSLA(ctx context.Context, args []string) error {
 	defer ch.Close()
 	cfg := DefaultConfig()
 	cfg.ClickHouse.Addrs = []string{ch.Addr()}
-	conn, err := warehouse.Open(cfg.ClickHouse)
+	conn, err := openMigrated(ctx, cfg.ClickHouse)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if _, err := warehouse.Migrate(ctx, conn, cfg.ClickHouse); err != nil {
-		return err
-	}
 	w := warehouse.NewWriter(conn, cfg.ClickHouse.Database, 0)
 	gc := eventgen.Config{Seed: 3, Tickets: *tickets, Days: 90}
 	bar := newBar(eventgen.EstimateEvents(gc), "loading", false)
@@ -174,14 +171,11 @@ func runBenchIngest(ctx context.Context, args []string) error {
 	cfg := DefaultConfig()
 	cfg.ClickHouse.Addrs = []string{ch.Addr()}
 	cfg.Kafka.Brokers, cfg.Kafka.Topic, cfg.Kafka.GroupID = brokerList, topic, topic
-	conn, err := warehouse.Open(cfg.ClickHouse)
+	conn, err := openMigrated(ctx, cfg.ClickHouse)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if _, err := warehouse.Migrate(ctx, conn, cfg.ClickHouse); err != nil {
-		return err
-	}
 
 	cfg.Labels = gc.Mapping()
 	slateSecs, rssKiB, err := timeIngestProcess(ctx, dir, cfg, *batch, n)

@@ -72,14 +72,11 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 
-	conn, err := warehouse.Open(cfg.ClickHouse)
+	conn, err := openMigrated(ctx, cfg.ClickHouse)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if _, err := warehouse.Migrate(ctx, conn, cfg.ClickHouse); err != nil {
-		return err
-	}
 	produced, err := produce(ctx, cfg.Kafka.Brokers, cfg.Kafka.Topic, g.partitions, gc, g.quiet)
 	if err != nil {
 		return err
