@@ -144,9 +144,11 @@ func Migrate(ctx context.Context, conn driver.Conn, o Options) ([]MigrationResul
 	}
 	var results []MigrationResult
 	for _, m := range migs {
-		if sum, ok := applied[m.Version]; ok {
-			if sum != m.Checksum {
-				return results, fmt.Errorf("migrate: migration %04d_%s was changed after it was applied (recorded checksum %s, file %s); add a new migration instead", m.Version, m.Name, sum, m.Checksum)
+		if sums, ok := applied[m.Version]; ok {
+			for _, sum := range sums {
+				if sum != m.Checksum {
+					return results, fmt.Errorf("migrate: migration %04d_%s was changed after it was applied (recorded checksum %s, file %s); add a new migration instead", m.Version, m.Name, sum, m.Checksum)
+				}
 			}
 			results = append(results, MigrationResult{Migration: m})
 			continue
@@ -178,16 +180,20 @@ func recordMigration(ctx context.Context, conn driver.Conn, db string, m Migrati
 	return b.Send()
 }
 
-func appliedMigrations(ctx context.Context, conn driver.Conn, db string) (map[int]string, error) {
-	rows, err := conn.Query(ctx, fmt.Sprintf("SELECT version, any(checksum) FROM %s.slate_migrations GROUP BY version", db))
+// appliedMigrations returns every checksum recorded per version. Records are
+// only ever written with the file's checksum, so any other value among them
+// means the file changed; looking at all of them (not whichever row a merge
+// kept) makes the check independent of background merges.
+func appliedMigrations(ctx context.Context, conn driver.Conn, db string) (map[int][]string, error) {
+	rows, err := conn.Query(ctx, fmt.Sprintf("SELECT version, groupUniqArray(checksum) FROM %s.slate_migrations GROUP BY version", db))
 	if err != nil {
 		return nil, fmt.Errorf("migrate: read applied: %w", classify(err))
 	}
 	defer rows.Close()
-	out := map[int]string{}
+	out := map[int][]string{}
 	for rows.Next() {
 		var v uint32
-		var sum string
+		var sum []string
 		if err := rows.Scan(&v, &sum); err != nil {
 			return nil, err
 		}

@@ -97,11 +97,7 @@ func TestMigrateTwiceAndConcurrently(t *testing.T) {
 	if err := conn.Exec(ctx, "INSERT INTO mig.slate_migrations (version, name, checksum, applied_at) SELECT 1, 'events', 'deadbeefdeadbeef', now()"); err != nil {
 		t.Fatal(err)
 	}
-	if err := conn.Exec(ctx, "OPTIMIZE TABLE mig.slate_migrations FINAL"); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := warehouse.Migrate(ctx, conn, o); err == nil || !strings.Contains(err.Error(), "changed after it was applied") {
-		// ReplacingMergeTree without a version keeps the last insert, the bad checksum.
 		t.Fatalf("want a changed-migration error, got %v", err)
 	}
 }
