@@ -38,6 +38,9 @@ type State struct {
 	SolvedAt       time.Time // latest transition into solved (zero while unsolved)
 	ClosedAt       time.Time // latest transition into closed (zero unless closed)
 	ReopenCount    uint32
+	StatusSince    time.Time   // when the current status was entered
+	SolvedTimes    []time.Time // every transition into a resolved status, in history order
+	ReopenedTimes  []time.Time // every transition out of a resolved status
 
 	PublicReplies   uint32
 	CustomerReplies uint32
@@ -154,9 +157,16 @@ func (s *State) setStatus(to event.Status, at time.Time) {
 	if from == to {
 		return
 	}
+	s.StatusSince = at
+	// Clip before appending: States are copied by value (cache, batches), and
+	// a shared backing array must never be written through two copies.
 	if from.Resolved() && !to.Resolved() {
 		s.ReopenCount++
+		s.ReopenedTimes = append(slices.Clip(s.ReopenedTimes), at)
 		s.SolvedAt, s.ClosedAt = time.Time{}, time.Time{}
+	}
+	if to.Resolved() && !from.Resolved() {
+		s.SolvedTimes = append(slices.Clip(s.SolvedTimes), at)
 	}
 	switch to {
 	case event.StatusSolved:

@@ -119,6 +119,11 @@ func TestFoldHandWorked(t *testing.T) {
 	if s.ReopenCount != 2 || s.FirstSolvedAt != at(4) || s.SolvedAt != at(9) || !s.ClosedAt.IsZero() {
 		t.Errorf("resolution: reopens %d first %v solved %v closed %v", s.ReopenCount, s.FirstSolvedAt, s.SolvedAt, s.ClosedAt)
 	}
+	// Into resolved: solved at 4, closed at 7, solved at 9; out of it at 5 and 8.
+	if !reflect.DeepEqual(s.SolvedTimes, []time.Time{at(4), at(7), at(9)}) ||
+		!reflect.DeepEqual(s.ReopenedTimes, []time.Time{at(5), at(8)}) || s.StatusSince != at(9) {
+		t.Errorf("timeline: solved %v reopened %v since %v", s.SolvedTimes, s.ReopenedTimes, s.StatusSince)
+	}
 	if !reflect.DeepEqual(s.Tags, []string{"a", "c"}) {
 		t.Errorf("tags %v", s.Tags)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
@@ -32,8 +34,10 @@ var migrationName = regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)\.sql$`)
 
 // idempotentStatement matches the only statement forms migrations may use:
 // running a migration twice, or from two processes at once, must be
-// harmless, and 18.16 has no ALTER ... IF NOT EXISTS.
-var idempotentStatement = regexp.MustCompile(`(?is)^\s*CREATE\s+(TABLE|DATABASE|VIEW|MATERIALIZED\s+VIEW)\s+IF\s+NOT\s+EXISTS\s`)
+// harmless. 18.16 has no ADD COLUMN IF NOT EXISTS, so a single plain
+// ADD COLUMN per statement is allowed and its "already exists" error is
+// taken as success (columnAlreadyAdded).
+var idempotentStatement = regexp.MustCompile(`(?is)^\s*(CREATE\s+(TABLE|DATABASE|VIEW|MATERIALIZED\s+VIEW)\s+IF\s+NOT\s+EXISTS\s|ALTER\s+TABLE\s+\S+(\s+ON\s+CLUSTER\s+\S+)?\s+ADD\s+COLUMN\s+[^,]+$)`)
 
 // renderData is what the .sql templates see. One set of files serves single
 // node and (later) cluster deployments through these placeholders.
@@ -78,7 +82,7 @@ func Migrations(o Options) ([]Migration, error) {
 		stmts := splitStatements(sb.String())
 		for _, s := range stmts {
 			if !idempotentStatement.MatchString(s) {
-				return nil, fmt.Errorf("migration %s: statement is not idempotent (use CREATE ... IF NOT EXISTS): %.60s", e.Name(), s)
+				return nil, fmt.Errorf("migration %s: statement is not idempotent (use CREATE ... IF NOT EXISTS, or one ADD COLUMN per ALTER): %.60s", e.Name(), s)
 			}
 		}
 		sum := sha256.Sum256(raw)
@@ -154,7 +158,7 @@ func Migrate(ctx context.Context, conn driver.Conn, o Options) ([]MigrationResul
 			continue
 		}
 		for i, s := range m.Statements {
-			if err := conn.Exec(ctx, s); err != nil {
+			if err := conn.Exec(ctx, s); err != nil && !columnAlreadyAdded(s, err) {
 				return results, fmt.Errorf("migrate: %04d_%s statement %d: %w", m.Version, m.Name, i+1, classify(err))
 			}
 		}
@@ -164,6 +168,22 @@ func Migrate(ctx context.Context, conn driver.Conn, o Options) ([]MigrationResul
 		results = append(results, MigrationResult{Migration: m, Applied: true})
 	}
 	return results, nil
+}
+
+// Error codes ClickHouse answers an ADD COLUMN of an existing column with:
+// 44 (ILLEGAL_COLUMN) on 18.16, 15 (DUPLICATE_COLUMN) on current releases.
+const (
+	illegalColumn   = 44
+	duplicateColumn = 15
+)
+
+// columnAlreadyAdded reports whether an ADD COLUMN failed only because the
+// column exists: a concurrent migrator added it first. 18.16 has no
+// ADD COLUMN IF NOT EXISTS, so this keeps migrations safe to run at once.
+func columnAlreadyAdded(stmt string, err error) bool {
+	var ex *clickhouse.Exception
+	return strings.Contains(stmt, " ADD COLUMN ") && errors.As(err, &ex) &&
+		(ex.Code == duplicateColumn || ex.Code == illegalColumn) && strings.Contains(ex.Message, "already exists")
 }
 
 // recordMigration inserts through a batch: an INSERT ... VALUES with bound

@@ -11,10 +11,19 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"events", "tickets", "time_entries", "dead_letters", "sla_results", "sla_progress"}
-	if len(migs) != len(want) {
-		t.Fatalf("got %d migrations, want %d", len(migs), len(want))
+	if len(migs) != len(want)+1 {
+		t.Fatalf("got %d migrations, want %d", len(migs), len(want)+1)
 	}
-	for i, m := range migs {
+	timeline := migs[len(want)]
+	if len(timeline.Statements) != 3 {
+		t.Fatalf("ticket_timeline: %d statements", len(timeline.Statements))
+	}
+	for i, col := range []string{"status_since", "solved_times", "reopened_times"} {
+		if !strings.HasPrefix(timeline.Statements[i], "ALTER TABLE analytics.tickets ADD COLUMN "+col+" ") {
+			t.Errorf("ticket_timeline statement %d: %s", i+1, timeline.Statements[i])
+		}
+	}
+	for i, m := range migs[:len(want)] {
 		if m.Version != i+1 {
 			t.Errorf("migration %d has version %d", i, m.Version)
 		}
@@ -43,8 +52,10 @@ func TestMigrationsOnCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range migs {
-		if !strings.Contains(m.Statements[0], " ON CLUSTER main\n") {
-			t.Errorf("%s lacks ON CLUSTER:\n%s", m.Name, m.Statements[0])
+		for _, s := range m.Statements {
+			if !strings.Contains(s, " ON CLUSTER main\n") && !strings.Contains(s, " ON CLUSTER main ADD COLUMN ") {
+				t.Errorf("%s lacks ON CLUSTER:\n%s", m.Name, s)
+			}
 		}
 	}
 }
@@ -62,7 +73,10 @@ func TestIdempotentStatementGuard(t *testing.T) {
 		"CREATE TABLE IF NOT EXISTS a.b (x UInt8) ENGINE = Log":       true,
 		"create materialized view if not exists a.v TO a.b AS SELECT": true,
 		"CREATE TABLE a.b (x UInt8) ENGINE = Log":                     false,
-		"ALTER TABLE a.b ADD COLUMN y String":                         false,
+		"ALTER TABLE a.b ADD COLUMN y String":                         true,
+		"ALTER TABLE a.b ON CLUSTER c ADD COLUMN y String AFTER x":    true,
+		"ALTER TABLE a.b ADD COLUMN y String, ADD COLUMN z String":    false,
+		"ALTER TABLE a.b DROP COLUMN y":                               false,
 		"DROP TABLE a.b":                                              false,
 	} {
 		if idempotentStatement.MatchString(s) != ok {

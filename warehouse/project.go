@@ -290,14 +290,14 @@ func scanTicket(rows driver.Rows) (ticket.State, error) {
 		hasCreated, deleted                                           uint8
 		status, priority, severity, createdBy                         string
 		createdAt, firstReplied, firstSolved, solved, closed, ratedAt time.Time
-		lastAt, updatedAt                                             time.Time
+		lastAt, updatedAt, statusSince                                time.Time
 		lastUs                                                        int64
 	)
 	err := rows.Scan(&s.Tenant, &s.TicketID, &s.Version, &hasCreated, &s.Channel, &s.Customer, &s.Organisation,
 		&s.Group, &s.Assignee, &s.SupportingAgents, &s.Subject, &status, &priority, &severity, &s.Tags,
 		&createdAt, &createdBy, &firstReplied, &firstSolved, &solved, &closed, &s.ReopenCount, &s.PublicReplies,
 		&s.CustomerReplies, &s.InternalNotes, &s.Rating, &ratedAt, &s.MergedInto, &deleted, &lastAt, &lastUs,
-		&s.LastEventID, &updatedAt)
+		&s.LastEventID, &updatedAt, &statusSince, &s.SolvedTimes, &s.ReopenedTimes)
 	if err != nil {
 		return s, err
 	}
@@ -307,7 +307,19 @@ func scanTicket(rows driver.Rows) (ticket.State, error) {
 	s.CreatedAt, s.FirstRepliedAt, s.FirstSolvedAt = undt(createdAt), undt(firstReplied), undt(firstSolved)
 	s.SolvedAt, s.ClosedAt, s.RatedAt = undt(solved), undt(closed), undt(ratedAt)
 	s.LastEventAt = time.UnixMicro(lastUs).UTC()
+	s.StatusSince = undt(statusSince)
+	s.SolvedTimes, s.ReopenedTimes = utcTimes(s.SolvedTimes), utcTimes(s.ReopenedTimes)
 	return s, nil
+}
+
+func utcTimes(ts []time.Time) []time.Time {
+	if len(ts) == 0 {
+		return nil
+	}
+	for i := range ts {
+		ts[i] = ts[i].UTC()
+	}
+	return ts
 }
 
 // undt is dt's inverse: the epoch stands for "no time".

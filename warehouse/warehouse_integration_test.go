@@ -142,16 +142,20 @@ type ticketRow struct {
 	createdAt, firstReplied, firstSolved, solved, closed     time.Time
 	reopens, publicReplies, customerReplies                  uint32
 	rating                                                   uint8
+	statusSince                                              time.Time
+	solvedTimes, reopenedTimes                               []time.Time
 }
 
 func readTicket(t *testing.T, conn driver.Conn, db string) ticketRow {
 	t.Helper()
 	var r ticketRow
 	err := conn.QueryRow(context.Background(), fmt.Sprintf(`SELECT version, has_created, status, priority, assignee, group_name, organisation, channel, tags,
-		created_at, first_replied_at, first_solved_at, solved_at, closed_at, reopen_count, public_replies, customer_replies, rating
+		created_at, first_replied_at, first_solved_at, solved_at, closed_at, reopen_count, public_replies, customer_replies, rating,
+		status_since, solved_times, reopened_times
 		FROM %s.tickets FINAL WHERE tenant = 'acme' AND ticket_id = 'T1'`, db)).Scan(
 		&r.version, &r.hasCreated, &r.status, &r.priority, &r.assignee, &r.group, &r.organisation, &r.channel, &r.tags,
-		&r.createdAt, &r.firstReplied, &r.firstSolved, &r.solved, &r.closed, &r.reopens, &r.publicReplies, &r.customerReplies, &r.rating)
+		&r.createdAt, &r.firstReplied, &r.firstSolved, &r.solved, &r.closed, &r.reopens, &r.publicReplies, &r.customerReplies, &r.rating,
+		&r.statusSince, &r.solvedTimes, &r.reopenedTimes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,6 +213,9 @@ func testStoreOutOfOrderAndReplayed(t *testing.T, cache int) {
 		// the close is the resolution.
 		solved: at("2026-03-02T13:00:00Z"), closed: at("2026-03-02T13:00:00Z"),
 		reopens: 1, publicReplies: 1, customerReplies: 1, rating: 5,
+		statusSince:   at("2026-03-02T13:00:00Z"),
+		solvedTimes:   []time.Time{at("2026-03-02T11:00:00Z"), at("2026-03-02T13:00:00Z")},
+		reopenedTimes: []time.Time{at("2026-03-02T12:00:00Z")},
 	}
 	check := func(stage string) {
 		t.Helper()

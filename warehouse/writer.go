@@ -238,6 +238,7 @@ var ticketColumns = []string{
 	"supporting_agents", "subject", "status", "priority", "severity", "tags", "created_at", "created_by",
 	"first_replied_at", "first_solved_at", "solved_at", "closed_at", "reopen_count", "public_replies",
 	"customer_replies", "internal_notes", "rating", "rated_at", "merged_into", "deleted", "last_event_at", "last_event_us", "last_event_id", "updated_at",
+	"status_since", "solved_times", "reopened_times",
 }
 
 func (w *Writer) insertTickets(ctx context.Context, states []ticket.State) error {
@@ -253,7 +254,8 @@ func (w *Writer) insertTickets(ctx context.Context, states []ticket.State) error
 				string(s.Severity), nonNil(s.Tags), dt(s.CreatedAt), string(s.CreatedBy), dt(s.FirstRepliedAt),
 				dt(s.FirstSolvedAt), dt(s.SolvedAt), dt(s.ClosedAt), s.ReopenCount, s.PublicReplies,
 				s.CustomerReplies, s.InternalNotes, s.Rating, dt(s.RatedAt), s.MergedInto, b2u(s.Deleted),
-				dt(s.LastEventAt), micros(s.LastEventAt), s.LastEventID, now); err != nil {
+				dt(s.LastEventAt), micros(s.LastEventAt), s.LastEventID, now,
+				dt(s.StatusSince), secondsOf(s.SolvedTimes), secondsOf(s.ReopenedTimes)); err != nil {
 				return err
 			}
 		}
@@ -268,6 +270,15 @@ func dt(t time.Time) time.Time {
 		return time.Unix(0, 0).UTC()
 	}
 	return t.Truncate(time.Second)
+}
+
+// secondsOf truncates times to the DateTime column's whole seconds.
+func secondsOf(ts []time.Time) []time.Time {
+	out := make([]time.Time, len(ts))
+	for i, t := range ts {
+		out[i] = t.Truncate(time.Second)
+	}
+	return out
 }
 
 func micros(t time.Time) int64 {
