@@ -1,0 +1,770 @@
+package reports_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/url"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/event/eventgen"
+	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/ticket"
+	"github.com/slatehq/slate/warehouse"
+	"github.com/slatehq/slate/warehouse/chserver"
+)
+
+// world is generated events loaded into a private ClickHouse through the
+// real writer and SLA refresher, and the same events worked out in Go:
+// the expectations below are computed from these, never from the report
+// layer under test.
+type world struct {
+	svc     *reports.Service
+	now     time.Time
+	events  []event.Event
+	tickets map[string]ticket.State // live and dead, by tenant/ticket
+	slas    map[string][]sla.Result // evaluated as of each ticket's last event
+}
+
+var (
+	sharedCH  *chserver.Server
+	worldOnce sync.Once
+	theWorld  *world
+	worldErr  error
+)
+
+const genDays = 100
+
+// TestMain starts one private ClickHouse for the package: loading and
+// evaluating the fixture once is most of the suite's time.
+func TestMain(m *testing.M) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	var err error
+	sharedCH, err = chserver.Start(ctx, chserver.Options{})
+	cancel()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "start clickhouse: %v\n", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	sharedCH.Close()
+	os.Exit(code)
+}
+
+func loadWorld(t *testing.T) *world {
+	t.Helper()
+	worldOnce.Do(func() { theWorld, worldErr = buildWorld(sharedCH.Addr()) })
+	if worldErr != nil {
+		t.Fatal(worldErr)
+	}
+	return theWorld
+}
+
+// values renders rows with measures dereferenced, for comparing results.
+func values(rows [][]any) string {
+	var b strings.Builder
+	for _, row := range rows {
+		for _, c := range row {
+			if f, ok := c.(*float64); ok {
+				if f == nil {
+					c = "null"
+				} else {
+					c = *f
+				}
+			}
+			fmt.Fprint(&b, c, " ")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func buildWorld(addr string) (*world, error) {
+	ctx := context.Background()
+	o := warehouse.Options{Addrs: []string{addr}, Database: "reports_test"}
+	conn, err := warehouse.Open(o)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := warehouse.Migrate(ctx, conn, o); err != nil {
+		return nil, err
+	}
+	cfg, err := sla.LoadConfig("../deploy/sla.example.yaml")
+	if err != nil {
+		return nil, err
+	}
+	w := &world{tickets: map[string]ticket.State{}, slas: map[string][]sla.Result{}}
+	// "now" late in the generated span, and only what happened before it
+	// exists: plenty of open tickets and running clocks, some already past
+	// their deadlines.
+	start := time.Date(2026, 1, 5, 0, 0, 0, 0, mustZone(eventgen.DefaultZone))
+	w.now = start.AddDate(0, 0, genDays-3).Add(15 * time.Hour)
+	gc := eventgen.Config{Seed: 11, Tickets: 1500, Days: genDays}
+	if err := eventgen.Generate(gc, func(e *event.Event) error {
+		if e.OccurredAt.Before(w.now) {
+			w.events = append(w.events, *e)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	// Store in two passes of shuffled-ish batches: every other batch
+	// first, as a partitioned topic might deliver them.
+	writer := warehouse.NewWriter(conn, o.Database, 1000)
+	const size = 5000
+	for pass := 0; pass < 2; pass++ {
+		for i := pass * size; i < len(w.events); i += 2 * size {
+			var recs []event.Record
+			for _, e := range w.events[i:min(i+size, len(w.events))] {
+				recs = append(recs, event.Record{Event: e})
+			}
+			if err := writer.Store(ctx, &event.Batch{Records: recs}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if _, _, err := warehouse.NewSLARefresher(conn, o.Database, cfg).Refresh(ctx, time.Time{}, "", nil); err != nil {
+		return nil, err
+	}
+	hist := map[string][]event.Event{}
+	for _, e := range w.events {
+		k := e.Tenant + "/" + e.TicketID
+		hist[k] = append(hist[k], e)
+	}
+	for k, h := range hist {
+		w.tickets[k] = ticket.Fold(h)
+		sorted := slices.Clone(h)
+		event.SortHistory(sorted)
+		w.slas[k] = cfg.Evaluate(sorted, sorted[len(sorted)-1].OccurredAt)
+	}
+	w.svc = reports.NewService(conn, o.Database, reports.DefaultLimits())
+	return w, nil
+}
+
+func mustZone(name string) *time.Location {
+	z, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return z
+}
+
+// run parses params as the API would and runs the report.
+func (w *world) run(t *testing.T, name string, params string, sc reports.Scope) *reports.Result {
+	t.Helper()
+	r, ok := reports.Lookup(name)
+	if !ok {
+		t.Fatalf("no report %s", name)
+	}
+	v, err := url.ParseQuery(params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := reports.ParseQuery(r, v, w.now, reports.DefaultLimits())
+	if err != nil {
+		t.Fatalf("%s?%s: %v", name, params, err)
+	}
+	res, err := w.svc.Run(context.Background(), r, q, sc)
+	if err != nil {
+		t.Fatalf("%s?%s: %v", name, params, err)
+	}
+	return res
+}
+
+func (w *world) list(t *testing.T, name, params, measure string, sc reports.Scope) *reports.Result {
+	t.Helper()
+	r, _ := reports.Lookup(name)
+	v, _ := url.ParseQuery(params)
+	q, err := reports.ParseQuery(r, v, w.now, reports.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.svc.List(context.Background(), r, q, sc, measure)
+	if err != nil {
+		t.Fatalf("%s list ?%s: %v", name, params, err)
+	}
+	return res
+}
+
+// live are tickets the reports count: created, not deleted, not merged.
+func (w *world) live() []ticket.State {
+	var out []ticket.State
+	for _, s := range w.tickets {
+		if s.HasCreated && !s.Deleted && s.MergedInto == "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// table indexes a result's rows by the values of its key columns.
+func table(t *testing.T, res *reports.Result, keys ...string) map[string]map[string]any {
+	t.Helper()
+	idx := map[string]int{}
+	for i, c := range res.Columns {
+		idx[c.Name] = i
+	}
+	out := map[string]map[string]any{}
+	for _, row := range res.Rows {
+		var k []string
+		for _, name := range keys {
+			i, ok := idx[name]
+			if !ok {
+				t.Fatalf("result has no column %s: %+v", name, res.Columns)
+			}
+			k = append(k, fmt.Sprint(row[i]))
+		}
+		cells := map[string]any{}
+		for name, i := range idx {
+			cells[name] = row[i]
+		}
+		key := strings.Join(k, "|")
+		if _, dup := out[key]; dup {
+			t.Fatalf("two rows for %s", key)
+		}
+		out[key] = cells
+	}
+	return out
+}
+
+func num(t *testing.T, v any) (float64, bool) {
+	t.Helper()
+	switch x := v.(type) {
+	case *float64:
+		if x == nil {
+			return 0, false
+		}
+		return *x, true
+	case nil:
+		return 0, false
+	}
+	t.Fatalf("not a measure: %T %v", v, v)
+	return 0, false
+}
+
+func wantNum(t *testing.T, what string, got any, want float64) {
+	t.Helper()
+	g, ok := num(t, got)
+	if !ok || math.Abs(g-want) > 1e-6*math.Max(1, math.Abs(want)) {
+		t.Errorf("%s: got %v (set %v), want %v", what, g, ok, want)
+	}
+}
+
+func wantNull(t *testing.T, what string, got any) {
+	t.Helper()
+	if g, ok := num(t, got); ok {
+		t.Errorf("%s: got %v, want null", what, g)
+	}
+}
+
+func in(ts, from, to time.Time) bool { return !ts.Before(from) && ts.Before(to) }
+
+// exactQuantile is the value at rank floor(level × n) of the sorted values.
+func exactQuantile(xs []float64, level float64) float64 {
+	s := slices.Clone(xs)
+	sort.Float64s(s)
+	i := int(level * float64(len(s)))
+	return s[min(i, len(s)-1)]
+}
+
+func sec(t time.Time) int64 { return t.Truncate(time.Second).Unix() }
+
+func TestVolumeByDayAndPriorityInHoChiMinh(t *testing.T) {
+	w := loadWorld(t)
+	hcm := mustZone("Asia/Ho_Chi_Minh")
+	from, to := time.Date(2026, 2, 1, 0, 0, 0, 0, hcm), time.Date(2026, 3, 1, 0, 0, 0, 0, hcm)
+	res := w.run(t, "volume", "from=2026-02-01&to=2026-03-01&tz=Asia/Ho_Chi_Minh&grain=day&group_by=priority", reports.Scope{})
+
+	type cell struct{ created, solved, reopened float64 }
+	want := map[string]*cell{}
+	get := func(day string, p event.Priority) *cell {
+		k := day + "|" + string(p)
+		if want[k] == nil {
+			want[k] = &cell{}
+		}
+		return want[k]
+	}
+	priorities := map[event.Priority]bool{}
+	for _, s := range w.live() {
+		day := func(ts time.Time) string { return ts.In(hcm).Format("2006-01-02") }
+		if in(s.CreatedAt.Truncate(time.Second), from, to) {
+			get(day(s.CreatedAt), s.Priority).created++
+			priorities[s.Priority] = true
+		}
+		for _, ts := range s.SolvedTimes {
+			if in(ts.Truncate(time.Second), from, to) {
+				get(day(ts), s.Priority).solved++
+				priorities[s.Priority] = true
+			}
+		}
+		for _, ts := range s.ReopenedTimes {
+			if in(ts.Truncate(time.Second), from, to) {
+				get(day(ts), s.Priority).reopened++
+				priorities[s.Priority] = true
+			}
+		}
+	}
+	got := map[string]map[string]any{}
+	for k, cells := range table(t, res, "period", "priority") {
+		p, _ := time.Parse(time.RFC3339, strings.Split(k, "|")[0])
+		if p.In(hcm).Hour() != 0 || p.In(hcm).Minute() != 0 {
+			t.Fatalf("period %s does not start at local midnight", k)
+		}
+		got[p.In(hcm).Format("2006-01-02")+"|"+strings.Split(k, "|")[1]] = cells
+	}
+	// Every day of February for every priority seen: 28 × n rows, the
+	// empty ones as zeros.
+	if len(got) != 28*len(priorities) {
+		t.Fatalf("%d rows, want 28 days × %d priorities", len(got), len(priorities))
+	}
+	var total float64
+	for k, cells := range got {
+		c := want[k]
+		if c == nil {
+			c = &cell{}
+		}
+		wantNum(t, k+" created", cells["created"], c.created)
+		wantNum(t, k+" solved", cells["solved"], c.solved)
+		wantNum(t, k+" reopened", cells["reopened"], c.reopened)
+		total += c.created
+	}
+	if total < 100 {
+		t.Fatalf("only %v tickets created in February: the fixture is too thin to test anything", total)
+	}
+}
+
+func TestHourBucketsAcrossBerlinDST(t *testing.T) {
+	w := loadWorld(t)
+	berlin := mustZone("Europe/Berlin")
+	// 2026-03-29 02:00 does not exist in Berlin: that day has 23 hours.
+	res := w.run(t, "volume", "from=2026-03-28&to=2026-03-31&tz=Europe/Berlin&grain=hour", reports.Scope{})
+	if len(res.Rows) != 24+23+24 {
+		t.Fatalf("%d hourly rows, want 71", len(res.Rows))
+	}
+	want := map[int64]float64{}
+	for _, s := range w.live() {
+		c := s.CreatedAt.Truncate(time.Second)
+		if in(c, time.Date(2026, 3, 28, 0, 0, 0, 0, berlin), time.Date(2026, 3, 31, 0, 0, 0, 0, berlin)) {
+			l := c.In(berlin)
+			want[l.Add(-time.Duration(l.Minute())*time.Minute-time.Duration(l.Second())*time.Second).Unix()]++
+		}
+	}
+	var prev time.Time
+	for _, row := range res.Rows {
+		p, err := time.Parse(time.RFC3339, row[0].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !prev.IsZero() && p.Sub(prev) != time.Hour {
+			t.Errorf("%s follows %s", p, prev)
+		}
+		prev = p
+		wantNum(t, row[0].(string), row[1], want[p.Unix()])
+	}
+}
+
+func TestScopeCannotBeEscapedByFilters(t *testing.T) {
+	w := loadWorld(t)
+	acme := reports.Scope{Tenants: []string{"acme"}}
+	// Asking for another tenant inside an acme scope gives nothing.
+	res := w.run(t, "volume", "from=2026-01-01&to=2026-04-20&tenant=rudesk&tenant=acme&group_by=tenant", acme)
+	for _, row := range res.Rows {
+		if row[0] != "acme" {
+			t.Fatalf("scope escaped: row %v", row)
+		}
+	}
+	var wantAcme float64
+	groups := map[string]float64{}
+	for _, s := range w.live() {
+		if s.Tenant == "acme" && in(s.CreatedAt.Truncate(time.Second), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 4, 20, 0, 0, 0, 0, time.UTC)) {
+			wantAcme++
+			groups[s.Group]++
+		}
+	}
+	if len(res.Rows) != 1 {
+		t.Fatalf("rows %v", res.Rows)
+	}
+	wantNum(t, "acme created", res.Rows[0][1], wantAcme)
+	none := w.run(t, "volume", "from=2026-01-01&to=2026-04-20&tenant=rudesk", acme)
+	wantNum(t, "rudesk inside acme scope", none.Rows[0][0], 0)
+
+	// A group scope: grouping by group shows only that group.
+	var g string
+	for name := range groups {
+		if name != "" {
+			g = name
+			break
+		}
+	}
+	byGroup := w.run(t, "volume", "from=2026-01-01&to=2026-04-20&group_by=group", reports.Scope{Tenants: []string{"acme"}, Groups: []string{g}})
+	if len(byGroup.Rows) != 1 || byGroup.Rows[0][0] != g {
+		t.Fatalf("group scope %q: rows %v", g, byGroup.Rows)
+	}
+	wantNum(t, "group "+g, byGroup.Rows[0][1], groups[g])
+}
+
+func TestTagsCountEachTicketOncePerTag(t *testing.T) {
+	w := loadWorld(t)
+	from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	res := w.run(t, "tags", "from=2026-01-01&to=2026-05-01&priority=high&priority=urgent", reports.Scope{})
+	want := map[string]float64{}
+	for _, s := range w.live() {
+		if (s.Priority == event.PriorityHigh || s.Priority == event.PriorityUrgent) && in(s.CreatedAt.Truncate(time.Second), from, to) {
+			if len(s.Tags) == 0 {
+				want[""]++
+			}
+			for _, tag := range s.Tags {
+				want[tag]++
+			}
+		}
+	}
+	got := table(t, res, "tag")
+	if len(got) != len(want) {
+		t.Fatalf("%d tags, want %d", len(got), len(want))
+	}
+	nonASCII := false
+	for tag, n := range want {
+		wantNum(t, "tag "+tag, got[tag]["created"], n)
+		nonASCII = nonASCII || strings.IndexFunc(tag, func(r rune) bool { return r > 127 }) >= 0
+	}
+	if !nonASCII {
+		t.Fatal("fixture has no Vietnamese or Russian tags")
+	}
+}
+
+func TestFirstReplyAndResolutionQuantiles(t *testing.T) {
+	w := loadWorld(t)
+	from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	var frt, res, frtBiz, resBiz []float64
+	var tickets float64
+	for k, s := range w.tickets {
+		if !s.HasCreated || s.Deleted || s.MergedInto != "" {
+			continue
+		}
+		if in(s.CreatedAt.Truncate(time.Second), from, to) {
+			tickets++
+			if !s.FirstRepliedAt.IsZero() {
+				frt = append(frt, float64(sec(s.FirstRepliedAt)-sec(s.CreatedAt)))
+			}
+		}
+		if !s.FirstSolvedAt.IsZero() && in(s.FirstSolvedAt.Truncate(time.Second), from, to) {
+			res = append(res, float64(sec(s.FirstSolvedAt)-sec(s.CreatedAt)))
+		}
+		for _, r := range w.slas[k] {
+			stopped := r.Stop != nil && (r.State == sla.StateAchieved || r.State == sla.StateBreached)
+			if r.Metric == sla.MetricFirstReply && stopped && in(r.Start.Truncate(time.Second), from, to) {
+				frtBiz = append(frtBiz, float64(r.Elapsed))
+			}
+			if r.Metric == sla.MetricResolution && r.Cycle == 1 && stopped && in(r.Stop.Truncate(time.Second), from, to) {
+				resBiz = append(resBiz, float64(r.Elapsed))
+			}
+		}
+	}
+	got := w.run(t, "first_reply_time", "from=2026-01-01&to=2026-05-01", reports.Scope{})
+	row := table(t, got)[""]
+	wantNum(t, "tickets", row["tickets"], tickets)
+	wantNum(t, "replied", row["replied"], float64(len(frt)))
+	for name, level := range map[string]float64{"median_s": 0.5, "p90_s": 0.9, "p95_s": 0.95} {
+		wantNum(t, "frt "+name, row[name], exactQuantile(frt, level))
+		wantNum(t, "frt business "+name, row["business_"+strings.TrimSuffix(name, "_s")+"_s"], exactQuantile(frtBiz, level))
+	}
+	got = w.run(t, "resolution_time", "from=2026-01-01&to=2026-05-01", reports.Scope{})
+	row = table(t, got)[""]
+	wantNum(t, "solved", row["solved"], float64(len(res)))
+	wantNum(t, "business_n", row["business_n"], float64(len(resBiz)))
+	wantNum(t, "resolution median", row["median_s"], exactQuantile(res, 0.5))
+	wantNum(t, "resolution p95", row["p95_s"], exactQuantile(res, 0.95))
+	wantNum(t, "resolution business p90", row["business_p90_s"], exactQuantile(resBiz, 0.9))
+
+	// A day with nothing: quantiles are null, counts zero.
+	empty := w.run(t, "first_reply_time", "from=2027-01-01&to=2027-01-02", reports.Scope{})
+	e := table(t, empty)[""]
+	wantNum(t, "empty tickets", e["tickets"], 0)
+	wantNull(t, "empty median", e["median_s"])
+}
+
+func TestSLAComplianceCountsOpenBreaches(t *testing.T) {
+	w := loadWorld(t)
+	from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	type agg struct{ achieved, breached, open float64 }
+	want := map[string]*agg{}
+	for k, s := range w.tickets {
+		if !s.HasCreated || s.Deleted || s.MergedInto != "" {
+			continue
+		}
+		for _, r := range w.slas[k] {
+			if r.State == sla.StateMeasured || r.State == sla.StateCancelled || !in(r.Start.Truncate(time.Second), from, to) {
+				continue
+			}
+			a := want[string(r.Metric)]
+			if a == nil {
+				a = &agg{}
+				want[string(r.Metric)] = a
+			}
+			runningLate := r.State == sla.StateActive && r.Deadline != nil && r.Deadline.Truncate(time.Second).Before(w.now)
+			switch {
+			case r.State == sla.StateAchieved:
+				a.achieved++
+			case r.State == sla.StateBreached || runningLate:
+				a.breached++
+			}
+			if (r.State == sla.StateBreached && r.Stop == nil) || runningLate {
+				a.open++
+			}
+		}
+	}
+	got := table(t, w.run(t, "sla_compliance", "from=2026-01-01&to=2026-05-01", reports.Scope{}), "metric")
+	if len(got) != len(want) || len(want) < 4 {
+		t.Fatalf("metrics %d, want %d", len(got), len(want))
+	}
+	var anyOpen bool
+	for m, a := range want {
+		wantNum(t, m+" achieved", got[m]["achieved"], a.achieved)
+		wantNum(t, m+" breached", got[m]["breached"], a.breached)
+		wantNum(t, m+" breached_open", got[m]["breached_open"], a.open)
+		if a.achieved+a.breached > 0 {
+			wantNum(t, m+" compliance", got[m]["compliance_pct"], 100*a.achieved/(a.achieved+a.breached))
+		}
+		anyOpen = anyOpen || a.open > 0
+	}
+	if !anyOpen {
+		t.Fatal("fixture has no open breaches: now is badly chosen")
+	}
+}
+
+func TestBacklogAging(t *testing.T) {
+	w := loadWorld(t)
+	want := map[string]float64{}
+	unassigned := map[string]float64{}
+	for _, s := range w.live() {
+		if s.Status.Resolved() {
+			continue
+		}
+		age := w.now.Sub(s.CreatedAt.Truncate(time.Second))
+		b := "30d+"
+		switch {
+		case age < 24*time.Hour:
+			b = "0-1d"
+		case age < 72*time.Hour:
+			b = "1-3d"
+		case age < 7*24*time.Hour:
+			b = "3-7d"
+		case age < 30*24*time.Hour:
+			b = "7-30d"
+		}
+		want[b]++
+		if s.Assignee == "" {
+			unassigned[b]++
+		}
+	}
+	got := table(t, w.run(t, "backlog", "group_by=age", reports.Scope{}), "age")
+	if len(got) != len(want) {
+		t.Fatalf("age buckets %v, want %v", got, want)
+	}
+	for b, n := range want {
+		wantNum(t, "age "+b, got[b]["open"], n)
+		wantNum(t, "unassigned "+b, got[b]["unassigned"], unassigned[b])
+	}
+}
+
+func TestAgentPerformanceAndBillable(t *testing.T) {
+	w := loadWorld(t)
+	from, to := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	solved := map[string]float64{}
+	replies := map[string]map[string]bool{}
+	billable := map[string]float64{}
+	for _, s := range w.live() {
+		for _, ts := range s.SolvedTimes {
+			if in(ts.Truncate(time.Second), from, to) {
+				solved[s.Assignee]++
+				break // a ticket once, however often solved
+			}
+		}
+	}
+	type money struct{ hours, billable, amount float64 }
+	byCustomer := map[string]*money{}
+	for _, e := range w.events {
+		at := e.OccurredAt.Truncate(time.Second)
+		if !in(at, from, to) {
+			continue
+		}
+		if e.Type == event.TypeMessage && e.MessageKind == event.MessagePublicReply && e.Actor.Type == event.ActorAgent {
+			if replies[e.Actor.ID] == nil {
+				replies[e.Actor.ID] = map[string]bool{}
+			}
+			replies[e.Actor.ID][e.ID] = true
+		}
+		if e.Type == event.TypeTimeLogged {
+			cur := e.Currency
+			k := w.tickets[e.Tenant+"/"+e.TicketID].Customer + "|" + cur
+			if byCustomer[k] == nil {
+				byCustomer[k] = &money{}
+			}
+			m := byCustomer[k]
+			m.hours += float64(e.Seconds) / 3600
+			if e.Billable {
+				billable[e.Agent] += float64(e.Seconds) / 3600
+				m.billable += float64(e.Seconds) / 3600
+				if e.HasRate {
+					m.amount += float64(e.Seconds) / 3600 * e.Rate
+				}
+			}
+		}
+	}
+	got := table(t, w.run(t, "agent_performance", "from=2026-02-01&to=2026-03-01", reports.Scope{}), "agent")
+	for agent, row := range got {
+		wantNum(t, agent+" solved", row["solved"], solved[agent])
+		wantNum(t, agent+" replies", row["replies"], float64(len(replies[agent])))
+		wantNum(t, agent+" billable hours", row["billable_hours"], billable[agent])
+	}
+	for agent := range replies {
+		if got[agent] == nil {
+			t.Errorf("agent %s replied but has no row", agent)
+		}
+	}
+	fin := table(t, w.run(t, "billable", "from=2026-02-01&to=2026-03-01&group_by=customer", reports.Scope{}), "customer", "currency")
+	if len(fin) != len(byCustomer) {
+		t.Fatalf("%d customer rows, want %d", len(fin), len(byCustomer))
+	}
+	var anyAmount bool
+	for k, m := range byCustomer {
+		wantNum(t, k+" hours", fin[k]["hours"], m.hours)
+		wantNum(t, k+" billable", fin[k]["billable_hours"], m.billable)
+		wantNum(t, k+" amount", fin[k]["amount"], m.amount)
+		anyAmount = anyAmount || m.amount > 0
+	}
+	if !anyAmount {
+		t.Fatal("fixture has no rated time entries")
+	}
+}
+
+func TestCSATByWeekInNewYorkAndResolutionQuality(t *testing.T) {
+	w := loadWorld(t)
+	ny := mustZone("America/New_York")
+	from, to := time.Date(2026, 2, 2, 0, 0, 0, 0, ny), time.Date(2026, 3, 30, 0, 0, 0, 0, ny) // Mondays
+	type agg struct{ n, sum float64 }
+	want := map[string]*agg{}
+	var solved, oneTouch, reopened float64
+	for _, s := range w.live() {
+		if s.Rating > 0 && in(s.RatedAt.Truncate(time.Second), from, to) {
+			l := s.RatedAt.In(ny)
+			monday := time.Date(l.Year(), l.Month(), l.Day()-(int(l.Weekday())+6)%7, 0, 0, 0, 0, ny).Format("2006-01-02")
+			if want[monday] == nil {
+				want[monday] = &agg{}
+			}
+			want[monday].n++
+			want[monday].sum += float64(s.Rating)
+		}
+		if !s.FirstSolvedAt.IsZero() && in(s.FirstSolvedAt.Truncate(time.Second), from, to) {
+			solved++
+			if s.PublicReplies == 1 && s.ReopenCount == 0 {
+				oneTouch++
+			}
+			if s.ReopenCount > 0 {
+				reopened++
+			}
+		}
+	}
+	res := w.run(t, "csat", "from=2026-02-02&to=2026-03-30&tz=America/New_York&grain=week", reports.Scope{})
+	if len(res.Rows) != 8 {
+		t.Fatalf("%d weeks, want 8", len(res.Rows))
+	}
+	for _, row := range res.Rows {
+		p, _ := time.Parse(time.RFC3339, row[0].(string))
+		wk := p.In(ny).Format("2006-01-02")
+		a := want[wk]
+		if a == nil {
+			wantNum(t, wk+" rated", row[1], 0)
+			wantNull(t, wk+" avg", row[2])
+			continue
+		}
+		wantNum(t, wk+" rated", row[1], a.n)
+		wantNum(t, wk+" avg", row[2], a.sum/a.n)
+	}
+	q := table(t, w.run(t, "resolution_quality", "from=2026-02-02&to=2026-03-30&tz=America/New_York", reports.Scope{}))[""]
+	wantNum(t, "solved", q["solved"], solved)
+	wantNum(t, "one touch", q["one_touch"], oneTouch)
+	wantNum(t, "one touch %", q["one_touch_pct"], 100*oneTouch/solved)
+	wantNum(t, "reopen %", q["reopen_pct"], 100*reopened/solved)
+}
+
+func TestDrillDownListsTheTicketsBehindACell(t *testing.T) {
+	w := loadWorld(t)
+	hcm := mustZone("Asia/Ho_Chi_Minh")
+	day := time.Date(2026, 2, 10, 0, 0, 0, 0, hcm)
+	params := "from=2026-02-01&to=2026-03-01&tz=Asia/Ho_Chi_Minh&grain=day&priority=high&period=" + url.QueryEscape(day.Format(time.RFC3339))
+	want := map[string]bool{}
+	for _, s := range w.live() {
+		if s.Priority == event.PriorityHigh && in(s.CreatedAt.Truncate(time.Second), day, day.AddDate(0, 0, 1)) {
+			want[s.Tenant+"/"+s.TicketID] = true
+		}
+	}
+	res := w.list(t, "volume", params, "created", reports.Scope{})
+	got := map[string]bool{}
+	for _, row := range res.Rows {
+		got[row[0].(string)+"/"+row[1].(string)] = true
+	}
+	if len(want) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("drill-down: got %v, want %v", got, want)
+	}
+	// The cell's count is the list's length.
+	cell := w.run(t, "volume", "from=2026-02-01&to=2026-03-01&tz=Asia/Ho_Chi_Minh&grain=day&group_by=priority", reports.Scope{})
+	for _, row := range cell.Rows {
+		if row[0] == day.Format(time.RFC3339) && row[1] == "high" {
+			wantNum(t, "cell", row[2], float64(len(want)))
+		}
+	}
+}
+
+func TestPreBreachList(t *testing.T) {
+	w := loadWorld(t)
+	horizon := 24 * time.Hour
+	want := map[string]bool{}
+	for k, s := range w.tickets {
+		if !s.HasCreated || s.Deleted || s.MergedInto != "" {
+			continue
+		}
+		for _, r := range w.slas[k] {
+			if r.State == sla.StateActive && r.Deadline != nil && in(r.Deadline.Truncate(time.Second), w.now, w.now.Add(horizon)) {
+				want[fmt.Sprintf("%s|%s|%d", k, r.Metric, r.Cycle)] = true
+			}
+		}
+	}
+	res := w.list(t, "pre_breach", "horizon=24h&limit=5000", "", reports.Scope{})
+	got := map[string]bool{}
+	var last string
+	for _, row := range res.Rows {
+		got[fmt.Sprintf("%s/%s|%s|%v", row[0], row[1], row[12], *(row[15].(*float64)))] = true
+		if d := row[14].(string); d < last {
+			t.Fatalf("not soonest first: %s after %s", d, last)
+		} else {
+			last = d
+		}
+	}
+	if len(want) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("pre-breach: got %d %v\nwant %d %v", len(got), got, len(want), want)
+	}
+}
+
+func TestCompareWithPreviousMonth(t *testing.T) {
+	w := loadWorld(t)
+	res := w.run(t, "volume", "from=2026-03-01&to=2026-04-01&compare=previous", reports.Scope{})
+	if res.Previous == nil {
+		t.Fatal("no previous period")
+	}
+	if !res.Previous.From.Equal(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)) || !res.Previous.To.Equal(res.From) {
+		t.Fatalf("previous period %s..%s", res.Previous.From, res.Previous.To)
+	}
+	feb := w.run(t, "volume", "from=2026-02-01&to=2026-03-01", reports.Scope{})
+	if values(feb.Rows) != values(res.Previous.Rows) || values(feb.Rows) == values(res.Rows) {
+		t.Fatalf("previous %v, February %v, March %v", values(res.Previous.Rows), values(feb.Rows), values(res.Rows))
+	}
+}

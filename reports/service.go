@@ -1,0 +1,425 @@
+package reports
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/slatehq/slate/internal/fault"
+)
+
+// Column describes one column of a result.
+type Column struct {
+	Name  string `json:"name"`
+	Label string `json:"label"`
+	Kind  Kind   `json:"kind"`
+}
+
+// Result is a report's answer: a table whose cells are strings (period,
+// dimensions, text, times) or *float64 (measures; nil = no value).
+type Result struct {
+	Report  string    `json:"report"`
+	Title   string    `json:"title"`
+	From    time.Time `json:"from"`
+	To      time.Time `json:"to"`
+	Zone    string    `json:"tz"`
+	Grain   Grain     `json:"grain,omitempty"`
+	GroupBy []string  `json:"group_by"`
+	Columns []Column  `json:"columns"`
+	Rows    [][]any   `json:"rows"`
+	// Previous is the same report over the previous period (compare).
+	Previous *Result `json:"previous,omitempty"`
+}
+
+// Service runs reports against the warehouse.
+type Service struct {
+	conn   driver.Conn
+	db     string
+	limits Limits
+}
+
+// NewService builds a report service over the database db.
+func NewService(conn driver.Conn, db string, limits Limits) *Service {
+	return &Service{conn: conn, db: db, limits: limits}
+}
+
+// Limits are the guards the service enforces.
+func (s *Service) Limits() Limits { return s.limits }
+
+// Run computes an aggregate report.
+func (s *Service) Run(ctx context.Context, r *Report, q Query, sc Scope) (*Result, error) {
+	if r.List {
+		return s.List(ctx, r, q, sc, "")
+	}
+	res, err := s.run(ctx, r, q, sc)
+	if err != nil || !q.Compare || r.Snapshot {
+		return res, err
+	}
+	if res.Previous, err = s.run(ctx, r, q.Previous(), sc); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// row is one merged result row while it is being assembled.
+type row struct {
+	keys []string
+	vals map[string]*float64
+}
+
+func (s *Service) run(ctx context.Context, r *Report, q Query, sc Scope) (*Result, error) {
+	dims := append(slices.Clone(r.Fixed), q.GroupBy...)
+	rows := map[string]*row{}
+	var order []string
+	for _, src := range r.sources() {
+		var ms []*Measure
+		for _, m := range r.Measures {
+			if m.src == src {
+				ms = append(ms, m)
+			}
+		}
+		st := aggregateSQL(s.db, q, sc, src, dims, ms, s.limits.MaxRows)
+		nk := len(dims)
+		if q.Grain != GrainNone {
+			nk++
+		}
+		err := s.query(ctx, st, func(scan func(...any) error) error {
+			keys := make([]string, nk)
+			vals := make([]float64, len(ms))
+			dest := make([]any, 0, nk+len(ms))
+			for i := range keys {
+				dest = append(dest, &keys[i])
+			}
+			for i := range vals {
+				dest = append(dest, &vals[i])
+			}
+			if err := scan(dest...); err != nil {
+				return err
+			}
+			k := strings.Join(keys, "\x00")
+			rw, ok := rows[k]
+			if !ok {
+				rw = &row{keys: keys, vals: map[string]*float64{}}
+				rows[k] = rw
+				order = append(order, k)
+				if len(rows) > s.limits.MaxRows {
+					return tooManyRows(s.limits.MaxRows)
+				}
+			}
+			for i, m := range ms {
+				v := vals[i]
+				rw.vals[m.Name] = &v
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("report %s (%s): %w", r.Name, src.name, err)
+		}
+	}
+	res := &Result{Report: r.Name, Title: r.Title, From: q.From, To: q.To, Zone: q.Zone.String(), Grain: q.Grain, GroupBy: []string{}}
+	if r.Snapshot {
+		res.From, res.To = q.Now, q.Now
+	}
+	for _, d := range q.GroupBy {
+		res.GroupBy = append(res.GroupBy, string(d))
+	}
+	if q.Grain != GrainNone {
+		res.Columns = append(res.Columns, Column{Name: "period", Label: "Period", Kind: KindPeriod})
+	}
+	for _, d := range dims {
+		res.Columns = append(res.Columns, Column{Name: string(d), Label: dimLabel(d), Kind: KindDimension})
+	}
+	for _, m := range r.Measures {
+		res.Columns = append(res.Columns, Column{Name: m.Name, Label: m.Label, Kind: m.Kind})
+	}
+	all, err := s.fill(q, dims, rows, order)
+	if err != nil {
+		return nil, err
+	}
+	for _, rw := range all {
+		out := make([]any, 0, len(res.Columns))
+		for i, k := range rw.keys {
+			if i == 0 && q.Grain != GrainNone {
+				t, err := parseBucket(q.Grain, k, q.Zone)
+				if err != nil {
+					return nil, fault.Wrap(fault.Internal, err)
+				}
+				out = append(out, t.Format(time.RFC3339))
+				continue
+			}
+			out = append(out, k)
+		}
+		finish(r, rw.vals)
+		for _, m := range r.Measures {
+			out = append(out, rw.vals[m.Name])
+		}
+		res.Rows = append(res.Rows, out)
+	}
+	if res.Rows == nil {
+		res.Rows = [][]any{}
+	}
+	return res, nil
+}
+
+// fill adds the rows no source returned: with a grain, every bucket of the
+// range for every combination of dimension values seen (or just every
+// bucket without dimensions); without one, a single all-zero row when
+// nothing matched and there are no dimensions. Rows come out sorted by
+// bucket then dimension values.
+func (s *Service) fill(q Query, dims []Dimension, rows map[string]*row, order []string) ([]*row, error) {
+	var out []*row
+	if q.Grain == GrainNone {
+		if len(rows) == 0 && len(dims) == 0 {
+			return []*row{{vals: map[string]*float64{}}}, nil
+		}
+		for _, k := range order {
+			out = append(out, rows[k])
+		}
+		slices.SortFunc(out, func(a, b *row) int { return slices.Compare(a.keys, b.keys) })
+		return out, nil
+	}
+	combos := map[string][]string{}
+	var comboOrder []string
+	for _, k := range order {
+		rk := rows[k].keys[1:]
+		ck := strings.Join(rk, "\x00")
+		if _, ok := combos[ck]; !ok {
+			combos[ck] = rk
+			comboOrder = append(comboOrder, ck)
+		}
+	}
+	if len(dims) == 0 {
+		combos[""], comboOrder = []string{}, []string{""}
+	}
+	slices.SortFunc(comboOrder, func(a, b string) int { return slices.Compare(combos[a], combos[b]) })
+	bs := buckets(q.From, q.To, q.Grain, q.Zone)
+	if len(bs)*len(comboOrder) > s.limits.MaxRows {
+		return nil, tooManyRows(s.limits.MaxRows)
+	}
+	// ClickHouse's bucket keys, indexed by bucket start, to find its rows.
+	byStart := map[int64]string{}
+	for _, k := range order {
+		t, err := parseBucket(q.Grain, rows[k].keys[0], q.Zone)
+		if err != nil {
+			return nil, fault.Wrap(fault.Internal, err)
+		}
+		byStart[t.Unix()] = rows[k].keys[0]
+	}
+	for _, b := range bs {
+		key := byStart[b.Unix()]
+		if key == "" {
+			key = bucketKey(q.Grain, b)
+		}
+		for _, ck := range comboOrder {
+			k := key + "\x00" + ck
+			if len(dims) == 0 {
+				k = key
+			}
+			if rw, ok := rows[k]; ok {
+				out = append(out, rw)
+				continue
+			}
+			out = append(out, &row{keys: append([]string{key}, combos[ck]...), vals: map[string]*float64{}})
+		}
+	}
+	return out, nil
+}
+
+// bucketKey renders a bucket start the way bucketSQL does.
+func bucketKey(g Grain, start time.Time) string {
+	if g == GrainHour {
+		return fmt.Sprint(start.Unix())
+	}
+	return start.Format("2006-01-02")
+}
+
+// finish gives absent additive measures 0, applies nullUnless, and
+// computes derived measures.
+func finish(r *Report, vals map[string]*float64) {
+	for _, m := range r.Measures {
+		if m.derive != nil {
+			continue
+		}
+		v := vals[m.Name]
+		switch {
+		case v == nil && m.Kind == KindCount || v == nil && m.Additive:
+			z := 0.0
+			vals[m.Name] = &z
+		case v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0)):
+			vals[m.Name] = nil
+		}
+	}
+	for _, m := range r.Measures {
+		if m.nullUnless != "" {
+			if c := vals[m.nullUnless]; c == nil || *c == 0 {
+				vals[m.Name] = nil
+			}
+		}
+	}
+	for _, m := range r.Measures {
+		if m.derive != nil {
+			if v, ok := m.derive(vals); ok {
+				vals[m.Name] = &v
+			} else {
+				vals[m.Name] = nil
+			}
+		}
+	}
+}
+
+// List returns the tickets behind a report (drill-down), or the pre-breach
+// list. measure picks which of the report's sources the cell came from
+// (default: the first measure's).
+func (s *Service) List(ctx context.Context, r *Report, q Query, sc Scope, measure string) (*Result, error) {
+	res := &Result{Report: r.Name, Title: r.Title, From: q.From, To: q.To, Zone: q.Zone.String(), GroupBy: []string{}, Rows: [][]any{}}
+	limit := min(q.Limit, s.limits.MaxList)
+	var st statement
+	if r.Name == "pre_breach" {
+		res.From, res.To = q.Now, q.Now.Add(q.Horizon)
+		res.Columns = append(slices.Clone(TicketColumns),
+			Column{Name: "metric", Label: "Metric", Kind: KindDimension},
+			Column{Name: "policy", Label: "Policy", Kind: KindDimension},
+			Column{Name: "deadline", Label: "Deadline", Kind: KindTime},
+			Column{Name: "cycle", Label: "Cycle", Kind: KindCount})
+		st = preBreachSQL(s.db, q, sc, limit)
+	} else {
+		src := r.sources()[0]
+		if measure != "" {
+			m := r.Measure(measure)
+			if m == nil || m.src == nil {
+				return nil, paramErr("measure", "report %s has no measure %q with tickets behind it", r.Name, measure)
+			}
+			src = m.src
+		}
+		if src.snapshot {
+			res.From, res.To = q.Now, q.Now
+		}
+		res.Title += ": tickets"
+		res.Columns = TicketColumns
+		st = ticketListSQL(s.db, q, sc, src, limit)
+	}
+	n := len(res.Columns)
+	err := s.query(ctx, st, func(scan func(...any) error) error {
+		if len(res.Rows) == limit {
+			return fault.Errorf(fault.TooLarge, "more than %d tickets; narrow the filters or raise limit (at most %d)", limit, s.limits.MaxList)
+		}
+		cells := make([]any, n)
+		dest := make([]any, n)
+		strs := make([]string, n)
+		var created, deadline int64
+		var cycle uint32
+		for i := range dest {
+			switch res.Columns[i].Name {
+			case "created_at":
+				dest[i] = &created
+			case "deadline":
+				dest[i] = &deadline
+			case "cycle":
+				dest[i] = &cycle
+			default:
+				dest[i] = &strs[i]
+			}
+		}
+		if err := scan(dest...); err != nil {
+			return err
+		}
+		for i, c := range res.Columns {
+			switch c.Name {
+			case "created_at":
+				cells[i] = time.Unix(created, 0).In(q.Zone).Format(time.RFC3339)
+			case "deadline":
+				cells[i] = time.Unix(deadline, 0).In(q.Zone).Format(time.RFC3339)
+			case "cycle":
+				f := float64(cycle)
+				cells[i] = &f
+			default:
+				cells[i] = strs[i]
+			}
+		}
+		res.Rows = append(res.Rows, cells)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("report %s list: %w", r.Name, err)
+	}
+	return res, nil
+}
+
+// query runs st with the per-query time limit and hands each row's Scan to
+// each.
+func (s *Service) query(ctx context.Context, st statement, each func(scan func(...any) error) error) error {
+	secs := int(s.limits.QueryTime / time.Second)
+	ctx, cancel := context.WithTimeout(ctx, s.limits.QueryTime+2*time.Second)
+	defer cancel()
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
+		"max_execution_time": secs,
+		"max_query_size":     1 << 20,
+	}))
+	rows, err := s.conn.Query(ctx, st.SQL, st.Args...)
+	if err != nil {
+		return classify(err, s.limits.QueryTime)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return classify(rows.Err(), s.limits.QueryTime)
+}
+
+// ClickHouse error codes a report query can meet.
+const (
+	codeTimeoutExceeded  = 159
+	codeTooManyRows      = 158
+	codeMemoryLimit      = 241
+	codeTooSlow          = 160
+	codeTooManyRowsBytes = 396
+)
+
+// classify gives ClickHouse errors a kind the API maps to a status.
+func classify(err error, limit time.Duration) error {
+	if err == nil {
+		return nil
+	}
+	var ex *clickhouse.Exception
+	if errors.As(err, &ex) {
+		switch ex.Code {
+		case codeTimeoutExceeded, codeTooSlow:
+			return fault.Errorf(fault.Timeout, "the report took longer than the %s limit; narrow the range or filters: %w", limit, err)
+		case codeTooManyRows, codeTooManyRowsBytes, codeMemoryLimit:
+			return fault.Errorf(fault.TooLarge, "the report is too large for the server's limits; narrow the range or filters: %w", err)
+		}
+		return fault.Wrap(fault.Internal, err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fault.Errorf(fault.Timeout, "the report took longer than the %s limit: %w", limit, err)
+	}
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return err
+	}
+	return fault.Wrap(fault.Unavailable, err)
+}
+
+func tooManyRows(n int) error {
+	return fault.Errorf(fault.TooLarge, "the result has more than %d rows; narrow the range, use a coarser grain or fewer group_by dimensions", n)
+}
+
+func dimLabel(d Dimension) string {
+	switch d {
+	case DimGroup:
+		return "Group"
+	case DimAge:
+		return "Age"
+	}
+	s := string(d)
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,173 @@
+package reports
+
+import (
+	"strconv"
+	"strings"
+)
+
+// A source is the set of fact rows a measure aggregates: a subquery whose
+// rows all expose the same columns, so one WHERE and GROUP BY builder
+// serves every report. Each row carries the ticket's dimensions (tenant,
+// ticket_id, subject, priority, severity, status, tags, agent, grp,
+// channel, customer, organisation, created_at), its time ts, the query's
+// now as now_ts, and the source's own fields. The SQL is built from
+// constants and the database name only; user values are bound by the
+// caller (see aggregateSQL).
+type source struct {
+	name string
+	// sql returns the subquery; now is the server's clock as Unix seconds,
+	// not a user value, so it is written as a literal.
+	sql func(db string, now int64) string
+	// snapshot sources describe the present (the open backlog) and ignore
+	// the time range.
+	snapshot bool
+	// dims the rows carry beyond the ticket dimensions.
+	extra []Dimension
+}
+
+// ticketState is every ticket's latest row. WHERE conditions on non-key
+// columns stay outside the FINAL subquery, so they see merged rows only.
+func ticketState(db string) string {
+	return "(SELECT * FROM " + db + ".tickets FINAL)"
+}
+
+// ticketFacts are the columns the ticket-based sources expose.
+const ticketFacts = `tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent, group_name AS grp,
+    channel, customer, organisation, created_at, first_replied_at, first_solved_at, solved_times, reopened_times,
+    status_since, public_replies, reopen_count, rating, rated_at,
+    toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+    toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+    toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s`
+
+// liveTickets are tickets that were created and are neither deleted nor
+// merged into another.
+func liveTickets(db string) string {
+	return "SELECT " + ticketFacts + " FROM " + ticketState(db) +
+		" WHERE has_created = 1 AND deleted = 0 AND merged_into = ''"
+}
+
+func nowCol(now int64) string { return "toDateTime(" + strconv.FormatInt(now, 10) + ") AS now_ts" }
+
+// ticketsBy exposes live tickets with ts taken from one of their columns.
+func ticketsBy(ts, where string) func(db string, now int64) string {
+	return func(db string, now int64) string {
+		s := "SELECT *, " + ts + " AS ts, " + nowCol(now) + " FROM (" + liveTickets(db) + ")"
+		if where != "" {
+			s += " WHERE " + where
+		}
+		return s
+	}
+}
+
+// ticketsEach exposes one row per element of a timeline array (every solve,
+// every reopen).
+func ticketsEach(arr string) func(db string, now int64) string {
+	return func(db string, now int64) string {
+		// SELECT * does not include an ARRAY JOIN alias: name it.
+		return "SELECT *, ts, " + nowCol(now) + " FROM (" + liveTickets(db) + ") ARRAY JOIN " + arr + " AS ts"
+	}
+}
+
+// ticketDims are the dimensions joined onto non-ticket facts (SLA cycles,
+// replies, time entries). withAgent is false where the fact has its own
+// agent (who replied, who logged the time).
+func ticketDims(db string, withAgent bool) string {
+	agent := "assignee AS agent, "
+	if !withAgent {
+		agent = ""
+	}
+	return "SELECT tenant, ticket_id, subject, priority, severity, status, tags, " + agent +
+		"group_name AS grp, channel, customer, organisation, created_at FROM " + ticketState(db)
+}
+
+// latestSLA is each ticket's SLA rows from its newest evaluation only: a
+// late event can remove a cycle, so older versions' rows are stale.
+func latestSLA(db string) string {
+	return "SELECT tenant, ticket_id, metric, cycle, policy, target_seconds, start_at, deadline, stop_at, " +
+		"elapsed_seconds, paused_seconds, state, breached_at, " +
+		"toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped, " +
+		"state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline " +
+		"FROM " + db + ".sla_results FINAL " +
+		"WHERE (tenant, ticket_id, ticket_version) IN " +
+		"(SELECT tenant, ticket_id, max(ticket_version) FROM " + db + ".sla_results GROUP BY tenant, ticket_id)"
+}
+
+// slaBy exposes SLA cycles of live tickets with ts from one of the cycle's
+// times, restricted by where.
+func slaBy(ts, where string) func(db string, now int64) string {
+	return func(db string, now int64) string {
+		s := "SELECT *, " + ts + " AS ts, " + nowCol(now) + " FROM (" + latestSLA(db) + ") ANY INNER JOIN (" +
+			ticketDims(db, true) + " WHERE has_created = 1 AND deleted = 0 AND merged_into = '') USING (tenant, ticket_id)"
+		if where != "" {
+			s += " WHERE " + where
+		}
+		return s
+	}
+}
+
+var (
+	srcCreated     = &source{name: "created", sql: ticketsBy("created_at", "")}
+	srcFirstSolved = &source{name: "first_solved", sql: ticketsBy("first_solved_at", "toUnixTimestamp(first_solved_at) > 0")}
+	srcSolved      = &source{name: "solved", sql: ticketsEach("solved_times")}
+	srcReopened    = &source{name: "reopened", sql: ticketsEach("reopened_times")}
+	srcRated       = &source{name: "rated", sql: ticketsBy("rated_at", "rating > 0")}
+	srcOpen        = &source{name: "open", snapshot: true, extra: []Dimension{DimAge},
+		sql: ticketsBy("created_at", "status IN ('new', 'open', 'pending', 'on_hold')")}
+	// SLA cycles with a target, by when their clock started.
+	srcSLATargets = &source{name: "sla_targets", extra: []Dimension{DimMetric},
+		sql: slaBy("start_at", "state NOT IN ('measured', 'cancelled')")}
+	// Stopped first-reply cycles, by when they started (the ticket's
+	// creation, or the first customer message of an agent-created one).
+	srcSLAFirstReply = &source{name: "sla_first_reply",
+		sql: slaBy("start_at", "metric = 'first_reply' AND stopped")}
+	// Stopped first-resolution cycles, by when they stopped (the first solve).
+	srcSLAResolution = &source{name: "sla_resolution",
+		sql: slaBy("stop_at", "metric = 'resolution' AND cycle = 1 AND stopped")}
+	srcReplies = &source{name: "replies", sql: func(db string, now int64) string {
+		return "SELECT *, " + nowCol(now) + " FROM (SELECT tenant, ticket_id, event_id, actor_id AS agent, occurred_at AS ts FROM " +
+			db + ".events WHERE type = 'ticket.message' AND message_kind = 'public_reply' AND actor_type = 'agent') " +
+			"ANY LEFT JOIN (" + ticketDims(db, false) + ") USING (tenant, ticket_id)"
+	}}
+	srcTime = &source{name: "time", extra: []Dimension{DimCurrency}, sql: func(db string, now int64) string {
+		return "SELECT *, " + nowCol(now) + " FROM (SELECT tenant, ticket_id, event_id, agent, logged_at AS ts, seconds, billable, " +
+			"has_rate, rate, currency FROM " + db + ".time_entries FINAL) " +
+			"ANY LEFT JOIN (" + ticketDims(db, false) + ") USING (tenant, ticket_id)"
+	}}
+)
+
+// ageBuckets are the backlog's age groups, by time since creation.
+const ageSQL = "multiIf(now_ts - created_at < 86400, '0-1d', now_ts - created_at < 3*86400, '1-3d', " +
+	"now_ts - created_at < 7*86400, '3-7d', now_ts - created_at < 30*86400, '7-30d', '30d+')"
+
+// AgeBuckets lists the age dimension's values in order.
+var AgeBuckets = []string{"0-1d", "1-3d", "3-7d", "7-30d", "30d+"}
+
+// dimSQL is the column or expression of a dimension in source rows.
+func dimSQL(d Dimension) string {
+	switch d {
+	case DimTag:
+		// A ticket counts once under each of its tags, and under "" when
+		// it has none, so no ticket drops out of a breakdown.
+		return "arrayJoin(if(empty(tags), [''], tags))"
+	case DimAgent:
+		return "agent"
+	case DimGroup:
+		return "grp"
+	case DimAge:
+		return ageSQL
+	}
+	return string(d)
+}
+
+// filterSQL restricts source rows to one dimension's values, bound as one
+// array argument.
+func filterSQL(d Dimension) string {
+	if d == DimTag {
+		return "hasAny(tags, ?)"
+	}
+	return "has(?, " + dimSQL(d) + ")"
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

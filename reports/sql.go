@@ -1,0 +1,143 @@
+package reports
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// statement is SQL text with its bound arguments, in placeholder order.
+type statement struct {
+	SQL  string
+	Args []any
+}
+
+// where collects conditions and their arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// restrict applies the time range, the principal's scope and the request's
+// filters to source rows. Every user value is a bound argument. The scope
+// is ANDed with the filters, so a filter can only narrow it.
+func restrict(q Query, sc Scope, snapshot bool) *where {
+	w := &where{}
+	if !snapshot {
+		w.add("ts >= toDateTime(?) AND ts < toDateTime(?)", q.From.Unix(), q.To.Unix())
+	}
+	if len(sc.Tenants) > 0 {
+		w.add("has(?, tenant)", sc.Tenants)
+	}
+	if len(sc.Groups) > 0 {
+		w.add("has(?, grp)", sc.Groups)
+	}
+	dims := make([]Dimension, 0, len(q.Filters))
+	for d := range q.Filters {
+		dims = append(dims, d)
+	}
+	slices.Sort(dims) // deterministic SQL for the same request
+	for _, d := range dims {
+		vals := q.Filters[d]
+		if d == DimTag && slices.Contains(vals, "") {
+			// "" is the no-tag cell of a tag breakdown.
+			w.add("(hasAny(tags, ?) OR empty(tags))", vals)
+			continue
+		}
+		w.add(filterSQL(d), vals)
+	}
+	return w
+}
+
+// groupKeys are the SELECT expressions a query groups by: the bucket (if
+// the query has a grain) then each dimension, all as strings.
+func groupKeys(q Query, dims []Dimension) (exprs []string, args []any) {
+	if q.Grain != GrainNone {
+		exprs = append(exprs, bucketSQL(q.Grain, "ts"))
+		args = append(args, q.Zone.String())
+	}
+	for _, d := range dims {
+		exprs = append(exprs, "toString("+dimSQL(d)+")")
+	}
+	return exprs, args
+}
+
+// aggregateSQL is one source's part of a report: its measures grouped by
+// the query's bucket and dimensions. Keys come back as strings k0..kn and
+// measures as Float64 m0..mn. limit+1 rows are asked for so that the
+// caller can tell "exactly limit" from "more".
+func aggregateSQL(db string, q Query, sc Scope, src *source, dims []Dimension, ms []*Measure, limit int) statement {
+	keys, keyArgs := groupKeys(q, dims)
+	var cols []string
+	var names []string
+	for i, k := range keys {
+		n := "k" + strconv.Itoa(i)
+		cols = append(cols, k+" AS "+n)
+		names = append(names, n)
+	}
+	for i, m := range ms {
+		cols = append(cols, "toFloat64("+m.expr+") AS m"+strconv.Itoa(i))
+	}
+	w := restrict(q, sc, src.snapshot)
+	s := "SELECT " + strings.Join(cols, ", ") + " FROM (" + src.sql(db, q.Now.Unix()) + ")" + w.sql()
+	if len(names) > 0 {
+		s += " GROUP BY " + strings.Join(names, ", ") + " ORDER BY " + strings.Join(names, ", ")
+	}
+	s += " LIMIT " + strconv.Itoa(limit+1)
+	return statement{SQL: s, Args: append(keyArgs, w.args...)}
+}
+
+// TicketColumns are the columns of a ticket list (drill-down, pre-breach).
+var TicketColumns = []Column{
+	{Name: "tenant", Label: "Tenant", Kind: KindDimension},
+	{Name: "ticket_id", Label: "Ticket", Kind: KindText},
+	{Name: "subject", Label: "Subject", Kind: KindText},
+	{Name: "status", Label: "Status", Kind: KindDimension},
+	{Name: "priority", Label: "Priority", Kind: KindDimension},
+	{Name: "severity", Label: "Severity", Kind: KindDimension},
+	{Name: "agent", Label: "Agent", Kind: KindDimension},
+	{Name: "group", Label: "Group", Kind: KindDimension},
+	{Name: "channel", Label: "Channel", Kind: KindDimension},
+	{Name: "customer", Label: "Customer", Kind: KindDimension},
+	{Name: "organisation", Label: "Organisation", Kind: KindDimension},
+	{Name: "created_at", Label: "Created", Kind: KindTime},
+}
+
+const ticketListSelect = "tenant, ticket_id, any(subject), any(status), any(priority), any(severity), any(agent), any(grp), " +
+	"any(channel), any(customer), any(organisation), toInt64(toUnixTimestamp(any(created_at)))"
+
+// ticketListSQL lists the distinct tickets behind a report cell: the rows
+// of the source that the query's range, scope and filters select, newest
+// ticket first.
+func ticketListSQL(db string, q Query, sc Scope, src *source, limit int) statement {
+	w := restrict(q, sc, src.snapshot)
+	s := "SELECT " + ticketListSelect + " FROM (" + src.sql(db, q.Now.Unix()) + ")" + w.sql() +
+		" GROUP BY tenant, ticket_id ORDER BY any(created_at) DESC, tenant, ticket_id LIMIT " + strconv.Itoa(limit+1)
+	return statement{SQL: s, Args: w.args}
+}
+
+// srcRunning are running SLA clocks, for the pre-breach list.
+var srcRunning = &source{name: "sla_running", extra: []Dimension{DimMetric}, sql: slaBy("deadline", "running_with_deadline")}
+
+// preBreachSQL lists running clocks whose deadline is in [now, now+horizon).
+func preBreachSQL(db string, q Query, sc Scope, limit int) statement {
+	r := q
+	r.From, r.To = q.Now, q.Now.Add(q.Horizon)
+	w := restrict(r, sc, false)
+	s := "SELECT tenant, ticket_id, subject, status, priority, severity, agent, grp, channel, customer, organisation, " +
+		"toInt64(toUnixTimestamp(created_at)), metric, policy, toInt64(toUnixTimestamp(deadline)), toUInt32(cycle) FROM (" +
+		srcRunning.sql(db, q.Now.Unix()) + ")" + w.sql() + " ORDER BY deadline, tenant, ticket_id, metric LIMIT " + strconv.Itoa(limit+1)
+	return statement{SQL: s, Args: w.args}
+}
