@@ -86,9 +86,9 @@ type Query struct {
 
 // Limits are the operator's guards on what one request may ask for.
 type Limits struct {
-	MaxRange  time.Duration `yaml:"max_range"`   // longest from..to
-	MaxRows   int           `yaml:"max_rows"`    // result rows before the query is refused
-	MaxList   int           `yaml:"max_list"`    // ticket list rows
+	MaxRange  time.Duration `yaml:"max_range"`     // longest from..to
+	MaxRows   int           `yaml:"max_rows"`      // result rows before the query is refused
+	MaxList   int           `yaml:"max_list"`      // ticket list rows
 	QueryTime time.Duration `yaml:"query_timeout"` // ClickHouse max_execution_time
 }
 
@@ -350,7 +350,9 @@ func (q Query) Previous() Query {
 // wholeMonths is the number of months between two local midnights on the
 // first of a month, or 0 if the range is not such.
 func wholeMonths(from, to time.Time) int {
-	first := func(t time.Time) bool { return t.Day() == 1 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 }
+	first := func(t time.Time) bool {
+		return t.Day() == 1 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+	}
 	if !first(from) || !first(to) {
 		return 0
 	}
