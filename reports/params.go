@@ -136,8 +136,9 @@ const (
 	ParamCompare = "compare"
 	ParamHorizon = "horizon"
 	ParamLimit   = "limit"
-	ParamPeriod  = "period" // drill-down: the bucket (its start) of the clicked cell
-	ParamFormat  = "format" // read by the API, not here
+	ParamPeriod  = "period"  // drill-down: the bucket (its start) of the clicked cell
+	ParamFormat  = "format"  // read by the API, not here
+	ParamMeasure = "measure" // drill-down: which measure's tickets (read by the API)
 )
 
 // ParseQuery reads and validates a report request from URL parameters:
@@ -149,7 +150,7 @@ func ParseQuery(r *Report, v url.Values, now time.Time, lim Limits) (Query, erro
 	q := Query{Report: r.Name, Now: now, Filters: map[Dimension][]string{}, Zone: time.UTC}
 	for name := range v {
 		switch name {
-		case ParamFrom, ParamTo, ParamTZ, ParamGrain, ParamGroupBy, ParamCompare, ParamHorizon, ParamLimit, ParamPeriod, ParamFormat:
+		case ParamFrom, ParamTo, ParamTZ, ParamGrain, ParamGroupBy, ParamCompare, ParamHorizon, ParamLimit, ParamPeriod, ParamFormat, ParamMeasure:
 			continue
 		}
 		if !slices.Contains(r.Dimensions, Dimension(name)) {

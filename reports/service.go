@@ -293,10 +293,12 @@ func (s *Service) List(ctx context.Context, r *Report, q Query, sc Scope, measur
 		src := r.sources()[0]
 		if measure != "" {
 			m := r.Measure(measure)
-			if m == nil || m.src == nil {
-				return nil, paramErr("measure", "report %s has no measure %q with tickets behind it", r.Name, measure)
+			if m == nil {
+				return nil, paramErr("measure", "report %s has no measure %q", r.Name, measure)
 			}
-			src = m.src
+			if m.src != nil { // a ratio's tickets are its report's
+				src = m.src
+			}
 		}
 		if src.snapshot {
 			res.From, res.To = q.Now, q.Now

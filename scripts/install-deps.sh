@@ -113,5 +113,17 @@ fi
 
 # --- Later additions --------------------------------------------------------
 # TODO(mail): mailpit (SMTP sink for the e-mail report tests) goes here.
-# TODO(charts): chromium (headless rendering of dashboards to PNG/PDF) goes here.
+
+# --- Chromium (internal/testkit.Chromium: headless dashboards, PNG/PDF) -------
+# Debian's chromium (/usr/bin/chromium, a launcher script that execs
+# /usr/lib/chromium/chromium). DejaVu is the fonts pages and charts render
+# with; it covers Vietnamese and Cyrillic (Russian) text.
+ensure_pkg chromium chromium
+# Fonts have no command to look for: ask dpkg.
+if [[ $(dpkg-query -W -f='${Status}' fonts-dejavu-core 2>/dev/null || true) == "install ok installed" ]]; then
+	say "found fonts-dejavu-core"
+else
+	apt_install fonts-dejavu-core
+	say "installed fonts-dejavu-core"
+fi
 # TODO(office): libreoffice (headless check that exported .xlsx files open) goes here.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
@@ -12,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/slatehq/slate/event/eventgen"
+	"github.com/slatehq/slate/internal/auth"
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
@@ -23,7 +26,8 @@ import (
 // running until interrupted.
 func runDemo(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:8080", "where to serve /metrics, /healthz, /readyz")
+	addr := fs.String("addr", "127.0.0.1:8080", "where to serve the dashboards, the API, /metrics, /healthz, /readyz")
+	password := fs.String("password", "", "password of the demo's admin user \"demo\" (default: random, printed)")
 	var g genFlags
 	g.register(fs)
 	fs.Lookup("tickets").DefValue, g.tickets = "20000", 20000
@@ -44,6 +48,10 @@ func runDemo(ctx context.Context, args []string) error {
 	cfg := DefaultConfig()
 	cfg.HTTP.Addr = *addr
 	cfg.Labels = eventgen.DefaultMapping()
+	creds, err := demoAuth(&cfg, *password)
+	if err != nil {
+		return err
+	}
 	log := newLogger(cfg.Log, os.Stderr)
 	slaNote := "SLA results:       off (no " + *slaFile + "; run from the repository root or pass --sla FILE)"
 	if _, err := os.Stat(*slaFile); err == nil {
@@ -85,14 +93,20 @@ func runDemo(ctx context.Context, args []string) error {
 	defer stopIngest()
 	ingestDone := make(chan error, 1)
 	bound := make(chan string, 1)
+	ingestCfg := cfg
+	ingestCfg.HTTP.Addr = "127.0.0.1:0" // the ingester's own metrics; --addr is the web face
 	go func() {
-		ingestDone <- serveIngest(ingestCtx, cfg, conn, log, func(a string) { bound <- a })
+		ingestDone <- serveIngest(ingestCtx, ingestCfg, conn, log, func(a string) { bound <- a })
 	}()
-	httpAddr := *addr
+	var ingestAddr string
 	select {
-	case httpAddr = <-bound:
+	case ingestAddr = <-bound:
 	case err := <-ingestDone:
 		return err
+	}
+	httpAddr, err := serveHTTP(ctx, cfg, conn, log)
+	if err != nil {
+		return fmt.Errorf("--addr: %w", err)
 	}
 
 	if err := waitStored(ctx, conn, cfg.ClickHouse.Database, produced, ingestDone); err != nil {
@@ -103,7 +117,10 @@ Slate demo is running.
   events produced:   %d (%d tickets over %d days from %s, seed %d)
   Kafka (embedded):  %s  topic %s
   ClickHouse:        clickhouse-client %s --database %s
-  metrics:           http://%s/metrics   health: /healthz /readyz
+  dashboards:        http://%s/   user demo, password %s
+  API:               curl -H 'Authorization: Bearer %s' 'http://%s/api/v1/reports/volume?grain=day'
+                     (OpenAPI: /api/openapi.json)
+  metrics:           http://%s/metrics   health: /healthz /readyz   ingest: http://%s/metrics
   %s
 
 Try:
@@ -112,7 +129,8 @@ Try:
 
 %s
 `, produced, g.tickets, g.days, g.start, g.seed, strings.Join(cfg.Kafka.Brokers, ","), cfg.Kafka.Topic,
-		strings.Join(ch.ClientArgs(), " "), cfg.ClickHouse.Database, httpAddr, slaNote,
+		strings.Join(ch.ClientArgs(), " "), cfg.ClickHouse.Database, httpAddr, creds.password, creds.token, httpAddr,
+		httpAddr, ingestAddr, slaNote,
 		strings.Join(ch.ClientArgs(), " "), cfg.ClickHouse.Database,
 		strings.Join(ch.ClientArgs(), " "), cfg.ClickHouse.Database, stopHint(*exitAfterLoad))
 	if *exitAfterLoad {
@@ -126,6 +144,41 @@ Try:
 	case err := <-ingestDone:
 		return err
 	}
+}
+
+type demoCredentials struct{ password, token string }
+
+// demoAuth configures one admin user and one API token with fresh secrets:
+// the demo's dashboards are on localhost but still behind a login.
+func demoAuth(cfg *Config, password string) (demoCredentials, error) {
+	var c demoCredentials
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return c, err
+	}
+	c.password = password
+	if c.password == "" {
+		pw := make([]byte, 8)
+		if _, err := rand.Read(pw); err != nil {
+			return c, err
+		}
+		c.password = hex.EncodeToString(pw)
+	}
+	hash, err := auth.HashPassword(c.password)
+	if err != nil {
+		return c, err
+	}
+	plain, tokenHash, err := auth.NewToken()
+	if err != nil {
+		return c, err
+	}
+	c.token = plain
+	cfg.Auth = auth.Config{
+		SessionKey: hex.EncodeToString(key),
+		Users:      []auth.User{{Name: "demo", Role: auth.RoleAdmin, PasswordHash: hash}},
+		Tokens:     []auth.Token{{Name: "demo-token", Role: auth.RoleAdmin, Hash: tokenHash}},
+	}
+	return c, nil
 }
 
 // waitStored waits until the warehouse holds want events, showing progress.

@@ -15,6 +15,8 @@ import (
 
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/ingest"
+	"github.com/slatehq/slate/internal/auth"
+	"github.com/slatehq/slate/reports"
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 )
@@ -30,6 +32,8 @@ type Config struct {
 	HTTP       HTTPConfig          `yaml:"http"`
 	Log        LogConfig           `yaml:"log"`
 	SLA        SLAConfig           `yaml:"sla"`
+	Auth       auth.Config         `yaml:"auth"`
+	Reports    reports.Limits      `yaml:"reports"`
 
 	slaPolicies *sla.Config // parsed from SLA.Config by LoadConfig
 }
@@ -56,11 +60,12 @@ func DefaultConfig() Config {
 	return Config{
 		ClickHouse: warehouse.Options{Addrs: []string{"127.0.0.1:9000"}, Database: "slate", User: "default",
 			DialTimeout: 5 * time.Second, MaxExecutionTime: 60 * time.Second},
-		Kafka:  ingest.DefaultKafkaConfig(),
-		Ingest: ingest.DefaultConfig(),
-		HTTP:   HTTPConfig{Addr: "127.0.0.1:9464"},
-		SLA:    SLAConfig{RefreshInterval: 2 * time.Second},
-		Log:    LogConfig{Level: "info", Format: "text"},
+		Kafka:   ingest.DefaultKafkaConfig(),
+		Ingest:  ingest.DefaultConfig(),
+		HTTP:    HTTPConfig{Addr: "127.0.0.1:9464"},
+		SLA:     SLAConfig{RefreshInterval: 2 * time.Second},
+		Log:     LogConfig{Level: "info", Format: "text"},
+		Reports: reports.DefaultLimits(),
 	}
 }
 
@@ -144,6 +149,7 @@ func (c *Config) applyEnv(env func(string) string) error {
 	str("SLATE_LOG_LEVEL", &c.Log.Level)
 	str("SLATE_LOG_FORMAT", &c.Log.Format)
 	str("SLATE_SLA_CONFIG", &c.SLA.Config)
+	str("SLATE_AUTH_SESSION_KEY", &c.Auth.SessionKey)
 	for _, f := range []error{
 		num("SLATE_INGEST_BATCH_SIZE", &c.Ingest.BatchSize),
 		dur("SLATE_INGEST_BATCH_WAIT", &c.Ingest.BatchWait),
@@ -153,6 +159,13 @@ func (c *Config) applyEnv(env func(string) string) error {
 		if f != nil {
 			return fmt.Errorf("config: %w", f)
 		}
+	}
+	if f := env("SLATE_AUTH_SESSION_KEY_FILE"); f != "" && c.Auth.SessionKey == "" {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("config: SLATE_AUTH_SESSION_KEY_FILE: %w", err)
+		}
+		c.Auth.SessionKey = strings.TrimRight(string(raw), "\r\n")
 	}
 	c.ClickHouse.Password = env("SLATE_CLICKHOUSE_PASSWORD")
 	if c.ClickHouse.Password == "" && c.ClickHouse.PasswordFile != "" {
@@ -199,6 +212,12 @@ func (c Config) Validate() error {
 	}
 	if c.SLA.RefreshInterval <= 0 {
 		return fmt.Errorf("sla.refresh_interval: must be positive, got %s", c.SLA.RefreshInterval)
+	}
+	if err := c.Auth.Validate(); err != nil {
+		return err
+	}
+	if err := c.Reports.Validate(); err != nil {
+		return err
 	}
 	switch c.Log.Format {
 	case "text", "json":

@@ -29,6 +29,8 @@ var commands = map[string]command{
 	"bench":   {"measure throughput against its baseline (bench ingest)", runBench},
 	"config":  {"config check: validate the configuration and print it", runConfig},
 	"sla":     {"sla eval | sla recompute: SLA results of an NDJSON file; re-evaluate stored tickets", runSLA},
+	"serve":   {"serve the reports API, dashboards and login page", runServe},
+	"auth":    {"auth hash-password | auth new-token: credentials for the auth configuration", runAuth},
 }
 
 func usage(w io.Writer) {

@@ -62,6 +62,16 @@ func (r Role) Can(p Permission) bool {
 	return slices.Contains(matrix[r], p)
 }
 
+// ReportPermission is what reading a report needs: finance-only reports
+// (billable time, amounts) need PermViewFinance, every other one
+// PermViewReports. The API and the dashboards both ask it.
+func ReportPermission(financeOnly bool) Permission {
+	if financeOnly {
+		return PermViewFinance
+	}
+	return PermViewReports
+}
+
 // describe phrases a permission for "role viewer may not ..." messages.
 func (p Permission) describe() string {
 	switch p {

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/slatehq/slate/dashboards"
+	"github.com/slatehq/slate/internal/auth"
+	"github.com/slatehq/slate/internal/obs"
+	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/httpapi"
+	"github.com/slatehq/slate/warehouse"
+)
+
+func runServe(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	load := loadConfigFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	if len(cfg.Auth.Users) == 0 && len(cfg.Auth.Tokens) == 0 {
+		return errors.New("config: auth: slate serve needs at least one user or token (see README, `slate auth hash-password`)")
+	}
+	log := newLogger(cfg.Log, os.Stderr)
+	conn, err := warehouse.Open(cfg.ClickHouse)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	addr, err := serveHTTP(ctx, cfg, conn, log)
+	if err != nil {
+		return err
+	}
+	log.Info("serve started", "url", "http://"+addr+"/", "clickhouse", cfg.ClickHouse.Addrs)
+	<-ctx.Done()
+	log.Info("serve stopped")
+	return nil
+}
+
+// serveHTTP serves the API, the dashboards and the login page, with the
+// health and metrics routes, until ctx ends; it returns the bound address.
+// slate demo reuses it.
+func serveHTTP(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logger) (string, error) {
+	authn, err := auth.New(cfg.Auth, log)
+	if err != nil {
+		return "", fmt.Errorf("config: auth: %w", err)
+	}
+	reg := obs.NewRegistry()
+	svc := reports.NewService(conn, cfg.ClickHouse.Database, cfg.Reports)
+	api := httpapi.New(svc, log, reg)
+	dash := dashboards.New(svc, log)
+
+	r := chi.NewRouter()
+	r.Use(middleware.Recoverer)
+	// Open to all: probes, metrics scrapers, the login page and static
+	// assets (ECharts, slate.js: nothing secret).
+	health := obs.Mux(reg, func() error {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		return warehouse.Ping(ctx, conn)
+	})
+	r.Handle("/healthz", health)
+	r.Handle("/readyz", health)
+	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	r.Get("/login", authn.LoginPage)
+	r.Post("/login", authn.Login)
+	r.Handle(dashboards.AssetsPath+"*", http.StripPrefix(dashboards.AssetsPath, dashboards.AssetsHandler()))
+	r.Group(func(r chi.Router) {
+		r.Use(authn.Middleware)
+		r.Post("/logout", authn.Logout)
+		r.Group(func(r chi.Router) {
+			r.Use(authn.Require(auth.PermViewReports))
+			api.Routes(r)
+		})
+		dash.Routes(r, authn.Require)
+		r.Group(func(r chi.Router) {
+			r.Use(authn.Require(auth.PermAdmin))
+			r.HandleFunc("/debug/pprof/*", pprof.Index)
+			r.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		})
+	})
+	return obs.Serve(ctx, cfg.HTTP.Addr, r, log)
+}

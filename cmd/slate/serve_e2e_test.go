@@ -1,0 +1,497 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"gopkg.in/yaml.v3"
+
+	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/event/eventgen"
+	"github.com/slatehq/slate/internal/auth"
+	"github.com/slatehq/slate/internal/testkit"
+)
+
+// served is one `slate serve` process over ingested generated data, with a
+// user and a token per role.
+type served struct {
+	*env
+	base     string
+	tokens   map[auth.Role]string // plain tokens
+	password string
+	scoped   string // token of a viewer scoped to tenant acme
+}
+
+// hostileTags are labels a help desk may well send: markup, script
+// breakers, spreadsheet formulas. They must come out as text everywhere.
+var hostileTags = []string{`<img src=x onerror="window.__xss=1">`, `</script><script>window.__xss=2</script>`, `=HYPERLINK("http://evil.example")`, "Sự cố mạng", "Сбой"}
+
+const hostileAgent = `"><svg onload="window.__xss=3">`
+
+// hostileTicket is one ticket created inside the generated span whose
+// tags and assignee are hostileTags and hostileAgent.
+func hostileTicket() []kafka.Message {
+	ev := event.Event{Schema: 1, ID: "hostile-1", Type: event.TypeCreated, Tenant: "acme", TicketID: "XSS-1",
+		OccurredAt: time.Date(2026, 1, 12, 3, 0, 0, 0, time.UTC), Actor: event.Actor{Type: event.ActorCustomer, ID: "c-x"},
+		Channel: "email", Customer: "=cmd|' /C calc'!A0", Group: "L1", Assignee: hostileAgent, Status: event.StatusOpen,
+		Priority: event.PriorityHigh, Tags: hostileTags, Subject: `<b>bold</b> & "quotes"`}
+	v, err := event.Marshal(&ev)
+	if err != nil {
+		panic(err)
+	}
+	return []kafka.Message{{Key: []byte(ev.TicketID), Value: v}}
+}
+
+func startServed(t *testing.T) *served {
+	t.Helper()
+	e := newEnv(t, sharedCH, 4)
+	msgs := append(e.generated(600, 21), hostileTicket()...)
+	var d event.Decoder
+	hv, _ := d.Decode(hostileTicket()[0].Value)
+	e.expected.add(hv)
+	e.produce(msgs)
+	in := e.startIngest()
+	want, _ := e.expected.figures()
+	e.waitFor(want, 2*time.Minute)
+	in.stop(t)
+
+	s := &served{env: e, tokens: map[auth.Role]string{}, password: "correct horse battery"}
+	hash, err := auth.HashPassword(s.password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var users []map[string]any
+	var tokens []map[string]any
+	for _, role := range []auth.Role{auth.RoleAdmin, auth.RoleManager, auth.RoleFinance, auth.RoleViewer} {
+		plain, th, err := auth.NewToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.tokens[role] = plain
+		users = append(users, map[string]any{"name": string(role), "role": string(role), "password_hash": hash})
+		tokens = append(tokens, map[string]any{"name": string(role) + "-token", "role": string(role), "hash": th})
+	}
+	plain, th, _ := auth.NewToken()
+	s.scoped = plain
+	tokens = append(tokens, map[string]any{"name": "acme-viewer", "role": "viewer", "hash": th, "scope": map[string]any{"tenants": []string{"acme"}}})
+	users = append(users, map[string]any{"name": "acme", "role": "viewer", "password_hash": hash, "scope": map[string]any{"tenants": []string{"acme"}}})
+	cfg, err := yaml.Marshal(map[string]any{"labels": eventgen.DefaultMapping(), "auth": map[string]any{"users": users, "tokens": tokens}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.cfgPath = filepath.Join(t.TempDir(), "serve.yaml")
+	if err := os.WriteFile(e.cfgPath, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := e.command("serve")
+	cmd.Env = append(cmd.Env, "SLATE_HTTP_ADDR="+addr, "SLATE_AUTH_SESSION_KEY=0123456789abcdef0123456789abcdef-test")
+	logf, err := os.Create(filepath.Join(t.TempDir(), "serve.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-done
+		if t.Failed() {
+			raw, _ := os.ReadFile(logf.Name())
+			t.Logf("serve log:\n%s", tail(string(raw), 4000))
+		}
+	})
+	s.base = "http://" + addr
+	waitUntil(t, 30*time.Second, "slate serve ready", func() bool {
+		resp, err := http.Get(s.base + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	return s
+}
+
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+func (s *served) get(t *testing.T, token, path string) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest("GET", s.base+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, body
+}
+
+// The span the generator covers (20 days from 2026-01-05).
+const span = "from=2026-01-01&to=2026-02-01"
+
+func TestServe(t *testing.T) {
+	s := startServed(t)
+	t.Run("roles reach exactly what they should", func(t *testing.T) { testRoleMatrix(t, s) })
+	t.Run("figures match the events", func(t *testing.T) { testAPIFigures(t, s) })
+	t.Run("bad requests name the parameter", func(t *testing.T) { testBadRequests(t, s) })
+	t.Run("scope cannot be escaped", func(t *testing.T) { testScope(t, s) })
+	t.Run("csv and openapi", func(t *testing.T) { testCSVAndOpenAPI(t, s) })
+	t.Run("dashboards in chromium", func(t *testing.T) { testDashboardsInBrowser(t, s) })
+}
+
+func testRoleMatrix(t *testing.T, s *served) {
+	// Written out literally: the access rules as a table a reader can check.
+	want := map[string]map[auth.Role]int{
+		"/api/v1/reports/volume?" + span:      {auth.RoleAdmin: 200, auth.RoleManager: 200, auth.RoleFinance: 200, auth.RoleViewer: 200},
+		"/api/v1/reports/billable?" + span:    {auth.RoleAdmin: 200, auth.RoleManager: 403, auth.RoleFinance: 200, auth.RoleViewer: 403},
+		"/api/v1/reports/billable/tickets":    {auth.RoleAdmin: 200, auth.RoleManager: 403, auth.RoleFinance: 200, auth.RoleViewer: 403},
+		"/dashboards/manager?" + span:         {auth.RoleAdmin: 200, auth.RoleManager: 200, auth.RoleFinance: 200, auth.RoleViewer: 200},
+		"/dashboards/finance?" + span:         {auth.RoleAdmin: 200, auth.RoleManager: 403, auth.RoleFinance: 200, auth.RoleViewer: 403},
+		"/dashboards/leadership?" + span:      {auth.RoleAdmin: 200, auth.RoleManager: 200, auth.RoleFinance: 200, auth.RoleViewer: 200},
+		"/dashboards/tickets?report=billable": {auth.RoleAdmin: 200, auth.RoleManager: 403, auth.RoleFinance: 200, auth.RoleViewer: 403},
+		"/debug/pprof/":                       {auth.RoleAdmin: 200, auth.RoleManager: 403, auth.RoleFinance: 403, auth.RoleViewer: 403},
+		"/api/openapi.json":                   {auth.RoleAdmin: 200, auth.RoleManager: 200, auth.RoleFinance: 200, auth.RoleViewer: 200},
+	}
+	for path, byRole := range want {
+		for role, status := range byRole {
+			if got, _, body := s.get(t, s.tokens[role], path); got != status {
+				t.Errorf("%s as %s: %d, want %d: %.200s", path, role, got, status, body)
+			}
+		}
+		// Without credentials: API paths answer 401, pages send to the login.
+		got, h, _ := s.get(t, "", path)
+		if strings.HasPrefix(path, "/api/") && got != 401 || !strings.HasPrefix(path, "/api/") && (got != 303 || !strings.HasPrefix(h.Get("Location"), "/login?next=")) {
+			t.Errorf("%s without credentials: %d %q", path, got, h.Get("Location"))
+		}
+		if got, _, _ := s.get(t, "slt_not-a-real-token", path); got != 401 {
+			t.Errorf("%s with a wrong token: %d, want 401", path, got)
+		}
+	}
+	for _, open := range []string{"/healthz", "/readyz", "/metrics", "/login", "/assets/echarts.min.js", "/assets/slate.js"} {
+		if got, _, _ := s.get(t, "", open); got != 200 {
+			t.Errorf("%s without credentials: %d, want 200", open, got)
+		}
+	}
+	// The catalog lists finance reports only to those who may run them.
+	for role, wantBillable := range map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleManager: false, auth.RoleFinance: true, auth.RoleViewer: false} {
+		_, _, body := s.get(t, s.tokens[role], "/api/v1/reports")
+		if strings.Contains(string(body), `"name":"billable"`) != wantBillable {
+			t.Errorf("catalog for %s lists billable: %v", role, !wantBillable)
+		}
+	}
+}
+
+type apiResult struct {
+	Columns []struct{ Name string }
+	Rows    [][]any
+}
+
+func (s *served) report(t *testing.T, token, path string) apiResult {
+	t.Helper()
+	code, _, body := s.get(t, token, path)
+	if code != 200 {
+		t.Fatalf("%s: %d %s", path, code, body)
+	}
+	var r apiResult
+	if err := json.Unmarshal(body, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// liveCreated counts, per tenant, tickets created in [from, to) that were
+// neither deleted nor merged, from the events alone.
+func (s *served) liveCreated(from, to time.Time) map[string]float64 {
+	type tk struct {
+		created time.Time
+		has     bool
+		dead    bool
+	}
+	tickets := map[ticketKey]*tk{}
+	for _, ev := range s.expected.events {
+		k := ticketKey{ev.Tenant, ev.TicketID}
+		if tickets[k] == nil {
+			tickets[k] = &tk{}
+		}
+		switch ev.Type {
+		case event.TypeCreated:
+			tickets[k].created, tickets[k].has = ev.OccurredAt.Truncate(time.Second), true
+		case event.TypeDeleted, event.TypeMerged:
+			tickets[k].dead = true
+		}
+	}
+	out := map[string]float64{}
+	for k, x := range tickets {
+		if x.has && !x.dead && !x.created.Before(from) && x.created.Before(to) {
+			out[k.tenant]++
+		}
+	}
+	return out
+}
+
+func testAPIFigures(t *testing.T, s *served) {
+	want := s.liveCreated(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC))
+	r := s.report(t, s.tokens[auth.RoleViewer], "/api/v1/reports/volume?"+span+"&group_by=tenant")
+	if len(r.Rows) != len(want) {
+		t.Fatalf("%d tenants, want %d: %v", len(r.Rows), len(want), r.Rows)
+	}
+	for _, row := range r.Rows {
+		if row[1].(float64) != want[row[0].(string)] {
+			t.Errorf("tenant %v created %v, want %v", row[0], row[1], want[row[0].(string)])
+		}
+	}
+	// Every day of the range in a zone, the empty ones as zeros.
+	days := s.report(t, s.tokens[auth.RoleViewer], "/api/v1/reports/volume?from=2026-01-01&to=2026-01-31&tz=Asia/Ho_Chi_Minh&grain=day")
+	if len(days.Rows) != 30 || days.Rows[0][0] != "2026-01-01T00:00:00+07:00" {
+		t.Fatalf("days: %d rows, first %v", len(days.Rows), days.Rows[0])
+	}
+}
+
+func testBadRequests(t *testing.T, s *served) {
+	tok := s.tokens[auth.RoleViewer]
+	for path, param := range map[string]string{
+		"/api/v1/reports/volume?from=2026-02-30":                                       "from",
+		"/api/v1/reports/volume?from=2026-03-01&to=2026-02-01":                         "to",
+		"/api/v1/reports/volume?from=2020-01-01&to=2026-01-01":                         "to",
+		"/api/v1/reports/volume?tz=Atlantis/Capital":                                   "tz",
+		"/api/v1/reports/volume?group_by=shoe_size":                                    "group_by",
+		"/api/v1/reports/volume?shoe_size=42":                                          "shoe_size",
+		"/api/v1/reports/volume?priority=whenever":                                     "priority",
+		"/api/v1/reports/volume?format=pdf":                                            "format",
+		"/api/v1/reports/volume/tickets?measure=nope&" + span:                          "measure",
+		"/api/v1/reports/backlog?grain=day":                                            "grain",
+		"/api/v1/reports/volume?grain=hour&group_by=tag&from=2025-06-01&to=2026-06-01": "",
+	} {
+		code, _, body := s.get(t, tok, path)
+		var e struct{ Error, Param, Kind string }
+		_ = json.Unmarshal(body, &e)
+		if param == "" { // too many rows for the result limit
+			if code != 413 || !strings.Contains(e.Error, "rows") {
+				t.Errorf("%s: %d %.300s, want 413 naming the row limit", path, code, body)
+			}
+			continue
+		}
+		if code != 400 || e.Param != param || e.Error == "" {
+			t.Errorf("%s: %d %.300s, want 400 naming %s", path, code, body, param)
+		}
+	}
+	if code, _, _ := s.get(t, tok, "/api/v1/reports/nope"); code != 404 {
+		t.Errorf("unknown report: %d", code)
+	}
+}
+
+func testScope(t *testing.T, s *served) {
+	want := s.liveCreated(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC))
+	r := s.report(t, s.scoped, "/api/v1/reports/volume?"+span+"&group_by=tenant&tenant=acme&tenant=rudesk&tenant=vn-portal")
+	if len(r.Rows) != 1 || r.Rows[0][0] != "acme" || r.Rows[0][1].(float64) != want["acme"] {
+		t.Fatalf("scoped viewer sees %v, want only acme with %v", r.Rows, want["acme"])
+	}
+	r = s.report(t, s.scoped, "/api/v1/reports/volume?"+span+"&tenant=rudesk")
+	if r.Rows[0][0].(float64) != 0 {
+		t.Fatalf("scoped viewer asking for rudesk sees %v", r.Rows)
+	}
+	list := s.report(t, s.scoped, "/api/v1/reports/volume/tickets?"+span+"&limit=5000")
+	for _, row := range list.Rows {
+		if row[0] != "acme" {
+			t.Fatalf("drill-down escaped the scope: %v", row)
+		}
+	}
+}
+
+func testCSVAndOpenAPI(t *testing.T, s *served) {
+	tok := s.tokens[auth.RoleAdmin]
+	code, h, body := s.get(t, tok, "/api/v1/reports/tags?"+span+"&format=csv")
+	if code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") {
+		t.Fatalf("csv: %d %s", code, h.Get("Content-Type"))
+	}
+	recs, err := csv.NewReader(strings.NewReader(string(body))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := s.report(t, tok, "/api/v1/reports/tags?"+span)
+	if len(recs) != len(js.Rows)+1 || recs[0][0] != "tag" {
+		t.Fatalf("csv has %d records for %d rows; header %v", len(recs), len(js.Rows), recs[0])
+	}
+	found := map[string]bool{}
+	for _, r := range recs[1:] {
+		found[r[0]] = true
+	}
+	// Tags arrive lower-cased (event contract), formulas get an apostrophe.
+	for _, tag := range []string{`'=hyperlink("http://evil.example")`, "sự cố mạng", "сбой", `</script><script>window.__xss=2</script>`} {
+		if !found[tag] {
+			t.Errorf("csv lacks tag cell %q (formulas start with an apostrophe, Unicode intact): %v", tag, found)
+		}
+	}
+	code, _, body = s.get(t, tok, "/api/openapi.json")
+	var doc struct {
+		OpenAPI string                    `json:"openapi"`
+		Paths   map[string]map[string]any `json:"paths"`
+	}
+	if code != 200 || json.Unmarshal(body, &doc) != nil || doc.OpenAPI != "3.0.3" || doc.Paths["/api/v1/reports/{name}"]["get"] == nil {
+		t.Fatalf("openapi: %d %.300s", code, body)
+	}
+}
+
+// dashboardsOf are the pages each role may open.
+var dashboardsOf = map[auth.Role][]string{
+	auth.RoleAdmin:   {"manager", "finance", "leadership"},
+	auth.RoleManager: {"manager", "leadership"},
+	auth.RoleFinance: {"manager", "finance", "leadership"},
+	auth.RoleViewer:  {"manager", "leadership"},
+}
+
+// login signs in through the login page as a browser would.
+func login(t *testing.T, tab *testkit.Tab, s *served, user, next string) {
+	t.Helper()
+	if err := tab.Navigate(s.base + next); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(tab.URL(), "/login?next=") {
+		t.Fatalf("not sent to the login page: %s", tab.URL())
+	}
+	js := fmt.Sprintf(`document.getElementById("username").value = %q; document.getElementById("password").value = %q; true`, user, s.password)
+	if err := tab.Eval(js, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.Click(`button[type=submit]`); err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.WaitVisible("#filters"); err != nil {
+		t.Fatalf("after login: %v (at %s)", err, tab.URL())
+	}
+}
+
+// checkPage asserts that every chart of the page is drawn, that no script
+// error or failed request happened and that hostile labels stayed text.
+func checkPage(t *testing.T, tab *testkit.Tab, what, shot string) {
+	t.Helper()
+	var charts, drawn int
+	if err := tab.Eval(`document.querySelectorAll("[data-chart]").length`, &charts); err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.Eval(`document.querySelectorAll("[data-drawn='1']").length`, &drawn); err != nil {
+		t.Fatal(err)
+	}
+	if charts == 0 || drawn != charts {
+		t.Errorf("%s: %d of %d charts drawn", what, drawn, charts)
+	}
+	var ids []string
+	if err := tab.Eval(`Array.from(document.querySelectorAll("[data-chart]")).map(e => e.id)`, &ids); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if ok, err := tab.CanvasPainted("#" + id); err != nil || !ok {
+			t.Errorf("%s: chart %s not painted (%v)", what, id, err)
+		}
+	}
+	var xss any
+	if err := tab.Eval(`window.__xss === undefined ? null : window.__xss`, &xss); err != nil || xss != nil {
+		t.Errorf("%s: injected script ran: %v %v", what, xss, err)
+	}
+	if errs := tab.ConsoleErrors(); len(errs) > 0 {
+		t.Errorf("%s: console errors: %v", what, errs)
+	}
+	if err := tab.Screenshot(shot); err != nil {
+		t.Error(err)
+	}
+}
+
+func testDashboardsInBrowser(t *testing.T, s *served) {
+	b := testkit.Chromium(t)
+	dir := testkit.ArtifactDir(t)
+	for role, pages := range dashboardsOf {
+		tab := b.NewTab(t)
+		login(t, tab, s, string(role), "/dashboards/"+pages[0]+"?"+span)
+		for _, page := range pages {
+			if err := tab.Navigate(s.base + "/dashboards/" + page + "?" + span + "&tz=Asia/Ho_Chi_Minh"); err != nil {
+				t.Fatal(err)
+			}
+			checkPage(t, tab, string(role)+" "+page, filepath.Join(dir, string(role)+"-"+page+".png"))
+		}
+	}
+
+	// As a manager: the hostile agent name is shown as text in the agent
+	// table, the filter bar keeps its values in the URL, and clicking a bar
+	// lists the tickets behind it.
+	tab := b.NewTab(t)
+	login(t, tab, s, "manager", "/dashboards/manager?"+span)
+	var shown bool
+	if err := tab.Eval(fmt.Sprintf(`document.body.innerText.includes(%q)`, hostileAgent), &shown); err != nil || !shown {
+		t.Errorf("the hostile agent name is not shown as text: %v", err)
+	}
+	if err := tab.Eval(`document.querySelector("select[name=priority]").value = "high"; document.getElementById("filters").submit(); true`, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 10*time.Second, "filter applied", func() bool { return strings.Contains(tab.URL(), "priority=high") })
+	if err := tab.WaitVisible("#filters"); err != nil {
+		t.Fatal(err)
+	}
+	var kept string
+	if err := tab.Eval(`document.querySelector("select[name=priority]").value`, &kept); err != nil || kept != "high" {
+		t.Errorf("filter bar lost its value: %q %v", kept, err)
+	}
+	checkPage(t, tab, "manager filtered", filepath.Join(dir, "manager-filtered.png"))
+
+	// Click the first bar of "Backlog by severity": its height is the
+	// number of tickets the drill-down must list.
+	var bar struct {
+		X, Y  float64
+		Value float64
+		Name  string
+	}
+	err := tab.Eval(`(() => {
+		const el = document.getElementById("chart-backlog_severity");
+		el.scrollIntoView({block: "center"});
+		const inst = echarts.getInstanceByDom(el);
+		const opt = inst.getOption();
+		const v = opt.series[0].data[0].value;
+		const p = inst.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, [0, v / 2]);
+		const r = el.getBoundingClientRect();
+		return {X: r.left + p[0], Y: r.top + p[1], Value: v, Name: opt.xAxis[0].data[0]};
+	})()`, &bar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.ClickAt(bar.X, bar.Y); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 10*time.Second, "drill-down page", func() bool { return strings.Contains(tab.URL(), "/dashboards/tickets?") })
+	if err := tab.WaitVisible("table"); err != nil {
+		t.Fatal(err)
+	}
+	var rows int
+	if err := tab.Eval(`document.querySelectorAll("section.table tbody tr").length`, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if float64(rows) != bar.Value || !strings.Contains(tab.URL(), "priority=high") || !strings.Contains(tab.URL(), "report=backlog") {
+		t.Errorf("drill-down of %s (%v tickets) lists %d rows at %s", bar.Name, bar.Value, rows, tab.URL())
+	}
+	if err := tab.Screenshot(filepath.Join(dir, "drill-down.png")); err != nil {
+		t.Error(err)
+	}
+	if errs := tab.ConsoleErrors(); len(errs) > 0 {
+		t.Errorf("console errors: %v", errs)
+	}
+}

@@ -1,0 +1,381 @@
+package dashboards
+
+import (
+	"context"
+	"net/url"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/slatehq/slate/internal/auth"
+	"github.com/slatehq/slate/internal/fault"
+	"github.com/slatehq/slate/reports"
+)
+
+func vals(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return v
+}
+
+// sortBy orders rows by a measure, largest first (bars read best so).
+func sortBy(res *reports.Result, measure string) {
+	i := columnIndex(res, measure)
+	sort.SliceStable(res.Rows, func(a, b int) bool {
+		x, _ := res.Rows[a][i].(*float64)
+		y, _ := res.Rows[b][i].(*float64)
+		return x != nil && (y == nil || *x > *y)
+	})
+}
+
+func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc reports.Scope) error {
+	p.Title = "Manager"
+	grain := s.trendGrain(base)
+	var volume, frt, res, slaRes, backlogPrio, backlogStatus, backlogAge, backlogSev, tags, agents, backlog, preBreach *reports.Result
+	var volP, frtP, resP, tagP, agentP url.Values
+	err := parallel(
+		func() (err error) { volume, volP, err = s.run(ctx, "volume", base, vals("grain", grain), sc); return },
+		func() (err error) {
+			frt, frtP, err = s.run(ctx, "first_reply_time", base, vals("grain", grain), sc)
+			return
+		},
+		func() (err error) {
+			res, resP, err = s.run(ctx, "resolution_time", base, vals("grain", grain), sc)
+			return
+		},
+		func() (err error) { slaRes, _, err = s.run(ctx, "sla_compliance", base, nil, sc); return },
+		func() (err error) { backlog, _, err = s.run(ctx, "backlog", base, nil, sc); return },
+		func() (err error) {
+			backlogPrio, _, err = s.run(ctx, "backlog", base, vals("group_by", "priority"), sc)
+			return
+		},
+		func() (err error) {
+			backlogStatus, _, err = s.run(ctx, "backlog", base, vals("group_by", "status"), sc)
+			return
+		},
+		func() (err error) {
+			backlogSev, _, err = s.run(ctx, "backlog", base, vals("group_by", "severity"), sc)
+			return
+		},
+		func() (err error) {
+			backlogAge, _, err = s.run(ctx, "backlog", base, vals("group_by", "age"), sc)
+			return
+		},
+		func() (err error) { tags, tagP, err = s.run(ctx, "tags", base, nil, sc); return },
+		func() (err error) { agents, agentP, err = s.run(ctx, "agent_performance", base, nil, sc); return },
+		func() (err error) {
+			preBreach, _, err = s.run(ctx, "pre_breach", base, vals("horizon", "4h", "limit", "200"), sc)
+			return
+		},
+	)
+	if err != nil {
+		return err
+	}
+	bl := backlog.Rows[0]
+	var achieved, breached float64
+	for _, row := range slaRes.Rows {
+		achieved += num(row, slaRes, "achieved")
+		breached += num(row, slaRes, "breached")
+	}
+	compliance := "–"
+	if achieved+breached > 0 {
+		compliance = strconv.FormatFloat(100*achieved/(achieved+breached), 'f', 1, 64) + "%"
+	}
+	snap := url.Values{}
+	for k, v := range base {
+		if k != "from" && k != "to" {
+			snap[k] = v
+		}
+	}
+	p.Tiles = []Tile{
+		{Label: "Unsolved", Value: formatCell(backlog.Columns[0], bl[0]), Link: ticketsLink("backlog", "open", snap)},
+		{Label: "Unassigned", Value: formatCell(backlog.Columns[1], bl[1]), Link: ticketsLink("backlog", "open", withParam(snap, "agent", ""))},
+		{Label: "About to breach (4h)", Value: strconv.Itoa(len(preBreach.Rows))},
+		{Label: "SLA compliance", Value: compliance},
+	}
+	backlogParams := snap
+	charts := []func() (Chart, error){
+		func() (Chart, error) {
+			return trendChart("volume", "Created, solved, reopened", volume, []string{"created", "solved", "reopened"}, volP, zoneOf(volume))
+		},
+		func() (Chart, error) {
+			return trendChart("frt", "First reply time, median", frt, []string{"median_s", "business_median_s"}, frtP, zoneOf(frt))
+		},
+		func() (Chart, error) {
+			return trendChart("resolution", "Resolution time, median", res, []string{"median_s", "business_median_s"}, resP, zoneOf(res))
+		},
+		func() (Chart, error) {
+			return barChart("sla", "SLA compliance % by metric", slaRes, "metric", []string{"compliance_pct"}, 10, base)
+		},
+		func() (Chart, error) {
+			return barChart("backlog_priority", "Backlog by priority", backlogPrio, "priority", []string{"open", "unassigned"}, 10, backlogParams)
+		},
+		func() (Chart, error) {
+			return pieChart("backlog_status", "Backlog by status", backlogStatus, "status", "open", backlogParams)
+		},
+		func() (Chart, error) {
+			return barChart("backlog_severity", "Backlog by severity", backlogSev, "severity", []string{"open"}, 10, backlogParams)
+		},
+		func() (Chart, error) {
+			return barChart("backlog_age", "Backlog by age", backlogAge, "age", []string{"open"}, 10, backlogParams)
+		},
+		func() (Chart, error) {
+			sortBy(tags, "created")
+			return barChart("tags", "Top tags (tickets created)", tags, "tag", []string{"created", "solved"}, 15, tagP)
+		},
+		func() (Chart, error) {
+			sortBy(agents, "solved")
+			return barChart("agents", "Agents: solved and public replies", agents, "agent", []string{"solved", "replies"}, 20, agentP)
+		},
+	}
+	for _, c := range charts {
+		ch, err := c()
+		if err != nil {
+			return fault.Wrap(fault.Internal, err)
+		}
+		p.Charts = append(p.Charts, ch)
+	}
+	p.Tables = append(p.Tables, Table{Title: "About to breach (next 4 hours)", Columns: preBreach.Columns, Rows: preBreach.Rows,
+		Note: "Running SLA clocks whose deadline is within 4 hours, soonest first."},
+		Table{Title: "Agent performance", Columns: agents.Columns, Rows: agents.Rows})
+	return nil
+}
+
+func (s *Server) finance(ctx context.Context, p *Page, base, _ url.Values, sc reports.Scope) error {
+	p.Title = "Finance"
+	var byMonth, byCustomer, byAgent, byGroup, byOrg *reports.Result
+	var monthP, custP, agentP, groupP url.Values
+	err := parallel(
+		func() (err error) {
+			byMonth, monthP, err = s.run(ctx, "billable", base, vals("grain", "month"), sc)
+			return
+		},
+		func() (err error) {
+			byCustomer, custP, err = s.run(ctx, "billable", base, vals("group_by", "customer"), sc)
+			return
+		},
+		func() (err error) {
+			byAgent, agentP, err = s.run(ctx, "billable", base, vals("group_by", "agent"), sc)
+			return
+		},
+		func() (err error) {
+			byGroup, groupP, err = s.run(ctx, "billable", base, vals("group_by", "group"), sc)
+			return
+		},
+		func() (err error) {
+			byOrg, _, err = s.run(ctx, "billable", base, vals("group_by", "organisation"), sc)
+			return
+		},
+	)
+	if err != nil {
+		return err
+	}
+	var hours, billable float64
+	for _, row := range byGroup.Rows {
+		hours += num(row, byGroup, "hours")
+		billable += num(row, byGroup, "billable_hours")
+	}
+	p.Tiles = []Tile{
+		{Label: "Hours logged", Value: strconv.FormatFloat(hours, 'f', 1, 64)},
+		{Label: "Billable hours", Value: strconv.FormatFloat(billable, 'f', 1, 64)},
+	}
+	// The month trend sums currencies: hours do not depend on them.
+	monthly := sumOverCurrencies(byMonth)
+	for _, r := range []*reports.Result{byCustomer, byAgent, byGroup} {
+		sortBy(r, "billable_hours")
+	}
+	for _, c := range []func() (Chart, error){
+		func() (Chart, error) {
+			return trendChart("billable_month", "Hours by month", monthly, []string{"billable_hours", "hours"}, monthP, zoneOf(byMonth))
+		},
+		func() (Chart, error) {
+			return barChart("billable_customer", "Billable hours by customer", byCustomer, "customer", []string{"billable_hours"}, 20, custP)
+		},
+		func() (Chart, error) {
+			return barChart("billable_agent", "Billable hours by agent", byAgent, "agent", []string{"billable_hours"}, 20, agentP)
+		},
+		func() (Chart, error) {
+			return barChart("billable_group", "Billable hours by group", byGroup, "group", []string{"billable_hours"}, 20, groupP)
+		},
+	} {
+		ch, err := c()
+		if err != nil {
+			return fault.Wrap(fault.Internal, err)
+		}
+		p.Charts = append(p.Charts, ch)
+	}
+	sortBy(byOrg, "amount")
+	p.Tables = append(p.Tables, Table{Title: "Billable time by organisation", Columns: byOrg.Columns, Rows: byOrg.Rows,
+		Note: "Amounts are per currency; entries without a rate have no currency.",
+		CSV:  "/api/v1/reports/billable?" + withParam(base, "group_by", "organisation").Encode() + "&format=csv"})
+	return nil
+}
+
+// sumOverCurrencies merges billable rows that differ only by currency.
+func sumOverCurrencies(res *reports.Result) *reports.Result {
+	out := *res
+	ci := columnIndex(res, "currency")
+	out.Columns = append(append([]reports.Column{}, res.Columns[:ci]...), res.Columns[ci+1:]...)
+	out.Rows = nil
+	index := map[string]int{}
+	for _, row := range res.Rows {
+		key := row[0].(string)
+		nr := append(append([]any{}, row[:ci]...), row[ci+1:]...)
+		i, ok := index[key]
+		if !ok {
+			index[key] = len(out.Rows)
+			out.Rows = append(out.Rows, nr)
+			continue
+		}
+		for j, c := range nr {
+			if a, ok := c.(*float64); ok && a != nil {
+				if b, _ := out.Rows[i][j].(*float64); b != nil {
+					s := *a + *b
+					out.Rows[i][j] = &s
+				}
+			}
+		}
+	}
+	return &out
+}
+
+func (s *Server) leadership(ctx context.Context, p *Page, base, _ url.Values, sc reports.Scope) error {
+	p.Title = "Leadership summary"
+	cmp := vals("compare", "previous")
+	var volume, frt, res, slaRes, csat, quality, weekly *reports.Result
+	var weeklyP url.Values
+	err := parallel(
+		func() (err error) { volume, _, err = s.run(ctx, "volume", base, cmp, sc); return },
+		func() (err error) { frt, _, err = s.run(ctx, "first_reply_time", base, cmp, sc); return },
+		func() (err error) { res, _, err = s.run(ctx, "resolution_time", base, cmp, sc); return },
+		func() (err error) { slaRes, _, err = s.run(ctx, "sla_compliance", base, cmp, sc); return },
+		func() (err error) { csat, _, err = s.run(ctx, "csat", base, cmp, sc); return },
+		func() (err error) { quality, _, err = s.run(ctx, "resolution_quality", base, cmp, sc); return },
+		func() (err error) {
+			weekly, weeklyP, err = s.run(ctx, "volume", base, vals("grain", s.trendGrain(base)), sc)
+			return
+		},
+	)
+	if err != nil {
+		return err
+	}
+	p.Period = volume.From.Format("2006-01-02") + " – " + volume.To.Format("2006-01-02") + " (" + volume.Zone + "), compared with " +
+		volume.Previous.From.Format("2006-01-02") + " – " + volume.Previous.To.Format("2006-01-02")
+	head := func(lbl string, r *reports.Result, measure string, kind reports.Kind) Headline {
+		return Headline{Label: lbl, Current: cell(r, measure), Previous: cell(r.Previous, measure), Kind: kind}
+	}
+	p.Headlines = []Headline{
+		head("Tickets created", volume, "created", reports.KindCount),
+		head("Solves", volume, "solved", reports.KindCount),
+		head("Reopens", volume, "reopened", reports.KindCount),
+		head("First reply, median", frt, "median_s", reports.KindSeconds),
+		head("First reply, median business time", frt, "business_median_s", reports.KindSeconds),
+		head("Resolution, median", res, "median_s", reports.KindSeconds),
+		{Label: "SLA compliance", Current: overallCompliance(slaRes), Previous: overallCompliance(slaRes.Previous), Kind: reports.KindPercent},
+		head("CSAT average", csat, "avg", reports.KindRating),
+		head("Satisfied (4-5 stars)", csat, "satisfied_pct", reports.KindPercent),
+		head("One-touch resolution", quality, "one_touch_pct", reports.KindPercent),
+		head("Reopen rate", quality, "reopen_pct", reports.KindPercent),
+	}
+	for _, c := range []func() (Chart, error){
+		func() (Chart, error) {
+			return trendChart("trend", "Created and solved", weekly, []string{"created", "solved"}, weeklyP, zoneOf(weekly))
+		},
+		func() (Chart, error) {
+			return barChart("sla", "SLA compliance % by metric", slaRes, "metric", []string{"compliance_pct"}, 10, base)
+		},
+	} {
+		ch, err := c()
+		if err != nil {
+			return fault.Wrap(fault.Internal, err)
+		}
+		p.Charts = append(p.Charts, ch)
+	}
+	return nil
+}
+
+// tickets is the drill-down page: the tickets behind a chart's cell, from
+// the report's own parameters (filters, period, measure) in the URL.
+func (s *Server) tickets(ctx context.Context, p *Page, _, q url.Values, sc reports.Scope) error {
+	name := q.Get("report")
+	rep, ok := reports.Lookup(name)
+	if !ok {
+		return fault.Wrap(fault.Invalid, &reports.ParamError{Param: "report", Msg: "no report named " + strconv.Quote(name)})
+	}
+	if !p.User.Role.Can(auth.ReportPermission(rep.Finance)) {
+		return fault.Errorf(fault.Forbidden, "role %s may not read the %s report", p.User.Role, name)
+	}
+	v := url.Values{}
+	for k, vs := range q {
+		if k != "report" && k != "refresh" {
+			v[k] = vs
+		}
+	}
+	rq, err := reports.ParseQuery(rep, v, s.now(), s.svc.Limits())
+	if err != nil {
+		return err
+	}
+	res, err := s.svc.List(ctx, rep, rq, sc, v.Get(reports.ParamMeasure))
+	if err != nil {
+		return err
+	}
+	p.Title = res.Title
+	p.Tables = []Table{{Title: res.Title, Columns: res.Columns, Rows: res.Rows,
+		Note: strconv.Itoa(len(res.Rows)) + " tickets, " + res.From.Format("2006-01-02 15:04") + " – " + res.To.Format("2006-01-02 15:04") + " " + res.Zone,
+		CSV:  "/api/v1/reports/" + name + "/tickets?" + withParam(v, "format", "csv").Encode()}}
+	return nil
+}
+
+func withParam(v url.Values, k, val string) url.Values {
+	out := url.Values{}
+	for kk, vs := range v {
+		out[kk] = vs
+	}
+	out.Set(k, val)
+	return out
+}
+
+func ticketsLink(report, measure string, v url.Values) string {
+	return "/dashboards/tickets?" + withParam(withParam(v, "report", report), "measure", measure).Encode()
+}
+
+func zoneOf(r *reports.Result) *time.Location {
+	z, err := time.LoadLocation(r.Zone)
+	if err != nil {
+		return time.UTC
+	}
+	return z
+}
+
+func num(row []any, res *reports.Result, measure string) float64 {
+	if v, ok := row[columnIndex(res, measure)].(*float64); ok && v != nil {
+		return *v
+	}
+	return 0
+}
+
+func cell(r *reports.Result, measure string) *float64 {
+	if r == nil || len(r.Rows) == 0 {
+		return nil
+	}
+	v, _ := r.Rows[0][columnIndex(r, measure)].(*float64)
+	return v
+}
+
+func overallCompliance(r *reports.Result) *float64 {
+	if r == nil {
+		return nil
+	}
+	var a, b float64
+	for _, row := range r.Rows {
+		a += num(row, r, "achieved")
+		b += num(row, r, "breached")
+	}
+	if a+b == 0 {
+		return nil
+	}
+	v := 100 * a / (a + b)
+	return &v
+}

@@ -1,0 +1,307 @@
+// Package dashboards serves the HTML dashboards: a manager view, a finance
+// view and a leadership summary, each a set of reports from the report
+// layer drawn with go-echarts, plus the drill-down ticket lists behind
+// their charts. Pages are server-rendered with html/template; the only
+// scripts are the vendored ECharts and slate.js, both served from the
+// binary.
+package dashboards
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/internal/auth"
+	"github.com/slatehq/slate/internal/fault"
+	"github.com/slatehq/slate/reports"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Server renders the dashboards.
+type Server struct {
+	svc  *reports.Service
+	log  *slog.Logger
+	now  func() time.Time
+	tmpl *template.Template
+}
+
+// New builds the dashboard server over the report service.
+func New(svc *reports.Service, log *slog.Logger) *Server {
+	funcs := template.FuncMap{
+		"label": label,
+		"cell":  formatCell,
+		"pct":   formatChange,
+		"headCol": func(k reports.Kind) reports.Column {
+			return reports.Column{Kind: k}
+		},
+	}
+	t := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
+	return &Server{svc: svc, log: log, now: time.Now, tmpl: t}
+}
+
+// Routes mounts the pages on r, which must already authenticate; require
+// is the authenticator's permission check.
+func (s *Server) Routes(r chi.Router, require func(auth.Permission) func(http.Handler) http.Handler) {
+	r.Get("/", func(w http.ResponseWriter, req *http.Request) {
+		http.Redirect(w, req, "/dashboards/manager", http.StatusSeeOther)
+	})
+	r.With(require(auth.PermViewReports)).Get("/dashboards/manager", s.page(s.manager))
+	r.With(require(auth.PermViewFinance)).Get("/dashboards/finance", s.page(s.finance))
+	r.With(require(auth.PermViewReports)).Get("/dashboards/leadership", s.page(s.leadership))
+	r.Get("/dashboards/tickets", s.page(s.tickets))
+}
+
+// pageFilters are the filter bar's fields: kept in the URL, passed to
+// every report of the page.
+var pageFilters = []reports.Dimension{reports.DimGroup, reports.DimAgent, reports.DimPriority, reports.DimSeverity,
+	reports.DimTag, reports.DimChannel, reports.DimCustomer}
+
+// Page is what the layout template renders.
+type Page struct {
+	Title     string
+	Path      string
+	User      auth.Principal
+	CSRF      string
+	Finance   bool
+	Form      form
+	Refresh   int
+	Error     string
+	Tiles     []Tile
+	Charts    []Chart
+	Tables    []Table
+	Headlines []Headline
+	Period    string
+}
+
+type form struct {
+	From, To, TZ string
+	Values       map[string]string
+	Priorities   []string
+	Severities   []string
+	Fields       []string // free-text filters, in order
+}
+
+// Tile is a headline number.
+type Tile struct {
+	Label, Value, Link string
+}
+
+// Table is a list shown under the charts (pre-breach, drill-down).
+type Table struct {
+	Title   string
+	Columns []reports.Column
+	Rows    [][]any
+	Note    string
+	CSV     string
+}
+
+// Headline is a figure with its previous-period value.
+type Headline struct {
+	Label             string
+	Current, Previous *float64
+	Kind              reports.Kind
+}
+
+type builder func(ctx context.Context, p *Page, base, raw url.Values, sc reports.Scope) error
+
+// page wraps a builder: parses the filter bar, checks it by parsing a
+// report query with it (so a bad date or zone is a 400 naming the field),
+// runs the builder and renders.
+func (s *Server) page(build builder) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		pr, _ := auth.FromContext(r.Context())
+		q := r.URL.Query()
+		p := &Page{Path: r.URL.Path, User: pr, CSRF: auth.CSRFToken(r), Finance: pr.Role.Can(auth.PermViewFinance)}
+		p.Form = form{From: q.Get("from"), To: q.Get("to"), TZ: q.Get("tz"), Values: map[string]string{},
+			Priorities: strs(event.Priorities), Severities: strs(event.Severities), Fields: []string{"group", "agent", "tag", "channel", "customer"}}
+		base := url.Values{}
+		for _, k := range []string{"from", "to", "tz"} {
+			if v := q.Get(k); v != "" {
+				base.Set(k, v)
+			}
+		}
+		for _, d := range pageFilters {
+			if v := q.Get(string(d)); v != "" {
+				base.Set(string(d), v)
+				p.Form.Values[string(d)] = v
+			}
+		}
+		if v := q.Get("refresh"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 86400 {
+				s.fail(w, p, fault.Wrap(fault.Invalid, &reports.ParamError{Param: "refresh", Msg: "must be seconds from 0 to 86400"}))
+				return
+			}
+			p.Refresh = n
+		}
+		vol, _ := reports.Lookup("volume")
+		if _, err := reports.ParseQuery(vol, base, s.now(), s.svc.Limits()); err != nil {
+			s.fail(w, p, err)
+			return
+		}
+		sc := reports.Scope{Tenants: pr.Scope.Tenants, Groups: pr.Scope.Groups}
+		if err := build(r.Context(), p, base, q, sc); err != nil {
+			s.fail(w, p, err)
+			return
+		}
+		s.render(w, http.StatusOK, p)
+	}
+}
+
+func (s *Server) fail(w http.ResponseWriter, p *Page, err error) {
+	k := fault.KindOf(err)
+	p.Error = err.Error()
+	if k == fault.Internal || k == fault.Unavailable {
+		s.log.Error("dashboard failed", "page", p.Path, "err", err)
+		p.Error = "the warehouse could not answer; try again (details are in the server log)"
+	}
+	p.Charts, p.Tiles, p.Tables, p.Headlines = nil, nil, nil, nil
+	s.render(w, k.HTTPStatus(), p)
+}
+
+func (s *Server) render(w http.ResponseWriter, status int, p *Page) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	// Only our own scripts run: data can never become code.
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	w.WriteHeader(status)
+	if err := s.tmpl.ExecuteTemplate(w, "layout.html", p); err != nil {
+		s.log.Error("render dashboard", "page", p.Path, "err", err)
+	}
+}
+
+// run parses extra on top of the page's parameters and runs the report.
+func (s *Server) run(ctx context.Context, name string, base url.Values, extra url.Values, sc reports.Scope) (*reports.Result, url.Values, error) {
+	rep, ok := reports.Lookup(name)
+	if !ok {
+		return nil, nil, fmt.Errorf("no report %s", name)
+	}
+	v := url.Values{}
+	for k, vs := range base {
+		v[k] = slices.Clone(vs)
+	}
+	for k, vs := range extra {
+		v[k] = vs
+	}
+	q, err := reports.ParseQuery(rep, v, s.now(), s.svc.Limits())
+	if err != nil {
+		return nil, nil, err
+	}
+	if rep.List {
+		res, err := s.svc.List(ctx, rep, q, sc, "")
+		return res, v, err
+	}
+	res, err := s.svc.Run(ctx, rep, q, sc)
+	return res, v, err
+}
+
+// parallel runs the page's report calls at once: a dashboard is a dozen
+// small queries, and ClickHouse answers them side by side.
+func parallel(fns ...func() error) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(fns))
+	for i, f := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// trendGrain picks a readable bucket for the page's range.
+func (s *Server) trendGrain(base url.Values) string {
+	vol, _ := reports.Lookup("volume")
+	q, err := reports.ParseQuery(vol, base, s.now(), s.svc.Limits())
+	if err != nil {
+		return "day"
+	}
+	switch d := q.To.Sub(q.From); {
+	case d <= 3*24*time.Hour:
+		return "hour"
+	case d <= 120*24*time.Hour:
+		return "day"
+	case d <= 500*24*time.Hour:
+		return "week"
+	}
+	return "month"
+}
+
+func strs[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
+
+func formatCell(c reports.Column, v any) string {
+	switch x := v.(type) {
+	case string:
+		if c.Kind == reports.KindDimension {
+			return label(x)
+		}
+		if c.Kind == reports.KindTime {
+			if t, err := time.Parse(time.RFC3339, x); err == nil {
+				return t.Format("2006-01-02 15:04")
+			}
+		}
+		return x
+	case *float64:
+		if x == nil {
+			return "–"
+		}
+		return formatNumber(*x, c.Kind)
+	}
+	return ""
+}
+
+func formatNumber(v float64, k reports.Kind) string {
+	switch k {
+	case reports.KindCount:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case reports.KindSeconds:
+		return formatDuration(v)
+	case reports.KindPercent:
+		return strconv.FormatFloat(v, 'f', 1, 64) + "%"
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+func formatDuration(secs float64) string {
+	d := time.Duration(secs) * time.Second
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%.1fd", d.Hours()/24)
+	case d >= time.Hour:
+		return fmt.Sprintf("%.1fh", d.Hours())
+	}
+	return fmt.Sprintf("%.0fm", d.Minutes())
+}
+
+// formatChange is the change from previous to current in percent.
+func formatChange(h Headline) string {
+	if h.Current == nil || h.Previous == nil || *h.Previous == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%+.1f%%", 100*(*h.Current-*h.Previous) / *h.Previous)
+}

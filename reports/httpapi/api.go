@@ -1,0 +1,233 @@
+// Package httpapi is the JSON and CSV face of the report layer: the routes
+// under /api/v1, the OpenAPI document, and the error format every 4xx and
+// 5xx answer shares. Authentication happens before these handlers run;
+// they read the principal from the request context for its role and scope.
+package httpapi
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slatehq/slate/internal/auth"
+	"github.com/slatehq/slate/internal/fault"
+	"github.com/slatehq/slate/reports"
+)
+
+// API serves the report routes.
+type API struct {
+	svc      *reports.Service
+	log      *slog.Logger
+	now      func() time.Time
+	duration *prometheus.HistogramVec
+}
+
+// New builds the API; reg receives its request metrics.
+func New(svc *reports.Service, log *slog.Logger, reg prometheus.Registerer) *API {
+	a := &API{svc: svc, log: log, now: time.Now,
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "slate_report_duration_seconds",
+			Help:    "Time to answer a report request, by report and outcome.",
+			Buckets: []float64{.01, .025, .05, .1, .2, .3, .5, 1, 2, 5, 10},
+		}, []string{"report", "outcome"}),
+	}
+	reg.MustRegister(a.duration)
+	return a
+}
+
+// Routes mounts the API on r (which must already authenticate).
+func (a *API) Routes(r chi.Router) {
+	r.Get("/api/openapi.json", a.openAPI)
+	r.Get("/api/v1/me", a.me)
+	r.Get("/api/v1/reports", a.catalog)
+	r.Get("/api/v1/reports/{name}", a.report)
+	r.Get("/api/v1/reports/{name}/tickets", a.tickets)
+}
+
+// Principal's scope as the report layer's.
+func scopeOf(p auth.Principal) reports.Scope {
+	return reports.Scope{Tenants: p.Scope.Tenants, Groups: p.Scope.Groups}
+}
+
+// CanRun reports whether a principal may run a report.
+func CanRun(p auth.Principal, r *reports.Report) bool {
+	return p.Role.Can(auth.ReportPermission(r.Finance))
+}
+
+// lookup finds a report the request's principal may run, or writes the
+// 404/403 answer and returns nil.
+func lookup(w http.ResponseWriter, r *http.Request, name string) (*reports.Report, auth.Principal) {
+	p, ok := auth.FromContext(r.Context())
+	if !ok {
+		WriteError(w, r, fault.Errorf(fault.Unauthorized, "authentication required"))
+		return nil, p
+	}
+	rep, ok := reports.Lookup(name)
+	if !ok {
+		WriteError(w, r, fault.Errorf(fault.NotFound, "no report named %q (see /api/v1/reports)", name))
+		return nil, p
+	}
+	if !CanRun(p, rep) {
+		WriteError(w, r, fault.Errorf(fault.Forbidden, "role %s may not read the %s report", p.Role, name))
+		return nil, p
+	}
+	return rep, p
+}
+
+func (a *API) me(w http.ResponseWriter, r *http.Request) {
+	p, _ := auth.FromContext(r.Context())
+	writeJSON(w, http.StatusOK, map[string]any{
+		"name": p.Name, "role": p.Role, "via": p.Via,
+		"scope":      map[string][]string{"tenants": nonNil(p.Scope.Tenants), "groups": nonNil(p.Scope.Groups)},
+		"csrf_token": auth.CSRFToken(r),
+	})
+}
+
+func (a *API) catalog(w http.ResponseWriter, r *http.Request) {
+	p, _ := auth.FromContext(r.Context())
+	var out []*reports.Report
+	for _, n := range reports.Names() {
+		rep, _ := reports.Lookup(n)
+		if CanRun(p, rep) {
+			out = append(out, rep)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"reports": out})
+}
+
+func (a *API) report(w http.ResponseWriter, r *http.Request) {
+	a.serve(w, r, false)
+}
+
+func (a *API) tickets(w http.ResponseWriter, r *http.Request) {
+	a.serve(w, r, true)
+}
+
+func (a *API) serve(w http.ResponseWriter, r *http.Request, list bool) {
+	start := time.Now()
+	name := chi.URLParam(r, "name")
+	rep, p := lookup(w, r, name)
+	if rep == nil {
+		return
+	}
+	outcome := "ok"
+	defer func() { a.duration.WithLabelValues(name, outcome).Observe(time.Since(start).Seconds()) }()
+	format := r.URL.Query().Get(reports.ParamFormat)
+	if format != "" && format != "json" && format != "csv" {
+		outcome = "invalid"
+		WriteError(w, r, fault.Wrap(fault.Invalid, &reports.ParamError{Param: reports.ParamFormat, Msg: "must be json or csv, not " + strconv.Quote(format)}))
+		return
+	}
+	q, err := reports.ParseQuery(rep, r.URL.Query(), a.now(), a.svc.Limits())
+	if err != nil {
+		outcome = "invalid"
+		WriteError(w, r, err)
+		return
+	}
+	var res *reports.Result
+	if list {
+		res, err = a.svc.List(r.Context(), rep, q, scopeOf(p), r.URL.Query().Get(reports.ParamMeasure))
+	} else {
+		res, err = a.svc.Run(r.Context(), rep, q, scopeOf(p))
+	}
+	if err != nil {
+		outcome = fault.KindOf(err).String()
+		if fault.KindOf(err) >= fault.Unavailable || fault.KindOf(err) == fault.Internal {
+			a.log.Error("report failed", "report", name, "err", err)
+		}
+		WriteError(w, r, err)
+		return
+	}
+	if format == "csv" {
+		WriteCSV(w, res)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// WriteCSV writes a result as CSV with a header of column names. Text
+// cells that a spreadsheet would run as a formula get a leading
+// apostrophe.
+func WriteCSV(w http.ResponseWriter, res *reports.Result) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+res.Report+`.csv"`)
+	cw := csv.NewWriter(w)
+	head := make([]string, len(res.Columns))
+	for i, c := range res.Columns {
+		head[i] = c.Name
+	}
+	_ = cw.Write(head)
+	rec := make([]string, len(res.Columns))
+	for _, row := range res.Rows {
+		for i, cell := range row {
+			switch v := cell.(type) {
+			case *float64:
+				if v == nil {
+					rec[i] = ""
+				} else {
+					rec[i] = strconv.FormatFloat(*v, 'f', -1, 64)
+				}
+			case string:
+				rec[i] = SafeCell(v)
+			default:
+				rec[i] = ""
+			}
+		}
+		_ = cw.Write(rec)
+	}
+	cw.Flush()
+}
+
+// SafeCell neutralises text a spreadsheet would evaluate (=, +, -, @, tab,
+// carriage return first).
+func SafeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// ErrorBody is the JSON of every error answer.
+type ErrorBody struct {
+	Error string `json:"error"`
+	Param string `json:"param,omitempty"`
+	Kind  string `json:"kind"`
+}
+
+// WriteError answers with the status of err's kind and a JSON body naming
+// the parameter when there is one. Internal details stay in the log.
+func WriteError(w http.ResponseWriter, _ *http.Request, err error) {
+	k := fault.KindOf(err)
+	body := ErrorBody{Error: err.Error(), Kind: k.String()}
+	var pe *reports.ParamError
+	if errors.As(err, &pe) {
+		body.Error, body.Param = pe.Error(), pe.Param
+	}
+	if k == fault.Internal || k == fault.Unavailable {
+		body.Error = "the warehouse could not answer; try again (details are in the server log)"
+	}
+	writeJSON(w, k.HTTPStatus(), body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(v)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

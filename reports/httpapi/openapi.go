@@ -1,0 +1,110 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/slatehq/slate/reports"
+)
+
+// openAPI serves an OpenAPI 3.0 document built from the catalog, so it
+// cannot drift from what the routes accept.
+func (a *API) openAPI(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, OpenAPI())
+}
+
+type obj = map[string]any
+
+func param(name, in, desc string, schema obj, required bool) obj {
+	return obj{"name": name, "in": in, "description": desc, "required": required, "schema": schema}
+}
+
+func str() obj             { return obj{"type": "string"} }
+func enum(vals ...any) obj { return obj{"type": "string", "enum": vals} }
+
+// OpenAPI returns the document.
+func OpenAPI() map[string]any {
+	var dims, names []any
+	seen := map[reports.Dimension]bool{}
+	for _, n := range reports.Names() {
+		names = append(names, n)
+		r, _ := reports.Lookup(n)
+		for _, d := range r.Dimensions {
+			if !seen[d] {
+				seen[d] = true
+				dims = append(dims, string(d))
+			}
+		}
+	}
+	common := []any{
+		param("name", "path", "Report name from GET /api/v1/reports.", enum(names...), true),
+		param(reports.ParamFrom, "query", "Start, inclusive: YYYY-MM-DD (local midnight in tz) or RFC 3339. Default: 30 local days before the end of today.", str(), false),
+		param(reports.ParamTo, "query", "End, exclusive, same forms. Default: the end of today in tz. At most the configured maximum range after from.", str(), false),
+		param(reports.ParamTZ, "query", "IANA time zone for dates and periods. Default UTC.", str(), false),
+		param(reports.ParamGrain, "query", "Time bucket; periods start at local midnight (weeks on Monday). Empty periods are zeros.", enum("hour", "day", "week", "month", "quarter"), false),
+		param(reports.ParamGroupBy, "query", "Up to two comma-separated dimensions.", str(), false),
+		param(reports.ParamCompare, "query", "previous: add the same report over the previous period (previous calendar months for month-aligned ranges).", enum("previous", "none"), false),
+		param(reports.ParamFormat, "query", "Answer as JSON (default) or CSV.", enum("json", "csv"), false),
+		param("{dimension}", "query", "Filter: repeat the parameter for several values; e.g. priority=high&priority=urgent, tag=vpn. Dimensions: see each report's dimensions.", str(), false),
+	}
+	errResp := obj{"description": "JSON error naming the parameter", "content": obj{"application/json": obj{"schema": obj{"$ref": "#/components/schemas/Error"}}}}
+	responses := obj{
+		"200": obj{"description": "The report", "content": obj{
+			"application/json": obj{"schema": obj{"$ref": "#/components/schemas/Result"}},
+			"text/csv":         obj{"schema": str()},
+		}},
+		"400": errResp, "401": errResp, "403": errResp, "404": errResp, "413": errResp, "504": errResp,
+	}
+	listParams := append([]any{}, common...)
+	listParams = append(listParams,
+		param(reports.ParamPeriod, "query", "Drill-down: the start of the clicked period (needs grain).", str(), false),
+		param(reports.ParamMeasure, "query", "Drill-down: the measure whose tickets to list (default the report's first).", str(), false),
+		param(reports.ParamLimit, "query", "Most tickets to return.", obj{"type": "integer", "minimum": 1}, false),
+		param(reports.ParamHorizon, "query", "pre_breach: how far ahead to look, as a Go duration (default 4h).", str(), false),
+	)
+	return obj{
+		"openapi": "3.0.3",
+		"info": obj{"title": "Slate reports API", "version": "1",
+			"description": "Help-desk reports from ClickHouse. Authenticate with Authorization: Bearer <token> or a session cookie from /login; every answer is restricted to the principal's scope. Dimensions: " + joinAny(dims)},
+		"components": obj{
+			"securitySchemes": obj{
+				"bearer":  obj{"type": "http", "scheme": "bearer"},
+				"session": obj{"type": "apiKey", "in": "cookie", "name": "slate_session"},
+			},
+			"schemas": obj{
+				"Error": obj{"type": "object", "required": []any{"error", "kind"}, "properties": obj{
+					"error": str(), "param": str(), "kind": str()}},
+				"Column": obj{"type": "object", "properties": obj{"name": str(), "label": str(),
+					"kind": enum("period", "dimension", "count", "seconds", "hours", "percent", "rating", "money", "time", "text")}},
+				"Result": obj{"type": "object", "properties": obj{
+					"report": str(), "title": str(), "from": str(), "to": str(), "tz": str(), "grain": str(),
+					"group_by": obj{"type": "array", "items": str()},
+					"columns":  obj{"type": "array", "items": obj{"$ref": "#/components/schemas/Column"}},
+					"rows": obj{"type": "array", "description": "One array per row, in column order; measures are numbers or null.",
+						"items": obj{"type": "array", "items": obj{}}},
+					"previous": obj{"$ref": "#/components/schemas/Result"},
+				}},
+			},
+		},
+		"security": []any{obj{"bearer": []any{}}, obj{"session": []any{}}},
+		"paths": obj{
+			"/api/v1/reports": obj{"get": obj{"summary": "The reports this principal may run, with their dimensions and measures.",
+				"responses": obj{"200": obj{"description": "Catalog"}, "401": errResp}}},
+			"/api/v1/reports/{name}": obj{"get": obj{"summary": "Run a report.", "parameters": common, "responses": responses}},
+			"/api/v1/reports/{name}/tickets": obj{"get": obj{"summary": "Drill-down: the tickets behind a cell (same parameters plus the cell's values), or the pre_breach list.",
+				"parameters": listParams, "responses": responses}},
+			"/api/v1/me": obj{"get": obj{"summary": "The authenticated principal: name, role, scope, CSRF token for state-changing requests.",
+				"responses": obj{"200": obj{"description": "Principal"}, "401": errResp}}},
+		},
+	}
+}
+
+func joinAny(xs []any) string {
+	s := ""
+	for i, x := range xs {
+		if i > 0 {
+			s += ", "
+		}
+		s += x.(string)
+	}
+	return s
+}
