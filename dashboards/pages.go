@@ -3,7 +3,6 @@ package dashboards
 import (
 	"context"
 	"net/url"
-	"sort"
 	"strconv"
 	"time"
 
@@ -18,16 +17,6 @@ func vals(kv ...string) url.Values {
 		v.Set(kv[i], kv[i+1])
 	}
 	return v
-}
-
-// sortBy orders rows by a measure, largest first (bars read best so).
-func sortBy(res *reports.Result, measure string) {
-	i := columnIndex(res, measure)
-	sort.SliceStable(res.Rows, func(a, b int) bool {
-		x, _ := res.Rows[a][i].(*float64)
-		y, _ := res.Rows[b][i].(*float64)
-		return x != nil && (y == nil || *x > *y)
-	})
 }
 
 func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc reports.Scope) error {
@@ -63,8 +52,14 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 			backlogAge, _, err = s.run(ctx, "backlog", base, vals("group_by", "age"), sc)
 			return
 		},
-		func() (err error) { tags, tagP, err = s.run(ctx, "tags", base, nil, sc); return },
-		func() (err error) { agents, agentP, err = s.run(ctx, "agent_performance", base, nil, sc); return },
+		func() (err error) {
+			tags, tagP, err = s.run(ctx, "tags", base, vals("top", "15", "sort", "created"), sc)
+			return
+		},
+		func() (err error) {
+			agents, agentP, err = s.run(ctx, "agent_performance", base, vals("top", "50", "sort", "solved"), sc)
+			return
+		},
 		func() (err error) {
 			preBreach, _, err = s.run(ctx, "pre_breach", base, vals("horizon", "4h", "limit", "200"), sc)
 			return
@@ -122,11 +117,9 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 			return barChart("backlog_age", "Backlog by age", backlogAge, "age", []string{"open"}, 10, backlogParams)
 		},
 		func() (Chart, error) {
-			sortBy(tags, "created")
 			return barChart("tags", "Top tags (tickets created)", tags, "tag", []string{"created", "solved"}, 15, tagP)
 		},
 		func() (Chart, error) {
-			sortBy(agents, "solved")
 			return barChart("agents", "Agents: solved and public replies", agents, "agent", []string{"solved", "replies"}, 20, agentP)
 		},
 	}
@@ -138,8 +131,9 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 		p.Charts = append(p.Charts, ch)
 	}
 	p.Tables = append(p.Tables, Table{Title: "About to breach (next 4 hours)", Columns: preBreach.Columns, Rows: preBreach.Rows,
-		Note: "Running SLA clocks whose deadline is within 4 hours, soonest first."},
-		Table{Title: "Agent performance", Columns: agents.Columns, Rows: agents.Rows})
+		Note: "Running SLA clocks whose deadline is within 4 hours, soonest first (at most 200)."},
+		Table{Title: "Agent performance", Columns: agents.Columns, Rows: agents.Rows, Note: "The 50 agents with the most solves.",
+			CSV: "/api/v1/reports/agent_performance?" + withParam(base, "format", "csv").Encode()})
 	return nil
 }
 
@@ -153,19 +147,19 @@ func (s *Server) finance(ctx context.Context, p *Page, base, _ url.Values, sc re
 			return
 		},
 		func() (err error) {
-			byCustomer, custP, err = s.run(ctx, "billable", base, vals("group_by", "customer"), sc)
+			byCustomer, custP, err = s.run(ctx, "billable", base, vals("group_by", "customer", "top", "20", "sort", "billable_hours"), sc)
 			return
 		},
 		func() (err error) {
-			byAgent, agentP, err = s.run(ctx, "billable", base, vals("group_by", "agent"), sc)
+			byAgent, agentP, err = s.run(ctx, "billable", base, vals("group_by", "agent", "top", "20", "sort", "billable_hours"), sc)
 			return
 		},
 		func() (err error) {
-			byGroup, groupP, err = s.run(ctx, "billable", base, vals("group_by", "group"), sc)
+			byGroup, groupP, err = s.run(ctx, "billable", base, vals("group_by", "group", "top", "20", "sort", "billable_hours"), sc)
 			return
 		},
 		func() (err error) {
-			byOrg, _, err = s.run(ctx, "billable", base, vals("group_by", "organisation"), sc)
+			byOrg, _, err = s.run(ctx, "billable", base, vals("group_by", "organisation", "top", "100", "sort", "amount"), sc)
 			return
 		},
 	)
@@ -173,9 +167,9 @@ func (s *Server) finance(ctx context.Context, p *Page, base, _ url.Values, sc re
 		return err
 	}
 	var hours, billable float64
-	for _, row := range byGroup.Rows {
-		hours += num(row, byGroup, "hours")
-		billable += num(row, byGroup, "billable_hours")
+	for _, row := range byMonth.Rows {
+		hours += num(row, byMonth, "hours")
+		billable += num(row, byMonth, "billable_hours")
 	}
 	p.Tiles = []Tile{
 		{Label: "Hours logged", Value: strconv.FormatFloat(hours, 'f', 1, 64)},
@@ -183,9 +177,6 @@ func (s *Server) finance(ctx context.Context, p *Page, base, _ url.Values, sc re
 	}
 	// The month trend sums currencies: hours do not depend on them.
 	monthly := sumOverCurrencies(byMonth)
-	for _, r := range []*reports.Result{byCustomer, byAgent, byGroup} {
-		sortBy(r, "billable_hours")
-	}
 	for _, c := range []func() (Chart, error){
 		func() (Chart, error) {
 			return trendChart("billable_month", "Hours by month", monthly, []string{"billable_hours", "hours"}, monthP, zoneOf(byMonth))
@@ -206,9 +197,8 @@ func (s *Server) finance(ctx context.Context, p *Page, base, _ url.Values, sc re
 		}
 		p.Charts = append(p.Charts, ch)
 	}
-	sortBy(byOrg, "amount")
 	p.Tables = append(p.Tables, Table{Title: "Billable time by organisation", Columns: byOrg.Columns, Rows: byOrg.Rows,
-		Note: "Amounts are per currency; entries without a rate have no currency.",
+		Note: "The 100 organisations with the largest amounts; amounts are per currency, entries without a rate have no currency.",
 		CSV:  "/api/v1/reports/billable?" + withParam(base, "group_by", "organisation").Encode() + "&format=csv"})
 	return nil
 }

@@ -79,6 +79,10 @@ type Query struct {
 	Horizon time.Duration
 	// Limit caps list reports (drill-down, pre-breach).
 	Limit int
+	// Top keeps only the Top groups with the largest Sort measure (bar
+	// charts of customers, agents, tags); 0 keeps every group.
+	Top  int
+	Sort string
 	// Now is the instant "breached while open" and ages are measured
 	// against; the API sets it to the request time.
 	Now time.Time
@@ -139,6 +143,8 @@ const (
 	ParamPeriod  = "period"  // drill-down: the bucket (its start) of the clicked cell
 	ParamFormat  = "format"  // read by the API, not here
 	ParamMeasure = "measure" // drill-down: which measure's tickets (read by the API)
+	ParamTop     = "top"     // keep the top N groups ...
+	ParamSort    = "sort"    // ... by this measure (default the first)
 )
 
 // ParseQuery reads and validates a report request from URL parameters:
@@ -150,7 +156,7 @@ func ParseQuery(r *Report, v url.Values, now time.Time, lim Limits) (Query, erro
 	q := Query{Report: r.Name, Now: now, Filters: map[Dimension][]string{}, Zone: time.UTC}
 	for name := range v {
 		switch name {
-		case ParamFrom, ParamTo, ParamTZ, ParamGrain, ParamGroupBy, ParamCompare, ParamHorizon, ParamLimit, ParamPeriod, ParamFormat, ParamMeasure:
+		case ParamFrom, ParamTo, ParamTZ, ParamGrain, ParamGroupBy, ParamCompare, ParamHorizon, ParamLimit, ParamPeriod, ParamFormat, ParamMeasure, ParamTop, ParamSort:
 			continue
 		}
 		if !slices.Contains(r.Dimensions, Dimension(name)) {
@@ -193,6 +199,9 @@ func ParseQuery(r *Report, v url.Values, now time.Time, lim Limits) (Query, erro
 		}
 		q.Horizon = d
 	}
+	if err := q.parseTop(v, r, lim); err != nil {
+		return q, err
+	}
 	q.Limit = min(lim.MaxList, 500)
 	if l := v.Get(ParamLimit); l != "" {
 		n, err := strconv.Atoi(l)
@@ -231,6 +240,31 @@ func checkValues(d Dimension, vals []string) error {
 		if closed && !slices.Contains(set, v) {
 			return paramErr(string(d), "unknown value %q (one of: %s)", v, strings.Join(set, ", "))
 		}
+	}
+	return nil
+}
+
+func (q *Query) parseTop(v url.Values, r *Report, lim Limits) error {
+	t := v.Get(ParamTop)
+	if t == "" {
+		if v.Get(ParamSort) != "" {
+			return paramErr(ParamSort, "needs top")
+		}
+		return nil
+	}
+	n, err := strconv.Atoi(t)
+	if err != nil || n <= 0 || n > lim.MaxRows {
+		return paramErr(ParamTop, "must be a whole number from 1 to %d, not %q", lim.MaxRows, t)
+	}
+	if r.List || q.Grain != GrainNone || len(q.GroupBy)+len(r.Fixed) == 0 {
+		return paramErr(ParamTop, "needs group_by (or a report grouped by nature) and no grain")
+	}
+	q.Top, q.Sort = n, v.Get(ParamSort)
+	if q.Sort == "" {
+		q.Sort = r.Measures[0].Name
+	}
+	if m := r.Measure(q.Sort); m == nil || m.src == nil {
+		return paramErr(ParamSort, "report %s has no measure %q to sort by", r.Name, q.Sort)
 	}
 	return nil
 }

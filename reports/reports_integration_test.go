@@ -630,6 +630,22 @@ func TestAgentPerformanceAndBillable(t *testing.T) {
 			t.Errorf("agent %s replied but has no row", agent)
 		}
 	}
+	// The top 5 agents by replies: largest first, with their other
+	// measures from the other sources intact.
+	top := w.run(t, "agent_performance", "from=2026-02-01&to=2026-03-01&top=5&sort=replies", reports.Scope{})
+	var counts []float64
+	for _, n := range replies {
+		counts = append(counts, float64(len(n)))
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(counts)))
+	if len(top.Rows) != 5 {
+		t.Fatalf("top 5: %d rows", len(top.Rows))
+	}
+	for i, row := range top.Rows {
+		agent := row[0].(string)
+		wantNum(t, fmt.Sprintf("top %d replies", i+1), row[2], counts[i])
+		wantNum(t, "top "+agent+" billable hours", row[len(row)-1], billable[agent])
+	}
 	fin := table(t, w.run(t, "billable", "from=2026-02-01&to=2026-03-01&group_by=customer", reports.Scope{}), "customer", "currency")
 	if len(fin) != len(byCustomer) {
 		t.Fatalf("%d customer rows, want %d", len(fin), len(byCustomer))

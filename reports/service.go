@@ -78,18 +78,26 @@ func (s *Service) run(ctx context.Context, r *Report, q Query, sc Scope) (*Resul
 	dims := append(slices.Clone(r.Fixed), q.GroupBy...)
 	rows := map[string]*row{}
 	var order []string
-	for _, src := range r.sources() {
+	srcs := r.sources()
+	var restrictTo map[Dimension][]string
+	if q.Top > 0 {
+		// The sort measure's source first: its top rows decide the groups.
+		sorted := r.Measure(q.Sort).src
+		srcs = append([]*source{sorted}, slices.DeleteFunc(slices.Clone(srcs), func(s *source) bool { return s == sorted })...)
+	}
+	for i, src := range srcs {
 		var ms []*Measure
 		for _, m := range r.Measures {
 			if m.src == src {
 				ms = append(ms, m)
 			}
 		}
-		st := aggregateSQL(s.db, q, sc, src, dims, ms, s.limits.MaxRows)
+		st := aggregateSQL(s.db, q, sc, src, dims, ms, s.limits.MaxRows, restrictTo)
 		nk := len(dims)
 		if q.Grain != GrainNone {
 			nk++
 		}
+		topOnly := q.Top > 0 && i > 0
 		err := s.query(ctx, st, func(scan func(...any) error) error {
 			keys := make([]string, nk)
 			vals := make([]float64, len(ms))
@@ -106,6 +114,9 @@ func (s *Service) run(ctx context.Context, r *Report, q Query, sc Scope) (*Resul
 			k := strings.Join(keys, "\x00")
 			rw, ok := rows[k]
 			if !ok {
+				if topOnly {
+					return nil // a group outside the top
+				}
 				rw = &row{keys: keys, vals: map[string]*float64{}}
 				rows[k] = rw
 				order = append(order, k)
@@ -121,6 +132,18 @@ func (s *Service) run(ctx context.Context, r *Report, q Query, sc Scope) (*Resul
 		})
 		if err != nil {
 			return nil, fmt.Errorf("report %s (%s): %w", r.Name, src.name, err)
+		}
+		if q.Top > 0 && i == 0 {
+			restrictTo = map[Dimension][]string{}
+			for j, d := range dims {
+				seen := map[string]bool{}
+				for _, k := range order {
+					if v := rows[k].keys[j]; !seen[v] {
+						seen[v] = true
+						restrictTo[d] = append(restrictTo[d], v)
+					}
+				}
+			}
 		}
 	}
 	res := &Result{Report: r.Name, Title: r.Title, From: q.From, To: q.To, Zone: q.Zone.String(), Grain: q.Grain, GroupBy: []string{}}
@@ -182,7 +205,9 @@ func (s *Service) fill(q Query, dims []Dimension, rows map[string]*row, order []
 		for _, k := range order {
 			out = append(out, rows[k])
 		}
-		slices.SortFunc(out, func(a, b *row) int { return slices.Compare(a.keys, b.keys) })
+		if q.Top == 0 { // top rows keep their order: largest first
+			slices.SortFunc(out, func(a, b *row) int { return slices.Compare(a.keys, b.keys) })
+		}
 		return out, nil
 	}
 	combos := map[string][]string{}
@@ -352,6 +377,35 @@ func (s *Service) List(ctx context.Context, r *Report, q Query, sc Scope, measur
 		return nil, fmt.Errorf("report %s list: %w", r.Name, err)
 	}
 	return res, nil
+}
+
+// Statements returns the SQL a request runs, arguments written in: what
+// `slate bench serve` times with clickhouse-client as the raw baseline,
+// and what an operator pastes there to explain a figure.
+func (s *Service) Statements(r *Report, q Query, sc Scope, measure string) []string {
+	var out []string
+	switch {
+	case r.Name == "pre_breach":
+		out = append(out, preBreachSQL(s.db, q, sc, min(q.Limit, s.limits.MaxList)).Inline())
+	case r.List || measure != "":
+		src := r.sources()[0]
+		if m := r.Measure(measure); m != nil && m.src != nil {
+			src = m.src
+		}
+		out = append(out, ticketListSQL(s.db, q, sc, src, min(q.Limit, s.limits.MaxList)).Inline())
+	default:
+		dims := append(slices.Clone(r.Fixed), q.GroupBy...)
+		for _, src := range r.sources() {
+			var ms []*Measure
+			for _, m := range r.Measures {
+				if m.src == src {
+					ms = append(ms, m)
+				}
+			}
+			out = append(out, aggregateSQL(s.db, q, sc, src, dims, ms, s.limits.MaxRows, nil).Inline())
+		}
+	}
+	return out
 }
 
 // query runs st with the per-query time limit and hands each row's Scan to

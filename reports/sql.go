@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,15 +51,19 @@ func restrict(q Query, sc Scope, snapshot bool) *where {
 	}
 	slices.Sort(dims) // deterministic SQL for the same request
 	for _, d := range dims {
-		vals := q.Filters[d]
-		if d == DimTag && slices.Contains(vals, "") {
-			// "" is the no-tag cell of a tag breakdown.
-			w.add("(hasAny(tags, ?) OR empty(tags))", vals)
-			continue
-		}
-		w.add(filterSQL(d), vals)
+		w.filter(d, q.Filters[d])
 	}
 	return w
+}
+
+// filter keeps rows whose dimension d has one of vals.
+func (w *where) filter(d Dimension, vals []string) {
+	if d == DimTag && slices.Contains(vals, "") {
+		// "" is the no-tag cell of a tag breakdown.
+		w.add("(hasAny(tags, ?) OR empty(tags))", vals)
+		return
+	}
+	w.add(filterSQL(d), vals)
 }
 
 // groupKeys are the SELECT expressions a query groups by: the bucket (if
@@ -78,7 +83,11 @@ func groupKeys(q Query, dims []Dimension) (exprs []string, args []any) {
 // the query's bucket and dimensions. Keys come back as strings k0..kn and
 // measures as Float64 m0..mn. limit+1 rows are asked for so that the
 // caller can tell "exactly limit" from "more".
-func aggregateSQL(db string, q Query, sc Scope, src *source, dims []Dimension, ms []*Measure, limit int) statement {
+//
+// With q.Top set, the source holding the sort measure orders by it,
+// largest first, and keeps the top rows; restrictTo narrows the other
+// sources to the dimension values those rows have.
+func aggregateSQL(db string, q Query, sc Scope, src *source, dims []Dimension, ms []*Measure, limit int, restrictTo map[Dimension][]string) statement {
 	keys, keyArgs := groupKeys(q, dims)
 	var cols []string
 	var names []string
@@ -91,9 +100,19 @@ func aggregateSQL(db string, q Query, sc Scope, src *source, dims []Dimension, m
 		cols = append(cols, "toFloat64("+m.expr+") AS m"+strconv.Itoa(i))
 	}
 	w := restrict(q, sc, src.snapshot)
+	for _, d := range dims {
+		if vals, ok := restrictTo[d]; ok {
+			w.filter(d, vals)
+		}
+	}
 	s := "SELECT " + strings.Join(cols, ", ") + " FROM (" + src.sql(db, q.Now.Unix()) + ")" + w.sql()
+	order := strings.Join(names, ", ")
+	if sort := slices.IndexFunc(ms, func(m *Measure) bool { return m.Name == q.Sort }); q.Top > 0 && sort >= 0 {
+		order = "m" + strconv.Itoa(sort) + " DESC, " + order
+		limit = q.Top - 1 // LIMIT limit+1 below: exactly Top
+	}
 	if len(names) > 0 {
-		s += " GROUP BY " + strings.Join(names, ", ") + " ORDER BY " + strings.Join(names, ", ")
+		s += " GROUP BY " + strings.Join(names, ", ") + " ORDER BY " + order
 	}
 	s += " LIMIT " + strconv.Itoa(limit+1)
 	return statement{SQL: s, Args: append(keyArgs, w.args...)}
@@ -140,4 +159,41 @@ func preBreachSQL(db string, q Query, sc Scope, limit int) statement {
 		"toInt64(toUnixTimestamp(created_at)), metric, policy, toInt64(toUnixTimestamp(deadline)), toUInt32(cycle) FROM (" +
 		srcRunning.sql(db, q.Now.Unix()) + ")" + w.sql() + " ORDER BY deadline, tenant, ticket_id, metric LIMIT " + strconv.Itoa(limit+1)
 	return statement{SQL: s, Args: w.args}
+}
+
+// Inline renders a statement with its arguments written in as literals, for
+// operators to paste into clickhouse-client (explaining a figure) and for
+// the benchmark's raw baseline. Queries themselves always bind.
+func (st statement) Inline() string {
+	var b strings.Builder
+	args := st.Args
+	for _, r := range st.SQL {
+		if r == '?' && len(args) > 0 {
+			b.WriteString(literal(args[0]))
+			args = args[1:]
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func literal(v any) string {
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case string:
+		return quote(x)
+	case []string:
+		parts := make([]string, len(x))
+		for i, s := range x {
+			parts[i] = quote(s)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	panic(fmt.Sprintf("reports: no literal for %T", v))
+}
+
+func quote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"gopkg.in/yaml.v3"
@@ -33,8 +34,10 @@ func runBench(ctx context.Context, args []string) error {
 		return runBenchIngest(ctx, args[1:])
 	case len(args) > 0 && args[0] == "sla":
 		return runBenchSLA(ctx, args[1:])
+	case len(args) > 0 && args[0] == "serve":
+		return runBenchServe(ctx, args[1:])
 	}
-	return fmt.Errorf("usage: slate bench ingest [flags] | slate bench sla [flags]")
+	return fmt.Errorf("usage: slate bench ingest|sla|serve [flags]")
 }
 
 // runBenchSLA loads generated tickets straight into a private ClickHouse
@@ -62,31 +65,8 @@ func runBenchSLA(ctx context.Context, args []string) error {
 		return err
 	}
 	defer conn.Close()
-	w := warehouse.NewWriter(conn, cfg.ClickHouse.Database, 0)
 	gc := eventgen.Config{Seed: 3, Tickets: *tickets, Days: 90}
-	bar := newBar(eventgen.EstimateEvents(gc), "loading", false)
-	var recs []event.Record
-	n := 0
-	store := func() error {
-		if err := w.Store(ctx, &event.Batch{Records: recs}); err != nil {
-			return err
-		}
-		n += len(recs)
-		_ = bar.Set(n)
-		recs = recs[:0]
-		return nil
-	}
-	err = eventgen.Generate(gc, func(e *event.Event) error {
-		recs = append(recs, event.Record{Event: *e})
-		if len(recs) == 50_000 {
-			return store()
-		}
-		return nil
-	})
-	if err == nil {
-		err = store()
-	}
-	_ = bar.Finish()
+	n, err := loadGenerated(ctx, conn, cfg.ClickHouse.Database, gc, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -111,6 +91,40 @@ slate bench sla: %d tickets, %d events loaded into ClickHouse
 // separate `slate ingest` process, and in the same run the baseline: the same
 // NDJSON bytes loaded by clickhouse-client (FORMAT JSONEachRow) into an
 // equivalent table on the same server.
+// loadGenerated stores a generator run straight through the warehouse
+// writer (no Kafka), in 50k-event batches with a progress bar; events at
+// or after before (if set) are left out, as not yet happened.
+func loadGenerated(ctx context.Context, conn driver.Conn, db string, gc eventgen.Config, before time.Time) (int, error) {
+	w := warehouse.NewWriter(conn, db, 0)
+	bar := newBar(eventgen.EstimateEvents(gc), "loading", false)
+	defer bar.Finish()
+	var recs []event.Record
+	n := 0
+	store := func() error {
+		if err := w.Store(ctx, &event.Batch{Records: recs}); err != nil {
+			return err
+		}
+		n += len(recs)
+		_ = bar.Set(n)
+		recs = recs[:0]
+		return nil
+	}
+	err := eventgen.Generate(gc, func(e *event.Event) error {
+		if !before.IsZero() && !e.OccurredAt.Before(before) {
+			return nil
+		}
+		recs = append(recs, event.Record{Event: *e})
+		if len(recs) == 50_000 {
+			return store()
+		}
+		return nil
+	})
+	if err == nil {
+		err = store()
+	}
+	return n, err
+}
+
 func runBenchIngest(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench ingest", flag.ContinueOnError)
 	events := fs.Int("events", 1_000_000, "approximate number of events")

@@ -167,13 +167,6 @@ func (e *env) startIngest(extraEnv ...string) *ingester {
 	return in
 }
 
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[len(s)-n:]
-}
-
 // stop sends SIGTERM and waits: a graceful stop must exit 0.
 func (in *ingester) stop(t *testing.T) {
 	t.Helper()

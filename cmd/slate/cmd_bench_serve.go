@@ -1,0 +1,305 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/slatehq/slate/event/eventgen"
+	"github.com/slatehq/slate/internal/auth"
+	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/warehouse"
+	"github.com/slatehq/slate/warehouse/chserver"
+)
+
+// benchCall is one API call a dashboard makes (mirrors dashboards/pages.go:
+// the same reports with the same parameters, over the default last 30
+// days).
+type benchCall struct {
+	page, report, params string
+}
+
+var dashboardCalls = []benchCall{
+	{"manager", "volume", "grain=day"},
+	{"manager", "first_reply_time", "grain=day"},
+	{"manager", "resolution_time", "grain=day"},
+	{"manager", "sla_compliance", ""},
+	{"manager", "backlog", ""},
+	{"manager", "backlog", "group_by=priority"},
+	{"manager", "backlog", "group_by=status"},
+	{"manager", "backlog", "group_by=severity"},
+	{"manager", "backlog", "group_by=age"},
+	{"manager", "tags", ""},
+	{"manager", "agent_performance", ""},
+	{"manager", "pre_breach", "horizon=4h&limit=200"},
+	{"finance", "billable", "grain=month"},
+	{"finance", "billable", "group_by=customer"},
+	{"finance", "billable", "group_by=agent"},
+	{"finance", "billable", "group_by=group"},
+	{"finance", "billable", "group_by=organisation"},
+	{"leadership", "volume", "compare=previous"},
+	{"leadership", "first_reply_time", "compare=previous"},
+	{"leadership", "resolution_time", "compare=previous"},
+	{"leadership", "sla_compliance", "compare=previous"},
+	{"leadership", "csat", "compare=previous"},
+	{"leadership", "resolution_quality", "compare=previous"},
+	{"leadership", "volume", "grain=day"},
+}
+
+// runBenchServe loads generated tickets into a private ClickHouse, starts
+// `slate serve` as its own process, and times every dashboard API call
+// through it next to the same SQL run by clickhouse-client (its --time,
+// the server's own elapsed time) in the same run.
+func runBenchServe(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench serve", flag.ContinueOnError)
+	tickets := fs.Int("tickets", 1_000_000, "tickets to generate (about 10 events each)")
+	n := fs.Int("n", 20, "timed requests per call")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	policies, err := sla.LoadConfig("deploy/sla.example.yaml")
+	if err != nil {
+		return fmt.Errorf("%w (run from the repository root)", err)
+	}
+	ch, err := chserver.Start(ctx, chserver.Options{})
+	if err != nil {
+		return err
+	}
+	defer ch.Close()
+	cfg := DefaultConfig()
+	cfg.ClickHouse.Addrs = []string{ch.Addr()}
+	conn, err := openMigrated(ctx, cfg.ClickHouse)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	now := time.Now().UTC()
+	gc := eventgen.Config{Seed: 5, Tickets: *tickets, Days: 90, Start: now.AddDate(0, 0, -90).Truncate(24 * time.Hour)}
+	loaded, err := loadGenerated(ctx, conn, cfg.ClickHouse.Database, gc, now)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stderr, "evaluating SLA results ...")
+	refresher := warehouse.NewSLARefresher(conn, cfg.ClickHouse.Database, policies)
+	bar := newBar(*tickets, "sla", false)
+	if _, _, err := refresher.Refresh(ctx, time.Time{}, "", func(done, _ int) { _ = bar.Set(done) }); err != nil {
+		return err
+	}
+	_ = bar.Finish()
+
+	srv, err := startBenchServe(ctx, ch, cfg.ClickHouse.Database)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+
+	svc := reports.NewService(conn, cfg.ClickHouse.Database, cfg.Reports)
+	fmt.Printf("\nslate bench serve: %d events, %d tickets in ClickHouse; %d timed requests per call\n\n", loaded, *tickets, *n)
+	fmt.Printf("%-11s %-34s %9s %9s %9s %9s %7s\n", "dashboard", "call", "slate p50", "p95", "raw p50", "p95", "p95 x")
+	var worstP95, worstRatio float64
+	for _, c := range dashboardCalls {
+		path := "/api/v1/reports/" + c.report
+		if c.report == "pre_breach" {
+			path += "/tickets"
+		}
+		path += "?" + c.params
+		slate, err := srv.time(ctx, path, *n)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		stmts, err := statementsOf(svc, c, time.Now())
+		if err != nil {
+			return err
+		}
+		raw, err := rawTimes(ctx, ch, cfg.ClickHouse.Database, stmts, *n)
+		if err != nil {
+			return fmt.Errorf("%s raw: %w", path, err)
+		}
+		sp50, sp95 := percentile(slate, 0.5), percentile(slate, 0.95)
+		rp50, rp95 := percentile(raw, 0.5), percentile(raw, 0.95)
+		ratio := sp95 / rp95
+		worstP95, worstRatio = max(worstP95, sp95), max(worstRatio, ratio)
+		fmt.Printf("%-11s %-34s %7.0fms %7.0fms %7.0fms %7.0fms %6.2fx\n", c.page, c.report+" "+c.params, sp50*1e3, sp95*1e3, rp50*1e3, rp95*1e3, ratio)
+	}
+	fmt.Println()
+	for _, page := range []string{"manager", "finance", "leadership"} {
+		ts, err := srv.time(ctx, "/dashboards/"+page, max(3, *n/4))
+		if err != nil {
+			return err
+		}
+		fmt.Printf("page /dashboards/%-11s p50 %6.0fms  p95 %6.0fms (its calls run in parallel)\n", page, percentile(ts, 0.5)*1e3, percentile(ts, 0.95)*1e3)
+	}
+	rss := peakRSS(srv.cmd.Process.Pid)
+	fmt.Printf(`
+worst call p95 through slate:   %.0f ms (target <= 300 ms)
+worst p95 ratio slate / raw:    %.2fx (target <= 1.25x)
+slate serve peak RSS:           %d MiB (target <= 200 MiB)
+`, worstP95*1e3, worstRatio, rss/1024)
+	return nil
+}
+
+// statementsOf is the SQL behind one call, as the API would run it now.
+func statementsOf(svc *reports.Service, c benchCall, now time.Time) ([]string, error) {
+	r, _ := reports.Lookup(c.report)
+	v, _ := url.ParseQuery(c.params)
+	q, err := reports.ParseQuery(r, v, now, svc.Limits())
+	if err != nil {
+		return nil, err
+	}
+	out := svc.Statements(r, q, reports.Scope{}, "")
+	if q.Compare && !r.Snapshot {
+		out = append(out, svc.Statements(r, q.Previous(), reports.Scope{}, "")...)
+	}
+	return out, nil
+}
+
+// rawTimes runs the statements n times in one clickhouse-client session
+// and returns, per repetition, the sum of the server's elapsed times.
+func rawTimes(ctx context.Context, ch *chserver.Server, db string, stmts []string, n int) ([]float64, error) {
+	var script strings.Builder
+	for i := 0; i <= n; i++ { // the first round warms caches, like the HTTP warm-up
+		for _, s := range stmts {
+			script.WriteString(s + ";\n")
+		}
+	}
+	args := append(ch.ClientArgs(), "--database", db, "--time", "--format", "Null", "--multiquery", "--max_query_size", "1048576")
+	cmd := exec.CommandContext(ctx, "clickhouse-client", args...)
+	cmd.Stdin = strings.NewReader(script.String())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("clickhouse-client: %w: %s", err, tail(stderr.String(), 500))
+	}
+	var each []float64
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if f, err := strconv.ParseFloat(strings.TrimSpace(line), 64); err == nil {
+			each = append(each, f)
+		}
+	}
+	if len(each) != (n+1)*len(stmts) {
+		return nil, fmt.Errorf("clickhouse-client printed %d times for %d queries: %s", len(each), (n+1)*len(stmts), tail(stderr.String(), 300))
+	}
+	var out []float64
+	for i := 1; i <= n; i++ {
+		var sum float64
+		for _, f := range each[i*len(stmts) : (i+1)*len(stmts)] {
+			sum += f
+		}
+		out = append(out, sum)
+	}
+	return out, nil
+}
+
+func percentile(xs []float64, p float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[min(int(p*float64(len(s))), len(s)-1)]
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+type benchServer struct {
+	cmd   *exec.Cmd
+	base  string
+	token string
+	dir   string
+}
+
+// startBenchServe runs `slate serve` (this binary) on the database with one
+// admin token.
+func startBenchServe(ctx context.Context, ch *chserver.Server, db string) (*benchServer, error) {
+	dir, err := os.MkdirTemp("", "slate-bench-serve-")
+	if err != nil {
+		return nil, err
+	}
+	plain, hash, err := auth.NewToken()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := yaml.Marshal(map[string]any{"auth": map[string]any{"tokens": []map[string]any{{"name": "bench", "role": "admin", "hash": hash}}}})
+	if err != nil {
+		return nil, err
+	}
+	cfgPath := filepath.Join(dir, "serve.yaml")
+	if err := os.WriteFile(cfgPath, raw, 0o600); err != nil {
+		return nil, err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, self, "serve", "--config", cfgPath)
+	cmd.Env = append(os.Environ(), "SLATE_CLICKHOUSE_ADDRS="+ch.Addr(), "SLATE_CLICKHOUSE_DATABASE="+db,
+		"SLATE_HTTP_ADDR="+addr, "SLATE_LOG_LEVEL=warn")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &benchServer{cmd: cmd, base: "http://" + addr, token: plain, dir: dir}
+	for i := 0; i < 100; i++ {
+		if resp, err := http.Get(s.base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return s, nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.stop()
+	return nil, fmt.Errorf("slate serve did not become ready on %s", addr)
+}
+
+func (s *benchServer) stop() {
+	_ = s.cmd.Process.Kill()
+	_ = s.cmd.Wait()
+	os.RemoveAll(s.dir)
+}
+
+// time requests path once to warm up, then n times, returning seconds.
+func (s *benchServer) time(ctx context.Context, path string, n int) ([]float64, error) {
+	var out []float64
+	for i := 0; i <= n; i++ {
+		req, err := http.NewRequestWithContext(ctx, "GET", s.base+path, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+s.token)
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return nil, fmt.Errorf("%s: HTTP %d: %.300s", path, resp.StatusCode, body)
+		}
+		if i > 0 {
+			out = append(out, time.Since(start).Seconds())
+		}
+	}
+	return out, nil
+}
