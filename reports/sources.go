@@ -80,24 +80,23 @@ func ticketDims(db string, withAgent bool) string {
 		"group_name AS grp, channel, customer, organisation, created_at FROM " + ticketState(db)
 }
 
-// latestSLA is each ticket's SLA rows from its newest evaluation only: a
-// late event can remove a cycle, so older versions' rows are stale.
-func latestSLA(db string) string {
-	return "SELECT tenant, ticket_id, metric, cycle, policy, target_seconds, start_at, deadline, stop_at, " +
-		"elapsed_seconds, paused_seconds, state, breached_at, " +
+// slaCycles expands each live ticket's current SLA cycles (sla_tickets
+// holds one row per ticket, so FINAL alone gives its current set) into one
+// row per cycle, with the ticket's dimensions from the same evaluation.
+func slaCycles(db string) string {
+	return "SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent, group_name AS grp, " +
+		"channel, customer, organisation, created_at, metric, cycle, policy, start_at, deadline, stop_at, elapsed_seconds, state, " +
 		"toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped, " +
 		"state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline " +
-		"FROM " + db + ".sla_results FINAL " +
-		"WHERE (tenant, ticket_id, ticket_version) IN " +
-		"(SELECT tenant, ticket_id, max(ticket_version) FROM " + db + ".sla_results GROUP BY tenant, ticket_id)"
+		"FROM (SELECT * FROM " + db + ".sla_tickets FINAL) " +
+		"ARRAY JOIN metric, cycle, policy, start_at, deadline, stop_at, elapsed_seconds, state WHERE live = 1"
 }
 
 // slaBy exposes SLA cycles of live tickets with ts from one of the cycle's
 // times, restricted by where.
 func slaBy(ts, where string) func(db string, now int64) string {
 	return func(db string, now int64) string {
-		s := "SELECT *, " + ts + " AS ts, " + nowCol(now) + " FROM (" + latestSLA(db) + ") ANY INNER JOIN (" +
-			ticketDims(db, true) + " WHERE has_created = 1 AND deleted = 0 AND merged_into = '') USING (tenant, ticket_id)"
+		s := "SELECT *, " + ts + " AS ts, " + nowCol(now) + " FROM (" + slaCycles(db) + ")"
 		if where != "" {
 			s += " WHERE " + where
 		}

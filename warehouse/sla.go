@@ -9,6 +9,7 @@ import (
 
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/ticket"
 )
 
 // SLARefresher keeps sla_results in step with the tickets table: it finds
@@ -62,10 +63,14 @@ func (r *SLARefresher) Refresh(ctx context.Context, since time.Time, tenant stri
 	}
 	var results []sla.Result
 	var versions []uint64
+	var tickets []slaTicket
 	done := 0
 	flush := func() error {
 		err := r.insert(ctx, results, versions)
-		results, versions = results[:0], versions[:0]
+		if err == nil {
+			err = r.insertTickets(ctx, tickets, results)
+		}
+		results, versions, tickets = results[:0], versions[:0], tickets[:0]
 		return err
 	}
 	err := StreamProjectedHistories(ctx, r.conn, r.db, since, tenant, func(history []event.Event) error {
@@ -73,6 +78,7 @@ func (r *SLARefresher) Refresh(ctx context.Context, since time.Time, tenant stri
 		// as of the ticket's last event: deterministic, and a still running
 		// clock's breach shows by its deadline at query time
 		rs := r.cfg.Evaluate(h, h[len(h)-1].OccurredAt)
+		tickets = append(tickets, slaTicket{state: ticket.Fold(h), from: len(results), to: len(results) + len(rs)})
 		results = append(results, rs...)
 		for range rs {
 			versions = append(versions, uint64(len(h)))
@@ -111,12 +117,7 @@ func (r *SLARefresher) insert(ctx context.Context, rs []sla.Result, versions []u
 	}
 	w := &Writer{conn: r.conn, db: r.db}
 	now := r.now().UTC().Truncate(time.Second)
-	opt := func(t *time.Time) time.Time {
-		if t == nil {
-			return time.Unix(0, 0).UTC()
-		}
-		return t.Truncate(time.Second)
-	}
+	opt := optTime
 	return w.send(ctx, "sla_results", slaColumns, func(b driver.Batch) error {
 		for i := range rs {
 			x := &rs[i]
@@ -128,6 +129,57 @@ func (r *SLARefresher) insert(ctx context.Context, rs []sla.Result, versions []u
 		}
 		return nil
 	})
+}
+
+// slaTicket is one evaluated ticket: its state (for the dimensions) and
+// its results' range in the batch.
+type slaTicket struct {
+	state    ticket.State
+	from, to int
+}
+
+var slaTicketColumns = []string{"tenant", "ticket_id", "ticket_version", "live", "subject", "status", "priority", "severity",
+	"tags", "assignee", "group_name", "channel", "customer", "organisation", "created_at", "metric", "cycle", "policy",
+	"start_at", "deadline", "stop_at", "elapsed_seconds", "state", "evaluated_at"}
+
+// insertTickets writes one sla_tickets row per evaluated ticket, also for
+// tickets without cycles: an empty row replaces cycles a late event removed.
+func (r *SLARefresher) insertTickets(ctx context.Context, ts []slaTicket, rs []sla.Result) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	w := &Writer{conn: r.conn, db: r.db}
+	now := r.now().UTC().Truncate(time.Second)
+	return w.send(ctx, "sla_tickets", slaTicketColumns, func(b driver.Batch) error {
+		for i := range ts {
+			t := &ts[i]
+			s := &t.state
+			n := t.to - t.from
+			metric, policy, state := make([]string, n), make([]string, n), make([]string, n)
+			cycle, elapsed := make([]uint16, n), make([]uint32, n)
+			start, deadline, stop := make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
+			for j, x := range rs[t.from:t.to] {
+				metric[j], policy[j], state[j] = string(x.Metric), x.Policy, string(x.State)
+				cycle[j], elapsed[j] = uint16(x.Cycle), uint32(x.Elapsed)
+				start[j], deadline[j], stop[j] = x.Start.Truncate(time.Second), optTime(x.Deadline), optTime(x.Stop)
+			}
+			live := s.HasCreated && !s.Deleted && s.MergedInto == ""
+			if err := b.Append(s.Tenant, s.TicketID, s.Version, b2u(live), s.Subject, string(s.Status), string(s.Priority),
+				string(s.Severity), nonNil(s.Tags), s.Assignee, s.Group, s.Channel, s.Customer, s.Organisation, dt(s.CreatedAt),
+				metric, cycle, policy, start, deadline, stop, elapsed, state, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// optTime maps "none" to the epoch, as dt does.
+func optTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Unix(0, 0).UTC()
+	}
+	return t.Truncate(time.Second)
 }
 
 // Watermark reads this worker's saved position (zero if none).
