@@ -85,6 +85,8 @@ type Page struct {
 	Tables    []Table
 	Headlines []Headline
 	Period    string
+	// Query is the filter bar's state, carried by the navigation links.
+	Query template.URL
 }
 
 type form struct {
@@ -148,6 +150,7 @@ func (s *Server) page(build builder) http.HandlerFunc {
 			}
 			p.Refresh = n
 		}
+		p.Query = template.URL(base.Encode()) // url.Values.Encode escapes each value
 		vol, _ := reports.Lookup("volume")
 		if _, err := reports.ParseQuery(vol, base, s.now(), s.svc.Limits()); err != nil {
 			s.fail(w, p, err)

@@ -453,6 +453,11 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 		t.Errorf("filter bar lost its value: %q %v", kept, err)
 	}
 	checkPage(t, tab, "manager filtered", filepath.Join(dir, "manager-filtered.png"))
+	var nav string
+	if err := tab.Eval(`document.querySelector("header nav a[href^='/dashboards/leadership']").getAttribute("href")`, &nav); err != nil ||
+		!strings.Contains(nav, "priority=high") || !strings.Contains(nav, "&") {
+		t.Errorf("navigation drops the filters: %q %v", nav, err)
+	}
 
 	// Click the first bar of "Backlog by severity": its height is the
 	// number of tickets the drill-down must list.
