@@ -223,7 +223,9 @@ func (e *env) send(msgs []kafka.Message) error {
 	for start := 0; start < len(msgs); start += 5000 {
 		chunk := msgs[start:min(start+5000, len(msgs))]
 		var err error
-		for attempt := 0; attempt < 10; attempt++ {
+		// A new topic's metadata can take seconds to reach the client's
+		// cache (kafka-go refreshes it every 6 s): keep trying past that.
+		for attempt := 0; attempt < 40; attempt++ {
 			if err = w.WriteMessages(context.Background(), chunk...); err == nil {
 				break
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -437,9 +438,27 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 	// lists the tickets behind it.
 	tab := b.NewTab(t)
 	login(t, tab, s, "manager", "/dashboards/manager?"+span)
-	var shown bool
-	if err := tab.Eval(fmt.Sprintf(`document.body.innerText.includes(%q)`, hostileAgent), &shown); err != nil || !shown {
-		t.Errorf("the hostile agent name is not shown as text: %v", err)
+	// The drill-down list of the hostile tag shows the hostile ticket's
+	// agent and subject as text, and nothing of them runs.
+	hostile := "/dashboards/tickets?report=volume&measure=created&" + span + "&tag=" + url.QueryEscape(strings.ToLower(hostileTags[1]))
+	if err := tab.Navigate(s.base + hostile); err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{hostileAgent, `<b>bold</b> & "quotes"`, "XSS-1"} {
+		var shown bool
+		if err := tab.Eval(fmt.Sprintf(`document.body.innerText.includes(%q)`, text), &shown); err != nil || !shown {
+			t.Errorf("%q is not shown as text on %s: %v", text, hostile, err)
+		}
+	}
+	var xssRan any
+	if err := tab.Eval(`window.__xss === undefined ? null : window.__xss`, &xssRan); err != nil || xssRan != nil {
+		t.Errorf("injected script ran on the drill-down page: %v %v", xssRan, err)
+	}
+	if err := tab.Screenshot(filepath.Join(dir, "hostile-drill-down.png")); err != nil {
+		t.Error(err)
+	}
+	if err := tab.Navigate(s.base + "/dashboards/manager?" + span); err != nil {
+		t.Fatal(err)
 	}
 	if err := tab.Eval(`document.querySelector("select[name=priority]").value = "high"; document.getElementById("filters").submit(); true`, nil); err != nil {
 		t.Fatal(err)
