@@ -215,15 +215,22 @@ func (s *Server) run(ctx context.Context, name string, base url.Values, extra ur
 	return res, v, err
 }
 
-// parallel runs the page's report calls at once: a dashboard is a dozen
-// small queries, and ClickHouse answers them side by side.
+// pageConcurrency bounds a page's report calls in flight. ClickHouse
+// already spreads one query over the server's cores, so more at once only
+// stretch each query towards its time limit.
+const pageConcurrency = 2
+
+// parallel runs the page's report calls, pageConcurrency at a time.
 func parallel(fns ...func() error) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(fns))
+	slots := make(chan struct{}, pageConcurrency)
 	for i, f := range fns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
 			errs[i] = f()
 		}()
 	}

@@ -139,9 +139,11 @@ func runBenchServe(ctx context.Context, args []string) error {
 	for _, page := range []string{"manager", "finance", "leadership"} {
 		ts, err := srv.time(ctx, "/dashboards/"+page, max(3, *n/4))
 		if err != nil {
-			return err
+			// A page over its query limits is a result too: say so and go on.
+			fmt.Printf("page /dashboards/%-11s FAILED: %.120s\n", page, strings.ReplaceAll(err.Error(), "\n", " "))
+			continue
 		}
-		fmt.Printf("page /dashboards/%-11s p50 %6.0fms  p95 %6.0fms (its calls run in parallel)\n", page, percentile(ts, 0.5)*1e3, percentile(ts, 0.95)*1e3)
+		fmt.Printf("page /dashboards/%-11s p50 %6.0fms  p95 %6.0fms (its calls two at a time)\n", page, percentile(ts, 0.5)*1e3, percentile(ts, 0.95)*1e3)
 	}
 	rss := peakRSS(srv.cmd.Process.Pid)
 	fmt.Printf(`
