@@ -21,6 +21,7 @@ import (
 	"github.com/slatehq/slate/internal/obs"
 	"github.com/slatehq/slate/reports"
 	"github.com/slatehq/slate/reports/httpapi"
+	"github.com/slatehq/slate/reports/xlsx"
 	"github.com/slatehq/slate/warehouse"
 )
 
@@ -64,6 +65,11 @@ func serveHTTP(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logg
 	reg := obs.NewRegistry()
 	svc := reports.NewService(conn, cfg.ClickHouse.Database, cfg.Reports)
 	api := httpapi.New(svc, log, reg)
+	api.AddFormat("xlsx", func(w http.ResponseWriter, res *reports.Result) error {
+		w.Header().Set("Content-Type", xlsx.ContentType)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+res.Report+`.xlsx"`)
+		return xlsx.WriteResult(w, res)
+	})
 	dash := dashboards.New(svc, log)
 
 	r := chi.NewRouter()

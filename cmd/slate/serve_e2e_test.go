@@ -1,19 +1,23 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/xuri/excelize/v2"
 	"gopkg.in/yaml.v3"
 
 	"github.com/slatehq/slate/event"
@@ -98,7 +102,7 @@ func startServed(t *testing.T) *served {
 		t.Fatal(err)
 	}
 	cmd := e.command("serve")
-	cmd.Env = append(cmd.Env, "SLATE_HTTP_ADDR="+addr, "SLATE_AUTH_SESSION_KEY=0123456789abcdef0123456789abcdef-test")
+	cmd.Env = append(cmd.Env, "SLATE_HTTP_ADDR="+addr, "SLATE_AUTH_SESSION_KEY="+sessionKey)
 	logf, err := os.Create(filepath.Join(t.TempDir(), "serve.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -149,6 +153,8 @@ func (s *served) get(t *testing.T, token, path string) (int, http.Header, []byte
 	return resp.StatusCode, resp.Header, body
 }
 
+const sessionKey = "0123456789abcdef0123456789abcdef-test"
+
 // The span the generator covers (20 days from 2026-01-05).
 const span = "from=2026-01-01&to=2026-02-01"
 
@@ -159,6 +165,7 @@ func TestServe(t *testing.T) {
 	t.Run("bad requests name the parameter", func(t *testing.T) { testBadRequests(t, s) })
 	t.Run("scope cannot be escaped", func(t *testing.T) { testScope(t, s) })
 	t.Run("csv and openapi", func(t *testing.T) { testCSVAndOpenAPI(t, s) })
+	t.Run("xlsx from the API and the CLI", func(t *testing.T) { testXLSX(t, s) })
 	t.Run("dashboards in chromium", func(t *testing.T) { testDashboardsInBrowser(t, s) })
 }
 
@@ -517,5 +524,80 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 	}
 	if errs := tab.ConsoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors: %v", errs)
+	}
+}
+
+// sheetRows reads a workbook's first sheet's data rows (below the header).
+func sheetRows(t *testing.T, raw []byte) [][]string {
+	t.Helper()
+	x, err := excelize.OpenReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	rows, err := x.GetRows(x.GetSheetList()[0], excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows[4:]
+}
+
+func testXLSX(t *testing.T, s *served) {
+	// The API's workbook holds the API's figures.
+	path := "/api/v1/reports/billable?" + span + "&group_by=customer"
+	js := s.report(t, s.tokens[auth.RoleFinance], path)
+	code, h, body := s.get(t, s.tokens[auth.RoleFinance], path+"&format=xlsx")
+	if code != 200 || h.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Fatalf("xlsx: %d %s", code, h.Get("Content-Type"))
+	}
+	rows := sheetRows(t, body)
+	if len(rows) != len(js.Rows) {
+		t.Fatalf("workbook has %d rows, the API %d", len(rows), len(js.Rows))
+	}
+	for i, row := range js.Rows {
+		for j, cell := range row {
+			want := fmt.Sprint(cell)
+			if f, ok := cell.(float64); ok {
+				want = strconv.FormatFloat(f, 'f', -1, 64)
+				got, err := strconv.ParseFloat(rows[i][j], 64)
+				if err != nil || math.Abs(got-f) > 1e-9*math.Max(1, math.Abs(f)) {
+					t.Errorf("row %d col %d: %q, want %s", i, j, rows[i][j], want)
+				}
+				continue
+			}
+			if j < len(rows[i]) && rows[i][j] != want {
+				t.Errorf("row %d col %d: %q, want %q", i, j, rows[i][j], want)
+			}
+		}
+	}
+	if code, _, _ := s.get(t, s.tokens[auth.RoleViewer], path+"&format=xlsx"); code != 403 {
+		t.Errorf("viewer got billable xlsx: %d", code)
+	}
+
+	// The CLI writes the same figures with the same parameters.
+	out := filepath.Join(t.TempDir(), "volume.xlsx")
+	cmd := s.command("export", "volume", "--from", "2026-01-01", "--to", "2026-02-01", "--group-by", "tenant", "--filter", "priority=high", "--out", out)
+	cmd.Env = append(cmd.Env, "SLATE_AUTH_SESSION_KEY="+sessionKey) // the deployment's config, whole
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("slate export: %v\n%s", err, msg)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := sheetRows(t, raw)
+	api := s.report(t, s.tokens[auth.RoleAdmin], "/api/v1/reports/volume?"+span+"&group_by=tenant&priority=high")
+	if len(cli) != len(api.Rows) || len(cli) == 0 {
+		t.Fatalf("cli %d rows, api %d", len(cli), len(api.Rows))
+	}
+	for i, row := range api.Rows {
+		if cli[i][0] != row[0] || cli[i][1] != strconv.FormatFloat(row[1].(float64), 'f', -1, 64) {
+			t.Errorf("row %d: cli %v, api %v", i, cli[i], row)
+		}
+	}
+	bad := s.command("export", "volume", "--tz", "Mars/Base", "--out", filepath.Join(t.TempDir(), "x.xlsx"))
+	bad.Env = append(bad.Env, "SLATE_AUTH_SESSION_KEY="+sessionKey)
+	if msg, err := bad.CombinedOutput(); err == nil || !strings.Contains(string(msg), "tz") {
+		t.Errorf("bad zone: %v %s", err, msg)
 	}
 }

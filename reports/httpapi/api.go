@@ -28,7 +28,16 @@ type API struct {
 	log      *slog.Logger
 	now      func() time.Time
 	duration *prometheus.HistogramVec
+	formats  map[string]Encoder
 }
+
+// Encoder writes a result in a file format (set its headers first). JSON
+// and CSV are built in; cmd/slate adds xlsx, so this adapter does not
+// depend on the Excel one.
+type Encoder func(w http.ResponseWriter, res *reports.Result) error
+
+// AddFormat makes format=name answer with enc.
+func (a *API) AddFormat(name string, enc Encoder) { a.formats[name] = enc }
 
 // New builds the API; reg receives its request metrics.
 func New(svc *reports.Service, log *slog.Logger, reg prometheus.Registerer) *API {
@@ -38,6 +47,7 @@ func New(svc *reports.Service, log *slog.Logger, reg prometheus.Registerer) *API
 			Help:    "Time to answer a report request, by report and outcome.",
 			Buckets: []float64{.01, .025, .05, .1, .2, .3, .5, 1, 2, 5, 10},
 		}, []string{"report", "outcome"}),
+		formats: map[string]Encoder{},
 	}
 	reg.MustRegister(a.duration)
 	return a
@@ -121,9 +131,9 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request, list bool) {
 	outcome := "ok"
 	defer func() { a.duration.WithLabelValues(name, outcome).Observe(time.Since(start).Seconds()) }()
 	format := r.URL.Query().Get(reports.ParamFormat)
-	if format != "" && format != "json" && format != "csv" {
+	if _, ok := a.formats[format]; !ok && format != "" && format != "json" && format != "csv" {
 		outcome = "invalid"
-		WriteError(w, r, fault.Wrap(fault.Invalid, &reports.ParamError{Param: reports.ParamFormat, Msg: "must be json or csv, not " + strconv.Quote(format)}))
+		WriteError(w, r, fault.Wrap(fault.Invalid, &reports.ParamError{Param: reports.ParamFormat, Msg: "must be json, csv or xlsx, not " + strconv.Quote(format)}))
 		return
 	}
 	q, err := reports.ParseQuery(rep, r.URL.Query(), a.now(), a.svc.Limits())
@@ -148,6 +158,12 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request, list bool) {
 	}
 	if format == "csv" {
 		WriteCSV(w, res)
+		return
+	}
+	if enc, ok := a.formats[format]; ok {
+		if err := enc(w, res); err != nil {
+			a.log.Error("encode report", "report", name, "format", format, "err", err)
+		}
 		return
 	}
 	writeJSON(w, http.StatusOK, res)

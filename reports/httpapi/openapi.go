@@ -43,7 +43,7 @@ func OpenAPI() map[string]any {
 		param(reports.ParamGrain, "query", "Time bucket; periods start at local midnight (weeks on Monday). Empty periods are zeros.", enum("hour", "day", "week", "month", "quarter"), false),
 		param(reports.ParamGroupBy, "query", "Up to two comma-separated dimensions.", str(), false),
 		param(reports.ParamCompare, "query", "previous: add the same report over the previous period (previous calendar months for month-aligned ranges).", enum("previous", "none"), false),
-		param(reports.ParamFormat, "query", "Answer as JSON (default) or CSV.", enum("json", "csv"), false),
+		param(reports.ParamFormat, "query", "Answer as JSON (default), CSV or an Excel workbook.", enum("json", "csv", "xlsx"), false),
 		param("{dimension}", "query", "Filter: repeat the parameter for several values; e.g. priority=high&priority=urgent, tag=vpn. Dimensions: see each report's dimensions.", str(), false),
 	}
 	errResp := obj{"description": "JSON error naming the parameter", "content": obj{"application/json": obj{"schema": obj{"$ref": "#/components/schemas/Error"}}}}
@@ -51,6 +51,7 @@ func OpenAPI() map[string]any {
 		"200": obj{"description": "The report", "content": obj{
 			"application/json": obj{"schema": obj{"$ref": "#/components/schemas/Result"}},
 			"text/csv":         obj{"schema": str()},
+			"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": obj{"schema": obj{"type": "string", "format": "binary"}},
 		}},
 		"400": errResp, "401": errResp, "403": errResp, "404": errResp, "413": errResp, "504": errResp,
 	}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/httpapi"
+	"github.com/slatehq/slate/reports/xlsx"
+	"github.com/slatehq/slate/warehouse"
+)
+
+// multiFlag collects a repeatable flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// runExport writes one report (or the tickets behind it) to an .xlsx or
+// .csv file, with the same parameters and validation as the API: the
+// figures are the dashboards' own. The operator's CLI sees every tenant.
+func runExport(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	load := loadConfigFlag(fs)
+	from := fs.String("from", "", "start, YYYY-MM-DD (local midnight in --tz) or RFC 3339 (default: 30 days before the end of today)")
+	to := fs.String("to", "", "end, exclusive (default: the end of today)")
+	tz := fs.String("tz", "UTC", "IANA time zone of dates and periods")
+	grain := fs.String("grain", "", "hour, day, week, month or quarter")
+	groupBy := fs.String("group-by", "", "up to two comma-separated dimensions")
+	compare := fs.Bool("compare", false, "add the previous period (a second sheet)")
+	tickets := fs.Bool("tickets", false, "export the tickets behind the report (drill-down list) instead of its figures")
+	measure := fs.String("measure", "", "with --tickets: whose tickets")
+	out := fs.String("out", "", "output file, .xlsx or .csv (required)")
+	var filters multiFlag
+	fs.Var(&filters, "filter", "DIMENSION=VALUE, repeatable (e.g. --filter priority=high --filter tag=vpn)")
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fs.Usage()
+		return errors.New("usage: slate export REPORT [flags] --out FILE (reports: " + strings.Join(reports.Names(), ", ") + ")")
+	}
+	name := args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	rep, ok := reports.Lookup(name)
+	if !ok {
+		return fmt.Errorf("no report %q (reports: %s)", name, strings.Join(reports.Names(), ", "))
+	}
+	format := strings.TrimPrefix(filepath.Ext(*out), ".")
+	if *out == "" || (format != "xlsx" && format != "csv") {
+		return errors.New("--out: name a .xlsx or .csv file")
+	}
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	set(reports.ParamFrom, *from)
+	set(reports.ParamTo, *to)
+	set(reports.ParamTZ, *tz)
+	set(reports.ParamGrain, *grain)
+	set(reports.ParamGroupBy, *groupBy)
+	if *compare {
+		v.Set(reports.ParamCompare, "previous")
+	}
+	for _, f := range filters {
+		k, val, ok := strings.Cut(f, "=")
+		if !ok {
+			return fmt.Errorf("--filter %q: want DIMENSION=VALUE", f)
+		}
+		v.Add(k, val)
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	q, err := reports.ParseQuery(rep, v, time.Now(), cfg.Reports)
+	if err != nil {
+		return fmt.Errorf("--%s", strings.Replace(err.Error(), "group_by", "group-by", 1))
+	}
+	if *tickets || rep.List {
+		q.Limit = cfg.Reports.MaxList
+	}
+	conn, err := warehouse.Open(cfg.ClickHouse)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	svc := reports.NewService(conn, cfg.ClickHouse.Database, cfg.Reports)
+	start := time.Now()
+	var res *reports.Result
+	if *tickets || rep.List {
+		res, err = svc.List(ctx, rep, q, reports.Scope{}, *measure)
+	} else {
+		res, err = svc.Run(ctx, rep, q, reports.Scope{})
+	}
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	if format == "xlsx" {
+		err = xlsx.WriteResult(w, res)
+	} else {
+		rec := httptest.NewRecorder() // the API's CSV writer, headers discarded
+		httpapi.WriteCSV(rec, res)
+		_, err = w.Write(rec.Body.Bytes())
+	}
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(*out)
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "%s: %d rows of %s (%s) in %.1fs\n", *out, len(res.Rows), rep.Title,
+		strings.TrimPrefix(xlsx.PeriodLine(res.From, res.To, q.Zone), "Period: "), time.Since(start).Seconds())
+	return nil
+}

@@ -1,0 +1,337 @@
+// Package xlsx writes report results as Excel workbooks with excelize's
+// StreamWriter: rows go to the sheet as they come, not into a document
+// model, so a long list stays in bounded memory. Sheets follow spreadsheet
+// habits: a title and the period with its time zone above a frozen header,
+// an Excel table (autofilter) over the data, widths by column kind, and
+// numbers, dates, durations and percentages as such.
+package xlsx
+
+import (
+	"fmt"
+	"io"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/slatehq/slate/reports"
+)
+
+// MaxSheetRows is Excel's row limit; data rows beyond it (less the title,
+// period and header rows) continue on a next sheet with the header again.
+const MaxSheetRows = 1_048_576
+
+// headRows are the title, period, blank and header rows above the data.
+const headRows = 4
+
+// Workbook is one .xlsx being written.
+type Workbook struct {
+	f       *excelize.File
+	styles  map[reports.Kind]int
+	sheets  int
+	maxRows int // per sheet, header rows included; MaxSheetRows unless a test lowers it
+}
+
+// New starts an empty workbook.
+func New() *Workbook {
+	return &Workbook{f: excelize.NewFile(), maxRows: MaxSheetRows}
+}
+
+// Close releases the workbook's temporary files.
+func (wb *Workbook) Close() error { return wb.f.Close() }
+
+// WriteTo writes the finished workbook.
+func (wb *Workbook) WriteTo(w io.Writer) (int64, error) {
+	if wb.sheets > 0 {
+		_ = wb.f.DeleteSheet("Sheet1")
+	}
+	return wb.f.WriteTo(w)
+}
+
+// Rows feeds a sheet one row at a time (cells as in reports.Result.Rows);
+// it returns io.EOF after the last row.
+type Rows func() ([]any, error)
+
+// SliceRows iterates over rows in memory.
+func SliceRows(rows [][]any) Rows {
+	i := 0
+	return func() ([]any, error) {
+		if i == len(rows) {
+			return nil, io.EOF
+		}
+		i++
+		return rows[i-1], nil
+	}
+}
+
+// Sheet describes one table: its name, title, the period line and columns.
+type Sheet struct {
+	Name    string
+	Title   string
+	Period  string // e.g. "2026-03-01 – 2026-04-01 (Europe/Berlin)"
+	Columns []reports.Column
+	Zone    *time.Location
+}
+
+// AddResult writes a report result as a sheet (and its previous period, if
+// any, as a second one).
+func (wb *Workbook) AddResult(res *reports.Result, name string) error {
+	zone, err := time.LoadLocation(res.Zone)
+	if err != nil {
+		zone = time.UTC
+	}
+	sh := Sheet{Name: name, Title: res.Title, Period: PeriodLine(res.From, res.To, zone), Columns: res.Columns, Zone: zone}
+	if _, err := wb.AddSheet(sh, SliceRows(res.Rows), nil); err != nil {
+		return err
+	}
+	if res.Previous != nil {
+		prev := sh
+		prev.Name, prev.Title = name+" (previous)", res.Title+" (previous period)"
+		prev.Period = PeriodLine(res.Previous.From, res.Previous.To, zone)
+		if _, err := wb.AddSheet(prev, SliceRows(res.Previous.Rows), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PeriodLine states a half-open range and its zone.
+func PeriodLine(from, to time.Time, zone *time.Location) string {
+	return "Period: " + from.In(zone).Format("2006-01-02 15:04") + " – " + to.In(zone).Format("2006-01-02 15:04") +
+		" (" + zone.String() + ", end exclusive)"
+}
+
+// rowSource lets a full sheet hand its first unwritten row to the next.
+type rowSource struct {
+	next Rows
+	held []any
+	has  bool
+}
+
+func (s *rowSource) read() ([]any, error) {
+	if s.has {
+		s.has = false
+		return s.held, nil
+	}
+	return s.next()
+}
+
+func (s *rowSource) unread(row []any) { s.held, s.has = row, true }
+
+// AddSheet streams rows into one sheet, or several when they exceed the
+// row limit, and returns how many data rows it wrote. progress, if set,
+// is called every 10,000 rows.
+func (wb *Workbook) AddSheet(sh Sheet, next Rows, progress func(rows int)) (int, error) {
+	if err := wb.ensureStyles(); err != nil {
+		return 0, err
+	}
+	src := &rowSource{next: next}
+	total := 0
+	for part := 1; ; part++ {
+		name := sh.Name
+		if part > 1 {
+			name = fmt.Sprintf("%s (%d)", sh.Name, part)
+		}
+		n, more, err := wb.writeSheet(sheetName(name), sh, src, progress, total)
+		total += n
+		if err != nil || !more {
+			return total, err
+		}
+	}
+}
+
+// writeSheet writes one sheet until the rows end (more = false) or the
+// sheet is full (more = true; the next row stays in src).
+func (wb *Workbook) writeSheet(name string, sh Sheet, src *rowSource, progress func(int), before int) (n int, more bool, err error) {
+	if wb.sheets == 0 {
+		err = wb.f.SetSheetName("Sheet1", name)
+	} else {
+		_, err = wb.f.NewSheet(name)
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	wb.sheets++
+	sw, err := wb.f.NewStreamWriter(name)
+	if err != nil {
+		return 0, false, err
+	}
+	// Widths and panes must precede the rows in a stream.
+	for i, c := range sh.Columns {
+		if err := sw.SetColWidth(i+1, i+1, width(c)); err != nil {
+			return 0, false, err
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: headRows, TopLeftCell: cell(1, headRows+1), ActivePane: "bottomLeft"}); err != nil {
+		return 0, false, err
+	}
+	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: wb.styles["title"], Value: sh.Title}}); err != nil {
+		return 0, false, err
+	}
+	if err := sw.SetRow("A2", []any{sh.Period}); err != nil {
+		return 0, false, err
+	}
+	header := make([]any, len(sh.Columns))
+	seen := map[string]bool{}
+	for i, c := range sh.Columns {
+		label := c.Label
+		for seen[label] { // an Excel table's headers must be unique
+			label += " "
+		}
+		seen[label] = true
+		header[i] = excelize.Cell{StyleID: wb.styles["header"], Value: label}
+	}
+	if err := sw.SetRow(cell(1, headRows), header); err != nil {
+		return 0, false, err
+	}
+	r := headRows
+	out := make([]any, len(sh.Columns))
+	for {
+		row, err := src.read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return n, false, err
+		}
+		if r == wb.maxRows {
+			src.unread(row)
+			more = true
+			break
+		}
+		r++
+		for i, c := range sh.Columns {
+			out[i] = wb.value(c, row[i], sh.Zone)
+		}
+		if err := sw.SetRow(cell(1, r), out); err != nil {
+			return n, false, err
+		}
+		n++
+		if progress != nil && (before+n)%10000 == 0 {
+			progress(before + n)
+		}
+	}
+	if n > 0 { // a table needs a header and at least one row
+		table := &excelize.Table{Range: cell(1, headRows) + ":" + cell(len(sh.Columns), r),
+			Name: fmt.Sprintf("Table%d", wb.sheets), StyleName: "TableStyleLight9"}
+		if err := sw.AddTable(table); err != nil {
+			return n, false, err
+		}
+	}
+	return n, more, sw.Flush()
+}
+
+// value turns a result cell into what the sheet stores: numbers and times
+// as such (with the column's style), text as text. excelize writes a Go
+// string as a string cell, never as a formula, so "=cmd|..." from the data
+// stays inert.
+func (wb *Workbook) value(c reports.Column, v any, zone *time.Location) any {
+	switch x := v.(type) {
+	case *float64:
+		if x == nil {
+			return nil
+		}
+		f := *x
+		switch c.Kind {
+		case reports.KindSeconds:
+			f /= 86400 // a duration is a fraction of a day in Excel
+		case reports.KindPercent:
+			f /= 100
+		}
+		return excelize.Cell{StyleID: wb.styles[c.Kind], Value: f}
+	case string:
+		if c.Kind == reports.KindPeriod || c.Kind == reports.KindTime {
+			if t, err := time.Parse(time.RFC3339, x); err == nil {
+				// Excel times have no zone: write the wall clock of the
+				// sheet's zone, which the period line names.
+				l := t.In(zone)
+				wall := time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)
+				return excelize.Cell{StyleID: wb.styles[c.Kind], Value: wall}
+			}
+		}
+		return x
+	}
+	return nil
+}
+
+func (wb *Workbook) ensureStyles() error {
+	if wb.styles != nil {
+		return nil
+	}
+	wb.styles = map[reports.Kind]int{}
+	formats := map[reports.Kind]string{
+		reports.KindCount:   "#,##0",
+		reports.KindSeconds: "[h]:mm:ss",
+		reports.KindHours:   "#,##0.00",
+		reports.KindPercent: "0.0%",
+		reports.KindRating:  "0.00",
+		reports.KindMoney:   "#,##0.00",
+		reports.KindPeriod:  "yyyy-mm-dd hh:mm",
+		reports.KindTime:    "yyyy-mm-dd hh:mm:ss",
+	}
+	for k, f := range formats {
+		code := f
+		id, err := wb.f.NewStyle(&excelize.Style{CustomNumFmt: &code})
+		if err != nil {
+			return err
+		}
+		wb.styles[k] = id
+	}
+	title, err := wb.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
+	if err != nil {
+		return err
+	}
+	header, err := wb.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	wb.styles["title"], wb.styles["header"] = title, header
+	return nil
+}
+
+func width(c reports.Column) float64 {
+	switch c.Kind {
+	case reports.KindPeriod, reports.KindTime:
+		return 18
+	case reports.KindText:
+		return 40
+	case reports.KindDimension:
+		return 22
+	}
+	return float64(max(12, utf8.RuneCountInString(c.Label)+2))
+}
+
+func cell(col, row int) string {
+	name, _ := excelize.CoordinatesToCellName(col, row)
+	return name
+}
+
+// sheetName fits Excel's rules: at most 31 characters, none of []:*?/\.
+func sheetName(s string) string {
+	out := make([]rune, 0, 31)
+	for _, r := range s {
+		switch r {
+		case '[', ']', ':', '*', '?', '/', '\\':
+			r = '_'
+		}
+		if len(out) == 31 {
+			break
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+// ContentType is the media type of an .xlsx file.
+const ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// WriteResult writes a result as a workbook of its own to w.
+func WriteResult(w io.Writer, res *reports.Result) error {
+	wb := New()
+	defer wb.Close()
+	if err := wb.AddResult(res, res.Report); err != nil {
+		return err
+	}
+	_, err := wb.WriteTo(w)
+	return err
+}
