@@ -197,3 +197,13 @@ func literal(v any) string {
 func quote(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
+
+// timeEntriesSQL lists time entries in the range, scope and filters, in
+// logged order, for the finance workbook: one row each, streamed.
+func timeEntriesSQL(db string, q Query, sc Scope) statement {
+	w := restrict(q, sc, false)
+	s := "SELECT toInt64(toUnixTimestamp(ts)), tenant, customer, organisation, ticket_id, agent, grp, seconds, billable, " +
+		"has_rate, rate, currency FROM (" + srcTime.sql(db, q.Now.Unix()) + ")" + w.sql() +
+		" ORDER BY ts, tenant, ticket_id, event_id"
+	return statement{SQL: s, Args: w.args}
+}

@@ -50,9 +50,13 @@ func runExport(ctx context.Context, args []string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
+	finance := name == "finance" // the finance workbook: entries and summaries
+	if finance {
+		name = "billable"
+	}
 	rep, ok := reports.Lookup(name)
 	if !ok {
-		return fmt.Errorf("no report %q (reports: %s)", name, strings.Join(reports.Names(), ", "))
+		return fmt.Errorf("no report %q (reports: %s, or finance)", name, strings.Join(reports.Names(), ", "))
 	}
 	format := strings.TrimPrefix(filepath.Ext(*out), ".")
 	if *out == "" || (format != "xlsx" && format != "csv") {
@@ -97,6 +101,12 @@ func runExport(ctx context.Context, args []string) error {
 	defer conn.Close()
 	svc := reports.NewService(conn, cfg.ClickHouse.Database, cfg.Reports)
 	start := time.Now()
+	if finance {
+		if format != "xlsx" {
+			return errors.New("--out: the finance workbook is an .xlsx file")
+		}
+		return exportFinance(ctx, svc, q, *out, start)
+	}
 	var res *reports.Result
 	if *tickets || rep.List {
 		res, err = svc.List(ctx, rep, q, reports.Scope{}, *measure)
@@ -130,5 +140,31 @@ func runExport(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "%s: %d rows of %s (%s) in %.1fs\n", *out, len(res.Rows), rep.Title,
 		strings.TrimPrefix(xlsx.PeriodLine(res.From, res.To, q.Zone), "Period: "), time.Since(start).Seconds())
+	return nil
+}
+
+// exportFinance writes the finance workbook with a progress bar over the
+// entries (their number is not known before the end: the bar counts up).
+func exportFinance(ctx context.Context, svc *reports.Service, q reports.Query, out string, start time.Time) error {
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	bar := newBar(-1, "time entries", false)
+	w := bufio.NewWriterSize(f, 1<<20)
+	n, err := xlsx.WriteFinance(ctx, svc, q, reports.Scope{}, w, func(rows int) { _ = bar.Set(rows) })
+	_ = bar.Finish()
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(out)
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "%s: finance workbook, %d time entries (%s) in %.1fs\n", out, n,
+		strings.TrimPrefix(xlsx.PeriodLine(q.From, q.To, q.Zone), "Period: "), time.Since(start).Seconds())
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
@@ -54,6 +55,43 @@ func runServe(ctx context.Context, args []string) error {
 	return nil
 }
 
+// financeExport streams the finance workbook (entries, summaries) for the
+// billable report's parameters, within the principal's scope.
+func financeExport(svc *reports.Service, log *slog.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, _ := auth.FromContext(r.Context())
+		rep, _ := reports.Lookup("billable")
+		q, err := reports.ParseQuery(rep, r.URL.Query(), time.Now(), svc.Limits())
+		if err != nil {
+			httpapi.WriteError(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", xlsx.ContentType)
+		w.Header().Set("Content-Disposition", `attachment; filename="finance.xlsx"`)
+		// The workbook is streamed: before the first byte a failure is a
+		// JSON error; after it, it can only cut the download short.
+		cw := &countingWriter{w: w}
+		if _, err := xlsx.WriteFinance(r.Context(), svc, q, reports.Scope{Tenants: p.Scope.Tenants, Groups: p.Scope.Groups}, cw, nil); err != nil {
+			log.Error("finance export", "err", err)
+			if cw.n == 0 {
+				w.Header().Del("Content-Disposition")
+				httpapi.WriteError(w, r, err)
+			}
+		}
+	}
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
 // serveHTTP serves the API, the dashboards and the login page, with the
 // health and metrics routes, until ctx ends; it returns the bound address.
 // slate demo reuses it.
@@ -95,6 +133,7 @@ func serveHTTP(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logg
 			api.Routes(r)
 		})
 		dash.Routes(r, authn.Require)
+		r.With(authn.Require(auth.PermViewFinance)).Get("/api/v1/exports/finance", financeExport(svc, log))
 		r.Group(func(r chi.Router) {
 			r.Use(authn.Require(auth.PermAdmin))
 			r.HandleFunc("/debug/pprof/*", pprof.Index)

@@ -574,6 +574,45 @@ func testXLSX(t *testing.T, s *served) {
 		t.Errorf("viewer got billable xlsx: %d", code)
 	}
 
+	// The finance workbook: every time entry, hours summed as the events say,
+	// then the summary sheets.
+	code, _, body = s.get(t, s.tokens[auth.RoleFinance], "/api/v1/exports/finance?"+span+"&tz=Asia/Ho_Chi_Minh")
+	if code != 200 {
+		t.Fatalf("finance workbook: %d %.300s", code, body)
+	}
+	var wantEntries int
+	var wantHours float64
+	from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, mustZone(t, "Asia/Ho_Chi_Minh")), time.Date(2026, 2, 1, 0, 0, 0, 0, mustZone(t, "Asia/Ho_Chi_Minh"))
+	for _, ev := range s.expected.events {
+		if at := ev.OccurredAt.Truncate(time.Second); ev.Type == event.TypeTimeLogged && !at.Before(from) && at.Before(to) {
+			wantEntries++
+			wantHours += float64(ev.Seconds) / 3600
+		}
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if got := fmt.Sprint(x.GetSheetList()); got != "[Time entries By customer By organisation By agent By month]" {
+		t.Errorf("finance sheets: %s", got)
+	}
+	entries, _ := x.GetRows("Time entries", excelize.Options{RawCellValue: true})
+	var hours float64
+	for _, r := range entries[4:] {
+		h, err := strconv.ParseFloat(r[7], 64)
+		if err != nil {
+			t.Fatalf("hours cell %q", r[7])
+		}
+		hours += h
+	}
+	if len(entries)-4 != wantEntries || wantEntries == 0 || math.Abs(hours-wantHours) > 1e-6 {
+		t.Errorf("finance entries %d (%.4f h), want %d (%.4f h)", len(entries)-4, hours, wantEntries, wantHours)
+	}
+	if code, _, _ := s.get(t, s.tokens[auth.RoleManager], "/api/v1/exports/finance?"+span); code != 403 {
+		t.Errorf("manager got the finance workbook: %d", code)
+	}
+
 	// The CLI writes the same figures with the same parameters.
 	out := filepath.Join(t.TempDir(), "volume.xlsx")
 	cmd := s.command("export", "volume", "--from", "2026-01-01", "--to", "2026-02-01", "--group-by", "tenant", "--filter", "priority=high", "--out", out)
@@ -600,4 +639,13 @@ func testXLSX(t *testing.T, s *served) {
 	if msg, err := bad.CombinedOutput(); err == nil || !strings.Contains(string(msg), "tz") {
 		t.Errorf("bad zone: %v %s", err, msg)
 	}
+}
+
+func mustZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	z, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return z
 }
