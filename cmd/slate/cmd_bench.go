@@ -36,8 +36,10 @@ func runBench(ctx context.Context, args []string) error {
 		return runBenchSLA(ctx, args[1:])
 	case len(args) > 0 && args[0] == "serve":
 		return runBenchServe(ctx, args[1:])
+	case len(args) > 0 && args[0] == "export":
+		return runBenchExport(ctx, args[1:])
 	}
-	return fmt.Errorf("usage: slate bench ingest|sla|serve [flags]")
+	return fmt.Errorf("usage: slate bench ingest|sla|serve|export [flags]")
 }
 
 // runBenchSLA loads generated tickets straight into a private ClickHouse
