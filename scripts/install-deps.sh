@@ -126,4 +126,8 @@ else
 	apt_install fonts-dejavu-core
 	say "installed fonts-dejavu-core"
 fi
-# TODO(office): libreoffice (headless check that exported .xlsx files open) goes here.
+# --- LibreOffice (end-to-end test: exported workbooks open in a real
+# spreadsheet program and convert to CSV with the same values) -------------
+# The headless Calc package is ~100 MB with its dependencies, not the ~1 GB
+# of the desktop suite.
+ensure_pkg soffice libreoffice-calc-nogui

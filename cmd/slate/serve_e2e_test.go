@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -166,6 +168,7 @@ func TestServe(t *testing.T) {
 	t.Run("scope cannot be escaped", func(t *testing.T) { testScope(t, s) })
 	t.Run("csv and openapi", func(t *testing.T) { testCSVAndOpenAPI(t, s) })
 	t.Run("xlsx from the API and the CLI", func(t *testing.T) { testXLSX(t, s) })
+	t.Run("workbooks open in LibreOffice", func(t *testing.T) { testLibreOffice(t, s) })
 	t.Run("dashboards in chromium", func(t *testing.T) { testDashboardsInBrowser(t, s) })
 }
 
@@ -648,4 +651,90 @@ func mustZone(t *testing.T, name string) *time.Location {
 		t.Fatal(err)
 	}
 	return z
+}
+
+// libreOfficeCSV converts a workbook's first sheet to CSV with headless
+// LibreOffice (UTF-8, comma separated) and parses it.
+func libreOfficeCSV(t *testing.T, workbook []byte) [][]string {
+	t.Helper()
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		t.Fatal("soffice not found: run scripts/install-deps.sh (Debian package libreoffice-calc-nogui)")
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "book.xlsx")
+	if err := os.WriteFile(in, workbook, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, soffice, "--headless", "--norestore", "--nolockcheck",
+		"--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", dir, in)
+	cmd.Env = append(os.Environ(), "HOME="+dir) // a private profile: no lock shared with anyone
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("libreoffice: %v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "book.csv"))
+	if err != nil {
+		t.Fatalf("libreoffice wrote no CSV: %v", err)
+	}
+	r := csv.NewReader(bytes.NewReader(raw))
+	r.FieldsPerRecord = -1
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func testLibreOffice(t *testing.T, s *served) {
+	// A report: the same figures as the API, the hostile tag as text.
+	tok := s.tokens[auth.RoleAdmin]
+	js := s.report(t, tok, "/api/v1/reports/tags?"+span)
+	_, _, book := s.get(t, tok, "/api/v1/reports/tags?"+span+"&format=xlsx")
+	recs := libreOfficeCSV(t, book)
+	if len(recs) != 4+len(js.Rows) || !strings.HasPrefix(recs[1][0], "Period: 2026-01-01 00:00") || recs[3][0] != "Tag" {
+		t.Fatalf("libreoffice sees %d records (want %d); head %q", len(recs), 4+len(js.Rows), recs[:min(4, len(recs))])
+	}
+	for i, row := range js.Rows {
+		got := recs[4+i]
+		if got[0] != row[0].(string) {
+			t.Errorf("row %d tag %q, want %q", i, got[0], row[0])
+		}
+		if n, err := strconv.ParseFloat(got[1], 64); err != nil || n != row[1].(float64) {
+			t.Errorf("row %d created %q, want %v", i, got[1], row[1])
+		}
+	}
+	found := false
+	for _, r := range recs {
+		found = found || r[0] == `=hyperlink("http://evil.example")`
+	}
+	if !found {
+		t.Error("the formula-looking tag did not stay text in LibreOffice")
+	}
+
+	// The finance workbook's entries sheet: every entry, the hours summed.
+	_, _, book = s.get(t, s.tokens[auth.RoleFinance], "/api/v1/exports/finance?"+span)
+	recs = libreOfficeCSV(t, book)
+	var hours float64
+	var want float64
+	var n int
+	for _, ev := range s.expected.events {
+		if at := ev.OccurredAt.Truncate(time.Second); ev.Type == event.TypeTimeLogged && !at.Before(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) && at.Before(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)) {
+			n++
+			want += float64(ev.Seconds) / 3600
+		}
+	}
+	for _, r := range recs[4:] {
+		h, err := strconv.ParseFloat(r[7], 64)
+		if err != nil {
+			t.Fatalf("hours %q in %v", r[7], r)
+		}
+		hours += h
+	}
+	// LibreOffice writes the cells as formatted (two decimals): compare
+	// within the rounding of each entry.
+	if len(recs)-4 != n || math.Abs(hours-want) > 0.005*float64(n) {
+		t.Errorf("libreoffice: %d entries, %.2f h; want %d, %.2f h", len(recs)-4, hours, n, want)
+	}
 }
