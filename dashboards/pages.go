@@ -69,14 +69,9 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 		return err
 	}
 	bl := backlog.Rows[0]
-	var achieved, breached float64
-	for _, row := range slaRes.Rows {
-		achieved += num(row, slaRes, "achieved")
-		breached += num(row, slaRes, "breached")
-	}
 	compliance := "–"
-	if achieved+breached > 0 {
-		compliance = strconv.FormatFloat(100*achieved/(achieved+breached), 'f', 1, 64) + "%"
+	if c := reports.Compliance(slaRes); c != nil {
+		compliance = strconv.FormatFloat(*c, 'f', 1, 64) + "%"
 	}
 	snap := url.Values{}
 	for k, v := range base {
@@ -233,48 +228,33 @@ func sumOverCurrencies(res *reports.Result) *reports.Result {
 
 func (s *Server) leadership(ctx context.Context, p *Page, base, _ url.Values, sc reports.Scope) error {
 	p.Title = "Leadership summary"
-	cmp := vals("compare", "previous")
-	var volume, frt, res, slaRes, csat, quality, weekly *reports.Result
-	var weeklyP url.Values
-	err := parallel(
-		func() (err error) { volume, _, err = s.run(ctx, "volume", base, cmp, sc); return },
-		func() (err error) { frt, _, err = s.run(ctx, "first_reply_time", base, cmp, sc); return },
-		func() (err error) { res, _, err = s.run(ctx, "resolution_time", base, cmp, sc); return },
-		func() (err error) { slaRes, _, err = s.run(ctx, "sla_compliance", base, cmp, sc); return },
-		func() (err error) { csat, _, err = s.run(ctx, "csat", base, cmp, sc); return },
-		func() (err error) { quality, _, err = s.run(ctx, "resolution_quality", base, cmp, sc); return },
+	vol, _ := reports.Lookup("volume")
+	q, err := reports.ParseQuery(vol, base, s.now(), s.svc.Limits())
+	if err != nil {
+		return err
+	}
+	var sum *reports.Summary
+	var trend *reports.Result
+	var trendP url.Values
+	err = parallel(
+		func() (err error) { sum, err = s.svc.Summarize(ctx, q, sc); return },
 		func() (err error) {
-			weekly, weeklyP, err = s.run(ctx, "volume", base, vals("grain", s.trendGrain(base)), sc)
+			trend, trendP, err = s.run(ctx, "volume", base, vals("grain", s.trendGrain(base)), sc)
 			return
 		},
 	)
 	if err != nil {
 		return err
 	}
-	p.Period = volume.From.Format("2006-01-02") + " – " + volume.To.Format("2006-01-02") + " (" + volume.Zone + "), compared with " +
-		volume.Previous.From.Format("2006-01-02") + " – " + volume.Previous.To.Format("2006-01-02")
-	head := func(lbl string, r *reports.Result, measure string, kind reports.Kind) Headline {
-		return Headline{Label: lbl, Current: cell(r, measure), Previous: cell(r.Previous, measure), Kind: kind}
-	}
-	p.Headlines = []Headline{
-		head("Tickets created", volume, "created", reports.KindCount),
-		head("Solves", volume, "solved", reports.KindCount),
-		head("Reopens", volume, "reopened", reports.KindCount),
-		head("First reply, median", frt, "median_s", reports.KindSeconds),
-		head("First reply, median business time", frt, "business_median_s", reports.KindSeconds),
-		head("Resolution, median", res, "median_s", reports.KindSeconds),
-		{Label: "SLA compliance", Current: overallCompliance(slaRes), Previous: overallCompliance(slaRes.Previous), Kind: reports.KindPercent},
-		head("CSAT average", csat, "avg", reports.KindRating),
-		head("Satisfied (4-5 stars)", csat, "satisfied_pct", reports.KindPercent),
-		head("One-touch resolution", quality, "one_touch_pct", reports.KindPercent),
-		head("Reopen rate", quality, "reopen_pct", reports.KindPercent),
-	}
+	p.Period = sum.From.Format("2006-01-02") + " – " + sum.To.Format("2006-01-02") + " (" + sum.Zone + "), compared with " +
+		sum.PreviousFrom.Format("2006-01-02") + " – " + sum.PreviousTo.Format("2006-01-02")
+	p.Headlines = sum.Headlines
 	for _, c := range []func() (Chart, error){
 		func() (Chart, error) {
-			return trendChart("trend", "Created and solved", weekly, []string{"created", "solved"}, weeklyP, zoneOf(weekly))
+			return trendChart("trend", "Created and solved", trend, []string{"created", "solved"}, trendP, zoneOf(trend))
 		},
 		func() (Chart, error) {
-			return barChart("sla", "SLA compliance % by metric", slaRes, "metric", []string{"compliance_pct"}, 10, base)
+			return barChart("sla", "SLA compliance % by metric", sum.SLA, "metric", []string{"compliance_pct"}, 10, base)
 		},
 	} {
 		ch, err := c()
@@ -344,28 +324,4 @@ func num(row []any, res *reports.Result, measure string) float64 {
 		return *v
 	}
 	return 0
-}
-
-func cell(r *reports.Result, measure string) *float64 {
-	if r == nil || len(r.Rows) == 0 {
-		return nil
-	}
-	v, _ := r.Rows[0][columnIndex(r, measure)].(*float64)
-	return v
-}
-
-func overallCompliance(r *reports.Result) *float64 {
-	if r == nil {
-		return nil
-	}
-	var a, b float64
-	for _, row := range r.Rows {
-		a += num(row, r, "achieved")
-		b += num(row, r, "breached")
-	}
-	if a+b == 0 {
-		return nil
-	}
-	v := 100 * a / (a + b)
-	return &v
 }

@@ -83,7 +83,7 @@ type Page struct {
 	Tiles     []Tile
 	Charts    []Chart
 	Tables    []Table
-	Headlines []Headline
+	Headlines []reports.Headline
 	Period    string
 	// Query is the filter bar's state, carried by the navigation links.
 	Query template.URL
@@ -109,13 +109,6 @@ type Table struct {
 	Rows    [][]any
 	Note    string
 	CSV     string
-}
-
-// Headline is a figure with its previous-period value.
-type Headline struct {
-	Label             string
-	Current, Previous *float64
-	Kind              reports.Kind
 }
 
 type builder func(ctx context.Context, p *Page, base, raw url.Values, sc reports.Scope) error
@@ -309,9 +302,10 @@ func formatDuration(secs float64) string {
 }
 
 // formatChange is the change from previous to current in percent.
-func formatChange(h Headline) string {
-	if h.Current == nil || h.Previous == nil || *h.Previous == 0 {
+func formatChange(h reports.Headline) string {
+	c := h.Change()
+	if c == nil {
 		return "–"
 	}
-	return fmt.Sprintf("%+.1f%%", 100*(*h.Current-*h.Previous) / *h.Previous)
+	return fmt.Sprintf("%+.1f%%", *c)
 }

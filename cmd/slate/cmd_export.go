@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -50,13 +51,17 @@ func runExport(ctx context.Context, args []string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	finance := name == "finance" // the finance workbook: entries and summaries
-	if finance {
-		name = "billable"
+	// The fixed workbooks take the parameters of the report they build on.
+	workbook := ""
+	switch name {
+	case "finance":
+		workbook, name = name, "billable"
+	case "leadership":
+		workbook, name = name, "volume"
 	}
 	rep, ok := reports.Lookup(name)
 	if !ok {
-		return fmt.Errorf("no report %q (reports: %s, or finance)", name, strings.Join(reports.Names(), ", "))
+		return fmt.Errorf("no report %q (reports: %s; workbooks: finance, leadership)", name, strings.Join(reports.Names(), ", "))
 	}
 	format := strings.TrimPrefix(filepath.Ext(*out), ".")
 	if *out == "" || (format != "xlsx" && format != "csv") {
@@ -101,11 +106,17 @@ func runExport(ctx context.Context, args []string) error {
 	defer conn.Close()
 	svc := reports.NewService(conn, cfg.ClickHouse.Database, cfg.Reports)
 	start := time.Now()
-	if finance {
+	switch workbook {
+	case "finance":
 		if format != "xlsx" {
 			return errors.New("--out: the finance workbook is an .xlsx file")
 		}
 		return exportFinance(ctx, svc, q, *out, start)
+	case "leadership":
+		if format != "xlsx" {
+			return errors.New("--out: the leadership workbook is an .xlsx file")
+		}
+		return writeFile(*out, func(w io.Writer) error { return xlsx.WriteLeadership(ctx, svc, q, reports.Scope{}, w) })
 	}
 	var res *reports.Result
 	if *tickets || rep.List {
@@ -167,4 +178,24 @@ func exportFinance(ctx context.Context, svc *reports.Service, q reports.Query, o
 	fmt.Fprintf(os.Stderr, "%s: finance workbook, %d time entries (%s) in %.1fs\n", out, n,
 		strings.TrimPrefix(xlsx.PeriodLine(q.From, q.To, q.Zone), "Period: "), time.Since(start).Seconds())
 	return nil
+}
+
+// writeFile writes through a buffer to path, removing it on failure.
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	err = write(w)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
 }

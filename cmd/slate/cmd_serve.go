@@ -55,24 +55,36 @@ func runServe(ctx context.Context, args []string) error {
 	return nil
 }
 
-// financeExport streams the finance workbook (entries, summaries) for the
-// billable report's parameters, within the principal's scope.
-func financeExport(svc *reports.Service, log *slog.Logger) http.HandlerFunc {
+// workbookWriter writes one of the fixed workbooks for q within sc.
+type workbookWriter func(ctx context.Context, svc *reports.Service, q reports.Query, sc reports.Scope, w io.Writer) error
+
+var workbooks = map[string]workbookWriter{
+	"finance": func(ctx context.Context, svc *reports.Service, q reports.Query, sc reports.Scope, w io.Writer) error {
+		_, err := xlsx.WriteFinance(ctx, svc, q, sc, w, nil)
+		return err
+	},
+	"leadership": xlsx.WriteLeadership,
+}
+
+// workbookExport streams a fixed workbook for the parameters of the
+// report it is built on (billable for finance, volume for leadership),
+// within the principal's scope.
+func workbookExport(svc *reports.Service, log *slog.Logger, name, report string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, _ := auth.FromContext(r.Context())
-		rep, _ := reports.Lookup("billable")
+		rep, _ := reports.Lookup(report)
 		q, err := reports.ParseQuery(rep, r.URL.Query(), time.Now(), svc.Limits())
 		if err != nil {
 			httpapi.WriteError(w, r, err)
 			return
 		}
 		w.Header().Set("Content-Type", xlsx.ContentType)
-		w.Header().Set("Content-Disposition", `attachment; filename="finance.xlsx"`)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
 		// The workbook is streamed: before the first byte a failure is a
 		// JSON error; after it, it can only cut the download short.
 		cw := &countingWriter{w: w}
-		if _, err := xlsx.WriteFinance(r.Context(), svc, q, reports.Scope{Tenants: p.Scope.Tenants, Groups: p.Scope.Groups}, cw, nil); err != nil {
-			log.Error("finance export", "err", err)
+		if err := workbooks[name](r.Context(), svc, q, reports.Scope{Tenants: p.Scope.Tenants, Groups: p.Scope.Groups}, cw); err != nil {
+			log.Error("workbook export", "workbook", name, "err", err)
 			if cw.n == 0 {
 				w.Header().Del("Content-Disposition")
 				httpapi.WriteError(w, r, err)
@@ -133,7 +145,8 @@ func serveHTTP(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logg
 			api.Routes(r)
 		})
 		dash.Routes(r, authn.Require)
-		r.With(authn.Require(auth.PermViewFinance)).Get("/api/v1/exports/finance", financeExport(svc, log))
+		r.With(authn.Require(auth.PermViewFinance)).Get("/api/v1/exports/finance", workbookExport(svc, log, "finance", "billable"))
+		r.With(authn.Require(auth.PermViewReports)).Get("/api/v1/exports/leadership", workbookExport(svc, log, "leadership", "volume"))
 		r.Group(func(r chi.Router) {
 			r.Use(authn.Require(auth.PermAdmin))
 			r.HandleFunc("/debug/pprof/*", pprof.Index)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -614,6 +615,40 @@ func testXLSX(t *testing.T, s *served) {
 	}
 	if code, _, _ := s.get(t, s.tokens[auth.RoleManager], "/api/v1/exports/finance?"+span); code != 403 {
 		t.Errorf("manager got the finance workbook: %d", code)
+	}
+
+	// The leadership workbook: headline figures as the API computes them,
+	// with native charts.
+	code, _, body = s.get(t, s.tokens[auth.RoleViewer], "/api/v1/exports/leadership?"+span)
+	if code != 200 {
+		t.Fatalf("leadership workbook: %d %.300s", code, body)
+	}
+	lx, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lx.Close()
+	if got := fmt.Sprint(lx.GetSheetList()); got != "[Summary Trend SLA By priority]" {
+		t.Errorf("leadership sheets: %s", got)
+	}
+	vol := s.report(t, s.tokens[auth.RoleViewer], "/api/v1/reports/volume?"+span)
+	label, _ := lx.GetCellValue("Summary", "A5")
+	created, _ := lx.GetCellValue("Summary", "B5", excelize.Options{RawCellValue: true})
+	if label != "Tickets created" || created != strconv.FormatFloat(vol.Rows[0][0].(float64), 'f', -1, 64) {
+		t.Errorf("summary: %q %q, API created %v", label, created, vol.Rows[0][0])
+	}
+	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	charts := 0
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, "xl/charts/chart") {
+			charts++
+		}
+	}
+	if charts < 2 {
+		t.Errorf("leadership workbook has %d native charts", charts)
 	}
 
 	// The CLI writes the same figures with the same parameters.
