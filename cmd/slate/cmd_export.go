@@ -175,8 +175,8 @@ func exportFinance(ctx context.Context, svc *reports.Service, q reports.Query, o
 		os.Remove(out)
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "%s: finance workbook, %d time entries (%s) in %.1fs\n", out, n,
-		strings.TrimPrefix(xlsx.PeriodLine(q.From, q.To, q.Zone), "Period: "), time.Since(start).Seconds())
+	fmt.Fprintf(os.Stderr, "%s: finance workbook, %d time entries (%s) in %.1fs, peak RSS %d MiB\n", out, n,
+		strings.TrimPrefix(xlsx.PeriodLine(q.From, q.To, q.Zone), "Period: "), time.Since(start).Seconds(), peakRSS(os.Getpid())/1024)
 	return nil
 }
 
