@@ -526,6 +526,54 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 	if err := tab.Screenshot(filepath.Join(dir, "drill-down.png")); err != nil {
 		t.Error(err)
 	}
+
+	// A pie slice drills down too: the first slice of "Backlog by status".
+	if err := tab.Navigate(s.base + "/dashboards/manager?" + span); err != nil {
+		t.Fatal(err)
+	}
+	var slice struct {
+		X, Y  float64
+		Value float64
+		Name  string
+	}
+	err = tab.Eval(`(() => {
+		const el = document.getElementById("chart-backlog_status");
+		el.scrollIntoView({block: "center"});
+		const inst = echarts.getInstanceByDom(el);
+		const data = inst.getModel().getSeriesByIndex(0).getData();
+		const l = data.getItemLayout(0);
+		const a = (l.startAngle + l.endAngle) / 2, r = (l.r + l.r0) / 2;
+		const rect = el.getBoundingClientRect();
+		return {X: rect.left + l.cx + r * Math.cos(a), Y: rect.top + l.cy + r * Math.sin(a), Value: data.get("value", 0), Name: data.getName(0)};
+	})()`, &slice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.ClickAt(slice.X, slice.Y); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 10*time.Second, "drill-down from a slice", func() bool { return strings.Contains(tab.URL(), "status="+slice.Name) })
+	if err := tab.WaitVisible("table"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.Eval(`document.querySelectorAll("section.table tbody tr").length`, &rows); err != nil || float64(rows) != slice.Value {
+		t.Errorf("slice %s (%v tickets): %d rows (%v)", slice.Name, slice.Value, rows, err)
+	}
+
+	// Auto-refresh: refresh=1 reloads the page by itself, keeping the URL.
+	if err := tab.Navigate(s.base + "/dashboards/leadership?" + span + "&refresh=1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.Eval(`window.__beforeReload = 1; true`, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 15*time.Second, "the page to reload itself", func() bool {
+		var gone bool
+		return tab.Eval(`window.__beforeReload === undefined && document.readyState === "complete"`, &gone) == nil && gone
+	})
+	if !strings.Contains(tab.URL(), "refresh=1") {
+		t.Errorf("refresh lost its URL: %s", tab.URL())
+	}
 	if errs := tab.ConsoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors: %v", errs)
 	}
