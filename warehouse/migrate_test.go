@@ -11,11 +11,14 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"events", "tickets", "time_entries", "dead_letters", "sla_results", "sla_progress"}
-	if len(migs) != len(want)+2 {
-		t.Fatalf("got %d migrations, want %d", len(migs), len(want)+2)
+	if len(migs) != len(want)+3 {
+		t.Fatalf("got %d migrations, want %d", len(migs), len(want)+3)
 	}
-	if last := migs[len(migs)-1]; last.Name != "sla_tickets" || !strings.Contains(last.Statements[0], "CREATE TABLE IF NOT EXISTS analytics.sla_tickets\n") {
-		t.Errorf("last migration %s:\n%s", last.Name, last.Statements[0])
+	for i, table := range []string{"sla_tickets", "schedules"} {
+		m := migs[len(want)+1+i]
+		if m.Name != table || !strings.Contains(m.Statements[0], "CREATE TABLE IF NOT EXISTS analytics."+table+"\n") {
+			t.Errorf("migration %s:\n%s", m.Name, m.Statements[0])
+		}
 	}
 	timeline := migs[len(want)]
 	if len(timeline.Statements) != 3 {

@@ -148,6 +148,10 @@ func serveHTTP(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logg
 		r.With(authn.Require(auth.PermViewFinance)).Get("/api/v1/exports/finance", workbookExport(svc, log, "finance", "billable"))
 		r.With(authn.Require(auth.PermViewReports)).Get("/api/v1/exports/leadership", workbookExport(svc, log, "leadership", "volume"))
 		r.Group(func(r chi.Router) {
+			r.Use(authn.Require(auth.PermManageSchedules))
+			httpapi.ScheduleRoutes(r, warehouse.NewScheduleStore(conn, cfg.ClickHouse.Database))
+		})
+		r.Group(func(r chi.Router) {
 			r.Use(authn.Require(auth.PermAdmin))
 			r.HandleFunc("/debug/pprof/*", pprof.Index)
 			r.HandleFunc("/debug/pprof/profile", pprof.Profile)

@@ -169,6 +169,7 @@ func TestServe(t *testing.T) {
 	t.Run("scope cannot be escaped", func(t *testing.T) { testScope(t, s) })
 	t.Run("csv and openapi", func(t *testing.T) { testCSVAndOpenAPI(t, s) })
 	t.Run("xlsx from the API and the CLI", func(t *testing.T) { testXLSX(t, s) })
+	t.Run("schedules through the API", func(t *testing.T) { testSchedules(t, s) })
 	t.Run("workbooks open in LibreOffice", func(t *testing.T) { testLibreOffice(t, s) })
 	t.Run("dashboards in chromium", func(t *testing.T) { testDashboardsInBrowser(t, s) })
 }
@@ -819,5 +820,74 @@ func testLibreOffice(t *testing.T, s *served) {
 	// within the rounding of each entry.
 	if len(recs)-4 != n || math.Abs(hours-want) > 0.005*float64(n) {
 		t.Errorf("libreoffice: %d entries, %.2f h; want %d, %.2f h", len(recs)-4, hours, n, want)
+	}
+}
+
+// send makes a request with a JSON body and returns the status and body.
+func (s *served) send(t *testing.T, method, token, path, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func testSchedules(t *testing.T, s *served) {
+	mgr := s.tokens[auth.RoleManager]
+	good := `{"id":"weekly-sla","name":"Weekly SLA","cron":"0 8 * * 1","tz":"Asia/Ho_Chi_Minh","period":"week",
+		"reports":["sla_compliance","volume"],"filters":{"group":["L1"]},"recipients":["lead@example.com"]}`
+	for _, role := range []auth.Role{auth.RoleViewer, auth.RoleFinance} {
+		if code, _ := s.send(t, "POST", s.tokens[role], "/api/v1/schedules", good); code != 403 {
+			t.Errorf("%s created a schedule: %d", role, code)
+		}
+	}
+	code, body := s.send(t, "POST", mgr, "/api/v1/schedules", good)
+	if code != 201 || !strings.Contains(string(body), `"format":"xlsx"`) || !strings.Contains(string(body), `"subject":"Slate: Weekly SLA"`) {
+		t.Fatalf("create (defaults filled): %d %s", code, body)
+	}
+	if code, _ := s.send(t, "POST", mgr, "/api/v1/schedules", good); code != 400 {
+		t.Errorf("second create with the same id: %d", code)
+	}
+	code, body = s.send(t, "PUT", mgr, "/api/v1/schedules/weekly-sla", strings.Replace(good, `"0 8 * * 1"`, `"30 7 * * 1"`, 1))
+	if code != 200 || !strings.Contains(string(body), `"cron":"30 7 * * 1"`) || !strings.Contains(string(body), `"updated_by":"manager-token"`) {
+		t.Errorf("update: %d %s", code, body)
+	}
+	if code, body = s.send(t, "POST", mgr, "/api/v1/schedules/weekly-sla/pause", ""); code != 200 || !strings.Contains(string(body), `"paused":true`) {
+		t.Errorf("pause: %d %s", code, body)
+	}
+	code, body = s.send(t, "GET", s.tokens[auth.RoleAdmin], "/api/v1/schedules", "")
+	if code != 200 || !strings.Contains(string(body), `"id":"weekly-sla"`) || !strings.Contains(string(body), `"paused":true`) {
+		t.Errorf("list: %d %s", code, body)
+	}
+	for field, bad := range map[string]string{
+		"cron":          strings.Replace(good, `"0 8 * * 1"`, `"every monday"`, 1),
+		"tz":            strings.Replace(good, `"Asia/Ho_Chi_Minh"`, `"Mars/Base"`, 1),
+		"reports[1]":    strings.Replace(good, `"volume"`, `"nope"`, 1),
+		"recipients":    strings.Replace(good, `["lead@example.com"]`, `[]`, 1),
+		"recipients[0]": strings.Replace(good, `"lead@example.com"`, `"lead at example"`, 1),
+		"colour":        strings.Replace(good, `"name"`, `"colour":"red","name"`, 1),
+		"period":        strings.Replace(good, `"week"`, `"fortnight"`, 1),
+	} {
+		code, body := s.send(t, "PUT", mgr, "/api/v1/schedules/weekly-sla", bad)
+		var e struct{ Param string }
+		_ = json.Unmarshal(body, &e)
+		if code != 400 || e.Param != field {
+			t.Errorf("bad %s: %d %s", field, code, body)
+		}
+	}
+	if code, _ := s.send(t, "DELETE", mgr, "/api/v1/schedules/weekly-sla", ""); code != 204 {
+		t.Errorf("delete: %d", code)
+	}
+	if code, _ := s.send(t, "GET", mgr, "/api/v1/schedules/weekly-sla", ""); code != 404 {
+		t.Errorf("after delete: %d", code)
 	}
 }
