@@ -94,20 +94,11 @@ func roundTo(v float64, k reports.Kind) float64 {
 	return float64(int64(v*100+0.5)) / 100
 }
 
-func columnIndex(res *reports.Result, name string) int {
-	for i, c := range res.Columns {
-		if c.Name == name {
-			return i
-		}
-	}
-	return -1
-}
-
 // trendChart draws measures of a report with a grain as lines over time.
 func trendChart(id, title string, res *reports.Result, measures []string, params url.Values, zone *time.Location) (Chart, error) {
 	line := charts.NewLine()
 	line.SetGlobalOptions(baseOpts(title)...)
-	pi := columnIndex(res, "period")
+	pi := res.ColumnIndex("period")
 	var xs, periods []string
 	for _, row := range res.Rows {
 		p, _ := time.Parse(time.RFC3339, row[pi].(string))
@@ -126,8 +117,8 @@ func trendChart(id, title string, res *reports.Result, measures []string, params
 			}
 			data = append(data, opts.LineData{Value: v})
 		}
-		lbl := res.Columns[columnIndex(res, m)].Label
-		if res.Columns[columnIndex(res, m)].Kind == reports.KindSeconds {
+		lbl := res.Columns[res.ColumnIndex(m)].Label
+		if res.Columns[res.ColumnIndex(m)].Kind == reports.KindSeconds {
 			lbl += " (min)"
 		}
 		names[lbl] = m
@@ -144,7 +135,7 @@ func trendChart(id, title string, res *reports.Result, measures []string, params
 func barChart(id, title string, res *reports.Result, dim string, measures []string, top int, params url.Values) (Chart, error) {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(baseOpts(title)...)
-	di := columnIndex(res, dim)
+	di := res.ColumnIndex(dim)
 	rows := res.Rows
 	if len(rows) > top {
 		rows = rows[:top]
@@ -162,7 +153,7 @@ func barChart(id, title string, res *reports.Result, dim string, measures []stri
 		for _, row := range rows {
 			data = append(data, opts.BarData{Value: measureValue(row, res, m)})
 		}
-		lbl := res.Columns[columnIndex(res, m)].Label
+		lbl := res.Columns[res.ColumnIndex(m)].Label
 		names[lbl] = m
 		bar.AddSeries(lbl, data)
 	}
@@ -177,7 +168,7 @@ func pieChart(id, title string, res *reports.Result, dim, measure string, params
 	pie := charts.NewPie()
 	pie.SetGlobalOptions(baseOpts(title)...)
 	pie.SetGlobalOptions(charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}))
-	di := columnIndex(res, dim)
+	di := res.ColumnIndex(dim)
 	var data []opts.PieData
 	var keys []string
 	for _, row := range res.Rows {
@@ -188,7 +179,7 @@ func pieChart(id, title string, res *reports.Result, dim, measure string, params
 		data = append(data, opts.PieData{Name: label(row[di].(string)), Value: v})
 		keys = append(keys, row[di].(string))
 	}
-	lbl := res.Columns[columnIndex(res, measure)].Label
+	lbl := res.Columns[res.ColumnIndex(measure)].Label
 	pie.AddSeries(lbl, data, charts.WithPieChartOpts(opts.PieChart{Radius: []string{"35%", "65%"}}))
 	pie.Validate()
 	c, err := newChart(id, title, pie.JSON(), &drill{Report: res.Report, Dim: dim, Params: params.Encode(), Measures: map[string]string{lbl: measure}, Keys: keys})

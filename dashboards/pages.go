@@ -201,7 +201,7 @@ func (s *Server) finance(ctx context.Context, p *Page, base, _ url.Values, sc re
 // sumOverCurrencies merges billable rows that differ only by currency.
 func sumOverCurrencies(res *reports.Result) *reports.Result {
 	out := *res
-	ci := columnIndex(res, "currency")
+	ci := res.ColumnIndex("currency")
 	out.Columns = append(append([]reports.Column{}, res.Columns[:ci]...), res.Columns[ci+1:]...)
 	out.Rows = nil
 	index := map[string]int{}
@@ -320,7 +320,7 @@ func zoneOf(r *reports.Result) *time.Location {
 }
 
 func num(row []any, res *reports.Result, measure string) float64 {
-	if v, ok := row[columnIndex(res, measure)].(*float64); ok && v != nil {
+	if v, ok := row[res.ColumnIndex(measure)].(*float64); ok && v != nil {
 		return *v
 	}
 	return 0

@@ -269,6 +269,17 @@ func (r *Report) sources() []*source {
 	return out
 }
 
+// measuresOf lists the measures one source computes, in report order.
+func (r *Report) measuresOf(src *source) []*Measure {
+	var out []*Measure
+	for _, m := range r.Measures {
+		if m.src == src {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // Measure finds a measure by name.
 func (r *Report) Measure(name string) *Measure {
 	for _, m := range r.Measures {

@@ -86,12 +86,7 @@ func (s *Service) run(ctx context.Context, r *Report, q Query, sc Scope) (*Resul
 		srcs = append([]*source{sorted}, slices.DeleteFunc(slices.Clone(srcs), func(s *source) bool { return s == sorted })...)
 	}
 	for i, src := range srcs {
-		var ms []*Measure
-		for _, m := range r.Measures {
-			if m.src == src {
-				ms = append(ms, m)
-			}
-		}
+		ms := r.measuresOf(src)
 		st := aggregateSQL(s.db, q, sc, src, dims, ms, s.limits.MaxRows, restrictTo)
 		nk := len(dims)
 		if q.Grain != GrainNone {
@@ -396,13 +391,7 @@ func (s *Service) Statements(r *Report, q Query, sc Scope, measure string) []str
 	default:
 		dims := append(slices.Clone(r.Fixed), q.GroupBy...)
 		for _, src := range r.sources() {
-			var ms []*Measure
-			for _, m := range r.Measures {
-				if m.src == src {
-					ms = append(ms, m)
-				}
-			}
-			out = append(out, aggregateSQL(s.db, q, sc, src, dims, ms, s.limits.MaxRows, nil).Inline())
+			out = append(out, aggregateSQL(s.db, q, sc, src, dims, r.measuresOf(src), s.limits.MaxRows, nil).Inline())
 		}
 	}
 	return out

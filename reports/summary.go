@@ -76,7 +76,7 @@ func Compliance(r *Result) *float64 {
 		return nil
 	}
 	var a, b float64
-	ai, bi := columnOf(r, "achieved"), columnOf(r, "breached")
+	ai, bi := r.ColumnIndex("achieved"), r.ColumnIndex("breached")
 	for _, row := range r.Rows {
 		if v, _ := row[ai].(*float64); v != nil {
 			a += *v
@@ -96,11 +96,12 @@ func firstCell(r *Result, measure string) *float64 {
 	if r == nil || len(r.Rows) == 0 {
 		return nil
 	}
-	v, _ := r.Rows[0][columnOf(r, measure)].(*float64)
+	v, _ := r.Rows[0][r.ColumnIndex(measure)].(*float64)
 	return v
 }
 
-func columnOf(r *Result, name string) int {
+// ColumnIndex is the position of the named column, or -1.
+func (r *Result) ColumnIndex(name string) int {
 	for i, c := range r.Columns {
 		if c.Name == name {
 			return i

@@ -64,6 +64,7 @@ func (r *SLARefresher) Refresh(ctx context.Context, since time.Time, tenant stri
 	var results []sla.Result
 	var versions []uint64
 	var tickets []slaTicket
+	var refs []*event.Event // reused: the sorted history, for the fold
 	done := 0
 	flush := func() error {
 		err := r.insert(ctx, results, versions)
@@ -78,7 +79,15 @@ func (r *SLARefresher) Refresh(ctx context.Context, since time.Time, tenant stri
 		// as of the ticket's last event: deterministic, and a still running
 		// clock's breach shows by its deadline at query time
 		rs := r.cfg.Evaluate(h, h[len(h)-1].OccurredAt)
-		tickets = append(tickets, slaTicket{state: ticket.Fold(h), from: len(results), to: len(results) + len(rs)})
+		// Fold the history already sorted for Evaluate (ticket.Fold would
+		// sort it again).
+		refs = refs[:0]
+		for i := range h {
+			refs = append(refs, &h[i])
+		}
+		var st ticket.State
+		st.Apply(refs)
+		tickets = append(tickets, slaTicket{state: st, from: len(results), to: len(results) + len(rs)})
 		results = append(results, rs...)
 		for range rs {
 			versions = append(versions, uint64(len(h)))

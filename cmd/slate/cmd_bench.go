@@ -55,18 +55,11 @@ func runBenchSLA(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w (run from the repository root)", err)
 	}
-	ch, err := chserver.Start(ctx, chserver.Options{})
+	_, cfg, conn, closeAll, err := benchWarehouse(ctx)
 	if err != nil {
 		return err
 	}
-	defer ch.Close()
-	cfg := DefaultConfig()
-	cfg.ClickHouse.Addrs = []string{ch.Addr()}
-	conn, err := openMigrated(ctx, cfg.ClickHouse)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
+	defer closeAll()
 	gc := eventgen.Config{Seed: 3, Tickets: *tickets, Days: 90}
 	n, err := loadGenerated(ctx, conn, cfg.ClickHouse.Database, gc, time.Time{})
 	if err != nil {
@@ -93,6 +86,23 @@ slate bench sla: %d tickets, %d events loaded into ClickHouse
 // separate `slate ingest` process, and in the same run the baseline: the same
 // NDJSON bytes loaded by clickhouse-client (FORMAT JSONEachRow) into an
 // equivalent table on the same server.
+// benchWarehouse starts a private ClickHouse with Slate's tables migrated:
+// every benchmark's ground. closeAll stops both.
+func benchWarehouse(ctx context.Context) (*chserver.Server, Config, driver.Conn, func(), error) {
+	cfg := DefaultConfig()
+	ch, err := chserver.Start(ctx, chserver.Options{})
+	if err != nil {
+		return nil, cfg, nil, nil, err
+	}
+	cfg.ClickHouse.Addrs = []string{ch.Addr()}
+	conn, err := openMigrated(ctx, cfg.ClickHouse)
+	if err != nil {
+		ch.Close()
+		return nil, cfg, nil, nil, err
+	}
+	return ch, cfg, conn, func() { conn.Close(); ch.Close() }, nil
+}
+
 // loadGenerated stores a generator run straight through the warehouse
 // writer (no Kafka), in 50k-event batches with a progress bar; events at
 // or after before (if set) are left out, as not yet happened.

@@ -18,7 +18,6 @@ import (
 
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/warehouse"
-	"github.com/slatehq/slate/warehouse/chserver"
 )
 
 // runBenchExport stores generated time entries in a private ClickHouse,
@@ -31,18 +30,11 @@ func runBenchExport(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ch, err := chserver.Start(ctx, chserver.Options{})
+	ch, cfg, conn, closeAll, err := benchWarehouse(ctx)
 	if err != nil {
 		return err
 	}
-	defer ch.Close()
-	cfg := DefaultConfig()
-	cfg.ClickHouse.Addrs = []string{ch.Addr()}
-	conn, err := openMigrated(ctx, cfg.ClickHouse)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
+	defer closeAll()
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	if err := loadTimeEntries(ctx, conn, cfg.ClickHouse.Database, *entries, start); err != nil {
 		return err

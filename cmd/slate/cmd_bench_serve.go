@@ -75,18 +75,11 @@ func runBenchServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w (run from the repository root)", err)
 	}
-	ch, err := chserver.Start(ctx, chserver.Options{})
+	ch, cfg, conn, closeAll, err := benchWarehouse(ctx)
 	if err != nil {
 		return err
 	}
-	defer ch.Close()
-	cfg := DefaultConfig()
-	cfg.ClickHouse.Addrs = []string{ch.Addr()}
-	conn, err := openMigrated(ctx, cfg.ClickHouse)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
+	defer closeAll()
 	now := time.Now().UTC()
 	gc := eventgen.Config{Seed: 5, Tickets: *tickets, Days: 90, Start: now.AddDate(0, 0, -90).Truncate(24 * time.Hour)}
 	loaded, err := loadGenerated(ctx, conn, cfg.ClickHouse.Database, gc, now)

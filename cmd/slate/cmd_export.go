@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -127,26 +126,13 @@ func runExport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(*out)
+	err = writeFile(*out, func(w io.Writer) error {
+		if format == "xlsx" {
+			return xlsx.WriteResult(w, res)
+		}
+		return httpapi.EncodeCSV(w, res)
+	})
 	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	if format == "xlsx" {
-		err = xlsx.WriteResult(w, res)
-	} else {
-		rec := httptest.NewRecorder() // the API's CSV writer, headers discarded
-		httpapi.WriteCSV(rec, res)
-		_, err = w.Write(rec.Body.Bytes())
-	}
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(*out)
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "%s: %d rows of %s (%s) in %.1fs\n", *out, len(res.Rows), rep.Title,
@@ -157,22 +143,14 @@ func runExport(ctx context.Context, args []string) error {
 // exportFinance writes the finance workbook with a progress bar over the
 // entries (their number is not known before the end: the bar counts up).
 func exportFinance(ctx context.Context, svc *reports.Service, q reports.Query, out string, start time.Time) error {
-	f, err := os.Create(out)
-	if err != nil {
-		return err
-	}
 	bar := newBar(-1, "time entries", false)
-	w := bufio.NewWriterSize(f, 1<<20)
-	n, err := xlsx.WriteFinance(ctx, svc, q, reports.Scope{}, w, func(rows int) { _ = bar.Set(rows) })
+	var n int
+	err := writeFile(out, func(w io.Writer) (err error) {
+		n, err = xlsx.WriteFinance(ctx, svc, q, reports.Scope{}, w, func(rows int) { _ = bar.Set(rows) })
+		return err
+	})
 	_ = bar.Finish()
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
-		os.Remove(out)
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "%s: finance workbook, %d time entries (%s) in %.1fs, peak RSS %d MiB\n", out, n,

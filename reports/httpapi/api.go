@@ -8,6 +8,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -169,12 +170,17 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request, list bool) {
 	writeJSON(w, http.StatusOK, res)
 }
 
-// WriteCSV writes a result as CSV with a header of column names. Text
-// cells that a spreadsheet would run as a formula get a leading
-// apostrophe.
+// WriteCSV answers with a result as a CSV attachment.
 func WriteCSV(w http.ResponseWriter, res *reports.Result) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+res.Report+`.csv"`)
+	_ = EncodeCSV(w, res)
+}
+
+// EncodeCSV writes a result as CSV with a header of column names. Text
+// cells that a spreadsheet would run as a formula get a leading
+// apostrophe.
+func EncodeCSV(w io.Writer, res *reports.Result) error {
 	cw := csv.NewWriter(w)
 	head := make([]string, len(res.Columns))
 	for i, c := range res.Columns {
@@ -197,9 +203,12 @@ func WriteCSV(w http.ResponseWriter, res *reports.Result) {
 				rec[i] = ""
 			}
 		}
-		_ = cw.Write(rec)
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
 	}
 	cw.Flush()
+	return cw.Error()
 }
 
 // SafeCell neutralises text a spreadsheet would evaluate (=, +, -, @, tab,

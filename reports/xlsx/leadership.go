@@ -165,11 +165,9 @@ func (wb *Workbook) charts(trend, sla, byPriority *reports.Result) error {
 }
 
 func columnLetter(res *reports.Result, name string) string {
-	for i, c := range res.Columns {
-		if c.Name == name {
-			l, _ := excelize.ColumnNumberToName(i + 1)
-			return l
-		}
+	l, err := excelize.ColumnNumberToName(res.ColumnIndex(name) + 1)
+	if err != nil {
+		return "A"
 	}
-	return "A"
+	return l
 }
