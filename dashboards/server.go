@@ -44,7 +44,7 @@ func New(svc *reports.Service, log *slog.Logger) *Server {
 	funcs := template.FuncMap{
 		"label": label,
 		"cell":  formatCell,
-		"pct":   formatChange,
+		"pct":   reports.FormatChange,
 		"headCol": func(k reports.Kind) reports.Column {
 			return reports.Column{Kind: k}
 		},
@@ -273,39 +273,7 @@ func formatCell(c reports.Column, v any) string {
 		if x == nil {
 			return "–"
 		}
-		return formatNumber(*x, c.Kind)
+		return reports.FormatNumber(*x, c.Kind)
 	}
 	return ""
-}
-
-func formatNumber(v float64, k reports.Kind) string {
-	switch k {
-	case reports.KindCount:
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	case reports.KindSeconds:
-		return formatDuration(v)
-	case reports.KindPercent:
-		return strconv.FormatFloat(v, 'f', 1, 64) + "%"
-	}
-	return strconv.FormatFloat(v, 'f', 2, 64)
-}
-
-func formatDuration(secs float64) string {
-	d := time.Duration(secs) * time.Second
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%.1fd", d.Hours()/24)
-	case d >= time.Hour:
-		return fmt.Sprintf("%.1fh", d.Hours())
-	}
-	return fmt.Sprintf("%.0fm", d.Minutes())
-}
-
-// formatChange is the change from previous to current in percent.
-func formatChange(h reports.Headline) string {
-	c := h.Change()
-	if c == nil {
-		return "–"
-	}
-	return fmt.Sprintf("%+.1f%%", *c)
 }

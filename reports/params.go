@@ -60,8 +60,8 @@ var grains = []Grain{GrainHour, GrainDay, GrainWeek, GrainMonth, GrainQuarter}
 // axis. It is applied to every query in addition to the caller's filters,
 // so no parameter can widen it.
 type Scope struct {
-	Tenants []string
-	Groups  []string
+	Tenants []string `json:"tenants,omitempty"`
+	Groups  []string `json:"groups,omitempty"`
 }
 
 // Query is one validated report request.

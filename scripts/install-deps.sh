@@ -112,7 +112,20 @@ else
 fi
 
 # --- Later additions --------------------------------------------------------
-# TODO(mail): mailpit (SMTP sink for the e-mail report tests) goes here.
+# --- Mailpit (internal/testkit.Mailpit: the SMTP server of the e-mailed
+# report tests, with STARTTLS, authentication and an HTTP API to read what
+# arrived). Built from the Go module proxy into $(go env GOPATH)/bin, where
+# the harness looks after PATH. Pinned: the tests read its API.
+mailpit_version=v1.27.11
+gobin="$(go env GOBIN)"
+gobin="${gobin:-$(go env GOPATH)/bin}"
+if mailpit_path="$(command -v mailpit 2>/dev/null || true)" && [[ -n ${mailpit_path} ]] || [[ -x ${gobin}/mailpit ]]; then
+	say "found mailpit (${mailpit_path:-${gobin}/mailpit})"
+else
+	go install "github.com/axllent/mailpit@${mailpit_version}" || die "go install mailpit ${mailpit_version} failed"
+	[[ -x ${gobin}/mailpit ]] || die "go install reported success but ${gobin}/mailpit is missing"
+	say "installed mailpit ${mailpit_version} (${gobin}/mailpit)"
+fi
 
 # --- Chromium (internal/testkit.Chromium: headless dashboards, PNG/PDF) -------
 # Debian's chromium (/usr/bin/chromium, a launcher script that execs

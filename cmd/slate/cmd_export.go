@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/reports"
-	"github.com/slatehq/slate/reports/httpapi"
+	"github.com/slatehq/slate/reports/csvexport"
 	"github.com/slatehq/slate/reports/xlsx"
 	"github.com/slatehq/slate/warehouse"
 )
@@ -130,7 +130,7 @@ func runExport(ctx context.Context, args []string) error {
 		if format == "xlsx" {
 			return xlsx.WriteResult(w, res)
 		}
-		return httpapi.EncodeCSV(w, res)
+		return csvexport.Encode(w, res)
 	})
 	if err != nil {
 		return err

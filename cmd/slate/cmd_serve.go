@@ -121,6 +121,10 @@ func serveHTTP(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logg
 		return xlsx.WriteResult(w, res)
 	})
 	dash := dashboards.New(svc, log)
+	mail, err := newMailService(ctx, cfg, conn, svc, reg, log)
+	if err != nil {
+		return "", err
+	}
 
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
@@ -149,7 +153,7 @@ func serveHTTP(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logg
 		r.With(authn.Require(auth.PermViewReports)).Get("/api/v1/exports/leadership", workbookExport(svc, log, "leadership", "volume"))
 		r.Group(func(r chi.Router) {
 			r.Use(authn.Require(auth.PermManageSchedules))
-			httpapi.ScheduleRoutes(r, warehouse.NewScheduleStore(conn, cfg.ClickHouse.Database))
+			httpapi.ScheduleRoutes(r, mail.store, mail.log, mail.runner)
 		})
 		r.Group(func(r chi.Router) {
 			r.Use(authn.Require(auth.PermAdmin))

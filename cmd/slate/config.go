@@ -34,6 +34,7 @@ type Config struct {
 	SLA        SLAConfig           `yaml:"sla"`
 	Auth       auth.Config         `yaml:"auth"`
 	Reports    reports.Limits      `yaml:"reports"`
+	Mail       MailConfig          `yaml:"mail"`
 
 	slaPolicies *sla.Config // parsed from SLA.Config by LoadConfig
 }
@@ -66,6 +67,7 @@ func DefaultConfig() Config {
 		SLA:     SLAConfig{RefreshInterval: 2 * time.Second},
 		Log:     LogConfig{Level: "info", Format: "text"},
 		Reports: reports.DefaultLimits(),
+		Mail:    defaultMailConfig(),
 	}
 }
 
@@ -150,8 +152,15 @@ func (c *Config) applyEnv(env func(string) string) error {
 	str("SLATE_LOG_FORMAT", &c.Log.Format)
 	str("SLATE_SLA_CONFIG", &c.SLA.Config)
 	str("SLATE_AUTH_SESSION_KEY", &c.Auth.SessionKey)
+	str("SLATE_MAIL_SMTP_HOST", &c.Mail.SMTP.Host)
+	str("SLATE_MAIL_SMTP_USERNAME", &c.Mail.SMTP.Username)
+	str("SLATE_MAIL_SMTP_TLS", &c.Mail.SMTP.TLS)
+	str("SLATE_MAIL_SMTP_CA_FILE", &c.Mail.SMTP.CAFile)
+	str("SLATE_MAIL_SMTP_FROM", &c.Mail.SMTP.From)
+	str("SLATE_MAIL_BASE_URL", &c.Mail.BaseURL)
 	for _, f := range []error{
 		num("SLATE_INGEST_BATCH_SIZE", &c.Ingest.BatchSize),
+		num("SLATE_MAIL_SMTP_PORT", &c.Mail.SMTP.Port),
 		dur("SLATE_INGEST_BATCH_WAIT", &c.Ingest.BatchWait),
 		num("SLATE_INGEST_DEDUPE_WINDOW", &c.Ingest.DedupeWindow),
 		dur("SLATE_CLICKHOUSE_MAX_EXECUTION_TIME", &c.ClickHouse.MaxExecutionTime),
@@ -166,6 +175,14 @@ func (c *Config) applyEnv(env func(string) string) error {
 			return fmt.Errorf("config: SLATE_AUTH_SESSION_KEY_FILE: %w", err)
 		}
 		c.Auth.SessionKey = strings.TrimRight(string(raw), "\r\n")
+	}
+	c.Mail.SMTP.Password = env("SLATE_MAIL_SMTP_PASSWORD")
+	if f := env("SLATE_MAIL_SMTP_PASSWORD_FILE"); f != "" && c.Mail.SMTP.Password == "" {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("config: SLATE_MAIL_SMTP_PASSWORD_FILE: %w", err)
+		}
+		c.Mail.SMTP.Password = strings.TrimRight(string(raw), "\r\n")
 	}
 	c.ClickHouse.Password = env("SLATE_CLICKHOUSE_PASSWORD")
 	if c.ClickHouse.Password == "" && c.ClickHouse.PasswordFile != "" {
@@ -217,6 +234,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Reports.Validate(); err != nil {
+		return err
+	}
+	if err := c.Mail.Validate(); err != nil {
 		return err
 	}
 	switch c.Log.Format {

@@ -5,14 +5,11 @@
 package httpapi
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -21,6 +18,7 @@ import (
 	"github.com/slatehq/slate/internal/auth"
 	"github.com/slatehq/slate/internal/fault"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/csvexport"
 )
 
 // API serves the report routes.
@@ -174,50 +172,7 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request, list bool) {
 func WriteCSV(w http.ResponseWriter, res *reports.Result) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+res.Report+`.csv"`)
-	_ = EncodeCSV(w, res)
-}
-
-// EncodeCSV writes a result as CSV with a header of column names. Text
-// cells that a spreadsheet would run as a formula get a leading
-// apostrophe.
-func EncodeCSV(w io.Writer, res *reports.Result) error {
-	cw := csv.NewWriter(w)
-	head := make([]string, len(res.Columns))
-	for i, c := range res.Columns {
-		head[i] = c.Name
-	}
-	_ = cw.Write(head)
-	rec := make([]string, len(res.Columns))
-	for _, row := range res.Rows {
-		for i, cell := range row {
-			switch v := cell.(type) {
-			case *float64:
-				if v == nil {
-					rec[i] = ""
-				} else {
-					rec[i] = strconv.FormatFloat(*v, 'f', -1, 64)
-				}
-			case string:
-				rec[i] = SafeCell(v)
-			default:
-				rec[i] = ""
-			}
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// SafeCell neutralises text a spreadsheet would evaluate (=, +, -, @, tab,
-// carriage return first).
-func SafeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	_ = csvexport.Encode(w, res)
 }
 
 // ErrorBody is the JSON of every error answer.

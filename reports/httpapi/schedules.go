@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,9 +21,11 @@ import (
 )
 
 // ScheduleRoutes mounts the schedule API on r, which must already require
-// the schedules permission (admins and managers).
-func ScheduleRoutes(r chi.Router, store schedule.Store) {
-	h := &schedules{store: store, now: time.Now}
+// the schedules permission (admins and managers). deliveries is the
+// delivery log; runner sends on request ("send now") and is nil when no
+// mail server is configured.
+func ScheduleRoutes(r chi.Router, store schedule.Store, deliveries schedule.DeliveryLog, runner *schedule.Runner) {
+	h := &schedules{store: store, deliveries: deliveries, runner: runner, now: time.Now}
 	r.Get("/api/v1/schedules", h.list)
 	r.Post("/api/v1/schedules", h.create)
 	r.Get("/api/v1/schedules/{id}", h.get)
@@ -30,11 +33,15 @@ func ScheduleRoutes(r chi.Router, store schedule.Store) {
 	r.Delete("/api/v1/schedules/{id}", h.remove)
 	r.Post("/api/v1/schedules/{id}/pause", h.pause(true))
 	r.Post("/api/v1/schedules/{id}/resume", h.pause(false))
+	r.Post("/api/v1/schedules/{id}/send", h.sendNow)
+	r.Get("/api/v1/schedules/{id}/deliveries", h.listDeliveries)
 }
 
 type schedules struct {
-	store schedule.Store
-	now   func() time.Time
+	store      schedule.Store
+	deliveries schedule.DeliveryLog
+	runner     *schedule.Runner
+	now        func() time.Time
 }
 
 func (h *schedules) list(w http.ResponseWriter, r *http.Request) {
@@ -78,9 +85,23 @@ func decode(r *http.Request) (schedule.Schedule, error) {
 	return s, nil
 }
 
+// stamp records who saved the schedule, and gives it their scope: the
+// e-mail never shows more than its author may see, whatever the body says.
 func (h *schedules) stamp(r *http.Request, s *schedule.Schedule) {
 	p, _ := auth.FromContext(r.Context())
 	s.UpdatedAt, s.UpdatedBy = h.now().UTC().Truncate(time.Second), p.Name
+	s.Scope = reports.Scope{Tenants: p.Scope.Tenants, Groups: p.Scope.Groups}
+	s.FromConfig = false
+}
+
+// editable fetches a schedule the API may change: those from the config
+// file change only there (a restart would undo an API edit).
+func (h *schedules) editable(r *http.Request, id string) (schedule.Schedule, error) {
+	s, err := h.store.Get(r.Context(), id)
+	if err == nil && s.FromConfig {
+		err = fault.Wrap(fault.Invalid, &reports.ParamError{Param: "id", Msg: fmt.Sprintf("schedule %q is defined in the configuration file (mail.schedules); change it there", id)})
+	}
+	return s, err
 }
 
 func (h *schedules) create(w http.ResponseWriter, r *http.Request) {
@@ -104,6 +125,7 @@ func (h *schedules) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.stamp(r, &s)
+	s.ActiveSince = s.UpdatedAt
 	if err := h.store.Put(r.Context(), s); err != nil {
 		WriteError(w, r, err)
 		return
@@ -114,13 +136,17 @@ func (h *schedules) create(w http.ResponseWriter, r *http.Request) {
 
 func (h *schedules) update(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	if _, err := h.store.Get(r.Context(), id); err != nil {
+	old, err := h.editable(r, id)
+	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
 	s, err := decode(r)
 	if err == nil {
-		s.ID = id
+		s.ID, s.ActiveSince = id, old.ActiveSince
+		if s.Paused != old.Paused && !s.Paused {
+			s.ActiveSince = h.now().UTC().Truncate(time.Second)
+		}
 		err = s.Validate()
 	}
 	if err != nil {
@@ -137,7 +163,7 @@ func (h *schedules) update(w http.ResponseWriter, r *http.Request) {
 
 func (h *schedules) remove(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	if _, err := h.store.Get(r.Context(), id); err != nil {
+	if _, err := h.editable(r, id); err != nil {
 		WriteError(w, r, err)
 		return
 	}
@@ -150,10 +176,14 @@ func (h *schedules) remove(w http.ResponseWriter, r *http.Request) {
 
 func (h *schedules) pause(paused bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s, err := h.store.Get(r.Context(), chi.URLParam(r, "id"))
+		s, err := h.editable(r, chi.URLParam(r, "id"))
 		if err != nil {
 			WriteError(w, r, err)
 			return
+		}
+		if s.Paused && !paused {
+			// Periods that fell due while paused are not sent now.
+			s.ActiveSince = h.now().UTC().Truncate(time.Second)
 		}
 		s.Paused = paused
 		h.stamp(r, &s)
@@ -163,4 +193,75 @@ func (h *schedules) pause(paused bool) http.HandlerFunc {
 		}
 		writeJSON(w, http.StatusOK, s)
 	}
+}
+
+// sendNow delivers a schedule's e-mail for one period at once: the period
+// holding "date" (YYYY-MM-DD in the schedule's zone), by default the last
+// complete one. The answer waits for the mail server: 200 with the
+// delivery when it accepted the message, 502 with the delivery and the
+// reason when it did not.
+func (h *schedules) sendNow(w http.ResponseWriter, r *http.Request) {
+	if h.runner == nil {
+		WriteError(w, r, fault.Errorf(fault.Unavailable, "no mail server is configured (mail.smtp.host)"))
+		return
+	}
+	s, err := h.store.Get(r.Context(), chi.URLParam(r, "id"))
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	var body struct {
+		Date string `json:"date"`
+	}
+	if r.ContentLength != 0 {
+		dec := json.NewDecoder(io.LimitReader(r.Body, 4<<10))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&body); err != nil && !errors.Is(err, io.EOF) {
+			WriteError(w, r, fault.Wrap(fault.Invalid, &reports.ParamError{Param: "body", Msg: "want {\"date\": \"YYYY-MM-DD\"}: " + err.Error()}))
+			return
+		}
+	}
+	zone, _ := time.LoadLocation(s.TZ)
+	now := h.now()
+	from, to := s.Covers(now)
+	if body.Date != "" {
+		day, err := time.ParseInLocation(time.DateOnly, body.Date, zone)
+		if err != nil {
+			WriteError(w, r, fault.Wrap(fault.Invalid, &reports.ParamError{Param: "date", Msg: fmt.Sprintf("%q is not a date like 2026-11-16", body.Date)}))
+			return
+		}
+		if from, to = s.PeriodOf(day); from.After(now) {
+			WriteError(w, r, fault.Wrap(fault.Invalid, &reports.ParamError{Param: "date", Msg: fmt.Sprintf("the %s holding %s has not begun", s.Period, body.Date)}))
+			return
+		}
+	}
+	d, err := h.runner.SendNow(r.Context(), s, from, to)
+	switch {
+	case schedule.IsDeliveryFailure(err):
+		writeJSON(w, http.StatusBadGateway, map[string]any{"error": err.Error(), "kind": "delivery_failed", "delivery": d})
+	case err != nil:
+		WriteError(w, r, err)
+	default:
+		writeJSON(w, http.StatusOK, d)
+	}
+}
+
+// listDeliveries is a schedule's delivery log, newest period first.
+func (h *schedules) listDeliveries(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	if _, err := h.store.Get(r.Context(), id); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	logged, err := h.deliveries.Latest(r.Context(), time.Time{}, id)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	out := make([]schedule.Delivery, 0, len(logged))
+	for _, d := range logged {
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(a, b schedule.Delivery) int { return b.PeriodFrom.Compare(a.PeriodFrom) })
+	writeJSON(w, http.StatusOK, map[string]any{"deliveries": out})
 }

@@ -42,8 +42,19 @@ type Schedule struct {
 	Recipients []string            `json:"recipients" yaml:"recipients"`
 	Subject    string              `json:"subject" yaml:"subject"`
 	Paused     bool                `json:"paused" yaml:"paused"`
-	UpdatedAt  time.Time           `json:"updated_at" yaml:"-"`
-	UpdatedBy  string              `json:"updated_by,omitempty" yaml:"-"`
+	// ActiveSince bounds the catch-up: runs before it are never sent. It
+	// is set when the schedule is created and when it is resumed, so
+	// periods that fell due while it was paused are not sent afterwards.
+	ActiveSince time.Time `json:"active_since,omitzero" yaml:"-"`
+	UpdatedAt   time.Time `json:"updated_at" yaml:"-"`
+	UpdatedBy   string    `json:"updated_by,omitempty" yaml:"-"`
+	// Scope is the reach of whoever last saved the schedule through the
+	// API (set from their principal, never from the request body): the
+	// e-mail shows nothing they could not see. Empty for config schedules.
+	Scope reports.Scope `json:"scope" yaml:"-"`
+	// FromConfig marks a schedule defined in the configuration file: the
+	// file is its source of truth, so the API does not change it.
+	FromConfig bool `json:"from_config,omitempty" yaml:"-"`
 }
 
 // Store keeps schedules.
@@ -166,25 +177,72 @@ func (s Schedule) LastRun(now time.Time) (time.Time, bool) {
 // day, week (Monday first), month or quarter before the one the run falls
 // in, [from, to).
 func (s Schedule) Covers(run time.Time) (from, to time.Time) {
+	to = s.periodStart(run)
+	return s.addPeriods(to, -1), to
+}
+
+// PeriodOf is the local day, week, month or quarter that t falls in,
+// [from, to): what "send now" for a date delivers.
+func (s Schedule) PeriodOf(t time.Time) (from, to time.Time) {
+	from = s.periodStart(t)
+	return from, s.addPeriods(from, 1)
+}
+
+func (s Schedule) zone() *time.Location {
 	zone, err := time.LoadLocation(s.TZ)
 	if err != nil {
-		zone = time.UTC
+		return time.UTC
 	}
-	l := run.In(zone)
+	return zone
+}
+
+// periodStart is local midnight of the first day of t's period.
+func (s Schedule) periodStart(t time.Time) time.Time {
+	zone := s.zone()
+	l := t.In(zone)
 	switch s.Period {
-	case PeriodDay:
-		to = time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, zone)
-		from = to.AddDate(0, 0, -1)
 	case PeriodWeek:
 		back := (int(l.Weekday()) + 6) % 7
-		to = time.Date(l.Year(), l.Month(), l.Day()-back, 0, 0, 0, 0, zone)
-		from = to.AddDate(0, 0, -7)
+		return time.Date(l.Year(), l.Month(), l.Day()-back, 0, 0, 0, 0, zone)
 	case PeriodMonth:
-		to = time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, zone)
-		from = to.AddDate(0, -1, 0)
+		return time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, zone)
 	case PeriodQuarter:
-		to = time.Date(l.Year(), l.Month()-(l.Month()-1)%3, 1, 0, 0, 0, 0, zone)
-		from = to.AddDate(0, -3, 0)
+		return time.Date(l.Year(), l.Month()-(l.Month()-1)%3, 1, 0, 0, 0, 0, zone)
 	}
-	return from, to
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, zone)
+}
+
+// addPeriods moves a period start by n periods in calendar terms (a day
+// is a local day, 23 or 25 hours across DST).
+func (s Schedule) addPeriods(start time.Time, n int) time.Time {
+	switch s.Period {
+	case PeriodWeek:
+		return start.AddDate(0, 0, 7*n)
+	case PeriodMonth:
+		return start.AddDate(0, n, 0)
+	case PeriodQuarter:
+		return start.AddDate(0, 3*n, 0)
+	}
+	return start.AddDate(0, 0, n)
+}
+
+// maxRuns bounds RunsBetween: a every-minute cron over a long outage
+// must not make the scheduler spin.
+const maxRuns = 10000
+
+// RunsBetween lists the times the cron expression fired in (after, now],
+// oldest first, at most maxRuns of them (the latest ones).
+func (s Schedule) RunsBetween(after, now time.Time) []time.Time {
+	sched, err := parser.Parse(s.Cron)
+	if err != nil {
+		return nil
+	}
+	var runs []time.Time
+	for t := sched.Next(after.In(s.zone())); !t.IsZero() && !t.After(now); t = sched.Next(t) {
+		runs = append(runs, t)
+		if len(runs) > maxRuns {
+			runs = runs[1:]
+		}
+	}
+	return runs
 }
