@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
@@ -99,7 +100,10 @@ type Ingester struct {
 	seen    *recentIDs
 	free    chan *batch // stored batches, for reuse
 	healthy atomic.Bool // last store attempt succeeded
+	fetchOK atomic.Bool // last fetch did not fail
 	running atomic.Bool
+	// totals since start, for the stop log (the metrics die with the process)
+	consumed, stored atomic.Uint64
 }
 
 // New builds an Ingester; cfg must be valid.
@@ -107,11 +111,21 @@ func New(src Source, store Store, dec *event.Decoder, cfg Config, m *Metrics, lo
 	in := &Ingester{src: src, store: store, decoder: dec, cfg: cfg, metrics: m, log: log, now: time.Now,
 		seen: newRecentIDs(cfg.DedupeWindow), free: make(chan *batch, 1)}
 	in.healthy.Store(true)
+	in.fetchOK.Store(true)
 	return in
 }
 
-// Ready reports whether the loop runs and its store is reachable.
-func (in *Ingester) Ready() bool { return in.running.Load() && in.healthy.Load() }
+// Totals returns the messages fetched and the events stored since New
+// (replays included), like the consumed and inserted metrics.
+func (in *Ingester) Totals() (consumed, stored uint64) {
+	return in.consumed.Load(), in.stored.Load()
+}
+
+// Ready reports whether the loop runs, its store is reachable and fetching
+// works.
+func (in *Ingester) Ready() bool {
+	return in.running.Load() && in.healthy.Load() && in.fetchOK.Load()
+}
 
 type batch struct {
 	recs []event.Record
@@ -149,7 +163,8 @@ func (b *batch) spans() []event.Span {
 
 // Run consumes until ctx is cancelled, then stores and commits what it has
 // fetched (within ShutdownTimeout) and returns. It returns an error only for
-// failures that retrying cannot fix (the consumer itself breaking).
+// failures that retrying cannot fix (the reader closed under it, a dead
+// letter the store refuses); failed fetches are retried with backoff.
 func (in *Ingester) Run(ctx context.Context) error {
 	in.running.Store(true)
 	defer in.running.Store(false)
@@ -209,6 +224,7 @@ func (in *Ingester) Run(ctx context.Context) error {
 func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *batch) error {
 	b := in.newBatch()
 	var deadline time.Time
+	fetchFails := 0
 	flush := func() bool {
 		if b.n == 0 {
 			return true
@@ -239,8 +255,28 @@ func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *batch) error {
 				continue
 			}
 			flush()
-			return fmt.Errorf("fetch: %w", err)
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrClosedPipe) {
+				return fmt.Errorf("fetch: %w", err) // the reader was closed
+			}
+			// The consumer-group reader reports what it keeps retrying by
+			// itself: a group it failed to join three times (a coordinator
+			// moving, a rebalance restarting), a partition leader in
+			// election. Waiting loses nothing (what was fetched has been
+			// handed on to be stored); exiting would add a rebalance.
+			in.fetchOK.Store(false)
+			in.metrics.FetchErrors.Inc()
+			wait := in.backoff(fetchFails)
+			fetchFails++
+			in.log.Warn("fetch failed; retrying", "attempt", fetchFails, "in", wait, "err", err)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(wait):
+			}
+			continue
 		}
+		fetchFails = 0
+		in.fetchOK.Store(true)
 		if b.n == 0 {
 			deadline = in.now().Add(in.cfg.BatchWait)
 		}
@@ -255,6 +291,7 @@ func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *batch) error {
 // or a dead letter.
 func (in *Ingester) add(b *batch, msg kafka.Message) {
 	in.metrics.Consumed.Inc()
+	in.consumed.Add(1)
 	if lag := msg.HighWaterMark - msg.Offset - 1; lag >= 0 {
 		in.metrics.Lag.WithLabelValues(msg.Topic, strconv.Itoa(msg.Partition)).Set(float64(lag))
 	}
@@ -321,6 +358,7 @@ func (in *Ingester) storeResilient(ctx context.Context, b *event.Batch) error {
 			in.healthy.Store(true)
 			in.metrics.StoreUp.Set(1)
 			in.metrics.Inserted.Add(float64(len(b.Records)))
+			in.stored.Add(uint64(len(b.Records)))
 			for _, d := range b.DeadLetters {
 				in.metrics.DeadLettered.WithLabelValues(string(d.Reason)).Inc()
 			}

@@ -27,10 +27,16 @@ type memSource struct {
 	next      int
 	committed map[int]int64 // partition -> next offset to read
 	commits   int
+	fetchErrs map[int]error // returned instead of the message at this index, once
 }
 
 func (s *memSource) FetchMessage(ctx context.Context) (kafka.Message, error) {
 	s.mu.Lock()
+	if err, ok := s.fetchErrs[s.next]; ok {
+		delete(s.fetchErrs, s.next)
+		s.mu.Unlock()
+		return kafka.Message{}, err
+	}
 	if s.next < len(s.msgs) {
 		m := s.msgs[s.next]
 		s.next++
@@ -421,5 +427,80 @@ func TestRefusedDeadLetterStopsIngest(t *testing.T) {
 	}
 	if h.src.commitCount() != 0 {
 		t.Fatal("committed a batch that was not wholly stored")
+	}
+}
+
+// The consumer-group reader surfaces errors it keeps retrying itself (a
+// group it could not join three times, a leader election): ingest waits
+// and fetches on, unready meanwhile, instead of exiting; a closed reader
+// (io.EOF) still ends it.
+func TestFetchErrorsAreRetriedNotFatal(t *testing.T) {
+	var msgs []kafka.Message
+	for i := 0; i < 6; i++ {
+		msgs = append(msgs, msg(i%2, int64(i/2), eventJSON(fmt.Sprintf("e%d", i), "T1", i)))
+	}
+	h := newHarness(msgs, testConfig())
+	h.src.fetchErrs = map[int]error{0: kafka.RebalanceInProgress, 3: kafka.LeaderNotAvailable}
+	h.src.fetchErrs[5] = fmt.Errorf("joining group: %w", kafka.GroupCoordinatorNotAvailable)
+	h.run(t, func() bool {
+		ids, _ := h.store.stored()
+		return len(ids) == 6
+	})
+	if got := testutil.ToFloat64(h.m.FetchErrors); got != 3 {
+		t.Errorf("fetch errors counted %v, want 3", got)
+	}
+	if c := h.src.committedOffsets(); c[0] != 3 || c[1] != 3 {
+		t.Errorf("committed %v, want 3 on both partitions", c)
+	}
+
+	closed := newHarness(nil, testConfig())
+	closed.src.fetchErrs = map[int]error{0: io.EOF}
+	if err := closed.in.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "EOF") {
+		t.Errorf("Run on a closed reader: %v", err)
+	}
+}
+
+type failingSource struct{ memSource }
+
+func (*failingSource) FetchMessage(context.Context) (kafka.Message, error) {
+	return kafka.Message{}, kafka.GroupCoordinatorNotAvailable
+}
+
+func TestFailingFetchMakesIngestUnready(t *testing.T) {
+	m := NewMetrics(prometheus.NewRegistry())
+	in := New(&failingSource{}, &memStore{}, &event.Decoder{}, testConfig(), m, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- in.Run(ctx) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for testutil.ToFloat64(m.FetchErrors) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatal("no retries")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if in.Ready() {
+		t.Error("ready while every fetch fails")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run after a stop: %v", err)
+	}
+}
+
+func TestKafkaGroupTimingIsValidated(t *testing.T) {
+	for field, mutate := range map[string]func(c *KafkaConfig){
+		"kafka.session_timeout":    func(c *KafkaConfig) { c.SessionTimeout = 0 },
+		"kafka.heartbeat_interval": func(c *KafkaConfig) { c.HeartbeatInterval = c.SessionTimeout / 2 },
+		"kafka.rebalance_timeout":  func(c *KafkaConfig) { c.RebalanceTimeout = time.Millisecond },
+	} {
+		c := DefaultKafkaConfig()
+		mutate(&c)
+		if err := c.Validate(0); err == nil || !strings.HasPrefix(err.Error(), field) {
+			t.Errorf("%s: got %v", field, err)
+		}
+	}
+	if err := DefaultKafkaConfig().Validate(0); err != nil {
+		t.Fatal(err)
 	}
 }

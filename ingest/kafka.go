@@ -19,12 +19,22 @@ type KafkaConfig struct {
 	MinBytes int           `yaml:"min_bytes"`
 	MaxBytes int           `yaml:"max_bytes"`
 	MaxWait  time.Duration `yaml:"max_wait"`
+	// Consumer-group timing. SessionTimeout is how long a crashed (kill -9)
+	// instance keeps its partitions before the broker hands them to the
+	// others; the broker accepts 6s..30m by default
+	// (group.min/max.session.timeout.ms). Heartbeats must come several
+	// times per session. RebalanceTimeout bounds how long a rebalance waits
+	// for members to rejoin.
+	SessionTimeout    time.Duration `yaml:"session_timeout"`
+	HeartbeatInterval time.Duration `yaml:"heartbeat_interval"`
+	RebalanceTimeout  time.Duration `yaml:"rebalance_timeout"`
 }
 
 // DefaultKafkaConfig is a local single broker.
 func DefaultKafkaConfig() KafkaConfig {
 	return KafkaConfig{Brokers: []string{"127.0.0.1:9092"}, Topic: "ticket-events", GroupID: "slate-ingest",
-		MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 500 * time.Millisecond}
+		MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 500 * time.Millisecond,
+		SessionTimeout: 30 * time.Second, HeartbeatInterval: 3 * time.Second, RebalanceTimeout: 30 * time.Second}
 }
 
 // Validate rejects unusable values, naming the field.
@@ -48,6 +58,12 @@ func (c KafkaConfig) Validate(maxMessage int) error {
 		return fmt.Errorf("kafka.max_bytes: %d is below the largest accepted message (%d bytes)", c.MaxBytes, maxMessage)
 	case c.MaxWait <= 0:
 		return errors.New("kafka.max_wait: must be positive")
+	case c.SessionTimeout < time.Second:
+		return fmt.Errorf("kafka.session_timeout: %s is below 1s", c.SessionTimeout)
+	case c.HeartbeatInterval <= 0 || 3*c.HeartbeatInterval > c.SessionTimeout:
+		return fmt.Errorf("kafka.heartbeat_interval: need 0 < heartbeat_interval <= session_timeout/3, got %s and %s", c.HeartbeatInterval, c.SessionTimeout)
+	case c.RebalanceTimeout < time.Second:
+		return fmt.Errorf("kafka.rebalance_timeout: %s is below 1s", c.RebalanceTimeout)
 	}
 	return nil
 }
@@ -66,11 +82,10 @@ func NewReader(c KafkaConfig) *kafka.Reader {
 		QueueCapacity:  10000,
 		StartOffset:    kafka.FirstOffset,
 		CommitInterval: 0,
-		// Fast rebalances matter more than chatty heartbeats on a small
-		// group; these are kafka-go's defaults made explicit.
-		HeartbeatInterval: 3 * time.Second,
-		SessionTimeout:    30 * time.Second,
-		RebalanceTimeout:  30 * time.Second,
+		// kafka-go's defaults (3s, 30s, 30s) unless configured.
+		HeartbeatInterval: c.HeartbeatInterval,
+		SessionTimeout:    c.SessionTimeout,
+		RebalanceTimeout:  c.RebalanceTimeout,
 	})
 }
 

@@ -11,6 +11,7 @@ type Metrics struct {
 	DeadLettered *prometheus.CounterVec
 	Duplicates   prometheus.Counter
 	StoreErrors  *prometheus.CounterVec
+	FetchErrors  prometheus.Counter
 	Commits      *prometheus.CounterVec
 	BatchSize    prometheus.Histogram
 	BatchLatency prometheus.Histogram
@@ -31,6 +32,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "slate_ingest_duplicates_total", Help: "Repeated deliveries of an event id seen recently, skipped."}),
 		StoreErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "slate_ingest_store_errors_total", Help: "Failed batch store attempts, by error kind."}, []string{"kind"}),
+		FetchErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "slate_ingest_fetch_errors_total", Help: "Failed fetches from Kafka, retried with backoff."}),
 		Commits: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "slate_ingest_commits_total", Help: "Offset commits, by result."}, []string{"result"}),
 		BatchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
@@ -44,7 +47,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		StoreUp: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "slate_ingest_store_up", Help: "1 if the last store attempt succeeded."}),
 	}
-	reg.MustRegister(m.Consumed, m.Inserted, m.DeadLettered, m.Duplicates, m.StoreErrors, m.Commits,
+	reg.MustRegister(m.Consumed, m.Inserted, m.DeadLettered, m.Duplicates, m.StoreErrors, m.FetchErrors, m.Commits,
 		m.BatchSize, m.BatchLatency, m.Lag, m.StoreUp)
 	return m
 }

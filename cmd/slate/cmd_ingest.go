@@ -94,6 +94,7 @@ func serveIngest(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Lo
 	log.Info("ingest started", "brokers", cfg.Kafka.Brokers, "topic", cfg.Kafka.Topic, "group", cfg.Kafka.GroupID,
 		"clickhouse", cfg.ClickHouse.Addrs, "metrics", "http://"+addr+"/metrics")
 	err = in.Run(ctx)
-	log.Info("ingest stopped", "err", err)
+	consumed, stored := in.Totals()
+	log.Info("ingest stopped", "err", err, "consumed", consumed, "stored", stored)
 	return err
 }
