@@ -134,6 +134,7 @@ func (e *env) command(args ...string) *exec.Cmd {
 type ingester struct {
 	cmd     *exec.Cmd
 	metrics string
+	log     string // its stdout and stderr
 	done    chan error
 }
 
@@ -154,7 +155,7 @@ func (e *env) startIngest(extraEnv ...string) *ingester {
 	if err := cmd.Start(); err != nil {
 		e.t.Fatal(err)
 	}
-	in := &ingester{cmd: cmd, metrics: "http://" + addr + "/metrics", done: make(chan error, 1)}
+	in := &ingester{cmd: cmd, metrics: "http://" + addr + "/metrics", log: logf.Name(), done: make(chan error, 1)}
 	go func() { in.done <- cmd.Wait(); logf.Close() }()
 	e.t.Cleanup(func() {
 		_ = cmd.Process.Kill()
