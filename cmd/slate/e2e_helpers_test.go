@@ -244,8 +244,14 @@ func (e *env) send(msgs []kafka.Message) error {
 // feeds them to the expectation.
 func (e *env) generated(tickets int, seed int64) []kafka.Message {
 	e.t.Helper()
+	return e.generatedWith(eventgen.Config{Seed: seed, Tickets: tickets, Days: 20})
+}
+
+// generatedWith is generated with any generator configuration.
+func (e *env) generatedWith(cfg eventgen.Config) []kafka.Message {
+	e.t.Helper()
 	var out []kafka.Message
-	err := eventgen.Generate(eventgen.Config{Seed: seed, Tickets: tickets, Days: 20}, func(ev *event.Event) error {
+	err := eventgen.Generate(cfg, func(ev *event.Event) error {
 		v, err := event.Marshal(ev)
 		if err != nil {
 			return err

@@ -100,13 +100,37 @@ func startServed(t *testing.T) *served {
 	if err := os.WriteFile(e.cfgPath, cfg, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	s.base = e.startServe(t).base
+	return s
+}
+
+// serveProc is one running `slate serve`.
+type serveProc struct {
+	base string
+	cmd  *exec.Cmd
+	done chan struct{} // closed when the process has exited
+	log  string
+}
+
+// kill ends the process at once (SIGKILL) and waits for it.
+func (p *serveProc) kill() {
+	_ = p.cmd.Process.Kill()
+	<-p.done
+}
+
+// startServe runs `slate serve` with the env's config on a free port and
+// waits until it is ready; the test's end kills it, showing its log if
+// the test failed.
+func (e *env) startServe(t *testing.T, extraEnv ...string) *serveProc {
+	t.Helper()
 	addr, err := freeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := e.command("serve")
 	cmd.Env = append(cmd.Env, "SLATE_HTTP_ADDR="+addr, "SLATE_AUTH_SESSION_KEY="+sessionKey)
-	logf, err := os.Create(filepath.Join(t.TempDir(), "serve.log"))
+	cmd.Env = append(cmd.Env, extraEnv...)
+	logf, err := os.CreateTemp(t.TempDir(), "serve-*.log")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,26 +138,24 @@ func startServed(t *testing.T) *served {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	p := &serveProc{base: "http://" + addr, cmd: cmd, done: make(chan struct{}), log: logf.Name()}
+	go func() { _ = cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
+		p.kill()
 		if t.Failed() {
-			raw, _ := os.ReadFile(logf.Name())
+			raw, _ := os.ReadFile(p.log)
 			t.Logf("serve log:\n%s", tail(string(raw), 4000))
 		}
 	})
-	s.base = "http://" + addr
 	waitUntil(t, 30*time.Second, "slate serve ready", func() bool {
-		resp, err := http.Get(s.base + "/readyz")
+		resp, err := http.Get(p.base + "/readyz")
 		if err != nil {
 			return false
 		}
 		resp.Body.Close()
 		return resp.StatusCode == 200
 	})
-	return s
+	return p
 }
 
 var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -217,7 +239,7 @@ func testRoleMatrix(t *testing.T, s *served) {
 }
 
 type apiResult struct {
-	Columns []struct{ Name string }
+	Columns []struct{ Name, Kind string }
 	Rows    [][]any
 }
 
@@ -583,16 +605,66 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 // sheetRows reads a workbook's first sheet's data rows (below the header).
 func sheetRows(t *testing.T, raw []byte) [][]string {
 	t.Helper()
+	return sheetRowsNamed(t, raw, "")
+}
+
+// sheetRowsNamed is the data rows (below the title, period and header) of
+// a sheet, the first one if name is empty, as raw cell values.
+func sheetRowsNamed(t *testing.T, raw []byte, name string) [][]string {
+	t.Helper()
 	x, err := excelize.OpenReader(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer x.Close()
-	rows, err := x.GetRows(x.GetSheetList()[0], excelize.Options{RawCellValue: true})
+	if name == "" {
+		name = x.GetSheetList()[0]
+	}
+	rows, err := x.GetRows(name, excelize.Options{RawCellValue: true})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("sheet %q: %v (sheets %v)", name, err, x.GetSheetList())
 	}
 	return rows[4:]
+}
+
+// sameCells compares a sheet's data rows with an API result's rows:
+// numbers to the precision Excel keeps (durations are fractions of a day,
+// percentages fractions of one), text exactly.
+func sameCells(t *testing.T, what string, sheet [][]string, api apiResult) {
+	t.Helper()
+	if len(sheet) != len(api.Rows) {
+		t.Fatalf("%s: the sheet has %d rows, the API %d", what, len(sheet), len(api.Rows))
+	}
+	scale := map[string]float64{"seconds": 86400, "percent": 100}
+	for i, row := range api.Rows {
+		for j, cell := range row {
+			want := fmt.Sprint(cell)
+			if f, ok := cell.(float64); ok {
+				want = strconv.FormatFloat(f, 'f', -1, 64)
+				got, err := strconv.ParseFloat(sheet[i][j], 64)
+				if k := scale[api.Columns[j].Kind]; k != 0 {
+					got *= k
+				}
+				if err != nil || math.Abs(got-f) > 1e-9*math.Max(1, math.Abs(f)) {
+					t.Errorf("%s: row %d col %d: %q, want %s", what, i, j, sheet[i][j], want)
+				}
+				continue
+			}
+			// Times are Excel dates: the same wall clock as the API's
+			// RFC 3339 string in the result's zone.
+			if at, err := time.Parse(time.RFC3339, want); err == nil && j < len(sheet[i]) {
+				serial, err := strconv.ParseFloat(sheet[i][j], 64)
+				got, _ := excelize.ExcelDateToTime(serial, false)
+				if err != nil || got.Round(time.Second).Format(time.DateTime) != at.Format(time.DateTime) {
+					t.Errorf("%s: row %d col %d: %q (%s), want %s", what, i, j, sheet[i][j], got, want)
+				}
+				continue
+			}
+			if j < len(sheet[i]) && sheet[i][j] != want {
+				t.Errorf("%s: row %d col %d: %q, want %q", what, i, j, sheet[i][j], want)
+			}
+		}
+	}
 }
 
 func testXLSX(t *testing.T, s *served) {
@@ -603,26 +675,7 @@ func testXLSX(t *testing.T, s *served) {
 	if code != 200 || h.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
 		t.Fatalf("xlsx: %d %s", code, h.Get("Content-Type"))
 	}
-	rows := sheetRows(t, body)
-	if len(rows) != len(js.Rows) {
-		t.Fatalf("workbook has %d rows, the API %d", len(rows), len(js.Rows))
-	}
-	for i, row := range js.Rows {
-		for j, cell := range row {
-			want := fmt.Sprint(cell)
-			if f, ok := cell.(float64); ok {
-				want = strconv.FormatFloat(f, 'f', -1, 64)
-				got, err := strconv.ParseFloat(rows[i][j], 64)
-				if err != nil || math.Abs(got-f) > 1e-9*math.Max(1, math.Abs(f)) {
-					t.Errorf("row %d col %d: %q, want %s", i, j, rows[i][j], want)
-				}
-				continue
-			}
-			if j < len(rows[i]) && rows[i][j] != want {
-				t.Errorf("row %d col %d: %q, want %q", i, j, rows[i][j], want)
-			}
-		}
-	}
+	sameCells(t, "billable by customer", sheetRows(t, body), js)
 	if code, _, _ := s.get(t, s.tokens[auth.RoleViewer], path+"&format=xlsx"); code != 403 {
 		t.Errorf("viewer got billable xlsx: %d", code)
 	}

@@ -84,3 +84,26 @@ func TestLastRunAndPeriodAcrossDST(t *testing.T) {
 		t.Error("30 February fired")
 	}
 }
+
+// Worked by hand: Wednesday 1 April 2026 in Berlin lies in the week of
+// Monday 30 March, the month of April and the second quarter.
+func TestPeriodOf(t *testing.T) {
+	s := valid()
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	wed := time.Date(2026, 4, 1, 15, 30, 0, 0, berlin)
+	for _, c := range []struct {
+		period   Period
+		from, to string
+	}{
+		{PeriodDay, "2026-04-01T00:00:00+02:00", "2026-04-02T00:00:00+02:00"},
+		{PeriodWeek, "2026-03-30T00:00:00+02:00", "2026-04-06T00:00:00+02:00"},
+		{PeriodMonth, "2026-04-01T00:00:00+02:00", "2026-05-01T00:00:00+02:00"},
+		{PeriodQuarter, "2026-04-01T00:00:00+02:00", "2026-07-01T00:00:00+02:00"},
+	} {
+		s.Period = c.period
+		f, to := s.PeriodOf(wed)
+		if f.Format(time.RFC3339) != c.from || to.Format(time.RFC3339) != c.to {
+			t.Errorf("%s: %s .. %s, want %s .. %s", c.period, f.Format(time.RFC3339), to.Format(time.RFC3339), c.from, c.to)
+		}
+	}
+}
