@@ -38,8 +38,10 @@ func runBench(ctx context.Context, args []string) error {
 		return runBenchServe(ctx, args[1:])
 	case len(args) > 0 && args[0] == "export":
 		return runBenchExport(ctx, args[1:])
+	case len(args) > 0 && args[0] == "scaleout":
+		return runBenchScaleout(ctx, args[1:])
 	}
-	return fmt.Errorf("usage: slate bench ingest|sla|serve|export [flags]")
+	return fmt.Errorf("usage: slate bench ingest|sla|serve|export|scaleout [flags]")
 }
 
 // runBenchSLA loads generated tickets straight into a private ClickHouse

@@ -1,0 +1,364 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"gopkg.in/yaml.v3"
+
+	"github.com/slatehq/slate/event/eventgen"
+	"github.com/slatehq/slate/ingest"
+	"github.com/slatehq/slate/warehouse"
+	"github.com/slatehq/slate/warehouse/chserver"
+)
+
+// runBenchScaleout measures events/s from Kafka into ClickHouse with one
+// and with two `slate ingest` processes in one consumer group, in the same
+// run, on the same topic (each run its own group and database), and says
+// where the CPU time went: the ClickHouse server, the ingest processes and
+// this process (the embedded broker and the producer).
+func runBenchScaleout(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench scaleout", flag.ContinueOnError)
+	events := fs.Int("events", 500_000, "approximate number of events")
+	brokers := fs.String("brokers", "", "use this Kafka (host:port,...) instead of an embedded kfake broker")
+	partitions := fs.Int("partitions", 4, "partitions of the bench topic")
+	rounds := fs.Int("rounds", 1, "rounds; each times 1 and 2 instances, alternating which goes first")
+	seed := fs.Int64("seed", 7, "generator seed")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *partitions < 2 || *rounds < 1 {
+		return fmt.Errorf("bench scaleout: need --partitions >= 2 and --rounds >= 1")
+	}
+	dir, err := os.MkdirTemp("", "slate-bench-scaleout-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	fmt.Fprintln(os.Stderr, "starting a private ClickHouse ...")
+	ch, err := chserver.Start(ctx, chserver.Options{Dir: filepath.Join(dir, "clickhouse")})
+	if err != nil {
+		return err
+	}
+	defer ch.Close()
+	brokerList := splitList(*brokers)
+	if len(brokerList) == 0 {
+		cluster, err := kfake.NewCluster(kfake.NumBrokers(1))
+		if err != nil {
+			return err
+		}
+		defer cluster.Close()
+		brokerList = cluster.ListenAddrs()
+	}
+	topic := fmt.Sprintf("bench-scaleout-%d", time.Now().UnixNano())
+
+	gc := eventgen.Config{Seed: *seed, Tickets: max(1, *events*10/113), Days: 90}
+	ndjson := filepath.Join(dir, "events.ndjson")
+	f, err := os.Create(ndjson)
+	if err != nil {
+		return err
+	}
+	n, err := eventgen.WriteNDJSON(bufio.NewWriterSize(f, 1<<20), gc)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "generated %d events; producing to %s (%d partitions) ...\n", n, topic, *partitions)
+	if err := ingest.EnsureTopic(ctx, brokerList, topic, *partitions); err != nil {
+		return err
+	}
+	if err := produceFile(ctx, brokerList, topic, ndjson, n); err != nil {
+		return err
+	}
+	// The generated tenants' labels, and group timing that lets a second
+	// member join within a second or two (heartbeats every second).
+	cfgYAML, err := yaml.Marshal(map[string]any{"labels": gc.Mapping(),
+		"kafka": map[string]any{"session_timeout": "6s", "heartbeat_interval": "1s", "rebalance_timeout": "10s"}})
+	if err != nil {
+		return err
+	}
+	cfgPath := filepath.Join(dir, "ingest.yaml")
+	if err := os.WriteFile(cfgPath, cfgYAML, 0o600); err != nil {
+		return err
+	}
+	chPID := findServerPID(ch.Dir())
+
+	results := map[int][]scaleRun{}
+	for r := 0; r < *rounds; r++ {
+		order := []int{1, 2}
+		if r%2 == 1 {
+			order = []int{2, 1}
+		}
+		for _, k := range order {
+			run := scaleRun{instances: k, round: r + 1}
+			fmt.Fprintf(os.Stderr, "round %d: %d instance(s) ...\n", r+1, k)
+			if err := run.measure(ctx, ch, chPID, brokerList, topic, *partitions, cfgPath, n); err != nil {
+				return err
+			}
+			results[k] = append(results[k], run)
+			time.Sleep(3 * time.Second) // let the server's merges of the last run settle
+		}
+	}
+
+	fmt.Printf("\nslate bench scaleout: %d events (%d tickets), %d partitions, broker %s, %d CPU cores\n",
+		n, gc.Tickets, *partitions, brokerKind(*brokers), runtime.NumCPU())
+	fmt.Printf("  %-26s %8s %10s %7s  %-22s %s\n", "run", "seconds", "events/s", "joined", "consumed per instance",
+		"CPU s: clickhouse / ingest / bench+broker / other processes; cores busy: ours, all")
+	for _, k := range []int{1, 2} {
+		for _, run := range results[k] {
+			ours := run.cpuCH + run.cpuIngest + run.cpuSelf
+			capacity := run.secs * float64(runtime.NumCPU())
+			fmt.Printf("  %-26s %7.2fs %10.0f %6.1fs  %-22s %.1f / %.1f / %.1f / %.1f; %.0f%%, %.0f%%\n",
+				fmt.Sprintf("%d instance(s), round %d", k, run.round), run.secs, float64(n)/run.secs, run.joined,
+				fmt.Sprint(run.consumed), run.cpuCH, run.cpuIngest, run.cpuSelf, max(0, run.cpuMachine-ours),
+				100*ours/capacity, 100*run.cpuMachine/capacity)
+		}
+	}
+	one, two := meanRate(results[1], n), meanRate(results[2], n)
+	fmt.Printf("  2 instances / 1 instance: %.2fx (%.0f vs %.0f events/s, mean of %d round(s))\n", two/one, two, one, *rounds)
+	fmt.Println(`  seconds: from starting the processes until the group's committed offsets reach the end of every
+  partition (then the de-duplicated count in ClickHouse is checked); joined: until every instance
+  had consumed a message. All processes share this machine's cores: when ClickHouse and ingest
+  already keep them busy, a second instance adds parallelism only where a core sits idle.`)
+	return nil
+}
+
+type scaleRun struct {
+	instances, round          int
+	secs, joined              float64
+	consumed                  []int
+	cpuCH, cpuIngest, cpuSelf float64
+	cpuMachine                float64 // every process on the machine
+}
+
+func meanRate(runs []scaleRun, n int) float64 {
+	s := 0.0
+	for _, r := range runs {
+		s += float64(n) / r.secs
+	}
+	return s / float64(len(runs))
+}
+
+// measure ingests the whole topic with run.instances processes in a fresh
+// group and database.
+func (run *scaleRun) measure(ctx context.Context, ch *chserver.Server, chPID int, brokers []string, topic string, partitions int, cfgPath string, want int) error {
+	db := fmt.Sprintf("scaleout_%d_%d", run.instances, run.round)
+	group := fmt.Sprintf("%s-%s", topic, db)
+	o := DefaultConfig().ClickHouse
+	o.Addrs, o.Database = []string{ch.Addr()}, db
+	conn, err := openMigrated(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	type proc struct {
+		cmd     *exec.Cmd
+		metrics string
+		exited  chan error
+	}
+	var procs []*proc
+	defer func() {
+		for _, p := range procs {
+			_ = p.cmd.Process.Signal(syscall.SIGTERM)
+			<-p.exited
+		}
+	}()
+	chCPU0, selfCPU0, machine0 := cpuSeconds(chPID), cpuSeconds(os.Getpid()), machineBusySeconds()
+	start := time.Now()
+	for i := 0; i < run.instances; i++ {
+		addr, err := freeAddr()
+		if err != nil {
+			return err
+		}
+		cmd := exec.CommandContext(ctx, self, "ingest", "--config", cfgPath)
+		cmd.Env = append(os.Environ(), "SLATE_CLICKHOUSE_ADDRS="+ch.Addr(), "SLATE_CLICKHOUSE_DATABASE="+db,
+			"SLATE_KAFKA_BROKERS="+strings.Join(brokers, ","), "SLATE_KAFKA_TOPIC="+topic, "SLATE_KAFKA_GROUP_ID="+group,
+			"SLATE_HTTP_ADDR="+addr)
+		if os.Getenv("SLATE_LOG_LEVEL") == "" {
+			cmd.Env = append(cmd.Env, "SLATE_LOG_LEVEL=warn")
+		}
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		p := &proc{cmd: cmd, metrics: "http://" + addr + "/metrics", exited: make(chan error, 1)}
+		go func() { p.exited <- cmd.Wait() }()
+		procs = append(procs, p)
+	}
+	bar := newBar(want, fmt.Sprintf("%d instance(s)", run.instances), false)
+	defer bar.Finish()
+	run.consumed = make([]int, run.instances)
+	ingestCPU := make([]float64, run.instances)
+	for {
+		all := 0
+		for i, p := range procs {
+			if v, err := scrapeCounter(p.metrics, "slate_ingest_consumed_total"); err == nil {
+				run.consumed[i] = int(v)
+			}
+			if c := cpuSeconds(p.cmd.Process.Pid); c > 0 {
+				ingestCPU[i] = c // the last reading before it stops
+			}
+			all += run.consumed[i]
+		}
+		if run.joined == 0 && !slices.Contains(run.consumed, 0) {
+			run.joined = time.Since(start).Seconds()
+		}
+		_ = bar.Set(min(all, want))
+		backlog, err := groupBacklog(ctx, brokers, topic, group, partitions)
+		if err == nil && backlog == 0 {
+			break
+		}
+		for _, p := range procs {
+			select {
+			case err := <-p.exited:
+				p.exited <- err
+				return fmt.Errorf("slate ingest exited early: %v", err)
+			default:
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	run.secs = time.Since(start).Seconds()
+	run.cpuCH, run.cpuSelf = cpuSeconds(chPID)-chCPU0, cpuSeconds(os.Getpid())-selfCPU0
+	run.cpuMachine = machineBusySeconds() - machine0
+	for i, p := range procs {
+		if c := cpuSeconds(p.cmd.Process.Pid); c > 0 {
+			ingestCPU[i] = c
+		}
+		run.cpuIngest += ingestCPU[i]
+		if v, err := scrapeCounter(p.metrics, "slate_ingest_consumed_total"); err == nil {
+			run.consumed[i] = int(v)
+		}
+	}
+	// Verify, not just trust the offsets: de-duplicated rows in ClickHouse.
+	if c, err := warehouse.ReadCounts(ctx, conn, db); err != nil || int(c.Events) != want {
+		return fmt.Errorf("after ingest %s holds %+v (err %v), want %d events", db, c, err, want)
+	}
+	return nil
+}
+
+// groupBacklog is the messages of topic not yet committed by group, summed
+// over its partitions, as the broker reports them.
+func groupBacklog(ctx context.Context, brokers []string, topic, group string, partitions int) (int64, error) {
+	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 5 * time.Second}
+	ids := make([]int, partitions)
+	reqs := make([]kafka.OffsetRequest, partitions)
+	for p := range partitions {
+		ids[p], reqs[p] = p, kafka.LastOffsetOf(p)
+	}
+	committed, err := cl.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: ids}})
+	if err != nil {
+		return 0, err
+	}
+	if committed.Error != nil {
+		return 0, committed.Error
+	}
+	ends, err := cl.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{topic: reqs}})
+	if err != nil {
+		return 0, err
+	}
+	end := map[int]int64{}
+	for _, p := range ends.Topics[topic] {
+		if p.Error != nil {
+			return 0, p.Error
+		}
+		end[p.Partition] = p.LastOffset
+	}
+	var backlog int64
+	for _, p := range committed.Topics[topic] {
+		if p.Error != nil {
+			return 0, p.Error
+		}
+		if p.CommittedOffset < 0 {
+			backlog += end[p.Partition]
+		} else {
+			backlog += end[p.Partition] - p.CommittedOffset
+		}
+	}
+	if len(end) != partitions || len(committed.Topics[topic]) != partitions {
+		return 0, fmt.Errorf("offsets of %d/%d partitions, want %d", len(end), len(committed.Topics[topic]), partitions)
+	}
+	return backlog, nil
+}
+
+// cpuSeconds is the user+system CPU time of a process so far (0 if it is
+// gone), from /proc/PID/stat.
+func cpuSeconds(pid int) float64 {
+	if pid <= 0 {
+		return 0
+	}
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// fields after the parenthesised command name; utime and stime are the
+	// 14th and 15th of the line
+	s := string(raw)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100 // USER_HZ is 100 on Linux
+}
+
+// machineBusySeconds is the CPU time all processes have used since boot
+// (every core's non-idle time), from /proc/stat.
+func machineBusySeconds() float64 {
+	raw, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(raw), "\n")
+	f := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal ...
+	busy := 0.0
+	for i, v := range f[1:] {
+		x, _ := strconv.ParseFloat(v, 64)
+		if i != 3 && i != 4 && i < 8 { // not idle, not iowait; guest time is in user already
+			busy += x
+		}
+	}
+	return busy / 100
+}
+
+// findServerPID finds the clickhouse-server started with a config file in
+// dir (chserver does not hand out its process).
+func findServerPID(dir string) int {
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err == nil && strings.Contains(string(cmdline), "--config-file="+dir) {
+			return pid
+		}
+	}
+	return 0
+}
