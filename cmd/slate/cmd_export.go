@@ -117,12 +117,16 @@ func runExport(ctx context.Context, args []string) error {
 		}
 		return writeFile(*out, func(w io.Writer) error { return xlsx.WriteLeadership(ctx, svc, q, reports.Scope{}, w) })
 	}
+	// A report is one ClickHouse query, then a write of at most
+	// reports.max_rows rows: the bar spins while the query runs.
+	bar := newBar(-1, "querying "+rep.Name, false)
 	var res *reports.Result
 	if *tickets || rep.List {
 		res, err = svc.List(ctx, rep, q, reports.Scope{}, *measure)
 	} else {
 		res, err = svc.Run(ctx, rep, q, reports.Scope{})
 	}
+	_ = bar.Finish()
 	if err != nil {
 		return err
 	}

@@ -275,6 +275,37 @@ func TestBadConfigStopsStartupNamingTheField(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "line 2") || !strings.Contains(string(out), "topik") {
 		t.Errorf("unknown field: want file, line and field, got %v: %s", err, out)
 	}
+	// E-mail settings and the schedules in the file are checked at startup
+	// as the API checks them.
+	mailOK := "mail:\n  smtp: {host: smtp.example.com, from: reports@example.com}\n  schedules:\n" +
+		"    - {id: d, name: Daily, cron: '0 7 * * *', period: day, reports: [volume], recipients: [a@example.com]}\n"
+	for yamlText, field := range map[string]string{
+		strings.Replace(mailOK, "smtp.example.com", "smtp.example.com, tls: ssl", 1):                      "mail.smtp.tls",
+		strings.Replace(mailOK, "reports@example.com", "nobody", 1):                                       "mail.smtp.from",
+		strings.Replace(mailOK, "0 7 * * *", "daily at 7", 1):                                             "mail.schedules[0].cron",
+		strings.Replace(mailOK, "[volume]", "[volume, nope]", 1):                                          "mail.schedules[0].reports[1]",
+		strings.Replace(mailOK, "[a@example.com]", "[]", 1):                                               "mail.schedules[0].recipients",
+		strings.Replace(mailOK, "id: d, ", "", 1):                                                         "mail.schedules[0].id",
+		strings.Replace(mailOK, "{host: smtp.example.com, from: reports@example.com}", "{}", 1):           "mail.smtp.host",
+		mailOK + "  runner: {retry_base: 0s}\n":                                                           "mail.runner.retry_base",
+		strings.Replace(mailOK, "from: reports@example.com", "from: reports@example.com, username: u", 1): "mail.smtp.password",
+	} {
+		p := filepath.Join(dir, "mail.yaml")
+		if err := os.WriteFile(p, []byte(yamlText), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := newEnvless("config", "check", "--config", p).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), field+":") {
+			t.Errorf("want a failure naming %s, got %v: %s\n%s", field, err, out, yamlText)
+		}
+	}
+	p := filepath.Join(dir, "mail.yaml")
+	if err := os.WriteFile(p, []byte(mailOK), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := newEnvless("config", "check", "--config", p).CombinedOutput(); err != nil {
+		t.Errorf("good mail config refused: %v: %s", err, out)
+	}
 }
 
 func newEnvless(args ...string) *exec.Cmd {
