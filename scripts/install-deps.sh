@@ -111,6 +111,26 @@ else
 	say "installed kafka ${kafka_version} jars ($(find "${kafka_libs}" -name '*.jar' | wc -l) jars in ${kafka_libs})"
 fi
 
+# --- Deployment files (deploy/deploy_test.go) --------------------------------
+# docker-compose validates deploy/compose/compose.yaml (`config`; no Docker
+# engine needed), systemd-analyze verifies deploy/systemd/*.service, wget runs
+# the Compose health checks, tzdata stands in for the runtime image's.
+ensure_pkg docker-compose docker-compose
+ensure_pkg systemd-analyze systemd
+ensure_pkg wget wget
+if [[ -d /usr/share/zoneinfo/Asia ]]; then
+	say "found tzdata"
+else
+	apt_install tzdata
+	say "installed tzdata"
+fi
+
+# --- ZooKeeper (internal/testkit.ZooKeeperServer: the ClickHouse cluster
+# tests, warehouse/cluster_integration_test.go) ------------------------------
+# Debian's package; the tests run its jar standalone with the system Java
+# (no service is used: Debian starts none without systemd).
+ensure_pkg /usr/share/zookeeper/bin/zkServer.sh zookeeper
+
 # --- Later additions --------------------------------------------------------
 # --- Mailpit (internal/testkit.Mailpit: the SMTP server of the e-mailed
 # report tests, with STARTTLS, authentication and an HTTP API to read what
