@@ -70,6 +70,7 @@ type Server struct {
 	ownDir bool
 	log    io.Writer
 	ports  ports
+	node   *node // nil: standalone
 
 	mu     sync.Mutex
 	proc   *childproc.Process    // nil before the first start
@@ -207,7 +208,7 @@ func (s *Server) stopLocked() error {
 // startLocked writes the config for s.ports, starts the process and waits for
 // it to be ready. On failure the process is gone again.
 func (s *Server) startLocked(ctx context.Context) error {
-	cfg, err := writeConfig(s.dir, s.ports)
+	cfg, err := writeConfig(s.dir, s.ports, s.node)
 	if err != nil {
 		return err
 	}
@@ -334,19 +335,33 @@ func findBinary(name string) (string, error) {
 	return "", fmt.Errorf("chserver: %w (not in PATH nor at %s)", ErrNotInstalled, debianBinary)
 }
 
-// freePorts picks three distinct free loopback ports. All three listeners are
-// held open until the end so the kernel cannot hand out the same port twice.
+// freePorts picks three distinct free loopback ports.
 func freePorts() (ports, error) {
-	var p [3]int
+	sets, err := freePortSets(1)
+	if err != nil {
+		return ports{}, err
+	}
+	return sets[0], nil
+}
+
+// freePortSets picks n sets of three distinct free loopback ports. All the
+// listeners are held open until the end so the kernel cannot hand out the
+// same port twice.
+func freePortSets(n int) ([]ports, error) {
+	p := make([]int, 3*n)
 	for i := range p {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			return ports{}, fmt.Errorf("chserver: find a free port: %w", err)
+			return nil, fmt.Errorf("chserver: find a free port: %w", err)
 		}
 		defer l.Close()
 		p[i] = l.Addr().(*net.TCPAddr).Port
 	}
-	return ports{tcp: p[0], http: p[1], interserver: p[2]}, nil
+	out := make([]ports, n)
+	for i := range out {
+		out[i] = ports{tcp: p[3*i], http: p[3*i+1], interserver: p[3*i+2]}
+	}
+	return out, nil
 }
 
 func hostPort(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }

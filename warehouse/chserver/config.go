@@ -69,6 +69,38 @@ var configTemplate = template.Must(template.New(configFile).Funcs(template.FuncM
          3 is the packaged value). -->
     <keep_alive_timeout>3</keep_alive_timeout>
     <mlock_executable>false</mlock_executable>
+{{- with .Node}}
+
+    <!-- A node of cluster {{x .Cluster}} (chserver.StartCluster). -->
+    <zookeeper>
+{{- range .ZooKeeper}}
+        <node><host>{{x .Host}}</host><port>{{.Port}}</port></node>
+{{- end}}
+        <!-- Within ZooKeeper's default maxSessionTimeout (20 ticks); 30000 against
+             testkit's ZooKeeper 3.8 made 18.16's handshake fail. -->
+        <session_timeout_ms>10000</session_timeout_ms>
+    </zookeeper>
+    <remote_servers>
+        <{{.Cluster}}>
+{{- range .Shards}}
+            <shard>
+                <internal_replication>true</internal_replication>
+{{- range .}}
+                <replica><host>{{x .Host}}</host><port>{{.Port}}</port></replica>
+{{- end}}
+            </shard>
+{{- end}}
+        </{{.Cluster}}>
+    </remote_servers>
+    <macros>
+        <shard>{{x .Shard}}</shard>
+        <replica>{{x .Replica}}</replica>
+    </macros>
+    <!-- ON CLUSTER statements queue here. -->
+    <distributed_ddl>
+        <path>/clickhouse/task_queue/ddl</path>
+    </distributed_ddl>
+{{- end}}
 </yandex>
 `))
 
@@ -118,11 +150,27 @@ type configParams struct {
 	TCPPort, HTTPPort, InterserverPort                 int
 	DataPath, TmpPath, UserFilesPath, FormatSchemaPath string
 	UsersConfig                                        string
+	Node                                               *node
+}
+
+// node is a server's place in a cluster: the whole topology (the same on
+// every node) and its own macros.
+type node struct {
+	Cluster        string
+	Shards         [][]hostPortPair // native addresses of each shard's replicas
+	Shard, Replica string           // macros
+	ZooKeeper      []hostPortPair
+}
+
+type hostPortPair struct {
+	Host string
+	Port int
 }
 
 // writeConfig creates the directory layout under dir and writes config.xml and
-// users.xml for the given ports. It returns the path of config.xml.
-func writeConfig(dir string, p ports) (string, error) {
+// users.xml for the given ports (and cluster node, if any). It returns the
+// path of config.xml.
+func writeConfig(dir string, p ports, n *node) (string, error) {
 	asDir := func(name string) string { return filepath.Join(dir, name) + string(filepath.Separator) }
 	params := configParams{
 		LogFile:          filepath.Join(dir, logDir, logFile),
@@ -135,6 +183,7 @@ func writeConfig(dir string, p ports) (string, error) {
 		UserFilesPath:    asDir(userFilesDir),
 		FormatSchemaPath: asDir(formatSchemas),
 		UsersConfig:      filepath.Join(dir, usersFile),
+		Node:             n,
 	}
 	for _, d := range []string{dataDir, tmpDir, userFilesDir, formatSchemas, logDir} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
