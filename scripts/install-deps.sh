@@ -125,6 +125,12 @@ else
 	say "installed tzdata"
 fi
 
+# --- ZooKeeper (internal/testkit.ZooKeeperServer: the ClickHouse cluster
+# tests, warehouse/cluster_integration_test.go) ------------------------------
+# Debian's package; the tests run its jar standalone with the system Java
+# (no service is used: Debian starts none without systemd).
+ensure_pkg /usr/share/zookeeper/bin/zkServer.sh zookeeper
+
 # --- Later additions --------------------------------------------------------
 # --- Mailpit (internal/testkit.Mailpit: the SMTP server of the e-mailed
 # report tests, with STARTTLS, authentication and an HTTP API to read what
