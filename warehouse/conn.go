@@ -28,7 +28,7 @@ type Options struct {
 	DialTimeout      time.Duration `yaml:"dial_timeout"`       // default 5s
 	MaxExecutionTime time.Duration `yaml:"max_execution_time"` // per query, server side; 0 = no limit
 	MaxOpenConns     int           `yaml:"max_open_conns"`     // default 8
-	Cluster          string        `yaml:"cluster"`            // reserved for ON CLUSTER deployments; "" = single node
+	Cluster          string        `yaml:"cluster"`            // remote_servers name: replicated + Distributed tables (see cluster.go); "" = single node
 	Logger           *slog.Logger  `yaml:"-"`
 }
 
@@ -74,6 +74,14 @@ func Open(o Options) (driver.Conn, error) {
 	settings := clickhouse.Settings{}
 	if o.MaxExecutionTime > 0 {
 		settings["max_execution_time"] = int(o.MaxExecutionTime.Seconds() + 0.999)
+	}
+	if o.Cluster != "" {
+		// An insert into a Distributed table returns once a replica of
+		// every shard stored its rows (not when they are queued on the
+		// host connected to), so a committed Kafka offset means stored.
+		// Current releases call it distributed_foreground_insert and keep
+		// this name as an alias.
+		settings["insert_distributed_sync"] = 1
 	}
 	logger := o.Logger
 	if logger == nil {

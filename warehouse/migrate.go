@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,6 +29,13 @@ type Migration struct {
 	Name       string
 	Checksum   string // of the file as shipped, before rendering
 	Statements []string
+	// EachHost are run after Statements on every host of the cluster, one
+	// host at a time and without ON CLUSTER (cluster mode only): the ALTERs
+	// of Distributed tables. 18.16 refuses ALTER ... ON CLUSTER of a table
+	// that does not replicate when the cluster's shards replicate internally
+	// (error 371; allowed from 20.3 on), and a plain ALTER on each host works
+	// on every version.
+	EachHost []string
 }
 
 var migrationName = regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)\.sql$`)
@@ -40,8 +48,28 @@ var migrationName = regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)\.sql$`)
 var idempotentStatement = regexp.MustCompile(`(?is)^\s*(CREATE\s+(TABLE|DATABASE|VIEW|MATERIALIZED\s+VIEW)\s+IF\s+NOT\s+EXISTS\s|ALTER\s+TABLE\s+\S+(\s+ON\s+CLUSTER\s+\S+)?\s+ADD\s+COLUMN\s+[^,]+$)`)
 
 // renderData is what the .sql templates see. One set of files serves single
-// node and (later) cluster deployments through these placeholders.
+// node and cluster deployments through these placeholders.
 type renderData struct{ DB string }
+
+// tableMark stands for the table's name in a replicated engine's ZooKeeper
+// path while a statement is rendered: the engine placeholder does not know
+// which table it is in; clusterStatements fills it in.
+const tableMark = "\x00table\x00"
+
+// engine renders {{engine "ReplacingMergeTree" "version"}}: the plain engine
+// on a single node (exactly what the files were first applied with), the
+// Replicated variant with a per-shard ZooKeeper path and the {replica}
+// macro on a cluster.
+func engine(o Options, name, version string) string {
+	if o.Cluster == "" {
+		return name + "(" + version + ")"
+	}
+	s := "Replicated" + name + "('/clickhouse/tables/{shard}/" + o.Database + "/" + tableMark + "', '{replica}'"
+	if version != "" {
+		s += ", " + version
+	}
+	return s + ")"
+}
 
 // Migrations returns the embedded migrations rendered for o, in order.
 func Migrations(o Options) ([]Migration, error) {
@@ -51,9 +79,7 @@ func Migrations(o Options) ([]Migration, error) {
 	}
 	funcs := template.FuncMap{
 		"onCluster": func() string { return onCluster(o) },
-		// engine names the table engine; cluster deployments will switch to
-		// the Replicated variant here and nowhere else.
-		"engine": func(name, version string) string { return name + "(" + version + ")" },
+		"engine":    func(name, version string) string { return engine(o, name, version) },
 	}
 	var out []Migration
 	seen := map[int]string{}
@@ -80,13 +106,19 @@ func Migrations(o Options) ([]Migration, error) {
 			return nil, fmt.Errorf("migration %s: %w", e.Name(), err)
 		}
 		stmts := splitStatements(sb.String())
-		for _, s := range stmts {
+		var each []string
+		if o.Cluster != "" {
+			if stmts, each, err = clusterStatements(o, stmts); err != nil {
+				return nil, fmt.Errorf("migration %s: %w", e.Name(), err)
+			}
+		}
+		for _, s := range append(slices.Clip(stmts), each...) {
 			if !idempotentStatement.MatchString(s) {
 				return nil, fmt.Errorf("migration %s: statement is not idempotent (use CREATE ... IF NOT EXISTS, or one ADD COLUMN per ALTER): %.60s", e.Name(), s)
 			}
 		}
 		sum := sha256.Sum256(raw)
-		out = append(out, Migration{Version: v, Name: m[2], Checksum: hex.EncodeToString(sum[:8]), Statements: stmts})
+		out = append(out, Migration{Version: v, Name: m[2], Checksum: hex.EncodeToString(sum[:8]), Statements: stmts, EachHost: each})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	return out, nil
@@ -125,7 +157,12 @@ type MigrationResult struct {
 // Migrate creates the database and applies every migration not yet recorded
 // in slate_migrations, in order. Each statement is idempotent, and the
 // migrations table collapses duplicate records, so two processes migrating
-// at once both succeed with the same outcome.
+// at once both succeed with the same outcome. That holds on a cluster too
+// (no lock needed): ON CLUSTER statements queue in ZooKeeper and run in one
+// order on every host, a repeated ADD COLUMN fails as "already exists",
+// which counts as done, and the records replicate to every host. Cluster
+// DDL waits for every host (distributed_ddl_task_timeout), so migrate with
+// all of them up.
 func Migrate(ctx context.Context, conn driver.Conn, o Options) ([]MigrationResult, error) {
 	migs, err := Migrations(o)
 	if err != nil {
@@ -133,9 +170,7 @@ func Migrate(ctx context.Context, conn driver.Conn, o Options) ([]MigrationResul
 	}
 	boot := []string{
 		fmt.Sprintf("CREATE DATABASE IF NOT EXISTS %s%s", o.Database, onCluster(o)),
-		fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s.slate_migrations%s (
-    version UInt32, name String, checksum String, applied_at DateTime('UTC')
-) ENGINE = ReplacingMergeTree() ORDER BY version`, o.Database, onCluster(o)),
+		migrationsTable(o),
 	}
 	for _, s := range boot {
 		if err := conn.Exec(ctx, s); err != nil {
@@ -147,6 +182,7 @@ func Migrate(ctx context.Context, conn driver.Conn, o Options) ([]MigrationResul
 		return nil, err
 	}
 	var results []MigrationResult
+	var hosts []string // of the cluster, looked up when first needed
 	for _, m := range migs {
 		if sums, ok := applied[m.Version]; ok {
 			for _, sum := range sums {
@@ -160,6 +196,16 @@ func Migrate(ctx context.Context, conn driver.Conn, o Options) ([]MigrationResul
 		for i, s := range m.Statements {
 			if err := conn.Exec(ctx, s); err != nil && !columnAlreadyAdded(s, err) {
 				return results, fmt.Errorf("migrate: %04d_%s statement %d: %w", m.Version, m.Name, i+1, classify(err))
+			}
+		}
+		if len(m.EachHost) > 0 {
+			if hosts == nil {
+				if hosts, err = clusterHosts(ctx, conn, o.Cluster); err != nil {
+					return results, err
+				}
+			}
+			if err := execEachHost(ctx, o, hosts, m.EachHost); err != nil {
+				return results, fmt.Errorf("migrate: %04d_%s: %w", m.Version, m.Name, err)
 			}
 		}
 		if err := recordMigration(ctx, conn, o.Database, m); err != nil {
