@@ -69,14 +69,18 @@ func loadChunk(ctx context.Context, conn driver.Conn, db, tenant string, ids []s
 // projectedHistoriesQuery reads, in one pass, the events of every ticket
 // projected at or after a time (of one tenant, optionally), grouped by
 // ticket: the semi-join runs in ClickHouse, whose primary-key index uses
-// the set of tickets.
+// the set of tickets. GLOBAL: on a cluster of two or more shards both
+// tables are Distributed, and a plain IN over two Distributed tables is
+// refused (distributed_product_mode = deny, a setting 18.16's protocol
+// cannot carry from this driver as a string); GLOBAL IN builds the set once
+// and sends it to every shard. On one shard or a single node it reads as IN.
 func projectedHistoriesQuery(db string, byTenant bool) string {
 	sub := "SELECT tenant, ticket_id FROM " + db + ".tickets WHERE updated_at >= ?"
 	if byTenant {
 		sub += " AND tenant = ?"
 	}
 	return "SELECT " + strings.Join(historyColumns, ", ") + " FROM " + db + ".events" +
-		" WHERE (tenant, ticket_id) IN (" + sub + ") ORDER BY tenant, ticket_id"
+		" WHERE (tenant, ticket_id) GLOBAL IN (" + sub + ") ORDER BY tenant, ticket_id"
 }
 
 // StreamProjectedHistories calls fn with the history of every ticket

@@ -124,7 +124,7 @@ func TestOptionsValidate(t *testing.T) {
 
 func TestProjectedHistoriesQuery(t *testing.T) {
 	got := projectedHistoriesQuery("slate", true)
-	if !strings.HasSuffix(got, " FROM slate.events WHERE (tenant, ticket_id) IN (SELECT tenant, ticket_id FROM slate.tickets WHERE updated_at >= ? AND tenant = ?) ORDER BY tenant, ticket_id") {
+	if !strings.HasSuffix(got, " FROM slate.events WHERE (tenant, ticket_id) GLOBAL IN (SELECT tenant, ticket_id FROM slate.tickets WHERE updated_at >= ? AND tenant = ?) ORDER BY tenant, ticket_id") {
 		t.Fatalf("unexpected query: %s", got)
 	}
 	if strings.Contains(projectedHistoriesQuery("slate", false), "tenant = ?") {
