@@ -144,9 +144,6 @@ func newMailService(ctx context.Context, cfg Config, conn driver.Conn, svc *repo
 	if !cfg.Mail.SMTP.Enabled() {
 		return m, nil
 	}
-	if err := syncConfigSchedules(ctx, m.store, cfg.Mail.Schedules, time.Now(), log); err != nil {
-		return nil, err
-	}
 	sender, err := mailer.New(cfg.Mail.SMTP)
 	if err != nil {
 		return nil, err
@@ -164,8 +161,27 @@ func newMailService(ctx context.Context, cfg Config, conn driver.Conn, svc *repo
 		ID:       hex.EncodeToString(id), Now: time.Now, Logger: log.With("component", "scheduler"),
 		Observe: func(d schedule.Delivery) { deliveries.WithLabelValues(string(d.State)).Inc() },
 	}
+	// ClickHouse may be down at startup (serve then answers /readyz 503):
+	// the file's schedules are stored once it is up, then the scheduler
+	// starts.
+	go func() {
+		for wait := time.Second; ; wait = min(2*wait, time.Minute) {
+			err := syncConfigSchedules(ctx, m.store, cfg.Mail.Schedules, time.Now(), log)
+			if err == nil {
+				break
+			}
+			log.Warn("storing the configuration file's schedules; retrying", "err", err, "in", wait)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+		}
+		if cfg.Mail.Scheduler {
+			m.runner.Run(ctx)
+		}
+	}()
 	if cfg.Mail.Scheduler {
-		go m.runner.Run(ctx)
 		log.Info("scheduled reports on", "smtp", fmt.Sprintf("%s:%d", cfg.Mail.SMTP.Host, cfg.Mail.SMTP.Port), "tls", cfg.Mail.SMTP.TLS,
 			"schedules_in_config", len(cfg.Mail.Schedules))
 	}
