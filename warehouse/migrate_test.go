@@ -11,10 +11,10 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"events", "tickets", "time_entries", "dead_letters", "sla_results", "sla_progress"}
-	if len(migs) != len(want)+3 {
-		t.Fatalf("got %d migrations, want %d", len(migs), len(want)+3)
+	if len(migs) != len(want)+4 {
+		t.Fatalf("got %d migrations, want %d", len(migs), len(want)+4)
 	}
-	for i, table := range []string{"sla_tickets", "schedules"} {
+	for i, table := range []string{"sla_tickets", "schedules", "deliveries"} {
 		m := migs[len(want)+1+i]
 		if m.Name != table || !strings.Contains(m.Statements[0], "CREATE TABLE IF NOT EXISTS analytics."+table+"\n") {
 			t.Errorf("migration %s:\n%s", m.Name, m.Statements[0])

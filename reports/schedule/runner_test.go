@@ -16,10 +16,12 @@ import (
 
 type memStore struct{ list []Schedule }
 
-func (m *memStore) List(context.Context) ([]Schedule, error)      { return m.list, nil }
-func (m *memStore) Get(context.Context, string) (Schedule, error) { return Schedule{}, errors.New("unused") }
-func (m *memStore) Put(context.Context, Schedule) error           { return errors.New("unused") }
-func (m *memStore) Delete(context.Context, string) error          { return errors.New("unused") }
+func (m *memStore) List(context.Context) ([]Schedule, error) { return m.list, nil }
+func (m *memStore) Get(context.Context, string) (Schedule, error) {
+	return Schedule{}, errors.New("unused")
+}
+func (m *memStore) Put(context.Context, Schedule) error  { return errors.New("unused") }
+func (m *memStore) Delete(context.Context, string) error { return errors.New("unused") }
 
 type memLog struct{ records []Delivery }
 
