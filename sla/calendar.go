@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync/atomic"
 	"time"
 )
 
@@ -28,6 +29,9 @@ type Calendar struct {
 	always   bool
 	week     [7][]Interval // by time.Weekday, sorted, disjoint
 	holidays map[civilDate]bool
+	// blocks caches the working time of each block of absolute time,
+	// built on first use (see calblock.go)
+	blocks [numBlocks]atomic.Pointer[calBlock]
 }
 
 type civilDate struct {
@@ -112,8 +116,15 @@ func (z *zoneSpan) covers(t time.Time) bool {
 }
 
 func (c *Calendar) segmentIn(t time.Time, z *zoneSpan) (working bool, until time.Time) {
+	working, until, _ = c.segmentCut(t, z)
+	return working, until
+}
+
+// segmentCut is segmentIn that also says whether the segment ends at a
+// change of the zone's offset rather than at a wall-clock boundary.
+func (c *Calendar) segmentCut(t time.Time, z *zoneSpan) (working bool, until time.Time, cut bool) {
 	if c.always {
-		return true, forever
+		return true, forever, false
 	}
 	if !z.covers(t) {
 		lt := t.In(c.loc)
@@ -143,9 +154,9 @@ func (c *Calendar) segmentIn(t time.Time, z *zoneSpan) (working bool, until time
 	}
 	until = t.Add(next)
 	if !z.end.IsZero() && z.end.After(t) && z.end.Before(until) {
-		until = z.end
+		until, cut = z.end, true
 	}
-	return working, until
+	return working, until, cut
 }
 
 // horizon bounds searches: a deadline further than this in wall time is
@@ -160,6 +171,16 @@ func (c *Calendar) Between(from, to time.Time) time.Duration {
 	if c.always {
 		return to.Sub(from)
 	}
+	var cur cursor
+	if d, ok := c.fastBetween(from, to, &cur); ok {
+		return d
+	}
+	return c.walkBetween(from, to)
+}
+
+// walkBetween is Between by walking the segments one by one: the
+// definition, used where the block tables do not reach.
+func (c *Calendar) walkBetween(from, to time.Time) time.Duration {
 	var total time.Duration
 	var z zoneSpan
 	for t := from; t.Before(to); {
@@ -185,6 +206,15 @@ func (c *Calendar) Add(from time.Time, d time.Duration) (deadline time.Time, ok 
 	if c.always {
 		return from.Add(d), true
 	}
+	if at, found, ok := c.fastAdd(from, d); ok {
+		return at, found
+	}
+	return c.walkAdd(from, d)
+}
+
+// walkAdd is Add by walking the segments one by one: the definition, used
+// where the block tables do not reach.
+func (c *Calendar) walkAdd(from time.Time, d time.Duration) (deadline time.Time, ok bool) {
 	limit := from.Add(horizon)
 	left := d
 	var z zoneSpan

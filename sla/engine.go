@@ -2,6 +2,7 @@ package sla
 
 import (
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/slatehq/slate/event"
@@ -57,9 +58,8 @@ type attrs struct {
 }
 
 func (m *Match) matches(a *attrs) bool {
-	in := func(list []string, v string) bool { return len(list) == 0 || slices.Contains(list, v) }
-	if !in(m.Tenants, a.tenant) || !in(m.Groups, a.group) || !in(m.Channels, a.channel) ||
-		!in(m.Customers, a.customer) || !in(m.Organisations, a.organisation) {
+	if !inList(m.Tenants, a.tenant) || !inList(m.Groups, a.group) || !inList(m.Channels, a.channel) ||
+		!inList(m.Customers, a.customer) || !inList(m.Organisations, a.organisation) {
 		return false
 	}
 	if len(m.Priorities) > 0 && !slices.Contains(m.Priorities, a.priority) {
@@ -68,8 +68,17 @@ func (m *Match) matches(a *attrs) bool {
 	if len(m.Severities) > 0 && !slices.Contains(m.Severities, a.severity) {
 		return false
 	}
-	if len(m.TagsAny) > 0 && !slices.ContainsFunc(m.TagsAny, func(t string) bool { return slices.Contains(a.tags, t) }) {
-		return false
+	if len(m.TagsAny) > 0 {
+		any := false
+		for _, t := range m.TagsAny {
+			if slices.Contains(a.tags, t) {
+				any = true
+				break
+			}
+		}
+		if !any {
+			return false
+		}
 	}
 	for _, t := range m.TagsAll {
 		if !slices.Contains(a.tags, t) {
@@ -78,6 +87,9 @@ func (m *Match) matches(a *attrs) bool {
 	}
 	return true
 }
+
+// inList: an empty list matches everything.
+func inList(list []string, v string) bool { return len(list) == 0 || slices.Contains(list, v) }
 
 // policyFor returns the first policy matching a, or nil.
 func (c *Config) policyFor(a *attrs) *Policy {
@@ -89,80 +101,339 @@ func (c *Config) policyFor(a *attrs) *Policy {
 	return nil
 }
 
+// How a clock runs: in every status but the policy's pause statuses (the
+// targeted metrics), or only in some statuses (the duration metrics).
+const (
+	runsUnpaused uint8 = iota
+	runsWaiting        // requester wait: new, open, on_hold
+	runsWorking        // agent work: new, open
+)
+
 // clock is one metric cycle being simulated.
 type clock struct {
-	metric    Metric
-	n         int
-	start     time.Time
-	elapsed   time.Duration
-	paused    time.Duration
-	stop      time.Time
+	start    time.Time
+	stop     time.Time
+	breached time.Time // zero: not breached
+	elapsed  time.Duration
+	paused   time.Duration
+	// mark: no warning threshold of the current target not yet reached
+	// lies below it, so warn has nothing to do while elapsed < mark
+	mark time.Duration
+	// policy in force when the clock stopped, and its target for the
+	// clock's metric and the priority then
+	policy    *Policy
+	stopTg    *Target
+	n         int32 // cycle
+	warnAt    int32 // warned[warnAt:warnAt+maxWarn] of the engine: when each warn_at fraction was reached
+	mi        uint8 // metricIndex
+	kind      uint8
 	stopped   bool
 	cancelled bool
-	breached  time.Time
-	warned    []time.Time // when each of the policy's warn_at fractions was reached
-	// statuses during which this clock runs (for the duration metrics); nil
-	// means "every status but the policy's pause statuses"
-	runsIn []event.Status
-	// policy in force when the clock stopped (the current one while it runs)
-	policy *Policy
-	prio   event.Priority
 }
 
-// engine simulates one ticket's clocks over its history.
+// noClock stands for "no such cycle" where the engine keeps a clock's index.
+const noClock = -1
+
+// engine simulates one ticket's clocks over its history. An Evaluator
+// keeps one and resets it per ticket, keeping its buffers.
 type engine struct {
-	cfg    *Config
-	a      attrs
-	policy *Policy
-	last   time.Time
-	clocks []*clock
-	counts [7]int  // cycles started, by metricIndex
-	slab   []clock // backing store for clocks: one allocation per ticket
-	// reply-cycle bookkeeping
+	cfg     *Config
+	a       attrs
+	policy  *Policy
+	last    time.Time
+	lastNs  int64 // last in Unix ns, when lastNs is exact (plainTime)
+	lastOK  bool
+	clocks  []clock
+	warned  []time.Time // maxWarn per clock
+	maxWarn int         // the most warn_at thresholds of any policy
+	counts  [7]int      // cycles started, by metricIndex
+	// reply-cycle bookkeeping (indices into clocks, or noClock)
 	created         bool
 	createdBy       event.ActorType
 	agentReplied    bool // an agent public reply happened since the last customer message
-	awaitingReply   *clock
-	periodic        *clock
-	firstReply      *clock
+	awaitingReply   int
+	periodic        int
+	firstReply      int
 	firstReplyDone  bool
-	resolution      *clock
-	fullResolution  *clock
+	resolution      int
+	fullResolution  int
 	deleted, merged bool
-	targets         [7]*Target // by metricIndex, for the current policy and priority
+	targets         [7]*Target         // by metricIndex, for the current policy and priority
+	thresholds      [7][]time.Duration // the targets' warn_at thresholds, in the policy's order
+	thBuf           []time.Duration
 	targetsFor      event.Priority
+	// attrsChanged: an attribute policies match on may have changed since
+	// the policy was chosen. dirty: retarget must look at every clock (a
+	// clock started or resumed, the targets changed, or a search for the
+	// instant a threshold was reached came back empty); otherwise advance
+	// has already recorded every warning and breach retarget would.
+	attrsChanged, dirty bool
+	// the status's effect on the clocks, kept by refreshStatus
+	paused, waiting, working bool
+	cursor                   cursor // the last business-time lookup
 }
+
+func (e *engine) reset(cfg *Config) {
+	clocks, warned, thBuf, tags := e.clocks[:0], e.warned[:0], e.thBuf, e.a.tags[:0]
+	*e = engine{cfg: cfg, clocks: clocks, warned: warned, thBuf: thBuf}
+	e.a.tags = tags
+	e.awaitingReply, e.periodic, e.firstReply, e.resolution, e.fullResolution = noClock, noClock, noClock, noClock, noClock
+	for i := range cfg.Policies {
+		e.maxWarn = max(e.maxWarn, len(cfg.Policies[i].WarnAt))
+	}
+	if len(e.thBuf) < 7*e.maxWarn {
+		e.thBuf = make([]time.Duration, 7*e.maxWarn)
+	}
+}
+
+// Evaluator evaluates tickets one after the other, reusing its buffers
+// from one ticket to the next. It is not safe for concurrent use: give
+// each goroutine its own (Config.NewEvaluator).
+type Evaluator struct {
+	cfg   *Config
+	e     engine
+	refs  []*event.Event
+	steps []step // of refs
+	seen  map[string]struct{}
+	times []time.Time  // backing store of the results' instants, handed out in pieces
+	ptrs  []*time.Time // and of their warned_at lists
+}
+
+// NewEvaluator returns an Evaluator for c.
+func (c *Config) NewEvaluator() *Evaluator { return &Evaluator{cfg: c} }
+
+var evaluators = sync.Pool{New: func() any { return new(Evaluator) }}
 
 // Evaluate derives every SLA result of one ticket from its events (any
 // order, replays included) as of now. It is a pure function.
 func (c *Config) Evaluate(history []event.Event, now time.Time) []Result {
-	refs := make([]*event.Event, len(history))
-	for i := range history {
-		refs[i] = &history[i]
+	v := evaluators.Get().(*Evaluator)
+	v.cfg = c
+	var out []Result
+	if first := v.run(history, now); first != nil {
+		out = v.e.results(v, make([]Result, 0, len(v.e.clocks)), first, now)
 	}
-	evs := event.SortHistoryRefs(refs)
+	v.cfg, v.e.cfg, v.e.policy = nil, nil, nil
+	evaluators.Put(v)
+	return out
+}
+
+// Append appends the results of one ticket, as Config.Evaluate gives them,
+// to dst. The results share no memory with the Evaluator's later work.
+func (v *Evaluator) Append(dst []Result, history []event.Event, now time.Time) []Result {
+	if first := v.run(history, now); first != nil {
+		dst = v.e.results(v, dst, first, now)
+	}
+	return dst
+}
+
+// run simulates the ticket's clocks; it returns the first event of the
+// history in order, or nil if there is none.
+func (v *Evaluator) run(history []event.Event, now time.Time) *event.Event {
+	evs := v.sortHistory(history)
 	if len(evs) == 0 {
 		return nil
 	}
-	e := &engine{cfg: c, slab: make([]clock, 0, 16)}
+	e := &v.e
+	e.reset(v.cfg)
 	e.a.tenant = evs[0].Tenant
-	for _, ev := range evs {
-		if now.Before(ev.OccurredAt) {
-			break // the future is not known yet
+	nowNs, nowOK := plainTime(now)
+	for i, ev := range evs {
+		st := &v.steps[i]
+		if st.ok && nowOK {
+			if st.ns > nowNs {
+				break // the future is not known yet
+			}
+		} else if now.Before(ev.OccurredAt) {
+			break
 		}
-		e.advance(ev.OccurredAt)
-		e.apply(ev)
+		e.advance(ev.OccurredAt, st.ns, st.ok)
+		e.apply(ev, st)
 		e.retarget(ev.OccurredAt)
 	}
 	if now.After(e.last) {
-		e.advance(now)
+		e.advance(now, nowNs, nowOK)
 	}
-	return e.results(evs[0], now)
+	first := evs[0]
+	clear(v.refs) // hold no caller's history
+	return first
 }
 
-// target is m's target under the current policy and priority, from a
-// table refreshed whenever either may have changed (once per event).
-func (e *engine) target(m Metric) *Target { return e.targets[metricIndex(m)] }
+// step is what the engine needs of one event in a compact form, read in
+// one pass over the history before the clocks run.
+type step struct {
+	ns     int64 // OccurredAt in Unix ns, if ok (plainTime)
+	ok     bool
+	kind   uint8        // what the event does to the clocks (step*)
+	key    uint64       // idKey of the event's id
+	status event.Status // of a status change
+}
+
+const (
+	stepNone          uint8 = iota // changes nothing the engine keeps
+	stepCreated                    // ticket.created
+	stepGroup                      // ticket.assigned that sets the group
+	stepPriority                   // ticket.priority_changed
+	stepSeverity                   // ticket.severity_changed
+	stepTags                       // ticket.tags_changed
+	stepStatus                     // ticket.status_changed
+	stepAgentReply                 // an agent's public reply
+	stepCustomerReply              // a customer's message
+	stepMerged                     // ticket.merged
+	stepDeleted                    // ticket.deleted
+)
+
+func (st *step) read(e *event.Event) {
+	st.ns, st.ok = plainTime(e.OccurredAt)
+	st.kind, st.status = stepNone, ""
+	switch e.Type {
+	case event.TypeCreated:
+		st.kind = stepCreated
+	case event.TypeAssigned:
+		if e.SetsGroup {
+			st.kind = stepGroup
+		}
+	case event.TypePriorityChanged:
+		st.kind = stepPriority
+	case event.TypeSeverityChanged:
+		st.kind = stepSeverity
+	case event.TypeTagsChanged:
+		st.kind = stepTags
+	case event.TypeStatusChanged:
+		st.kind, st.status = stepStatus, e.Status
+	case event.TypeMessage:
+		switch {
+		case e.MessageKind == event.MessagePublicReply && e.Actor.Type == event.ActorAgent:
+			st.kind = stepAgentReply
+		case e.MessageKind == event.MessageCustomerReply:
+			st.kind = stepCustomerReply
+		}
+	case event.TypeMerged:
+		st.kind = stepMerged
+	case event.TypeDeleted:
+		st.kind = stepDeleted
+	}
+}
+
+// sortHistory orders the history by reference exactly as
+// event.SortHistoryRefs does (stable by event.Compare, a repeated id
+// dropped wherever it sorts, the first copy kept), with reused buffers and
+// without work for a history that is already in order; v.steps[i] is the
+// step of the i-th event of the result.
+func (v *Evaluator) sortHistory(history []event.Event) []*event.Event {
+	refs := v.refs[:0]
+	steps := slices.Grow(v.steps[:0], len(history))[:len(history)]
+	// The ids first, in a loop of its own: their bytes are the events'
+	// farthest-flung memory, and a short loop lets the loads overlap.
+	for i := range history {
+		steps[i].key = idKey(history[i].ID)
+	}
+	sorted := true
+	for i := range history {
+		e := &history[i]
+		st := &steps[i]
+		st.read(e)
+		if i > 0 && sorted {
+			if p := &steps[i-1]; st.ok && p.ok {
+				sorted = p.ns < st.ns || p.ns == st.ns && refs[i-1].ID <= e.ID
+			} else {
+				sorted = event.Compare(refs[i-1], e) <= 0
+			}
+		}
+		refs = append(refs, e)
+	}
+	v.refs, v.steps = refs, steps
+	if !sorted {
+		slices.SortStableFunc(refs, event.Compare)
+		for i, e := range refs {
+			steps[i].read(e)
+			steps[i].key = idKey(e.ID)
+		}
+	}
+	if len(refs) < 2 {
+		return refs
+	}
+	out := refs[:0]
+	if len(refs) <= 64 {
+		// compare the ids' keys first, the ids only when those match
+		for i, e := range refs {
+			k := steps[i].key
+			dup := false
+			for j := range out {
+				if steps[j].key == k && out[j].ID == e.ID {
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				steps[len(out)] = steps[i]
+				out = append(out, e)
+			}
+		}
+	} else {
+		if v.seen == nil {
+			v.seen = make(map[string]struct{}, len(refs))
+		}
+		clear(v.seen)
+		for i, e := range refs {
+			if _, dup := v.seen[e.ID]; dup {
+				continue
+			}
+			v.seen[e.ID] = struct{}{}
+			steps[len(out)] = steps[i]
+			out = append(out, e)
+		}
+		clear(v.seen)
+	}
+	return out
+}
+
+// plainTime is t in Unix ns, and whether that is exact for the engine's
+// arithmetic: t has no monotonic clock reading (which time.Time's Sub and
+// comparisons would prefer) and lies within the calendar tables' range.
+func plainTime(t time.Time) (int64, bool) {
+	if s := t.Unix(); s < 0 || s >= maxTableSec || t != t.Round(0) {
+		return 0, false
+	}
+	return t.UnixNano(), true
+}
+
+// idKey is a cheap function of an id: equal ids have equal keys.
+func idKey(s string) uint64 {
+	k := uint64(len(s))
+	if n := len(s); n >= 8 {
+		t := s[n-8:]
+		return k<<56 ^ (uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56)
+	}
+	for i := 0; i < len(s); i++ {
+		k = k<<8 | uint64(s[i])
+	}
+	return k
+}
+
+// newTime stores t for a result, in pieces of a shared slab that is never
+// written again once handed out.
+func (v *Evaluator) newTime(t time.Time) *time.Time {
+	if len(v.times) == cap(v.times) {
+		v.times = make([]time.Time, 0, 256)
+	}
+	v.times = append(v.times, t)
+	return &v.times[len(v.times)-1]
+}
+
+// newWarned is a zeroed list of n instants for a result, never nil.
+func (v *Evaluator) newWarned(n int) []*time.Time {
+	if n == 0 {
+		return []*time.Time{}
+	}
+	if cap(v.ptrs)-len(v.ptrs) < n {
+		v.ptrs = make([]*time.Time, 0, max(256, n))
+	}
+	l := len(v.ptrs)
+	v.ptrs = v.ptrs[:l+n]
+	return v.ptrs[l : l+n : l+n]
+}
 
 // allMetrics indexes the targets table.
 var allMetrics = []Metric{MetricFirstReply, MetricNextReply, MetricPeriodicUpdate, MetricResolution,
@@ -186,9 +457,20 @@ func metricIndex(m Metric) int {
 	return 6
 }
 
+// refreshTargets fills the targets table and the warning thresholds for
+// the current policy and priority.
 func (e *engine) refreshTargets() {
 	for i, m := range allMetrics {
-		e.targets[i] = targetOf(e.policy, e.a.priority, m)
+		tg := targetOf(e.policy, e.a.priority, m)
+		e.targets[i] = tg
+		e.thresholds[i] = nil
+		if tg != nil {
+			th := e.thBuf[i*e.maxWarn : i*e.maxWarn : (i+1)*e.maxWarn]
+			for _, f := range e.policy.WarnAt {
+				th = append(th, time.Duration(f*float64(tg.Duration)))
+			}
+			e.thresholds[i] = th
+		}
 	}
 }
 
@@ -244,82 +526,120 @@ func (e *engine) pausedNow() bool {
 	return e.policy != nil && slices.Contains(e.policy.PauseStatuses, e.a.status)
 }
 
+// always is the 24/7 calendar of tickets no policy matches.
+var always = Always()
+
 func (e *engine) calendar() *Calendar {
 	if e.policy == nil {
-		return Always()
+		return always
 	}
 	return e.policy.Calendar
 }
 
-// measure is elapsed SLA time over [from, to) for a clock of metric m;
-// business is that span's business time, computed at most once per span.
-func (e *engine) measure(m Metric, from, to time.Time, business *time.Duration) time.Duration {
-	if t := e.target(m); t != nil && t.Calendar {
-		return to.Sub(from)
-	}
-	if *business < 0 {
-		*business = e.calendar().Between(from, to)
-	}
-	return *business
+// refreshStatus records which clocks run in the current status under the
+// current policy; called whenever either changes.
+func (e *engine) refreshStatus() {
+	st := e.a.status
+	e.paused = e.pausedNow()
+	e.waiting = st == event.StatusNew || st == event.StatusOpen || st == event.StatusOnHold
+	e.working = st == event.StatusNew || st == event.StatusOpen
 }
 
 // advance runs the clocks from the last event to t under the attributes,
-// policy and status in force over that span.
-func (e *engine) advance(t time.Time) {
-	if !e.last.IsZero() && t.After(e.last) {
-		business := time.Duration(-1)
-		for _, c := range e.clocks {
+// policy and status in force over that span. tNs is t in Unix ns if tOK
+// (plainTime).
+func (e *engine) advance(t time.Time, tNs int64, tOK bool) {
+	fast := tOK && e.lastOK // then integer arithmetic is exact
+	var after bool
+	var span time.Duration
+	if fast {
+		after, span = tNs > e.lastNs, time.Duration(tNs-e.lastNs)
+	} else if after = t.After(e.last); after {
+		span = t.Sub(e.last)
+	}
+	if !after {
+		return
+	}
+	if !e.last.IsZero() {
+		business := time.Duration(-1) // the span's business time, computed at most once
+		for i := range e.clocks {
+			c := &e.clocks[i]
 			if c.stopped || c.cancelled {
 				continue
 			}
-			running := !e.pausedNow()
-			if c.runsIn != nil {
-				running = slices.Contains(c.runsIn, e.a.status)
+			running := !e.paused
+			switch c.kind {
+			case runsWaiting:
+				running = e.waiting
+			case runsWorking:
+				running = e.working
 			}
 			if !running {
-				c.paused += t.Sub(e.last)
+				c.paused += span
 				continue
 			}
 			before := c.elapsed
-			c.elapsed += e.measure(c.metric, e.last, t, &business)
-			if tg := e.target(c.metric); tg != nil {
-				e.warn(c, tg, before, e.last)
+			tg := e.targets[c.mi]
+			if tg != nil && tg.Calendar {
+				c.elapsed += span
+			} else {
+				if business < 0 {
+					if cal := e.calendar(); fast {
+						business = cal.betweenNs(e.lastNs, tNs, &e.cursor)
+					} else {
+						business = cal.Between(e.last, t)
+					}
+				}
+				c.elapsed += business
+			}
+			if tg != nil {
+				if c.elapsed >= c.mark {
+					e.warn(c, before, e.last)
+				}
 				if c.breached.IsZero() && c.elapsed > tg.Duration {
-					c.breached = e.reach(c.metric, e.last, tg.Duration-before)
+					c.breached = e.reach(int(c.mi), e.last, tg.Duration-before)
+					if c.breached.IsZero() {
+						e.dirty = true
+					}
 				}
 			}
 		}
 	}
-	if t.After(e.last) {
-		e.last = t
-	}
+	e.last, e.lastNs, e.lastOK = t, tNs, tOK
 }
 
 // warn records when the clock reached each warning threshold of its
 // target during the span that began at from with before used.
-func (e *engine) warn(c *clock, tg *Target, before time.Duration, from time.Time) {
+func (e *engine) warn(c *clock, before time.Duration, from time.Time) {
+	c.mark = noMark
 	if e.policy == nil || !c.breached.IsZero() {
 		return
 	}
-	for i, f := range e.policy.WarnAt {
-		if len(c.warned) <= i {
-			c.warned = append(c.warned, time.Time{})
+	warned := e.warned[c.warnAt : int(c.warnAt)+e.maxWarn]
+	for i, th := range e.thresholds[c.mi] {
+		if !warned[i].IsZero() {
+			continue
 		}
-		th := time.Duration(f * float64(tg.Duration))
-		if !c.warned[i].IsZero() || c.elapsed < th {
+		if c.elapsed < th {
+			c.mark = min(c.mark, th)
 			continue
 		}
 		if before >= th {
-			c.warned[i] = from // already past it when the target changed
-		} else {
-			c.warned[i] = e.reach(c.metric, from, th-before)
+			warned[i] = from // already past it when the target changed
+		} else if warned[i] = e.reach(int(c.mi), from, th-before); warned[i].IsZero() {
+			e.dirty = true
+			c.mark = min(c.mark, th)
 		}
 	}
 }
 
-// reach is the instant d of SLA time after from.
-func (e *engine) reach(m Metric, from time.Time, d time.Duration) time.Time {
-	if t := e.target(m); t != nil && t.Calendar {
+// noMark: no threshold left to watch.
+const noMark = time.Duration(1<<63 - 1)
+
+// reach is the instant d of SLA time (for the metric of index mi) after
+// from.
+func (e *engine) reach(mi int, from time.Time, d time.Duration) time.Time {
+	if t := e.targets[mi]; t != nil && t.Calendar {
 		return from.Add(d)
 	}
 	at, ok := e.calendar().Add(from, d)
@@ -332,97 +652,123 @@ func (e *engine) reach(m Metric, from time.Time, d time.Duration) time.Time {
 // retarget applies a changed priority or policy to running clocks: elapsed
 // time is kept; a clock already past its new target is breached now.
 func (e *engine) retarget(t time.Time) {
-	if p := e.cfg.policyFor(&e.a); p != e.policy || e.a.priority != e.targetsFor {
-		e.policy, e.targetsFor = p, e.a.priority
-		e.refreshTargets()
+	if e.attrsChanged {
+		e.attrsChanged = false
+		if p := e.cfg.policyFor(&e.a); p != e.policy || e.a.priority != e.targetsFor {
+			e.policy, e.targetsFor = p, e.a.priority
+			e.refreshTargets()
+			e.refreshStatus()
+			e.dirty = true
+		}
 	}
-	for _, c := range e.clocks {
+	if !e.dirty {
+		return
+	}
+	for i := range e.clocks {
+		c := &e.clocks[i]
 		if c.stopped || c.cancelled || !c.breached.IsZero() {
 			continue
 		}
-		if tg := e.target(c.metric); tg != nil {
-			e.warn(c, tg, c.elapsed, t)
+		if tg := e.targets[c.mi]; tg != nil {
+			e.warn(c, c.elapsed, t)
 			if c.elapsed > tg.Duration {
 				c.breached = t
 			}
 		}
 	}
+	// (a zero t records nothing: look again at the next event)
+	e.dirty = t.IsZero()
 }
 
-func (e *engine) startClock(m Metric, t time.Time, runsIn []event.Status) *clock {
-	e.counts[metricIndex(m)]++
-	var c *clock
-	if len(e.slab) < cap(e.slab) { // pointers into the slab stay valid: it never grows
-		e.slab = append(e.slab, clock{})
-		c = &e.slab[len(e.slab)-1]
-	} else {
-		c = new(clock)
-	}
-	*c = clock{metric: m, n: e.counts[metricIndex(m)], start: t, runsIn: runsIn}
-	e.clocks = append(e.clocks, c)
-	return c
+func (e *engine) startClock(m Metric, t time.Time, kind uint8) int {
+	mi := metricIndex(m)
+	e.counts[mi]++
+	n := len(e.warned)
+	// (mark 0: retarget, which runs before the clock next advances, sets it)
+	e.clocks = append(e.clocks, clock{start: t, n: int32(e.counts[mi]), warnAt: int32(n), mi: uint8(mi), kind: kind})
+	e.warned = slices.Grow(e.warned, e.maxWarn)[:n+e.maxWarn]
+	clear(e.warned[n:])
+	e.dirty = true
+	return len(e.clocks) - 1
 }
 
 // stopClock ends a cycle; its policy and target are those in force now.
-func (e *engine) stopClock(c *clock, t time.Time) {
-	if c != nil && !c.stopped && !c.cancelled {
-		c.stopped, c.stop, c.policy, c.prio = true, t, e.policy, e.a.priority
+func (e *engine) stopClock(k int, t time.Time) {
+	if k == noClock {
+		return
+	}
+	if c := &e.clocks[k]; !c.stopped && !c.cancelled {
+		c.stopped, c.stop, c.policy, c.stopTg = true, t, e.policy, targetOf(e.policy, e.a.priority, allMetrics[c.mi])
 	}
 }
 
-func (e *engine) cancelClock(c *clock, t time.Time) {
-	if c != nil && !c.stopped && !c.cancelled {
-		c.cancelled, c.stop, c.policy, c.prio = true, t, e.policy, e.a.priority
+func (e *engine) cancelClock(k int, t time.Time) {
+	if k == noClock {
+		return
+	}
+	if c := &e.clocks[k]; !c.stopped && !c.cancelled {
+		c.cancelled, c.stop, c.policy, c.stopTg = true, t, e.policy, targetOf(e.policy, e.a.priority, allMetrics[c.mi])
 	}
 }
 
-func (e *engine) apply(ev *event.Event) {
+func (e *engine) apply(ev *event.Event, st *step) {
 	t := ev.OccurredAt
 	if e.deleted || e.merged {
 		return // nothing is owed on a deleted or merged ticket
 	}
-	switch ev.Type {
-	case event.TypeCreated:
+	switch st.kind {
+	case stepCreated:
 		if e.created {
 			return
 		}
 		e.created, e.createdBy = true, ev.Actor.Type
 		e.a.group, e.a.channel, e.a.customer, e.a.organisation = ev.Group, ev.Channel, ev.Customer, ev.Organisation
-		e.a.priority, e.a.severity, e.a.tags, e.a.status = ev.Priority, ev.Severity, slices.Clone(ev.Tags), ev.Status
+		e.a.priority, e.a.severity, e.a.tags, e.a.status = ev.Priority, ev.Severity, append(e.a.tags[:0], ev.Tags...), ev.Status
 		e.policy, e.targetsFor = e.cfg.policyFor(&e.a), e.a.priority
 		e.refreshTargets()
-		e.resolution = e.startClock(MetricResolution, t, nil)
-		e.fullResolution = e.startClock(MetricFullResolution, t, nil)
-		e.startClock(MetricRequesterWait, t, []event.Status{event.StatusNew, event.StatusOpen, event.StatusOnHold})
-		e.startClock(MetricAgentWork, t, []event.Status{event.StatusNew, event.StatusOpen})
+		e.refreshStatus()
+		e.resolution = e.startClock(MetricResolution, t, runsUnpaused)
+		e.fullResolution = e.startClock(MetricFullResolution, t, runsUnpaused)
+		e.startClock(MetricRequesterWait, t, runsWaiting)
+		e.startClock(MetricAgentWork, t, runsWorking)
 		if ev.Actor.Type == event.ActorCustomer {
 			// the customer's opening message: both reply clocks start
-			e.firstReply = e.startClock(MetricFirstReply, t, nil)
-			e.awaitingReply = e.startClock(MetricNextReply, t, nil)
+			e.firstReply = e.startClock(MetricFirstReply, t, runsUnpaused)
+			e.awaitingReply = e.startClock(MetricNextReply, t, runsUnpaused)
 		}
-	case event.TypeAssigned:
-		if ev.SetsGroup {
-			e.a.group = ev.Group
-		}
-	case event.TypePriorityChanged:
+	case stepGroup:
+		e.a.group = ev.Group
+		e.attrsChanged = true
+	case stepPriority:
 		e.a.priority = ev.Priority
-	case event.TypeSeverityChanged:
+		e.attrsChanged = true
+	case stepSeverity:
 		e.a.severity = ev.Severity
-	case event.TypeTagsChanged:
-		e.a.tags = slices.DeleteFunc(e.a.tags, func(x string) bool { return slices.Contains(ev.TagsRemoved, x) })
+		e.attrsChanged = true
+	case stepTags:
+		kept := e.a.tags[:0]
+		for _, x := range e.a.tags {
+			if !slices.Contains(ev.TagsRemoved, x) {
+				kept = append(kept, x)
+			}
+		}
+		e.a.tags = kept
 		for _, x := range ev.TagsAdded {
 			if !slices.Contains(e.a.tags, x) {
 				e.a.tags = append(e.a.tags, x)
 			}
 		}
-	case event.TypeStatusChanged:
-		e.setStatus(ev.Status, t)
-	case event.TypeMessage:
-		e.message(ev, t)
-	case event.TypeMerged:
+		e.attrsChanged = true
+	case stepStatus:
+		e.setStatus(st.status, t)
+	case stepAgentReply:
+		e.agentReply(t)
+	case stepCustomerReply:
+		e.customerMessage(t)
+	case stepMerged:
 		e.merged = true
 		e.cancelAll(t)
-	case event.TypeDeleted:
+	case stepDeleted:
 		e.deleted = true
 		e.cancelAll(t)
 	}
@@ -434,6 +780,7 @@ func (e *engine) setStatus(to event.Status, t time.Time) {
 		return
 	}
 	e.a.status = to
+	e.refreshStatus()
 	switch {
 	case !from.Resolved() && to.Resolved():
 		e.stopClock(e.resolution, t)
@@ -441,65 +788,72 @@ func (e *engine) setStatus(to event.Status, t time.Time) {
 		e.stopClock(e.fullResolution, t)
 		// no periodic update is owed on a solved ticket
 		e.cancelClock(e.periodic, t)
-		e.periodic = nil
+		e.periodic = noClock
 	case from.Resolved() && !to.Resolved() && e.created:
-		e.resolution = e.startClock(MetricResolution, t, nil)
-		if e.fullResolution != nil && e.fullResolution.stopped {
-			e.fullResolution.stopped = false // resumes; the solved span is paused time
-			e.fullResolution.paused += t.Sub(e.fullResolution.stop)
-			e.fullResolution.stop = time.Time{}
+		e.resolution = e.startClock(MetricResolution, t, runsUnpaused)
+		if e.fullResolution != noClock && e.clocks[e.fullResolution].stopped {
+			fr := &e.clocks[e.fullResolution]
+			fr.stopped = false // resumes; the solved span is paused time
+			fr.paused += t.Sub(fr.stop)
+			fr.stop = time.Time{}
+			e.dirty = true
 		}
 	}
 }
 
-func (e *engine) message(ev *event.Event, t time.Time) {
-	switch {
-	case ev.MessageKind == event.MessagePublicReply && ev.Actor.Type == event.ActorAgent:
-		if e.firstReply != nil && !e.firstReplyDone {
-			e.stopClock(e.firstReply, t)
-			e.firstReplyDone = true
-		}
-		e.stopClock(e.awaitingReply, t)
-		e.awaitingReply = nil
-		e.agentReplied = true
-		e.stopClock(e.periodic, t)
-		if !e.a.status.Resolved() {
-			e.periodic = e.startClock(MetricPeriodicUpdate, t, nil)
-		}
-	case ev.MessageKind == event.MessageCustomerReply:
-		if !e.created {
-			return
-		}
-		if e.firstReply == nil && e.createdBy != event.ActorCustomer && !e.firstReplyDone {
-			// agent-created ticket: first reply runs from the first customer message
-			e.firstReply = e.startClock(MetricFirstReply, t, nil)
-		}
-		if e.awaitingReply == nil && (e.agentReplied || e.createdBy != event.ActorCustomer) {
-			e.awaitingReply = e.startClock(MetricNextReply, t, nil)
-			e.agentReplied = false
-		}
+// agentReply: an agent's public reply.
+func (e *engine) agentReply(t time.Time) {
+	if e.firstReply != noClock && !e.firstReplyDone {
+		e.stopClock(e.firstReply, t)
+		e.firstReplyDone = true
+	}
+	e.stopClock(e.awaitingReply, t)
+	e.awaitingReply = noClock
+	e.agentReplied = true
+	e.stopClock(e.periodic, t)
+	if !e.a.status.Resolved() {
+		e.periodic = e.startClock(MetricPeriodicUpdate, t, runsUnpaused)
+	}
+}
+
+// customerMessage: a message from the customer.
+func (e *engine) customerMessage(t time.Time) {
+	if !e.created {
+		return
+	}
+	if e.firstReply == noClock && e.createdBy != event.ActorCustomer && !e.firstReplyDone {
+		// agent-created ticket: first reply runs from the first customer message
+		e.firstReply = e.startClock(MetricFirstReply, t, runsUnpaused)
+	}
+	if e.awaitingReply == noClock && (e.agentReplied || e.createdBy != event.ActorCustomer) {
+		e.awaitingReply = e.startClock(MetricNextReply, t, runsUnpaused)
+		e.agentReplied = false
 	}
 }
 
 func (e *engine) cancelAll(t time.Time) {
-	for _, c := range e.clocks {
-		e.cancelClock(c, t)
+	for k := range e.clocks {
+		e.cancelClock(k, t)
 	}
 }
 
-func (e *engine) results(first *event.Event, now time.Time) []Result {
-	out := make([]Result, 0, len(e.clocks))
-	for _, c := range e.clocks {
-		r := Result{Tenant: first.Tenant, TicketID: first.TicketID, Metric: c.metric, Cycle: c.n,
-			Start: c.start, Elapsed: int64(c.elapsed / time.Second), Paused: int64(c.paused / time.Second), TimeKind: "business"}
-		policy, prio := e.policy, e.a.priority
+// results appends one Result per clock to out; their instants live in v's
+// slabs.
+func (e *engine) results(v *Evaluator, out []Result, first *event.Event, now time.Time) []Result {
+	pausedNow := e.pausedNow()
+	for k := range e.clocks {
+		c := &e.clocks[k]
+		out = append(out, Result{Tenant: first.Tenant, TicketID: first.TicketID, Metric: allMetrics[c.mi], Cycle: int(c.n),
+			Start: c.start, Elapsed: int64(c.elapsed / time.Second), Paused: int64(c.paused / time.Second), TimeKind: "business"})
+		r := &out[len(out)-1]
+		// the policy and target in force now, or when the clock ended
+		policy, tg := e.policy, e.targets[c.mi]
 		if c.stopped || c.cancelled {
-			policy, prio = c.policy, c.prio
+			policy, tg = c.policy, c.stopTg
 		}
 		if policy != nil {
 			r.Policy = policy.Name
 		}
-		tg := targetOf(policy, prio, c.metric)
 		if tg != nil {
 			r.Target = int64(tg.Duration / time.Second)
 			if tg.Calendar {
@@ -507,24 +861,22 @@ func (e *engine) results(first *event.Event, now time.Time) []Result {
 			}
 		}
 		if c.stopped || c.cancelled {
-			stop := c.stop
-			r.Stop = &stop
+			r.Stop = v.newTime(c.stop)
 		}
 		if !c.breached.IsZero() {
-			b := c.breached
-			r.Breached = &b
+			r.Breached = v.newTime(c.breached)
 		}
-		if tg != nil && policy != nil && c.runsIn == nil {
-			r.Warned = make([]*time.Time, len(policy.WarnAt))
+		if tg != nil && policy != nil && c.kind == runsUnpaused {
+			r.Warned = v.newWarned(len(policy.WarnAt))
+			warned := e.warned[c.warnAt : int(c.warnAt)+e.maxWarn]
 			for i := range r.Warned {
-				if i < len(c.warned) && !c.warned[i].IsZero() {
-					w := c.warned[i]
-					r.Warned[i] = &w
+				if i < len(warned) && !warned[i].IsZero() {
+					r.Warned[i] = v.newTime(warned[i])
 				}
 			}
 		}
 		switch {
-		case c.runsIn != nil || tg == nil:
+		case c.kind != runsUnpaused || tg == nil:
 			r.State = StateMeasured
 		case c.cancelled:
 			r.State = StateCancelled
@@ -532,15 +884,14 @@ func (e *engine) results(first *event.Event, now time.Time) []Result {
 			r.State = StateBreached
 		case c.stopped:
 			r.State = StateAchieved
-		case e.pausedNow():
+		case pausedNow:
 			r.State = StatePaused
 		default:
 			r.State = StateActive
-			if d := e.reach(c.metric, now, tg.Duration-c.elapsed); !d.IsZero() {
-				r.Deadline = &d
+			if d := e.reach(int(c.mi), now, tg.Duration-c.elapsed); !d.IsZero() {
+				r.Deadline = v.newTime(d)
 			}
 		}
-		out = append(out, r)
 	}
 	return out
 }
