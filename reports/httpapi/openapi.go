@@ -62,7 +62,7 @@ func OpenAPI() map[string]any {
 		param(reports.ParamLimit, "query", "Most tickets to return.", obj{"type": "integer", "minimum": 1}, false),
 		param(reports.ParamHorizon, "query", "pre_breach: how far ahead to look, as a Go duration (default 4h).", str(), false),
 	)
-	return obj{
+	out := obj{
 		"openapi": "3.0.3",
 		"info": obj{"title": "Slate reports API", "version": "1",
 			"description": "Help-desk reports from ClickHouse. Authenticate with Authorization: Bearer <token> or a session cookie from /login; every answer is restricted to the principal's scope. Dimensions: " + joinAny(dims)},
@@ -97,7 +97,99 @@ func OpenAPI() map[string]any {
 				"responses": obj{"200": obj{"description": "Principal"}, "401": errResp}}},
 		},
 	}
+	for path, item := range schedulePaths(errResp) {
+		out["paths"].(obj)[path] = item
+	}
+	schemas := out["components"].(obj)["schemas"].(obj)
+	schemas["Schedule"] = scheduleSchema
+	schemas["Delivery"] = deliverySchema
+	return out
 }
+
+var scheduleSchema = obj{"type": "object", "required": []any{"name", "cron", "period", "reports", "recipients"}, "properties": obj{
+	"id":   obj{"type": "string", "description": "1-64 letters, digits, - or _; made up when absent on create."},
+	"name": str(), "cron": obj{"type": "string", "description": "Five fields: minute hour day-of-month month day-of-week, in tz."},
+	"tz": obj{"type": "string", "description": "IANA time zone (default UTC)."}, "period": enum("day", "week", "month", "quarter"),
+	"reports":    obj{"type": "array", "items": str()},
+	"filters":    obj{"type": "object", "additionalProperties": obj{"type": "array", "items": str()}},
+	"format":     enum("xlsx", "csv"),
+	"recipients": obj{"type": "array", "items": obj{"type": "string", "format": "email"}},
+	"subject":    str(), "paused": obj{"type": "boolean"},
+	"active_since": obj{"type": "string", "format": "date-time", "readOnly": true},
+	"updated_at":   obj{"type": "string", "format": "date-time", "readOnly": true},
+	"updated_by":   obj{"type": "string", "readOnly": true},
+	"scope":        obj{"type": "object", "readOnly": true, "description": "The author's scope; the e-mail shows nothing beyond it."},
+	"from_config":  obj{"type": "boolean", "readOnly": true, "description": "Defined in the configuration file: not changeable here."},
+}}
+
+var deliverySchema = obj{"type": "object", "properties": obj{
+	"schedule_id": str(), "period_from": obj{"type": "string", "format": "date-time"}, "period_to": obj{"type": "string", "format": "date-time"},
+	"run_at": obj{"type": "string", "format": "date-time"}, "trigger": enum("schedule", "manual"),
+	"state":    enum("sending", "retrying", "sent", "failed"),
+	"attempts": obj{"type": "integer"}, "error": str(), "next_attempt": obj{"type": "string", "format": "date-time"},
+	"message_id": str(), "recipients": obj{"type": "array", "items": str()}, "runner": str(),
+	"updated_at": obj{"type": "string", "format": "date-time"},
+}}
+
+// schedulePaths documents the schedule routes (ScheduleRoutes) and the
+// workbook exports.
+func schedulePaths(errResp obj) map[string]obj {
+	ref := func(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
+	jsonOf := func(desc string, schema obj) obj {
+		return obj{"description": desc, "content": obj{"application/json": obj{"schema": schema}}}
+	}
+	id := []any{param("id", "path", "Schedule id.", str(), true)}
+	body := obj{"required": true, "content": obj{"application/json": obj{"schema": ref("Schedule")}}}
+	errs := func(codes ...string) obj {
+		o := obj{}
+		for _, c := range codes {
+			o[c] = errResp
+		}
+		return o
+	}
+	with := func(o obj, code string, r obj) obj { o[code] = r; return o }
+	workbook := func(summary string) obj {
+		return obj{"get": obj{"summary": summary, "parameters": []any{
+			param(reports.ParamFrom, "query", "Start, as for reports.", str(), false),
+			param(reports.ParamTo, "query", "End, as for reports.", str(), false),
+			param(reports.ParamTZ, "query", "IANA time zone.", str(), false)},
+			"responses": with(errs("400", "401", "403", "504"), "200", obj{"description": "The workbook, streamed",
+				"content": obj{xlsxType: obj{"schema": obj{"type": "string", "format": "binary"}}}})}}
+	}
+	return map[string]obj{
+		"/api/v1/schedules": {
+			"get": obj{"summary": "Every schedule (admins and managers).", "responses": with(errs("401", "403"), "200",
+				jsonOf("Schedules", obj{"type": "object", "properties": obj{"schedules": obj{"type": "array", "items": ref("Schedule")}}}))},
+			"post": obj{"summary": "Create a schedule; 400 names the field that is wrong.", "requestBody": body,
+				"responses": with(errs("400", "401", "403"), "201", jsonOf("Created", ref("Schedule")))},
+		},
+		"/api/v1/schedules/{id}": {
+			"parameters": id,
+			"get":        obj{"summary": "One schedule.", "responses": with(errs("401", "403", "404"), "200", jsonOf("Schedule", ref("Schedule")))},
+			"put": obj{"summary": "Replace a schedule (not one from the configuration file).", "requestBody": body,
+				"responses": with(errs("400", "401", "403", "404"), "200", jsonOf("Schedule", ref("Schedule")))},
+			"delete": obj{"summary": "Delete a schedule.", "responses": with(errs("400", "401", "403", "404"), "204", obj{"description": "Deleted"})},
+		},
+		"/api/v1/schedules/{id}/pause": {"parameters": id, "post": obj{"summary": "Stop its runs.",
+			"responses": with(errs("400", "401", "403", "404"), "200", jsonOf("Schedule", ref("Schedule")))}},
+		"/api/v1/schedules/{id}/resume": {"parameters": id, "post": obj{"summary": "Restart its runs; periods missed while paused are not sent.",
+			"responses": with(errs("400", "401", "403", "404"), "200", jsonOf("Schedule", ref("Schedule")))}},
+		"/api/v1/schedules/{id}/send": {"parameters": id, "post": obj{
+			"summary": "Send now: the period holding date (YYYY-MM-DD in the schedule's zone), by default the last complete one. Waits for the mail server.",
+			"requestBody": obj{"required": false, "content": obj{"application/json": obj{"schema": obj{"type": "object",
+				"properties": obj{"date": obj{"type": "string", "format": "date"}}}}}},
+			"responses": with(with(errs("400", "401", "403", "404", "503"), "200", jsonOf("Sent", ref("Delivery"))),
+				"502", jsonOf("The mail server refused: the delivery with its reason", obj{"type": "object",
+					"properties": obj{"error": str(), "kind": str(), "delivery": ref("Delivery")}}))}},
+		"/api/v1/schedules/{id}/deliveries": {"parameters": id, "get": obj{"summary": "The schedule's delivery log, newest period first.",
+			"responses": with(errs("401", "403", "404"), "200", jsonOf("Deliveries", obj{"type": "object",
+				"properties": obj{"deliveries": obj{"type": "array", "items": ref("Delivery")}}}))}},
+		"/api/v1/exports/finance":    workbook("The finance workbook: every time entry, then billable summaries (finance and admins)."),
+		"/api/v1/exports/leadership": workbook("The leadership workbook: headline figures with the previous period, trends and native charts."),
+	}
+}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 func joinAny(xs []any) string {
 	s := ""
