@@ -24,6 +24,14 @@ var historyColumns = []string{
 	"agent", "seconds", "billable", "rating", "merged_into",
 }
 
+// slaHistoryColumns are the columns SLA evaluation reads: what the engine
+// and the sla_tickets dimensions (ticket.State) use, none of the rest.
+var slaHistoryColumns = []string{
+	"tenant", "ticket_id", "event_id", "type", "occurred_us", "actor_type",
+	"channel", "customer", "organisation", "group_name", "assignee", "sets_assignee", "sets_group",
+	"subject", "status", "priority", "severity", "tags", "tags_added", "tags_removed", "message_kind", "merged_into",
+}
+
 // historyQuery reads the events of n tickets of one tenant, grouped by
 // ticket. No FINAL: callers de-duplicate by event id (event.SortHistory),
 // which is cheaper than a merge on read and just as exact.
@@ -79,21 +87,85 @@ func projectedHistoriesQuery(db string, byTenant bool) string {
 	if byTenant {
 		sub += " AND tenant = ?"
 	}
-	return "SELECT " + strings.Join(historyColumns, ", ") + " FROM " + db + ".events" +
+	return "SELECT " + strings.Join(slaHistoryColumns, ", ") + " FROM " + db + ".events" +
 		" WHERE (tenant, ticket_id) GLOBAL IN (" + sub + ") ORDER BY tenant, ticket_id"
 }
 
 // StreamProjectedHistories calls fn with the history of every ticket
 // projected at or after since (of tenant, if not empty), one ticket at a
-// time, holding only one ticket's events in memory.
+// time, holding only one ticket's events in memory. The events carry what
+// SLA evaluation and the sla_tickets dimensions need (slaHistoryColumns);
+// fn owns each history it is given.
 func StreamProjectedHistories(ctx context.Context, conn driver.Conn, db string, since time.Time, tenant string, fn func([]event.Event) error) error {
+	return streamProjectedHistories(ctx, conn, db, since, tenant, nil, fn)
+}
+
+// streamProjectedHistories is StreamProjectedHistories that, if buf is not
+// nil, appends each history to the slice buf returns (which it may swap
+// between calls) and gives fn that piece of it, rather than a slice of its
+// own: fewer, larger allocations for a caller that owns the memory.
+func streamProjectedHistories(ctx context.Context, conn driver.Conn, db string, since time.Time, tenant string, buf func() *[]event.Event, fn func([]event.Event) error) error {
 	args := []any{since.UTC().Truncate(time.Second)}
 	if tenant != "" {
 		args = append(args, tenant)
 	}
 	// a full recompute sorts every event: let the sort spill to disk
 	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_bytes_before_external_sort": 1 << 30}))
-	return streamHistories(ctx, conn, projectedHistoriesQuery(db, tenant != ""), args, fn)
+	rows, err := conn.Query(ctx, projectedHistoriesQuery(db, tenant != ""), args...)
+	if err != nil {
+		return fmt.Errorf("load histories: %w", classify(err))
+	}
+	defer rows.Close()
+	var own []event.Event
+	events, from := &own, 0 // the history so far is (*events)[from:]
+	if buf != nil {
+		events = buf()
+		from = len(*events)
+	}
+	flush := func() error {
+		h := (*events)[from:len(*events):len(*events)]
+		own = nil
+		if err := fn(h); err != nil {
+			return err
+		}
+		if buf != nil {
+			events = buf() // after fn, which may have handed the last one on
+		}
+		from = len(*events)
+		return nil
+	}
+	for rows.Next() {
+		var (
+			e                                                event.Event
+			typ, actorType, status, priority, severity, kind string
+			occurredUs                                       int64
+			setsAssignee, setsGroup                          uint8
+		)
+		if err := rows.Scan(&e.Tenant, &e.TicketID, &e.ID, &typ, &occurredUs, &actorType,
+			&e.Channel, &e.Customer, &e.Organisation, &e.Group, &e.Assignee, &setsAssignee, &setsGroup,
+			&e.Subject, &status, &priority, &severity, &e.Tags, &e.TagsAdded, &e.TagsRemoved, &kind, &e.MergedInto); err != nil {
+			return fmt.Errorf("load histories: scan: %w", err)
+		}
+		e.Schema = event.SchemaVersion
+		e.Type, e.Actor.Type = event.Type(typ), event.ActorType(actorType)
+		e.OccurredAt = time.UnixMicro(occurredUs).UTC()
+		e.SetsAssignee, e.SetsGroup = setsAssignee == 1, setsGroup == 1
+		e.Status, e.Priority, e.Severity = event.Status(status), event.Priority(priority), event.Severity(severity)
+		e.MessageKind = event.MessageKind(kind)
+		if h := (*events)[from:]; len(h) > 0 && (h[0].TicketID != e.TicketID || h[0].Tenant != e.Tenant) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		*events = append(*events, e)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load histories: %w", classify(err))
+	}
+	if len(*events) > from {
+		return flush()
+	}
+	return nil
 }
 
 // streamHistories scans rows of historyColumns ordered by ticket and calls

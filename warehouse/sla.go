@@ -2,7 +2,11 @@ package warehouse
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -41,13 +45,42 @@ func candidatesQuery(db string, byTenant bool) string {
 	return q
 }
 
-// slaInsertBatch bounds the results held before they are written.
-const slaInsertBatch = 20000
+// slaInsertBatch is about how many results one insert of sla_results
+// writes (with the sla_tickets rows of the same tickets).
+const slaInsertBatch = 100_000
+
+// slaReadBatch is how many tickets' histories go to a worker at a time.
+const slaReadBatch = 256
+
+// slaChunk is what one insert writes: results, each result's ticket
+// version, and the evaluated tickets with their results' ranges.
+type slaChunk struct {
+	results  []sla.Result
+	versions []uint64
+	tickets  []slaTicket
+}
+
+func newSLAChunk() *slaChunk {
+	const room = slaInsertBatch + 64 // a ticket's results past the batch size
+	return &slaChunk{results: make([]sla.Result, 0, room), versions: make([]uint64, 0, room),
+		tickets: make([]slaTicket, 0, slaInsertBatch/4)}
+}
+
+// slaBatch is the histories of slaReadBatch tickets, each a piece of one
+// backing array that goes back to the reader once evaluated.
+type slaBatch struct {
+	histories [][]event.Event
+	events    []event.Event
+}
 
 // Refresh evaluates every ticket projected at or after since (of one
 // tenant, if given) and returns the watermark for the next call and the
 // number of tickets evaluated. progress, if not nil, is told how many of
 // how many tickets are done.
+//
+// The histories stream from ClickHouse in one query; a worker per core
+// sorts, evaluates and folds them while the stream goes on, and a writer
+// inserts the results in large batches meanwhile.
 func (r *SLARefresher) Refresh(ctx context.Context, since time.Time, tenant string, progress func(done, total int)) (time.Time, int, error) {
 	args := []any{since.UTC().Truncate(time.Second)}
 	if tenant != "" {
@@ -61,83 +94,226 @@ func (r *SLARefresher) Refresh(ctx context.Context, since time.Time, tenant stri
 	if total == 0 {
 		return since, 0, nil
 	}
-	var results []sla.Result
-	var versions []uint64
-	var tickets []slaTicket
-	var refs []*event.Event // reused: the sorted history, for the fold
-	done := 0
-	flush := func() error {
-		err := r.insert(ctx, results, versions)
-		if err == nil {
-			err = r.insertTickets(ctx, tickets, results)
-		}
-		results, versions, tickets = results[:0], versions[:0], tickets[:0]
-		return err
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		errOnce  sync.Once
+		firstErr error
+		failed   atomic.Bool
+		done     atomic.Int64
+	)
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err; failed.Store(true); cancel() })
 	}
-	err := StreamProjectedHistories(ctx, r.conn, r.db, since, tenant, func(history []event.Event) error {
-		h := event.SortHistory(history)
-		// as of the ticket's last event: deterministic, and a still running
-		// clock's breach shows by its deadline at query time
-		rs := r.cfg.Evaluate(h, h[len(h)-1].OccurredAt)
-		// Fold the history already sorted for Evaluate (ticket.Fold would
-		// sort it again).
-		refs = refs[:0]
-		for i := range h {
-			refs = append(refs, &h[i])
+	workers := max(1, runtime.GOMAXPROCS(0))
+	batches := make(chan *slaBatch, workers)
+	free := make(chan *slaBatch, 2*workers+2) // evaluated batches, to reuse
+	chunks := make(chan *slaChunk, 1)
+	var working, writing sync.WaitGroup
+	for range workers {
+		working.Add(1)
+		go func() {
+			defer working.Done()
+			if err := r.evaluate(ctx, batches, free, chunks, &done); err != nil {
+				fail(err)
+			}
+		}()
+	}
+	writing.Add(1)
+	go func() {
+		defer writing.Done()
+		for c := range chunks {
+			if !failed.Load() {
+				if err := r.write(ctx, c); err != nil {
+					fail(err)
+				}
+			}
 		}
-		var st ticket.State
-		st.Apply(refs)
-		tickets = append(tickets, slaTicket{state: st, from: len(results), to: len(results) + len(rs)})
-		results = append(results, rs...)
-		for range rs {
-			versions = append(versions, uint64(len(h)))
+	}()
+
+	newBatch := func() *slaBatch {
+		select {
+		case b := <-free:
+			b.histories, b.events = b.histories[:0], b.events[:0]
+			return b
+		default:
+			return &slaBatch{histories: make([][]event.Event, 0, slaReadBatch), events: make([]event.Event, 0, 16*slaReadBatch)}
 		}
-		done++
-		if progress != nil && done%1000 == 0 {
-			progress(done, int(total))
+	}
+	batch := newBatch()
+	read := 0
+	err := streamProjectedHistories(ctx, r.conn, r.db, since, tenant, func() *[]event.Event { return &batch.events }, func(history []event.Event) error {
+		batch.histories = append(batch.histories, history)
+		if read++; progress != nil && read%1000 == 0 {
+			progress(int(done.Load()), int(total))
 		}
-		if len(results) >= slaInsertBatch {
-			return flush()
+		if len(batch.histories) == slaReadBatch {
+			select {
+			case batches <- batch:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			batch = newBatch()
 		}
 		return nil
 	})
-	if err == nil {
-		err = flush()
+	if err == nil && len(batch.histories) > 0 {
+		select {
+		case batches <- batch:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
 	}
+	close(batches)
+	working.Wait()
+	close(chunks)
+	writing.Wait()
+	if failed.Load() {
+		err = firstErr // the cause, rather than the cancellation it led to
+	}
+	n := int(done.Load())
 	if err != nil {
-		return since, done, err
+		return since, n, err
 	}
 	if progress != nil {
-		progress(done, max(done, int(total)))
+		progress(n, max(n, int(total)))
 	}
 	next := latest.Add(-watermarkMargin)
 	if next.Before(since) {
 		next = since
 	}
-	return next, done, nil
+	return next, n, nil
+}
+
+// evaluate is one worker: each history is sorted, evaluated as of its last
+// event and folded into the ticket's state; full chunks go to the writer.
+func (r *SLARefresher) evaluate(ctx context.Context, batches <-chan *slaBatch, free chan<- *slaBatch, chunks chan<- *slaChunk, done *atomic.Int64) error {
+	ev := r.cfg.NewEvaluator()
+	c := newSLAChunk()
+	var refs []*event.Event
+	send := func() error {
+		if len(c.tickets) == 0 {
+			return nil
+		}
+		select {
+		case chunks <- c:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		c = newSLAChunk()
+		return nil
+	}
+	for batch := range batches {
+		if ctx.Err() != nil {
+			continue // drain: the reader stops soon
+		}
+		for _, history := range batch.histories {
+			refs = refs[:0]
+			for i := range history {
+				refs = append(refs, &history[i])
+			}
+			h := event.SortHistoryRefs(refs)
+			// as of the ticket's last event: deterministic, and a still
+			// running clock's breach shows by its deadline at query time
+			from := len(c.results)
+			c.results = ev.Append(c.results, history, h[len(h)-1].OccurredAt)
+			for range c.results[from:] {
+				c.versions = append(c.versions, uint64(len(h)))
+			}
+			var st ticket.State
+			st.Apply(h)
+			c.tickets = append(c.tickets, slaTicket{state: st, from: from, to: len(c.results)})
+			if len(c.results) >= slaInsertBatch {
+				if err := send(); err != nil {
+					return err
+				}
+			}
+		}
+		done.Add(int64(len(batch.histories)))
+		// nothing evaluated refers to the events: their memory can be reused
+		clear(batch.histories)
+		select {
+		case free <- batch:
+		default:
+		}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return send()
+}
+
+// write inserts a chunk: its sla_results and sla_tickets rows side by side.
+func (r *SLARefresher) write(ctx context.Context, c *slaChunk) error {
+	tickets := make(chan error, 1)
+	go func() { tickets <- r.insertTickets(ctx, c.tickets, c.results) }()
+	return errors.Join(r.insert(ctx, c.results, c.versions), <-tickets)
 }
 
 var slaColumns = []string{"tenant", "ticket_id", "metric", "cycle", "ticket_version", "policy", "target_seconds", "time_kind",
 	"start_at", "deadline", "stop_at", "elapsed_seconds", "paused_seconds", "state", "breached_at", "warned_at", "evaluated_at"}
 
+// insert writes results to sla_results, a column at a time.
 func (r *SLARefresher) insert(ctx context.Context, rs []sla.Result, versions []uint64) error {
 	if len(rs) == 0 {
 		return nil
 	}
 	w := &Writer{conn: r.conn, db: r.db}
 	now := r.now().UTC().Truncate(time.Second)
-	opt := optTime
+	n := len(rs)
+	tenant, ticketID, metric, policy, timeKind, state := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	cycle := make([]uint16, n)
+	target, elapsed, paused := make([]uint32, n), make([]uint32, n), make([]uint32, n)
+	start, deadline, stop, breached, evaluated := make([]time.Time, n), make([]time.Time, n), make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
+	warnedAt := make([][]time.Time, n)
+	for i := range rs {
+		x := &rs[i]
+		tenant[i], ticketID[i], metric[i], policy[i], timeKind[i], state[i] = x.Tenant, x.TicketID, string(x.Metric), x.Policy, x.TimeKind, string(x.State)
+		cycle[i], target[i], elapsed[i], paused[i] = uint16(x.Cycle), uint32(x.Target), uint32(x.Elapsed), uint32(x.Paused)
+		start[i], deadline[i], stop[i], breached[i], evaluated[i] = x.Start.Truncate(time.Second), optTime(x.Deadline), optTime(x.Stop), optTime(x.Breached), now
+		warnedAt[i] = warned(x.Warned, optTime)
+	}
+	cols := []any{tenant, ticketID, metric, cycle, versions, policy, target, timeKind,
+		start, deadline, stop, elapsed, paused, state, breached, warnedAt, evaluated}
 	return w.send(ctx, "sla_results", slaColumns, func(b driver.Batch) error {
-		for i := range rs {
-			x := &rs[i]
-			if err := b.Append(x.Tenant, x.TicketID, string(x.Metric), uint16(x.Cycle), versions[i], x.Policy,
-				uint32(x.Target), x.TimeKind, x.Start.Truncate(time.Second), opt(x.Deadline), opt(x.Stop),
-				uint32(x.Elapsed), uint32(x.Paused), string(x.State), opt(x.Breached), warned(x.Warned, opt), now); err != nil {
-				return err
-			}
-		}
-		return nil
+		return appendSLAColumns(b, cols)
 	})
+}
+
+// appendSLAColumns is appendColumns that hands array columns over a row at
+// a time: the driver's Append of a whole [][]T goes through reflection
+// for every element, its AppendRow of a []T does not.
+func appendSLAColumns(b driver.Batch, cols []any) error {
+	for i, col := range cols {
+		c := b.Column(i)
+		var err error
+		switch col := col.(type) {
+		case [][]string:
+			err = appendRows(c, col)
+		case [][]time.Time:
+			err = appendRows(c, col)
+		case [][]uint16:
+			err = appendRows(c, col)
+		case [][]uint32:
+			err = appendRows(c, col)
+		default:
+			err = c.Append(col)
+		}
+		if err != nil {
+			return fmt.Errorf("column %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+func appendRows[T any](c driver.BatchColumn, rows [][]T) error {
+	for _, row := range rows {
+		if err := c.AppendRow(row); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // slaTicket is one evaluated ticket: its state (for the dimensions) and
@@ -152,34 +328,60 @@ var slaTicketColumns = []string{"tenant", "ticket_id", "ticket_version", "live",
 	"start_at", "deadline", "stop_at", "elapsed_seconds", "state", "evaluated_at"}
 
 // insertTickets writes one sla_tickets row per evaluated ticket, also for
-// tickets without cycles: an empty row replaces cycles a late event removed.
+// tickets without cycles: an empty row replaces cycles a late event
+// removed. A column at a time.
 func (r *SLARefresher) insertTickets(ctx context.Context, ts []slaTicket, rs []sla.Result) error {
 	if len(ts) == 0 {
 		return nil
 	}
 	w := &Writer{conn: r.conn, db: r.db}
 	now := r.now().UTC().Truncate(time.Second)
-	return w.send(ctx, "sla_tickets", slaTicketColumns, func(b driver.Batch) error {
-		for i := range ts {
-			t := &ts[i]
-			s := &t.state
-			n := t.to - t.from
-			metric, policy, state := make([]string, n), make([]string, n), make([]string, n)
-			cycle, elapsed := make([]uint16, n), make([]uint32, n)
-			start, deadline, stop := make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
-			for j, x := range rs[t.from:t.to] {
-				metric[j], policy[j], state[j] = string(x.Metric), x.Policy, string(x.State)
-				cycle[j], elapsed[j] = uint16(x.Cycle), uint32(x.Elapsed)
-				start[j], deadline[j], stop[j] = x.Start.Truncate(time.Second), optTime(x.Deadline), optTime(x.Stop)
-			}
-			live := s.HasCreated && !s.Deleted && s.MergedInto == ""
-			if err := b.Append(s.Tenant, s.TicketID, s.Version, b2u(live), s.Subject, string(s.Status), string(s.Priority),
-				string(s.Severity), nonNil(s.Tags), s.Assignee, s.Group, s.Channel, s.Customer, s.Organisation, dt(s.CreatedAt),
-				metric, cycle, policy, start, deadline, stop, elapsed, state, now); err != nil {
-				return err
-			}
+	n := len(ts)
+	var (
+		tenant, ticketID, subject, status = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		priority, severity, assignee      = make([]string, n), make([]string, n), make([]string, n)
+		group, channel, customer, org     = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		version                           = make([]uint64, n)
+		live                              = make([]uint8, n)
+		tags                              = make([][]string, n)
+		createdAt, evaluated              = make([]time.Time, n), make([]time.Time, n)
+		metric, policy, state             = make([][]string, n), make([][]string, n), make([][]string, n)
+		cycle                             = make([][]uint16, n)
+		elapsed                           = make([][]uint32, n)
+		start, deadline, stop             = make([][]time.Time, n), make([][]time.Time, n), make([][]time.Time, n)
+	)
+	// each ticket's arrays are pieces of one allocation per column
+	m := 0
+	for i := range ts {
+		m += ts[i].to - ts[i].from
+	}
+	mAll, pAll, sAll := make([]string, m), make([]string, m), make([]string, m)
+	cAll, eAll := make([]uint16, m), make([]uint32, m)
+	stAll, dlAll, spAll := make([]time.Time, m), make([]time.Time, m), make([]time.Time, m)
+	k := 0
+	for i := range ts {
+		t := &ts[i]
+		s := &t.state
+		tenant[i], ticketID[i], version[i], subject[i] = s.Tenant, s.TicketID, s.Version, s.Subject
+		status[i], priority[i], severity[i], tags[i] = string(s.Status), string(s.Priority), string(s.Severity), nonNil(s.Tags)
+		assignee[i], group[i], channel[i], customer[i], org[i] = s.Assignee, s.Group, s.Channel, s.Customer, s.Organisation
+		live[i], createdAt[i], evaluated[i] = b2u(s.HasCreated && !s.Deleted && s.MergedInto == ""), dt(s.CreatedAt), now
+		j := k + t.to - t.from
+		metric[i], policy[i], state[i] = mAll[k:j:j], pAll[k:j:j], sAll[k:j:j]
+		cycle[i], elapsed[i] = cAll[k:j:j], eAll[k:j:j]
+		start[i], deadline[i], stop[i] = stAll[k:j:j], dlAll[k:j:j], spAll[k:j:j]
+		for q, x := range rs[t.from:t.to] {
+			metric[i][q], policy[i][q], state[i][q] = string(x.Metric), x.Policy, string(x.State)
+			cycle[i][q], elapsed[i][q] = uint16(x.Cycle), uint32(x.Elapsed)
+			start[i][q], deadline[i][q], stop[i][q] = x.Start.Truncate(time.Second), optTime(x.Deadline), optTime(x.Stop)
 		}
-		return nil
+		k = j
+	}
+	cols := []any{tenant, ticketID, version, live, subject, status, priority, severity,
+		tags, assignee, group, channel, customer, org, createdAt, metric, cycle, policy,
+		start, deadline, stop, elapsed, state, evaluated}
+	return w.send(ctx, "sla_tickets", slaTicketColumns, func(b driver.Batch) error {
+		return appendSLAColumns(b, cols)
 	})
 }
 
