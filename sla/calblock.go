@@ -24,12 +24,6 @@ type calBlock struct {
 	start, end []int64 // working intervals (Unix ns): sorted, disjoint, not touching
 	cum        []int64 // working time before interval i, from the block's start
 	total      int64
-	// The instants in (lo, hi] at which the walk's segment ended at a zone
-	// offset change instead of a wall-clock boundary. The walk carries on
-	// from there with a time in the calendar's location, so an Add whose
-	// walk passed one returns its deadline in that location; fastAdd does
-	// the same.
-	cuts []int64
 }
 
 // tableNanos is t in Unix nanoseconds if the tables cover it.
@@ -58,10 +52,7 @@ func (c *Calendar) buildBlock(i int64) *calBlock {
 	end := time.Unix(0, hi).UTC()
 	var z zoneSpan
 	for t := time.Unix(0, lo).UTC(); t.Before(end); {
-		working, until, cut := c.segmentCut(t, &z)
-		if cut && !until.After(end) {
-			b.cuts = append(b.cuts, until.UnixNano())
-		}
+		working, until := c.segmentIn(t, &z)
 		if until.After(end) {
 			until = end
 		}
@@ -224,13 +215,5 @@ func (c *Calendar) fastAdd(from time.Time, d time.Duration) (at time.Time, found
 	if ans > limit {
 		return time.Time{}, false, false
 	}
-	for k := f >> blockShift; k <= bi; k++ {
-		for _, x := range c.block(k).cuts {
-			if x > f && x < ans {
-				// the walk went on from a time in the calendar's location
-				return time.Unix(0, ans).In(c.loc), true, true
-			}
-		}
-	}
-	return from.Add(time.Duration(ans - f)), true, true
+	return time.Unix(0, ans).UTC(), true, true
 }

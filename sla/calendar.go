@@ -116,15 +116,8 @@ func (z *zoneSpan) covers(t time.Time) bool {
 }
 
 func (c *Calendar) segmentIn(t time.Time, z *zoneSpan) (working bool, until time.Time) {
-	working, until, _ = c.segmentCut(t, z)
-	return working, until
-}
-
-// segmentCut is segmentIn that also says whether the segment ends at a
-// change of the zone's offset rather than at a wall-clock boundary.
-func (c *Calendar) segmentCut(t time.Time, z *zoneSpan) (working bool, until time.Time, cut bool) {
 	if c.always {
-		return true, forever, false
+		return true, forever
 	}
 	if !z.covers(t) {
 		lt := t.In(c.loc)
@@ -154,9 +147,9 @@ func (c *Calendar) segmentCut(t time.Time, z *zoneSpan) (working bool, until tim
 	}
 	until = t.Add(next)
 	if !z.end.IsZero() && z.end.After(t) && z.end.Before(until) {
-		until, cut = z.end, true
+		until = z.end
 	}
-	return working, until, cut
+	return working, until
 }
 
 // horizon bounds searches: a deadline further than this in wall time is
@@ -197,14 +190,14 @@ func (c *Calendar) walkBetween(from, to time.Time) time.Duration {
 }
 
 // Add returns the instant at which d of business time has passed since
-// from: the deadline of a target d started at from. ok is false when the
-// calendar has not that much working time within five years.
+// from, in UTC: the deadline of a target d started at from. ok is false
+// when the calendar has not that much working time within five years.
 func (c *Calendar) Add(from time.Time, d time.Duration) (deadline time.Time, ok bool) {
 	if d <= 0 {
-		return from, true
+		return from.UTC(), true
 	}
 	if c.always {
-		return from.Add(d), true
+		return from.Add(d).UTC(), true
 	}
 	if at, found, ok := c.fastAdd(from, d); ok {
 		return at, found
@@ -222,7 +215,7 @@ func (c *Calendar) walkAdd(from time.Time, d time.Duration) (deadline time.Time,
 		working, until := c.segmentIn(t, &z)
 		if working {
 			if span := until.Sub(t); span >= left {
-				return t.Add(left), true
+				return t.Add(left).UTC(), true
 			} else {
 				left -= span
 			}

@@ -114,8 +114,12 @@ type clock struct {
 	start    time.Time
 	stop     time.Time
 	breached time.Time // zero: not breached
-	elapsed  time.Duration
-	paused   time.Duration
+	// usedUp: the instant the time used reached exactly the current
+	// target, while it has not gone beyond it (zero: not at the target);
+	// the breach instant if it later does, and the deadline meanwhile
+	usedUp  time.Time
+	elapsed time.Duration
+	paused  time.Duration
 	// mark: no warning threshold of the current target not yet reached
 	// lies below it, so warn has nothing to do while elapsed < mark
 	mark time.Duration
@@ -412,13 +416,13 @@ func idKey(s string) uint64 {
 	return k
 }
 
-// newTime stores t for a result, in pieces of a shared slab that is never
-// written again once handed out.
+// newTime stores t, in UTC like every instant of a result, in pieces of a
+// shared slab that is never written again once handed out.
 func (v *Evaluator) newTime(t time.Time) *time.Time {
 	if len(v.times) == cap(v.times) {
 		v.times = make([]time.Time, 0, 256)
 	}
-	v.times = append(v.times, t)
+	v.times = append(v.times, t.UTC())
 	return &v.times[len(v.times)-1]
 }
 
@@ -596,9 +600,19 @@ func (e *engine) advance(t time.Time, tNs int64, tOK bool) {
 				if c.elapsed >= c.mark {
 					e.warn(c, before, e.last)
 				}
-				if c.breached.IsZero() && c.elapsed > tg.Duration {
-					c.breached = e.reach(int(c.mi), e.last, tg.Duration-before)
-					if c.breached.IsZero() {
+				if c.breached.IsZero() && c.elapsed >= tg.Duration {
+					// the instant the target was used up: in this span,
+					// or when an earlier one used exactly the target
+					at := c.usedUp
+					if at.IsZero() {
+						at = e.reach(int(c.mi), e.last, tg.Duration-before)
+					}
+					if c.elapsed > tg.Duration {
+						c.breached = at
+					} else {
+						c.usedUp = at // exactly the target: not (yet) a breach
+					}
+					if at.IsZero() {
 						e.dirty = true
 					}
 				}
@@ -655,10 +669,18 @@ func (e *engine) retarget(t time.Time) {
 	if e.attrsChanged {
 		e.attrsChanged = false
 		if p := e.cfg.policyFor(&e.a); p != e.policy || e.a.priority != e.targetsFor {
+			old := e.targets
 			e.policy, e.targetsFor = p, e.a.priority
 			e.refreshTargets()
 			e.refreshStatus()
 			e.dirty = true
+			// a clock at exactly its old target has not used up a
+			// different new one before now
+			for i := range e.clocks {
+				if c := &e.clocks[i]; !c.usedUp.IsZero() && !sameTarget(old[c.mi], e.targets[c.mi]) {
+					c.usedUp = time.Time{}
+				}
+			}
 		}
 	}
 	if !e.dirty {
@@ -673,12 +695,16 @@ func (e *engine) retarget(t time.Time) {
 			e.warn(c, c.elapsed, t)
 			if c.elapsed > tg.Duration {
 				c.breached = t
+			} else if c.elapsed == tg.Duration && c.usedUp.IsZero() {
+				c.usedUp = t // a new target, used up at the change
 			}
 		}
 	}
 	// (a zero t records nothing: look again at the next event)
 	e.dirty = t.IsZero()
 }
+
+func sameTarget(a, b *Target) bool { return a == b || a != nil && b != nil && *a == *b }
 
 func (e *engine) startClock(m Metric, t time.Time, kind uint8) int {
 	mi := metricIndex(m)
@@ -844,7 +870,7 @@ func (e *engine) results(v *Evaluator, out []Result, first *event.Event, now tim
 	for k := range e.clocks {
 		c := &e.clocks[k]
 		out = append(out, Result{Tenant: first.Tenant, TicketID: first.TicketID, Metric: allMetrics[c.mi], Cycle: int(c.n),
-			Start: c.start, Elapsed: int64(c.elapsed / time.Second), Paused: int64(c.paused / time.Second), TimeKind: "business"})
+			Start: c.start.UTC(), Elapsed: int64(c.elapsed / time.Second), Paused: int64(c.paused / time.Second), TimeKind: "business"})
 		r := &out[len(out)-1]
 		// the policy and target in force now, or when the clock ended
 		policy, tg := e.policy, e.targets[c.mi]
@@ -888,7 +914,11 @@ func (e *engine) results(v *Evaluator, out []Result, first *event.Event, now tim
 			r.State = StatePaused
 		default:
 			r.State = StateActive
-			if d := e.reach(int(c.mi), now, tg.Duration-c.elapsed); !d.IsZero() {
+			d := c.usedUp // exactly the target used: when it was
+			if d.IsZero() {
+				d = e.reach(int(c.mi), now, tg.Duration-c.elapsed)
+			}
+			if !d.IsZero() {
 				r.Deadline = v.newTime(d)
 			}
 		}

@@ -103,6 +103,7 @@ type want struct {
 	breached *time.Time
 	deadline *time.Time
 	policy   string
+	warned   []time.Time // when each warn_at threshold was reached; nil: not checked
 }
 
 func dur(d time.Duration) *time.Duration { return &d }
@@ -143,7 +144,55 @@ func check(t *testing.T, name string, rs []Result, ws ...want) {
 		if w.policy != "" && r.Policy != w.policy {
 			t.Errorf("%s: %s#%d policy %s, want %s", name, w.metric, w.cycle, r.Policy, w.policy)
 		}
+		if w.warned != nil {
+			ok := len(r.Warned) == len(w.warned)
+			for i := 0; ok && i < len(w.warned); i++ {
+				ok = r.Warned[i] != nil && r.Warned[i].Equal(w.warned[i])
+			}
+			if !ok {
+				t.Errorf("%s: %s#%d warned at %v, want %v", name, w.metric, w.cycle, r.Warned, w.warned)
+			}
+		}
+		// every instant the engine returns is in UTC, whatever the
+		// calendar's zone or the location of now
+		for _, x := range append([]*time.Time{&r.Start, r.Deadline, r.Stop, r.Breached}, r.Warned...) {
+			if x != nil && x.Location() != time.UTC {
+				t.Errorf("%s: %s#%d returns %v, not in UTC", name, w.metric, w.cycle, *x)
+			}
+		}
 	}
+}
+
+// checkBoth checks the results of h as of now, and of the same history 400
+// years later, where the calendar block tables end (2262) and every
+// business-time question takes the segment walk; the Gregorian calendar and
+// the zones' rules for summer time repeat after 400 years, so the same
+// wants apply once the results are moved back.
+func checkBoth(t *testing.T, cfg *Config, name string, h *hist, now time.Time, ws ...want) {
+	t.Helper()
+	check(t, name, cfg.Evaluate(h.evs, now), ws...)
+	later := make([]event.Event, len(h.evs))
+	for i, e := range h.evs {
+		e.OccurredAt = e.OccurredAt.AddDate(400, 0, 0)
+		later[i] = e
+	}
+	back := func(x *time.Time) *time.Time {
+		if x == nil {
+			return nil
+		}
+		y := x.AddDate(-400, 0, 0)
+		return &y
+	}
+	rs := cfg.Evaluate(later, now.AddDate(400, 0, 0))
+	for i := range rs {
+		r := &rs[i]
+		r.Start = *back(&r.Start)
+		r.Deadline, r.Stop, r.Breached = back(r.Deadline), back(r.Stop), back(r.Breached)
+		for k := range r.Warned {
+			r.Warned[k] = back(r.Warned[k])
+		}
+	}
+	check(t, name+" (segment walk)", rs, ws...)
 }
 
 func absent(t *testing.T, name string, rs []Result, m Metric) {
@@ -307,6 +356,87 @@ func TestScenarios(t *testing.T) {
 	check(t, "durations", rs,
 		want{metric: MetricRequesterWait, cycle: 1, state: StateMeasured, elapsed: 3 * time.Hour},
 		want{metric: MetricAgentWork, cycle: 1, state: StateMeasured, elapsed: 2 * time.Hour})
+
+	// Clocks that use exactly their target at one event and go over later
+	// are breached when the target was used up (docs/sla.md: "breached at
+	// the instant the target was used up"), not at the later event.
+
+	// 36. Urgent first reply (1h) from Mon 09:00; pending at 10:00 with the
+	// hour used exactly (not a breach: using exactly the target is
+	// achieved); open again at 12:00; answered 12:30: 1h + 30 min = 90 min,
+	// 2h paused. The hour was used up at 10:00: breached then, not at 12:00
+	// when the clock went on. Resolution (2h): 1h + 1h by 13:00, exactly
+	// its target: still active, deadline 13:00.
+	h = newTicket(b(2, 9, 0), cust, urg).status(b(2, 10, 0), event.StatusPending).status(b(2, 12, 0), event.StatusOpen).reply(b(2, 12, 30))
+	checkBoth(t, cfg, "used up exactly, then paused", h, b(2, 13, 0),
+		want{metric: MetricFirstReply, cycle: 1, state: StateBreached, elapsed: 90 * time.Minute, paused: dur(2 * time.Hour), breached: tp(b(2, 10, 0))},
+		want{metric: MetricResolution, cycle: 1, state: StateActive, elapsed: 2 * time.Hour, paused: dur(2 * time.Hour), deadline: tp(b(2, 13, 0))})
+
+	// 37. Urgent first reply from Mon 16:00: the hour is used up at
+	// Monday's 17:00 close; the customer writes again at 17:30, which uses
+	// nothing. As of 18:00 the clock runs with exactly its target used:
+	// active, deadline 17:00, when it was used up (not 18:00). Answered Tue
+	// 09:15: 60 + 15 = 75 min, breached Mon 17:00, neither at the 17:30
+	// message nor at Tuesday's 09:00 opening.
+	h = newTicket(b(2, 16, 0), cust, urg).customer(b(2, 17, 30)).reply(b(3, 9, 15))
+	checkBoth(t, cfg, "used up exactly after hours, as of 18:00", h, b(2, 18, 0),
+		want{metric: MetricFirstReply, cycle: 1, state: StateActive, elapsed: time.Hour, deadline: tp(b(2, 17, 0))})
+	checkBoth(t, cfg, "used up exactly after hours", h, b(3, 12, 0),
+		want{metric: MetricFirstReply, cycle: 1, state: StateBreached, elapsed: 75 * time.Minute, breached: tp(b(2, 17, 0))})
+	// ... answered Tue 08:30 instead, before any more working time: 60
+	// min, exactly the target: achieved.
+	h = newTicket(b(2, 16, 0), cust, urg).customer(b(2, 17, 30)).reply(b(3, 8, 30))
+	checkBoth(t, cfg, "used up exactly after hours, answered before 09:00", h, b(3, 12, 0),
+		want{metric: MetricFirstReply, cycle: 1, state: StateAchieved, elapsed: time.Hour})
+
+	// 38. The same in calendar time: vip, urgent resolution "2h calendar"
+	// from Mon 09:00; pending at 11:00 with the 2h used exactly; open at
+	// 13:00, solved 14:00: 3h used, 2h paused, breached at 11:00 (not 13:00).
+	h = newTicket(b(2, 9, 0), cust, urg, "vip").status(b(2, 11, 0), event.StatusPending).status(b(2, 13, 0), event.StatusOpen).status(b(2, 14, 0), event.StatusSolved)
+	checkBoth(t, cfg, "calendar time used up exactly, then paused", h, b(2, 18, 0),
+		want{metric: MetricResolution, cycle: 1, state: StateBreached, elapsed: 3 * time.Hour, paused: dur(2 * time.Hour), breached: tp(b(2, 11, 0)), policy: "vip"})
+
+	// 39. Escalated with exactly the new target used: normal (8h) from Mon
+	// 15:00, urgent (2h) at Mon 17:30 with 2h used (15:00-17:00); open
+	// till Tue 10:00: 3h. The new target counts from the change, so it is
+	// used up at the change: breached Mon 17:30, as a clock already past
+	// its new target would be (scenario 12).
+	h = newTicket(b(2, 15, 0), cust, norm)
+	h.add(b(2, 17, 30), event.TypePriorityChanged, agent, toPriority(urg))
+	checkBoth(t, cfg, "escalated to exactly the time used", h, b(3, 10, 0),
+		want{metric: MetricResolution, cycle: 1, state: StateBreached, elapsed: 3 * time.Hour, breached: tp(b(2, 17, 30))})
+
+	// Instants whose computation crosses a change of summer time are in
+	// UTC like all the others (check requires it of every result).
+	s := func(month time.Month, day, h, m int) time.Time {
+		return time.Date(2026, month, day, h, m, 0, 0, berlin)
+	}
+
+	// 40. Deadlines over the spring-forward weekend: created Fri 27 Mar
+	// 16:00, normal; as of 16:30 (30 min used): first reply (4h): 30 min
+	// Friday + 3h from Mon 30 Mar 09:00 -> Mon 12:00 CEST (10:00Z);
+	// resolution (8h): 30 min + 7h -> Mon 16:00 CEST (14:00Z).
+	h = newTicket(s(3, 27, 16, 0), cust, norm)
+	checkBoth(t, cfg, "deadlines over spring forward", h, s(3, 27, 16, 30).UTC(),
+		want{metric: MetricFirstReply, cycle: 1, state: StateActive, elapsed: 30 * time.Minute, deadline: tp(s(3, 30, 12, 0))},
+		want{metric: MetricResolution, cycle: 1, state: StateActive, elapsed: 30 * time.Minute, deadline: tp(s(3, 30, 16, 0))})
+	// ... and over the fall-back weekend: Fri 23 Oct 16:00, as of 16:30:
+	// Mon 26 Oct 12:00 CET (11:00Z) and 16:00 CET (15:00Z).
+	h = newTicket(s(10, 23, 16, 0), cust, norm)
+	checkBoth(t, cfg, "deadlines over fall back", h, s(10, 23, 16, 30).UTC(),
+		want{metric: MetricFirstReply, cycle: 1, state: StateActive, elapsed: 30 * time.Minute, deadline: tp(s(10, 26, 12, 0))},
+		want{metric: MetricResolution, cycle: 1, state: StateActive, elapsed: 30 * time.Minute, deadline: tp(s(10, 26, 16, 0))})
+
+	// 41. Breach and warnings over the spring-forward weekend: created Fri
+	// 27 Mar 16:00, urgent, answered Mon 30 Mar 10:15, as of Mon 12:00.
+	// Resolution (2h): 1h Friday, then from Mon 09:00: 75% (90 min) at
+	// 09:30, 90% (108 min) at 09:48, breached 10:00 CEST (08:00Z); 1h + 3h
+	// = 4h used. First reply (1h): warned 16:45 and 16:54, breached Fri
+	// 17:00 CET (16:00Z); 1h + 1h15m = 135 min used.
+	h = newTicket(s(3, 27, 16, 0), cust, urg).reply(s(3, 30, 10, 15))
+	checkBoth(t, cfg, "breach and warnings over spring forward", h, s(3, 30, 12, 0).UTC(),
+		want{metric: MetricResolution, cycle: 1, state: StateBreached, elapsed: 4 * time.Hour, breached: tp(s(3, 30, 10, 0)), warned: []time.Time{s(3, 30, 9, 30), s(3, 30, 9, 48)}},
+		want{metric: MetricFirstReply, cycle: 1, state: StateBreached, elapsed: 135 * time.Minute, breached: tp(s(3, 27, 17, 0)), warned: []time.Time{s(3, 27, 16, 45), s(3, 27, 16, 54)}})
 }
 
 // Arrival order and replays must not change any result.

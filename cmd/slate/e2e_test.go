@@ -438,6 +438,56 @@ func TestSLAEvalCommand(t *testing.T) {
 		t.Fatalf("no resolution result in:\n%s", out)
 	}
 
+	// docs/sla.md's first-reply example on the weekend Berlin's clocks go
+	// forward: created Friday 27 Mar 16:30 CET by a customer, urgent (1h,
+	// 09:00-17:00), answered Monday 30 Mar 09:45 CEST: 30 + 45 = 75 min,
+	// warned (75%, 90%) at Monday 09:15 and 09:24, breached at Monday 09:30
+	// CEST. Every instant is printed in UTC, those whose computation
+	// crossed the change included.
+	dst := []string{
+		`{"schema":1,"event_id":"d1","type":"ticket.created","tenant":"acme","ticket_id":"T10","occurred_at":"2026-03-27T15:30:00Z","actor":{"type":"customer","id":"c"},"data":{"channel":"email","customer":"c","status":"new","priority":"urgent"}}`,
+		`{"schema":1,"event_id":"d2","type":"ticket.message","tenant":"acme","ticket_id":"T10","occurred_at":"2026-03-30T07:45:00Z","actor":{"type":"agent","id":"a"},"data":{"kind":"public_reply"}}`,
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(dst, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err = newEnvless("sla", "eval", "--config", "../../deploy/sla.example.yaml", "--events", path, "--now", "2026-03-30T12:00:00+02:00").Output()
+	if err != nil {
+		t.Fatalf("sla eval: %v", err)
+	}
+	found = false
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var r struct {
+			Metric   string    `json:"metric"`
+			Cycle    int       `json:"cycle"`
+			Elapsed  int64     `json:"elapsed_seconds"`
+			State    string    `json:"state"`
+			Start    string    `json:"start"`
+			Deadline *string   `json:"deadline"`
+			Stop     *string   `json:"stop"`
+			Breached *string   `json:"breached_at"`
+			Warned   []*string `json:"warned_at"`
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("not JSON: %s", line)
+		}
+		for _, x := range append([]*string{&r.Start, r.Deadline, r.Stop, r.Breached}, r.Warned...) {
+			if x != nil && !strings.HasSuffix(*x, "Z") {
+				t.Errorf("%s#%d: %s is not in UTC: %s", r.Metric, r.Cycle, *x, line)
+			}
+		}
+		if r.Metric == "first_reply" && r.Cycle == 1 {
+			found = true
+			if r.Elapsed != 75*60 || r.State != "breached" || r.Breached == nil || *r.Breached != "2026-03-30T07:30:00Z" ||
+				len(r.Warned) != 2 || r.Warned[0] == nil || *r.Warned[0] != "2026-03-30T07:15:00Z" || r.Warned[1] == nil || *r.Warned[1] != "2026-03-30T07:24:00Z" {
+				t.Errorf("first reply over the DST weekend: %s", line)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no first_reply result in:\n%s", out)
+	}
+
 	// A bad line is named and makes the command fail, but the rest is evaluated.
 	if err := os.WriteFile(path, []byte(lines[0]+"\n{oops\n"), 0o600); err != nil {
 		t.Fatal(err)
