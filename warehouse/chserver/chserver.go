@@ -16,6 +16,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -228,7 +229,51 @@ func (s *Server) startLocked(ctx context.Context) error {
 		_ = s.proc.Kill()
 		return err
 	}
+	if s.node != nil {
+		if err := s.waitZooKeeper(ctx); err != nil {
+			_ = s.proc.Kill()
+			return err
+		}
+	}
 	return nil
+}
+
+// waitZooKeeper makes a cluster node open its ZooKeeper session before
+// anyone uses it. 18.16 dereferences a null session (segfault in
+// zkutil::ZooKeeper::createImpl) when an ON CLUSTER statement is the
+// first thing to touch ZooKeeper right after startup; a read of
+// system.zookeeper first establishes the session safely.
+func (s *Server) waitZooKeeper(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	q := url.Values{"query": {"SELECT count() FROM system.zookeeper WHERE path = '/'"}}
+	u := "http://" + s.HTTPAddr() + "/?" + q.Encode()
+	var lastErr error
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
+		if err == nil {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(body)))
+		}
+		lastErr = err
+		if s.proc.Exited() {
+			return s.startFailed(fmt.Sprintf("exited while opening its ZooKeeper session (%v)", s.proc.Err()))
+		}
+		select {
+		case <-ctx.Done():
+			return s.startFailed(fmt.Sprintf("no ZooKeeper session (%v; last: %v)", context.Cause(ctx), lastErr))
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // waitReady polls GET /ping until it answers "Ok.", the process exits, or the
