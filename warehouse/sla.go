@@ -47,7 +47,7 @@ func candidatesQuery(db string, byTenant bool) string {
 
 // slaInsertBatch is about how many results one insert of sla_results
 // writes (with the sla_tickets rows of the same tickets).
-const slaInsertBatch = 100_000
+const slaInsertBatch = 20_000
 
 // slaReadBatch is how many tickets' histories go to a worker at a time.
 const slaReadBatch = 256
@@ -60,11 +60,18 @@ type slaChunk struct {
 	tickets  []slaTicket
 }
 
-func newSLAChunk() *slaChunk {
-	const room = slaInsertBatch + 64 // a ticket's results past the batch size
+// newSLAChunk makes room for about n results. Ingest refreshes a few
+// tickets every couple of seconds: sizing every chunk for a full insert
+// made megabytes of garbage per refresh and doubled ingest's peak memory.
+func newSLAChunk(n int) *slaChunk {
+	room := min(n, slaInsertBatch) + 64 // a ticket's results past the batch size
 	return &slaChunk{results: make([]sla.Result, 0, room), versions: make([]uint64, 0, room),
-		tickets: make([]slaTicket, 0, slaInsertBatch/4)}
+		tickets: make([]slaTicket, 0, room/4)}
 }
+
+// resultsPerTicket is a generous average of results per evaluated ticket
+// (generated histories give about 8.6), for sizing chunks.
+const resultsPerTicket = 12
 
 // slaBatch is the histories of slaReadBatch tickets, each a piece of one
 // backing array that goes back to the reader once evaluated.
@@ -107,6 +114,7 @@ func (r *SLARefresher) Refresh(ctx context.Context, since time.Time, tenant stri
 		errOnce.Do(func() { firstErr = err; failed.Store(true); cancel() })
 	}
 	workers := max(1, runtime.GOMAXPROCS(0))
+	room := int(min(total, slaInsertBatch))*resultsPerTicket/workers + 1
 	batches := make(chan *slaBatch, workers)
 	free := make(chan *slaBatch, 2*workers+2) // evaluated batches, to reuse
 	chunks := make(chan *slaChunk, 1)
@@ -115,7 +123,7 @@ func (r *SLARefresher) Refresh(ctx context.Context, since time.Time, tenant stri
 		working.Add(1)
 		go func() {
 			defer working.Done()
-			if err := r.evaluate(ctx, batches, free, chunks, &done); err != nil {
+			if err := r.evaluate(ctx, batches, free, chunks, &done, room); err != nil {
 				fail(err)
 			}
 		}()
@@ -188,9 +196,9 @@ func (r *SLARefresher) Refresh(ctx context.Context, since time.Time, tenant stri
 
 // evaluate is one worker: each history is sorted, evaluated as of its last
 // event and folded into the ticket's state; full chunks go to the writer.
-func (r *SLARefresher) evaluate(ctx context.Context, batches <-chan *slaBatch, free chan<- *slaBatch, chunks chan<- *slaChunk, done *atomic.Int64) error {
+func (r *SLARefresher) evaluate(ctx context.Context, batches <-chan *slaBatch, free chan<- *slaBatch, chunks chan<- *slaChunk, done *atomic.Int64, room int) error {
 	ev := r.cfg.NewEvaluator()
-	c := newSLAChunk()
+	c := newSLAChunk(room)
 	var refs []*event.Event
 	send := func() error {
 		if len(c.tickets) == 0 {
@@ -201,7 +209,7 @@ func (r *SLARefresher) evaluate(ctx context.Context, batches <-chan *slaBatch, f
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		c = newSLAChunk()
+		c = newSLAChunk(room)
 		return nil
 	}
 	for batch := range batches {
