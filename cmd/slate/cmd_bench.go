@@ -149,52 +149,12 @@ func runBenchIngest(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "slate-bench-")
+	ib, err := prepareIngestBench(ctx, "bench", *brokers, *seed, *events, *partitions)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-
-	fmt.Fprintln(os.Stderr, "starting a private ClickHouse ...")
-	ch, err := chserver.Start(ctx, chserver.Options{Dir: filepath.Join(dir, "clickhouse")})
-	if err != nil {
-		return err
-	}
-	defer ch.Close()
-	brokerList := splitList(*brokers)
-	if len(brokerList) == 0 {
-		cluster, err := kfake.NewCluster(kfake.NumBrokers(1))
-		if err != nil {
-			return err
-		}
-		defer cluster.Close()
-		brokerList = cluster.ListenAddrs()
-	}
-	topic := fmt.Sprintf("bench-%d", time.Now().UnixNano())
-
-	// One generation, written to a file (the baseline's input) and
-	// produced from that file, so both sides load the same bytes.
-	gc := eventgen.Config{Seed: *seed, Tickets: max(1, *events*10/113), Days: 90}
-	ndjson := filepath.Join(dir, "events.ndjson")
-	f, err := os.Create(ndjson)
-	if err != nil {
-		return err
-	}
-	n, err := eventgen.WriteNDJSON(bufio.NewWriterSize(f, 1<<20), gc)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	st, _ := os.Stat(ndjson)
-	fmt.Fprintf(os.Stderr, "generated %d events (%.0f MB NDJSON); producing to %s ...\n", n, float64(st.Size())/1e6, topic)
-	if err := ingest.EnsureTopic(ctx, brokerList, topic, *partitions); err != nil {
-		return err
-	}
-	if err := produceFile(ctx, brokerList, topic, ndjson, n); err != nil {
-		return err
-	}
+	defer ib.close()
+	dir, ch, brokerList, topic, ndjson, n, gc := ib.dir, ib.ch, ib.brokers, ib.topic, ib.ndjson, ib.events, ib.gc
 
 	cfg := DefaultConfig()
 	cfg.ClickHouse.Addrs = []string{ch.Addr()}
@@ -438,4 +398,70 @@ func scrapeCounter(url, name string) (float64, error) {
 		}
 	}
 	return 0, fmt.Errorf("%s not found at %s", name, url)
+}
+
+// ingestBench is what the ingest benchmarks share: a temp dir, a private
+// ClickHouse, a broker (embedded kfake unless brokers are named), and one
+// generated run written to NDJSON (the baseline's input) and produced from
+// that file to a fresh topic, so every side loads the same bytes.
+type ingestBench struct {
+	dir, topic, ndjson string
+	ch                 *chserver.Server
+	brokers            []string
+	events             int
+	gc                 eventgen.Config
+	closers            []func()
+}
+
+func (b *ingestBench) close() {
+	for i := len(b.closers) - 1; i >= 0; i-- {
+		b.closers[i]()
+	}
+}
+
+func prepareIngestBench(ctx context.Context, name, brokers string, seed int64, events, partitions int) (b *ingestBench, err error) {
+	b = &ingestBench{}
+	defer func() {
+		if err != nil {
+			b.close()
+		}
+	}()
+	if b.dir, err = os.MkdirTemp("", "slate-"+name+"-"); err != nil {
+		return b, err
+	}
+	b.closers = append(b.closers, func() { os.RemoveAll(b.dir) })
+	fmt.Fprintln(os.Stderr, "starting a private ClickHouse ...")
+	if b.ch, err = chserver.Start(ctx, chserver.Options{Dir: filepath.Join(b.dir, "clickhouse")}); err != nil {
+		return b, err
+	}
+	b.closers = append(b.closers, func() { b.ch.Close() })
+	if b.brokers = splitList(brokers); len(b.brokers) == 0 {
+		cluster, err := kfake.NewCluster(kfake.NumBrokers(1))
+		if err != nil {
+			return b, err
+		}
+		b.closers = append(b.closers, cluster.Close)
+		b.brokers = cluster.ListenAddrs()
+	}
+	b.topic = fmt.Sprintf("%s-%d", name, time.Now().UnixNano())
+	b.gc = eventgen.Config{Seed: seed, Tickets: max(1, events*10/113), Days: 90}
+	b.ndjson = filepath.Join(b.dir, "events.ndjson")
+	f, err := os.Create(b.ndjson)
+	if err != nil {
+		return b, err
+	}
+	b.events, err = eventgen.WriteNDJSON(bufio.NewWriterSize(f, 1<<20), b.gc)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return b, err
+	}
+	st, _ := os.Stat(b.ndjson)
+	fmt.Fprintf(os.Stderr, "generated %d events (%.0f MB NDJSON); producing to %s (%d partitions) ...\n",
+		b.events, float64(st.Size())/1e6, b.topic, partitions)
+	if err := ingest.EnsureTopic(ctx, b.brokers, b.topic, partitions); err != nil {
+		return b, err
+	}
+	return b, produceFile(ctx, b.brokers, b.topic, b.ndjson, b.events)
 }

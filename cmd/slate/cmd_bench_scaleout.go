@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -16,11 +15,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
-	"github.com/twmb/franz-go/pkg/kfake"
 	"gopkg.in/yaml.v3"
 
-	"github.com/slatehq/slate/event/eventgen"
-	"github.com/slatehq/slate/ingest"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
 )
@@ -43,49 +39,12 @@ func runBenchScaleout(ctx context.Context, args []string) error {
 	if *partitions < 2 || *rounds < 1 {
 		return fmt.Errorf("bench scaleout: need --partitions >= 2 and --rounds >= 1")
 	}
-	dir, err := os.MkdirTemp("", "slate-bench-scaleout-")
+	ib, err := prepareIngestBench(ctx, "bench-scaleout", *brokers, *seed, *events, *partitions)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-
-	fmt.Fprintln(os.Stderr, "starting a private ClickHouse ...")
-	ch, err := chserver.Start(ctx, chserver.Options{Dir: filepath.Join(dir, "clickhouse")})
-	if err != nil {
-		return err
-	}
-	defer ch.Close()
-	brokerList := splitList(*brokers)
-	if len(brokerList) == 0 {
-		cluster, err := kfake.NewCluster(kfake.NumBrokers(1))
-		if err != nil {
-			return err
-		}
-		defer cluster.Close()
-		brokerList = cluster.ListenAddrs()
-	}
-	topic := fmt.Sprintf("bench-scaleout-%d", time.Now().UnixNano())
-
-	gc := eventgen.Config{Seed: *seed, Tickets: max(1, *events*10/113), Days: 90}
-	ndjson := filepath.Join(dir, "events.ndjson")
-	f, err := os.Create(ndjson)
-	if err != nil {
-		return err
-	}
-	n, err := eventgen.WriteNDJSON(bufio.NewWriterSize(f, 1<<20), gc)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "generated %d events; producing to %s (%d partitions) ...\n", n, topic, *partitions)
-	if err := ingest.EnsureTopic(ctx, brokerList, topic, *partitions); err != nil {
-		return err
-	}
-	if err := produceFile(ctx, brokerList, topic, ndjson, n); err != nil {
-		return err
-	}
+	defer ib.close()
+	dir, ch, brokerList, topic, n, gc := ib.dir, ib.ch, ib.brokers, ib.topic, ib.events, ib.gc
 	// The generated tenants' labels, and group timing that lets a second
 	// member join within a second or two (heartbeats every second).
 	cfgYAML, err := yaml.Marshal(map[string]any{"labels": gc.Mapping(),
