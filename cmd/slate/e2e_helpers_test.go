@@ -28,6 +28,7 @@ import (
 	"github.com/slatehq/slate/event/eventgen"
 	"github.com/slatehq/slate/ingest"
 	"github.com/slatehq/slate/internal/testkit"
+	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
 )
@@ -370,4 +371,41 @@ func (e *env) checkFigures(stage string, timeout time.Duration) {
 	if n != len(statuses) {
 		e.t.Fatalf("%s: %d ticket rows, want %d", stage, n, len(statuses))
 	}
+}
+
+// wantSLAResults evaluates the policies on each ticket's history as given,
+// as of its last event, keyed and formatted like storedSLAResults.
+func wantSLAResults(policies *sla.Config, byTicket map[ticketKey][]event.Event) map[string]string {
+	want := map[string]string{}
+	for k, h := range byTicket {
+		for _, r := range policies.Evaluate(h, h[len(h)-1].OccurredAt) {
+			want[fmt.Sprintf("%s/%s %s#%d", k.tenant, k.id, r.Metric, r.Cycle)] = fmt.Sprintf("%s %d %d %d %s %d", r.Policy, r.Target, r.Elapsed, r.Paused, r.State, len(h))
+		}
+	}
+	return want
+}
+
+// storedSLAResults reads each ticket's results of its latest evaluated
+// version from sla_results.
+func (e *env) storedSLAResults() map[string]string {
+	e.t.Helper()
+	rows, err := e.conn.Query(e.t.Context(), `SELECT tenant, ticket_id, metric, cycle, policy, target_seconds, elapsed_seconds, paused_seconds, state, ticket_version
+		FROM `+e.db+`.sla_results FINAL
+		WHERE (tenant, ticket_id, ticket_version) IN (SELECT tenant, ticket_id, max(ticket_version) FROM `+e.db+`.sla_results GROUP BY tenant, ticket_id)`)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string]string{}
+	for rows.Next() {
+		var tenant, id, metric, policy, state string
+		var cycle uint16
+		var target, elapsed, paused uint32
+		var version uint64
+		if err := rows.Scan(&tenant, &id, &metric, &cycle, &policy, &target, &elapsed, &paused, &state, &version); err != nil {
+			e.t.Fatal(err)
+		}
+		got[fmt.Sprintf("%s/%s %s#%d", tenant, id, metric, cycle)] = fmt.Sprintf("%s %d %d %d %s %d", policy, target, elapsed, paused, state, version)
+	}
+	return got
 }

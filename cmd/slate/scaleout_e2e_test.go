@@ -268,33 +268,8 @@ func checkSLA(t *testing.T, e *env, slaFile string, stream []event.Event) {
 		k := ticketKey{ev.Tenant, ev.TicketID}
 		byTicket[k] = append(byTicket[k], ev)
 	}
-	want := map[string]string{}
-	for k, h := range byTicket {
-		for _, r := range policies.Evaluate(h, h[len(h)-1].OccurredAt) {
-			want[fmt.Sprintf("%s/%s %s#%d", k.tenant, k.id, r.Metric, r.Cycle)] = fmt.Sprintf("%s %d %d %d %s %d", r.Policy, r.Target, r.Elapsed, r.Paused, r.State, len(h))
-		}
-	}
-	read := func() map[string]string {
-		rows, err := e.conn.Query(t.Context(), `SELECT tenant, ticket_id, metric, cycle, policy, target_seconds, elapsed_seconds, paused_seconds, state, ticket_version
-			FROM `+e.db+`.sla_results FINAL
-			WHERE (tenant, ticket_id, ticket_version) IN (SELECT tenant, ticket_id, max(ticket_version) FROM `+e.db+`.sla_results GROUP BY tenant, ticket_id)`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		got := map[string]string{}
-		for rows.Next() {
-			var tenant, id, metric, policy, state string
-			var cycle uint16
-			var target, elapsed, paused uint32
-			var version uint64
-			if err := rows.Scan(&tenant, &id, &metric, &cycle, &policy, &target, &elapsed, &paused, &state, &version); err != nil {
-				t.Fatal(err)
-			}
-			got[fmt.Sprintf("%s/%s %s#%d", tenant, id, metric, cycle)] = fmt.Sprintf("%s %d %d %d %s %d", policy, target, elapsed, paused, state, version)
-		}
-		return got
-	}
+	want := wantSLAResults(policies, byTicket)
+	read := func() map[string]string { return e.storedSLAResults() }
 	var got map[string]string
 	deadline := time.Now().Add(time.Minute)
 	for got = read(); !reflect.DeepEqual(got, want); got = read() {
