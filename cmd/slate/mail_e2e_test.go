@@ -34,7 +34,6 @@ type smtpGate struct {
 	target string
 	mu     sync.Mutex
 	ln     net.Listener
-	hang   bool
 	conns  []net.Conn
 }
 
@@ -80,7 +79,6 @@ func (g *smtpGate) up(hang bool) {
 	if err != nil {
 		g.t.Fatalf("smtp gate: listen %s: %v", g.addr, err)
 	}
-	g.hang = hang
 	go g.serve(g.ln, hang)
 }
 

@@ -277,7 +277,11 @@ func (k *Kafka) stopLocked() error {
 // the broker, then waits for it to be ready. On failure no process is left.
 func (k *Kafka) startLocked(ctx context.Context) error {
 	var err error
-	if k.port, k.ctrlPort, err = freePortPair(); err != nil {
+	var ps []int
+	if ps, err = freePorts(2); err == nil {
+		k.port, k.ctrlPort = ps[0], ps[1]
+	}
+	if err != nil {
 		return err
 	}
 	// The data dir is formatted per attempt: a broker that failed to bind may
@@ -611,19 +615,19 @@ func isExecutable(path string) bool {
 	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
 }
 
-// freePortPair picks two distinct free loopback ports, holding both listeners
-// until both are chosen.
-func freePortPair() (int, int, error) {
-	var p [2]int
-	for i := range p {
+// freePorts picks n distinct free loopback ports, holding every listener
+// until all are chosen.
+func freePorts(n int) ([]int, error) {
+	ps := make([]int, n)
+	for i := range ps {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			return 0, 0, fmt.Errorf("testkit: find a free port: %w", err)
+			return nil, fmt.Errorf("testkit: find a free port: %w", err)
 		}
 		defer l.Close()
-		p[i] = l.Addr().(*net.TCPAddr).Port
+		ps[i] = l.Addr().(*net.TCPAddr).Port
 	}
-	return p[0], p[1], nil
+	return ps, nil
 }
 
 // retry calls f every kafkaPollEvery until it reports done or ctx ends; the

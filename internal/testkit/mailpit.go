@@ -60,7 +60,11 @@ func StartMailpit(t testing.TB) *Mailpit {
 	if err := os.WriteFile(auth, []byte(m.User+":"+m.Password+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	m.SMTPAddr, m.APIAddr = freeAddr(t), freeAddr(t)
+	ps, err := freePorts(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.SMTPAddr, m.APIAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(ps[0])), net.JoinHostPort("127.0.0.1", strconv.Itoa(ps[1]))
 	m.out = childproc.NewTailWriter(16 << 10)
 	cmd := exec.Command(bin,
 		"--listen", m.APIAddr, "--smtp", m.SMTPAddr, "--database", filepath.Join(m.dir, "mailpit.db"),
@@ -106,15 +110,6 @@ func mailpitPath() (string, error) {
 		}
 	}
 	return "", fmt.Errorf("testkit: mailpit not found on PATH or in $GOPATH/bin; run scripts/install-deps.sh")
-}
-
-func freeAddr(t testing.TB) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // writeTLS makes a CA and a server certificate for 127.0.0.1/localhost.

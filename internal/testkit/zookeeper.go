@@ -113,12 +113,11 @@ func (z *ZooKeeper) Close() error {
 }
 
 func (z *ZooKeeper) startLocked(ctx context.Context) error {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ps, err := freePorts(1)
 	if err != nil {
-		return fmt.Errorf("testkit: zookeeper: find a free port: %w", err)
+		return fmt.Errorf("testkit: zookeeper: %w", err)
 	}
-	z.port = l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	z.port = ps[0]
 	data := filepath.Join(z.dir, "data")
 	if err := os.MkdirAll(data, 0o755); err != nil {
 		return fmt.Errorf("testkit: zookeeper: %w", err)

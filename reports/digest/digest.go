@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	htmltemplate "html/template"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -221,7 +222,7 @@ func newPage(s schedule.Schedule, sum *reports.Summary, results []*reports.Resul
 	for _, a := range atts {
 		p.Files = append(p.Files, a.Name)
 	}
-	for _, d := range slices.Sorted(mapsKeys(s.Filters)) {
+	for _, d := range slices.Sorted(maps.Keys(s.Filters)) {
 		p.Filters = append(p.Filters, d+": "+strings.Join(s.Filters[d], ", "))
 	}
 	if base != "" {
@@ -230,16 +231,6 @@ func newPage(s schedule.Schedule, sum *reports.Summary, results []*reports.Resul
 		}.Encode()
 	}
 	return p
-}
-
-func mapsKeys(m map[string][]string) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // periodLabel writes [from, to) as its first and last local day.

@@ -221,23 +221,10 @@ func classify(err error) error {
 		temp = tp.Code/100 == 4
 	case errors.As(err, &cert), errors.As(err, &unknownCA), errors.As(err, &hostname):
 		temp = false
-	case isReply(err, '5'):
-		temp = false
 	}
 	var ne net.Error
 	if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		temp = true
 	}
 	return &schedule.SendError{Temporary: temp, Err: err}
-}
-
-// isReply finds an SMTP reply code of the given class in an error text
-// ("...: 550 5.1.1 no such user"): go-mail wraps some replies as text.
-func isReply(err error, class byte) bool {
-	for _, f := range strings.Fields(err.Error()) {
-		if len(f) == 3 && f[0] == class && f[1] >= '0' && f[1] <= '9' && f[2] >= '0' && f[2] <= '9' {
-			return true
-		}
-	}
-	return false
 }
