@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/slatehq/slate/event"
@@ -74,21 +73,83 @@ func loadChunk(ctx context.Context, conn driver.Conn, db, tenant string, ids []s
 	return streamHistories(ctx, conn, historyQuery(db, len(ids)), args, fn)
 }
 
-// projectedHistoriesQuery reads, in one pass, the events of every ticket
-// projected at or after a time (of one tenant, optionally), grouped by
-// ticket: the semi-join runs in ClickHouse, whose primary-key index uses
-// the set of tickets. GLOBAL: on a cluster of two or more shards both
-// tables are Distributed, and a plain IN over two Distributed tables is
-// refused (distributed_product_mode = deny, a setting 18.16's protocol
-// cannot carry from this driver as a string); GLOBAL IN builds the set once
-// and sends it to every shard. On one shard or a single node it reads as IN.
-func projectedHistoriesQuery(db string, byTenant bool) string {
-	sub := "SELECT tenant, ticket_id FROM " + db + ".tickets WHERE updated_at >= ?"
+// projectedKeysQuery lists the tickets projected at or after a time (of
+// one tenant, optionally) in key order, with when each was last projected.
+func projectedKeysQuery(db string, byTenant bool) string {
+	q := "SELECT tenant, ticket_id, max(updated_at) FROM " + db + ".tickets WHERE updated_at >= ?"
 	if byTenant {
-		sub += " AND tenant = ?"
+		q += " AND tenant = ?"
 	}
-	return "SELECT " + strings.Join(slaHistoryColumns, ", ") + " FROM " + db + ".events" +
-		" WHERE (tenant, ticket_id) GLOBAL IN (" + sub + ") ORDER BY tenant, ticket_id"
+	return q + " GROUP BY tenant, ticket_id ORDER BY tenant, ticket_id"
+}
+
+// rangeHistoriesQuery reads the events of the tickets of one key range
+// (tenant, ticket ids lo..hi) projected at or after a time, grouped by
+// ticket. The range bounds both tables by their primary key, so each
+// query sorts one range's events in memory; one query over every ticket
+// had ClickHouse sort all events at once and spill to disk. The semi-join
+// keeps tickets of the range not projected since the time out. GLOBAL: on
+// a cluster of two or more shards both tables are Distributed, and a plain
+// IN over two Distributed tables is refused (distributed_product_mode =
+// deny, a setting 18.16's protocol cannot carry from this driver as a
+// string); GLOBAL IN builds the set once and sends it to every shard. On
+// one shard or a single node it reads as IN.
+func rangeHistoriesQuery(db string) string {
+	keys := "tenant = ? AND ticket_id >= ? AND ticket_id <= ?"
+	return "SELECT " + strings.Join(slaHistoryColumns, ", ") + " FROM " + db + ".events WHERE " + keys +
+		" AND (tenant, ticket_id) GLOBAL IN (SELECT tenant, ticket_id FROM " + db + ".tickets WHERE " + keys +
+		" AND updated_at >= ?) ORDER BY ticket_id"
+}
+
+// ticketRange is a run of one tenant's projected tickets, lo to hi by id.
+type ticketRange struct {
+	tenant, lo, hi string
+}
+
+// historyRange is about how many tickets one history query reads (some
+// 115k events of generated tickets).
+const historyRange = 10_000
+
+// projectedRanges cuts the tickets projected at or after since (of
+// tenant, if not empty) into key ranges of at most size tickets, and
+// returns how many tickets there are and when the last was projected.
+func projectedRanges(ctx context.Context, conn driver.Conn, db string, since time.Time, tenant string, size int) ([]ticketRange, int, time.Time, error) {
+	args := []any{since.UTC().Truncate(time.Second)}
+	if tenant != "" {
+		args = append(args, tenant)
+	}
+	rows, err := conn.Query(ctx, projectedKeysQuery(db, tenant != ""), args...)
+	if err != nil {
+		return nil, 0, time.Time{}, fmt.Errorf("projected tickets: %w", classify(err))
+	}
+	defer rows.Close()
+	var (
+		ranges  []ticketRange
+		total   int
+		latest  time.Time
+		inRange int
+	)
+	for rows.Next() {
+		var t, id string
+		var at time.Time
+		if err := rows.Scan(&t, &id, &at); err != nil {
+			return nil, 0, time.Time{}, fmt.Errorf("projected tickets: scan: %w", err)
+		}
+		total++
+		if at.After(latest) {
+			latest = at
+		}
+		if n := len(ranges); n == 0 || ranges[n-1].tenant != t || inRange == size {
+			ranges = append(ranges, ticketRange{tenant: t, lo: id})
+			inRange = 0
+		}
+		ranges[len(ranges)-1].hi = id
+		inRange++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, time.Time{}, fmt.Errorf("projected tickets: %w", classify(err))
+	}
+	return ranges, total, latest, nil
 }
 
 // StreamProjectedHistories calls fn with the history of every ticket
@@ -97,39 +158,93 @@ func projectedHistoriesQuery(db string, byTenant bool) string {
 // SLA evaluation and the sla_tickets dimensions need (slaHistoryColumns);
 // fn owns each history it is given.
 func StreamProjectedHistories(ctx context.Context, conn driver.Conn, db string, since time.Time, tenant string, fn func([]event.Event) error) error {
-	return streamProjectedHistories(ctx, conn, db, since, tenant, nil, fn)
+	ranges, _, _, err := projectedRanges(ctx, conn, db, since, tenant, historyRange)
+	if err != nil {
+		return err
+	}
+	return streamRangeHistories(ctx, conn, db, since, ranges, nil, fn)
 }
 
-// streamProjectedHistories is StreamProjectedHistories that, if buf is not
-// nil, appends each history to the slice buf returns (which it may swap
-// between calls) and gives fn that piece of it, rather than a slice of its
-// own: fewer, larger allocations for a caller that owns the memory.
-func streamProjectedHistories(ctx context.Context, conn driver.Conn, db string, since time.Time, tenant string, buf func() *[]event.Event, fn func([]event.Event) error) error {
-	args := []any{since.UTC().Truncate(time.Second)}
-	if tenant != "" {
-		args = append(args, tenant)
+// openedRange is a range's query, started ahead of being read.
+type openedRange struct {
+	rows driver.Rows
+	err  error
+}
+
+// streamRangeHistories streams the histories of every range in order. The
+// next range's query runs while the current one is read, so ClickHouse
+// sorts one range while the caller works on the one before.
+//
+// If buf is not nil, each history is appended to the slice buf returns
+// (which it may swap between calls) and fn is given that piece of it,
+// rather than a slice of its own: fewer, larger allocations for a caller
+// that owns the memory.
+func streamRangeHistories(ctx context.Context, conn driver.Conn, db string, since time.Time, ranges []ticketRange, buf func() *[]event.Event, fn func([]event.Event) error) error {
+	if len(ranges) == 0 {
+		return nil
 	}
-	// a full recompute sorts every event: let the sort spill to disk
-	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_bytes_before_external_sort": 1 << 30}))
-	rows, err := conn.Query(ctx, projectedHistoriesQuery(db, tenant != ""), args...)
-	if err != nil {
-		return fmt.Errorf("load histories: %w", classify(err))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	query := rangeHistoriesQuery(db)
+	sinceSec := since.UTC().Truncate(time.Second)
+	open := func(r ticketRange) <-chan openedRange {
+		ch := make(chan openedRange, 1)
+		go func() {
+			rows, err := conn.Query(ctx, query, r.tenant, r.lo, r.hi, r.tenant, r.lo, r.hi, sinceSec)
+			ch <- openedRange{rows, err}
+		}()
+		return ch
 	}
+	next := open(ranges[0])
+	defer func() {
+		// a query opened ahead and never read: close it once it opens
+		if next != nil {
+			cancel()
+			if o := <-next; o.err == nil {
+				o.rows.Close()
+			}
+		}
+	}()
+	h := historyScanner{buf: buf, fn: fn}
+	for i := range ranges {
+		o := <-next
+		next = nil
+		if i+1 < len(ranges) {
+			next = open(ranges[i+1])
+		}
+		if o.err != nil {
+			return fmt.Errorf("load histories: %w", classify(o.err))
+		}
+		if err := h.scan(o.rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// historyScanner turns rows of slaHistoryColumns, grouped by ticket, into
+// one call of fn per ticket.
+type historyScanner struct {
+	buf func() *[]event.Event
+	fn  func([]event.Event) error
+}
+
+func (s *historyScanner) scan(rows driver.Rows) error {
 	defer rows.Close()
 	var own []event.Event
 	events, from := &own, 0 // the history so far is (*events)[from:]
-	if buf != nil {
-		events = buf()
+	if s.buf != nil {
+		events = s.buf()
 		from = len(*events)
 	}
 	flush := func() error {
 		h := (*events)[from:len(*events):len(*events)]
 		own = nil
-		if err := fn(h); err != nil {
+		if err := s.fn(h); err != nil {
 			return err
 		}
-		if buf != nil {
-			events = buf() // after fn, which may have handed the last one on
+		if s.buf != nil {
+			events = s.buf() // after fn, which may have handed the last one on
 		}
 		from = len(*events)
 		return nil

@@ -122,12 +122,16 @@ func TestOptionsValidate(t *testing.T) {
 	}
 }
 
-func TestProjectedHistoriesQuery(t *testing.T) {
-	got := projectedHistoriesQuery("slate", true)
-	if !strings.HasSuffix(got, " FROM slate.events WHERE (tenant, ticket_id) GLOBAL IN (SELECT tenant, ticket_id FROM slate.tickets WHERE updated_at >= ? AND tenant = ?) ORDER BY tenant, ticket_id") {
-		t.Fatalf("unexpected query: %s", got)
+func TestProjectedHistoriesQueries(t *testing.T) {
+	if got, want := projectedKeysQuery("slate", true), "SELECT tenant, ticket_id, max(updated_at) FROM slate.tickets WHERE updated_at >= ? AND tenant = ? GROUP BY tenant, ticket_id ORDER BY tenant, ticket_id"; got != want {
+		t.Fatalf("keys query:\n got %s\nwant %s", got, want)
 	}
-	if strings.Contains(projectedHistoriesQuery("slate", false), "tenant = ?") {
+	if strings.Contains(projectedKeysQuery("slate", false), "tenant = ?") {
 		t.Fatal("tenant filter without a tenant")
+	}
+	got := rangeHistoriesQuery("slate")
+	want := " FROM slate.events WHERE tenant = ? AND ticket_id >= ? AND ticket_id <= ? AND (tenant, ticket_id) GLOBAL IN (SELECT tenant, ticket_id FROM slate.tickets WHERE tenant = ? AND ticket_id >= ? AND ticket_id <= ? AND updated_at >= ?) ORDER BY ticket_id"
+	if !strings.HasSuffix(got, want) {
+		t.Fatalf("range query:\n got %s\nwant ...%s", got, want)
 	}
 }

@@ -26,6 +26,9 @@ type SLARefresher struct {
 	cfg    *sla.Config
 	now    func() time.Time
 	Worker string
+	// rangeSize is how many tickets one history query reads (0:
+	// historyRange); tests make it small to cross many ranges.
+	rangeSize int
 }
 
 // NewSLARefresher evaluates with cfg into database db.
@@ -36,14 +39,6 @@ func NewSLARefresher(conn driver.Conn, db string, cfg *sla.Config) *SLARefresher
 // watermarkMargin re-reads tickets projected just before the last
 // watermark: an insert that started earlier may land after the read.
 const watermarkMargin = 5 * time.Second
-
-func candidatesQuery(db string, byTenant bool) string {
-	q := "SELECT uniqExact(tenant, ticket_id), max(updated_at) FROM " + db + ".tickets WHERE updated_at >= ?"
-	if byTenant {
-		q += " AND tenant = ?"
-	}
-	return q
-}
 
 // slaInsertBatch is about how many results one insert of sla_results
 // writes (with the sla_tickets rows of the same tickets).
@@ -89,14 +84,13 @@ type slaBatch struct {
 // sorts, evaluates and folds them while the stream goes on, and a writer
 // inserts the results in large batches meanwhile.
 func (r *SLARefresher) Refresh(ctx context.Context, since time.Time, tenant string, progress func(done, total int)) (time.Time, int, error) {
-	args := []any{since.UTC().Truncate(time.Second)}
-	if tenant != "" {
-		args = append(args, tenant)
+	size := r.rangeSize
+	if size <= 0 {
+		size = historyRange
 	}
-	var total uint64
-	var latest time.Time
-	if err := r.conn.QueryRow(ctx, candidatesQuery(r.db, tenant != ""), args...).Scan(&total, &latest); err != nil {
-		return since, 0, fmt.Errorf("sla refresh: %w", classify(err))
+	ranges, total, latest, err := projectedRanges(ctx, r.conn, r.db, since, tenant, size)
+	if err != nil {
+		return since, 0, fmt.Errorf("sla refresh: %w", err)
 	}
 	if total == 0 {
 		return since, 0, nil
@@ -151,7 +145,7 @@ func (r *SLARefresher) Refresh(ctx context.Context, since time.Time, tenant stri
 	}
 	batch := newBatch()
 	read := 0
-	err := streamProjectedHistories(ctx, r.conn, r.db, since, tenant, func() *[]event.Event { return &batch.events }, func(history []event.Event) error {
+	err = streamRangeHistories(ctx, r.conn, r.db, since, ranges, func() *[]event.Event { return &batch.events }, func(history []event.Event) error {
 		batch.histories = append(batch.histories, history)
 		if read++; progress != nil && read%1000 == 0 {
 			progress(int(done.Load()), int(total))

@@ -1,0 +1,4 @@
+package warehouse
+
+// SetRangeSize makes r read n tickets per history query.
+func SetRangeSize(r *SLARefresher, n int) { r.rangeSize = n }
