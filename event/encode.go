@@ -17,13 +17,12 @@ func Marshal(e *Event) ([]byte, error) {
 		TicketID:   e.TicketID,
 		OccurredAt: e.OccurredAt.UTC().Format(time.RFC3339Nano),
 		Actor:      &wireActor{Type: string(e.Actor.Type), ID: e.Actor.ID},
-		Data:       &wireData{},
 	}
 	if e.Schema == 0 {
 		v := SchemaVersion
 		w.Schema = &v
 	}
-	d := w.Data
+	d := &w.Data
 	label := func(l, canonical string) *string {
 		if l == "" {
 			l = canonical

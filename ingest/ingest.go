@@ -224,8 +224,14 @@ func (in *Ingester) Run(ctx context.Context) error {
 func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *batch) error {
 	b := in.newBatch()
 	var deadline time.Time
+	// While a batch fills, fetches wait at most until its deadline: one
+	// context for the whole batch (a context with a timer per message
+	// was a good part of the fetch loop's garbage).
+	wait := batchWait{ctx: ctx}
+	defer wait.stop(ctx)
 	fetchFails := 0
 	flush := func() bool {
+		wait.stop(ctx)
 		if b.n == 0 {
 			return true
 		}
@@ -239,12 +245,7 @@ func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *batch) error {
 		return true
 	}
 	for {
-		fctx, cancel := ctx, context.CancelFunc(func() {})
-		if b.n > 0 {
-			fctx, cancel = context.WithDeadline(ctx, deadline)
-		}
-		msg, err := in.src.FetchMessage(fctx)
-		cancel()
+		msg, err := in.src.FetchMessage(wait.ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				flush()
@@ -279,12 +280,28 @@ func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *batch) error {
 		in.fetchOK.Store(true)
 		if b.n == 0 {
 			deadline = in.now().Add(in.cfg.BatchWait)
+			wait.ctx, wait.cancel = context.WithDeadline(ctx, deadline)
 		}
 		in.add(b, msg)
 		if b.n >= in.cfg.BatchSize || !in.now().Before(deadline) {
 			flush()
 		}
 	}
+}
+
+// batchWait is what fetches wait with: ctx itself while the batch is
+// empty, ctx with the batch's deadline once it has a message.
+type batchWait struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// stop ends the deadline's timer and waits on parent alone again.
+func (w *batchWait) stop(parent context.Context) {
+	if w.cancel != nil {
+		w.cancel()
+	}
+	w.ctx, w.cancel = parent, nil
 }
 
 // add decodes one message into the batch as an event, a skipped duplicate

@@ -279,14 +279,14 @@ func (r *SLARefresher) insert(ctx context.Context, rs []sla.Result, versions []u
 	cols := []any{tenant, ticketID, metric, cycle, versions, policy, target, timeKind,
 		start, deadline, stop, elapsed, paused, state, breached, warnedAt, evaluated}
 	return w.send(ctx, "sla_results", slaColumns, func(b driver.Batch) error {
-		return appendSLAColumns(b, cols)
+		return appendColumnSlice(b, cols)
 	})
 }
 
-// appendSLAColumns is appendColumns that hands array columns over a row at
-// a time: the driver's Append of a whole [][]T goes through reflection
-// for every element, its AppendRow of a []T does not.
-func appendSLAColumns(b driver.Batch, cols []any) error {
+// appendColumnSlice appends whole columns, in order, handing array columns
+// over a row at a time: the driver's Append of a whole [][]T goes through
+// reflection for every element, its AppendRow of a []T does not.
+func appendColumnSlice(b driver.Batch, cols []any) error {
 	for i, col := range cols {
 		c := b.Column(i)
 		var err error
@@ -383,7 +383,7 @@ func (r *SLARefresher) insertTickets(ctx context.Context, ts []slaTicket, rs []s
 		tags, assignee, group, channel, customer, org, createdAt, metric, cycle, policy,
 		start, deadline, stop, elapsed, state, evaluated}
 	return w.send(ctx, "sla_tickets", slaTicketColumns, func(b driver.Batch) error {
-		return appendSLAColumns(b, cols)
+		return appendColumnSlice(b, cols)
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -124,14 +125,9 @@ func insertStatement(db, table string, columns []string) string {
 }
 
 // appendColumns appends whole columns, in order; columnar appends avoid the
-// driver's per-value reflection on the hot path.
+// driver's per-value boxing and reflection on the hot path.
 func appendColumns(b driver.Batch, cols ...any) error {
-	for i, c := range cols {
-		if err := b.Column(i).Append(c); err != nil {
-			return fmt.Errorf("column %d: %w", i, err)
-		}
-	}
-	return nil
+	return appendColumnSlice(b, cols)
 }
 
 var eventColumns = []string{
@@ -143,48 +139,96 @@ var eventColumns = []string{
 	"rating", "merged_into", "reason", "kafka_topic", "kafka_partition", "kafka_offset", "ingested_at",
 }
 
+// eventCols are the events insert's columns, recycled from batch to
+// batch: the driver copies values into its own buffers, and some 40
+// fresh slices of a batch's length per insert were a tenth of ingest's
+// garbage.
+type eventCols struct {
+	tenant, ticketID, eventID, typ                                             []string
+	occurredAt, ingestedAt                                                     []time.Time
+	occurredUs, startedUs, endedUs, offset                                     []int64
+	schema, setsAssignee, setsGroup, setsSupporting, billable, hasRate, rating []uint8
+	actorType, actorID, channel, customer, organisation, group                 []string
+	assignee, subject, status, priority, severity                              []string
+	statusLabel, priorityLabel, severityLabel, kind, messageID                 []string
+	agent, currency, mergedInto, reason, topic                                 []string
+	supporting, tags, added, removed                                           [][]string
+	seconds                                                                    []uint32
+	rate                                                                       []float64
+	partition                                                                  []int32
+}
+
+var eventColsPool = sync.Pool{New: func() any { return new(eventCols) }}
+
+// resize makes every column n long (contents are overwritten by the caller).
+func (c *eventCols) resize(n int) {
+	for _, col := range []*[]string{&c.tenant, &c.ticketID, &c.eventID, &c.typ, &c.actorType, &c.actorID, &c.channel,
+		&c.customer, &c.organisation, &c.group, &c.assignee, &c.subject, &c.status, &c.priority, &c.severity,
+		&c.statusLabel, &c.priorityLabel, &c.severityLabel, &c.kind, &c.messageID, &c.agent, &c.currency,
+		&c.mergedInto, &c.reason, &c.topic} {
+		*col = resized(*col, n)
+	}
+	for _, col := range []*[][]string{&c.supporting, &c.tags, &c.added, &c.removed} {
+		*col = resized(*col, n)
+	}
+	for _, col := range []*[]uint8{&c.schema, &c.setsAssignee, &c.setsGroup, &c.setsSupporting, &c.billable, &c.hasRate, &c.rating} {
+		*col = resized(*col, n)
+	}
+	for _, col := range []*[]int64{&c.occurredUs, &c.startedUs, &c.endedUs, &c.offset} {
+		*col = resized(*col, n)
+	}
+	c.occurredAt, c.ingestedAt = resized(c.occurredAt, n), resized(c.ingestedAt, n)
+	c.seconds, c.rate, c.partition = resized(c.seconds, n), resized(c.rate, n), resized(c.partition, n)
+}
+
+// release drops what the columns refer to (the batch's strings) and
+// returns them to the pool.
+func (c *eventCols) release() {
+	c.resize(0)
+	eventColsPool.Put(c)
+}
+
+// resized is s with length n, reusing its array when it is large enough;
+// elements past the old length keep no stale references.
+func resized[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	clear(s[n:cap(s)])
+	return s[:n]
+}
+
 func (w *Writer) insertEvents(ctx context.Context, recs []event.Record) error {
 	n := len(recs)
-	var (
-		tenant, ticketID, eventID, typ                                             = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		occurredAt, ingestedAt                                                     = make([]time.Time, n), make([]time.Time, n)
-		occurredUs, startedUs, endedUs, offset                                     = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
-		schema, setsAssignee, setsGroup, setsSupporting, billable, hasRate, rating = make([]uint8, n), make([]uint8, n), make([]uint8, n), make([]uint8, n), make([]uint8, n), make([]uint8, n), make([]uint8, n)
-		actorType, actorID, channel, customer, organisation, group                 = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		assignee, subject, status, priority, severity                              = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		statusLabel, priorityLabel, severityLabel, kind, messageID                 = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		agent, currency, mergedInto, reason, topic                                 = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		supporting, tags, added, removed                                           = make([][]string, n), make([][]string, n), make([][]string, n), make([][]string, n)
-		seconds                                                                    = make([]uint32, n)
-		rate                                                                       = make([]float64, n)
-		partition                                                                  = make([]int32, n)
-	)
+	c := eventColsPool.Get().(*eventCols)
+	defer c.release()
+	c.resize(n)
 	now := w.now().UTC().Truncate(time.Second)
 	for i := range recs {
 		e := &recs[i].Event
-		tenant[i], ticketID[i], eventID[i], typ[i] = e.Tenant, e.TicketID, e.ID, string(e.Type)
-		occurredAt[i], occurredUs[i], schema[i] = e.OccurredAt, e.OccurredMicros(), uint8(e.Schema)
-		actorType[i], actorID[i] = string(e.Actor.Type), e.Actor.ID
-		channel[i], customer[i], organisation[i], group[i], assignee[i] = e.Channel, e.Customer, e.Organisation, e.Group, e.Assignee
-		supporting[i], setsAssignee[i], setsGroup[i], setsSupporting[i] = nonNil(e.SupportingAgents), b2u(e.SetsAssignee), b2u(e.SetsGroup), b2u(e.SetsSupporting)
-		subject[i], status[i], priority[i], severity[i] = e.Subject, string(e.Status), string(e.Priority), string(e.Severity)
-		statusLabel[i], priorityLabel[i], severityLabel[i] = e.StatusLabel, e.PriorityLabel, e.SeverityLabel
-		tags[i], added[i], removed[i] = nonNil(e.Tags), nonNil(e.TagsAdded), nonNil(e.TagsRemoved)
-		kind[i], messageID[i] = string(e.MessageKind), e.MessageID
-		agent[i], seconds[i], billable[i] = e.Agent, uint32(e.Seconds), b2u(e.Billable)
-		startedUs[i], endedUs[i] = micros(e.StartedAt), micros(e.EndedAt)
-		hasRate[i], rate[i], currency[i] = b2u(e.HasRate), e.Rate, e.Currency
-		rating[i], mergedInto[i], reason[i] = e.Rating, e.MergedInto, e.Reason
-		topic[i], partition[i], offset[i] = recs[i].Source.Topic, recs[i].Source.Partition, recs[i].Source.Offset
-		ingestedAt[i] = now
+		c.tenant[i], c.ticketID[i], c.eventID[i], c.typ[i] = e.Tenant, e.TicketID, e.ID, string(e.Type)
+		c.occurredAt[i], c.occurredUs[i], c.schema[i] = e.OccurredAt, e.OccurredMicros(), uint8(e.Schema)
+		c.actorType[i], c.actorID[i] = string(e.Actor.Type), e.Actor.ID
+		c.channel[i], c.customer[i], c.organisation[i], c.group[i], c.assignee[i] = e.Channel, e.Customer, e.Organisation, e.Group, e.Assignee
+		c.supporting[i], c.setsAssignee[i], c.setsGroup[i], c.setsSupporting[i] = nonNil(e.SupportingAgents), b2u(e.SetsAssignee), b2u(e.SetsGroup), b2u(e.SetsSupporting)
+		c.subject[i], c.status[i], c.priority[i], c.severity[i] = e.Subject, string(e.Status), string(e.Priority), string(e.Severity)
+		c.statusLabel[i], c.priorityLabel[i], c.severityLabel[i] = e.StatusLabel, e.PriorityLabel, e.SeverityLabel
+		c.tags[i], c.added[i], c.removed[i] = nonNil(e.Tags), nonNil(e.TagsAdded), nonNil(e.TagsRemoved)
+		c.kind[i], c.messageID[i] = string(e.MessageKind), e.MessageID
+		c.agent[i], c.seconds[i], c.billable[i] = e.Agent, uint32(e.Seconds), b2u(e.Billable)
+		c.startedUs[i], c.endedUs[i] = micros(e.StartedAt), micros(e.EndedAt)
+		c.hasRate[i], c.rate[i], c.currency[i] = b2u(e.HasRate), e.Rate, e.Currency
+		c.rating[i], c.mergedInto[i], c.reason[i] = e.Rating, e.MergedInto, e.Reason
+		c.topic[i], c.partition[i], c.offset[i] = recs[i].Source.Topic, recs[i].Source.Partition, recs[i].Source.Offset
+		c.ingestedAt[i] = now
 	}
 	return w.send(ctx, "events", eventColumns, func(b driver.Batch) error {
-		return appendColumns(b, tenant, ticketID, eventID, typ, occurredAt, occurredUs, schema, actorType, actorID,
-			channel, customer, organisation, group, assignee, supporting, setsAssignee, setsGroup, setsSupporting,
-			subject, status, priority, severity, statusLabel, priorityLabel, severityLabel,
-			tags, added, removed, kind, messageID,
-			agent, seconds, billable, startedUs, endedUs, hasRate, rate, currency,
-			rating, mergedInto, reason, topic, partition, offset, ingestedAt)
+		return appendColumns(b, c.tenant, c.ticketID, c.eventID, c.typ, c.occurredAt, c.occurredUs, c.schema, c.actorType, c.actorID,
+			c.channel, c.customer, c.organisation, c.group, c.assignee, c.supporting, c.setsAssignee, c.setsGroup, c.setsSupporting,
+			c.subject, c.status, c.priority, c.severity, c.statusLabel, c.priorityLabel, c.severityLabel,
+			c.tags, c.added, c.removed, c.kind, c.messageID,
+			c.agent, c.seconds, c.billable, c.startedUs, c.endedUs, c.hasRate, c.rate, c.currency,
+			c.rating, c.mergedInto, c.reason, c.topic, c.partition, c.offset, c.ingestedAt)
 	})
 }
 
@@ -241,25 +285,48 @@ var ticketColumns = []string{
 	"status_since", "solved_times", "reopened_times",
 }
 
+// insertTickets writes the states a column at a time: a row-wise Append
+// boxes each of the 36 values of every row.
 func (w *Writer) insertTickets(ctx context.Context, states []ticket.State) error {
 	if len(states) == 0 {
 		return nil
 	}
 	now := w.now().UTC().Truncate(time.Second)
+	n := len(states)
+	var (
+		tenant, ticketID, channel, customer, org, group = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		assignee, subject, status, priority, severity   = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		createdBy, mergedInto, lastEventID              = make([]string, n), make([]string, n), make([]string, n)
+		supporting, tags                                = make([][]string, n), make([][]string, n)
+		version                                         = make([]uint64, n)
+		hasCreated, rating, deleted                     = make([]uint8, n), make([]uint8, n), make([]uint8, n)
+		reopens, publicReplies, customerReplies, notes  = make([]uint32, n), make([]uint32, n), make([]uint32, n), make([]uint32, n)
+		createdAt, firstReplied, firstSolved, solvedAt  = make([]time.Time, n), make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
+		closedAt, ratedAt, lastEventAt, updatedAt       = make([]time.Time, n), make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
+		statusSince                                     = make([]time.Time, n)
+		lastEventUs                                     = make([]int64, n)
+		solvedTimes, reopenedTimes                      = make([][]time.Time, n), make([][]time.Time, n)
+	)
+	for i := range states {
+		s := &states[i]
+		tenant[i], ticketID[i], version[i], hasCreated[i] = s.Tenant, s.TicketID, s.Version, b2u(s.HasCreated)
+		channel[i], customer[i], org[i], group[i], assignee[i] = s.Channel, s.Customer, s.Organisation, s.Group, s.Assignee
+		supporting[i], subject[i], status[i], priority[i] = nonNil(s.SupportingAgents), s.Subject, string(s.Status), string(s.Priority)
+		severity[i], tags[i], createdAt[i], createdBy[i] = string(s.Severity), nonNil(s.Tags), dt(s.CreatedAt), string(s.CreatedBy)
+		firstReplied[i], firstSolved[i], solvedAt[i], closedAt[i] = dt(s.FirstRepliedAt), dt(s.FirstSolvedAt), dt(s.SolvedAt), dt(s.ClosedAt)
+		reopens[i], publicReplies[i], customerReplies[i], notes[i] = s.ReopenCount, s.PublicReplies, s.CustomerReplies, s.InternalNotes
+		rating[i], ratedAt[i], mergedInto[i], deleted[i] = s.Rating, dt(s.RatedAt), s.MergedInto, b2u(s.Deleted)
+		lastEventAt[i], lastEventUs[i], lastEventID[i], updatedAt[i] = dt(s.LastEventAt), micros(s.LastEventAt), s.LastEventID, now
+		statusSince[i], solvedTimes[i], reopenedTimes[i] = dt(s.StatusSince), secondsOf(s.SolvedTimes), secondsOf(s.ReopenedTimes)
+	}
 	return w.send(ctx, "tickets", ticketColumns, func(b driver.Batch) error {
-		for i := range states {
-			s := &states[i]
-			if err := b.Append(s.Tenant, s.TicketID, s.Version, b2u(s.HasCreated), s.Channel, s.Customer, s.Organisation,
-				s.Group, s.Assignee, nonNil(s.SupportingAgents), s.Subject, string(s.Status), string(s.Priority),
-				string(s.Severity), nonNil(s.Tags), dt(s.CreatedAt), string(s.CreatedBy), dt(s.FirstRepliedAt),
-				dt(s.FirstSolvedAt), dt(s.SolvedAt), dt(s.ClosedAt), s.ReopenCount, s.PublicReplies,
-				s.CustomerReplies, s.InternalNotes, s.Rating, dt(s.RatedAt), s.MergedInto, b2u(s.Deleted),
-				dt(s.LastEventAt), micros(s.LastEventAt), s.LastEventID, now,
-				dt(s.StatusSince), secondsOf(s.SolvedTimes), secondsOf(s.ReopenedTimes)); err != nil {
-				return err
-			}
-		}
-		return nil
+		return appendColumns(b, tenant, ticketID, version, hasCreated, channel, customer, org,
+			group, assignee, supporting, subject, status, priority,
+			severity, tags, createdAt, createdBy, firstReplied,
+			firstSolved, solvedAt, closedAt, reopens, publicReplies,
+			customerReplies, notes, rating, ratedAt, mergedInto, deleted,
+			lastEventAt, lastEventUs, lastEventID, updatedAt,
+			statusSince, solvedTimes, reopenedTimes)
 	})
 }
 

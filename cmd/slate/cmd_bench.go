@@ -89,6 +89,9 @@ slate bench sla: %d tickets, %d events loaded into ClickHouse
 	return nil
 }
 
+// perM scales CPU seconds spent on n events to a million events.
+func perM(secs float64, n int) float64 { return secs * 1e6 / float64(n) }
+
 // waitForMerges waits until the server runs no merge, or for at most max.
 func waitForMerges(ctx context.Context, conn driver.Conn, max time.Duration) error {
 	deadline := time.Now().Add(max)
@@ -191,18 +194,23 @@ func runBenchIngest(ctx context.Context, args []string) error {
 	defer conn.Close()
 
 	cfg.Labels = gc.Mapping()
-	slateSecs, rssKiB, err := timeIngestProcess(ctx, dir, cfg, *batch, n)
+	chPID := findServerPID(ch.Dir())
+	chCPU0, selfCPU0 := cpuSeconds(chPID), cpuSeconds(os.Getpid())
+	slateSecs, rssKiB, ingestCPU, err := timeIngestProcess(ctx, dir, cfg, *batch, n)
 	if err != nil {
 		return err
 	}
+	chCPU, selfCPU := cpuSeconds(chPID)-chCPU0, cpuSeconds(os.Getpid())-selfCPU0
 	// Verify, not just trust the counter: de-duplicated rows in ClickHouse.
 	if c, err := warehouse.ReadCounts(ctx, conn, cfg.ClickHouse.Database); err != nil || int(c.Events) != n {
 		return fmt.Errorf("after ingest the warehouse holds %+v (err %v), want %d events", c, err, n)
 	}
-	baseSecs, err := timeBaseline(ctx, ch, cfg.ClickHouse.Database, ndjson, n)
+	chCPU1 := cpuSeconds(chPID)
+	baseSecs, clientCPU, err := timeBaseline(ctx, ch, cfg.ClickHouse.Database, ndjson, n)
 	if err != nil {
 		return err
 	}
+	baseCHCPU := cpuSeconds(chPID) - chCPU1
 	slateRate, baseRate := float64(n)/slateSecs, float64(n)/baseSecs
 	fmt.Printf(`
 slate bench ingest: %d events (%d tickets), %d partitions, broker %s
@@ -211,11 +219,16 @@ slate bench ingest: %d events (%d tickets), %d partitions, broker %s
   %-44s %9.2fs %9.0f ev/s
   ratio slate / baseline: %.2fx   (target >= 1.00x)
   slate ingest peak RSS:  %.0f MiB (target <= 256 MiB)
+  CPU seconds per million events (less noisy than wall time on a shared machine):
+    slate:    ingest %.1f + ClickHouse %.1f + this bench with its broker %.1f = %.1f
+    baseline: clickhouse-client %.1f + ClickHouse %.1f = %.1f
 `, n, gc.Tickets, *partitions, brokerKind(*brokers),
 		"", "seconds", "events/s",
 		"slate: Kafka -> slate ingest -> ClickHouse", slateSecs, slateRate,
 		"baseline: clickhouse-client JSONEachRow", baseSecs, baseRate,
-		slateRate/baseRate, float64(rssKiB)/1024)
+		slateRate/baseRate, float64(rssKiB)/1024,
+		perM(ingestCPU, n), perM(chCPU, n), perM(selfCPU, n), perM(ingestCPU+chCPU+selfCPU, n),
+		perM(clientCPU, n), perM(baseCHCPU, n), perM(clientCPU+baseCHCPU, n))
 	return nil
 }
 
@@ -268,25 +281,26 @@ func produceFile(ctx context.Context, brokers []string, topic, path string, tota
 }
 
 // timeIngestProcess runs `slate ingest` as its own process (so its memory is
-// its own) and times it from start until it reports every event stored.
-func timeIngestProcess(ctx context.Context, dir string, cfg Config, batch, want int) (float64, int64, error) {
+// its own) and times it from start until it reports every event stored; it
+// returns the seconds, the peak RSS in KiB and the CPU seconds it used.
+func timeIngestProcess(ctx context.Context, dir string, cfg Config, batch, want int) (float64, int64, float64, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	httpAddr, err := freeAddr()
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	// The generated tenants speak Vietnamese and Russian: their label
 	// mapping goes in a config file; everything else in the environment.
 	labels, err := yaml.Marshal(map[string]any{"labels": cfg.Labels})
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	cfgPath := filepath.Join(dir, "ingest.yaml")
 	if err := os.WriteFile(cfgPath, labels, 0o600); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	cmd := exec.CommandContext(ctx, self, "ingest", "--config", cfgPath)
 	cmd.Env = append(os.Environ(),
@@ -303,7 +317,7 @@ func timeIngestProcess(ctx context.Context, dir string, cfg Config, batch, want 
 	cmd.Stderr = os.Stderr
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -322,15 +336,15 @@ func timeIngestProcess(ctx context.Context, dir string, cfg Config, batch, want 
 		if err == nil {
 			_ = bar.Set(int(stored))
 			if int(stored) >= want {
-				return time.Since(start).Seconds(), peak, nil
+				return time.Since(start).Seconds(), peak, cpuSeconds(cmd.Process.Pid), nil
 			}
 		}
 		select {
 		case err := <-exited:
 			exited <- err
-			return 0, 0, fmt.Errorf("slate ingest exited early: %v", err)
+			return 0, 0, 0, fmt.Errorf("slate ingest exited early: %v", err)
 		case <-ctx.Done():
-			return 0, 0, ctx.Err()
+			return 0, 0, 0, ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
@@ -338,14 +352,17 @@ func timeIngestProcess(ctx context.Context, dir string, cfg Config, batch, want 
 
 // timeBaseline loads the same NDJSON with clickhouse-client into a table
 // with the same fields (nested objects flattened by the server).
-func timeBaseline(ctx context.Context, ch *chserver.Server, db, ndjson string, want int) (float64, error) {
+//
+// It returns the seconds and the CPU seconds of clickhouse-client (the
+// server's are measured by the caller).
+func timeBaseline(ctx context.Context, ch *chserver.Server, db, ndjson string, want int) (float64, float64, error) {
 	args := append(ch.ClientArgs(), "--query", baselineTable(db))
 	if out, err := exec.CommandContext(ctx, "clickhouse-client", args...).CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("baseline table: %v: %s", err, out)
+		return 0, 0, fmt.Errorf("baseline table: %v: %s", err, out)
 	}
 	in, err := os.Open(ndjson)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer in.Close()
 	args = append(ch.ClientArgs(), "--input_format_import_nested_json=1", "--input_format_skip_unknown_fields=1",
@@ -354,17 +371,18 @@ func timeBaseline(ctx context.Context, ch *chserver.Server, db, ndjson string, w
 	cmd.Stdin = in
 	start := time.Now()
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("baseline load: %v: %s", err, out)
+		return 0, 0, fmt.Errorf("baseline load: %v: %s", err, out)
 	}
 	secs := time.Since(start).Seconds()
+	clientCPU := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
 	out, err := exec.CommandContext(ctx, "clickhouse-client", append(ch.ClientArgs(), "--query", "SELECT count() FROM "+db+".bench_baseline")...).Output()
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if got := strings.TrimSpace(string(out)); got != strconv.Itoa(want) {
-		return 0, fmt.Errorf("baseline loaded %s rows, want %d", got, want)
+		return 0, 0, fmt.Errorf("baseline loaded %s rows, want %d", got, want)
 	}
-	return secs, nil
+	return secs, clientCPU, nil
 }
 
 // baselineTable has a column for every field of the wire format but three
