@@ -135,3 +135,10 @@ func TestProjectedHistoriesQueries(t *testing.T) {
 		t.Fatalf("range query:\n got %s\nwant ...%s", got, want)
 	}
 }
+
+func TestStoredTicketsQuery(t *testing.T) {
+	want := "SELECT DISTINCT ticket_id FROM slate.tickets WHERE tenant = ? AND ticket_id IN (?, ?, ?)"
+	if got := storedTicketsQuery("slate", 3); got != want {
+		t.Fatalf("got %s\nwant %s", got, want)
+	}
+}
