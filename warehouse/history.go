@@ -209,11 +209,11 @@ func streamRangeHistories(ctx context.Context, conn driver.Conn, db string, sinc
 	for i := range ranges {
 		o := <-next
 		next = nil
-		if i+1 < len(ranges) {
-			next = open(ranges[i+1])
-		}
 		if o.err != nil {
 			return fmt.Errorf("load histories: %w", classify(o.err))
+		}
+		if i+1 < len(ranges) {
+			next = open(ranges[i+1])
 		}
 		if err := h.scan(o.rows); err != nil {
 			return err

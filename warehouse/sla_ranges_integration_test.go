@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/event/eventgen"
 	"github.com/slatehq/slate/sla"
@@ -63,12 +65,35 @@ func TestSLARefreshAcrossRanges(t *testing.T) {
 	for _, h := range histories {
 		ordered := event.SortHistory(append([]event.Event(nil), h...))
 		for _, x := range cfg.Evaluate(h, ordered[len(ordered)-1].OccurredAt) {
-			want[fmt.Sprintf("%s/%s %s#%d", x.Tenant, x.TicketID, x.Metric, x.Cycle)] = fmt.Sprintf("%s %d %d %d %s", x.Policy, x.Target, x.Elapsed, x.Paused, x.State)
+			k, v := slaResultText(x)
+			want[k] = v
 		}
 	}
-	rows, err := conn.Query(ctx, `SELECT tenant, ticket_id, metric, cycle, policy, target_seconds, elapsed_seconds, paused_seconds, state
-		FROM `+o.Database+`.sla_results FINAL
-		WHERE (tenant, ticket_id, ticket_version) IN (SELECT tenant, ticket_id, max(ticket_version) FROM `+o.Database+`.sla_results GROUP BY tenant, ticket_id)`)
+	got := latestSLAResults(t, conn, o.Database)
+	if len(got) != len(want) {
+		t.Errorf("%d stored results, %d evaluated", len(got), len(want))
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: stored %q, evaluated %q", k, got[k], w)
+		}
+	}
+}
+
+// slaResultText is a result as latestSLAResults gives it back: the key
+// "tenant/ticket metric#cycle" and what was evaluated for it.
+func slaResultText(x sla.Result) (key, value string) {
+	return fmt.Sprintf("%s/%s %s#%d", x.Tenant, x.TicketID, x.Metric, x.Cycle),
+		fmt.Sprintf("%s %d %d %d %s", x.Policy, x.Target, x.Elapsed, x.Paused, x.State)
+}
+
+// latestSLAResults reads every ticket's results of its latest evaluation
+// from sla_results, as slaResultText lays them out.
+func latestSLAResults(t *testing.T, conn driver.Conn, db string) map[string]string {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), `SELECT tenant, ticket_id, metric, cycle, policy, target_seconds, elapsed_seconds, paused_seconds, state
+		FROM `+db+`.sla_results FINAL
+		WHERE (tenant, ticket_id, ticket_version) IN (SELECT tenant, ticket_id, max(ticket_version) FROM `+db+`.sla_results GROUP BY tenant, ticket_id)`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,12 +111,5 @@ func TestSLARefreshAcrossRanges(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(want) {
-		t.Errorf("%d stored results, %d evaluated", len(got), len(want))
-	}
-	for k, w := range want {
-		if got[k] != w {
-			t.Errorf("%s: stored %q, evaluated %q", k, got[k], w)
-		}
-	}
+	return got
 }

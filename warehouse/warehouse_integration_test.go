@@ -322,31 +322,14 @@ func TestSLARefreshMatchesEvaluate(t *testing.T) {
 		history[i] = all[i].Event
 	}
 	want := cfg.Evaluate(history, history[len(history)-1].OccurredAt)
-	rows, err := conn.Query(ctx, `SELECT metric, cycle, policy, target_seconds, elapsed_seconds, paused_seconds, state
-		FROM `+o.Database+`.sla_results FINAL
-		WHERE (tenant, ticket_id, ticket_version) IN (SELECT tenant, ticket_id, max(ticket_version) FROM `+o.Database+`.sla_results GROUP BY tenant, ticket_id)
-		ORDER BY metric, cycle`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	got := map[string]string{}
-	for rows.Next() {
-		var metric, policy, state string
-		var cycle uint16
-		var target, elapsed, paused uint32
-		if err := rows.Scan(&metric, &cycle, &policy, &target, &elapsed, &paused, &state); err != nil {
-			t.Fatal(err)
-		}
-		got[fmt.Sprintf("%s#%d", metric, cycle)] = fmt.Sprintf("%s %d %d %d %s", policy, target, elapsed, paused, state)
-	}
+	got := latestSLAResults(t, conn, o.Database)
 	if len(got) != len(want) {
 		t.Fatalf("%d stored results, %d evaluated:\n%v", len(got), len(want), got)
 	}
 	for _, w := range want {
-		k := fmt.Sprintf("%s#%d", w.Metric, w.Cycle)
-		if g := got[k]; g != fmt.Sprintf("%s %d %d %d %s", w.Policy, w.Target, w.Elapsed, w.Paused, w.State) {
-			t.Errorf("%s: stored %q, evaluated %+v", k, g, w)
+		k, v := slaResultText(w)
+		if got[k] != v {
+			t.Errorf("%s: stored %q, evaluated %+v", k, got[k], w)
 		}
 	}
 }
