@@ -65,12 +65,7 @@ func LoadHistories(ctx context.Context, conn driver.Conn, db string, keys []Tick
 }
 
 func loadChunk(ctx context.Context, conn driver.Conn, db, tenant string, ids []string, fn func([]event.Event) error) error {
-	args := make([]any, 0, len(ids)+1)
-	args = append(args, tenant)
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	return streamHistories(ctx, conn, historyQuery(db, len(ids)), args, fn)
+	return streamHistories(ctx, conn, historyQuery(db, len(ids)), withTenant(tenant, ids), fn)
 }
 
 // projectedKeysQuery lists the tickets projected at or after a time (of

@@ -279,14 +279,15 @@ func (r *SLARefresher) insert(ctx context.Context, rs []sla.Result, versions []u
 	cols := []any{tenant, ticketID, metric, cycle, versions, policy, target, timeKind,
 		start, deadline, stop, elapsed, paused, state, breached, warnedAt, evaluated}
 	return w.send(ctx, "sla_results", slaColumns, func(b driver.Batch) error {
-		return appendColumnSlice(b, cols)
+		return appendColumns(b, cols...)
 	})
 }
 
-// appendColumnSlice appends whole columns, in order, handing array columns
-// over a row at a time: the driver's Append of a whole [][]T goes through
-// reflection for every element, its AppendRow of a []T does not.
-func appendColumnSlice(b driver.Batch, cols []any) error {
+// appendColumns appends whole columns, in order: columnar appends avoid the
+// driver's per-value boxing. Array columns go a row at a time: the
+// driver's Append of a whole [][]T goes through reflection for every
+// element, its AppendRow of a []T does not.
+func appendColumns(b driver.Batch, cols ...any) error {
 	for i, col := range cols {
 		c := b.Column(i)
 		var err error
@@ -383,7 +384,7 @@ func (r *SLARefresher) insertTickets(ctx context.Context, ts []slaTicket, rs []s
 		tags, assignee, group, channel, customer, org, createdAt, metric, cycle, policy,
 		start, deadline, stop, elapsed, state, evaluated}
 	return w.send(ctx, "sla_tickets", slaTicketColumns, func(b driver.Batch) error {
-		return appendColumnSlice(b, cols)
+		return appendColumns(b, cols...)
 	})
 }
 

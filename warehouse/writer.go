@@ -124,12 +124,6 @@ func insertStatement(db, table string, columns []string) string {
 	return s + ")"
 }
 
-// appendColumns appends whole columns, in order; columnar appends avoid the
-// driver's per-value boxing and reflection on the hot path.
-func appendColumns(b driver.Batch, cols ...any) error {
-	return appendColumnSlice(b, cols)
-}
-
 var eventColumns = []string{
 	"tenant", "ticket_id", "event_id", "type", "occurred_at", "occurred_us", "schema", "actor_type", "actor_id",
 	"channel", "customer", "organisation", "group_name", "assignee", "supporting_agents", "sets_assignee", "sets_group", "sets_supporting",
