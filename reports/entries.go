@@ -45,7 +45,12 @@ func (s *Service) TimeEntries(ctx context.Context, q Query, sc Scope) (*EntryCur
 	limit := 30 * s.limits.QueryTime
 	ctx, cancel := context.WithTimeout(ctx, limit+5*time.Second)
 	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_execution_time": int(limit / time.Second)}))
-	st := timeEntriesSQL(s.db, q, sc)
+	v, _, err := s.view(ctx, q)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("time entries: %w", err)
+	}
+	st := timeEntriesSQL(v, q, sc)
 	rows, err := s.conn.Query(ctx, st.SQL, st.Args...)
 	if err != nil {
 		cancel()

@@ -94,11 +94,17 @@ type Limits struct {
 	MaxRows   int           `yaml:"max_rows"`      // result rows before the query is refused
 	MaxList   int           `yaml:"max_list"`      // ticket list rows
 	QueryTime time.Duration `yaml:"query_timeout"` // ClickHouse max_execution_time
+	// SnapshotInterval is how often slate serve builds a report snapshot
+	// (snapshot.go); 0 turns snapshots off and every query reads the live
+	// tables. SnapshotMaxAge is the oldest snapshot queries still read.
+	SnapshotInterval time.Duration `yaml:"snapshot_interval"`
+	SnapshotMaxAge   time.Duration `yaml:"snapshot_max_age"`
 }
 
 // DefaultLimits suit a 2-core machine with a year of data.
 func DefaultLimits() Limits {
-	return Limits{MaxRange: 400 * 24 * time.Hour, MaxRows: 20000, MaxList: 5000, QueryTime: 10 * time.Second}
+	return Limits{MaxRange: 400 * 24 * time.Hour, MaxRows: 20000, MaxList: 5000, QueryTime: 10 * time.Second,
+		SnapshotInterval: time.Minute, SnapshotMaxAge: 10 * time.Minute}
 }
 
 // Validate rejects limits that would disable a guard.
@@ -112,6 +118,10 @@ func (l Limits) Validate() error {
 		return errors.New("reports.max_list: must be positive")
 	case l.QueryTime < time.Second:
 		return errors.New("reports.query_timeout: must be at least 1s (ClickHouse counts whole seconds)")
+	case l.SnapshotInterval < 0 || l.SnapshotInterval > 0 && l.SnapshotInterval < 5*time.Second:
+		return errors.New("reports.snapshot_interval: must be 0 (off) or at least 5s")
+	case l.SnapshotInterval > 0 && l.SnapshotMaxAge <= l.SnapshotInterval:
+		return errors.New("reports.snapshot_max_age: must be longer than reports.snapshot_interval")
 	}
 	return nil
 }

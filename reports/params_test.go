@@ -141,3 +141,26 @@ func TestClassifyMapsServerLimitsToKinds(t *testing.T) {
 		t.Errorf("refused: %v", k)
 	}
 }
+
+func TestLimitsValidateSnapshotSettings(t *testing.T) {
+	for _, c := range []struct {
+		interval, maxAge time.Duration
+		bad              string // the field the error names; "" = valid
+	}{
+		{time.Minute, 10 * time.Minute, ""},
+		{0, 0, ""}, // snapshots off: the maximum age does not matter
+		{-time.Second, 10 * time.Minute, "reports.snapshot_interval"},
+		{time.Second, 10 * time.Minute, "reports.snapshot_interval"},
+		{time.Minute, time.Minute, "reports.snapshot_max_age"},
+	} {
+		l := DefaultLimits()
+		l.SnapshotInterval, l.SnapshotMaxAge = c.interval, c.maxAge
+		err := l.Validate()
+		switch {
+		case c.bad == "" && err != nil:
+			t.Errorf("interval %s, max age %s: %v", c.interval, c.maxAge, err)
+		case c.bad != "" && (err == nil || !strings.HasPrefix(err.Error(), c.bad+":")):
+			t.Errorf("interval %s, max age %s: error %v, want one naming %s", c.interval, c.maxAge, err, c.bad)
+		}
+	}
+}

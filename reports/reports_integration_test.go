@@ -27,7 +27,8 @@ import (
 // the expectations below are computed from these, never from the report
 // layer under test.
 type world struct {
-	svc     *reports.Service
+	svc     *reports.Service // reads the live tables
+	snapSvc *reports.Service // reads a snapshot generation built after the load
 	now     time.Time
 	events  []event.Event
 	tickets map[string]ticket.State // live and dead, by tenant/ticket
@@ -146,7 +147,35 @@ func buildWorld(addr string) (*world, error) {
 		w.slas[k] = cfg.Evaluate(sorted, sorted[len(sorted)-1].OccurredAt)
 	}
 	w.svc = reports.NewService(conn, o.Database, reports.DefaultLimits())
+	snaps := reports.NewSnapshots(conn, o.Database, time.Hour)
+	if _, err := snaps.Build(ctx); err != nil {
+		return nil, err
+	}
+	w.snapSvc = reports.NewService(conn, o.Database, reports.DefaultLimits())
+	w.snapSvc.UseSnapshots(snaps)
 	return w, nil
+}
+
+// sameAsSnapshot fails unless the snapshot service gave exactly the live
+// service's answer: every figure the tests check against Go is checked
+// for both ways of reading.
+func sameAsSnapshot(t *testing.T, what string, live, snap *reports.Result) {
+	t.Helper()
+	for live != nil && snap != nil {
+		if got, want := values(snap.Rows), values(live.Rows); got != want {
+			t.Fatalf("%s: the snapshot's rows differ from the live tables'.\nsnapshot:\n%s\nlive:\n%s", what, got, want)
+		}
+		if !slices.Equal(snap.Columns, live.Columns) {
+			t.Fatalf("%s: snapshot columns %v, live %v", what, snap.Columns, live.Columns)
+		}
+		if snap.AsOf.Equal(live.AsOf) {
+			t.Fatalf("%s: the snapshot's result says it is as of the request's now (%s)", what, live.AsOf)
+		}
+		live, snap = live.Previous, snap.Previous
+	}
+	if (live == nil) != (snap == nil) {
+		t.Fatalf("%s: one of live and snapshot has a previous period, the other not", what)
+	}
 }
 
 func mustZone(name string) *time.Location {
@@ -176,6 +205,11 @@ func (w *world) run(t *testing.T, name string, params string, sc reports.Scope) 
 	if err != nil {
 		t.Fatalf("%s?%s: %v", name, params, err)
 	}
+	snap, err := w.snapSvc.Run(context.Background(), r, q, sc)
+	if err != nil {
+		t.Fatalf("%s?%s from the snapshot: %v", name, params, err)
+	}
+	sameAsSnapshot(t, name+"?"+params, res, snap)
 	return res
 }
 
@@ -191,6 +225,11 @@ func (w *world) list(t *testing.T, name, params, measure string, sc reports.Scop
 	if err != nil {
 		t.Fatalf("%s list ?%s: %v", name, params, err)
 	}
+	snap, err := w.snapSvc.List(context.Background(), r, q, sc, measure)
+	if err != nil {
+		t.Fatalf("%s list ?%s from the snapshot: %v", name, params, err)
+	}
+	sameAsSnapshot(t, name+" list ?"+params, res, snap)
 	return res
 }
 

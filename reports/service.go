@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -36,6 +38,9 @@ type Result struct {
 	Rows    [][]any   `json:"rows"`
 	// Previous is the same report over the previous period (compare).
 	Previous *Result `json:"previous,omitempty"`
+	// AsOf is when the facts were read: the report snapshot's time, or the
+	// request's now when the live tables were read.
+	AsOf time.Time `json:"as_of"`
 }
 
 // Service runs reports against the warehouse.
@@ -43,11 +48,30 @@ type Service struct {
 	conn   driver.Conn
 	db     string
 	limits Limits
+	snaps  *Snapshots // nil: always the live tables
 }
 
 // NewService builds a report service over the database db.
 func NewService(conn driver.Conn, db string, limits Limits) *Service {
 	return &Service{conn: conn, db: db, limits: limits}
+}
+
+// UseSnapshots makes the service read the current report snapshot when
+// there is a fresh one (snapshot.go), and the live tables otherwise.
+func (s *Service) UseSnapshots(snaps *Snapshots) { s.snaps = snaps }
+
+// view picks the tables a request reads and when their facts are from.
+func (s *Service) view(ctx context.Context, q Query) (view, time.Time, error) {
+	if s.snaps != nil {
+		sn, ok, err := s.snaps.Current(ctx)
+		if err != nil {
+			return view{}, time.Time{}, err
+		}
+		if ok {
+			return view{db: s.db, gen: sn.Generation}, sn.AsOf, nil
+		}
+	}
+	return liveView(s.db), q.Now, nil
 }
 
 // Limits are the guards the service enforces.
@@ -58,13 +82,31 @@ func (s *Service) Run(ctx context.Context, r *Report, q Query, sc Scope) (*Resul
 	if r.List {
 		return s.List(ctx, r, q, sc, "")
 	}
-	res, err := s.run(ctx, r, q, sc)
-	if err != nil || !q.Compare || r.Snapshot {
-		return res, err
-	}
-	if res.Previous, err = s.run(ctx, r, q.Previous(), sc); err != nil {
+	v, asOf, err := s.view(ctx, q)
+	if err != nil {
 		return nil, err
 	}
+	if !q.Compare || r.Snapshot {
+		return s.run(ctx, v, asOf, r, q, sc)
+	}
+	// Both periods at once, from the same view.
+	var res, prev *Result
+	var prevErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		prev, prevErr = s.run(ctx, v, asOf, r, q.Previous(), sc)
+	}()
+	res, err = s.run(ctx, v, asOf, r, q, sc)
+	wg.Wait()
+	if err == nil {
+		err = prevErr
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Previous = prev
 	return res, nil
 }
 
@@ -74,74 +116,100 @@ type row struct {
 	vals map[string]*float64
 }
 
-func (s *Service) run(ctx context.Context, r *Report, q Query, sc Scope) (*Result, error) {
+// sourceRow is one row of one source's query.
+type sourceRow struct {
+	keys []string
+	vals []float64
+}
+
+// concurrentSources is how many of one report's source queries run at
+// once: enough to use both cores of a small server, few enough that a page
+// of calls does not flood ClickHouse.
+const concurrentSources = 3
+
+func (s *Service) run(ctx context.Context, v view, asOf time.Time, r *Report, q Query, sc Scope) (*Result, error) {
 	dims := append(slices.Clone(r.Fixed), q.GroupBy...)
-	rows := map[string]*row{}
-	var order []string
 	srcs := r.sources()
-	var restrictTo map[Dimension][]string
 	if q.Top > 0 {
 		// The sort measure's source first: its top rows decide the groups.
 		sorted := r.Measure(q.Sort).src
 		srcs = append([]*source{sorted}, slices.DeleteFunc(slices.Clone(srcs), func(s *source) bool { return s == sorted })...)
 	}
-	for i, src := range srcs {
+	nk := len(dims)
+	if q.Grain != GrainNone {
+		nk++
+	}
+	results := make([][]sourceRow, len(srcs))
+	runSource := func(i int, restrictTo map[Dimension][]string) error {
+		src := srcs[i]
 		ms := r.measuresOf(src)
-		st := aggregateSQL(s.db, q, sc, src, dims, ms, s.limits.MaxRows, restrictTo)
-		nk := len(dims)
-		if q.Grain != GrainNone {
-			nk++
-		}
-		topOnly := q.Top > 0 && i > 0
+		st := aggregateSQL(v, q, sc, src, dims, ms, s.limits.MaxRows, restrictTo)
 		err := s.query(ctx, st, func(scan func(...any) error) error {
-			keys := make([]string, nk)
-			vals := make([]float64, len(ms))
+			sr := sourceRow{keys: make([]string, nk), vals: make([]float64, len(ms))}
 			dest := make([]any, 0, nk+len(ms))
-			for i := range keys {
-				dest = append(dest, &keys[i])
+			for i := range sr.keys {
+				dest = append(dest, &sr.keys[i])
 			}
-			for i := range vals {
-				dest = append(dest, &vals[i])
+			for i := range sr.vals {
+				dest = append(dest, &sr.vals[i])
 			}
 			if err := scan(dest...); err != nil {
 				return err
 			}
-			k := strings.Join(keys, "\x00")
-			rw, ok := rows[k]
-			if !ok {
-				if topOnly {
-					return nil // a group outside the top
-				}
-				rw = &row{keys: keys, vals: map[string]*float64{}}
-				rows[k] = rw
-				order = append(order, k)
-				if len(rows) > s.limits.MaxRows {
-					return tooManyRows(s.limits.MaxRows)
-				}
-			}
-			for i, m := range ms {
-				v := vals[i]
-				rw.vals[m.Name] = &v
-			}
+			results[i] = append(results[i], sr)
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("report %s (%s): %w", r.Name, src.name, err)
+			return fmt.Errorf("report %s (%s): %w", r.Name, src.name, err)
 		}
-		if q.Top > 0 && i == 0 {
-			restrictTo = map[Dimension][]string{}
-			for j, d := range dims {
-				seen := map[string]bool{}
-				for _, k := range order {
-					if v := rows[k].keys[j]; !seen[v] {
-						seen[v] = true
-						restrictTo[d] = append(restrictTo[d], v)
-					}
+		return nil
+	}
+	first := 0
+	var restrictTo map[Dimension][]string
+	if q.Top > 0 {
+		if err := runSource(0, nil); err != nil {
+			return nil, err
+		}
+		restrictTo = map[Dimension][]string{}
+		for j, d := range dims {
+			seen := map[string]bool{}
+			for _, sr := range results[0] {
+				if v := sr.keys[j]; !seen[v] {
+					seen[v] = true
+					restrictTo[d] = append(restrictTo[d], v)
 				}
 			}
 		}
+		first = 1
 	}
-	res := &Result{Report: r.Name, Title: r.Title, From: q.From, To: q.To, Zone: q.Zone.String(), Grain: q.Grain, GroupBy: []string{}}
+	if err := forEachConcurrently(ctx, first, len(srcs), func(i int) error { return runSource(i, restrictTo) }); err != nil {
+		return nil, err
+	}
+	rows := map[string]*row{}
+	var order []string
+	for i, src := range srcs {
+		ms := r.measuresOf(src)
+		topOnly := q.Top > 0 && i > 0
+		for _, sr := range results[i] {
+			k := strings.Join(sr.keys, "\x00")
+			rw, ok := rows[k]
+			if !ok {
+				if topOnly {
+					continue // a group outside the top
+				}
+				rw = &row{keys: sr.keys, vals: map[string]*float64{}}
+				rows[k] = rw
+				order = append(order, k)
+				if len(rows) > s.limits.MaxRows {
+					return nil, fmt.Errorf("report %s (%s): %w", r.Name, src.name, tooManyRows(s.limits.MaxRows))
+				}
+			}
+			for j, m := range ms {
+				rw.vals[m.Name] = &sr.vals[j]
+			}
+		}
+	}
+	res := &Result{Report: r.Name, Title: r.Title, From: q.From, To: q.To, Zone: q.Zone.String(), Grain: q.Grain, GroupBy: []string{}, AsOf: asOf}
 	if r.Snapshot {
 		res.From, res.To = q.Now, q.Now
 	}
@@ -184,6 +252,37 @@ func (s *Service) run(ctx context.Context, r *Report, q Query, sc Scope) (*Resul
 		res.Rows = [][]any{}
 	}
 	return res, nil
+}
+
+// forEachConcurrently runs fn(i) for i in [from, to), at most
+// concurrentSources at a time, and returns the first error; after one,
+// the calls not yet started are skipped and ctx of the running ones is
+// left to their own query limits.
+func forEachConcurrently(ctx context.Context, from, to int, fn func(i int) error) error {
+	sem := make(chan struct{}, concurrentSources)
+	errs := make([]error, to)
+	var wg sync.WaitGroup
+	var failed atomic.Bool
+	for i := from; i < to; i++ {
+		if failed.Load() || ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(i int) {
+			defer func() { <-sem; wg.Done() }()
+			if errs[i] = fn(i); errs[i] != nil {
+				failed.Store(true)
+			}
+		}(i)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
 }
 
 // fill adds the rows no source returned: with a grain, every bucket of the
@@ -298,7 +397,11 @@ func finish(r *Report, vals map[string]*float64) {
 // list. measure picks which of the report's sources the cell came from
 // (default: the first measure's).
 func (s *Service) List(ctx context.Context, r *Report, q Query, sc Scope, measure string) (*Result, error) {
-	res := &Result{Report: r.Name, Title: r.Title, From: q.From, To: q.To, Zone: q.Zone.String(), GroupBy: []string{}, Rows: [][]any{}}
+	v, asOf, err := s.view(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Report: r.Name, Title: r.Title, From: q.From, To: q.To, Zone: q.Zone.String(), GroupBy: []string{}, Rows: [][]any{}, AsOf: asOf}
 	limit := min(q.Limit, s.limits.MaxList)
 	var st statement
 	if r.Name == "pre_breach" {
@@ -308,7 +411,7 @@ func (s *Service) List(ctx context.Context, r *Report, q Query, sc Scope, measur
 			Column{Name: "policy", Label: "Policy", Kind: KindDimension},
 			Column{Name: "deadline", Label: "Deadline", Kind: KindTime},
 			Column{Name: "cycle", Label: "Cycle", Kind: KindCount})
-		st = preBreachSQL(s.db, q, sc, limit)
+		st = preBreachSQL(v, q, sc, limit)
 	} else {
 		src := r.sources()[0]
 		if measure != "" {
@@ -325,10 +428,10 @@ func (s *Service) List(ctx context.Context, r *Report, q Query, sc Scope, measur
 		}
 		res.Title += ": tickets"
 		res.Columns = TicketColumns
-		st = ticketListSQL(s.db, q, sc, src, limit)
+		st = ticketListSQL(v, q, sc, src, limit)
 	}
 	n := len(res.Columns)
-	err := s.query(ctx, st, func(scan func(...any) error) error {
+	err = s.query(ctx, st, func(scan func(...any) error) error {
 		if len(res.Rows) == limit {
 			return fault.Errorf(fault.TooLarge, "more than %d tickets; narrow the filters or raise limit (at most %d)", limit, s.limits.MaxList)
 		}
@@ -377,24 +480,28 @@ func (s *Service) List(ctx context.Context, r *Report, q Query, sc Scope, measur
 // Statements returns the SQL a request runs, arguments written in: what
 // `slate bench serve` times with clickhouse-client as the raw baseline,
 // and what an operator pastes there to explain a figure.
-func (s *Service) Statements(r *Report, q Query, sc Scope, measure string) []string {
+func (s *Service) Statements(ctx context.Context, r *Report, q Query, sc Scope, measure string) ([]string, error) {
+	v, _, err := s.view(ctx, q)
+	if err != nil {
+		return nil, err
+	}
 	var out []string
 	switch {
 	case r.Name == "pre_breach":
-		out = append(out, preBreachSQL(s.db, q, sc, min(q.Limit, s.limits.MaxList)).Inline())
+		out = append(out, preBreachSQL(v, q, sc, min(q.Limit, s.limits.MaxList)).Inline())
 	case r.List || measure != "":
 		src := r.sources()[0]
 		if m := r.Measure(measure); m != nil && m.src != nil {
 			src = m.src
 		}
-		out = append(out, ticketListSQL(s.db, q, sc, src, min(q.Limit, s.limits.MaxList)).Inline())
+		out = append(out, ticketListSQL(v, q, sc, src, min(q.Limit, s.limits.MaxList)).Inline())
 	default:
 		dims := append(slices.Clone(r.Fixed), q.GroupBy...)
 		for _, src := range r.sources() {
-			out = append(out, aggregateSQL(s.db, q, sc, src, dims, r.measuresOf(src), s.limits.MaxRows, nil).Inline())
+			out = append(out, aggregateSQL(v, q, sc, src, dims, r.measuresOf(src), s.limits.MaxRows, nil).Inline())
 		}
 	}
-	return out
+	return out, nil
 }
 
 // query runs st with the per-query time limit and hands each row's Scan to

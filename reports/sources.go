@@ -5,19 +5,42 @@ import (
 	"strings"
 )
 
+// view is where a query reads its facts: the live ReplacingMergeTree
+// tables through FINAL (gen 0), or one generation of the report snapshots
+// (snapshot.go), plain MergeTree rows of the same facts.
+type view struct {
+	db  string
+	gen uint64
+}
+
+func liveView(db string) view { return view{db: db} }
+
+// snapshot is one of the snapshot tables restricted to the view's
+// generation (its partition: the rest of the table is never read) and to
+// the source's own conditions, if any. Conditions on the table itself
+// become PREWHERE (18.16 does not push an outer WHERE into a subquery), so
+// the wide columns are read only for matching rows.
+func (v view) snapshot(table, where string) string {
+	s := "(SELECT * FROM " + v.db + "." + table + " WHERE generation = " + strconv.FormatUint(v.gen, 10)
+	if where != "" {
+		s += " AND " + where
+	}
+	return s + ")"
+}
+
 // A source is the set of fact rows a measure aggregates: a subquery whose
 // rows all expose the same columns, so one WHERE and GROUP BY builder
 // serves every report. Each row carries the ticket's dimensions (tenant,
 // ticket_id, subject, priority, severity, status, tags, agent, grp,
 // channel, customer, organisation, created_at), its time ts, the query's
 // now as now_ts, and the source's own fields. The SQL is built from
-// constants and the database name only; user values are bound by the
-// caller (see aggregateSQL).
+// constants, the database name and the snapshot generation only; user
+// values are bound by the caller (see aggregateSQL).
 type source struct {
 	name string
 	// sql returns the subquery; now is the server's clock as Unix seconds,
 	// not a user value, so it is written as a literal.
-	sql func(db string, now int64) string
+	sql func(v view, now int64) string
 	// snapshot sources describe the present (the open backlog) and ignore
 	// the time range.
 	snapshot bool
@@ -27,8 +50,11 @@ type source struct {
 
 // ticketState is every ticket's latest row. WHERE conditions on non-key
 // columns stay outside the FINAL subquery, so they see merged rows only.
-func ticketState(db string) string {
-	return "(SELECT * FROM " + db + ".tickets FINAL)"
+func ticketState(v view) string {
+	if v.gen != 0 {
+		return v.snapshot("snapshot_tickets", "")
+	}
+	return "(SELECT * FROM " + v.db + ".tickets FINAL)"
 }
 
 // ticketFacts are the columns the ticket-based sources expose.
@@ -41,67 +67,108 @@ const ticketFacts = `tenant, ticket_id, subject, priority, severity, status, tag
 
 // liveTickets are tickets that were created and are neither deleted nor
 // merged into another.
-func liveTickets(db string) string {
-	return "SELECT " + ticketFacts + " FROM " + ticketState(db) +
-		" WHERE has_created = 1 AND deleted = 0 AND merged_into = ''"
+func liveTickets(v view, where string) string {
+	live := "has_created = 1 AND deleted = 0 AND merged_into = ''"
+	if where != "" {
+		live += " AND " + where
+	}
+	if v.gen != 0 {
+		return "SELECT " + ticketFacts + " FROM " + v.snapshot("snapshot_tickets", live)
+	}
+	return "SELECT " + ticketFacts + " FROM " + ticketState(v) + " WHERE " + live
 }
 
 func nowCol(now int64) string { return "toDateTime(" + strconv.FormatInt(now, 10) + ") AS now_ts" }
 
 // ticketsBy exposes live tickets with ts taken from one of their columns.
-func ticketsBy(ts, where string) func(db string, now int64) string {
-	return func(db string, now int64) string {
-		s := "SELECT *, " + ts + " AS ts, " + nowCol(now) + " FROM (" + liveTickets(db) + ")"
-		if where != "" {
-			s += " WHERE " + where
-		}
-		return s
+func ticketsBy(ts, where string) func(v view, now int64) string {
+	return func(v view, now int64) string {
+		return "SELECT *, " + ts + " AS ts, " + nowCol(now) + " FROM (" + liveTickets(v, where) + ")"
 	}
 }
 
 // ticketsEach exposes one row per element of a timeline array (every solve,
 // every reopen).
-func ticketsEach(arr string) func(db string, now int64) string {
-	return func(db string, now int64) string {
+func ticketsEach(arr string) func(v view, now int64) string {
+	return func(v view, now int64) string {
 		// SELECT * does not include an ARRAY JOIN alias: name it.
-		return "SELECT *, ts, " + nowCol(now) + " FROM (" + liveTickets(db) + ") ARRAY JOIN " + arr + " AS ts"
+		return "SELECT *, ts, " + nowCol(now) + " FROM (" + liveTickets(v, "") + ") ARRAY JOIN " + arr + " AS ts"
 	}
 }
 
 // ticketDims are the dimensions joined onto non-ticket facts (SLA cycles,
 // replies, time entries). withAgent is false where the fact has its own
 // agent (who replied, who logged the time).
-func ticketDims(db string, withAgent bool) string {
+func ticketDims(v view, withAgent bool) string {
 	agent := "assignee AS agent, "
 	if !withAgent {
 		agent = ""
 	}
 	return "SELECT tenant, ticket_id, subject, priority, severity, status, tags, " + agent +
-		"group_name AS grp, channel, customer, organisation, created_at FROM " + ticketState(db)
+		"group_name AS grp, channel, customer, organisation, created_at FROM " + ticketState(v)
 }
+
+// slaCycleColumns are the columns of an SLA cycle row.
+const slaCycleColumns = "tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel, customer, organisation, " +
+	"created_at, metric, cycle, policy, start_at, deadline, stop_at, elapsed_seconds, state, stopped, running_with_deadline"
 
 // slaCycles expands each live ticket's current SLA cycles (sla_tickets
 // holds one row per ticket, so FINAL alone gives its current set) into one
 // row per cycle, with the ticket's dimensions from the same evaluation.
-func slaCycles(db string) string {
-	return "SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent, group_name AS grp, " +
+func slaCycles(v view, where string) string {
+	if v.gen != 0 {
+		return "SELECT * FROM " + v.snapshot("snapshot_sla_cycles", where)
+	}
+	s := "SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent, group_name AS grp, " +
 		"channel, customer, organisation, created_at, metric, cycle, policy, start_at, deadline, stop_at, elapsed_seconds, state, " +
 		"toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped, " +
 		"state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline " +
-		"FROM (SELECT * FROM " + db + ".sla_tickets FINAL) " +
+		"FROM (SELECT * FROM " + v.db + ".sla_tickets FINAL) " +
 		"ARRAY JOIN metric, cycle, policy, start_at, deadline, stop_at, elapsed_seconds, state WHERE live = 1"
+	if where != "" {
+		// Conditions on the joined-out columns, after the ARRAY JOIN.
+		s = "SELECT * FROM (" + s + ") WHERE " + where
+	}
+	return s
 }
 
 // slaBy exposes SLA cycles of live tickets with ts from one of the cycle's
 // times, restricted by where.
-func slaBy(ts, where string) func(db string, now int64) string {
-	return func(db string, now int64) string {
-		s := "SELECT *, " + ts + " AS ts, " + nowCol(now) + " FROM (" + slaCycles(db) + ")"
-		if where != "" {
-			s += " WHERE " + where
-		}
-		return s
+func slaBy(ts, where string) func(v view, now int64) string {
+	return func(v view, now int64) string {
+		return "SELECT *, " + ts + " AS ts, " + nowCol(now) + " FROM (" + slaCycles(v, where) + ")"
 	}
+}
+
+// factDims are the ticket dimensions a reply or time entry row carries.
+const factDims = "subject, priority, severity, status, tags, grp, channel, customer, organisation, created_at"
+
+// replyColumns and timeColumns are the columns of a reply and a time entry
+// row.
+const (
+	replyColumns = "tenant, ticket_id, event_id, agent, ts, " + factDims
+	timeColumns  = "tenant, ticket_id, event_id, agent, ts, seconds, billable, has_rate, rate, currency, " + factDims
+)
+
+// replyFacts are public agent replies with their tickets' dimensions,
+// which come from dims (a snapshot joins those of its own generation).
+func replyFacts(v, dims view) string {
+	if v.gen != 0 {
+		return "SELECT * FROM " + v.snapshot("snapshot_replies", "")
+	}
+	return "SELECT * FROM (SELECT tenant, ticket_id, event_id, actor_id AS agent, occurred_at AS ts FROM " +
+		v.db + ".events WHERE type = 'ticket.message' AND message_kind = 'public_reply' AND actor_type = 'agent') " +
+		"ANY LEFT JOIN (" + ticketDims(dims, false) + ") USING (tenant, ticket_id)"
+}
+
+// timeFacts are logged time entries with their tickets' dimensions.
+func timeFacts(v, dims view) string {
+	if v.gen != 0 {
+		return "SELECT * FROM " + v.snapshot("snapshot_time", "")
+	}
+	return "SELECT * FROM (SELECT tenant, ticket_id, event_id, agent, logged_at AS ts, seconds, billable, " +
+		"has_rate, rate, currency FROM " + v.db + ".time_entries FINAL) " +
+		"ANY LEFT JOIN (" + ticketDims(dims, false) + ") USING (tenant, ticket_id)"
 }
 
 var (
@@ -122,15 +189,11 @@ var (
 	// Stopped first-resolution cycles, by when they stopped (the first solve).
 	srcSLAResolution = &source{name: "sla_resolution",
 		sql: slaBy("stop_at", "metric = 'resolution' AND cycle = 1 AND stopped")}
-	srcReplies = &source{name: "replies", sql: func(db string, now int64) string {
-		return "SELECT *, " + nowCol(now) + " FROM (SELECT tenant, ticket_id, event_id, actor_id AS agent, occurred_at AS ts FROM " +
-			db + ".events WHERE type = 'ticket.message' AND message_kind = 'public_reply' AND actor_type = 'agent') " +
-			"ANY LEFT JOIN (" + ticketDims(db, false) + ") USING (tenant, ticket_id)"
+	srcReplies = &source{name: "replies", sql: func(v view, now int64) string {
+		return "SELECT *, " + nowCol(now) + " FROM (" + replyFacts(v, v) + ")"
 	}}
-	srcTime = &source{name: "time", extra: []Dimension{DimCurrency}, sql: func(db string, now int64) string {
-		return "SELECT *, " + nowCol(now) + " FROM (SELECT tenant, ticket_id, event_id, agent, logged_at AS ts, seconds, billable, " +
-			"has_rate, rate, currency FROM " + db + ".time_entries FINAL) " +
-			"ANY LEFT JOIN (" + ticketDims(db, false) + ") USING (tenant, ticket_id)"
+	srcTime = &source{name: "time", extra: []Dimension{DimCurrency}, sql: func(v view, now int64) string {
+		return "SELECT *, " + nowCol(now) + " FROM (" + timeFacts(v, v) + ")"
 	}}
 )
 

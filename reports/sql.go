@@ -87,7 +87,7 @@ func groupKeys(q Query, dims []Dimension) (exprs []string, args []any) {
 // With q.Top set, the source holding the sort measure orders by it,
 // largest first, and keeps the top rows; restrictTo narrows the other
 // sources to the dimension values those rows have.
-func aggregateSQL(db string, q Query, sc Scope, src *source, dims []Dimension, ms []*Measure, limit int, restrictTo map[Dimension][]string) statement {
+func aggregateSQL(v view, q Query, sc Scope, src *source, dims []Dimension, ms []*Measure, limit int, restrictTo map[Dimension][]string) statement {
 	keys, keyArgs := groupKeys(q, dims)
 	var cols []string
 	var names []string
@@ -105,7 +105,7 @@ func aggregateSQL(db string, q Query, sc Scope, src *source, dims []Dimension, m
 			w.filter(d, vals)
 		}
 	}
-	s := "SELECT " + strings.Join(cols, ", ") + " FROM (" + src.sql(db, q.Now.Unix()) + ")" + w.sql()
+	s := "SELECT " + strings.Join(cols, ", ") + " FROM (" + src.sql(v, q.Now.Unix()) + ")" + w.sql()
 	order := strings.Join(names, ", ")
 	if sort := slices.IndexFunc(ms, func(m *Measure) bool { return m.Name == q.Sort }); q.Top > 0 && sort >= 0 {
 		order = "m" + strconv.Itoa(sort) + " DESC, " + order
@@ -140,9 +140,9 @@ const ticketListSelect = "tenant, ticket_id, any(subject), any(status), any(prio
 // ticketListSQL lists the distinct tickets behind a report cell: the rows
 // of the source that the query's range, scope and filters select, newest
 // ticket first.
-func ticketListSQL(db string, q Query, sc Scope, src *source, limit int) statement {
+func ticketListSQL(v view, q Query, sc Scope, src *source, limit int) statement {
 	w := restrict(q, sc, src.snapshot)
-	s := "SELECT " + ticketListSelect + " FROM (" + src.sql(db, q.Now.Unix()) + ")" + w.sql() +
+	s := "SELECT " + ticketListSelect + " FROM (" + src.sql(v, q.Now.Unix()) + ")" + w.sql() +
 		" GROUP BY tenant, ticket_id ORDER BY any(created_at) DESC, tenant, ticket_id LIMIT " + strconv.Itoa(limit+1)
 	return statement{SQL: s, Args: w.args}
 }
@@ -151,13 +151,13 @@ func ticketListSQL(db string, q Query, sc Scope, src *source, limit int) stateme
 var srcRunning = &source{name: "sla_running", extra: []Dimension{DimMetric}, sql: slaBy("deadline", "running_with_deadline")}
 
 // preBreachSQL lists running clocks whose deadline is in [now, now+horizon).
-func preBreachSQL(db string, q Query, sc Scope, limit int) statement {
+func preBreachSQL(v view, q Query, sc Scope, limit int) statement {
 	r := q
 	r.From, r.To = q.Now, q.Now.Add(q.Horizon)
 	w := restrict(r, sc, false)
 	s := "SELECT tenant, ticket_id, subject, status, priority, severity, agent, grp, channel, customer, organisation, " +
 		"toInt64(toUnixTimestamp(created_at)), metric, policy, toInt64(toUnixTimestamp(deadline)), toUInt32(cycle) FROM (" +
-		srcRunning.sql(db, q.Now.Unix()) + ")" + w.sql() + " ORDER BY deadline, tenant, ticket_id, metric LIMIT " + strconv.Itoa(limit+1)
+		srcRunning.sql(v, q.Now.Unix()) + ")" + w.sql() + " ORDER BY deadline, tenant, ticket_id, metric LIMIT " + strconv.Itoa(limit+1)
 	return statement{SQL: s, Args: w.args}
 }
 
@@ -200,10 +200,10 @@ func quote(s string) string {
 
 // timeEntriesSQL lists time entries in the range, scope and filters, in
 // logged order, for the finance workbook: one row each, streamed.
-func timeEntriesSQL(db string, q Query, sc Scope) statement {
+func timeEntriesSQL(v view, q Query, sc Scope) statement {
 	w := restrict(q, sc, false)
 	s := "SELECT toInt64(toUnixTimestamp(ts)), tenant, customer, organisation, ticket_id, agent, grp, seconds, billable, " +
-		"has_rate, rate, currency FROM (" + srcTime.sql(db, q.Now.Unix()) + ")" + w.sql() +
+		"has_rate, rate, currency FROM (" + srcTime.sql(v, q.Now.Unix()) + ")" + w.sql() +
 		" ORDER BY ts, tenant, ticket_id, event_id"
 	return statement{SQL: s, Args: w.args}
 }

@@ -11,13 +11,22 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"events", "tickets", "time_entries", "dead_letters", "sla_results", "sla_progress"}
-	if len(migs) != len(want)+4 {
-		t.Fatalf("got %d migrations, want %d", len(migs), len(want)+4)
+	if len(migs) != len(want)+5 {
+		t.Fatalf("got %d migrations, want %d", len(migs), len(want)+5)
 	}
 	for i, table := range []string{"sla_tickets", "schedules", "deliveries"} {
 		m := migs[len(want)+1+i]
 		if m.Name != table || !strings.Contains(m.Statements[0], "CREATE TABLE IF NOT EXISTS analytics."+table+"\n") {
 			t.Errorf("migration %s:\n%s", m.Name, m.Statements[0])
+		}
+	}
+	snaps := migs[len(want)+4]
+	if snaps.Name != "report_snapshots" || len(snaps.Statements) != 5 {
+		t.Fatalf("migration %s: %d statements", snaps.Name, len(snaps.Statements))
+	}
+	for i, table := range []string{"report_snapshots", "snapshot_tickets", "snapshot_sla_cycles", "snapshot_replies", "snapshot_time"} {
+		if !strings.Contains(snaps.Statements[i], "CREATE TABLE IF NOT EXISTS analytics."+table+"\n") {
+			t.Errorf("report_snapshots statement %d:\n%s", i+1, snaps.Statements[i])
 		}
 	}
 	timeline := migs[len(want)]

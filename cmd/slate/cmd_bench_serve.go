@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -68,6 +69,7 @@ func runBenchServe(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench serve", flag.ContinueOnError)
 	tickets := fs.Int("tickets", 1_000_000, "tickets to generate (about 10 events each)")
 	n := fs.Int("n", 20, "timed requests per call")
+	live := fs.Bool("live", false, "turn report snapshots off: every call reads the live tables with FINAL")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -94,13 +96,29 @@ func runBenchServe(ctx context.Context, args []string) error {
 	}
 	_ = bar.Finish()
 
-	srv, err := startBenchServe(ctx, ch, cfg.ClickHouse.Database)
+	interval := cfg.Reports.SnapshotInterval
+	if *live {
+		interval = 0
+	}
+	srv, err := startBenchServe(ctx, ch, cfg.ClickHouse.Database, interval)
 	if err != nil {
 		return err
 	}
 	defer srv.stop()
 
+	// The raw baseline runs the SQL the API runs: over the same snapshot.
 	svc := reports.NewService(conn, cfg.ClickHouse.Database, cfg.Reports)
+	mode := "live tables (snapshots off)"
+	if interval > 0 {
+		snaps := reports.NewSnapshots(conn, cfg.ClickHouse.Database, cfg.Reports.SnapshotMaxAge)
+		svc.UseSnapshots(snaps)
+		sn, err := waitForSnapshot(ctx, snaps)
+		if err != nil {
+			return err
+		}
+		mode = fmt.Sprintf("report snapshots every %s (serve's first build: %.1f s)", interval, sn.Seconds)
+	}
+	fmt.Printf("\nreports read: %s\n", mode)
 	fmt.Printf("\nslate bench serve: %d events, %d tickets in ClickHouse; %d timed requests per call\n\n", loaded, *tickets, *n)
 	fmt.Printf("%-11s %-50s %9s %9s %9s %9s %7s\n", "dashboard", "call", "slate p50", "p95", "raw p50", "p95", "p95 x")
 	var worstP95, worstRatio float64
@@ -114,7 +132,7 @@ func runBenchServe(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		stmts, err := statementsOf(svc, c, time.Now())
+		stmts, err := statementsOf(ctx, svc, c, time.Now())
 		if err != nil {
 			return err
 		}
@@ -147,19 +165,41 @@ slate serve peak RSS:           %d MiB (target <= 200 MiB)
 	return nil
 }
 
+// waitForSnapshot waits for slate serve's first report snapshot.
+func waitForSnapshot(ctx context.Context, snaps *reports.Snapshots) (reports.Snapshot, error) {
+	fmt.Fprintln(os.Stderr, "waiting for slate serve's first report snapshot ...")
+	deadline := time.Now().Add(15 * time.Minute)
+	for time.Now().Before(deadline) {
+		sn, ok, err := snaps.Current(ctx)
+		if err != nil {
+			return sn, err
+		}
+		if ok {
+			return sn, nil
+		}
+		select {
+		case <-ctx.Done():
+			return sn, ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+	return reports.Snapshot{}, errors.New("slate serve built no report snapshot in 15 minutes")
+}
+
 // statementsOf is the SQL behind one call, as the API would run it now.
-func statementsOf(svc *reports.Service, c benchCall, now time.Time) ([]string, error) {
+func statementsOf(ctx context.Context, svc *reports.Service, c benchCall, now time.Time) ([]string, error) {
 	r, _ := reports.Lookup(c.report)
 	v, _ := url.ParseQuery(c.params)
 	q, err := reports.ParseQuery(r, v, now, svc.Limits())
 	if err != nil {
 		return nil, err
 	}
-	out := svc.Statements(r, q, reports.Scope{}, "")
-	if q.Compare && !r.Snapshot {
-		out = append(out, svc.Statements(r, q.Previous(), reports.Scope{}, "")...)
+	out, err := svc.Statements(ctx, r, q, reports.Scope{}, "")
+	if err != nil || !q.Compare || r.Snapshot {
+		return out, err
 	}
-	return out, nil
+	prev, err := svc.Statements(ctx, r, q.Previous(), reports.Scope{}, "")
+	return append(out, prev...), err
 }
 
 // rawTimes runs the statements n times in one clickhouse-client session
@@ -221,7 +261,7 @@ type benchServer struct {
 
 // startBenchServe runs `slate serve` (this binary) on the database with one
 // admin token.
-func startBenchServe(ctx context.Context, ch *chserver.Server, db string) (*benchServer, error) {
+func startBenchServe(ctx context.Context, ch *chserver.Server, db string, snapshotInterval time.Duration) (*benchServer, error) {
 	dir, err := os.MkdirTemp("", "slate-bench-serve-")
 	if err != nil {
 		return nil, err
@@ -248,7 +288,7 @@ func startBenchServe(ctx context.Context, ch *chserver.Server, db string) (*benc
 	}
 	cmd := exec.CommandContext(ctx, self, "serve", "--config", cfgPath)
 	cmd.Env = append(os.Environ(), "SLATE_CLICKHOUSE_ADDRS="+ch.Addr(), "SLATE_CLICKHOUSE_DATABASE="+db,
-		"SLATE_HTTP_ADDR="+addr, "SLATE_LOG_LEVEL=warn")
+		"SLATE_HTTP_ADDR="+addr, "SLATE_LOG_LEVEL=warn", "SLATE_REPORTS_SNAPSHOT_INTERVAL="+snapshotInterval.String())
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err

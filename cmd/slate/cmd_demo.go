@@ -48,6 +48,9 @@ func runDemo(ctx context.Context, args []string) error {
 	cfg := DefaultConfig()
 	cfg.HTTP.Addr = *addr
 	cfg.Labels = eventgen.DefaultMapping()
+	// The demo's data is small and still arriving while its dashboards
+	// open: snapshots every few seconds keep them current.
+	cfg.Reports.SnapshotInterval = 5 * time.Second
 	creds, err := demoAuth(&cfg, *password)
 	if err != nil {
 		return err

@@ -104,6 +104,24 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// reportSnapshots makes svc read report snapshots when they are on, and
+// returns their manager for the caller to run the builder; nil when they
+// are off. On a cluster they are off: the snapshot tables would need the
+// same sharding as the facts, which a generation's INSERT ... SELECT
+// through Distributed tables does not give.
+func reportSnapshots(cfg Config, conn driver.Conn, svc *reports.Service, log *slog.Logger) *reports.Snapshots {
+	if cfg.Reports.SnapshotInterval == 0 {
+		return nil
+	}
+	if cfg.ClickHouse.Cluster != "" {
+		log.Info("report snapshots are off on a cluster: reports read the live tables")
+		return nil
+	}
+	snaps := reports.NewSnapshots(conn, cfg.ClickHouse.Database, cfg.Reports.SnapshotMaxAge)
+	svc.UseSnapshots(snaps)
+	return snaps
+}
+
 // serveHTTP serves the API, the dashboards and the login page, with the
 // health and metrics routes, until ctx ends; it returns the bound address.
 // slate demo reuses it.
@@ -114,6 +132,10 @@ func serveHTTP(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logg
 	}
 	reg := obs.NewRegistry()
 	svc := reports.NewService(conn, cfg.ClickHouse.Database, cfg.Reports)
+	if snaps := reportSnapshots(cfg, conn, svc, log); snaps != nil {
+		snaps.Register(reg)
+		go snaps.Run(ctx, cfg.Reports.SnapshotInterval, log)
+	}
 	api := httpapi.New(svc, log, reg)
 	api.AddFormat("xlsx", func(w http.ResponseWriter, res *reports.Result) error {
 		w.Header().Set("Content-Type", xlsx.ContentType)

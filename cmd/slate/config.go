@@ -164,6 +164,8 @@ func (c *Config) applyEnv(env func(string) string) error {
 		dur("SLATE_INGEST_BATCH_WAIT", &c.Ingest.BatchWait),
 		num("SLATE_INGEST_DEDUPE_WINDOW", &c.Ingest.DedupeWindow),
 		dur("SLATE_CLICKHOUSE_MAX_EXECUTION_TIME", &c.ClickHouse.MaxExecutionTime),
+		dur("SLATE_REPORTS_SNAPSHOT_INTERVAL", &c.Reports.SnapshotInterval),
+		dur("SLATE_REPORTS_SNAPSHOT_MAX_AGE", &c.Reports.SnapshotMaxAge),
 	} {
 		if f != nil {
 			return fmt.Errorf("config: %w", f)

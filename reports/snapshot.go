@@ -1,0 +1,316 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Report snapshots. Every report fact lives in a ReplacingMergeTree table
+// read with FINAL, and on ClickHouse 18.16 FINAL is one merging stream on
+// one core: at a million tickets it is 80-90% of every dashboard call.
+// A snapshot generation copies the facts out of FINAL once, into plain
+// MergeTree tables (migration 0011), one partition per generation; report
+// queries then scan those. This is the pattern of a refreshable
+// materialized view, which 18.16 does not have: figures are as of the
+// generation's start (Result.AsOf says when), at most one build interval
+// plus one build behind the live tables.
+//
+// A generation is written whole and only then registered, so a reader
+// never sees a half-built one; it is dropped (by partition) only after a
+// newer one has been registered for snapshotGrace, longer than a reader's
+// cached lookup plus its query time limit.
+
+// Snapshot is one registered generation.
+type Snapshot struct {
+	Generation uint64
+	AsOf       time.Time // the build's start: every fact stored before it is in
+	Seconds    float64   // how long the build took
+}
+
+// snapshotTables are the tables holding generations, in build order (the
+// reply and time facts join the tickets of their own generation).
+var snapshotTables = []string{"snapshot_tickets", "snapshot_sla_cycles", "snapshot_replies", "snapshot_time"}
+
+// ticketSnapshotColumns are the ticket columns the reports read.
+const ticketSnapshotColumns = "tenant, ticket_id, has_created, deleted, merged_into, subject, priority, severity, status, tags, " +
+	"assignee, group_name, channel, customer, organisation, created_at, first_replied_at, first_solved_at, solved_times, " +
+	"reopened_times, status_since, public_replies, reopen_count, rating, rated_at"
+
+// snapshotInserts are the statements that write generation gen, in order:
+// each copies the live facts (the very SQL live reports run) into its
+// table.
+func snapshotInserts(db string, gen uint64) []string {
+	live, snap := liveView(db), view{db: db, gen: gen}
+	g := "toUInt64(" + strconv.FormatUint(gen, 10) + ")"
+	insert := func(table, cols, from string) string {
+		return "INSERT INTO " + db + "." + table + " (generation, " + cols + ") SELECT " + g + ", " + cols + " FROM (" + from + ")"
+	}
+	return []string{
+		insert("snapshot_tickets", ticketSnapshotColumns, "SELECT * FROM "+db+".tickets FINAL"),
+		insert("snapshot_sla_cycles", slaCycleColumns, slaCycles(live, "")),
+		insert("snapshot_replies", replyColumns, replyFacts(live, snap)),
+		insert("snapshot_time", timeColumns, timeFacts(live, snap)),
+	}
+}
+
+// snapshotGrace is how long a superseded generation stays readable.
+const snapshotGrace = 2 * time.Minute
+
+// lookupTTL is how long a Service trusts its last registry lookup.
+const lookupTTL = time.Second
+
+// Snapshots builds generations and tells readers the current one.
+type Snapshots struct {
+	conn   driver.Conn
+	db     string
+	maxAge time.Duration
+	now    func() time.Time
+
+	mu       sync.Mutex
+	cached   Snapshot
+	cachedOK bool
+	cachedAt time.Time
+
+	builds  *prometheus.CounterVec
+	seconds prometheus.Gauge
+	age     prometheus.GaugeFunc
+}
+
+// NewSnapshots manages the snapshots of database db. Readers use the
+// newest generation only while it is younger than maxAge (a stopped
+// builder must not freeze the figures); older, they read the live tables.
+func NewSnapshots(conn driver.Conn, db string, maxAge time.Duration) *Snapshots {
+	s := &Snapshots{conn: conn, db: db, maxAge: maxAge, now: time.Now}
+	s.builds = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "slate_report_snapshot_builds_total", Help: "Report snapshot builds, by result.",
+	}, []string{"result"})
+	s.seconds = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "slate_report_snapshot_build_seconds", Help: "Duration of the last successful report snapshot build.",
+	})
+	s.age = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "slate_report_snapshot_age_seconds", Help: "Age of the report snapshot readers use (0 when they read the live tables).",
+	}, func() float64 {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if !s.cachedOK {
+			return 0
+		}
+		return s.now().Sub(s.cached.AsOf).Seconds()
+	})
+	return s
+}
+
+// Register adds the snapshot metrics to reg.
+func (s *Snapshots) Register(reg prometheus.Registerer) {
+	reg.MustRegister(s.builds, s.seconds, s.age)
+}
+
+// Build writes a new generation from the live tables, registers it, and
+// drops the generations superseded for longer than the grace period.
+func (s *Snapshots) Build(ctx context.Context) (Snapshot, error) {
+	start := s.now()
+	snap := Snapshot{Generation: uint64(start.UnixNano()), AsOf: start.UTC().Truncate(time.Second)}
+	if err := s.write(ctx, snap.Generation); err != nil {
+		s.builds.WithLabelValues("error").Inc()
+		// The partial generation was never registered: no reader sees it,
+		// and the next build's cleanup drops it.
+		return Snapshot{}, fmt.Errorf("report snapshot: %w", classify(err, 0))
+	}
+	snap.Seconds = s.now().Sub(start).Seconds()
+	if err := s.register(ctx, snap); err != nil {
+		s.builds.WithLabelValues("error").Inc()
+		return Snapshot{}, fmt.Errorf("report snapshot: register: %w", classify(err, 0))
+	}
+	s.builds.WithLabelValues("ok").Inc()
+	s.seconds.Set(snap.Seconds)
+	s.mu.Lock()
+	s.cached, s.cachedOK, s.cachedAt = snap, true, s.now()
+	s.mu.Unlock()
+	if err := s.dropOld(ctx); err != nil {
+		return snap, fmt.Errorf("report snapshot: drop old generations: %w", classify(err, 0))
+	}
+	return snap, nil
+}
+
+// register records a written generation: from now on readers use it.
+func (s *Snapshots) register(ctx context.Context, snap Snapshot) error {
+	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.db+".report_snapshots (generation, as_of, built_at, seconds)")
+	if err != nil {
+		return err
+	}
+	if err := b.Append(snap.Generation, snap.AsOf, s.now().UTC().Truncate(time.Second), snap.Seconds); err != nil {
+		_ = b.Abort()
+		return err
+	}
+	return b.Send()
+}
+
+func (s *Snapshots) write(ctx context.Context, gen uint64) error {
+	// A build reads every fact table once: give it the time it needs, not
+	// a report query's limit.
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_execution_time": 0}))
+	for i, st := range snapshotInserts(s.db, gen) {
+		if err := s.conn.Exec(ctx, st); err != nil {
+			return fmt.Errorf("%s: %w", snapshotTables[i], err)
+		}
+	}
+	return nil
+}
+
+// registered lists the registered generations, oldest first.
+func (s *Snapshots) registered(ctx context.Context) ([]Snapshot, error) {
+	rows, err := s.conn.Query(ctx, "SELECT generation, as_of, seconds FROM "+s.db+".report_snapshots ORDER BY generation")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Snapshot
+	for rows.Next() {
+		var sn Snapshot
+		if err := rows.Scan(&sn.Generation, &sn.AsOf, &sn.Seconds); err != nil {
+			return nil, err
+		}
+		out = append(out, sn)
+	}
+	return out, rows.Err()
+}
+
+// dropOld drops every partition of a generation that readers can no longer
+// be using: registered ones superseded for longer than the grace period,
+// and unregistered ones (failed builds) older than the newest registered
+// one by more than the grace period. An unregistered generation newer than
+// that may be another instance's build in progress.
+func (s *Snapshots) dropOld(ctx context.Context) error {
+	regs, err := s.registered(ctx)
+	if err != nil || len(regs) == 0 {
+		return err
+	}
+	keep := map[uint64]bool{}
+	newest := regs[len(regs)-1]
+	cutoff := uint64(newest.AsOf.Add(-snapshotGrace).UnixNano())
+	for i, r := range regs {
+		// A generation is superseded when its successor's build started.
+		if i == len(regs)-1 || s.now().Sub(regs[i+1].AsOf) < snapshotGrace+time.Duration(regs[i+1].Seconds*float64(time.Second)) {
+			keep[r.Generation] = true
+		}
+	}
+	for _, table := range snapshotTables {
+		gens, err := s.partitions(ctx, table)
+		if err != nil {
+			return err
+		}
+		for _, g := range gens {
+			if keep[g] || g > cutoff {
+				continue
+			}
+			if err := s.conn.Exec(ctx, "ALTER TABLE "+s.db+"."+table+" DROP PARTITION "+strconv.FormatUint(g, 10)); err != nil {
+				return fmt.Errorf("%s generation %d: %w", table, g, err)
+			}
+		}
+	}
+	return nil
+}
+
+// partitions lists the generations table holds.
+func (s *Snapshots) partitions(ctx context.Context, table string) ([]uint64, error) {
+	rows, err := s.conn.Query(ctx, "SELECT DISTINCT partition FROM system.parts WHERE database = ? AND table = ? AND active", s.db, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []uint64
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		g, err := strconv.ParseUint(p, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s: partition %q is not a generation", table, p)
+		}
+		out = append(out, g)
+	}
+	slices.Sort(out)
+	return out, rows.Err()
+}
+
+// Current is the generation readers use: the newest registered one, if it
+// is younger than the maximum age. The lookup is cached for a second.
+func (s *Snapshots) Current(ctx context.Context) (Snapshot, bool, error) {
+	s.mu.Lock()
+	if !s.cachedAt.IsZero() && s.now().Sub(s.cachedAt) < lookupTTL {
+		sn, ok := s.cached, s.cachedOK
+		s.mu.Unlock()
+		return sn, ok && s.fresh(sn), nil
+	}
+	s.mu.Unlock()
+	sn, ok, err := s.newest(ctx)
+	if err != nil {
+		return Snapshot{}, false, err
+	}
+	s.mu.Lock()
+	s.cached, s.cachedOK, s.cachedAt = sn, ok, s.now()
+	s.mu.Unlock()
+	return sn, ok && s.fresh(sn), nil
+}
+
+// newest is the newest registered generation; ok is false if there is none.
+func (s *Snapshots) newest(ctx context.Context) (sn Snapshot, ok bool, err error) {
+	rows, err := s.conn.Query(ctx, "SELECT generation, as_of, seconds FROM "+s.db+".report_snapshots ORDER BY generation DESC LIMIT 1")
+	if err != nil {
+		return sn, false, classify(err, 0)
+	}
+	defer rows.Close()
+	if ok = rows.Next(); ok {
+		if err := rows.Scan(&sn.Generation, &sn.AsOf, &sn.Seconds); err != nil {
+			return sn, false, classify(err, 0)
+		}
+	}
+	return sn, ok, classify(rows.Err(), 0)
+}
+
+func (s *Snapshots) fresh(sn Snapshot) bool { return s.now().Sub(sn.AsOf) < s.maxAge }
+
+// Run builds a generation whenever the newest one is interval old, until
+// ctx ends. A build that takes long spaces the next one out to three times
+// its duration, so snapshots never take more than a third of a core.
+// Failures are logged and retried at the next interval.
+func (s *Snapshots) Run(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	for {
+		wait := interval
+		last, ok, err := s.newest(ctx)
+		switch {
+		case err != nil:
+			log.Warn("report snapshot: reading the registry", "err", err)
+		case ok && s.now().Sub(last.AsOf) < interval:
+			// Another instance (or this one before a restart) built recently.
+			wait = interval - s.now().Sub(last.AsOf)
+		default:
+			sn, err := s.Build(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				log.Warn("report snapshot build failed; reports read the live tables until one succeeds", "err", err)
+				break
+			}
+			d := time.Duration(sn.Seconds * float64(time.Second))
+			log.Info("report snapshot built", "generation", sn.Generation, "as_of", sn.AsOf, "seconds", sn.Seconds)
+			wait = max(interval, 3*d) - d
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(max(wait, time.Second)):
+		}
+	}
+}
