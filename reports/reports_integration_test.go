@@ -577,6 +577,13 @@ func TestSLAComplianceCountsOpenBreaches(t *testing.T) {
 	if !anyOpen {
 		t.Fatal("fixture has no open breaches: now is badly chosen")
 	}
+	// A metric filter keeps exactly that metric's row.
+	one := table(t, w.run(t, "sla_compliance", "from=2026-01-01&to=2026-05-01&metric=resolution", reports.Scope{}), "metric")
+	if a := want["resolution"]; len(one) != 1 || a == nil {
+		t.Fatalf("metric=resolution: %d rows", len(one))
+	}
+	wantNum(t, "resolution alone: achieved", one["resolution"]["achieved"], want["resolution"].achieved)
+	wantNum(t, "resolution alone: breached", one["resolution"]["breached"], want["resolution"].breached)
 }
 
 func TestBacklogAging(t *testing.T) {

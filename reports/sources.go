@@ -217,6 +217,9 @@ func dimSQL(d Dimension) string {
 		return "grp"
 	case DimAge:
 		return ageSQL
+	case DimMetric:
+		// An Enum8 in the snapshot: has() wants the array's own type.
+		return "toString(metric)"
 	}
 	return string(d)
 }

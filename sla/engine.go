@@ -20,6 +20,9 @@ const (
 	StateMeasured  State = "measured"  // a duration without a target (requester wait, agent work)
 )
 
+// States lists every state a cycle can be in.
+var States = []State{StateActive, StatePaused, StateAchieved, StateBreached, StateCancelled, StateMeasured}
+
 // Extra metrics measured as durations, without targets.
 const (
 	MetricFullResolution Metric = "full_resolution" // creation to the final solve, across reopens
@@ -442,6 +445,10 @@ func (v *Evaluator) newWarned(n int) []*time.Time {
 // allMetrics indexes the targets table.
 var allMetrics = []Metric{MetricFirstReply, MetricNextReply, MetricPeriodicUpdate, MetricResolution,
 	MetricFullResolution, MetricRequesterWait, MetricAgentWork}
+
+// AllMetrics lists every metric the engine measures, with or without a
+// target.
+func AllMetrics() []Metric { return slices.Clone(allMetrics) }
 
 func metricIndex(m Metric) int {
 	switch m {

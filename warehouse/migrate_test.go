@@ -3,6 +3,8 @@ package warehouse
 import (
 	"strings"
 	"testing"
+
+	"github.com/slatehq/slate/sla"
 )
 
 func TestMigrationsRenderForTheDatabase(t *testing.T) {
@@ -27,6 +29,19 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 	for i, table := range []string{"report_snapshots", "snapshot_tickets", "snapshot_sla_cycles", "snapshot_replies", "snapshot_time"} {
 		if !strings.Contains(snaps.Statements[i], "CREATE TABLE IF NOT EXISTS analytics."+table+"\n") {
 			t.Errorf("report_snapshots statement %d:\n%s", i+1, snaps.Statements[i])
+		}
+	}
+	// The SLA cycles' Enum8 columns must name every metric and state the
+	// engine produces, or snapshot builds fail.
+	cycles := snaps.Statements[2]
+	for _, m := range sla.AllMetrics() {
+		if !strings.Contains(cycles, "'"+string(m)+"' = ") {
+			t.Errorf("snapshot_sla_cycles: metric has no enum value %q", m)
+		}
+	}
+	for _, st := range sla.States {
+		if !strings.Contains(cycles, "'"+string(st)+"' = ") {
+			t.Errorf("snapshot_sla_cycles: state has no enum value %q", st)
 		}
 	}
 	timeline := migs[len(want)]

@@ -70,6 +70,7 @@ func runBenchServe(ctx context.Context, args []string) error {
 	tickets := fs.Int("tickets", 1_000_000, "tickets to generate (about 10 events each)")
 	n := fs.Int("n", 20, "timed requests per call")
 	live := fs.Bool("live", false, "turn report snapshots off: every call reads the live tables with FINAL")
+	keep := fs.Bool("keep", false, "after the run, keep ClickHouse and slate serve up until interrupted (to explain a figure with clickhouse-client)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -162,6 +163,11 @@ worst call p95 through slate:   %.0f ms (target <= 300 ms)
 worst p95 ratio slate / raw:    %.2fx (target <= 1.25x)
 slate serve peak RSS:           %d MiB (target <= 200 MiB)
 `, worstP95*1e3, worstRatio, rss/1024)
+	if *keep {
+		fmt.Printf("\nkept up until interrupted:\n  clickhouse-client %s --database %s\n  slate serve %s (token %s)\n",
+			strings.Join(ch.ClientArgs(), " "), cfg.ClickHouse.Database, srv.base, srv.token)
+		<-ctx.Done()
+	}
 	return nil
 }
 

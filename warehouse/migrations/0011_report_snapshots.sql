@@ -53,6 +53,9 @@ ORDER BY (generation, tenant, ticket_id);
 
 -- One row per current SLA cycle of a live ticket, with the ticket's
 -- dimensions from the same evaluation (sla_tickets' arrays joined out).
+-- metric and state are Enum8 (the engine's fixed sets, package sla):
+-- grouping and filtering on them is twice as fast as on strings. A value
+-- missing here fails the build, and reports read the live tables.
 CREATE TABLE IF NOT EXISTS {{.DB}}.snapshot_sla_cycles{{onCluster}}
 (
     generation            UInt64,
@@ -69,14 +72,15 @@ CREATE TABLE IF NOT EXISTS {{.DB}}.snapshot_sla_cycles{{onCluster}}
     customer              String,
     organisation          String,
     created_at            DateTime('UTC'),
-    metric                String,
+    metric                Enum8('first_reply' = 1, 'next_reply' = 2, 'periodic_update' = 3, 'resolution' = 4,
+                                'full_resolution' = 5, 'requester_wait' = 6, 'agent_work' = 7),
     cycle                 UInt16,
     policy                String,
     start_at              DateTime('UTC'),
     deadline              DateTime('UTC'),
     stop_at               DateTime('UTC'),
     elapsed_seconds       UInt32,
-    state                 String,
+    state                 Enum8('active' = 1, 'paused' = 2, 'achieved' = 3, 'breached' = 4, 'cancelled' = 5, 'measured' = 6),
     stopped               UInt8,
     running_with_deadline UInt8
 )
