@@ -170,7 +170,7 @@ var Catalog = func() map[string]*Report {
 			Dimensions:  TicketDimensions,
 			Measures: []*Measure{
 				count("solved", "Solved", srcSolved, "uniqExact(tenant, ticket_id)"),
-				count("replies", "Public replies", srcReplies, "uniqExact(event_id)"),
+				count("replies", "Public replies", srcReplies, "count()"), // one row per reply event
 				count("replied", "Tickets replied", srcCreated, "countIf(has_reply)"),
 				quantile("frt_median_s", "FRT median", srcCreated, "0.5", "frt_s", "has_reply", "replied"),
 				count("first_solved", "First solves", srcFirstSolved, "count()"),

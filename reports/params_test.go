@@ -120,8 +120,9 @@ func TestBuckets(t *testing.T) {
 }
 
 func TestInlineQuotesEveryArgument(t *testing.T) {
-	st := statement{SQL: "SELECT 1 WHERE a = ? AND has(?, b) AND c >= toDateTime(?)", Args: []any{`it's \ odd`, []string{"x", "y'z"}, int64(42)}}
-	want := `SELECT 1 WHERE a = 'it\'s \\ odd' AND has(['x', 'y\'z'], b) AND c >= toDateTime(42)`
+	st := statement{SQL: "SELECT 1 WHERE a = ? AND has(?, b) AND c >= toDateTime(?) AND d IN ?",
+		Args: []any{`it's \ odd`, []string{"x", "y'z"}, int64(42), clickhouse.GroupSet{Value: []any{"p", "q'"}}}}
+	want := `SELECT 1 WHERE a = 'it\'s \\ odd' AND has(['x', 'y\'z'], b) AND c >= toDateTime(42) AND d IN ('p', 'q\'')`
 	if got := st.Inline(); got != want {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}

@@ -513,6 +513,7 @@ func (s *Service) query(ctx context.Context, st statement, each func(scan func(.
 	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
 		"max_execution_time": secs,
 		"max_query_size":     1 << 20,
+		"priority":           reportPriority,
 	}))
 	rows, err := s.conn.Query(ctx, st.SQL, st.Args...)
 	if err != nil {

@@ -62,6 +62,13 @@ func snapshotInserts(db string, gen uint64) []string {
 	}
 }
 
+// Query priorities (ClickHouse pauses a query while one with a smaller
+// non-zero priority value runs): report queries before snapshot builds.
+const (
+	reportPriority = 1
+	buildPriority  = 10
+)
+
 // snapshotGrace is how long a superseded generation stays readable.
 const snapshotGrace = 2 * time.Minute
 
@@ -156,8 +163,11 @@ func (s *Snapshots) register(ctx context.Context, snap Snapshot) error {
 
 func (s *Snapshots) write(ctx context.Context, gen uint64) error {
 	// A build reads every fact table once: give it the time it needs, not
-	// a report query's limit.
-	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_execution_time": 0}))
+	// a report query's limit, one thread (a build must not take both cores
+	// of a small server from the dashboards), and a lower priority than
+	// report queries, which pause it while they run.
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
+		"max_execution_time": 0, "max_threads": 1, "priority": buildPriority}))
 	for i, st := range snapshotInserts(s.db, gen) {
 		if err := s.conn.Exec(ctx, st); err != nil {
 			return fmt.Errorf("%s: %w", snapshotTables[i], err)

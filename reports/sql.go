@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
 // statement is SQL text with its bound arguments, in placeholder order.
@@ -34,10 +36,10 @@ func (w *where) sql() string {
 // restrict applies the time range, the principal's scope and the request's
 // filters to source rows. Every user value is a bound argument. The scope
 // is ANDed with the filters, so a filter can only narrow it.
-func restrict(q Query, sc Scope, snapshot bool) *where {
+func restrict(q Query, sc Scope, snapshot bool, ts string) *where {
 	w := &where{}
 	if !snapshot {
-		w.add("ts >= toDateTime(?) AND ts < toDateTime(?)", q.From.Unix(), q.To.Unix())
+		w.add(ts+" >= toDateTime(?) AND "+ts+" < toDateTime(?)", q.From.Unix(), q.To.Unix())
 	}
 	if len(sc.Tenants) > 0 {
 		w.add("has(?, tenant)", sc.Tenants)
@@ -56,6 +58,29 @@ func restrict(q Query, sc Scope, snapshot bool) *where {
 	return w
 }
 
+// restrictSource is restrict for one source read through v. It returns
+// the view to read the source through, the conditions, and whether they
+// are the WHERE around the source's rows (outer) or, for a direct source
+// in a snapshot (source.tsCol), on its table. Conditions added to w later
+// (a top's narrowing) go to the same place. Either place follows the
+// SELECT list in the SQL text, so the arguments' order is the same.
+func restrictSource(v view, q Query, sc Scope, src *source) (_ view, w *where, outer bool) {
+	if v.gen != 0 && src.tsCol != "" {
+		w = restrict(q, sc, src.snapshot, src.tsCol)
+		v.cond = w
+		return v, w, false
+	}
+	return v, restrict(q, sc, src.snapshot, "ts"), true
+}
+
+// outerSQL is w's WHERE clause when it is the outer one.
+func outerSQL(w *where, outer bool) string {
+	if !outer {
+		return ""
+	}
+	return w.sql()
+}
+
 // filter keeps rows whose dimension d has one of vals.
 func (w *where) filter(d Dimension, vals []string) {
 	if d == DimTag && slices.Contains(vals, "") {
@@ -63,7 +88,19 @@ func (w *where) filter(d Dimension, vals []string) {
 		w.add("(hasAny(tags, ?) OR empty(tags))", vals)
 		return
 	}
-	w.add(filterSQL(d), vals)
+	if len(vals) == 0 {
+		w.add("0") // IN () is not SQL; nothing matches no values
+		return
+	}
+	if d == DimTag {
+		w.add(filterSQL(d), vals)
+		return
+	}
+	set := make([]any, len(vals))
+	for i, v := range vals {
+		set[i] = v
+	}
+	w.add(filterSQL(d), clickhouse.GroupSet{Value: set})
 }
 
 // groupKeys are the SELECT expressions a query groups by: the bucket (if
@@ -99,13 +136,13 @@ func aggregateSQL(v view, q Query, sc Scope, src *source, dims []Dimension, ms [
 	for i, m := range ms {
 		cols = append(cols, "toFloat64("+m.expr+") AS m"+strconv.Itoa(i))
 	}
-	w := restrict(q, sc, src.snapshot)
+	v, w, outer := restrictSource(v, q, sc, src)
 	for _, d := range dims {
 		if vals, ok := restrictTo[d]; ok {
 			w.filter(d, vals)
 		}
 	}
-	s := "SELECT " + strings.Join(cols, ", ") + " FROM (" + src.sql(v, q.Now.Unix()) + ")" + w.sql()
+	s := "SELECT " + strings.Join(cols, ", ") + " FROM (" + src.sql(v, q.Now.Unix()) + ")" + outerSQL(w, outer)
 	order := strings.Join(names, ", ")
 	if sort := slices.IndexFunc(ms, func(m *Measure) bool { return m.Name == q.Sort }); q.Top > 0 && sort >= 0 {
 		order = "m" + strconv.Itoa(sort) + " DESC, " + order
@@ -141,23 +178,23 @@ const ticketListSelect = "tenant, ticket_id, any(subject), any(status), any(prio
 // of the source that the query's range, scope and filters select, newest
 // ticket first.
 func ticketListSQL(v view, q Query, sc Scope, src *source, limit int) statement {
-	w := restrict(q, sc, src.snapshot)
-	s := "SELECT " + ticketListSelect + " FROM (" + src.sql(v, q.Now.Unix()) + ")" + w.sql() +
+	v, w, outer := restrictSource(v, q, sc, src)
+	s := "SELECT " + ticketListSelect + " FROM (" + src.sql(v, q.Now.Unix()) + ")" + outerSQL(w, outer) +
 		" GROUP BY tenant, ticket_id ORDER BY any(created_at) DESC, tenant, ticket_id LIMIT " + strconv.Itoa(limit+1)
 	return statement{SQL: s, Args: w.args}
 }
 
 // srcRunning are running SLA clocks, for the pre-breach list.
-var srcRunning = &source{name: "sla_running", extra: []Dimension{DimMetric}, sql: slaBy("deadline", "running_with_deadline")}
+var srcRunning = &source{name: "sla_running", extra: []Dimension{DimMetric}, tsCol: "deadline", sql: slaBy("deadline", "running_with_deadline")}
 
 // preBreachSQL lists running clocks whose deadline is in [now, now+horizon).
 func preBreachSQL(v view, q Query, sc Scope, limit int) statement {
 	r := q
 	r.From, r.To = q.Now, q.Now.Add(q.Horizon)
-	w := restrict(r, sc, false)
+	v, w, outer := restrictSource(v, r, sc, srcRunning)
 	s := "SELECT tenant, ticket_id, subject, status, priority, severity, agent, grp, channel, customer, organisation, " +
-		"toInt64(toUnixTimestamp(created_at)), metric, policy, toInt64(toUnixTimestamp(deadline)), toUInt32(cycle) FROM (" +
-		srcRunning.sql(v, q.Now.Unix()) + ")" + w.sql() + " ORDER BY deadline, tenant, ticket_id, metric LIMIT " + strconv.Itoa(limit+1)
+		"toInt64(toUnixTimestamp(created_at)), toString(metric), policy, toInt64(toUnixTimestamp(deadline)), toUInt32(cycle) FROM (" +
+		srcRunning.sql(v, q.Now.Unix()) + ")" + outerSQL(w, outer) + " ORDER BY deadline, tenant, ticket_id, metric LIMIT " + strconv.Itoa(limit+1)
 	return statement{SQL: s, Args: w.args}
 }
 
@@ -190,6 +227,12 @@ func literal(v any) string {
 			parts[i] = quote(s)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
+	case clickhouse.GroupSet:
+		parts := make([]string, len(x.Value))
+		for i, v := range x.Value {
+			parts[i] = literal(v)
+		}
+		return "(" + strings.Join(parts, ", ") + ")"
 	}
 	panic(fmt.Sprintf("reports: no literal for %T", v))
 }
@@ -201,9 +244,9 @@ func quote(s string) string {
 // timeEntriesSQL lists time entries in the range, scope and filters, in
 // logged order, for the finance workbook: one row each, streamed.
 func timeEntriesSQL(v view, q Query, sc Scope) statement {
-	w := restrict(q, sc, false)
+	v, w, outer := restrictSource(v, q, sc, srcTime)
 	s := "SELECT toInt64(toUnixTimestamp(ts)), tenant, customer, organisation, ticket_id, agent, grp, seconds, billable, " +
-		"has_rate, rate, currency FROM (" + srcTime.sql(v, q.Now.Unix()) + ")" + w.sql() +
+		"has_rate, rate, currency FROM (" + srcTime.sql(v, q.Now.Unix()) + ")" + outerSQL(w, outer) +
 		" ORDER BY ts, tenant, ticket_id, event_id"
 	return statement{SQL: s, Args: w.args}
 }

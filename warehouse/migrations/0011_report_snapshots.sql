@@ -86,11 +86,13 @@ CREATE TABLE IF NOT EXISTS {{.DB}}.snapshot_sla_cycles{{onCluster}}
 )
 ENGINE = {{engine "MergeTree" ""}}
 PARTITION BY generation
-ORDER BY (generation, tenant, ticket_id);
+ORDER BY (generation, start_at, tenant, ticket_id);
 
--- Public agent replies (from events) and logged time (time_entries), each
--- with its ticket's dimensions at the generation's time; agent is who
--- replied or logged.
+-- Public agent replies (from events, one row per event) and logged time
+-- (time_entries), each with its ticket's dimensions at the generation's
+-- time; agent is who replied or logged. These and the SLA cycles are
+-- sorted by the time reports select a range of (the cycle's start), so
+-- a range reads only its part of the table.
 CREATE TABLE IF NOT EXISTS {{.DB}}.snapshot_replies{{onCluster}}
 (
     generation   UInt64,
@@ -112,7 +114,7 @@ CREATE TABLE IF NOT EXISTS {{.DB}}.snapshot_replies{{onCluster}}
 )
 ENGINE = {{engine "MergeTree" ""}}
 PARTITION BY generation
-ORDER BY (generation, tenant, ticket_id, event_id);
+ORDER BY (generation, ts, tenant, ticket_id, event_id);
 
 CREATE TABLE IF NOT EXISTS {{.DB}}.snapshot_time{{onCluster}}
 (
@@ -140,4 +142,4 @@ CREATE TABLE IF NOT EXISTS {{.DB}}.snapshot_time{{onCluster}}
 )
 ENGINE = {{engine "MergeTree" ""}}
 PARTITION BY generation
-ORDER BY (generation, tenant, ticket_id, event_id);
+ORDER BY (generation, ts, tenant, ticket_id, event_id);
