@@ -169,7 +169,7 @@ var Catalog = func() map[string]*Report {
 			Description: "Per agent: tickets solved while assigned to them, public replies they wrote, first reply and resolution medians of tickets assigned to them, SLA compliance, CSAT and the billable hours they logged.",
 			Dimensions:  TicketDimensions,
 			Measures: []*Measure{
-				count("solved", "Solved", srcSolved, "uniqExact(tenant, ticket_id)"),
+				count("solved", "Solved", srcSolvedTickets, "count()"),
 				count("replies", "Public replies", srcReplies, "count()"), // one row per reply event
 				count("replied", "Tickets replied", srcCreated, "countIf(has_reply)"),
 				quantile("frt_median_s", "FRT median", srcCreated, "0.5", "frt_s", "has_reply", "replied"),

@@ -59,6 +59,10 @@ type source struct {
 	// first (PREWHERE) and the wide columns only for matching rows; 18.16
 	// does not push an outer WHERE down into a subquery.
 	tsCol string
+	// firstInRange sources keep one row per ticket: the first of its
+	// timeline elements in the query's range (ticketsFirstEach), so that
+	// count() counts tickets without a set of their keys.
+	firstInRange bool
 }
 
 // ticketState is every ticket's latest row. WHERE conditions on non-key
@@ -106,6 +110,18 @@ func ticketsEach(arr string) func(v view, now int64) string {
 	return func(v view, now int64) string {
 		// SELECT * does not include an ARRAY JOIN alias: name it.
 		return "SELECT *, ts, " + nowCol(now) + " FROM (" + liveTickets(v, "") + ") ARRAY JOIN " + arr + " AS ts"
+	}
+}
+
+// ticketsFirstEach is ticketsEach with each element's predecessor as
+// prev_ts (the epoch for the first): the timeline arrays are in history
+// order, so the rows of a ticket in a range [from, to) whose prev_ts is
+// before from are exactly one per ticket, its first element in the range
+// (see source.firstInRange).
+func ticketsFirstEach(arr string) func(v view, now int64) string {
+	return func(v view, now int64) string {
+		return "SELECT *, ts, prev_ts, " + nowCol(now) + " FROM (" + liveTickets(v, "") + ") ARRAY JOIN " + arr + " AS ts, " +
+			"arrayMap(i -> " + arr + "[i - 1], arrayEnumerate(" + arr + ")) AS prev_ts" // [0] is the epoch
 	}
 }
 
@@ -191,8 +207,10 @@ var (
 	srcFirstSolved = &source{name: "first_solved", sql: ticketsBy("first_solved_at", "toUnixTimestamp(first_solved_at) > 0")}
 	srcSolved      = &source{name: "solved", sql: ticketsEach("solved_times")}
 	srcReopened    = &source{name: "reopened", sql: ticketsEach("reopened_times")}
-	srcRated       = &source{name: "rated", sql: ticketsBy("rated_at", "rating > 0")}
-	srcOpen        = &source{name: "open", snapshot: true, extra: []Dimension{DimAge},
+	// Tickets solved in the range (once each, however often).
+	srcSolvedTickets = &source{name: "solved_tickets", firstInRange: true, sql: ticketsFirstEach("solved_times")}
+	srcRated         = &source{name: "rated", sql: ticketsBy("rated_at", "rating > 0")}
+	srcOpen          = &source{name: "open", snapshot: true, extra: []Dimension{DimAge},
 		sql: ticketsBy("created_at", "status IN ('new', 'open', 'pending', 'on_hold')")}
 	// SLA cycles with a target, by when their clock started.
 	srcSLATargets = &source{name: "sla_targets", extra: []Dimension{DimMetric}, tsCol: "start_at",

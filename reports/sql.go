@@ -36,10 +36,13 @@ func (w *where) sql() string {
 // restrict applies the time range, the principal's scope and the request's
 // filters to source rows. Every user value is a bound argument. The scope
 // is ANDed with the filters, so a filter can only narrow it.
-func restrict(q Query, sc Scope, snapshot bool, ts string) *where {
+func restrict(q Query, sc Scope, src *source, ts string) *where {
 	w := &where{}
-	if !snapshot {
+	if !src.snapshot {
 		w.add(ts+" >= toDateTime(?) AND "+ts+" < toDateTime(?)", q.From.Unix(), q.To.Unix())
+	}
+	if src.firstInRange {
+		w.add("prev_ts < toDateTime(?)", q.From.Unix())
 	}
 	if len(sc.Tenants) > 0 {
 		w.add("has(?, tenant)", sc.Tenants)
@@ -66,11 +69,11 @@ func restrict(q Query, sc Scope, snapshot bool, ts string) *where {
 // SELECT list in the SQL text, so the arguments' order is the same.
 func restrictSource(v view, q Query, sc Scope, src *source) (_ view, w *where, outer bool) {
 	if v.gen != 0 && src.tsCol != "" {
-		w = restrict(q, sc, src.snapshot, src.tsCol)
+		w = restrict(q, sc, src, src.tsCol)
 		v.cond = w
 		return v, w, false
 	}
-	return v, restrict(q, sc, src.snapshot, "ts"), true
+	return v, restrict(q, sc, src, "ts"), true
 }
 
 // outerSQL is w's WHERE clause when it is the outer one.
