@@ -291,6 +291,7 @@ func (s *Server) tickets(ctx context.Context, p *Page, _, q url.Values, sc repor
 	if err != nil {
 		return err
 	}
+	noteAsOf(ctx, res)
 	p.Title = res.Title
 	p.Tables = []Table{{Title: res.Title, Columns: res.Columns, Rows: res.Rows,
 		Note: strconv.Itoa(len(res.Rows)) + " tickets, " + res.From.Format("2006-01-02 15:04") + " – " + res.To.Format("2006-01-02 15:04") + " " + res.Zone,

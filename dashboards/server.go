@@ -85,6 +85,9 @@ type Page struct {
 	Tables    []Table
 	Headlines []reports.Headline
 	Period    string
+	// AsOf says when the page's figures were read (the oldest of its
+	// results': a report snapshot's time, see docs/reports.md).
+	AsOf string
 	// Query is the filter bar's state, carried by the navigation links.
 	Query template.URL
 }
@@ -150,9 +153,17 @@ func (s *Server) page(build builder) http.HandlerFunc {
 			return
 		}
 		sc := reports.Scope{Tenants: pr.Scope.Tenants, Groups: pr.Scope.Groups}
-		if err := build(r.Context(), p, base, q, sc); err != nil {
+		seen := &asOfs{}
+		if err := build(context.WithValue(r.Context(), asOfKey{}, seen), p, base, q, sc); err != nil {
 			s.fail(w, p, err)
 			return
+		}
+		if !seen.oldest.IsZero() {
+			zone, err := time.LoadLocation(q.Get("tz"))
+			if err != nil {
+				zone = time.UTC
+			}
+			p.AsOf = seen.oldest.In(zone).Format("2006-01-02 15:04:05 MST")
 		}
 		s.render(w, http.StatusOK, p)
 	}
@@ -183,6 +194,27 @@ func (s *Server) render(w http.ResponseWriter, status int, p *Page) {
 	}
 }
 
+// asOfs collects the as-of times of a page's results; its calls run
+// concurrently.
+type asOfs struct {
+	mu     sync.Mutex
+	oldest time.Time
+}
+
+type asOfKey struct{}
+
+func noteAsOf(ctx context.Context, res *reports.Result) {
+	a, ok := ctx.Value(asOfKey{}).(*asOfs)
+	if !ok || res == nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.oldest.IsZero() || res.AsOf.Before(a.oldest) {
+		a.oldest = res.AsOf
+	}
+}
+
 // run parses extra on top of the page's parameters and runs the report.
 func (s *Server) run(ctx context.Context, name string, base url.Values, extra url.Values, sc reports.Scope) (*reports.Result, url.Values, error) {
 	rep, ok := reports.Lookup(name)
@@ -200,11 +232,13 @@ func (s *Server) run(ctx context.Context, name string, base url.Values, extra ur
 	if err != nil {
 		return nil, nil, err
 	}
+	var res *reports.Result
 	if rep.List {
-		res, err := s.svc.List(ctx, rep, q, sc, "")
-		return res, v, err
+		res, err = s.svc.List(ctx, rep, q, sc, "")
+	} else {
+		res, err = s.svc.Run(ctx, rep, q, sc)
 	}
-	res, err := s.svc.Run(ctx, rep, q, sc)
+	noteAsOf(ctx, res)
 	return res, v, err
 }
 

@@ -494,6 +494,11 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 	if err := tab.Navigate(s.base + "/dashboards/manager?" + span); err != nil {
 		t.Fatal(err)
 	}
+	// The page says how fresh its figures are (a report snapshot's time).
+	var asOf string
+	if err := tab.Eval(`(document.querySelector(".as-of") || {}).innerText || ""`, &asOf); err != nil || !strings.HasPrefix(asOf, "Data as of 20") {
+		t.Errorf("manager page: as-of line %q (%v)", asOf, err)
+	}
 	if err := tab.Eval(`document.querySelector("select[name=priority]").value = "high"; document.getElementById("filters").submit(); true`, nil); err != nil {
 		t.Fatal(err)
 	}

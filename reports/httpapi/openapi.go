@@ -83,6 +83,8 @@ func OpenAPI() map[string]any {
 					"rows": obj{"type": "array", "description": "One array per row, in column order; measures are numbers or null.",
 						"items": obj{"type": "array", "items": obj{}}},
 					"previous": obj{"$ref": "#/components/schemas/Result"},
+					"as_of": obj{"type": "string", "format": "date-time",
+						"description": "When the figures were read: the report snapshot's time, or the request's time when the live tables were read."},
 				}},
 			},
 		},
