@@ -176,9 +176,12 @@ func (s *Snapshots) write(ctx context.Context, gen uint64) error {
 	return nil
 }
 
-// registered lists the registered generations, oldest first.
+// registered lists the newest registered generations, oldest first. Older
+// ones than these can only be long superseded: dropOld drops what is left
+// of them as it drops failed builds.
 func (s *Snapshots) registered(ctx context.Context) ([]Snapshot, error) {
-	rows, err := s.conn.Query(ctx, "SELECT generation, as_of, seconds FROM "+s.db+".report_snapshots ORDER BY generation")
+	rows, err := s.conn.Query(ctx, "SELECT generation, as_of, seconds FROM (SELECT generation, as_of, seconds FROM "+s.db+
+		".report_snapshots ORDER BY generation DESC LIMIT 100) ORDER BY generation")
 	if err != nil {
 		return nil, err
 	}
