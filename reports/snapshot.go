@@ -42,7 +42,7 @@ var snapshotTables = []string{"snapshot_tickets", "snapshot_sla_cycles", "snapsh
 
 // ticketSnapshotColumns are the ticket columns the reports read.
 const ticketSnapshotColumns = "tenant, ticket_id, has_created, deleted, merged_into, subject, priority, severity, status, tags, " +
-	"assignee, group_name, channel, customer, organisation, created_at, first_replied_at, first_solved_at, solved_times, " +
+	"agent, grp, channel, customer, organisation, created_at, first_replied_at, first_solved_at, solved_times, " +
 	"reopened_times, status_since, public_replies, reopen_count, rating, rated_at"
 
 // snapshotInserts are the statements that write generation gen, in order:
@@ -55,7 +55,7 @@ func snapshotInserts(db string, gen uint64) []string {
 		return "INSERT INTO " + db + "." + table + " (generation, " + cols + ") SELECT " + g + ", " + cols + " FROM (" + from + ")"
 	}
 	return []string{
-		insert("snapshot_tickets", ticketSnapshotColumns, "SELECT * FROM "+db+".tickets FINAL"),
+		insert("snapshot_tickets", ticketSnapshotColumns, "SELECT *, assignee AS agent, group_name AS grp FROM "+db+".tickets FINAL"),
 		insert("snapshot_sla_cycles", slaCycleColumns, slaCycles(live, "")),
 		insert("snapshot_replies", replyColumns, replyFacts(live, snap)),
 		insert("snapshot_time", timeColumns, timeFacts(live, snap)),

@@ -74,25 +74,32 @@ func ticketState(v view) string {
 	return "(SELECT * FROM " + v.db + ".tickets FINAL)"
 }
 
-// ticketFacts are the columns the ticket-based sources expose.
-const ticketFacts = `tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent, group_name AS grp,
+// ticketFacts are the columns the ticket-based sources expose; a snapshot
+// keeps the assignee and group under their report names already.
+func ticketFacts(v view) string {
+	names := "assignee AS agent, group_name AS grp"
+	if v.gen != 0 {
+		names = "agent, grp"
+	}
+	return `tenant, ticket_id, subject, priority, severity, status, tags, ` + names + `,
     channel, customer, organisation, created_at, first_replied_at, first_solved_at, solved_times, reopened_times,
     status_since, public_replies, reopen_count, rating, rated_at,
     toUnixTimestamp(first_replied_at) > 0 AS has_reply,
     toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
     toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s`
+}
 
 // liveTickets are tickets that were created and are neither deleted nor
-// merged into another.
+// merged into another, restricted by where.
 func liveTickets(v view, where string) string {
 	live := "has_created = 1 AND deleted = 0 AND merged_into = ''"
 	if where != "" {
 		live += " AND " + where
 	}
 	if v.gen != 0 {
-		return "SELECT " + ticketFacts + " FROM " + v.snapshot("snapshot_tickets", live)
+		return "SELECT " + ticketFacts(v) + " FROM " + v.snapshot("snapshot_tickets", live)
 	}
-	return "SELECT " + ticketFacts + " FROM " + ticketState(v) + " WHERE " + live
+	return "SELECT " + ticketFacts(v) + " FROM " + ticketState(v) + " WHERE " + live
 }
 
 func nowCol(now int64) string { return "toDateTime(" + strconv.FormatInt(now, 10) + ") AS now_ts" }
@@ -129,12 +136,15 @@ func ticketsFirstEach(arr string) func(v view, now int64) string {
 // replies, time entries). withAgent is false where the fact has its own
 // agent (who replied, who logged the time).
 func ticketDims(v view, withAgent bool) string {
-	agent := "assignee AS agent, "
+	agent, grp := "assignee AS agent, ", "group_name AS grp"
+	if v.gen != 0 {
+		agent, grp = "agent, ", "grp"
+	}
 	if !withAgent {
 		agent = ""
 	}
 	return "SELECT tenant, ticket_id, subject, priority, severity, status, tags, " + agent +
-		"group_name AS grp, channel, customer, organisation, created_at FROM " + ticketState(v)
+		grp + ", channel, customer, organisation, created_at FROM " + ticketState(v)
 }
 
 // slaCycleColumns are the columns of an SLA cycle row.
@@ -203,13 +213,13 @@ func timeFacts(v, dims view) string {
 }
 
 var (
-	srcCreated     = &source{name: "created", sql: ticketsBy("created_at", "")}
-	srcFirstSolved = &source{name: "first_solved", sql: ticketsBy("first_solved_at", "toUnixTimestamp(first_solved_at) > 0")}
+	srcCreated     = &source{name: "created", tsCol: "created_at", sql: ticketsBy("created_at", "")}
+	srcFirstSolved = &source{name: "first_solved", tsCol: "first_solved_at", sql: ticketsBy("first_solved_at", "toUnixTimestamp(first_solved_at) > 0")}
 	srcSolved      = &source{name: "solved", sql: ticketsEach("solved_times")}
 	srcReopened    = &source{name: "reopened", sql: ticketsEach("reopened_times")}
 	// Tickets solved in the range (once each, however often).
 	srcSolvedTickets = &source{name: "solved_tickets", firstInRange: true, sql: ticketsFirstEach("solved_times")}
-	srcRated         = &source{name: "rated", sql: ticketsBy("rated_at", "rating > 0")}
+	srcRated         = &source{name: "rated", tsCol: "rated_at", sql: ticketsBy("rated_at", "rating > 0")}
 	srcOpen          = &source{name: "open", snapshot: true, extra: []Dimension{DimAge},
 		sql: ticketsBy("created_at", "status IN ('new', 'open', 'pending', 'on_hold')")}
 	// SLA cycles with a target, by when their clock started.

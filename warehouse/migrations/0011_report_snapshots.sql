@@ -17,7 +17,9 @@ ENGINE = {{engine "MergeTree" ""}}
 ORDER BY generation;
 
 -- Every ticket's latest row (deleted and merged ones too: other facts
--- join their dimensions), with the columns the reports read.
+-- join their dimensions), with the columns the reports read, the assignee
+-- and group under the names report rows give them (agent, grp), sorted by
+-- creation, the time most ticket reports select a range of.
 CREATE TABLE IF NOT EXISTS {{.DB}}.snapshot_tickets{{onCluster}}
 (
     generation       UInt64,
@@ -31,8 +33,8 @@ CREATE TABLE IF NOT EXISTS {{.DB}}.snapshot_tickets{{onCluster}}
     severity         String,
     status           String,
     tags             Array(String),
-    assignee         String,
-    group_name       String,
+    agent            String,
+    grp              String,
     channel          String,
     customer         String,
     organisation     String,
@@ -49,7 +51,7 @@ CREATE TABLE IF NOT EXISTS {{.DB}}.snapshot_tickets{{onCluster}}
 )
 ENGINE = {{engine "MergeTree" ""}}
 PARTITION BY generation
-ORDER BY (generation, tenant, ticket_id);
+ORDER BY (generation, created_at, tenant, ticket_id);
 
 -- One row per current SLA cycle of a live ticket, with the ticket's
 -- dimensions from the same evaluation (sla_tickets' arrays joined out).
