@@ -861,3 +861,34 @@ func TestCompareWithPreviousMonth(t *testing.T) {
 		t.Fatalf("previous %v, February %v, March %v", values(res.Previous.Rows), values(feb.Rows), values(res.Rows))
 	}
 }
+
+// TestStatementsAreTheQueriesRun: for a top, the statements include the
+// narrowing of the other sources to the top rows, as the run does.
+func TestStatementsAreTheQueriesRun(t *testing.T) {
+	w := loadWorld(t)
+	res := w.run(t, "agent_performance", "from=2026-02-01&to=2026-03-01&top=3&sort=solved", reports.Scope{})
+	r, _ := reports.Lookup("agent_performance")
+	q, err := reports.ParseQuery(r, url.Values{"from": {"2026-02-01"}, "to": {"2026-03-01"}, "top": {"3"}, "sort": {"solved"}}, w.now, reports.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, svc := range []*reports.Service{w.svc, w.snapSvc} {
+		stmts, err := svc.Statements(context.Background(), r, q, reports.Scope{}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(stmts) != 7 || len(res.Rows) != 3 {
+			t.Fatalf("%d statements for 7 sources, %d rows for a top 3", len(stmts), len(res.Rows))
+		}
+		if strings.Contains(stmts[0], " IN (") {
+			t.Errorf("the sort source is narrowed: %s", stmts[0])
+		}
+		for _, st := range stmts[1:] {
+			for _, row := range res.Rows {
+				if !strings.Contains(st, "'"+row[0].(string)+"'") {
+					t.Errorf("statement does not narrow to agent %q: %.200s", row[0], st)
+				}
+			}
+		}
+	}
+}

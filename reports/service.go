@@ -129,60 +129,22 @@ const concurrentSources = 3
 
 func (s *Service) run(ctx context.Context, v view, asOf time.Time, r *Report, q Query, sc Scope) (*Result, error) {
 	dims := append(slices.Clone(r.Fixed), q.GroupBy...)
-	srcs := r.sources()
-	if q.Top > 0 {
-		// The sort measure's source first: its top rows decide the groups.
-		sorted := r.Measure(q.Sort).src
-		srcs = append([]*source{sorted}, slices.DeleteFunc(slices.Clone(srcs), func(s *source) bool { return s == sorted })...)
-	}
-	nk := len(dims)
-	if q.Grain != GrainNone {
-		nk++
-	}
+	srcs := orderedSources(r, q)
 	results := make([][]sourceRow, len(srcs))
-	runSource := func(i int, restrictTo map[Dimension][]string) error {
-		src := srcs[i]
-		ms := r.measuresOf(src)
-		st := aggregateSQL(v, q, sc, src, dims, ms, s.limits.MaxRows, restrictTo)
-		err := s.query(ctx, st, func(scan func(...any) error) error {
-			sr := sourceRow{keys: make([]string, nk), vals: make([]float64, len(ms))}
-			dest := make([]any, 0, nk+len(ms))
-			for i := range sr.keys {
-				dest = append(dest, &sr.keys[i])
-			}
-			for i := range sr.vals {
-				dest = append(dest, &sr.vals[i])
-			}
-			if err := scan(dest...); err != nil {
-				return err
-			}
-			results[i] = append(results[i], sr)
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("report %s (%s): %w", r.Name, src.name, err)
-		}
-		return nil
-	}
 	first := 0
 	var restrictTo map[Dimension][]string
 	if q.Top > 0 {
-		if err := runSource(0, nil); err != nil {
+		var err error
+		if results[0], err = s.sourceRows(ctx, v, r, q, sc, srcs[0], dims, nil); err != nil {
 			return nil, err
 		}
-		restrictTo = map[Dimension][]string{}
-		for j, d := range dims {
-			seen := map[string]bool{}
-			for _, sr := range results[0] {
-				if v := sr.keys[j]; !seen[v] {
-					seen[v] = true
-					restrictTo[d] = append(restrictTo[d], v)
-				}
-			}
-		}
-		first = 1
+		restrictTo, first = narrowTo(dims, results[0]), 1
 	}
-	if err := forEachConcurrently(ctx, first, len(srcs), func(i int) error { return runSource(i, restrictTo) }); err != nil {
+	err := forEachConcurrently(ctx, first, len(srcs), func(i int) (err error) {
+		results[i], err = s.sourceRows(ctx, v, r, q, sc, srcs[i], dims, restrictTo)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	rows := map[string]*row{}
@@ -252,6 +214,63 @@ func (s *Service) run(ctx context.Context, v view, asOf time.Time, r *Report, q 
 		res.Rows = [][]any{}
 	}
 	return res, nil
+}
+
+// orderedSources are a report's sources in query order: with a top, the
+// sort measure's source first, as its top rows decide the groups.
+func orderedSources(r *Report, q Query) []*source {
+	srcs := r.sources()
+	if q.Top > 0 {
+		sorted := r.Measure(q.Sort).src
+		srcs = append([]*source{sorted}, slices.DeleteFunc(slices.Clone(srcs), func(s *source) bool { return s == sorted })...)
+	}
+	return srcs
+}
+
+// sourceRows runs one source's aggregate query.
+func (s *Service) sourceRows(ctx context.Context, v view, r *Report, q Query, sc Scope, src *source, dims []Dimension,
+	restrictTo map[Dimension][]string) ([]sourceRow, error) {
+	nk := len(dims)
+	if q.Grain != GrainNone {
+		nk++
+	}
+	ms := r.measuresOf(src)
+	var out []sourceRow
+	err := s.query(ctx, aggregateSQL(v, q, sc, src, dims, ms, s.limits.MaxRows, restrictTo), func(scan func(...any) error) error {
+		sr := sourceRow{keys: make([]string, nk), vals: make([]float64, len(ms))}
+		dest := make([]any, 0, nk+len(ms))
+		for i := range sr.keys {
+			dest = append(dest, &sr.keys[i])
+		}
+		for i := range sr.vals {
+			dest = append(dest, &sr.vals[i])
+		}
+		if err := scan(dest...); err != nil {
+			return err
+		}
+		out = append(out, sr)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("report %s (%s): %w", r.Name, src.name, err)
+	}
+	return out, nil
+}
+
+// narrowTo is what a top's rows narrow the other sources to: each
+// dimension's values among them.
+func narrowTo(dims []Dimension, top []sourceRow) map[Dimension][]string {
+	out := map[Dimension][]string{}
+	for j, d := range dims {
+		seen := map[string]bool{}
+		for _, sr := range top {
+			if v := sr.keys[j]; !seen[v] {
+				seen[v] = true
+				out[d] = append(out[d], v)
+			}
+		}
+	}
+	return out
 }
 
 // forEachConcurrently runs fn(i) for i in [from, to), at most
@@ -479,7 +498,8 @@ func (s *Service) List(ctx context.Context, r *Report, q Query, sc Scope, measur
 
 // Statements returns the SQL a request runs, arguments written in: what
 // `slate bench serve` times with clickhouse-client as the raw baseline,
-// and what an operator pastes there to explain a figure.
+// and what an operator pastes there to explain a figure. For a top it
+// runs the sort source's query, whose rows narrow the others.
 func (s *Service) Statements(ctx context.Context, r *Report, q Query, sc Scope, measure string) ([]string, error) {
 	v, _, err := s.view(ctx, q)
 	if err != nil {
@@ -496,9 +516,20 @@ func (s *Service) Statements(ctx context.Context, r *Report, q Query, sc Scope, 
 		}
 		out = append(out, ticketListSQL(v, q, sc, src, min(q.Limit, s.limits.MaxList)).Inline())
 	default:
+		// With a top, the narrowing of the other sources is the one the
+		// sort source's query gives now: run it to know.
 		dims := append(slices.Clone(r.Fixed), q.GroupBy...)
-		for _, src := range r.sources() {
-			out = append(out, aggregateSQL(v, q, sc, src, dims, r.measuresOf(src), s.limits.MaxRows, nil).Inline())
+		srcs := orderedSources(r, q)
+		var restrictTo map[Dimension][]string
+		for i, src := range srcs {
+			out = append(out, aggregateSQL(v, q, sc, src, dims, r.measuresOf(src), s.limits.MaxRows, restrictTo).Inline())
+			if i == 0 && q.Top > 0 {
+				top, err := s.sourceRows(ctx, v, r, q, sc, src, dims, nil)
+				if err != nil {
+					return nil, err
+				}
+				restrictTo = narrowTo(dims, top)
+			}
 		}
 	}
 	return out, nil

@@ -46,8 +46,8 @@ const ticketSnapshotColumns = "tenant, ticket_id, has_created, deleted, merged_i
 	"reopened_times, status_since, public_replies, reopen_count, rating, rated_at"
 
 // snapshotInserts are the statements that write generation gen, in order:
-// each copies the live facts (the very SQL live reports run) into its
-// table.
+// each copies the live facts into its table (SLA cycles, replies and time
+// entries with the very SQL live reports read them with).
 func snapshotInserts(db string, gen uint64) []string {
 	live, snap := liveView(db), view{db: db, gen: gen}
 	g := "toUInt64(" + strconv.FormatUint(gen, 10) + ")"
@@ -180,8 +180,13 @@ func (s *Snapshots) write(ctx context.Context, gen uint64) error {
 // ones than these can only be long superseded: dropOld drops what is left
 // of them as it drops failed builds.
 func (s *Snapshots) registered(ctx context.Context) ([]Snapshot, error) {
-	rows, err := s.conn.Query(ctx, "SELECT generation, as_of, seconds FROM (SELECT generation, as_of, seconds FROM "+s.db+
+	return s.scan(ctx, "SELECT generation, as_of, seconds FROM (SELECT generation, as_of, seconds FROM "+s.db+
 		".report_snapshots ORDER BY generation DESC LIMIT 100) ORDER BY generation")
+}
+
+// scan reads registry rows (generation, as_of, seconds).
+func (s *Snapshots) scan(ctx context.Context, query string) ([]Snapshot, error) {
+	rows, err := s.conn.Query(ctx, query)
 	if err != nil {
 		return nil, err
 	}
@@ -277,18 +282,12 @@ func (s *Snapshots) Current(ctx context.Context) (Snapshot, bool, error) {
 }
 
 // newest is the newest registered generation; ok is false if there is none.
-func (s *Snapshots) newest(ctx context.Context) (sn Snapshot, ok bool, err error) {
-	rows, err := s.conn.Query(ctx, "SELECT generation, as_of, seconds FROM "+s.db+".report_snapshots ORDER BY generation DESC LIMIT 1")
-	if err != nil {
-		return sn, false, classify(err, 0)
+func (s *Snapshots) newest(ctx context.Context) (Snapshot, bool, error) {
+	regs, err := s.scan(ctx, "SELECT generation, as_of, seconds FROM "+s.db+".report_snapshots ORDER BY generation DESC LIMIT 1")
+	if err != nil || len(regs) == 0 {
+		return Snapshot{}, false, classify(err, 0)
 	}
-	defer rows.Close()
-	if ok = rows.Next(); ok {
-		if err := rows.Scan(&sn.Generation, &sn.AsOf, &sn.Seconds); err != nil {
-			return sn, false, classify(err, 0)
-		}
-	}
-	return sn, ok, classify(rows.Err(), 0)
+	return regs[0], true, nil
 }
 
 func (s *Snapshots) fresh(sn Snapshot) bool { return s.now().Sub(sn.AsOf) < s.maxAge }
@@ -313,7 +312,7 @@ func (s *Snapshots) Run(ctx context.Context, interval time.Duration, log *slog.L
 				if ctx.Err() != nil {
 					return
 				}
-				log.Warn("report snapshot build failed; reports read the live tables until one succeeds", "err", err)
+				log.Warn("report snapshot build failed; reports read the last generation until it is too old, then the live tables", "err", err)
 				break
 			}
 			d := time.Duration(sn.Seconds * float64(time.Second))
