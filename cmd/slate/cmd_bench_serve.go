@@ -64,7 +64,7 @@ var dashboardCalls = []benchCall{
 // runBenchServe loads generated tickets into a private ClickHouse, starts
 // `slate serve` as its own process, and times every dashboard API call
 // through it next to the same SQL run by clickhouse-client (its --time,
-// the server's own elapsed time) in the same run.
+// the server's own elapsed time) in the same run, the two alternating.
 func runBenchServe(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench serve", flag.ContinueOnError)
 	tickets := fs.Int("tickets", 1_000_000, "tickets to generate (about 10 events each)")
@@ -129,17 +129,25 @@ func runBenchServe(ctx context.Context, args []string) error {
 			path += "/tickets"
 		}
 		path += "?" + c.params
-		slate, err := srv.time(ctx, path, *n)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		stmts, err := statementsOf(ctx, svc, c, time.Now())
-		if err != nil {
-			return err
-		}
-		raw, err := rawTimes(ctx, ch, cfg.ClickHouse.Database, stmts, *n)
-		if err != nil {
-			return fmt.Errorf("%s raw: %w", path, err)
+		// Slate and the raw SQL alternate, one timed sample each per round
+		// (each after a warm-up), so whatever else the machine does
+		// meanwhile (serve's snapshot builds and their merges) falls on
+		// both alike.
+		var slate, raw []float64
+		for i := 0; i < *n; i++ {
+			one, err := srv.time(ctx, path, 1)
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			stmts, err := statementsOf(ctx, svc, c, time.Now())
+			if err != nil {
+				return err
+			}
+			rawOne, err := rawTimes(ctx, ch, cfg.ClickHouse.Database, stmts, 1)
+			if err != nil {
+				return fmt.Errorf("%s raw: %w", path, err)
+			}
+			slate, raw = append(slate, one...), append(raw, rawOne...)
 		}
 		sp50, sp95 := percentile(slate, 0.5), percentile(slate, 0.95)
 		rp50, rp95 := percentile(raw, 0.5), percentile(raw, 0.95)
