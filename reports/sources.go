@@ -48,7 +48,8 @@ type source struct {
 	// not a user value, so it is written as a literal.
 	sql func(v view, now int64) string
 	// snapshot sources describe the present (the open backlog) and ignore
-	// the time range.
+	// the time range (a report's Snapshot flag; report snapshots, the
+	// copies in snapshot.go, are another thing).
 	snapshot bool
 	// dims the rows carry beyond the ticket dimensions.
 	extra []Dimension

@@ -33,9 +33,10 @@ func (w *where) sql() string {
 	return " WHERE " + strings.Join(w.conds, " AND ")
 }
 
-// restrict applies the time range, the principal's scope and the request's
-// filters to source rows. Every user value is a bound argument. The scope
-// is ANDed with the filters, so a filter can only narrow it.
+// restrict applies the time range (on the column ts), the principal's
+// scope and the request's filters to src's rows. Every user value is a
+// bound argument. The scope is ANDed with the filters, so a filter can
+// only narrow it.
 func restrict(q Query, sc Scope, src *source, ts string) *where {
 	w := &where{}
 	if !src.snapshot {
@@ -197,7 +198,7 @@ func preBreachSQL(v view, q Query, sc Scope, limit int) statement {
 	v, w, outer := restrictSource(v, r, sc, srcRunning)
 	s := "SELECT tenant, ticket_id, subject, status, priority, severity, agent, grp, channel, customer, organisation, " +
 		"toInt64(toUnixTimestamp(created_at)), toString(metric), policy, toInt64(toUnixTimestamp(deadline)), toUInt32(cycle) FROM (" +
-		srcRunning.sql(v, q.Now.Unix()) + ")" + outerSQL(w, outer) + " ORDER BY deadline, tenant, ticket_id, metric LIMIT " + strconv.Itoa(limit+1)
+		srcRunning.sql(v, q.Now.Unix()) + ")" + outerSQL(w, outer) + " ORDER BY deadline, tenant, ticket_id, toString(metric) LIMIT " + strconv.Itoa(limit+1)
 	return statement{SQL: s, Args: w.args}
 }
 
