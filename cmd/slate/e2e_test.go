@@ -214,8 +214,23 @@ func TestTwoIngestersSharePartitions(t *testing.T) {
 	e := newEnv(t, sharedCH, 4)
 	a := e.startIngest()
 	b := e.startIngest()
-	time.Sleep(2 * time.Second) // both join the group before the data arrives
-	e.produce(e.generated(3000, 14))
+	// The second instance's join rebalances the group, which takes longer
+	// on a loaded machine than any fixed pause: produce a slice at a time
+	// until both have consumed (the first alone takes every partition
+	// until then), then the rest.
+	msgs := e.generated(3000, 14)
+	const step = 500
+	sent := 0
+	for deadline := time.Now().Add(time.Minute); sent < len(msgs) && time.Now().Before(deadline); {
+		next := min(sent+step, len(msgs))
+		e.produce(msgs[sent:next])
+		sent = next
+		time.Sleep(2 * time.Second)
+		if a.counter("slate_ingest_consumed_total") > 0 && b.counter("slate_ingest_consumed_total") > 0 {
+			break
+		}
+	}
+	e.produce(msgs[sent:])
 	e.checkFigures("two instances", 3*time.Minute)
 	ca, cb := a.counter("slate_ingest_consumed_total"), b.counter("slate_ingest_consumed_total")
 	if ca <= 0 || cb <= 0 {
