@@ -115,10 +115,7 @@ func ticketsBy(ts, where string) func(v view, now int64) string {
 // ticketsEach exposes one row per element of a timeline array (every solve,
 // every reopen).
 func ticketsEach(arr string) func(v view, now int64) string {
-	return func(v view, now int64) string {
-		// SELECT * does not include an ARRAY JOIN alias: name it.
-		return "SELECT *, ts, " + nowCol(now) + " FROM (" + liveTickets(v, "") + ") ARRAY JOIN " + arr + " AS ts"
-	}
+	return timelineRows(arr, "", "")
 }
 
 // ticketsFirstEach is ticketsEach with each element's predecessor as
@@ -127,25 +124,31 @@ func ticketsEach(arr string) func(v view, now int64) string {
 // before from are exactly one per ticket, its first element in the range
 // (see source.firstInRange).
 func ticketsFirstEach(arr string) func(v view, now int64) string {
+	return timelineRows(arr, "arrayMap(i -> "+arr+"[i - 1], arrayEnumerate("+arr+"))", "prev_ts") // [0] is the epoch
+}
+
+// timelineRows ARRAY JOINs a timeline array as ts and, if given, another
+// array of the same length (expr) as name.
+func timelineRows(arr, expr, name string) func(v view, now int64) string {
+	cols, join := "ts, ", arr+" AS ts"
+	if expr != "" {
+		cols, join = cols+name+", ", join+", "+expr+" AS "+name
+	}
 	return func(v view, now int64) string {
-		return "SELECT *, ts, prev_ts, " + nowCol(now) + " FROM (" + liveTickets(v, "") + ") ARRAY JOIN " + arr + " AS ts, " +
-			"arrayMap(i -> " + arr + "[i - 1], arrayEnumerate(" + arr + ")) AS prev_ts" // [0] is the epoch
+		// SELECT * does not include an ARRAY JOIN alias: name it.
+		return "SELECT *, " + cols + nowCol(now) + " FROM (" + liveTickets(v, "") + ") ARRAY JOIN " + join
 	}
 }
 
-// ticketDims are the dimensions joined onto non-ticket facts (SLA cycles,
-// replies, time entries). withAgent is false where the fact has its own
-// agent (who replied, who logged the time).
-func ticketDims(v view, withAgent bool) string {
-	agent, grp := "assignee AS agent, ", "group_name AS grp"
+// ticketDims are the ticket dimensions joined onto replies and time
+// entries; their agent is the fact's own (who replied, who logged).
+func ticketDims(v view) string {
+	grp := "group_name AS grp"
 	if v.gen != 0 {
-		agent, grp = "agent, ", "grp"
+		grp = "grp"
 	}
-	if !withAgent {
-		agent = ""
-	}
-	return "SELECT tenant, ticket_id, subject, priority, severity, status, tags, " + agent +
-		grp + ", channel, customer, organisation, created_at FROM " + ticketState(v)
+	return "SELECT tenant, ticket_id, subject, priority, severity, status, tags, " + grp +
+		", channel, customer, organisation, created_at FROM " + ticketState(v)
 }
 
 // slaCycleColumns are the columns of an SLA cycle row.
@@ -200,7 +203,7 @@ func replyFacts(v, dims view) string {
 	}
 	return "SELECT * FROM (SELECT tenant, ticket_id, event_id, any(actor_id) AS agent, any(occurred_at) AS ts FROM " +
 		v.db + ".events WHERE type = 'ticket.message' AND message_kind = 'public_reply' AND actor_type = 'agent' " +
-		"GROUP BY tenant, ticket_id, event_id) ANY LEFT JOIN (" + ticketDims(dims, false) + ") USING (tenant, ticket_id)"
+		"GROUP BY tenant, ticket_id, event_id) ANY LEFT JOIN (" + ticketDims(dims) + ") USING (tenant, ticket_id)"
 }
 
 // timeFacts are logged time entries with their tickets' dimensions.
@@ -210,7 +213,7 @@ func timeFacts(v, dims view) string {
 	}
 	return "SELECT * FROM (SELECT tenant, ticket_id, event_id, agent, logged_at AS ts, seconds, billable, " +
 		"has_rate, rate, currency FROM " + v.db + ".time_entries FINAL) " +
-		"ANY LEFT JOIN (" + ticketDims(dims, false) + ") USING (tenant, ticket_id)"
+		"ANY LEFT JOIN (" + ticketDims(dims) + ") USING (tenant, ticket_id)"
 }
 
 var (
