@@ -1,12 +1,16 @@
 // Package ingest is Slate's Kafka adapter: it fetches ticket events from a
-// consumer group, decodes and validates them, batches them by size or time,
-// hands each batch to a Store and only then commits the offsets.
+// consumer group, decodes and validates them, and hands them to a Store a
+// unit at a time (by size or time), in blocks as they are fetched; only
+// once the whole unit is stored does it commit the offsets.
 //
 // Guarantees: nothing is committed that was not stored (at-least-once);
 // storage collapses replays by event id, so the effect is exactly once. A bad
 // message becomes a dead letter and never blocks its partition. When the
-// store is down, fetching stops (one batch in flight) and the batch is
-// retried with backoff until it succeeds or the process is told to stop.
+// store is down, fetching stops (one unit in flight) and the unit is
+// stored again, with backoff, until that succeeds or the process is told to
+// stop. A unit keeps its messages' payloads, not their decoded events, so
+// it can be large (one ClickHouse part per 100k events by default) while
+// ingest's memory stays small.
 package ingest
 
 import (
@@ -34,16 +38,34 @@ type Source interface {
 	CommitMessages(ctx context.Context, msgs ...kafka.Message) error
 }
 
-// Store persists a batch idempotently (the warehouse writer implements it).
-// Errors carry a fault kind: Permanent means this data can never be stored.
+// Store persists events idempotently, a unit at a time (the warehouse
+// writer implements it through a small adapter where it is wired).
 type Store interface {
-	Store(ctx context.Context, b *event.Batch) error
+	Begin(ctx context.Context) Unit
 }
+
+// Unit is a run of batches stored as one: Add hands each batch over as it
+// is fetched, Commit makes them all durable together; only after Commit
+// returns nil is anything of the unit stored. After any error the unit is
+// over and its batches are stored again in a new one, which storage
+// collapses. Errors carry a fault kind: Permanent means this data can
+// never be stored.
+type Unit interface {
+	Add(ctx context.Context, b *event.Batch) error
+	Commit(ctx context.Context) error
+	Abort()
+}
+
+// blockSize is how many messages are decoded and handed to the store at a
+// time: a unit of BatchSize messages goes to ClickHouse as blocks of this
+// size in one insert, so ingest holds one block of decoded events, not the
+// whole unit, while ClickHouse still writes one part per insert.
+const blockSize = 10_000
 
 // Config tunes batching and retries.
 type Config struct {
-	BatchSize       int           `yaml:"batch_size"`       // flush when this many messages are buffered
-	BatchWait       time.Duration `yaml:"batch_wait"`       // or when the oldest buffered message is this old
+	BatchSize       int           `yaml:"batch_size"`       // store and commit when this many messages were fetched
+	BatchWait       time.Duration `yaml:"batch_wait"`       // or when the oldest of them is this old
 	RetryMin        time.Duration `yaml:"retry_min"`        // first backoff after a failed store
 	RetryMax        time.Duration `yaml:"retry_max"`        // backoff cap
 	DedupeWindow    int           `yaml:"dedupe_window"`    // recent event ids remembered for duplicate detection
@@ -55,7 +77,7 @@ type Config struct {
 // DefaultConfig returns the defaults documented in README.md.
 func DefaultConfig() Config {
 	return Config{
-		BatchSize:       10000,
+		BatchSize:       100_000,
 		BatchWait:       time.Second,
 		RetryMin:        200 * time.Millisecond,
 		RetryMax:        30 * time.Second,
@@ -97,11 +119,13 @@ type Ingester struct {
 	log     *slog.Logger
 	now     func() time.Time
 
-	seen    *recentIDs
-	free    chan *batch // stored batches, for reuse
-	healthy atomic.Bool // last store attempt succeeded
-	fetchOK atomic.Bool // last fetch did not fail
-	running atomic.Bool
+	seen     *recentIDs
+	block    int                 // blockSize, smaller in tests
+	free     chan *part          // stored parts, for reuse
+	freeRecs chan []event.Record // record arrays of parts, for reuse
+	healthy  atomic.Bool         // last store attempt succeeded
+	fetchOK  atomic.Bool         // last fetch did not fail
+	running  atomic.Bool
 	// totals since start, for the stop log (the metrics die with the process)
 	consumed, stored atomic.Uint64
 }
@@ -109,7 +133,7 @@ type Ingester struct {
 // New builds an Ingester; cfg must be valid.
 func New(src Source, store Store, dec *event.Decoder, cfg Config, m *Metrics, log *slog.Logger) *Ingester {
 	in := &Ingester{src: src, store: store, decoder: dec, cfg: cfg, metrics: m, log: log, now: time.Now,
-		seen: newRecentIDs(cfg.DedupeWindow), free: make(chan *batch, 1)}
+		seen: newRecentIDs(cfg.DedupeWindow), block: blockSize, free: make(chan *part, cfg.BatchSize/blockSize+4), freeRecs: make(chan []event.Record, 3)}
 	in.healthy.Store(true)
 	in.fetchOK.Store(true)
 	return in
@@ -127,38 +151,124 @@ func (in *Ingester) Ready() bool {
 	return in.running.Load() && in.healthy.Load() && in.fetchOK.Load()
 }
 
-type batch struct {
+// part is a run of fetched messages, decoded: the block a unit is given
+// at a time. It keeps its accepted events' payloads in one buffer, so a
+// unit that fails can be stored again (decoded anew) after its records
+// were let go, without a hundred thousand small allocations held live.
+type part struct {
 	recs []event.Record
 	dls  []event.DeadLetter
+	// the accepted events again, for a replay: payloads in buf
+	raws []raw
+	buf  []byte
 	// first offset and last message fetched per partition: the span the
-	// batch covers, and what gets committed
+	// part covers, and what gets committed
 	first map[int]int64
 	last  map[int]kafka.Message
-	n     int
+	n     int  // messages fetched, skipped duplicates included
+	ends  bool // the unit ends with this part
 }
 
-// newBatch takes a stored batch back for reuse, or makes one. Reuse keeps
-// the record array (a batch's biggest allocation) out of the garbage.
-func (in *Ingester) newBatch() *batch {
+type raw struct {
+	src        event.Source
+	start, end int // of its payload in buf
+}
+
+// newPart takes a stored part back for reuse, or makes one. Reuse keeps
+// the record array and payload buffer out of the garbage.
+func (in *Ingester) newPart() *part {
 	select {
-	case b := <-in.free:
-		clear(b.recs)
-		clear(b.dls)
-		b.recs, b.dls, b.n = b.recs[:0], b.dls[:0], 0
-		clear(b.first)
-		clear(b.last)
-		return b
+	case p := <-in.free:
+		clear(p.dls)
+		p.recs, p.dls, p.raws, p.buf, p.n, p.ends = in.takeRecs(), p.dls[:0], p.raws[:0], p.buf[:0], 0, false
+		clear(p.first)
+		clear(p.last)
+		return p
 	default:
-		return &batch{recs: make([]event.Record, 0, in.cfg.BatchSize), first: map[int]int64{}, last: map[int]kafka.Message{}}
+		return &part{recs: in.takeRecs(), first: map[int]int64{}, last: map[int]kafka.Message{}}
 	}
 }
 
-func (b *batch) spans() []event.Span {
-	out := make([]event.Span, 0, len(b.last))
-	for p, m := range b.last {
-		out = append(out, event.Span{Topic: m.Topic, Partition: int32(p), First: b.first[p], Last: m.Offset})
+// takeRecs gives a record array for a part to decode into. The arrays
+// circulate apart from the parts: a unit keeps its parts (their payloads)
+// until it is stored, but only the few parts being decoded or handed to
+// the store need their records.
+func (in *Ingester) takeRecs() []event.Record {
+	select {
+	case r := <-in.freeRecs:
+		return r
+	default:
+		return make([]event.Record, 0, in.partSize())
+	}
+}
+
+// dropRecs lets a part's decoded records go once the store has them: a
+// replay decodes them again from the payloads.
+func (in *Ingester) dropRecs(p *part) {
+	if p.recs == nil {
+		return
+	}
+	clear(p.recs)
+	select {
+	case in.freeRecs <- p.recs[:0]:
+	default:
+	}
+	p.recs = nil
+}
+
+func (in *Ingester) recycle(p *part) {
+	select {
+	case in.free <- p:
+	default:
+	}
+}
+
+// partSize is how many messages a part holds at most.
+func (in *Ingester) partSize() int { return min(in.cfg.BatchSize, in.block) }
+
+func (p *part) spans() []event.Span {
+	out := make([]event.Span, 0, len(p.last))
+	for pt, m := range p.last {
+		out = append(out, event.Span{Topic: m.Topic, Partition: int32(pt), First: p.first[pt], Last: m.Offset})
 	}
 	return out
+}
+
+// batch is what the store is given for the part: its records, as decoded
+// while fetching or (replay) decoded again from the kept payloads.
+func (in *Ingester) batch(p *part, withSpans bool) *event.Batch {
+	if p.recs == nil {
+		p.recs = in.takeRecs()
+		for _, r := range p.raws {
+			payload := p.buf[r.start:r.end]
+			ev, err := in.decoder.Decode(payload)
+			if err != nil { // it decoded before: the decoder is deterministic
+				panic(fmt.Sprintf("replay of %s[%d]@%d: %v", r.src.Topic, r.src.Partition, r.src.Offset, err))
+			}
+			p.recs = append(p.recs, event.Record{Event: ev, Payload: payload, Source: r.src})
+		}
+	}
+	b := &event.Batch{Records: p.recs, DeadLetters: p.dls}
+	if withSpans {
+		b.Spans = p.spans()
+	}
+	return b
+}
+
+// unit is the parts stored together, as one insert, then committed.
+type unit struct {
+	parts []*part
+	store Unit  // open while every Add succeeded
+	err   error // the first failure, when store is nil
+	start time.Time
+}
+
+func (u *unit) messages() int {
+	n := 0
+	for _, p := range u.parts {
+		n += p.n
+	}
+	return n
 }
 
 // Run consumes until ctx is cancelled, then stores and commits what it has
@@ -168,18 +278,18 @@ func (b *batch) spans() []event.Span {
 func (in *Ingester) Run(ctx context.Context) error {
 	in.running.Store(true)
 	defer in.running.Store(false)
-	batches := make(chan *batch) // one batch decoding while one is stored
+	parts := make(chan *part) // one part decoding while one is stored
 	fetchErr := make(chan error, 1)
 	// The fetcher also stops when the writer gives up: consuming on without
 	// storing would only hold the partitions while lag grows.
 	fetchCtx, stopFetch := context.WithCancel(ctx)
 	defer stopFetch()
 	go func() {
-		defer close(batches)
-		fetchErr <- in.fetchLoop(fetchCtx, batches)
+		defer close(parts)
+		fetchErr <- in.fetchLoop(fetchCtx, parts)
 	}()
 	// The writer keeps going after ctx is cancelled, to drain the last
-	// batches, but gives up at the shutdown deadline.
+	// parts, but gives up at the shutdown deadline.
 	drainCtx, cancelDrain := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelDrain()
 	go func() {
@@ -197,20 +307,31 @@ func (in *Ingester) Run(ctx context.Context) error {
 		}
 	}()
 	var writeErr error
-	for b := range batches {
+	var u *unit
+	for p := range parts {
 		if writeErr != nil {
 			continue // drain so the fetcher can exit
 		}
-		err := in.storeAndCommit(drainCtx, b)
-		select {
-		case in.free <- b:
-		default:
+		if u == nil {
+			u = &unit{start: in.now()}
+		}
+		in.addPart(drainCtx, u, p)
+		if !p.ends {
+			continue
+		}
+		err := in.storeAndCommit(drainCtx, u)
+		for _, p := range u.parts {
+			in.recycle(p)
 		}
 		if err != nil {
 			writeErr = err
 			stopFetch()
-			in.log.Error("giving up on uncommitted batch; it will be redelivered", "messages", b.n, "err", err)
+			in.log.Error("giving up on uncommitted messages; they will be redelivered", "messages", u.messages(), "err", err)
 		}
+		u = nil
+	}
+	if u != nil && u.store != nil {
+		u.store.Abort() // the fetcher stopped mid-unit: nothing of it is committed
 	}
 	if err := <-fetchErr; err != nil {
 		return err
@@ -221,41 +342,66 @@ func (in *Ingester) Run(ctx context.Context) error {
 	return writeErr
 }
 
-func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *batch) error {
-	b := in.newBatch()
+// addPart streams a part into the unit's open store unit. After a failure
+// the unit only gathers its parts, to be stored again as a whole at its
+// end (storeAndCommit), which is where retries wait.
+func (in *Ingester) addPart(ctx context.Context, u *unit, p *part) {
+	u.parts = append(u.parts, p)
+	if u.err != nil || p.n == 0 {
+		in.dropRecs(p)
+		return
+	}
+	if u.store == nil {
+		u.store = in.store.Begin(ctx)
+	}
+	if err := u.store.Add(ctx, in.batch(p, true)); err != nil {
+		u.store, u.err = nil, err
+	}
+	in.dropRecs(p)
+}
+
+func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *part) error {
+	p := in.newPart()
 	var deadline time.Time
-	// While a batch fills, fetches wait at most until its deadline: one
-	// context for the whole batch (a context with a timer per message
+	unitN := 0 // messages in the unit so far, the current part's included
+	// While a unit fills, fetches wait at most until its deadline: one
+	// context for the whole unit (a context with a timer per message
 	// was a good part of the fetch loop's garbage).
 	wait := batchWait{ctx: ctx}
 	defer wait.stop(ctx)
 	fetchFails := 0
-	flush := func() bool {
-		wait.stop(ctx)
-		if b.n == 0 {
-			return true
+	// hand passes the part on; ends says the unit ends with it
+	hand := func(ends bool) {
+		if ends {
+			wait.stop(ctx)
 		}
+		if p.n == 0 && !(ends && unitN > 0) {
+			return
+		}
+		p.ends = ends
 		select {
-		case out <- b:
+		case out <- p:
 		case <-ctx.Done():
 			// still hand it over: the writer drains after a stop
-			out <- b
+			out <- p
 		}
-		b, deadline = in.newBatch(), time.Time{}
-		return true
+		p = in.newPart()
+		if ends {
+			unitN, deadline = 0, time.Time{}
+		}
 	}
 	for {
 		msg, err := in.src.FetchMessage(wait.ctx)
 		if err != nil {
 			if ctx.Err() != nil {
-				flush()
+				hand(true)
 				return nil
 			}
 			if errors.Is(err, context.DeadlineExceeded) {
-				flush()
+				hand(true)
 				continue
 			}
-			flush()
+			hand(true)
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrClosedPipe) {
 				return fmt.Errorf("fetch: %w", err) // the reader was closed
 			}
@@ -278,13 +424,17 @@ func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *batch) error {
 		}
 		fetchFails = 0
 		in.fetchOK.Store(true)
-		if b.n == 0 {
+		if unitN == 0 {
 			deadline = in.now().Add(in.cfg.BatchWait)
 			wait.ctx, wait.cancel = context.WithDeadline(ctx, deadline)
 		}
-		in.add(b, msg)
-		if b.n >= in.cfg.BatchSize || !in.now().Before(deadline) {
-			flush()
+		in.add(p, msg)
+		unitN++
+		switch {
+		case unitN >= in.cfg.BatchSize || !in.now().Before(deadline):
+			hand(true)
+		case p.n >= in.block:
+			hand(false)
 		}
 	}
 }
@@ -304,19 +454,19 @@ func (w *batchWait) stop(parent context.Context) {
 	w.ctx, w.cancel = parent, nil
 }
 
-// add decodes one message into the batch as an event, a skipped duplicate
+// add decodes one message into the part as an event, a skipped duplicate
 // or a dead letter.
-func (in *Ingester) add(b *batch, msg kafka.Message) {
+func (in *Ingester) add(p *part, msg kafka.Message) {
 	in.metrics.Consumed.Inc()
 	in.consumed.Add(1)
 	if lag := msg.HighWaterMark - msg.Offset - 1; lag >= 0 {
 		in.metrics.Lag.WithLabelValues(msg.Topic, strconv.Itoa(msg.Partition)).Set(float64(lag))
 	}
-	b.n++
-	if _, ok := b.first[msg.Partition]; !ok {
-		b.first[msg.Partition] = msg.Offset
+	p.n++
+	if _, ok := p.first[msg.Partition]; !ok {
+		p.first[msg.Partition] = msg.Offset
 	}
-	b.last[msg.Partition] = msg
+	p.last[msg.Partition] = msg
 	src := event.Source{Topic: msg.Topic, Partition: int32(msg.Partition), Offset: msg.Offset}
 	ev, err := in.decoder.Decode(msg.Value)
 	if err == nil {
@@ -330,26 +480,59 @@ func (in *Ingester) add(b *batch, msg kafka.Message) {
 		}
 	}
 	if err != nil {
-		b.dls = append(b.dls, event.NewDeadLetter(src, msg.Key, msg.Value, &ev, err, in.now()))
+		p.dls = append(p.dls, event.NewDeadLetter(src, msg.Key, msg.Value, &ev, err, in.now()))
 		return
 	}
-	b.recs = append(b.recs, event.Record{Event: ev, Payload: msg.Value, Source: src})
+	start := len(p.buf)
+	p.buf = append(p.buf, msg.Value...)
+	p.raws = append(p.raws, raw{src: src, start: start, end: len(p.buf)})
+	p.recs = append(p.recs, event.Record{Event: ev, Payload: p.buf[start:len(p.buf):len(p.buf)], Source: src})
 }
 
-func (in *Ingester) storeAndCommit(ctx context.Context, b *batch) error {
-	start := in.now()
-	if err := in.storeResilient(ctx, &event.Batch{Records: b.recs, DeadLetters: b.dls, Spans: b.spans()}); err != nil {
-		return err
+// storeAndCommit ends the unit's insert, storing it again as a whole for
+// as long as that fails and ctx lives, then commits its offsets.
+func (in *Ingester) storeAndCommit(ctx context.Context, u *unit) error {
+	err, bisected := u.err, false
+	if u.store != nil {
+		err = u.store.Commit(ctx)
+		u.store = nil
 	}
-	in.metrics.BatchSize.Observe(float64(b.n))
-	in.metrics.BatchLatency.Observe(in.now().Sub(start).Seconds())
-	msgs := make([]kafka.Message, 0, len(b.last))
-	for _, m := range b.last {
+	for attempt := 0; err != nil; attempt++ {
+		kind := in.failed(err)
+		if kind == fault.Permanent {
+			in.log.Warn("store refused a unit; storing its parts apart, bisecting the refused ones", "messages", u.messages(), "err", err)
+			for _, p := range u.parts {
+				err := in.storeResilient(ctx, in.batch(p, false))
+				in.dropRecs(p)
+				if err != nil {
+					return err
+				}
+			}
+			bisected = true
+			break
+		}
+		wait := in.backoff(attempt)
+		in.log.Warn("store failed; retrying", "attempt", attempt+1, "in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("store: %w (last error: %v)", ctx.Err(), err)
+		case <-time.After(wait):
+		}
+		err = in.storeUnit(ctx, u)
+	}
+	in.unitStored(u, !bisected)
+	msgs := make([]kafka.Message, 0, 4)
+	last := map[int]kafka.Message{}
+	for _, p := range u.parts {
+		for pt, m := range p.last {
+			last[pt] = m
+		}
+	}
+	for _, m := range last {
 		msgs = append(msgs, m)
 	}
 	// A failed commit loses nothing: the messages come again and storage
 	// collapses them. So retry briefly, then move on.
-	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		if err = in.src.CommitMessages(ctx, msgs...); err == nil {
 			in.metrics.Commits.WithLabelValues("ok").Inc()
@@ -361,34 +544,88 @@ func (in *Ingester) storeAndCommit(ctx context.Context, b *batch) error {
 		time.Sleep(in.backoff(attempt))
 	}
 	in.metrics.Commits.WithLabelValues("failed").Inc()
-	in.log.Warn("offset commit failed; the batch will be redelivered and de-duplicated", "err", err)
+	in.log.Warn("offset commit failed; the messages will be redelivered and de-duplicated", "err", err)
 	return nil
 }
 
-// storeResilient stores a batch, retrying transient failures with backoff
-// for as long as ctx lives. A permanent failure is bisected down to the
-// rows ClickHouse refuses, which become dead letters; the rest is stored.
+// storeUnit stores all of a unit's parts again, as one unit.
+func (in *Ingester) storeUnit(ctx context.Context, u *unit) error {
+	su := in.store.Begin(ctx)
+	for _, p := range u.parts {
+		if p.n == 0 {
+			continue
+		}
+		err := su.Add(ctx, in.batch(p, true))
+		in.dropRecs(p)
+		if err != nil {
+			return err
+		}
+	}
+	return su.Commit(ctx)
+}
+
+// unitStored counts a stored unit; its events and dead letters were
+// counted piece by piece already if it was bisected.
+func (in *Ingester) unitStored(u *unit, countRows bool) {
+	in.healthy.Store(true)
+	in.metrics.StoreUp.Set(1)
+	if countRows {
+		for _, p := range u.parts {
+			in.counted(len(p.raws), p.dls)
+		}
+	}
+	in.metrics.BatchSize.Observe(float64(u.messages()))
+	in.metrics.BatchLatency.Observe(in.now().Sub(u.start).Seconds())
+}
+
+// counted counts stored events and dead letters.
+func (in *Ingester) counted(events int, dls []event.DeadLetter) {
+	in.metrics.Inserted.Add(float64(events))
+	in.stored.Add(uint64(events))
+	for _, d := range dls {
+		in.metrics.DeadLettered.WithLabelValues(string(d.Reason)).Inc()
+	}
+}
+
+// failed counts a failed store and marks the ingester unready unless the
+// data itself was refused.
+func (in *Ingester) failed(err error) fault.Kind {
+	kind := fault.KindOf(err)
+	in.metrics.StoreErrors.WithLabelValues(kind.String()).Inc()
+	if kind != fault.Permanent {
+		in.healthy.Store(false)
+		in.metrics.StoreUp.Set(0)
+	}
+	return kind
+}
+
+// storeOnce stores one batch as a unit of its own.
+func (in *Ingester) storeOnce(ctx context.Context, b *event.Batch) error {
+	u := in.store.Begin(ctx)
+	if err := u.Add(ctx, b); err != nil {
+		return err
+	}
+	return u.Commit(ctx)
+}
+
+// storeResilient stores a batch on its own, retrying transient failures
+// with backoff for as long as ctx lives. A permanent failure is bisected
+// down to the rows ClickHouse refuses, which become dead letters; the rest
+// is stored.
 func (in *Ingester) storeResilient(ctx context.Context, b *event.Batch) error {
 	for attempt := 0; ; attempt++ {
-		err := in.store.Store(ctx, b)
+		err := in.storeOnce(ctx, b)
 		if err == nil {
 			in.healthy.Store(true)
 			in.metrics.StoreUp.Set(1)
-			in.metrics.Inserted.Add(float64(len(b.Records)))
-			in.stored.Add(uint64(len(b.Records)))
-			for _, d := range b.DeadLetters {
-				in.metrics.DeadLettered.WithLabelValues(string(d.Reason)).Inc()
-			}
+			in.counted(len(b.Records), b.DeadLetters)
 			return nil
 		}
-		kind := fault.KindOf(err)
-		in.metrics.StoreErrors.WithLabelValues(kind.String()).Inc()
+		kind := in.failed(err)
 		if kind == fault.Permanent && len(b.Records)+len(b.DeadLetters) > 0 {
 			in.log.Warn("store refused a batch; bisecting to find the rows", "events", len(b.Records), "dead_letters", len(b.DeadLetters), "err", err)
 			return in.bisect(ctx, b.Records, b.DeadLetters, err)
 		}
-		in.healthy.Store(false)
-		in.metrics.StoreUp.Set(0)
 		wait := in.backoff(attempt)
 		in.log.Warn("store failed; retrying", "attempt", attempt+1, "in", wait, "err", err)
 		select {

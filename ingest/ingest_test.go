@@ -74,24 +74,65 @@ func maps(m map[int]int64) map[int]int64 {
 	return out
 }
 
-// memStore records what it stored and can fail on demand.
+// memStore records what it stored and can fail on demand. Like the
+// warehouse, it makes a unit's batches visible only when the unit commits.
 type memStore struct {
 	mu          sync.Mutex
-	failNext    int    // transient failures before the next success
-	rejectID    string // any batch holding this event id is refused permanently
+	failNext    int    // transient failures before the next successful commit
+	failAdds    int    // transient failures of Add before the next success
+	rejectID    string // any unit holding this event id is refused permanently
 	alwaysFail  bool
-	refuseDLs   bool // every batch with a dead letter is refused permanently
+	refuseDLs   bool // every unit with a dead letter is refused permanently
 	events      []string
 	deadLetters []event.DeadLetter
-	calls       []int
+	calls       []int      // messages of each committed or refused unit
+	adds        []int      // messages of each Add
 	src         *memSource // to check nothing is committed before it is stored
 	violations  []string
 }
 
-func (s *memStore) Store(_ context.Context, b *event.Batch) error {
-	recs, dls := b.Records, b.DeadLetters
+type memUnit struct {
+	s    *memStore
+	recs []event.Record
+	dls  []event.DeadLetter
+	over bool
+}
+
+func (s *memStore) Begin(context.Context) Unit { return &memUnit{s: s} }
+
+func (u *memUnit) Add(_ context.Context, b *event.Batch) error {
+	s := u.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if u.over {
+		s.violations = append(s.violations, "Add to a unit that is over")
+	}
+	s.adds = append(s.adds, len(b.Records)+len(b.DeadLetters))
+	if s.failAdds > 0 {
+		s.failAdds--
+		u.over = true
+		return fault.Errorf(fault.Unavailable, "broken pipe")
+	}
+	// copies: the ingester reuses its record arrays once Add returns
+	for _, r := range b.Records {
+		r.Payload = slices.Clone(r.Payload)
+		u.recs = append(u.recs, r)
+	}
+	u.dls = append(u.dls, b.DeadLetters...)
+	return nil
+}
+
+func (u *memUnit) Abort() { u.over = true }
+
+func (u *memUnit) Commit(context.Context) error {
+	s := u.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u.over {
+		s.violations = append(s.violations, "Commit of a unit that is over")
+	}
+	u.over = true
+	recs, dls := u.recs, u.dls
 	s.calls = append(s.calls, len(recs)+len(dls))
 	if s.alwaysFail {
 		return fault.Errorf(fault.Unavailable, "clickhouse is down")
@@ -216,6 +257,62 @@ func TestBatchesBySizeAndTimeAndCommitsAfterStore(t *testing.T) {
 	}
 	if v := testutil.ToFloat64(h.m.Inserted); v != 10 {
 		t.Errorf("inserted metric %v", v)
+	}
+}
+
+// A unit larger than a block reaches the store as several Adds and is
+// committed once, after its last block.
+func TestUnitStreamsBlocksAndCommitsOnce(t *testing.T) {
+	var msgs []kafka.Message
+	for i := 0; i < 10; i++ {
+		msgs = append(msgs, msg(0, int64(i), eventJSON(fmt.Sprintf("e%d", i), "T1", i)))
+	}
+	cfg := testConfig()
+	cfg.BatchSize = 6
+	h := newHarness(msgs, cfg)
+	h.in.block = 2
+	h.run(t, func() bool { ev, _ := h.store.stored(); return len(ev) == 10 })
+	if !slices.Equal(h.store.adds, []int{2, 2, 2, 2, 2}) || !slices.Equal(h.store.calls, []int{6, 4}) {
+		t.Errorf("adds %v commits %v, want blocks of 2 in units of 6 and the 4 left by time", h.store.adds, h.store.calls)
+	}
+	if h.src.commitCount() != 2 || h.src.committedOffsets()[0] != 10 {
+		t.Errorf("commits=%d offsets=%v, want one commit per unit", h.src.commitCount(), h.src.committedOffsets())
+	}
+}
+
+// When a block fails mid-unit, the unit is stored again as a whole from
+// the payloads it kept (its decoded records were let go), and committed
+// once stored; nothing is lost or stored out of the unit.
+func TestFailedBlockReplaysTheUnitFromPayloads(t *testing.T) {
+	var msgs []kafka.Message
+	for i := 0; i < 6; i++ {
+		msgs = append(msgs, msg(i%2, int64(i/2), eventJSON(fmt.Sprintf("e%d", i), fmt.Sprintf("T%d", i%2), i)))
+	}
+	cfg := testConfig()
+	cfg.BatchSize, cfg.BatchWait = 6, time.Hour
+	h := newHarness(msgs, cfg)
+	h.in.block = 2
+	h.store.failAdds = 1
+	h.store.failNext = 1
+	h.run(t, func() bool { ev, _ := h.store.stored(); return len(ev) == 6 })
+	events, _ := h.store.stored()
+	slices.Sort(events)
+	if !slices.Equal(events, []string{"e0", "e1", "e2", "e3", "e4", "e5"}) {
+		t.Fatalf("stored %v", events)
+	}
+	// the first Add fails; the unit gathers its blocks, is replayed whole,
+	// fails at commit, and is replayed whole again
+	if !slices.Equal(h.store.adds, []int{2, 2, 2, 2, 2, 2, 2}) || !slices.Equal(h.store.calls, []int{6, 6}) {
+		t.Errorf("adds %v commits %v", h.store.adds, h.store.calls)
+	}
+	if h.src.commitCount() != 1 || h.src.committedOffsets()[0] != 3 || h.src.committedOffsets()[1] != 3 {
+		t.Errorf("commits=%d offsets=%v, want one commit after the unit was stored", h.src.commitCount(), h.src.committedOffsets())
+	}
+	if v := testutil.ToFloat64(h.m.StoreErrors.WithLabelValues("unavailable")); v != 2 {
+		t.Errorf("store errors %v, want 2", v)
+	}
+	if v := testutil.ToFloat64(h.m.Inserted); v != 6 {
+		t.Errorf("inserted metric %v, want 6", v)
 	}
 }
 

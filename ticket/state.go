@@ -123,7 +123,8 @@ func (s *State) apply(e *event.Event) {
 	case event.TypeSeverityChanged:
 		s.Severity = e.Severity
 	case event.TypeTagsChanged:
-		s.Tags = slices.DeleteFunc(s.Tags, func(t string) bool { return slices.Contains(e.TagsRemoved, t) })
+		// a copy: a state copied out of a cache shares its array with the cached one
+		s.Tags = slices.DeleteFunc(slices.Clone(s.Tags), func(t string) bool { return slices.Contains(e.TagsRemoved, t) })
 		for _, t := range e.TagsAdded {
 			if !slices.Contains(s.Tags, t) {
 				s.Tags = append(s.Tags, t)

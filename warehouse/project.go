@@ -82,119 +82,118 @@ func groupByTicket(recs []event.Record) []ticketGroup {
 	return groups
 }
 
-// projectStats says how a batch's tickets were projected, for debug logs.
+// projectStats says how a unit's tickets were projected, for debug logs.
 type projectStats struct {
 	tickets, cached, lookedUp, refolded int
 	lookup, refold, insert              time.Duration
 }
 
-// plan is a batch's projection between its two phases.
-type plan struct {
-	b      *event.Batch
-	groups []ticketGroup
-	bases  []*ticket.State
-	st     projectStats
+// stage is a unit's projection in progress: the new state of every ticket
+// the unit's batches touched. It is kept apart from the cache until the
+// unit is stored, so a unit that fails leaves the cache as it was.
+type stage struct {
+	byKey map[TicketKey]*staged
+	order []*staged
+	// next is the offset after the unit's last message, per partition;
+	// unchecked is set by a batch without spans (a piece of a refused
+	// batch), after which no partition's continuity can be vouched for.
+	next      map[partitionKey]int64
+	unchecked bool
+	st        projectStats
 }
 
-// prepare finds each touched ticket's base state: cached, or as stored
-// before this batch. It reads only the tickets table, so it can run while
-// the batch's events are being inserted. The projector stays locked until
-// finish, which must follow.
-func (p *projector) prepare(ctx context.Context, b *event.Batch) (*plan, error) {
-	p.mu.Lock()
-	var st projectStats
-	p.dropStalePartitions(b.Spans)
+// staged is one ticket's state in a unit; refold marks a state that
+// cannot be extended (late or repeated events, a partition consumed
+// elsewhere meanwhile) and is re-derived from the stored history once the
+// unit's events are stored.
+type staged struct {
+	key    TicketKey
+	part   partitionKey
+	state  ticket.State
+	refold bool
+}
 
+func newStage() *stage {
+	return &stage{byKey: map[TicketKey]*staged{}, next: map[partitionKey]int64{}}
+}
+
+func (s *stage) add(k TicketKey, state ticket.State) *staged {
+	t := &staged{key: k, state: state}
+	s.byKey[k] = t
+	s.order = append(s.order, t)
+	return t
+}
+
+// stage extends the unit's states with a batch's events. A ticket's base
+// state is, in this order: its state earlier in the unit, the cache, its
+// stored row (looked up for all misses of the batch at once), none.
+func (p *projector) stage(ctx context.Context, s *stage, b *event.Batch) error {
+	p.checkContinuity(s, b.Spans)
 	groups := groupByTicket(b.Records)
-	bases := make([]*ticket.State, len(groups))
 	var unknown []TicketKey
 	for i := range groups {
-		if el, ok := p.byKey[groups[i].key]; ok && el.Value.(*cached).part == groups[i].part {
-			s := el.Value.(*cached).state
-			bases[i] = &s
-		} else {
-			unknown = append(unknown, groups[i].key)
-		}
-	}
-	st.tickets, st.lookedUp, st.cached = len(groups), len(unknown), len(groups)-len(unknown)
-	t0 := time.Now()
-	if len(unknown) > 0 {
-		stored, err := loadTicketStates(ctx, p.conn, p.db, unknown)
-		if err != nil {
-			p.mu.Unlock()
-			return nil, err
-		}
-		for i := range groups {
-			if bases[i] == nil {
-				s := stored[groups[i].key] // zero State: no row, a new ticket
-				bases[i] = &s
-			}
-		}
-	}
-	st.lookup = time.Since(t0)
-	return &plan{b: b, groups: groups, bases: bases, st: st}, nil
-}
-
-// finish extends or re-folds every state (re-folding reads the events, so
-// the batch must be stored by now), stores them and unlocks the projector.
-func (p *projector) finish(ctx context.Context, w *Writer, pl *plan) (projectStats, error) {
-	defer p.mu.Unlock()
-	b, groups, bases, st := pl.b, pl.groups, pl.bases, pl.st
-	states := make([]ticket.State, len(groups))
-	var refold []TicketKey
-	refoldAt := map[TicketKey]int{}
-	for i, g := range groups {
-		s := *bases[i]
-		if s.Follows(g.events[0]) {
-			s.Apply(g.events)
-			states[i] = s
+		g := &groups[i]
+		if _, ok := s.byKey[g.key]; ok {
 			continue
 		}
-		refoldAt[g.key] = i
-		refold = append(refold, g.key)
+		if el, ok := p.byKey[g.key]; ok && el.Value.(*cached).part == g.part {
+			s.add(g.key, el.Value.(*cached).state)
+			s.st.cached++
+			continue
+		}
+		unknown = append(unknown, g.key)
 	}
-	st.refolded = len(refold)
-	t0 := time.Now()
-	if len(refold) > 0 {
-		err := LoadHistories(ctx, p.conn, p.db, refold, func(history []event.Event) error {
-			i := refoldAt[TicketKey{history[0].Tenant, history[0].TicketID}]
-			states[i] = ticket.Fold(history)
-			return nil
-		})
+	if len(unknown) > 0 {
+		t0 := time.Now()
+		stored, err := loadTicketStates(ctx, p.conn, p.db, unknown)
 		if err != nil {
-			return st, err
+			return err
+		}
+		s.st.lookup += time.Since(t0)
+		s.st.lookedUp += len(unknown)
+		for _, k := range unknown {
+			s.add(k, stored[k]) // zero State: no row, a new ticket
 		}
 	}
-	st.refold = time.Since(t0)
-	t0 = time.Now()
-	if err := w.insertTickets(ctx, states); err != nil {
-		return st, err
-	}
-	st.insert = time.Since(t0)
 	for i := range groups {
-		p.remember(groups[i].key, groups[i].part, states[i])
+		g := &groups[i]
+		t := s.byKey[g.key]
+		t.part = g.part
+		if t.refold {
+			continue
+		}
+		if !t.state.Follows(g.events[0]) {
+			t.refold = true
+			continue
+		}
+		t.state.Apply(g.events)
 	}
-	for _, s := range b.Spans {
-		p.lastOff[partitionKey{s.Topic, s.Partition}] = s.Last
-	}
-	return st, nil
+	return nil
 }
 
-// dropStalePartitions forgets the cached tickets of every partition whose
-// batch does not start right after the last offset this process stored.
-func (p *projector) dropStalePartitions(spans []event.Span) {
+// checkContinuity notices partitions whose batch does not start right
+// after the last offset this process stored or staged: another consumer
+// may have stored events of them in between, so their cached states are
+// dropped and the unit's states of them are re-derived from storage.
+func (p *projector) checkContinuity(s *stage, spans []event.Span) {
+	if len(spans) == 0 {
+		s.unchecked = true
+		return
+	}
 	stale := map[partitionKey]bool{}
-	for _, s := range spans {
-		k := partitionKey{s.Topic, s.Partition}
-		if last, ok := p.lastOff[k]; !ok || s.First != last+1 {
+	for _, sp := range spans {
+		k := partitionKey{sp.Topic, sp.Partition}
+		want, ok := s.next[k]
+		if !ok {
+			var last int64
+			last, ok = p.lastOff[k]
+			want = last + 1
+		}
+		if !ok || sp.First != want {
 			stale[k] = true
 			delete(p.lastOff, k)
 		}
-	}
-	if len(spans) == 0 {
-		// a sub-batch (bisecting a refused batch): no continuity to check,
-		// and none to vouch for afterwards
-		clear(p.lastOff)
+		s.next[k] = sp.Last + 1
 	}
 	if len(stale) == 0 {
 		return
@@ -206,6 +205,55 @@ func (p *projector) dropStalePartitions(spans []event.Span) {
 			delete(p.byKey, c.key)
 		}
 		el = next
+	}
+	for _, t := range s.order {
+		if stale[t.part] {
+			t.refold = true
+		}
+	}
+}
+
+// settle re-derives the states marked for it from the stored histories
+// (the unit's events must be stored by now) and returns every state of
+// the unit, in the order the unit first touched the tickets.
+func (p *projector) settle(ctx context.Context, s *stage) ([]ticket.State, error) {
+	var refold []TicketKey
+	for _, t := range s.order {
+		if t.refold {
+			refold = append(refold, t.key)
+		}
+	}
+	s.st.tickets, s.st.refolded = len(s.order), len(refold)
+	if len(refold) > 0 {
+		t0 := time.Now()
+		err := LoadHistories(ctx, p.conn, p.db, refold, func(history []event.Event) error {
+			s.byKey[TicketKey{history[0].Tenant, history[0].TicketID}].state = ticket.Fold(history)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		s.st.refold = time.Since(t0)
+	}
+	states := make([]ticket.State, len(s.order))
+	for i, t := range s.order {
+		states[i] = t.state
+	}
+	return states, nil
+}
+
+// commit takes a stored unit's states into the cache and its offsets as
+// the last stored.
+func (p *projector) commit(s *stage) {
+	for _, t := range s.order {
+		p.remember(t.key, t.part, t.state)
+	}
+	if s.unchecked {
+		clear(p.lastOff)
+		return
+	}
+	for k, next := range s.next {
+		p.lastOff[k] = next - 1
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/internal/fault"
 	"github.com/slatehq/slate/ticket"
 )
 
@@ -32,48 +33,152 @@ func NewWriter(conn driver.Conn, db string, stateCache int) *Writer {
 		Log: slog.New(slog.DiscardHandler)}
 }
 
-// Store writes one batch: events, time entries, dead letters, then the new
-// state of every ticket the events touched. It returns a fault-kinded
-// error: Unavailable when retrying may help, Permanent when ClickHouse
-// rejected the data itself.
+// Store writes one batch as a unit of its own: events, time entries, dead
+// letters, then the new state of every ticket the events touched. It
+// returns a fault-kinded error: Unavailable when retrying may help,
+// Permanent when ClickHouse rejected the data itself.
 func (w *Writer) Store(ctx context.Context, b *event.Batch) error {
-	t0 := time.Now()
-	// The inserts and the lookup of the touched tickets' stored states are
-	// independent: run them side by side.
-	inserted := make(chan error, 1)
-	go func() { inserted <- w.insertBatch(ctx, b) }()
-	pl, lookupErr := w.proj.prepare(ctx, b)
-	insertErr := <-inserted
-	t1 := time.Now()
-	if insertErr != nil || lookupErr != nil {
-		if pl != nil {
-			w.proj.mu.Unlock()
-		}
-		return errors.Join(insertErr, lookupErr)
-	}
-	st, err := w.proj.finish(ctx, w, pl)
-	if err != nil {
+	u := w.Begin(ctx)
+	if err := u.Add(ctx, b); err != nil {
 		return err
 	}
-	w.Log.Debug("batch stored", "events", len(b.Records), "dead_letters", len(b.DeadLetters),
-		"insert_and_lookup", t1.Sub(t0), "tickets", st.tickets, "cached", st.cached, "looked_up", st.lookedUp,
-		"refolded", st.refolded, "lookup", st.lookup, "refold", st.refold, "insert_tickets", st.insert)
+	return u.Commit(ctx)
+}
+
+// Unit is a run of batches stored as one: Add streams each batch's events
+// to ClickHouse as a block of one open INSERT and stages the new states of
+// the tickets they touch; Commit ends the insert, then stores the time
+// entries, dead letters and ticket states. ClickHouse squashes the blocks
+// of an insert and writes one part per partition when it ends, so a unit
+// of ten 10k-event batches costs the server what one 100k-event insert
+// does while the client holds one batch at a time; and nothing of a unit's
+// events is visible before Commit.
+//
+// Nothing a unit was given may count as stored until Commit returns nil.
+// After an error the unit is over (Abort is then a no-op) and the caller
+// stores the same events again in a new unit, which storage collapses.
+// A unit holds the writer's projector from Begin until Commit or Abort.
+type Unit struct {
+	w         *Writer
+	ctx       context.Context // the open insert's
+	events    driver.Batch    // the open insert, from the first Add with events
+	times     *timeEntryCols
+	dls       []event.DeadLetter
+	stage     *stage
+	start     time.Time
+	n, blocks int
+	over      bool
+}
+
+// Begin starts a unit; ctx bounds its insert until Commit or Abort.
+func (w *Writer) Begin(ctx context.Context) *Unit {
+	w.proj.mu.Lock()
+	return &Unit{w: w, ctx: ctx, times: &timeEntryCols{}, stage: newStage(), start: time.Now()}
+}
+
+// Add streams a batch's events, keeps its time entries and dead letters
+// for Commit, and stages the touched tickets' states. After an error the
+// unit is over.
+func (u *Unit) Add(ctx context.Context, b *event.Batch) error {
+	if u.over {
+		return fault.Errorf(fault.Internal, "add to a unit that is over")
+	}
+	// Sending the block and looking up the tickets' stored states are
+	// independent: run them side by side.
+	sent := make(chan error, 1)
+	if len(b.Records) > 0 {
+		go func() { sent <- u.sendEvents(b.Records) }()
+	} else {
+		sent <- nil
+	}
+	u.times.add(b.Records)
+	u.dls = append(u.dls, b.DeadLetters...)
+	u.n += len(b.Records)
+	err := u.w.proj.stage(ctx, u.stage, b)
+	if err = errors.Join(<-sent, err); err != nil {
+		u.end()
+	}
+	return err
+}
+
+func (u *Unit) sendEvents(recs []event.Record) error {
+	w := u.w
+	if u.events == nil {
+		b, err := w.conn.PrepareBatch(u.ctx, insertStatement(w.db, "events", eventColumns))
+		if err != nil {
+			return fmt.Errorf("insert events: prepare: %w", classify(err))
+		}
+		u.events = b
+	}
+	if err := w.appendEvents(u.events, recs); err != nil {
+		return fmt.Errorf("insert events: %w", classify(err))
+	}
+	// Flush sends the block now and keeps the driver's column buffers for
+	// the next one.
+	if err := u.events.Flush(); err != nil {
+		return fmt.Errorf("insert events: %w", classify(err))
+	}
+	u.blocks++
 	return nil
 }
 
-func (w *Writer) insertBatch(ctx context.Context, b *event.Batch) error {
-	if len(b.Records) > 0 {
-		if err := w.insertEvents(ctx, b.Records); err != nil {
-			return err
+// Commit ends the events insert, then stores time entries, dead letters
+// and the tickets' states; only when it returns nil is the unit stored.
+// The unit is over either way.
+func (u *Unit) Commit(ctx context.Context) error {
+	if u.over {
+		return fault.Errorf(fault.Internal, "commit of a unit that is over")
+	}
+	defer u.end()
+	w := u.w
+	t0 := time.Now()
+	if u.events != nil {
+		err := u.events.Send()
+		u.events = nil
+		if err != nil {
+			return fmt.Errorf("insert events: %w", classify(err))
 		}
-		if err := w.insertTimeEntries(ctx, b.Records); err != nil {
+	}
+	if err := w.insertTimeEntries(ctx, u.times); err != nil {
+		return err
+	}
+	if len(u.dls) > 0 {
+		if err := w.insertDeadLetters(ctx, u.dls); err != nil {
 			return err
 		}
 	}
-	if len(b.DeadLetters) > 0 {
-		return w.insertDeadLetters(ctx, b.DeadLetters)
+	t1 := time.Now()
+	states, err := w.proj.settle(ctx, u.stage)
+	if err != nil {
+		return err
 	}
+	t2 := time.Now()
+	if err := w.insertTickets(ctx, states); err != nil {
+		return err
+	}
+	st := &u.stage.st
+	st.insert = time.Since(t2)
+	w.proj.commit(u.stage)
+	w.Log.Debug("unit stored", "events", u.n, "blocks", u.blocks, "dead_letters", len(u.dls),
+		"open_for", t0.Sub(u.start), "end_inserts", t1.Sub(t0), "tickets", st.tickets, "cached", st.cached,
+		"looked_up", st.lookedUp, "refolded", st.refolded, "lookup", st.lookup, "refold", st.refold, "insert_tickets", st.insert)
 	return nil
+}
+
+// Abort drops the unit: its open insert is cancelled (no part is written)
+// and its staged states are forgotten.
+func (u *Unit) Abort() { u.end() }
+
+func (u *Unit) end() {
+	if u.over {
+		return
+	}
+	u.over = true
+	if u.events != nil {
+		_ = u.events.Abort()
+		u.events = nil
+	}
+	u.w.proj.mu.Unlock()
 }
 
 // TicketKey names a ticket.
@@ -192,7 +297,8 @@ func resized[T any](s []T, n int) []T {
 	return s[:n]
 }
 
-func (w *Writer) insertEvents(ctx context.Context, recs []event.Record) error {
+// appendEvents appends the records to an open events insert.
+func (w *Writer) appendEvents(b driver.Batch, recs []event.Record) error {
 	n := len(recs)
 	c := eventColsPool.Get().(*eventCols)
 	defer c.release()
@@ -216,42 +322,46 @@ func (w *Writer) insertEvents(ctx context.Context, recs []event.Record) error {
 		c.topic[i], c.partition[i], c.offset[i] = recs[i].Source.Topic, recs[i].Source.Partition, recs[i].Source.Offset
 		c.ingestedAt[i] = now
 	}
-	return w.send(ctx, "events", eventColumns, func(b driver.Batch) error {
-		return appendColumns(b, c.tenant, c.ticketID, c.eventID, c.typ, c.occurredAt, c.occurredUs, c.schema, c.actorType, c.actorID,
-			c.channel, c.customer, c.organisation, c.group, c.assignee, c.supporting, c.setsAssignee, c.setsGroup, c.setsSupporting,
-			c.subject, c.status, c.priority, c.severity, c.statusLabel, c.priorityLabel, c.severityLabel,
-			c.tags, c.added, c.removed, c.kind, c.messageID,
-			c.agent, c.seconds, c.billable, c.startedUs, c.endedUs, c.hasRate, c.rate, c.currency,
-			c.rating, c.mergedInto, c.reason, c.topic, c.partition, c.offset, c.ingestedAt)
-	})
+	return appendColumns(b, c.tenant, c.ticketID, c.eventID, c.typ, c.occurredAt, c.occurredUs, c.schema, c.actorType, c.actorID,
+		c.channel, c.customer, c.organisation, c.group, c.assignee, c.supporting, c.setsAssignee, c.setsGroup, c.setsSupporting,
+		c.subject, c.status, c.priority, c.severity, c.statusLabel, c.priorityLabel, c.severityLabel,
+		c.tags, c.added, c.removed, c.kind, c.messageID,
+		c.agent, c.seconds, c.billable, c.startedUs, c.endedUs, c.hasRate, c.rate, c.currency,
+		c.rating, c.mergedInto, c.reason, c.topic, c.partition, c.offset, c.ingestedAt)
 }
 
 var timeEntryColumns = []string{"tenant", "ticket_id", "event_id", "agent", "logged_at", "started_us", "ended_us", "seconds", "billable", "has_rate", "rate", "currency"}
 
-func (w *Writer) insertTimeEntries(ctx context.Context, recs []event.Record) error {
-	var (
-		tenant, ticketID, eventID, agent, currency []string
-		loggedAt                                   []time.Time
-		startedUs, endedUs                         []int64
-		seconds                                    []uint32
-		billable, hasRate                          []uint8
-		rate                                       []float64
-	)
+// timeEntryCols gathers a unit's time entries (a few per hundred events)
+// for one insert at its end.
+type timeEntryCols struct {
+	tenant, ticketID, eventID, agent, currency []string
+	loggedAt                                   []time.Time
+	startedUs, endedUs                         []int64
+	seconds                                    []uint32
+	billable, hasRate                          []uint8
+	rate                                       []float64
+}
+
+func (c *timeEntryCols) add(recs []event.Record) {
 	for i := range recs {
 		e := &recs[i].Event
 		if e.Type != event.TypeTimeLogged {
 			continue
 		}
-		tenant, ticketID, eventID, agent = append(tenant, e.Tenant), append(ticketID, e.TicketID), append(eventID, e.ID), append(agent, e.Agent)
-		loggedAt, startedUs, endedUs = append(loggedAt, e.OccurredAt), append(startedUs, micros(e.StartedAt)), append(endedUs, micros(e.EndedAt))
-		seconds, billable = append(seconds, uint32(e.Seconds)), append(billable, b2u(e.Billable))
-		hasRate, rate, currency = append(hasRate, b2u(e.HasRate)), append(rate, e.Rate), append(currency, e.Currency)
+		c.tenant, c.ticketID, c.eventID, c.agent = append(c.tenant, e.Tenant), append(c.ticketID, e.TicketID), append(c.eventID, e.ID), append(c.agent, e.Agent)
+		c.loggedAt, c.startedUs, c.endedUs = append(c.loggedAt, e.OccurredAt), append(c.startedUs, micros(e.StartedAt)), append(c.endedUs, micros(e.EndedAt))
+		c.seconds, c.billable = append(c.seconds, uint32(e.Seconds)), append(c.billable, b2u(e.Billable))
+		c.hasRate, c.rate, c.currency = append(c.hasRate, b2u(e.HasRate)), append(c.rate, e.Rate), append(c.currency, e.Currency)
 	}
-	if len(tenant) == 0 {
+}
+
+func (w *Writer) insertTimeEntries(ctx context.Context, c *timeEntryCols) error {
+	if len(c.tenant) == 0 {
 		return nil
 	}
 	return w.send(ctx, "time_entries", timeEntryColumns, func(b driver.Batch) error {
-		return appendColumns(b, tenant, ticketID, eventID, agent, loggedAt, startedUs, endedUs, seconds, billable, hasRate, rate, currency)
+		return appendColumns(b, c.tenant, c.ticketID, c.eventID, c.agent, c.loggedAt, c.startedUs, c.endedUs, c.seconds, c.billable, c.hasRate, c.rate, c.currency)
 	})
 }
 

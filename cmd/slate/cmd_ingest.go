@@ -61,7 +61,7 @@ func serveIngest(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Lo
 	}
 	writer := warehouse.NewWriter(conn, cfg.ClickHouse.Database, cfg.Ingest.StateCache)
 	writer.Log = log
-	in := ingest.New(reader, writer, &event.Decoder{Labels: mapper},
+	in := ingest.New(reader, unitStore{writer}, &event.Decoder{Labels: mapper},
 		cfg.Ingest, ingest.NewMetrics(reg), log)
 	mux := obs.Mux(reg, func() error {
 		if !in.Ready() {
@@ -98,3 +98,9 @@ func serveIngest(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Lo
 	log.Info("ingest stopped", "err", err, "consumed", consumed, "stored", stored)
 	return err
 }
+
+// unitStore hands the warehouse writer's units to ingest, which names its
+// own Unit interface.
+type unitStore struct{ w *warehouse.Writer }
+
+func (s unitStore) Begin(ctx context.Context) ingest.Unit { return s.w.Begin(ctx) }
