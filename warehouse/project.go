@@ -261,6 +261,7 @@ func (p *projector) remember(k TicketKey, part partitionKey, s ticket.State) {
 	if p.limit <= 0 {
 		return
 	}
+	s = s.Compact()
 	if el, ok := p.byKey[k]; ok {
 		c := el.Value.(*cached)
 		c.state, c.part = s, part
