@@ -8,7 +8,8 @@
 // message becomes a dead letter and never blocks its partition. When the
 // store is down, fetching stops (one unit in flight) and the unit is
 // stored again, with backoff, until that succeeds or the process is told to
-// stop. A unit keeps its messages' payloads, not their decoded events, so
+// stop. A unit lets its decoded events go as soon as the store has them
+// and reads its messages again from Kafka if it must be stored again, so
 // it can be large (one ClickHouse part per 100k events by default) while
 // ingest's memory stays small.
 package ingest
@@ -32,10 +33,14 @@ import (
 	"github.com/slatehq/slate/internal/fault"
 )
 
-// Source is the part of *kafka.Reader ingest uses.
+// Source is what ingest reads: a consumer group's messages (Reader in
+// kafka.go), and the same messages again by position, for a unit that has
+// to be stored again after its decoded events were let go.
 type Source interface {
 	FetchMessage(ctx context.Context) (kafka.Message, error)
 	CommitMessages(ctx context.Context, msgs ...kafka.Message) error
+	// Replay calls fn with every message of the runs, in offset order.
+	Replay(ctx context.Context, runs []event.Span, fn func(kafka.Message) error) error
 }
 
 // Store persists events idempotently, a unit at a time (the warehouse
@@ -152,47 +157,48 @@ func (in *Ingester) Ready() bool {
 }
 
 // part is a run of fetched messages, decoded: the block a unit is given
-// at a time. It keeps its accepted events' payloads in one buffer, so a
-// unit that fails can be stored again (decoded anew) after its records
-// were let go, without a hundred thousand small allocations held live.
+// at a time. Once the store has its records they are let go; should the
+// unit have to be stored again, the part's messages are read again from
+// Kafka by position (its runs), which holds them until they are committed.
+// So a unit can be large (one ClickHouse part per 100k events) while
+// ingest holds only the parts being decoded or handed over.
 type part struct {
 	recs []event.Record
 	dls  []event.DeadLetter
-	// the accepted events again, for a replay: payloads in buf
-	raws []raw
-	buf  []byte
-	// first offset and last message fetched per partition: the span the
-	// part covers, and what gets committed
-	first map[int]int64
-	last  map[int]kafka.Message
-	n     int  // messages fetched, skipped duplicates included
-	ends  bool // the unit ends with this part
+	// runs of consecutive offsets the part read, per partition, in the
+	// order read: what a replay reads again, and what storage checks for
+	// gaps (a partition read elsewhere meanwhile)
+	runs []event.Span
+	run  map[int]int // partition -> its current run in runs
+	// messages that are not events (dead letters, skipped redeliveries):
+	// a replay leaves them out, as the first reading did. By run, since
+	// a partition read twice over (a rebalance) has an offset in two runs.
+	notEvents map[runOffset]struct{}
+	last      map[int]kafka.Message // per partition: what gets committed
+	n         int                   // messages fetched
+	events    int                   // of which events
+	ends      bool                  // the unit ends with this part
 }
 
-type raw struct {
-	src        event.Source
-	start, end int // of its payload in buf
-}
-
-// newPart takes a stored part back for reuse, or makes one. Reuse keeps
-// the record array and payload buffer out of the garbage.
+// newPart takes a stored part back for reuse, or makes one.
 func (in *Ingester) newPart() *part {
 	select {
 	case p := <-in.free:
 		clear(p.dls)
-		p.recs, p.dls, p.raws, p.buf, p.n, p.ends = in.takeRecs(), p.dls[:0], p.raws[:0], p.buf[:0], 0, false
-		clear(p.first)
+		p.recs, p.dls, p.runs, p.n, p.events, p.ends = in.takeRecs(), p.dls[:0], p.runs[:0], 0, 0, false
+		clear(p.run)
 		clear(p.last)
+		p.notEvents = nil
 		return p
 	default:
-		return &part{recs: in.takeRecs(), first: map[int]int64{}, last: map[int]kafka.Message{}}
+		return &part{recs: in.takeRecs(), run: map[int]int{}, last: map[int]kafka.Message{}}
 	}
 }
 
 // takeRecs gives a record array for a part to decode into. The arrays
-// circulate apart from the parts: a unit keeps its parts (their payloads)
-// until it is stored, but only the few parts being decoded or handed to
-// the store need their records.
+// circulate apart from the parts: a unit keeps its parts until it is
+// stored, but only the few parts being decoded or handed to the store
+// need their records.
 func (in *Ingester) takeRecs() []event.Record {
 	select {
 	case r := <-in.freeRecs:
@@ -202,8 +208,7 @@ func (in *Ingester) takeRecs() []event.Record {
 	}
 }
 
-// dropRecs lets a part's decoded records go once the store has them: a
-// replay decodes them again from the payloads.
+// dropRecs lets a part's decoded records go once the store has them.
 func (in *Ingester) dropRecs(p *part) {
 	if p.recs == nil {
 		return
@@ -226,33 +231,72 @@ func (in *Ingester) recycle(p *part) {
 // partSize is how many messages a part holds at most.
 func (in *Ingester) partSize() int { return min(in.cfg.BatchSize, in.block) }
 
-func (p *part) spans() []event.Span {
-	out := make([]event.Span, 0, len(p.last))
-	for pt, m := range p.last {
-		out = append(out, event.Span{Topic: m.Topic, Partition: int32(pt), First: p.first[pt], Last: m.Offset})
+// note records a fetched message's position in the part's runs.
+func (p *part) note(msg kafka.Message) {
+	p.n++
+	p.last[msg.Partition] = msg
+	if i, ok := p.run[msg.Partition]; ok && p.runs[i].Last+1 == msg.Offset {
+		p.runs[i].Last = msg.Offset
+		return
 	}
-	return out
+	p.run[msg.Partition] = len(p.runs)
+	p.runs = append(p.runs, event.Span{Topic: msg.Topic, Partition: int32(msg.Partition), First: msg.Offset, Last: msg.Offset})
+}
+
+type runOffset struct {
+	run    int
+	offset int64
+}
+
+// notAnEvent marks the message just noted as no event.
+func (p *part) notAnEvent(msg kafka.Message) {
+	if p.notEvents == nil {
+		p.notEvents = map[runOffset]struct{}{}
+	}
+	p.notEvents[runOffset{p.run[msg.Partition], msg.Offset}] = struct{}{}
 }
 
 // batch is what the store is given for the part: its records, as decoded
-// while fetching or (replay) decoded again from the kept payloads.
-func (in *Ingester) batch(p *part, withSpans bool) *event.Batch {
+// while fetching or, for a replay, read again from Kafka and decoded.
+func (in *Ingester) batch(ctx context.Context, p *part, withSpans bool) (*event.Batch, error) {
 	if p.recs == nil {
 		p.recs = in.takeRecs()
-		for _, r := range p.raws {
-			payload := p.buf[r.start:r.end]
-			ev, err := in.decoder.Decode(payload)
-			if err != nil { // it decoded before: the decoder is deterministic
-				panic(fmt.Sprintf("replay of %s[%d]@%d: %v", r.src.Topic, r.src.Partition, r.src.Offset, err))
-			}
-			p.recs = append(p.recs, event.Record{Event: ev, Payload: payload, Source: r.src})
+		var err error
+		for i := 0; i < len(p.runs) && err == nil; i++ {
+			err = in.src.Replay(ctx, p.runs[i:i+1], func(msg kafka.Message) error {
+				return in.replayed(p, i, msg)
+			})
+		}
+		if err == nil && len(p.recs) != p.events {
+			err = fault.Errorf(fault.Unavailable, "replay read %d events of %d (%d runs)", len(p.recs), p.events, len(p.runs))
+		}
+		if err != nil {
+			in.dropRecs(p)
+			return nil, fmt.Errorf("replay: %w", err)
 		}
 	}
 	b := &event.Batch{Records: p.recs, DeadLetters: p.dls}
 	if withSpans {
-		b.Spans = p.spans()
+		b.Spans = p.runs
 	}
-	return b
+	return b, nil
+}
+
+// replayed decodes a message of run i read again into the part's records.
+func (in *Ingester) replayed(p *part, i int, msg kafka.Message) error {
+	src := event.Source{Topic: msg.Topic, Partition: int32(msg.Partition), Offset: msg.Offset}
+	if _, skip := p.notEvents[runOffset{i, msg.Offset}]; skip {
+		return nil
+	}
+	ev, err := in.decoder.Decode(msg.Value)
+	if err != nil {
+		// it decoded when first read and the decoder is
+		// deterministic: only a broker handing back other bytes
+		// for the same offset gets here
+		return fault.Errorf(fault.Internal, "replay of %s[%d]@%d does not decode as it did: %v", src.Topic, src.Partition, src.Offset, err)
+	}
+	p.recs = append(p.recs, event.Record{Event: ev, Payload: msg.Value, Source: src})
+	return nil
 }
 
 // unit is the parts stored together, as one insert, then committed.
@@ -354,7 +398,11 @@ func (in *Ingester) addPart(ctx context.Context, u *unit, p *part) {
 	if u.store == nil {
 		u.store = in.store.Begin(ctx)
 	}
-	if err := u.store.Add(ctx, in.batch(p, true)); err != nil {
+	b, err := in.batch(ctx, p, true) // decoded while fetched: no replay
+	if err == nil {
+		err = u.store.Add(ctx, b)
+	}
+	if err != nil {
 		u.store, u.err = nil, err
 	}
 	in.dropRecs(p)
@@ -462,17 +510,14 @@ func (in *Ingester) add(p *part, msg kafka.Message) {
 	if lag := msg.HighWaterMark - msg.Offset - 1; lag >= 0 {
 		in.metrics.Lag.WithLabelValues(msg.Topic, strconv.Itoa(msg.Partition)).Set(float64(lag))
 	}
-	p.n++
-	if _, ok := p.first[msg.Partition]; !ok {
-		p.first[msg.Partition] = msg.Offset
-	}
-	p.last[msg.Partition] = msg
+	p.note(msg)
 	src := event.Source{Topic: msg.Topic, Partition: int32(msg.Partition), Offset: msg.Offset}
 	ev, err := in.decoder.Decode(msg.Value)
 	if err == nil {
 		switch prev, state := in.seen.check(&ev, src); state {
 		case seenSame:
 			in.metrics.Duplicates.Inc()
+			p.notAnEvent(msg)
 			return
 		case seenConflict:
 			err = &event.Error{Reason: event.ReasonDuplicateID, Field: "event_id",
@@ -481,12 +526,11 @@ func (in *Ingester) add(p *part, msg kafka.Message) {
 	}
 	if err != nil {
 		p.dls = append(p.dls, event.NewDeadLetter(src, msg.Key, msg.Value, &ev, err, in.now()))
+		p.notAnEvent(msg)
 		return
 	}
-	start := len(p.buf)
-	p.buf = append(p.buf, msg.Value...)
-	p.raws = append(p.raws, raw{src: src, start: start, end: len(p.buf)})
-	p.recs = append(p.recs, event.Record{Event: ev, Payload: p.buf[start:len(p.buf):len(p.buf)], Source: src})
+	p.events++
+	p.recs = append(p.recs, event.Record{Event: ev, Payload: msg.Value, Source: src})
 }
 
 // storeAndCommit ends the unit's insert, storing it again as a whole for
@@ -502,7 +546,10 @@ func (in *Ingester) storeAndCommit(ctx context.Context, u *unit) error {
 		if kind == fault.Permanent {
 			in.log.Warn("store refused a unit; storing its parts apart, bisecting the refused ones", "messages", u.messages(), "err", err)
 			for _, p := range u.parts {
-				err := in.storeResilient(ctx, in.batch(p, false))
+				b, err := in.replayPart(ctx, p)
+				if err == nil {
+					err = in.storeResilient(ctx, b)
+				}
 				in.dropRecs(p)
 				if err != nil {
 					return err
@@ -555,13 +602,35 @@ func (in *Ingester) storeUnit(ctx context.Context, u *unit) error {
 		if p.n == 0 {
 			continue
 		}
-		err := su.Add(ctx, in.batch(p, true))
+		b, err := in.batch(ctx, p, true)
+		if err == nil {
+			err = su.Add(ctx, b)
+		}
 		in.dropRecs(p)
 		if err != nil {
+			su.Abort()
 			return err
 		}
 	}
 	return su.Commit(ctx)
+}
+
+// replayPart reads a part's events again, retrying with backoff while
+// Kafka cannot serve them, for as long as ctx lives.
+func (in *Ingester) replayPart(ctx context.Context, p *part) (*event.Batch, error) {
+	for attempt := 0; ; attempt++ {
+		b, err := in.batch(ctx, p, false)
+		if err == nil {
+			return b, nil
+		}
+		wait := in.backoff(attempt)
+		in.log.Warn("replay from kafka failed; retrying", "attempt", attempt+1, "in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("replay: %w (last error: %v)", ctx.Err(), err)
+		case <-time.After(wait):
+		}
+	}
 }
 
 // unitStored counts a stored unit; its events and dead letters were
@@ -571,7 +640,7 @@ func (in *Ingester) unitStored(u *unit, countRows bool) {
 	in.metrics.StoreUp.Set(1)
 	if countRows {
 		for _, p := range u.parts {
-			in.counted(len(p.raws), p.dls)
+			in.counted(p.events, p.dls)
 		}
 	}
 	in.metrics.BatchSize.Observe(float64(u.messages()))

@@ -27,6 +27,7 @@ type memSource struct {
 	next      int
 	committed map[int]int64 // partition -> next offset to read
 	commits   int
+	replays   int
 	fetchErrs map[int]error // returned instead of the message at this index, once
 }
 
@@ -46,6 +47,32 @@ func (s *memSource) FetchMessage(ctx context.Context) (kafka.Message, error) {
 	s.mu.Unlock()
 	<-ctx.Done()
 	return kafka.Message{}, ctx.Err()
+}
+
+// Replay reads the runs again from the messages, as a partition reader
+// reads the log; replays counts the calls.
+func (s *memSource) Replay(_ context.Context, runs []event.Span, fn func(kafka.Message) error) error {
+	s.mu.Lock()
+	s.replays++
+	msgs := slices.Clone(s.msgs)
+	s.mu.Unlock()
+	for _, r := range runs {
+		var part []kafka.Message
+		for _, m := range msgs {
+			if m.Topic == r.Topic && m.Partition == int(r.Partition) && m.Offset >= r.First && m.Offset <= r.Last {
+				part = append(part, m)
+			}
+		}
+		// the log holds each offset once, in order
+		slices.SortFunc(part, func(a, b kafka.Message) int { return int(a.Offset - b.Offset) })
+		part = slices.CompactFunc(part, func(a, b kafka.Message) bool { return a.Offset == b.Offset })
+		for _, m := range part {
+			if err := fn(m); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (s *memSource) CommitMessages(_ context.Context, msgs ...kafka.Message) error {
@@ -280,10 +307,10 @@ func TestUnitStreamsBlocksAndCommitsOnce(t *testing.T) {
 	}
 }
 
-// When a block fails mid-unit, the unit is stored again as a whole from
-// the payloads it kept (its decoded records were let go), and committed
-// once stored; nothing is lost or stored out of the unit.
-func TestFailedBlockReplaysTheUnitFromPayloads(t *testing.T) {
+// When a block fails mid-unit, the unit is stored again as a whole, its
+// messages read again from the source (its decoded records were let go),
+// and committed once stored; nothing is lost or stored out of the unit.
+func TestFailedBlockReplaysTheUnitFromKafka(t *testing.T) {
 	var msgs []kafka.Message
 	for i := 0; i < 6; i++ {
 		msgs = append(msgs, msg(i%2, int64(i/2), eventJSON(fmt.Sprintf("e%d", i), fmt.Sprintf("T%d", i%2), i)))
@@ -313,6 +340,36 @@ func TestFailedBlockReplaysTheUnitFromPayloads(t *testing.T) {
 	}
 	if v := testutil.ToFloat64(h.m.Inserted); v != 6 {
 		t.Errorf("inserted metric %v, want 6", v)
+	}
+	if h.src.replays == 0 {
+		t.Error("the unit was stored again without reading its messages again")
+	}
+}
+
+// A partition read twice over within one part (a rebalance handed its
+// uncommitted messages back) is two runs; a replay reads both again and
+// leaves out exactly what the first reading left out (the redelivered
+// duplicates, the dead letter), so the unit holds the same events.
+func TestReplayReadsEachRunAndSkipsWhatWasNoEvent(t *testing.T) {
+	msgs := []kafka.Message{
+		msg(0, 0, eventJSON("a", "T1", 1)),
+		msg(0, 1, eventJSON("b", "T1", 2)),
+		msg(0, 2, []byte("not json")),
+		msg(0, 1, eventJSON("b", "T1", 2)), // handed back: a redelivery, skipped
+		msg(0, 2, []byte("not json")),      // a dead letter again
+		msg(0, 3, eventJSON("c", "T1", 3)),
+	}
+	cfg := testConfig()
+	cfg.BatchSize, cfg.BatchWait = 6, time.Hour
+	h := newHarness(msgs, cfg)
+	h.store.failNext = 1
+	h.run(t, func() bool { ev, dl := h.store.stored(); return len(ev)+len(dl) == 5 })
+	events, dls := h.store.stored()
+	if !slices.Equal(events, []string{"a", "b", "c"}) || len(dls) != 2 {
+		t.Fatalf("stored %v and %d dead letters, want a, b, c and 2", events, len(dls))
+	}
+	if h.src.replays != 2 || h.src.committedOffsets()[0] != 4 {
+		t.Errorf("%d replays (want one per run), committed %v", h.src.replays, h.src.committedOffsets())
 	}
 }
 

@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/internal/fault"
 )
 
 // KafkaConfig says where the events are and how to read them.
@@ -68,11 +71,18 @@ func (c KafkaConfig) Validate(maxMessage int) error {
 	return nil
 }
 
+// Reader is a consumer-group reader that can also read a range of a
+// partition again (Replay), for a unit that has to be stored again.
+type Reader struct {
+	*kafka.Reader
+	cfg KafkaConfig
+}
+
 // NewReader opens a consumer-group reader. Offsets are committed
 // synchronously (CommitInterval 0) and only by the Ingester, after storing;
 // a new group starts at the oldest message so nothing retained is skipped.
-func NewReader(c KafkaConfig) *kafka.Reader {
-	return kafka.NewReader(kafka.ReaderConfig{
+func NewReader(c KafkaConfig) *Reader {
+	return &Reader{cfg: c, Reader: kafka.NewReader(kafka.ReaderConfig{
 		Brokers:        c.Brokers,
 		GroupID:        c.GroupID,
 		Topic:          c.Topic,
@@ -86,7 +96,50 @@ func NewReader(c KafkaConfig) *kafka.Reader {
 		HeartbeatInterval: c.HeartbeatInterval,
 		SessionTimeout:    c.SessionTimeout,
 		RebalanceTimeout:  c.RebalanceTimeout,
-	})
+	})}
+}
+
+// Replay reads each run's offsets again with a reader of its partition
+// alone (no group: nothing is committed). The messages are uncommitted,
+// so the broker still has them unless retention deleted them meanwhile;
+// then a run ends early and the caller sees fewer messages than it read
+// the first time.
+func (r *Reader) Replay(ctx context.Context, runs []event.Span, fn func(kafka.Message) error) error {
+	for _, run := range runs {
+		if err := r.replayRun(ctx, run, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Reader) replayRun(ctx context.Context, run event.Span, fn func(kafka.Message) error) error {
+	pr := kafka.NewReader(kafka.ReaderConfig{Brokers: r.cfg.Brokers, Topic: run.Topic, Partition: int(run.Partition),
+		MinBytes: 1, MaxBytes: r.cfg.MaxBytes, MaxWait: r.cfg.MaxWait})
+	defer pr.Close()
+	// a run whose messages retention deleted would wait for ever
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := pr.SetOffset(run.First); err != nil {
+		return fault.Errorf(fault.Unavailable, "replay %s[%d]@%d: %v", run.Topic, run.Partition, run.First, err)
+	}
+	for {
+		// FetchMessage, like everywhere: a partition reader commits
+		// nothing either way, but ReadMessage would read as if it did
+		msg, err := pr.FetchMessage(ctx)
+		if err != nil {
+			return fault.Errorf(fault.Unavailable, "replay %s[%d]@%d-%d: %v", run.Topic, run.Partition, run.First, run.Last, err)
+		}
+		if msg.Offset > run.Last {
+			return nil
+		}
+		if err := fn(msg); err != nil {
+			return err
+		}
+		if msg.Offset == run.Last {
+			return nil
+		}
+	}
 }
 
 // NewWriter opens a producer that keys messages by ticket id, so all of a
