@@ -89,7 +89,7 @@ func DefaultConfig() Config {
 		DedupeWindow:    200000,
 		ShutdownTimeout: 30 * time.Second,
 		StateCache:      50_000,
-		MemoryLimitMiB:  230,
+		MemoryLimitMiB:  200,
 	}
 }
 
@@ -423,6 +423,7 @@ func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *part) error {
 		if ends {
 			wait.stop(ctx)
 		}
+		in.counts(p)
 		if p.n == 0 && !(ends && unitN > 0) {
 			return
 		}
@@ -502,14 +503,22 @@ func (w *batchWait) stop(parent context.Context) {
 	w.ctx, w.cancel = parent, nil
 }
 
+// counts adds a part's messages to the consumed counters and sets the
+// lag of its partitions as of their last message (once a part, not once a
+// message: the labelled gauge's lookup was a measurable share of a fetch).
+func (in *Ingester) counts(p *part) {
+	in.metrics.Consumed.Add(float64(p.n))
+	in.consumed.Add(uint64(p.n))
+	for pt, msg := range p.last {
+		if lag := msg.HighWaterMark - msg.Offset - 1; lag >= 0 {
+			in.metrics.Lag.WithLabelValues(msg.Topic, strconv.Itoa(pt)).Set(float64(lag))
+		}
+	}
+}
+
 // add decodes one message into the part as an event, a skipped duplicate
 // or a dead letter.
 func (in *Ingester) add(p *part, msg kafka.Message) {
-	in.metrics.Consumed.Inc()
-	in.consumed.Add(1)
-	if lag := msg.HighWaterMark - msg.Offset - 1; lag >= 0 {
-		in.metrics.Lag.WithLabelValues(msg.Topic, strconv.Itoa(msg.Partition)).Set(float64(lag))
-	}
 	p.note(msg)
 	src := event.Source{Topic: msg.Topic, Partition: int32(msg.Partition), Offset: msg.Offset}
 	ev, err := in.decoder.Decode(msg.Value)
@@ -764,21 +773,58 @@ const (
 // Ids are kept as 64-bit hashes, not strings: a window of 200k costs ~8 MB
 // instead of ~26 MB of pointer-rich heap the GC would scan on every cycle.
 type recentIDs struct {
-	seed  maphash.Seed
-	byID  map[uint64]seenEntry
-	ring  []uint64
+	seed maphash.Seed
+	// an open-addressing table (linear probing, at most half full) of
+	// the ids in ring; a Go map of the same ids took twice the memory,
+	// its deleted entries leaving room it only reclaimed by growing
+	table []seenEntry
+	mask  int
+	ring  []uint64 // the ids, oldest at next
 	next  int
 	limit int
 }
 
 type seenEntry struct {
+	id          uint64 // 0: an empty slot
 	fingerprint uint64
-	partition   int32
 	offset      int64
+	partition   int32
 }
 
 func newRecentIDs(limit int) *recentIDs {
-	return &recentIDs{seed: maphash.MakeSeed(), byID: make(map[uint64]seenEntry, limit), ring: make([]uint64, limit), limit: limit}
+	size := 1
+	for size < 2*limit {
+		size <<= 1
+	}
+	return &recentIDs{seed: maphash.MakeSeed(), table: make([]seenEntry, size), mask: size - 1,
+		ring: make([]uint64, limit), limit: limit}
+}
+
+// find returns id's slot, or the empty slot where it would go.
+func (r *recentIDs) find(id uint64) int {
+	i := int(id) & r.mask
+	for r.table[i].id != 0 && r.table[i].id != id {
+		i = (i + 1) & r.mask
+	}
+	return i
+}
+
+// forget empties id's slot, moving later entries of its probe run back so
+// that every entry stays reachable from its home slot.
+func (r *recentIDs) forget(id uint64) {
+	i := r.find(id)
+	if r.table[i].id == 0 {
+		return
+	}
+	for j := (i + 1) & r.mask; r.table[j].id != 0; j = (j + 1) & r.mask {
+		home := int(r.table[j].id) & r.mask
+		// move j into the hole at i unless its home lies cyclically in (i, j]
+		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
+			r.table[i] = r.table[j]
+			i = j
+		}
+	}
+	r.table[i] = seenEntry{}
 }
 
 // fingerprint covers what makes an event the same event; a producer that
@@ -804,9 +850,11 @@ func (r *recentIDs) check(e *event.Event, src event.Source) (prev event.Source, 
 	if r.limit == 0 {
 		return src, seenNew
 	}
-	id := maphash.String(r.seed, e.ID) | 1 // never 0, which marks an empty ring slot
-	fp := r.fingerprint(e)
-	if p, ok := r.byID[id]; ok {
+	return r.see(maphash.String(r.seed, e.ID)|1, r.fingerprint(e), src) // | 1: never 0, an empty slot
+}
+
+func (r *recentIDs) see(id, fp uint64, src event.Source) (prev event.Source, state seenState) {
+	if p := &r.table[r.find(id)]; p.id == id {
 		prev = event.Source{Topic: src.Topic, Partition: p.partition, Offset: p.offset}
 		if p.fingerprint == fp {
 			return prev, seenSame
@@ -814,10 +862,10 @@ func (r *recentIDs) check(e *event.Event, src event.Source) (prev event.Source, 
 		return prev, seenConflict
 	}
 	if old := r.ring[r.next]; old != 0 {
-		delete(r.byID, old)
+		r.forget(old)
 	}
 	r.ring[r.next] = id
 	r.next = (r.next + 1) % r.limit
-	r.byID[id] = seenEntry{fingerprint: fp, partition: src.Partition, offset: src.Offset}
+	r.table[r.find(id)] = seenEntry{id: id, fingerprint: fp, partition: src.Partition, offset: src.Offset}
 	return src, seenNew
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"math/rand/v2"
 	"fmt"
 	"io"
 	"log/slog"
@@ -560,6 +561,39 @@ func TestRecentIDsForgetsOldest(t *testing.T) {
 	other.TicketID = "y"
 	if _, st := r.check(other, src); st != seenConflict {
 		t.Error("a for another ticket should conflict")
+	}
+}
+
+// The window's table answers like a map of the last N ids, also when
+// many ids share their home slot and entries are moved back on removal.
+func TestRecentIDsTableMatchesAMapOfTheWindow(t *testing.T) {
+	const window = 50
+	r := newRecentIDs(window)
+	var ring []uint64
+	model := map[uint64]uint64{} // id -> fingerprint
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n < 20000; n++ {
+		// ids from a small range, most of them in a few home slots
+		id := uint64(rnd.IntN(40))*uint64(len(r.table)) + uint64(rnd.IntN(8)) + 1
+		fp := uint64(rnd.IntN(2))
+		_, got := r.see(id, fp, event.Source{Offset: int64(n)})
+		want := seenNew
+		if f, ok := model[id]; ok {
+			want = seenConflict
+			if f == fp {
+				want = seenSame
+			}
+		} else {
+			if len(ring) == window {
+				delete(model, ring[0])
+				ring = ring[1:]
+			}
+			ring = append(ring, id)
+			model[id] = fp
+		}
+		if got != want {
+			t.Fatalf("op %d, id %d: %v, want %v", n, id, got, want)
+		}
 	}
 }
 

@@ -6,7 +6,6 @@ package ticket
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/slatehq/slate/event"
@@ -54,54 +53,6 @@ type State struct {
 	Deleted     bool
 	LastEventAt time.Time // of the last event folded, in history order
 	LastEventID string
-}
-
-// Compact returns s with its strings copied into one allocation of their
-// own. The strings of a decoded event share one allocation (the message's
-// text), so a state kept for long, as a cache keeps it, would otherwise
-// hold on to the text of every event whose field it took.
-func (s State) Compact() State {
-	strs := [...]*string{&s.Tenant, &s.TicketID, &s.Channel, &s.Customer, &s.Organisation, &s.Group, &s.Assignee,
-		&s.Subject, (*string)(&s.Status), (*string)(&s.Priority), (*string)(&s.Severity), (*string)(&s.CreatedBy),
-		&s.MergedInto, &s.LastEventID}
-	n := 0
-	for _, p := range strs {
-		n += len(*p)
-	}
-	for _, l := range [...][]string{s.SupportingAgents, s.Tags} {
-		for _, v := range l {
-			n += len(v)
-		}
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for _, p := range strs {
-		b.WriteString(*p)
-	}
-	for _, l := range [...][]string{s.SupportingAgents, s.Tags} {
-		for _, v := range l {
-			b.WriteString(v)
-		}
-	}
-	block, at := b.String(), 0
-	take := func(v string) string {
-		at += len(v)
-		return block[at-len(v) : at]
-	}
-	for _, p := range strs {
-		*p = take(*p)
-	}
-	for _, l := range [...]*[]string{&s.SupportingAgents, &s.Tags} {
-		if *l == nil {
-			continue
-		}
-		out := make([]string, len(*l))
-		for i, v := range *l {
-			out[i] = take(v)
-		}
-		*l = out
-	}
-	return s
 }
 
 // Fold derives the state from a ticket's events, in any order and with

@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/event/eventgen"
@@ -133,33 +132,5 @@ func TestFoldHandWorked(t *testing.T) {
 	}
 	if s.LastEventAt != at(12) || s.LastEventID != "13" {
 		t.Errorf("last event %v %s", s.LastEventAt, s.LastEventID)
-	}
-}
-
-// Compact keeps every value and shares no string memory with the source.
-func TestCompactKeepsTheStateAndLetsTheEventsGo(t *testing.T) {
-	text := "acmeT1emailCo ABCvipbillingagent-1agent-2Subject line"
-	at := 0
-	cut := func(n int) string { at += n; return text[at-n : at] }
-	s := State{Tenant: cut(4), TicketID: cut(2), Channel: cut(5), Customer: cut(6), Tags: []string{cut(3), cut(7)},
-		SupportingAgents: []string{cut(7), cut(7)}, Subject: cut(12), Version: 7, Status: event.StatusOpen,
-		CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), LastEventID: "e9"}
-	c := s.Compact()
-	if !reflect.DeepEqual(c, s) {
-		t.Fatalf("Compact changed the state:\n%+v\n%+v", c, s)
-	}
-	start := uintptr(unsafe.Pointer(unsafe.StringData(text)))
-	inText := func(v string) bool {
-		p := uintptr(unsafe.Pointer(unsafe.StringData(v)))
-		return len(v) > 0 && p >= start && p < start+uintptr(len(text))
-	}
-	for _, v := range append([]string{c.Tenant, c.TicketID, c.Channel, c.Customer, c.Subject}, append(c.Tags, c.SupportingAgents...)...) {
-		if inText(v) {
-			t.Errorf("%q still points into the source text", v)
-		}
-	}
-	c.Tags[0] = "changed"
-	if s.Tags[0] != "vip" {
-		t.Error("the compacted state shares its tag array with the source")
 	}
 }

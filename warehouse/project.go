@@ -1,7 +1,6 @@
 package warehouse
 
 import (
-	"container/list"
 	"context"
 	"fmt"
 	"strings"
@@ -33,9 +32,7 @@ type projector struct {
 	db   string
 
 	mu      sync.Mutex
-	limit   int
-	lru     *list.List // of *cached, most recent first
-	byKey   map[TicketKey]*list.Element
+	cache   *stateCache
 	lastOff map[partitionKey]int64 // last offset stored, per partition
 }
 
@@ -44,15 +41,8 @@ type partitionKey struct {
 	partition int32
 }
 
-type cached struct {
-	key   TicketKey
-	part  partitionKey
-	state ticket.State
-}
-
 func newProjector(conn driver.Conn, db string, limit int) *projector {
-	return &projector{conn: conn, db: db, limit: limit, lru: list.New(),
-		byKey: map[TicketKey]*list.Element{}, lastOff: map[partitionKey]int64{}}
+	return &projector{conn: conn, db: db, cache: newStateCache(limit), lastOff: map[partitionKey]int64{}}
 }
 
 // ticketGroup is one ticket's events in a batch, sorted and de-duplicated.
@@ -136,8 +126,8 @@ func (p *projector) stage(ctx context.Context, s *stage, b *event.Batch) error {
 		if _, ok := s.byKey[g.key]; ok {
 			continue
 		}
-		if el, ok := p.byKey[g.key]; ok && el.Value.(*cached).part == g.part {
-			s.add(g.key, el.Value.(*cached).state)
+		if state, ok := p.cache.get(g.key, g.part); ok {
+			s.add(g.key, state)
 			s.st.cached++
 			continue
 		}
@@ -198,14 +188,7 @@ func (p *projector) checkContinuity(s *stage, spans []event.Span) {
 	if len(stale) == 0 {
 		return
 	}
-	for el := p.lru.Front(); el != nil; {
-		next := el.Next()
-		if c := el.Value.(*cached); stale[c.part] {
-			p.lru.Remove(el)
-			delete(p.byKey, c.key)
-		}
-		el = next
-	}
+	p.cache.dropPartitions(stale)
 	for _, t := range s.order {
 		if stale[t.part] {
 			t.refold = true
@@ -246,7 +229,7 @@ func (p *projector) settle(ctx context.Context, s *stage) ([]ticket.State, error
 // the last stored.
 func (p *projector) commit(s *stage) {
 	for _, t := range s.order {
-		p.remember(t.key, t.part, t.state)
+		p.cache.put(t.key, t.part, &t.state)
 	}
 	if s.unchecked {
 		clear(p.lastOff)
@@ -254,25 +237,6 @@ func (p *projector) commit(s *stage) {
 	}
 	for k, next := range s.next {
 		p.lastOff[k] = next - 1
-	}
-}
-
-func (p *projector) remember(k TicketKey, part partitionKey, s ticket.State) {
-	if p.limit <= 0 {
-		return
-	}
-	s = s.Compact()
-	if el, ok := p.byKey[k]; ok {
-		c := el.Value.(*cached)
-		c.state, c.part = s, part
-		p.lru.MoveToFront(el)
-		return
-	}
-	p.byKey[k] = p.lru.PushFront(&cached{key: k, part: part, state: s})
-	for p.lru.Len() > p.limit {
-		el := p.lru.Back()
-		p.lru.Remove(el)
-		delete(p.byKey, el.Value.(*cached).key)
 	}
 }
 
