@@ -2,10 +2,10 @@ package ingest
 
 import (
 	"context"
-	"math/rand/v2"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
