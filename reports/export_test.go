@@ -5,3 +5,7 @@ import "time"
 // SetClock replaces the snapshot manager's clock (tests of generations
 // and their ages).
 func (s *Snapshots) SetClock(now func() time.Time) { s.now = now }
+
+// SetChangeMargin sets how far before what the previous build saw an
+// incremental build takes changes again (snapshotMargin otherwise).
+func (s *Snapshots) SetChangeMargin(d time.Duration) { s.margin = d }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -229,4 +230,146 @@ func generations(t *testing.T, conn driver.Conn, table string) []uint64 {
 		out = append(out, g)
 	}
 	return out
+}
+
+// An incremental build writes the generation a full build writes: after
+// new tickets, new events on some old tickets and their SLA evaluation,
+// the generation built from the previous one and the changed tickets
+// holds the same rows, table by table, as one built from the live tables
+// alone; and it took only the changed tickets from the live tables.
+func TestIncrementalSnapshotEqualsFull(t *testing.T) {
+	ctx := context.Background()
+	o := warehouse.Options{Addrs: []string{sharedCH.Addr()}, Database: "snapshot_incr"}
+	conn, err := warehouse.Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := warehouse.Migrate(ctx, conn, o); err != nil {
+		t.Fatal(err)
+	}
+	var first, second []event.Event
+	last := map[string]event.Event{} // each ticket's latest event
+	if err := eventgen.Generate(eventgen.Config{Seed: 8, Tickets: 120, Days: 30}, func(e *event.Event) error {
+		if n, _ := strconv.Atoi(e.TicketID[len(e.TicketID)-1:]); n%2 == 0 {
+			first = append(first, *e)
+		} else {
+			second = append(second, *e)
+		}
+		if k := e.Tenant + "/" + e.TicketID; e.OccurredAt.After(last[k].OccurredAt) {
+			last[k] = *e
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// later: the second group, and a public reply on every first-group
+	// ticket whose id ends in 0 or 4
+	changed := map[string]bool{}
+	for _, e := range second {
+		changed[e.Tenant+"/"+e.TicketID] = true
+	}
+	later := slices.Clone(second)
+	for k, e := range last {
+		if n := e.TicketID[len(e.TicketID)-1]; changed[k] || (n != '0' && n != '4') {
+			continue
+		}
+		changed[k] = true
+		later = append(later, event.Event{Schema: 1, ID: "extra-" + k, Type: event.TypeMessage, Tenant: e.Tenant, TicketID: e.TicketID,
+			OccurredAt: e.OccurredAt.Add(time.Hour), Actor: event.Actor{Type: event.ActorAgent, ID: "agent-extra"},
+			MessageKind: event.MessagePublicReply})
+	}
+	if len(changed) == len(last) || len(changed) == 0 {
+		t.Fatalf("%d of %d tickets change: the test needs some of each", len(changed), len(last))
+	}
+	policies, err := sla.LoadConfig("../deploy/sla.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writer := warehouse.NewWriter(conn, o.Database, 1000)
+	refresher := warehouse.NewSLARefresher(conn, o.Database, policies)
+	store := func(evs []event.Event, since time.Time) time.Time {
+		t.Helper()
+		var recs []event.Record
+		for _, e := range evs {
+			recs = append(recs, event.Record{Event: e})
+		}
+		if err := writer.Store(ctx, &event.Batch{Records: recs}); err != nil {
+			t.Fatal(err)
+		}
+		mark, _, err := refresher.Refresh(ctx, since, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return mark
+	}
+
+	clock := time.Now()
+	snaps := reports.NewSnapshots(conn, o.Database, 10*time.Minute)
+	snaps.SetClock(func() time.Time { return clock })
+	// Nothing writes during these builds, so no margin is needed; a
+	// margin would take every ticket of this young database again.
+	snaps.SetChangeMargin(0)
+	mark := store(first, time.Time{})
+	if _, err := snaps.Build(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// the later rows' updated_at must be past the second the build saw
+	time.Sleep(1100 * time.Millisecond)
+	store(later, mark)
+	clock = clock.Add(time.Minute)
+	incremental, err := snaps.Build(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var taken uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM snapshot_incr.snapshot_changed WHERE generation = ? AND kind = 0",
+		incremental.Generation).Scan(&taken); err != nil {
+		t.Fatal(err)
+	}
+	if int(taken) != len(changed) {
+		t.Errorf("the incremental build took %d tickets from the live tables, want the %d changed ones", taken, len(changed))
+	}
+	clock = clock.Add(11 * time.Minute) // the previous generation is too old to build on: a full build
+	full, err := snaps.Build(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRow(ctx, "SELECT count() FROM snapshot_incr.snapshot_changed WHERE generation = ?", full.Generation).Scan(&taken); err != nil || taken != 0 {
+		t.Fatalf("the full build noted %d changed tickets (%v)", taken, err)
+	}
+	for _, table := range []string{"snapshot_tickets", "snapshot_sla_cycles", "snapshot_replies", "snapshot_time"} {
+		inc, whole := generationDigest(t, conn, table, incremental.Generation), generationDigest(t, conn, table, full.Generation)
+		if inc != whole || whole.rows == 0 {
+			t.Errorf("%s: incremental generation %+v, full generation %+v", table, inc, whole)
+		}
+	}
+}
+
+type digest struct{ rows, hash uint64 }
+
+// generationDigest is a generation's row count and the sum of its rows'
+// hashes (over every column but generation): equal for equal sets of rows.
+func generationDigest(t *testing.T, conn driver.Conn, table string, gen uint64) digest {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := conn.Query(ctx, "SELECT name FROM system.columns WHERE database = 'snapshot_incr' AND table = ? AND name != 'generation' ORDER BY name", table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	var d digest
+	q := "SELECT count(), sum(cityHash64(" + strings.Join(cols, ", ") + ")) FROM snapshot_incr." + table + " WHERE generation = ?"
+	if err := conn.QueryRow(ctx, q, gen).Scan(&d.rows, &d.hash); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return d
 }

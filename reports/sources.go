@@ -14,6 +14,23 @@ type view struct {
 	// cond, in a snapshot, holds a direct source's range, scope and
 	// filters (see source.tsCol), applied to its table.
 	cond *where
+	// only restricts every fact table read, live or snapshot, to these
+	// tickets: a subquery of (tenant, ticket_id), for an incremental
+	// snapshot build. On the live tables, filtering on the sorting key's
+	// prefix reads only those tickets' granules, and after FINAL it keeps
+	// whole tickets, so their facts are what an unrestricted read gives.
+	only string
+}
+
+// keys is the WHERE (or, after cond, AND) clause of v.only; "" if unset.
+func (v view) keys(cond string) string {
+	switch {
+	case v.only == "":
+		return cond
+	case cond == "":
+		return " WHERE (tenant, ticket_id) IN " + v.only
+	}
+	return cond + " AND (tenant, ticket_id) IN " + v.only
 }
 
 func liveView(db string) view { return view{db: db} }
@@ -30,6 +47,9 @@ func (v view) snapshot(table, where string) string {
 	}
 	if v.cond != nil && len(v.cond.conds) > 0 {
 		s += " AND " + strings.Join(v.cond.conds, " AND ")
+	}
+	if v.only != "" {
+		s += " AND (tenant, ticket_id) IN " + v.only
 	}
 	return s + ")"
 }
@@ -166,7 +186,7 @@ func slaCycles(v view, where string) string {
 		"channel, customer, organisation, created_at, metric, cycle, policy, start_at, deadline, stop_at, elapsed_seconds, state, " +
 		"toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped, " +
 		"state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline " +
-		"FROM (SELECT * FROM " + v.db + ".sla_tickets FINAL) " +
+		"FROM (SELECT * FROM " + v.db + ".sla_tickets FINAL" + v.keys("") + ") " +
 		"ARRAY JOIN metric, cycle, policy, start_at, deadline, stop_at, elapsed_seconds, state WHERE live = 1"
 	if where != "" {
 		// Conditions on the joined-out columns, after the ARRAY JOIN.
@@ -202,8 +222,8 @@ func replyFacts(v, dims view) string {
 		return "SELECT * FROM " + v.snapshot("snapshot_replies", "")
 	}
 	return "SELECT * FROM (SELECT tenant, ticket_id, event_id, any(actor_id) AS agent, any(occurred_at) AS ts FROM " +
-		v.db + ".events WHERE type = 'ticket.message' AND message_kind = 'public_reply' AND actor_type = 'agent' " +
-		"GROUP BY tenant, ticket_id, event_id) ANY LEFT JOIN (" + ticketDims(dims) + ") USING (tenant, ticket_id)"
+		v.db + ".events" + v.keys(" WHERE type = 'ticket.message' AND message_kind = 'public_reply' AND actor_type = 'agent'") +
+		" GROUP BY tenant, ticket_id, event_id) ANY LEFT JOIN (" + ticketDims(dims) + ") USING (tenant, ticket_id)"
 }
 
 // timeFacts are logged time entries with their tickets' dimensions.
@@ -212,7 +232,7 @@ func timeFacts(v, dims view) string {
 		return "SELECT * FROM " + v.snapshot("snapshot_time", "")
 	}
 	return "SELECT * FROM (SELECT tenant, ticket_id, event_id, agent, logged_at AS ts, seconds, billable, " +
-		"has_rate, rate, currency FROM " + v.db + ".time_entries FINAL) " +
+		"has_rate, rate, currency FROM " + v.db + ".time_entries FINAL" + v.keys("") + ") " +
 		"ANY LEFT JOIN (" + ticketDims(dims) + ") USING (tenant, ticket_id)"
 }
 

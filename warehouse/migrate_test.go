@@ -13,8 +13,16 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"events", "tickets", "time_entries", "dead_letters", "sla_results", "sla_progress"}
-	if len(migs) != len(want)+5 {
-		t.Fatalf("got %d migrations, want %d", len(migs), len(want)+5)
+	if len(migs) != len(want)+7 {
+		t.Fatalf("got %d migrations, want %d", len(migs), len(want)+7)
+	}
+	if changed := migs[len(migs)-2]; changed.Name != "snapshot_changed" || len(changed.Statements) != 1 ||
+		!strings.Contains(changed.Statements[0], "CREATE TABLE IF NOT EXISTS analytics.snapshot_changed\n") {
+		t.Errorf("migration %s: %q", changed.Name, changed.Statements)
+	}
+	if seen := migs[len(migs)-1]; seen.Name != "snapshot_seen" || len(seen.Statements) != 2 ||
+		!strings.HasPrefix(seen.Statements[1], "ALTER TABLE analytics.report_snapshots ADD COLUMN sla_seen ") {
+		t.Errorf("migration %s: %q", seen.Name, seen.Statements)
 	}
 	for i, table := range []string{"sla_tickets", "schedules", "deliveries"} {
 		m := migs[len(want)+1+i]
