@@ -196,7 +196,7 @@ func (s *Snapshots) Build(ctx context.Context) (Snapshot, error) {
 	err := s.conn.QueryRow(ctx, "SELECT (SELECT max(updated_at) FROM "+s.db+".tickets), (SELECT max(evaluated_at) FROM "+s.db+".sla_tickets)").
 		Scan(&snap.TicketsSeen, &snap.SLASeen)
 	if err == nil {
-		err = s.write(ctx, snap.Generation)
+		snap.Generation, err = s.write(ctx, snap.Generation)
 	}
 	if err != nil {
 		s.builds.WithLabelValues("error").Inc()
@@ -236,43 +236,65 @@ func (s *Snapshots) register(ctx context.Context, snap Snapshot) error {
 // plan returns the statements that write generation gen: incremental
 // from the newest registered generation while that one is recent and a
 // full build ran within fullBuildEvery, else full.
-func (s *Snapshots) plan(ctx context.Context, gen uint64) (stmts []string, full bool, err error) {
+func (s *Snapshots) plan(ctx context.Context, gen uint64) (stmts []string, prev Snapshot, full bool, err error) {
 	prev, ok, err := s.newest(ctx)
 	if err != nil {
-		return nil, false, err
+		return nil, prev, false, err
 	}
 	s.mu.Lock()
 	lastFull := s.lastFull
 	s.mu.Unlock()
 	if !ok || !s.fresh(prev) || s.now().Sub(lastFull) >= fullBuildEvery || prev.TicketsSeen.Unix() <= 0 {
-		return snapshotInserts(s.db, gen, "", ""), true, nil
+		return snapshotInserts(s.db, gen, "", ""), prev, true, nil
 	}
-	return incrementalInserts(s.db, gen, prev, s.margin), false, nil
+	return incrementalInserts(s.db, gen, prev, s.margin), prev, false, nil
 }
 
-func (s *Snapshots) write(ctx context.Context, gen uint64) error {
+// write writes generation gen and returns the generation readers are to
+// use: gen, or the previous one when an incremental build finds that no
+// ticket changed (its rows are then as current as gen's would be, and
+// registering it again with the new build's time costs no copy).
+func (s *Snapshots) write(ctx context.Context, gen uint64) (uint64, error) {
 	// A build reads every fact table once: give it the time it needs, not
 	// a report query's limit, one thread (a build must not take both cores
 	// of a small server from the dashboards), and a lower priority than
 	// report queries, which pause it while they run.
 	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
 		"max_execution_time": 0, "max_threads": 1, "priority": buildPriority}))
-	stmts, full, err := s.plan(ctx, gen)
+	stmts, prev, full, err := s.plan(ctx, gen)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	for _, st := range stmts {
-		if err := s.conn.Exec(ctx, st); err != nil {
-			return fmt.Errorf("%s: %w", insertTable(st), err)
+	exec := func(stmts []string) error {
+		for _, st := range stmts {
+			if err := s.conn.Exec(ctx, st); err != nil {
+				return fmt.Errorf("%s: %w", insertTable(st), err)
+			}
 		}
+		return nil
 	}
 	if full {
+		if err := exec(stmts); err != nil {
+			return 0, err
+		}
 		s.mu.Lock()
 		s.lastFull = s.now()
 		s.mu.Unlock()
 		s.fullBuilds.Inc()
+		return gen, nil
 	}
-	return nil
+	// the two statements noting the changed tickets, then the copies
+	if err := exec(stmts[:2]); err != nil {
+		return 0, err
+	}
+	var changed uint64
+	if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+s.db+".snapshot_changed WHERE generation = ?", gen).Scan(&changed); err != nil {
+		return 0, err
+	}
+	if changed == 0 {
+		return prev.Generation, nil
+	}
+	return gen, exec(stmts[2:])
 }
 
 // insertTable names the table an INSERT statement writes, for errors.
@@ -289,7 +311,7 @@ func insertTable(stmt string) string {
 // of them as it drops failed builds.
 func (s *Snapshots) registered(ctx context.Context) ([]Snapshot, error) {
 	return s.scan(ctx, "SELECT "+registryColumns+" FROM (SELECT "+registryColumns+" FROM "+s.db+
-		".report_snapshots ORDER BY generation DESC LIMIT 100) ORDER BY generation")
+		".report_snapshots ORDER BY generation DESC, as_of DESC LIMIT 100) ORDER BY generation, as_of")
 }
 
 // registryColumns are what scan reads of a registry row.
@@ -394,7 +416,9 @@ func (s *Snapshots) Current(ctx context.Context) (Snapshot, bool, error) {
 
 // newest is the newest registered generation; ok is false if there is none.
 func (s *Snapshots) newest(ctx context.Context) (Snapshot, bool, error) {
-	regs, err := s.scan(ctx, "SELECT "+registryColumns+" FROM "+s.db+".report_snapshots ORDER BY generation DESC LIMIT 1")
+	// A generation registered again (no ticket changed) has its newest
+	// registration last.
+	regs, err := s.scan(ctx, "SELECT "+registryColumns+" FROM "+s.db+".report_snapshots ORDER BY generation DESC, as_of DESC LIMIT 1")
 	if err != nil || len(regs) == 0 {
 		return Snapshot{}, false, classify(err, 0)
 	}
