@@ -61,7 +61,8 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 			return
 		},
 		func() (err error) {
-			preBreach, _, err = s.run(ctx, "pre_breach", base, vals("horizon", "4h", "limit", "200"), sc)
+			// the 200 most urgent: a busy desk must still get its page
+			preBreach, _, err = s.run(ctx, "pre_breach", base, vals("horizon", "4h", "limit", "200", "truncate", "true"), sc)
 			return
 		},
 	)
@@ -82,7 +83,7 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 	p.Tiles = []Tile{
 		{Label: "Unsolved", Value: formatCell(backlog.Columns[0], bl[0]), Link: ticketsLink("backlog", "open", snap)},
 		{Label: "Unassigned", Value: formatCell(backlog.Columns[1], bl[1]), Link: ticketsLink("backlog", "open", withParam(snap, "agent", ""))},
-		{Label: "About to breach (4h)", Value: strconv.Itoa(len(preBreach.Rows))},
+		{Label: "About to breach (4h)", Value: countOf(preBreach)},
 		{Label: "SLA compliance", Value: compliance},
 	}
 	backlogParams := snap
@@ -126,7 +127,7 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 		p.Charts = append(p.Charts, ch)
 	}
 	p.Tables = append(p.Tables, Table{Title: "About to breach (next 4 hours)", Columns: preBreach.Columns, Rows: preBreach.Rows,
-		Note: "Running SLA clocks whose deadline is within 4 hours, soonest first (at most 200)."},
+		Note: preBreachNote(preBreach)},
 		Table{Title: "Agent performance", Columns: agents.Columns, Rows: agents.Rows, Note: "The 50 agents with the most solves.",
 			CSV: "/api/v1/reports/agent_performance?" + withParam(base, "format", "csv").Encode()})
 	return nil
@@ -325,4 +326,20 @@ func num(row []any, res *reports.Result, measure string) float64 {
 		return *v
 	}
 	return 0
+}
+
+// countOf is a list's ticket count for a tile: "200+" when it was cut.
+func countOf(list *reports.Result) string {
+	n := strconv.Itoa(len(list.Rows))
+	if list.Truncated {
+		n += "+"
+	}
+	return n
+}
+
+func preBreachNote(list *reports.Result) string {
+	if list.Truncated {
+		return "Running SLA clocks whose deadline is within 4 hours, soonest first: the 200 most urgent; more are due."
+	}
+	return "Running SLA clocks whose deadline is within 4 hours, soonest first (at most 200)."
 }

@@ -79,6 +79,9 @@ type Query struct {
 	Horizon time.Duration
 	// Limit caps list reports (drill-down, pre-breach).
 	Limit int
+	// Truncate returns a list's first Limit tickets (in its order: the
+	// most urgent, the newest) when more match, instead of refusing.
+	Truncate bool
 	// Top keeps only the Top groups with the largest Sort measure (bar
 	// charts of customers, agents, tags); 0 keeps every group.
 	Top  int
@@ -150,11 +153,14 @@ const (
 	ParamCompare = "compare"
 	ParamHorizon = "horizon"
 	ParamLimit   = "limit"
-	ParamPeriod  = "period"  // drill-down: the bucket (its start) of the clicked cell
-	ParamFormat  = "format"  // read by the API, not here
-	ParamMeasure = "measure" // drill-down: which measure's tickets (read by the API)
-	ParamTop     = "top"     // keep the top N groups ...
-	ParamSort    = "sort"    // ... by this measure (default the first)
+	// ParamTruncate: a list over its limit gives its first limit tickets,
+	// marked truncated, instead of a 413
+	ParamTruncate = "truncate"
+	ParamPeriod   = "period"  // drill-down: the bucket (its start) of the clicked cell
+	ParamFormat   = "format"  // read by the API, not here
+	ParamMeasure  = "measure" // drill-down: which measure's tickets (read by the API)
+	ParamTop      = "top"     // keep the top N groups ...
+	ParamSort     = "sort"    // ... by this measure (default the first)
 )
 
 // ParseQuery reads and validates a report request from URL parameters:
@@ -166,7 +172,7 @@ func ParseQuery(r *Report, v url.Values, now time.Time, lim Limits) (Query, erro
 	q := Query{Report: r.Name, Now: now, Filters: map[Dimension][]string{}, Zone: time.UTC}
 	for name := range v {
 		switch name {
-		case ParamFrom, ParamTo, ParamTZ, ParamGrain, ParamGroupBy, ParamCompare, ParamHorizon, ParamLimit, ParamPeriod, ParamFormat, ParamMeasure, ParamTop, ParamSort:
+		case ParamFrom, ParamTo, ParamTZ, ParamGrain, ParamGroupBy, ParamCompare, ParamHorizon, ParamLimit, ParamTruncate, ParamPeriod, ParamFormat, ParamMeasure, ParamTop, ParamSort:
 			continue
 		}
 		if !slices.Contains(r.Dimensions, Dimension(name)) {
@@ -219,6 +225,13 @@ func ParseQuery(r *Report, v url.Values, now time.Time, lim Limits) (Query, erro
 			return q, paramErr(ParamLimit, "must be a whole number from 1 to %d, not %q", lim.MaxList, l)
 		}
 		q.Limit = n
+	}
+	switch t := v.Get(ParamTruncate); t {
+	case "", "false":
+	case "true":
+		q.Truncate = true
+	default:
+		return q, paramErr(ParamTruncate, "must be true or false, not %q", t)
 	}
 	return q, nil
 }

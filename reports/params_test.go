@@ -33,6 +33,7 @@ func TestParseQueryRejectsBadInputNamingTheParameter(t *testing.T) {
 		{"pre_breach", "group_by=priority", "group_by", "is a list"},
 		{"pre_breach", "horizon=forever", "horizon", "must be a duration"},
 		{"volume", "limit=0", "limit", "whole number"},
+		{"pre_breach", "truncate=yes", "truncate", "true or false"},
 		{"volume", "compare=yes", "compare", "previous or none"},
 		{"volume", "period=2026-03-02", "period", "needs a grain"},
 		{"volume", "grain=week&period=2026-03-03", "period", "not the start of a week"},

@@ -41,6 +41,9 @@ type Result struct {
 	// AsOf is when the facts were read: the report snapshot's time, or the
 	// request's now when the live tables were read.
 	AsOf time.Time `json:"as_of"`
+	// Truncated marks a list cut at its limit (truncate=true): more
+	// tickets match than it holds.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // Service runs reports against the warehouse.
@@ -452,7 +455,11 @@ func (s *Service) List(ctx context.Context, r *Report, q Query, sc Scope, measur
 	n := len(res.Columns)
 	err = s.query(ctx, st, func(scan func(...any) error) error {
 		if len(res.Rows) == limit {
-			return fault.Errorf(fault.TooLarge, "more than %d tickets; narrow the filters or raise limit (at most %d)", limit, s.limits.MaxList)
+			if q.Truncate {
+				res.Truncated = true
+				return errListFull
+			}
+			return fault.Errorf(fault.TooLarge, "more than %d tickets; narrow the filters, raise limit (at most %d) or ask for the first %d (truncate=true)", limit, s.limits.MaxList, limit)
 		}
 		cells := make([]any, n)
 		dest := make([]any, n)
@@ -490,11 +497,14 @@ func (s *Service) List(ctx context.Context, r *Report, q Query, sc Scope, measur
 		res.Rows = append(res.Rows, cells)
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errListFull) {
 		return nil, fmt.Errorf("report %s list: %w", r.Name, err)
 	}
 	return res, nil
 }
+
+// errListFull stops reading a truncated list's rows.
+var errListFull = errors.New("list full")
 
 // Statements returns the SQL a request runs, arguments written in: what
 // `slate bench serve` times with clickhouse-client as the raw baseline,

@@ -60,6 +60,7 @@ func OpenAPI() map[string]any {
 		param(reports.ParamPeriod, "query", "Drill-down: the start of the clicked period (needs grain).", str(), false),
 		param(reports.ParamMeasure, "query", "Drill-down: the measure whose tickets to list (default the report's first).", str(), false),
 		param(reports.ParamLimit, "query", "Most tickets to return.", obj{"type": "integer", "minimum": 1}, false),
+		param(reports.ParamTruncate, "query", "When more tickets match than limit: true returns the first limit of them in the list's order (the most urgent, the newest) with truncated set; false (the default) answers 413.", obj{"type": "boolean"}, false),
 		param(reports.ParamHorizon, "query", "pre_breach: how far ahead to look, as a Go duration (default 4h).", str(), false),
 	)
 	out := obj{
@@ -85,6 +86,7 @@ func OpenAPI() map[string]any {
 					"previous": obj{"$ref": "#/components/schemas/Result"},
 					"as_of": obj{"type": "string", "format": "date-time",
 						"description": "When the figures were read: the report snapshot's time, or the request's time when the live tables were read."},
+					"truncated": obj{"type": "boolean", "description": "A list cut at its limit (truncate=true): more tickets match."},
 				}},
 			},
 		},
