@@ -35,10 +35,10 @@ type Snapshot struct {
 	Generation uint64
 	AsOf       time.Time // the build's start: every fact stored before it is in
 	Seconds    float64   // how long the build took
-	// the newest tickets.updated_at and sla_tickets.evaluated_at the build
-	// saw (the writers' clock, not this one): where the next build's
-	// changed tickets start, less snapshotMargin
-	TicketsSeen, SLASeen time.Time
+	// ReadAt is when the build began to read, by the server's clock: the
+	// next build takes again the tickets written since, less
+	// snapshotMargin
+	ReadAt time.Time
 }
 
 // snapshotTables are the tables holding generations, one partition each.
@@ -74,10 +74,10 @@ func snapshotInserts(db string, gen uint64, tickets, sla string) []string {
 // Incremental builds. A generation changes from the previous one only in
 // the tickets changed since: those with a tickets row (a new event, a
 // replay, a refold) or an sla_tickets row (an evaluation) written since
-// the previous build saw those tables last, less snapshotMargin: an insert
-// that began before may have landed after, and the writers (ingest
-// instances, SLA refreshers) stamp rows with their own clocks, which the
-// SLA refresher already trusts to agree within seconds. Every fact of a generation belongs to one ticket, so an
+// the previous build began to read (by the server's clock), less
+// snapshotMargin: an insert that began before may have landed after, and
+// the writers (ingest instances, SLA refreshers) stamp rows with their own
+// clocks, which the SLA refresher already trusts to agree within seconds. Every fact of a generation belongs to one ticket, so an
 // incremental build copies the previous generation's rows of the other
 // tickets (a plain MergeTree scan of one partition) and reads only the
 // changed tickets' facts from the live tables, with the same SQL as a full
@@ -93,14 +93,14 @@ const (
 )
 
 // incrementalInserts write generation gen from generation prev and the
-// tickets written since prev saw them (less snapshotMargin: an insert that
-// began before may have landed after). The first two statements note the changed
+// tickets written since prev began to read, less margin. The first two
+// statements note the changed
 // tickets in snapshot_changed (migration 0012), which the others read: a
 // set taken once, however rows arrive meanwhile.
 func incrementalInserts(db string, gen uint64, prev Snapshot, margin time.Duration) []string {
 	g := strconv.FormatUint(gen, 10)
-	note := func(kind, table, col string, seen time.Time) string {
-		at := "toDateTime(" + strconv.FormatInt(seen.Add(-margin).Unix(), 10) + ")"
+	at := "toDateTime(" + strconv.FormatInt(prev.ReadAt.Add(-margin).Unix(), 10) + ")"
+	note := func(kind, table, col string) string {
 		return "INSERT INTO " + db + ".snapshot_changed (generation, kind, tenant, ticket_id) SELECT toUInt64(" + g + "), " + kind +
 			", tenant, ticket_id FROM " + db + "." + table + " WHERE " + col + " > " + at + " GROUP BY tenant, ticket_id"
 	}
@@ -115,7 +115,7 @@ func incrementalInserts(db string, gen uint64, prev Snapshot, margin time.Durati
 	}
 	live := snapshotInserts(db, gen, tickets, sla)
 	return []string{
-		note("0", "tickets", "updated_at", prev.TicketsSeen), note("1", "sla_tickets", "evaluated_at", prev.SLASeen),
+		note("0", "tickets", "updated_at"), note("1", "sla_tickets", "evaluated_at"),
 		keep("snapshot_tickets", ticketSnapshotColumns, tickets), live[0],
 		keep("snapshot_sla_cycles", slaCycleColumns, sla), live[1],
 		keep("snapshot_replies", replyColumns, tickets), live[2],
@@ -193,8 +193,7 @@ func (s *Snapshots) Register(reg prometheus.Registerer) {
 func (s *Snapshots) Build(ctx context.Context) (Snapshot, error) {
 	start := s.now()
 	snap := Snapshot{Generation: uint64(start.UnixNano()), AsOf: start.UTC().Truncate(time.Second)}
-	err := s.conn.QueryRow(ctx, "SELECT (SELECT max(updated_at) FROM "+s.db+".tickets), (SELECT max(evaluated_at) FROM "+s.db+".sla_tickets)").
-		Scan(&snap.TicketsSeen, &snap.SLASeen)
+	err := s.conn.QueryRow(ctx, "SELECT now()").Scan(&snap.ReadAt)
 	if err == nil {
 		snap.Generation, err = s.write(ctx, snap.Generation)
 	}
@@ -222,11 +221,11 @@ func (s *Snapshots) Build(ctx context.Context) (Snapshot, error) {
 
 // register records a written generation: from now on readers use it.
 func (s *Snapshots) register(ctx context.Context, snap Snapshot) error {
-	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.db+".report_snapshots (generation, as_of, built_at, seconds, tickets_seen, sla_seen)")
+	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.db+".report_snapshots (generation, as_of, built_at, seconds, read_at)")
 	if err != nil {
 		return err
 	}
-	if err := b.Append(snap.Generation, snap.AsOf, s.now().UTC().Truncate(time.Second), snap.Seconds, snap.TicketsSeen, snap.SLASeen); err != nil {
+	if err := b.Append(snap.Generation, snap.AsOf, s.now().UTC().Truncate(time.Second), snap.Seconds, snap.ReadAt); err != nil {
 		_ = b.Abort()
 		return err
 	}
@@ -244,7 +243,7 @@ func (s *Snapshots) plan(ctx context.Context, gen uint64) (stmts []string, prev 
 	s.mu.Lock()
 	lastFull := s.lastFull
 	s.mu.Unlock()
-	if !ok || !s.fresh(prev) || s.now().Sub(lastFull) >= fullBuildEvery || prev.TicketsSeen.Unix() <= 0 {
+	if !ok || !s.fresh(prev) || s.now().Sub(lastFull) >= fullBuildEvery || prev.ReadAt.Unix() <= 0 {
 		return snapshotInserts(s.db, gen, "", ""), prev, true, nil
 	}
 	return incrementalInserts(s.db, gen, prev, s.margin), prev, false, nil
@@ -315,7 +314,7 @@ func (s *Snapshots) registered(ctx context.Context) ([]Snapshot, error) {
 }
 
 // registryColumns are what scan reads of a registry row.
-const registryColumns = "generation, as_of, seconds, tickets_seen, sla_seen"
+const registryColumns = "generation, as_of, seconds, read_at"
 
 // scan reads registry rows (registryColumns).
 func (s *Snapshots) scan(ctx context.Context, query string) ([]Snapshot, error) {
@@ -327,7 +326,7 @@ func (s *Snapshots) scan(ctx context.Context, query string) ([]Snapshot, error) 
 	var out []Snapshot
 	for rows.Next() {
 		var sn Snapshot
-		if err := rows.Scan(&sn.Generation, &sn.AsOf, &sn.Seconds, &sn.TicketsSeen, &sn.SLASeen); err != nil {
+		if err := rows.Scan(&sn.Generation, &sn.AsOf, &sn.Seconds, &sn.ReadAt); err != nil {
 			return nil, err
 		}
 		out = append(out, sn)

@@ -20,9 +20,9 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 		!strings.Contains(changed.Statements[0], "CREATE TABLE IF NOT EXISTS analytics.snapshot_changed\n") {
 		t.Errorf("migration %s: %q", changed.Name, changed.Statements)
 	}
-	if seen := migs[len(migs)-1]; seen.Name != "snapshot_seen" || len(seen.Statements) != 2 ||
-		!strings.HasPrefix(seen.Statements[1], "ALTER TABLE analytics.report_snapshots ADD COLUMN sla_seen ") {
-		t.Errorf("migration %s: %q", seen.Name, seen.Statements)
+	if readAt := migs[len(migs)-1]; readAt.Name != "snapshot_read_at" || len(readAt.Statements) != 1 ||
+		!strings.HasPrefix(readAt.Statements[0], "ALTER TABLE analytics.report_snapshots ADD COLUMN read_at ") {
+		t.Errorf("migration %s: %q", readAt.Name, readAt.Statements)
 	}
 	for i, table := range []string{"sla_tickets", "schedules", "deliveries"} {
 		m := migs[len(want)+1+i]
