@@ -17,8 +17,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"gopkg.in/yaml.v3"
 
+	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/event/eventgen"
 	"github.com/slatehq/slate/internal/auth"
 	"github.com/slatehq/slate/reports"
@@ -71,6 +73,7 @@ func runBenchServe(ctx context.Context, args []string) error {
 	n := fs.Int("n", 20, "timed requests per call")
 	live := fs.Bool("live", false, "turn report snapshots off: every call reads the live tables with FINAL")
 	keep := fs.Bool("keep", false, "after the run, keep ClickHouse and slate serve up until interrupted (to explain a figure with clickhouse-client)")
+	churn := fs.Int("churn", 0, "events per second stored during the timed calls (the generated run's events after now, as ingest would store them, SLA evaluated every 10s): snapshot builds then take changed tickets")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -92,7 +95,8 @@ func runBenchServe(ctx context.Context, args []string) error {
 	fmt.Fprintln(os.Stderr, "evaluating SLA results ...")
 	refresher := warehouse.NewSLARefresher(conn, cfg.ClickHouse.Database, policies)
 	bar := newBar(*tickets, "sla", false)
-	if _, _, err := refresher.Refresh(ctx, time.Time{}, "", func(done, _ int) { _ = bar.Set(done) }); err != nil {
+	mark, _, err := refresher.Refresh(ctx, time.Time{}, "", func(done, _ int) { _ = bar.Set(done) })
+	if err != nil {
 		return err
 	}
 	_ = bar.Finish()
@@ -120,6 +124,26 @@ func runBenchServe(ctx context.Context, args []string) error {
 		mode = fmt.Sprintf("report snapshots every %s (serve's first build: %.1f s)", interval, sn.Seconds)
 	}
 	runStart := time.Now()
+	// endChurn stops the stores going on during the timed calls and says
+	// how many there were.
+	endChurn := func() (churnResult, error) { return churnResult{}, nil }
+	if *churn > 0 {
+		churnCtx, stopChurn := context.WithCancel(ctx)
+		defer stopChurn()
+		churned := make(chan churnResult, 1)
+		go func() {
+			churned <- churnEvents(churnCtx, conn, cfg.ClickHouse.Database, gc, now, *churn, refresher, mark)
+		}()
+		endChurn = func() (churnResult, error) {
+			stopChurn()
+			r := <-churned
+			if r.err != nil && !errors.Is(r.err, context.Canceled) {
+				return r, fmt.Errorf("storing events during the calls: %w", r.err)
+			}
+			return r, nil
+		}
+		mode += fmt.Sprintf(", %d events/s stored meanwhile", *churn)
+	}
 	fmt.Printf("\nreports read: %s\n", mode)
 	fmt.Printf("\nslate bench serve: %d events, %d tickets in ClickHouse; %d timed requests per call\n\n", loaded, *tickets, *n)
 	fmt.Printf("%-11s %-50s %9s %9s %9s %9s %7s\n", "dashboard", "call", "slate p50", "p95", "raw p50", "p95", "p95 x")
@@ -165,6 +189,13 @@ func runBenchServe(ctx context.Context, args []string) error {
 			continue
 		}
 		fmt.Printf("page /dashboards/%-11s p50 %6.0fms  p95 %6.0fms (its calls two at a time)\n", page, percentile(ts, 0.5)*1e3, percentile(ts, 0.95)*1e3)
+	}
+	if *churn > 0 {
+		r, err := endChurn()
+		if err != nil {
+			return err
+		}
+		fmt.Printf("\nevents stored during the timed calls: %d\n", r.events)
 	}
 	if interval > 0 {
 		// the builds the timed calls ran beside
@@ -363,4 +394,54 @@ func (s *benchServer) time(ctx context.Context, path string, n int) ([]float64, 
 		}
 	}
 	return out, nil
+}
+
+type churnResult struct {
+	events int
+	err    error
+}
+
+// churnEvents stores the generated run's events at or after from (left out
+// of the load as not yet happened), rate a second in their order, through
+// the warehouse writer as ingest would, and evaluates the touched tickets'
+// SLA every 10 seconds, until ctx ends or the events run out.
+func churnEvents(ctx context.Context, conn driver.Conn, db string, gc eventgen.Config, from time.Time, rate int,
+	refresher *warehouse.SLARefresher, mark time.Time) churnResult {
+	var later []event.Event
+	if err := eventgen.Generate(gc, func(e *event.Event) error {
+		if !e.OccurredAt.Before(from) {
+			later = append(later, *e)
+		}
+		return nil
+	}); err != nil {
+		return churnResult{err: err}
+	}
+	slices.SortStableFunc(later, func(a, b event.Event) int { return a.OccurredAt.Compare(b.OccurredAt) })
+	w := warehouse.NewWriter(conn, db, 50_000)
+	tick, evaluate := time.NewTicker(time.Second), time.NewTicker(10*time.Second)
+	defer tick.Stop()
+	defer evaluate.Stop()
+	stored := 0
+	for stored < len(later) {
+		select {
+		case <-ctx.Done():
+			return churnResult{stored, ctx.Err()}
+		case <-evaluate.C:
+			var err error
+			if mark, _, err = refresher.Refresh(ctx, mark, "", nil); err != nil {
+				return churnResult{stored, err}
+			}
+		case <-tick.C:
+			next := min(stored+rate, len(later))
+			recs := make([]event.Record, 0, next-stored)
+			for _, e := range later[stored:next] {
+				recs = append(recs, event.Record{Event: e})
+			}
+			if err := w.Store(ctx, &event.Batch{Records: recs}); err != nil {
+				return churnResult{stored, err}
+			}
+			stored = next
+		}
+	}
+	return churnResult{stored, nil}
 }
