@@ -135,30 +135,19 @@ func (s *scanner) ws() {
 	}
 }
 
-// object reads {"key": value, ...}, handing each key to field, which
-// reads the value.
-func (s *scanner) object(field func(s *scanner, key []byte) bool) bool {
-	if s.i >= len(s.raw) || s.raw[s.i] != '{' {
+// seq reads open, items separated by commas, close; item reads one.
+func (s *scanner) seq(open, close byte, item func() bool) bool {
+	if s.i >= len(s.raw) || s.raw[s.i] != open {
 		return false
 	}
 	s.i++
 	s.ws()
-	if s.i < len(s.raw) && s.raw[s.i] == '}' {
+	if s.i < len(s.raw) && s.raw[s.i] == close {
 		s.i++
 		return true
 	}
 	for {
-		start, end, ok := s.rawString()
-		if !ok {
-			return false
-		}
-		s.ws()
-		if s.i >= len(s.raw) || s.raw[s.i] != ':' {
-			return false
-		}
-		s.i++
-		s.ws()
-		if !field(s, s.raw[start:end]) {
+		if !item() {
 			return false
 		}
 		s.ws()
@@ -169,13 +158,31 @@ func (s *scanner) object(field func(s *scanner, key []byte) bool) bool {
 		case ',':
 			s.i++
 			s.ws()
-		case '}':
+		case close:
 			s.i++
 			return true
 		default:
 			return false
 		}
 	}
+}
+
+// object reads {"key": value, ...}, handing each key to field, which
+// reads the value.
+func (s *scanner) object(field func(s *scanner, key []byte) bool) bool {
+	return s.seq('{', '}', func() bool {
+		start, end, ok := s.rawString()
+		if !ok {
+			return false
+		}
+		s.ws()
+		if s.i >= len(s.raw) || s.raw[s.i] != ':' {
+			return false
+		}
+		s.i++
+		s.ws()
+		return field(s, s.raw[start:end])
+	})
 }
 
 // mark records field bit n, refusing a field met before.
@@ -232,37 +239,15 @@ func (s *scanner) list(list int) bool {
 	if !s.mark(fieldListBase + list) {
 		return false
 	}
-	if s.i >= len(s.raw) || s.raw[s.i] != '[' {
-		return false
-	}
-	s.i++
-	s.ws()
-	if s.i < len(s.raw) && s.raw[s.i] == ']' {
-		s.i++
-		return true
-	}
-	for {
+	return s.seq('[', ']', func() bool {
 		start, end, ok := s.rawString()
 		if !ok {
 			return false
 		}
 		s.f.pend = append(s.f.pend, pending{list: list, off: len(s.f.buf), n: end - start})
 		s.f.buf = append(s.f.buf, s.raw[start:end]...)
-		s.ws()
-		if s.i >= len(s.raw) {
-			return false
-		}
-		switch s.raw[s.i] {
-		case ',':
-			s.i++
-			s.ws()
-		case ']':
-			s.i++
-			return true
-		default:
-			return false
-		}
-	}
+		return true
+	})
 }
 
 // integer reads a plain JSON integer of at most 18 digits (no fraction,

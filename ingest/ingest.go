@@ -567,12 +567,8 @@ func (in *Ingester) storeAndCommit(ctx context.Context, u *unit) error {
 			bisected = true
 			break
 		}
-		wait := in.backoff(attempt)
-		in.log.Warn("store failed; retrying", "attempt", attempt+1, "in", wait, "err", err)
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("store: %w (last error: %v)", ctx.Err(), err)
-		case <-time.After(wait):
+		if err := in.retryAfter(ctx, attempt, "store", err); err != nil {
+			return err
 		}
 		err = in.storeUnit(ctx, u)
 	}
@@ -632,12 +628,8 @@ func (in *Ingester) replayPart(ctx context.Context, p *part) (*event.Batch, erro
 		if err == nil {
 			return b, nil
 		}
-		wait := in.backoff(attempt)
-		in.log.Warn("replay from kafka failed; retrying", "attempt", attempt+1, "in", wait, "err", err)
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("replay: %w (last error: %v)", ctx.Err(), err)
-		case <-time.After(wait):
+		if err := in.retryAfter(ctx, attempt, "replay from kafka", err); err != nil {
+			return nil, err
 		}
 	}
 }
@@ -704,13 +696,22 @@ func (in *Ingester) storeResilient(ctx context.Context, b *event.Batch) error {
 			in.log.Warn("store refused a batch; bisecting to find the rows", "events", len(b.Records), "dead_letters", len(b.DeadLetters), "err", err)
 			return in.bisect(ctx, b.Records, b.DeadLetters, err)
 		}
-		wait := in.backoff(attempt)
-		in.log.Warn("store failed; retrying", "attempt", attempt+1, "in", wait, "err", err)
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("store: %w (last error: %v)", ctx.Err(), err)
-		case <-time.After(wait):
+		if err := in.retryAfter(ctx, attempt, "store", err); err != nil {
+			return err
 		}
+	}
+}
+
+// retryAfter logs a failed step and waits out its backoff; it returns an
+// error only if ctx ends first.
+func (in *Ingester) retryAfter(ctx context.Context, attempt int, step string, err error) error {
+	wait := in.backoff(attempt)
+	in.log.Warn(step+" failed; retrying", "attempt", attempt+1, "in", wait, "err", err)
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("%s: %w (last error: %v)", step, ctx.Err(), err)
+	case <-time.After(wait):
+		return nil
 	}
 }
 
