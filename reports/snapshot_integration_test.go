@@ -26,15 +26,7 @@ import (
 // maximum age is not read at all.
 func TestSnapshotGenerations(t *testing.T) {
 	ctx := context.Background()
-	o := warehouse.Options{Addrs: []string{sharedCH.Addr()}, Database: "snapshot_test"}
-	conn, err := warehouse.Open(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := warehouse.Migrate(ctx, conn, o); err != nil {
-		t.Fatal(err)
-	}
+	o, conn := migratedDB(t, "snapshot_test")
 	// Two groups of tickets: the second arrives after the first snapshot.
 	var first, second []event.Event
 	if err := eventgen.Generate(eventgen.Config{Seed: 3, Tickets: 80, Days: 20}, func(e *event.Event) error {
@@ -213,6 +205,21 @@ func TestSnapshotGenerations(t *testing.T) {
 	}
 }
 
+// migratedDB opens a database of its own on the shared server, migrated.
+func migratedDB(t *testing.T, name string) (warehouse.Options, driver.Conn) {
+	t.Helper()
+	o := warehouse.Options{Addrs: []string{sharedCH.Addr()}, Database: name}
+	conn, err := warehouse.Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if _, err := warehouse.Migrate(context.Background(), conn, o); err != nil {
+		t.Fatal(err)
+	}
+	return o, conn
+}
+
 // generations lists the generations a snapshot table holds rows of.
 func generations(t *testing.T, conn driver.Conn, table string) []uint64 {
 	t.Helper()
@@ -242,15 +249,7 @@ func generations(t *testing.T, conn driver.Conn, table string) []uint64 {
 // alone; and it took only the changed tickets from the live tables.
 func TestIncrementalSnapshotEqualsFull(t *testing.T) {
 	ctx := context.Background()
-	o := warehouse.Options{Addrs: []string{sharedCH.Addr()}, Database: "snapshot_incr"}
-	conn, err := warehouse.Open(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := warehouse.Migrate(ctx, conn, o); err != nil {
-		t.Fatal(err)
-	}
+	o, conn := migratedDB(t, "snapshot_incr")
 	var first, second []event.Event
 	last := map[string]event.Event{} // each ticket's latest event
 	if err := eventgen.Generate(eventgen.Config{Seed: 8, Tickets: 120, Days: 30}, func(e *event.Event) error {
