@@ -31,7 +31,7 @@ type projector struct {
 	conn driver.Conn
 	db   string
 
-	mu      sync.Mutex
+	mu      sync.Mutex // held by a unit from Begin until Commit or Abort
 	cache   *stateCache
 	lastOff map[partitionKey]int64 // last offset stored, per partition
 }
