@@ -2,6 +2,7 @@ package dashboards
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strconv"
 	"time"
@@ -61,8 +62,8 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 			return
 		},
 		func() (err error) {
-			// the 200 most urgent: a busy desk must still get its page
-			preBreach, _, err = s.run(ctx, "pre_breach", base, vals("horizon", "4h", "limit", "200", "truncate", "true"), sc)
+			// the most urgent only: a busy desk must still get its page
+			preBreach, _, err = s.run(ctx, "pre_breach", base, vals("horizon", "4h", "limit", strconv.Itoa(preBreachRows), "truncate", "true"), sc)
 			return
 		},
 	)
@@ -337,9 +338,12 @@ func countOf(list *reports.Result) string {
 	return n
 }
 
+// preBreachRows is how many about-to-breach clocks the manager page lists.
+const preBreachRows = 200
+
 func preBreachNote(list *reports.Result) string {
 	if list.Truncated {
-		return "Running SLA clocks whose deadline is within 4 hours, soonest first: the 200 most urgent; more are due."
+		return fmt.Sprintf("Running SLA clocks whose deadline is within 4 hours, soonest first: the %d most urgent; more are due.", preBreachRows)
 	}
-	return "Running SLA clocks whose deadline is within 4 hours, soonest first (at most 200)."
+	return fmt.Sprintf("Running SLA clocks whose deadline is within 4 hours, soonest first (at most %d).", preBreachRows)
 }

@@ -771,8 +771,9 @@ const (
 // recentIDs remembers the last N event ids with a fingerprint of what they
 // identified, to tell a harmless redelivery from an id reused for another
 // event. Older ids fall out first; storage de-duplication covers the rest.
-// Ids are kept as 64-bit hashes, not strings: a window of 200k costs ~8 MB
-// instead of ~26 MB of pointer-rich heap the GC would scan on every cycle.
+// Ids are kept as 64-bit hashes, not strings, in a pointer-free table: a
+// window of 200k is 2^19 slots of 32 bytes (17 MB) plus the ring (1.6 MB),
+// none of which the GC scans, where strings in a map were ~26 MB it did.
 type recentIDs struct {
 	seed maphash.Seed
 	// an open-addressing table (linear probing, at most half full) of
@@ -867,6 +868,7 @@ func (r *recentIDs) see(id, fp uint64, src event.Source) (prev event.Source, sta
 	}
 	r.ring[r.next] = id
 	r.next = (r.next + 1) % r.limit
+	// found anew: forget may have moved entries into the slot found above
 	r.table[r.find(id)] = seenEntry{id: id, fingerprint: fp, partition: src.Partition, offset: src.Offset}
 	return src, seenNew
 }

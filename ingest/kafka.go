@@ -101,9 +101,9 @@ func NewReader(c KafkaConfig) *Reader {
 
 // Replay reads each run's offsets again with a reader of its partition
 // alone (no group: nothing is committed). The messages are uncommitted,
-// so the broker still has them unless retention deleted them meanwhile;
-// then a run ends early and the caller sees fewer messages than it read
-// the first time.
+// so the broker still has them unless retention or compaction removed
+// them meanwhile; then the caller sees fewer messages than it read the
+// first time, or the read times out after a minute, and retries.
 func (r *Reader) Replay(ctx context.Context, runs []event.Span, fn func(kafka.Message) error) error {
 	for _, run := range runs {
 		if err := r.replayRun(ctx, run, fn); err != nil {

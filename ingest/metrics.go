@@ -37,10 +37,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Commits: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "slate_ingest_commits_total", Help: "Offset commits, by result."}, []string{"result"}),
 		BatchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "slate_ingest_batch_size", Help: "Messages per stored batch.",
+			Name: "slate_ingest_batch_size", Help: "Messages per stored unit (one insert, one offset commit).",
 			Buckets: prometheus.ExponentialBuckets(1, 4, 10)}),
 		BatchLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "slate_ingest_batch_seconds", Help: "Time to store one batch, retries included.",
+			Name: "slate_ingest_batch_seconds", Help: "Time from a unit's first block to its offsets' commit, retries included.",
 			Buckets: prometheus.ExponentialBuckets(0.005, 2, 14)}),
 		Lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "slate_ingest_consumer_lag", Help: "Messages behind the partition's high-water mark at the last fetch."}, []string{"topic", "partition"}),

@@ -43,24 +43,8 @@ func TestSnapshotGenerations(t *testing.T) {
 	if len(first) == 0 || len(second) == 0 {
 		t.Fatalf("the split left a group empty: %d and %d events", len(first), len(second))
 	}
-	policies, err := sla.LoadConfig("../deploy/sla.example.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	writer := warehouse.NewWriter(conn, o.Database, 1000)
-	store := func(evs []event.Event) {
-		t.Helper()
-		var recs []event.Record
-		for _, e := range evs {
-			recs = append(recs, event.Record{Event: e})
-		}
-		if err := writer.Store(ctx, &event.Batch{Records: recs}); err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := warehouse.NewSLARefresher(conn, o.Database, policies).Refresh(ctx, time.Time{}, "", nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storeSince := storer(t, conn, o.Database)
+	store := func(evs []event.Event) { storeSince(evs, time.Time{}) }
 	// created counts the live tickets of evs, worked out in Go.
 	created := func(evs ...[]event.Event) float64 {
 		hist := map[string][]event.Event{}
@@ -205,6 +189,33 @@ func TestSnapshotGenerations(t *testing.T) {
 	}
 }
 
+// storer stores events through the warehouse writer, then evaluates the
+// SLA of the tickets projected since a time (all for the zero time) and
+// returns the refresher's watermark.
+func storer(t *testing.T, conn driver.Conn, db string) func(evs []event.Event, since time.Time) time.Time {
+	policies, err := sla.LoadConfig("../deploy/sla.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writer := warehouse.NewWriter(conn, db, 1000)
+	refresher := warehouse.NewSLARefresher(conn, db, policies)
+	return func(evs []event.Event, since time.Time) time.Time {
+		t.Helper()
+		recs := make([]event.Record, 0, len(evs))
+		for _, e := range evs {
+			recs = append(recs, event.Record{Event: e})
+		}
+		if err := writer.Store(context.Background(), &event.Batch{Records: recs}); err != nil {
+			t.Fatal(err)
+		}
+		mark, _, err := refresher.Refresh(context.Background(), since, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return mark
+	}
+}
+
 // migratedDB opens a database of its own on the shared server, migrated.
 func migratedDB(t *testing.T, name string) (warehouse.Options, driver.Conn) {
 	t.Helper()
@@ -284,27 +295,7 @@ func TestIncrementalSnapshotEqualsFull(t *testing.T) {
 	if len(changed) == len(last) || len(changed) == 0 {
 		t.Fatalf("%d of %d tickets change: the test needs some of each", len(changed), len(last))
 	}
-	policies, err := sla.LoadConfig("../deploy/sla.example.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	writer := warehouse.NewWriter(conn, o.Database, 1000)
-	refresher := warehouse.NewSLARefresher(conn, o.Database, policies)
-	store := func(evs []event.Event, since time.Time) time.Time {
-		t.Helper()
-		var recs []event.Record
-		for _, e := range evs {
-			recs = append(recs, event.Record{Event: e})
-		}
-		if err := writer.Store(ctx, &event.Batch{Records: recs}); err != nil {
-			t.Fatal(err)
-		}
-		mark, _, err := refresher.Refresh(ctx, since, "", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return mark
-	}
+	store := storer(t, conn, o.Database)
 
 	clock := time.Now()
 	snaps := reports.NewSnapshots(conn, o.Database, 10*time.Minute)

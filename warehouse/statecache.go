@@ -24,6 +24,7 @@ type stateCache struct {
 	// partitions by number, so a slot holds no string
 	parts   []partitionKey
 	partIDs map[partitionKey]int32
+	buf     []byte // put's encoding, reused
 }
 
 type cacheSlot struct {
@@ -81,7 +82,8 @@ func (c *stateCache) put(k TicketKey, part partitionKey, s *ticket.State) {
 		return
 	}
 	h := c.hash(k)
-	blob := string(s.AppendCompact(nil))
+	c.buf = s.AppendCompact(c.buf[:0])
+	blob := string(c.buf)
 	if i, ok := c.index[h]; ok {
 		c.slots[i].blob, c.slots[i].part = blob, c.partID(part)
 		c.unlink(i)

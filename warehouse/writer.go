@@ -51,8 +51,9 @@ func (w *Writer) Store(ctx context.Context, b *event.Batch) error {
 // entries, dead letters and ticket states. ClickHouse squashes the blocks
 // of an insert and writes one part per partition when it ends, so a unit
 // of ten 10k-event batches costs the server what one 100k-event insert
-// does while the client holds one batch at a time; and nothing of a unit's
-// events is visible before Commit.
+// does while the client holds one batch at a time; and on a single node
+// nothing of a unit's events is visible before Commit (on a cluster each
+// block goes to the shards as it is sent: insert_distributed_sync).
 //
 // Nothing a unit was given may count as stored until Commit returns nil.
 // After an error the unit is over (Abort is then a no-op) and the caller
