@@ -42,7 +42,14 @@ type Snapshot struct {
 }
 
 // snapshotTables are the tables holding generations, one partition each.
-var snapshotTables = []string{"snapshot_tickets", "snapshot_sla_cycles", "snapshot_replies", "snapshot_time", "snapshot_changed"}
+// snapshot_sla_cycles holds the SLA cycles of layout 0 generations (before
+// migration 0014): no build writes it any more, and its partitions are
+// dropped as their generations are superseded.
+var snapshotTables = []string{"snapshot_tickets", "snapshot_sla", "snapshot_replies", "snapshot_time", "snapshot_changed", "snapshot_sla_cycles"}
+
+// snapshotLayout is the layout column of the generations this code writes
+// and reads (migration 0014): 1, SLA cycles in snapshot_sla.
+const snapshotLayout = 1
 
 // ticketSnapshotColumns are the ticket columns the reports read.
 const ticketSnapshotColumns = "tenant, ticket_id, has_created, deleted, merged_into, subject, priority, severity, status, tags, " +
@@ -65,7 +72,7 @@ func snapshotInserts(db string, gen uint64, tickets, sla string) []string {
 	}
 	return []string{
 		insert("snapshot_tickets", ticketSnapshotColumns, "SELECT *, assignee AS agent, group_name AS grp FROM "+db+".tickets FINAL"+live.keys("")),
-		insert("snapshot_sla_cycles", slaCycleColumns, slaCycles(liveSLA, "")),
+		insert("snapshot_sla", slaCycleColumns, slaCycles(liveSLA, "")),
 		insert("snapshot_replies", replyColumns, replyFacts(live, snap)),
 		insert("snapshot_time", timeColumns, timeFacts(live, snap)),
 	}
@@ -120,7 +127,7 @@ func incrementalInserts(db string, gen uint64, prev Snapshot, margin time.Durati
 	return []string{
 		note("0", "tickets", "updated_at"), note("1", "sla_tickets", "evaluated_at"),
 		keep("snapshot_tickets", ticketSnapshotColumns, tickets), live[0],
-		keep("snapshot_sla_cycles", slaCycleColumns, sla), live[1],
+		keep("snapshot_sla", slaCycleColumns, sla), live[1],
 		keep("snapshot_replies", replyColumns, tickets), live[2],
 		keep("snapshot_time", timeColumns, tickets), live[3],
 	}
@@ -224,11 +231,11 @@ func (s *Snapshots) Build(ctx context.Context) (Snapshot, error) {
 
 // register records a written generation: from now on readers use it.
 func (s *Snapshots) register(ctx context.Context, snap Snapshot) error {
-	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.db+".report_snapshots (generation, as_of, built_at, seconds, read_at)")
+	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.db+".report_snapshots (generation, as_of, built_at, seconds, read_at, layout)")
 	if err != nil {
 		return err
 	}
-	if err := b.Append(snap.Generation, snap.AsOf, s.now().UTC().Truncate(time.Second), snap.Seconds, snap.ReadAt); err != nil {
+	if err := b.Append(snap.Generation, snap.AsOf, s.now().UTC().Truncate(time.Second), snap.Seconds, snap.ReadAt, uint8(snapshotLayout)); err != nil {
 		_ = b.Abort()
 		return err
 	}
@@ -308,9 +315,10 @@ func insertTable(stmt string) string {
 	return stmt
 }
 
-// registered lists the newest registered generations, oldest first. Older
-// ones than these can only be long superseded: dropOld drops what is left
-// of them as it drops failed builds.
+// registered lists the newest registered generations of any layout, oldest
+// first: a process of an older release may still be reading its own.
+// Older ones than these can only be long superseded: dropOld drops what is
+// left of them as it drops failed builds.
 func (s *Snapshots) registered(ctx context.Context) ([]Snapshot, error) {
 	return s.scan(ctx, "SELECT "+registryColumns+" FROM (SELECT "+registryColumns+" FROM "+s.db+
 		".report_snapshots ORDER BY generation DESC, as_of DESC LIMIT 100) ORDER BY generation, as_of")
@@ -416,11 +424,13 @@ func (s *Snapshots) Current(ctx context.Context) (Snapshot, bool, error) {
 	return sn, ok && s.fresh(sn), nil
 }
 
-// newest is the newest registered generation; ok is false if there is none.
+// newest is the newest registered generation of this code's layout; ok is
+// false if there is none.
 func (s *Snapshots) newest(ctx context.Context) (Snapshot, bool, error) {
 	// A generation registered again (no ticket changed) has its newest
 	// registration last.
-	regs, err := s.scan(ctx, "SELECT "+registryColumns+" FROM "+s.db+".report_snapshots ORDER BY generation DESC, as_of DESC LIMIT 1")
+	regs, err := s.scan(ctx, "SELECT "+registryColumns+" FROM "+s.db+".report_snapshots WHERE layout = "+
+		strconv.Itoa(snapshotLayout)+" ORDER BY generation DESC, as_of DESC LIMIT 1")
 	if err != nil || len(regs) == 0 {
 		return Snapshot{}, false, classify(err, 0)
 	}

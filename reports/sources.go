@@ -180,7 +180,7 @@ const slaCycleColumns = "tenant, ticket_id, subject, priority, severity, status,
 // row per cycle, with the ticket's dimensions from the same evaluation.
 func slaCycles(v view, where string) string {
 	if v.gen != 0 {
-		return "SELECT * FROM " + v.snapshot("snapshot_sla_cycles", where)
+		return "SELECT * FROM " + v.snapshot("snapshot_sla", where)
 	}
 	s := "SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent, group_name AS grp, " +
 		"channel, customer, organisation, created_at, metric, cycle, policy, start_at, deadline, stop_at, elapsed_seconds, state, " +

@@ -13,14 +13,21 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"events", "tickets", "time_entries", "dead_letters", "sla_results", "sla_progress"}
-	if len(migs) != len(want)+7 {
-		t.Fatalf("got %d migrations, want %d", len(migs), len(want)+7)
+	if len(migs) != len(want)+8 {
+		t.Fatalf("got %d migrations, want %d", len(migs), len(want)+8)
 	}
-	if changed := migs[len(migs)-2]; changed.Name != "snapshot_changed" || len(changed.Statements) != 1 ||
+	slaSnap := migs[len(migs)-1]
+	if slaSnap.Name != "snapshot_sla" || len(slaSnap.Statements) != 2 ||
+		!strings.Contains(slaSnap.Statements[0], "CREATE TABLE IF NOT EXISTS analytics.snapshot_sla\n") ||
+		!strings.Contains(slaSnap.Statements[0], "ORDER BY (generation, metric, start_at, tenant, ticket_id)") ||
+		!strings.HasPrefix(slaSnap.Statements[1], "ALTER TABLE analytics.report_snapshots ADD COLUMN layout ") {
+		t.Errorf("migration %s: %q", slaSnap.Name, slaSnap.Statements)
+	}
+	if changed := migs[len(migs)-3]; changed.Name != "snapshot_changed" || len(changed.Statements) != 1 ||
 		!strings.Contains(changed.Statements[0], "CREATE TABLE IF NOT EXISTS analytics.snapshot_changed\n") {
 		t.Errorf("migration %s: %q", changed.Name, changed.Statements)
 	}
-	if readAt := migs[len(migs)-1]; readAt.Name != "snapshot_read_at" || len(readAt.Statements) != 1 ||
+	if readAt := migs[len(migs)-2]; readAt.Name != "snapshot_read_at" || len(readAt.Statements) != 1 ||
 		!strings.HasPrefix(readAt.Statements[0], "ALTER TABLE analytics.report_snapshots ADD COLUMN read_at ") {
 		t.Errorf("migration %s: %q", readAt.Name, readAt.Statements)
 	}
@@ -41,15 +48,15 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 	}
 	// The SLA cycles' Enum8 columns must name every metric and state the
 	// engine produces, or snapshot builds fail.
-	cycles := snaps.Statements[2]
+	cycles := slaSnap.Statements[0]
 	for _, m := range sla.AllMetrics() {
 		if !strings.Contains(cycles, "'"+string(m)+"' = ") {
-			t.Errorf("snapshot_sla_cycles: metric has no enum value %q", m)
+			t.Errorf("snapshot_sla: metric has no enum value %q", m)
 		}
 	}
 	for _, st := range sla.States {
 		if !strings.Contains(cycles, "'"+string(st)+"' = ") {
-			t.Errorf("snapshot_sla_cycles: state has no enum value %q", st)
+			t.Errorf("snapshot_sla: state has no enum value %q", st)
 		}
 	}
 	timeline := migs[len(want)]
