@@ -30,13 +30,37 @@ type Measure struct {
 	// hours); an empty bucket shows 0 for them and null for the others.
 	Additive bool `json:"additive"`
 	src      *source
-	expr     string // aggregate over src rows
+	// The aggregate over src rows, in parts so that a query reading several
+	// sources in one scan (see scanPart) can add its source's condition:
+	// fn[If]params(arg[, cond]) scale, e.g. quantileExactIf(0.5)(frt_s,
+	// has_reply) or sum(seconds) / 3600.
+	fn, params, arg, cond, scale string
 	// nullUnless names a count measure: when it is 0 the value is null
 	// (a median of nothing is not 0).
 	nullUnless string
 	// derive computes a measure from the row's other values after the
 	// sources are merged (ratios); ok=false means null.
 	derive func(v map[string]*float64) (float64, bool)
+}
+
+// aggregate is the measure's SQL over rows where also extra holds ("" for
+// all of its source's rows).
+func (m *Measure) aggregate(extra string) string {
+	cond := m.cond
+	switch {
+	case cond == "":
+		cond = extra
+	case extra != "":
+		cond = extra + " AND (" + cond + ")"
+	}
+	if cond == "" {
+		return m.fn + m.params + "(" + m.arg + ")" + m.scale
+	}
+	args := cond
+	if m.arg != "" {
+		args = m.arg + ", " + cond
+	}
+	return m.fn + "If" + m.params + "(" + args + ")" + m.scale
 }
 
 // Report is one entry of the catalog.
@@ -56,13 +80,16 @@ type Report struct {
 	DefaultGrain Grain `json:"default_grain,omitempty"`
 }
 
-func count(name, label string, src *source, expr string) *Measure {
-	return &Measure{Name: name, Label: label, Kind: KindCount, Additive: true, src: src, expr: expr}
+// count counts src rows where cond holds (all for "").
+func count(name, label string, src *source, cond string) *Measure {
+	return &Measure{Name: name, Label: label, Kind: KindCount, Additive: true, src: src, fn: "count", cond: cond}
 }
 
+// quantile is the exact quantile at level of x over src rows where cond
+// holds.
 func quantile(name, label string, src *source, level, x, cond, nullUnless string) *Measure {
 	return &Measure{Name: name, Label: label, Kind: KindSeconds, src: src,
-		expr: "quantileExactIf(" + level + ")(" + x + ", " + cond + ")", nullUnless: nullUnless}
+		fn: "quantileExact", params: "(" + level + ")", arg: x, cond: cond, nullUnless: nullUnless}
 }
 
 // ratio is 100 × num ÷ (sum of dens), null when the denominator is 0.
@@ -97,9 +124,9 @@ var Catalog = func() map[string]*Report {
 			Description: "Tickets created, solves and reopens per period. A ticket solved, reopened and solved again counts as two solves, each in its own period.",
 			Dimensions:  TicketDimensions,
 			Measures: []*Measure{
-				count("created", "Created", srcCreated, "count()"),
-				count("solved", "Solved", srcSolved, "count()"),
-				count("reopened", "Reopened", srcReopened, "count()"),
+				count("created", "Created", srcCreated, ""),
+				count("solved", "Solved", srcSolved, ""),
+				count("reopened", "Reopened", srcReopened, ""),
 			},
 		},
 		{
@@ -107,12 +134,12 @@ var Catalog = func() map[string]*Report {
 			Description: "Unsolved tickets now (new, open, pending, on hold): how many, unassigned, waiting, and how old; group by age for the aging buckets and by status for time in status.",
 			Dimensions:  ticketAndAge,
 			Measures: []*Measure{
-				count("open", "Unsolved", srcOpen, "count()"),
-				count("unassigned", "Unassigned", srcOpen, "countIf(agent = '')"),
-				count("waiting", "Pending or on hold", srcOpen, "countIf(status IN ('pending', 'on_hold'))"),
-				{Name: "avg_age_hours", Label: "Average age (h)", Kind: KindHours, src: srcOpen, expr: "avg(now_ts - created_at) / 3600", nullUnless: "open"},
-				{Name: "oldest_age_hours", Label: "Oldest (h)", Kind: KindHours, src: srcOpen, expr: "max(now_ts - created_at) / 3600", nullUnless: "open"},
-				{Name: "avg_hours_in_status", Label: "Average time in status (h)", Kind: KindHours, src: srcOpen, expr: "avg(now_ts - status_since) / 3600", nullUnless: "open"},
+				count("open", "Unsolved", srcOpen, ""),
+				count("unassigned", "Unassigned", srcOpen, "agent = ''"),
+				count("waiting", "Pending or on hold", srcOpen, "status IN ('pending', 'on_hold')"),
+				{Name: "avg_age_hours", Label: "Average age (h)", Kind: KindHours, src: srcOpen, fn: "avg", arg: "now_ts - created_at", scale: " / 3600", nullUnless: "open"},
+				{Name: "oldest_age_hours", Label: "Oldest (h)", Kind: KindHours, src: srcOpen, fn: "max", arg: "now_ts - created_at", scale: " / 3600", nullUnless: "open"},
+				{Name: "avg_hours_in_status", Label: "Average time in status (h)", Kind: KindHours, src: srcOpen, fn: "avg", arg: "now_ts - status_since", scale: " / 3600", nullUnless: "open"},
 			},
 		},
 		{
@@ -120,15 +147,15 @@ var Catalog = func() map[string]*Report {
 			Description: "Time from creation to the first public agent reply, for tickets created in the period: calendar time from the ticket, business time from its first-reply SLA cycle (pauses excluded). Quantiles are exact: the value at rank floor(level × n) of the sorted values.",
 			Dimensions:  TicketDimensions,
 			Measures: []*Measure{
-				count("tickets", "Tickets", srcCreated, "count()"),
-				count("replied", "Replied", srcCreated, "countIf(has_reply)"),
+				count("tickets", "Tickets", srcCreated, ""),
+				count("replied", "Replied", srcCreated, "has_reply"),
 				quantile("median_s", "Median (calendar)", srcCreated, "0.5", "frt_s", "has_reply", "replied"),
 				quantile("p90_s", "p90 (calendar)", srcCreated, "0.9", "frt_s", "has_reply", "replied"),
 				quantile("p95_s", "p95 (calendar)", srcCreated, "0.95", "frt_s", "has_reply", "replied"),
-				count("business_n", "With SLA", srcSLAFirstReply, "count()"),
-				quantile("business_median_s", "Median (business)", srcSLAFirstReply, "0.5", "elapsed_seconds", "1", "business_n"),
-				quantile("business_p90_s", "p90 (business)", srcSLAFirstReply, "0.9", "elapsed_seconds", "1", "business_n"),
-				quantile("business_p95_s", "p95 (business)", srcSLAFirstReply, "0.95", "elapsed_seconds", "1", "business_n"),
+				count("business_n", "With SLA", srcSLAFirstReply, ""),
+				quantile("business_median_s", "Median (business)", srcSLAFirstReply, "0.5", "elapsed_seconds", "", "business_n"),
+				quantile("business_p90_s", "p90 (business)", srcSLAFirstReply, "0.9", "elapsed_seconds", "", "business_n"),
+				quantile("business_p95_s", "p95 (business)", srcSLAFirstReply, "0.95", "elapsed_seconds", "", "business_n"),
 			},
 		},
 		{
@@ -136,14 +163,14 @@ var Catalog = func() map[string]*Report {
 			Description: "Time from creation to the first solve, for tickets first solved in the period: calendar time from the ticket, business time from its first resolution SLA cycle (pauses excluded). Quantiles as in first_reply_time.",
 			Dimensions:  TicketDimensions,
 			Measures: []*Measure{
-				count("solved", "Solved", srcFirstSolved, "count()"),
-				quantile("median_s", "Median (calendar)", srcFirstSolved, "0.5", "res_s", "1", "solved"),
-				quantile("p90_s", "p90 (calendar)", srcFirstSolved, "0.9", "res_s", "1", "solved"),
-				quantile("p95_s", "p95 (calendar)", srcFirstSolved, "0.95", "res_s", "1", "solved"),
-				count("business_n", "With SLA", srcSLAResolution, "count()"),
-				quantile("business_median_s", "Median (business)", srcSLAResolution, "0.5", "elapsed_seconds", "1", "business_n"),
-				quantile("business_p90_s", "p90 (business)", srcSLAResolution, "0.9", "elapsed_seconds", "1", "business_n"),
-				quantile("business_p95_s", "p95 (business)", srcSLAResolution, "0.95", "elapsed_seconds", "1", "business_n"),
+				count("solved", "Solved", srcFirstSolved, ""),
+				quantile("median_s", "Median (calendar)", srcFirstSolved, "0.5", "res_s", "", "solved"),
+				quantile("p90_s", "p90 (calendar)", srcFirstSolved, "0.9", "res_s", "", "solved"),
+				quantile("p95_s", "p95 (calendar)", srcFirstSolved, "0.95", "res_s", "", "solved"),
+				count("business_n", "With SLA", srcSLAResolution, ""),
+				quantile("business_median_s", "Median (business)", srcSLAResolution, "0.5", "elapsed_seconds", "", "business_n"),
+				quantile("business_p90_s", "p90 (business)", srcSLAResolution, "0.9", "elapsed_seconds", "", "business_n"),
+				quantile("business_p95_s", "p95 (business)", srcSLAResolution, "0.95", "elapsed_seconds", "", "business_n"),
 			},
 		},
 		{
@@ -151,11 +178,11 @@ var Catalog = func() map[string]*Report {
 			Description: "SLA cycles with a target that started in the period, per metric: achieved, breached (stopped late, or still running past the deadline now) and compliance = achieved ÷ (achieved + breached).",
 			Dimensions:  ticketAndMetric,
 			Measures: []*Measure{
-				count("cycles", "Cycles", srcSLATargets, "count()"),
-				count("achieved", "Achieved", srcSLATargets, "countIf(state = 'achieved')"),
-				count("breached", "Breached", srcSLATargets, "countIf("+breachedSQL+")"),
-				count("breached_open", "Breached, still open", srcSLATargets, "countIf((state = 'breached' AND NOT stopped) OR (running_with_deadline AND deadline < now_ts))"),
-				count("in_progress", "Running in time", srcSLATargets, "countIf(state = 'paused' OR (running_with_deadline AND deadline >= now_ts))"),
+				count("cycles", "Cycles", srcSLATargets, ""),
+				count("achieved", "Achieved", srcSLATargets, "state = 'achieved'"),
+				count("breached", "Breached", srcSLATargets, breachedSQL),
+				count("breached_open", "Breached, still open", srcSLATargets, "(state = 'breached' AND NOT stopped) OR (running_with_deadline AND deadline < now_ts)"),
+				count("in_progress", "Running in time", srcSLATargets, "state = 'paused' OR (running_with_deadline AND deadline >= now_ts)"),
 				ratio("compliance_pct", "Compliance %", "achieved", "achieved", "breached"),
 			},
 		},
@@ -169,18 +196,18 @@ var Catalog = func() map[string]*Report {
 			Description: "Per agent: tickets solved while assigned to them, public replies they wrote, first reply and resolution medians of tickets assigned to them, SLA compliance, CSAT and the billable hours they logged.",
 			Dimensions:  TicketDimensions,
 			Measures: []*Measure{
-				count("solved", "Solved", srcSolvedTickets, "count()"),
-				count("replies", "Public replies", srcReplies, "count()"), // one row per reply event
-				count("replied", "Tickets replied", srcCreated, "countIf(has_reply)"),
+				count("solved", "Solved", srcSolvedTickets, ""),
+				count("replies", "Public replies", srcReplies, ""), // one row per reply event
+				count("replied", "Tickets replied", srcCreated, "has_reply"),
 				quantile("frt_median_s", "FRT median", srcCreated, "0.5", "frt_s", "has_reply", "replied"),
-				count("first_solved", "First solves", srcFirstSolved, "count()"),
-				quantile("resolution_median_s", "Resolution median", srcFirstSolved, "0.5", "res_s", "1", "first_solved"),
-				count("sla_achieved", "SLA achieved", srcSLATargets, "countIf(state = 'achieved')"),
-				count("sla_breached", "SLA breached", srcSLATargets, "countIf("+breachedSQL+")"),
+				count("first_solved", "First solves", srcFirstSolved, ""),
+				quantile("resolution_median_s", "Resolution median", srcFirstSolved, "0.5", "res_s", "", "first_solved"),
+				count("sla_achieved", "SLA achieved", srcSLATargets, "state = 'achieved'"),
+				count("sla_breached", "SLA breached", srcSLATargets, breachedSQL),
 				ratio("sla_pct", "SLA %", "sla_achieved", "sla_achieved", "sla_breached"),
-				count("rated", "Rated", srcRated, "count()"),
-				{Name: "csat_avg", Label: "CSAT", Kind: KindRating, src: srcRated, expr: "avg(rating)", nullUnless: "rated"},
-				{Name: "billable_hours", Label: "Billable hours", Kind: KindHours, Additive: true, src: srcTime, expr: "sumIf(seconds, billable = 1) / 3600"},
+				count("rated", "Rated", srcRated, ""),
+				{Name: "csat_avg", Label: "CSAT", Kind: KindRating, src: srcRated, fn: "avg", arg: "rating", nullUnless: "rated"},
+				{Name: "billable_hours", Label: "Billable hours", Kind: KindHours, Additive: true, src: srcTime, fn: "sum", arg: "seconds", cond: "billable = 1", scale: " / 3600"},
 			},
 		},
 		{
@@ -188,10 +215,10 @@ var Catalog = func() map[string]*Report {
 			Description: "Per tag (a ticket counts once under each of its tags): created, solves, reopens and first reply median.",
 			Dimensions:  TicketDimensions,
 			Measures: []*Measure{
-				count("created", "Created", srcCreated, "count()"),
-				count("solved", "Solved", srcSolved, "count()"),
-				count("reopened", "Reopened", srcReopened, "count()"),
-				count("replied", "Replied", srcCreated, "countIf(has_reply)"),
+				count("created", "Created", srcCreated, ""),
+				count("solved", "Solved", srcSolved, ""),
+				count("reopened", "Reopened", srcReopened, ""),
+				count("replied", "Replied", srcCreated, "has_reply"),
 				quantile("frt_median_s", "FRT median", srcCreated, "0.5", "frt_s", "has_reply", "replied"),
 			},
 		},
@@ -200,14 +227,14 @@ var Catalog = func() map[string]*Report {
 			Description: "Ratings given in the period (a ticket's latest rating): average, distribution and satisfied share (4 or 5 stars).",
 			Dimensions:  TicketDimensions,
 			Measures: []*Measure{
-				count("rated", "Rated", srcRated, "count()"),
-				{Name: "avg", Label: "Average", Kind: KindRating, src: srcRated, expr: "avg(rating)", nullUnless: "rated"},
-				count("r1", "1 star", srcRated, "countIf(rating = 1)"),
-				count("r2", "2 stars", srcRated, "countIf(rating = 2)"),
-				count("r3", "3 stars", srcRated, "countIf(rating = 3)"),
-				count("r4", "4 stars", srcRated, "countIf(rating = 4)"),
-				count("r5", "5 stars", srcRated, "countIf(rating = 5)"),
-				count("satisfied", "4-5 stars", srcRated, "countIf(rating >= 4)"),
+				count("rated", "Rated", srcRated, ""),
+				{Name: "avg", Label: "Average", Kind: KindRating, src: srcRated, fn: "avg", arg: "rating", nullUnless: "rated"},
+				count("r1", "1 star", srcRated, "rating = 1"),
+				count("r2", "2 stars", srcRated, "rating = 2"),
+				count("r3", "3 stars", srcRated, "rating = 3"),
+				count("r4", "4 stars", srcRated, "rating = 4"),
+				count("r5", "5 stars", srcRated, "rating = 5"),
+				count("satisfied", "4-5 stars", srcRated, "rating >= 4"),
 				ratio("satisfied_pct", "Satisfied %", "satisfied", "rated"),
 			},
 		},
@@ -216,9 +243,9 @@ var Catalog = func() map[string]*Report {
 			Description: "Tickets first solved in the period: one-touch = solved with exactly one public agent reply and never reopened; reopened = reopened at least once since.",
 			Dimensions:  TicketDimensions,
 			Measures: []*Measure{
-				count("solved", "Solved", srcFirstSolved, "count()"),
-				count("one_touch", "One-touch", srcFirstSolved, "countIf(public_replies = 1 AND reopen_count = 0)"),
-				count("reopened", "Reopened", srcFirstSolved, "countIf(reopen_count > 0)"),
+				count("solved", "Solved", srcFirstSolved, ""),
+				count("one_touch", "One-touch", srcFirstSolved, "public_replies = 1 AND reopen_count = 0"),
+				count("reopened", "Reopened", srcFirstSolved, "reopen_count > 0"),
 				ratio("one_touch_pct", "One-touch %", "one_touch", "solved"),
 				ratio("reopen_pct", "Reopen %", "reopened", "solved"),
 			},
@@ -228,10 +255,10 @@ var Catalog = func() map[string]*Report {
 			Description: "Logged work in the period by when it was logged; agent is who logged it. Amounts are hours × rate of billable entries with a rate, per currency (never summed across currencies; entries without a rate have currency \"\").",
 			Dimensions:  append(slices.Clone(TicketDimensions), DimCurrency),
 			Measures: []*Measure{
-				count("entries", "Entries", srcTime, "count()"),
-				{Name: "hours", Label: "Hours", Kind: KindHours, Additive: true, src: srcTime, expr: "sum(seconds) / 3600"},
-				{Name: "billable_hours", Label: "Billable hours", Kind: KindHours, Additive: true, src: srcTime, expr: "sumIf(seconds, billable = 1) / 3600"},
-				{Name: "amount", Label: "Amount", Kind: KindMoney, Additive: true, src: srcTime, expr: "sumIf(seconds / 3600 * rate, billable = 1 AND has_rate = 1)"},
+				count("entries", "Entries", srcTime, ""),
+				{Name: "hours", Label: "Hours", Kind: KindHours, Additive: true, src: srcTime, fn: "sum", arg: "seconds", scale: " / 3600"},
+				{Name: "billable_hours", Label: "Billable hours", Kind: KindHours, Additive: true, src: srcTime, fn: "sum", arg: "seconds", cond: "billable = 1", scale: " / 3600"},
+				{Name: "amount", Label: "Amount", Kind: KindMoney, Additive: true, src: srcTime, fn: "sum", arg: "seconds / 3600 * rate", cond: "billable = 1 AND has_rate = 1"},
 			},
 		},
 	}

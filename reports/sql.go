@@ -138,7 +138,7 @@ func aggregateSQL(v view, q Query, sc Scope, src *source, dims []Dimension, ms [
 		names = append(names, n)
 	}
 	for i, m := range ms {
-		cols = append(cols, "toFloat64("+m.expr+") AS m"+strconv.Itoa(i))
+		cols = append(cols, "toFloat64("+m.aggregate("")+") AS m"+strconv.Itoa(i))
 	}
 	v, w, outer := restrictSource(v, q, sc, src)
 	for _, d := range dims {
