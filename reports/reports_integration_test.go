@@ -486,25 +486,46 @@ func TestTagsCountEachTicketOncePerTag(t *testing.T) {
 	w := loadWorld(t)
 	from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 	res := w.run(t, "tags", "from=2026-01-01&to=2026-05-01&priority=high&priority=urgent", reports.Scope{})
-	want := map[string]float64{}
-	for _, s := range w.live() {
-		if (s.Priority == event.PriorityHigh || s.Priority == event.PriorityUrgent) && in(s.CreatedAt.Truncate(time.Second), from, to) {
-			if len(s.Tags) == 0 {
-				want[""]++
+	// Created tickets, and every solve and reopen in the range, per tag.
+	want, solves, reopens := map[string]float64{}, map[string]float64{}, map[string]float64{}
+	inRange := func(ts []time.Time) (n float64) {
+		for _, at := range ts {
+			if in(at.Truncate(time.Second), from, to) {
+				n++
 			}
-			for _, tag := range s.Tags {
+		}
+		return n
+	}
+	for _, s := range w.live() {
+		if s.Priority != event.PriorityHigh && s.Priority != event.PriorityUrgent {
+			continue
+		}
+		tags := s.Tags
+		if len(tags) == 0 {
+			tags = []string{""}
+		}
+		for _, tag := range tags {
+			if in(s.CreatedAt.Truncate(time.Second), from, to) {
 				want[tag]++
 			}
+			solves[tag] += inRange(s.SolvedTimes)
+			reopens[tag] += inRange(s.ReopenedTimes)
 		}
 	}
 	got := table(t, res, "tag")
 	if len(got) != len(want) {
 		t.Fatalf("%d tags, want %d", len(got), len(want))
 	}
-	nonASCII := false
+	nonASCII, anyReopen := false, false
 	for tag, n := range want {
 		wantNum(t, "tag "+tag, got[tag]["created"], n)
+		wantNum(t, "tag "+tag+" solves", got[tag]["solved"], solves[tag])
+		wantNum(t, "tag "+tag+" reopens", got[tag]["reopened"], reopens[tag])
 		nonASCII = nonASCII || strings.IndexFunc(tag, func(r rune) bool { return r > 127 }) >= 0
+		anyReopen = anyReopen || reopens[tag] > 0
+	}
+	if !anyReopen {
+		t.Fatal("fixture has no reopens in the range")
 	}
 	if !nonASCII {
 		t.Fatal("fixture has no Vietnamese or Russian tags")
@@ -697,11 +718,59 @@ func TestAgentPerformanceAndBillable(t *testing.T) {
 			}
 		}
 	}
+	// The ticket measures, per assignee: first replies of tickets created
+	// in the range, resolutions of tickets first solved in it, ratings
+	// given in it (these share one scan of the tickets with the solves).
+	frt, res := map[string][]float64{}, map[string][]float64{}
+	ratings := map[string][]float64{}
+	for _, s := range w.live() {
+		if in(s.CreatedAt.Truncate(time.Second), from, to) && !s.FirstRepliedAt.IsZero() {
+			frt[s.Assignee] = append(frt[s.Assignee], float64(sec(s.FirstRepliedAt)-sec(s.CreatedAt)))
+		}
+		if !s.FirstSolvedAt.IsZero() && in(s.FirstSolvedAt.Truncate(time.Second), from, to) {
+			res[s.Assignee] = append(res[s.Assignee], float64(sec(s.FirstSolvedAt)-sec(s.CreatedAt)))
+		}
+		if s.Rating > 0 && in(s.RatedAt.Truncate(time.Second), from, to) {
+			ratings[s.Assignee] = append(ratings[s.Assignee], float64(s.Rating))
+		}
+	}
 	got := table(t, w.run(t, "agent_performance", "from=2026-02-01&to=2026-03-01", reports.Scope{}), "agent")
+	var anyRated bool
 	for agent, row := range got {
 		wantNum(t, agent+" solved", row["solved"], solved[agent])
 		wantNum(t, agent+" replies", row["replies"], float64(len(replies[agent])))
 		wantNum(t, agent+" billable hours", row["billable_hours"], billable[agent])
+		wantNum(t, agent+" replied", row["replied"], float64(len(frt[agent])))
+		wantNum(t, agent+" first solves", row["first_solved"], float64(len(res[agent])))
+		wantNum(t, agent+" rated", row["rated"], float64(len(ratings[agent])))
+		if len(frt[agent]) > 0 {
+			wantNum(t, agent+" FRT median", row["frt_median_s"], exactQuantile(frt[agent], 0.5))
+		} else {
+			wantNull(t, agent+" FRT median", row["frt_median_s"])
+		}
+		if len(res[agent]) > 0 {
+			wantNum(t, agent+" resolution median", row["resolution_median_s"], exactQuantile(res[agent], 0.5))
+		} else {
+			wantNull(t, agent+" resolution median", row["resolution_median_s"])
+		}
+		if n := len(ratings[agent]); n > 0 {
+			var sum float64
+			for _, r := range ratings[agent] {
+				sum += r
+			}
+			wantNum(t, agent+" CSAT", row["csat_avg"], sum/float64(n))
+			anyRated = true
+		} else {
+			wantNull(t, agent+" CSAT", row["csat_avg"])
+		}
+	}
+	for agent := range frt {
+		if got[agent] == nil {
+			t.Errorf("agent %s had a ticket replied to but has no row", agent)
+		}
+	}
+	if !anyRated {
+		t.Fatal("fixture has no ratings in the range")
 	}
 	for agent := range replies {
 		if got[agent] == nil {
@@ -723,6 +792,33 @@ func TestAgentPerformanceAndBillable(t *testing.T) {
 		agent := row[0].(string)
 		wantNum(t, fmt.Sprintf("top %d replies", i+1), row[2], counts[i])
 		wantNum(t, "top "+agent+" billable hours", row[len(row)-1], billable[agent])
+	}
+	// A top larger than the agents who solved anything in a day: only
+	// those are in it, as when the solves are read alone, although other
+	// agents have tickets created or rated that day.
+	day := time.Date(2026, 2, 3, 0, 0, 0, 0, time.UTC)
+	daySolved := map[string]float64{}
+	others := false
+	for _, s := range w.live() {
+		if slices.ContainsFunc(s.SolvedTimes, func(ts time.Time) bool { return in(ts.Truncate(time.Second), day, day.AddDate(0, 0, 1)) }) {
+			daySolved[s.Assignee]++
+		}
+	}
+	for _, s := range w.live() {
+		others = others || daySolved[s.Assignee] == 0 && in(s.CreatedAt.Truncate(time.Second), day, day.AddDate(0, 0, 1))
+	}
+	if len(daySolved) == 0 || len(daySolved) >= 50 || !others {
+		t.Fatalf("fixture: %d agents solved on %s (want 1-49), other agents' tickets created that day: %v", len(daySolved), day, others)
+	}
+	dayTop := w.run(t, "agent_performance", "from=2026-02-03&to=2026-02-04&top=50&sort=solved", reports.Scope{})
+	if len(dayTop.Rows) != len(daySolved) {
+		t.Fatalf("top 50 by solves on %s: %d rows, want the %d agents who solved", day, len(dayTop.Rows), len(daySolved))
+	}
+	for i, row := range dayTop.Rows {
+		wantNum(t, fmt.Sprintf("%s solves (row %d)", row[0], i), row[1], daySolved[row[0].(string)])
+		if i > 0 && *dayTop.Rows[i-1][1].(*float64) < *row[1].(*float64) {
+			t.Fatalf("top rows not largest first: %v", values(dayTop.Rows))
+		}
 	}
 	fin := table(t, w.run(t, "billable", "from=2026-02-01&to=2026-03-01&group_by=customer", reports.Scope{}), "customer", "currency")
 	if len(fin) != len(byCustomer) {
@@ -902,8 +998,10 @@ func TestStatementsAreTheQueriesRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(stmts) != 7 || len(res.Rows) != 3 {
-			t.Fatalf("%d statements for 7 sources, %d rows for a top 3", len(stmts), len(res.Rows))
+		// The four ticket sources in one scan, then replies, SLA cycles
+		// and time entries.
+		if len(stmts) != 4 || len(res.Rows) != 3 {
+			t.Fatalf("%d statements for 7 sources (4 in one scan), %d rows for a top 3", len(stmts), len(res.Rows))
 		}
 		if strings.Contains(stmts[0], " IN (") {
 			t.Errorf("the sort source is narrowed: %s", stmts[0])

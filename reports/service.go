@@ -132,19 +132,19 @@ const concurrentSources = 3
 
 func (s *Service) run(ctx context.Context, v view, asOf time.Time, r *Report, q Query, sc Scope) (*Result, error) {
 	dims := append(slices.Clone(r.Fixed), q.GroupBy...)
-	srcs := orderedSources(r, q)
-	results := make([][]sourceRow, len(srcs))
+	parts := plannedParts(r, q)
+	results := make([][]sourceRow, len(parts))
 	first := 0
 	var restrictTo map[Dimension][]string
 	if q.Top > 0 {
 		var err error
-		if results[0], err = s.sourceRows(ctx, v, r, q, sc, srcs[0], dims, nil); err != nil {
+		if results[0], err = s.partRows(ctx, v, r, q, sc, parts[0], dims, nil); err != nil {
 			return nil, err
 		}
 		restrictTo, first = narrowTo(dims, results[0]), 1
 	}
-	err := forEachConcurrently(ctx, first, len(srcs), func(i int) (err error) {
-		results[i], err = s.sourceRows(ctx, v, r, q, sc, srcs[i], dims, restrictTo)
+	err := forEachConcurrently(ctx, first, len(parts), func(i int) (err error) {
+		results[i], err = s.partRows(ctx, v, r, q, sc, parts[i], dims, restrictTo)
 		return err
 	})
 	if err != nil {
@@ -152,8 +152,8 @@ func (s *Service) run(ctx context.Context, v view, asOf time.Time, r *Report, q 
 	}
 	rows := map[string]*row{}
 	var order []string
-	for i, src := range srcs {
-		ms := r.measuresOf(src)
+	for i, p := range parts {
+		ms := p.measures(r)
 		topOnly := q.Top > 0 && i > 0
 		for _, sr := range results[i] {
 			k := strings.Join(sr.keys, "\x00")
@@ -166,7 +166,7 @@ func (s *Service) run(ctx context.Context, v view, asOf time.Time, r *Report, q 
 				rows[k] = rw
 				order = append(order, k)
 				if len(rows) > s.limits.MaxRows {
-					return nil, fmt.Errorf("report %s (%s): %w", r.Name, src.name, tooManyRows(s.limits.MaxRows))
+					return nil, fmt.Errorf("report %s (%s): %w", r.Name, p.name(), tooManyRows(s.limits.MaxRows))
 				}
 			}
 			for j, m := range ms {
@@ -230,16 +230,16 @@ func orderedSources(r *Report, q Query) []*source {
 	return srcs
 }
 
-// sourceRows runs one source's aggregate query.
-func (s *Service) sourceRows(ctx context.Context, v view, r *Report, q Query, sc Scope, src *source, dims []Dimension,
+// partRows runs one part's aggregate query.
+func (s *Service) partRows(ctx context.Context, v view, r *Report, q Query, sc Scope, p part, dims []Dimension,
 	restrictTo map[Dimension][]string) ([]sourceRow, error) {
 	nk := len(dims)
 	if q.Grain != GrainNone {
 		nk++
 	}
-	ms := r.measuresOf(src)
+	ms := p.measures(r)
 	var out []sourceRow
-	err := s.query(ctx, aggregateSQL(v, q, sc, src, dims, ms, s.limits.MaxRows, restrictTo), func(scan func(...any) error) error {
+	err := s.query(ctx, partSQL(v, q, sc, r, p, dims, s.limits.MaxRows, restrictTo), func(scan func(...any) error) error {
 		sr := sourceRow{keys: make([]string, nk), vals: make([]float64, len(ms))}
 		dest := make([]any, 0, nk+len(ms))
 		for i := range sr.keys {
@@ -255,7 +255,7 @@ func (s *Service) sourceRows(ctx context.Context, v view, r *Report, q Query, sc
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("report %s (%s): %w", r.Name, src.name, err)
+		return nil, fmt.Errorf("report %s (%s): %w", r.Name, p.name(), err)
 	}
 	return out, nil
 }
@@ -529,12 +529,11 @@ func (s *Service) Statements(ctx context.Context, r *Report, q Query, sc Scope, 
 		// With a top, the narrowing of the other sources is the one the
 		// sort source's query gives now: run it to know.
 		dims := append(slices.Clone(r.Fixed), q.GroupBy...)
-		srcs := orderedSources(r, q)
 		var restrictTo map[Dimension][]string
-		for i, src := range srcs {
-			out = append(out, aggregateSQL(v, q, sc, src, dims, r.measuresOf(src), s.limits.MaxRows, restrictTo).Inline())
+		for i, p := range plannedParts(r, q) {
+			out = append(out, partSQL(v, q, sc, r, p, dims, s.limits.MaxRows, restrictTo).Inline())
 			if i == 0 && q.Top > 0 {
-				top, err := s.sourceRows(ctx, v, r, q, sc, src, dims, nil)
+				top, err := s.partRows(ctx, v, r, q, sc, p, dims, nil)
 				if err != nil {
 					return nil, err
 				}

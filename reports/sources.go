@@ -84,6 +84,9 @@ type source struct {
 	// timeline elements in the query's range (ticketsFirstEach), so that
 	// count() counts tickets without a set of their keys.
 	firstInRange bool
+	// scan, for the ticket sources, says how they select tickets, so that
+	// several can be read in one scan (scan.go).
+	scan *ticketScan
 }
 
 // ticketState is every ticket's latest row. WHERE conditions on non-key
@@ -236,14 +239,20 @@ func timeFacts(v, dims view) string {
 		"ANY LEFT JOIN (" + ticketDims(dims) + ") USING (tenant, ticket_id)"
 }
 
+// ticketsAt is a ticket source whose rows are the live tickets where
+// where holds, selected by the range of their column ts.
+func ticketsAt(name, ts, where string) *source {
+	return &source{name: name, tsCol: ts, sql: ticketsBy(ts, where), scan: &ticketScan{ts: ts, where: where}}
+}
+
 var (
-	srcCreated     = &source{name: "created", tsCol: "created_at", sql: ticketsBy("created_at", "")}
-	srcFirstSolved = &source{name: "first_solved", tsCol: "first_solved_at", sql: ticketsBy("first_solved_at", "toUnixTimestamp(first_solved_at) > 0")}
-	srcSolved      = &source{name: "solved", sql: ticketsEach("solved_times")}
-	srcReopened    = &source{name: "reopened", sql: ticketsEach("reopened_times")}
+	srcCreated     = ticketsAt("created", "created_at", "")
+	srcFirstSolved = ticketsAt("first_solved", "first_solved_at", "toUnixTimestamp(first_solved_at) > 0")
+	srcSolved      = &source{name: "solved", sql: ticketsEach("solved_times"), scan: &ticketScan{arr: "solved_times", each: true}}
+	srcReopened    = &source{name: "reopened", sql: ticketsEach("reopened_times"), scan: &ticketScan{arr: "reopened_times", each: true}}
 	// Tickets solved in the range (once each, however often).
-	srcSolvedTickets = &source{name: "solved_tickets", firstInRange: true, sql: ticketsFirstEach("solved_times")}
-	srcRated         = &source{name: "rated", tsCol: "rated_at", sql: ticketsBy("rated_at", "rating > 0")}
+	srcSolvedTickets = &source{name: "solved_tickets", firstInRange: true, sql: ticketsFirstEach("solved_times"), scan: &ticketScan{arr: "solved_times"}}
+	srcRated         = ticketsAt("rated", "rated_at", "rating > 0")
 	srcOpen          = &source{name: "open", snapshot: true, extra: []Dimension{DimAge},
 		sql: ticketsBy("created_at", "status IN ('new', 'open', 'pending', 'on_hold')")}
 	// SLA cycles with a target, by when their clock started.

@@ -45,6 +45,12 @@ func restrict(q Query, sc Scope, src *source, ts string) *where {
 	if src.firstInRange {
 		w.add("prev_ts < toDateTime(?)", q.From.Unix())
 	}
+	w.scope(q, sc)
+	return w
+}
+
+// scope adds the principal's scope and the request's filters.
+func (w *where) scope(q Query, sc Scope) {
 	if len(sc.Tenants) > 0 {
 		w.add("has(?, tenant)", sc.Tenants)
 	}
@@ -59,7 +65,6 @@ func restrict(q Query, sc Scope, src *source, ts string) *where {
 	for _, d := range dims {
 		w.filter(d, q.Filters[d])
 	}
-	return w
 }
 
 // restrictSource is restrict for one source read through v. It returns
@@ -129,6 +134,23 @@ func groupKeys(q Query, dims []Dimension) (exprs []string, args []any) {
 // largest first, and keeps the top rows; restrictTo narrows the other
 // sources to the dimension values those rows have.
 func aggregateSQL(v view, q Query, sc Scope, src *source, dims []Dimension, ms []*Measure, limit int, restrictTo map[Dimension][]string) statement {
+	exprs := make([]string, len(ms))
+	for i, m := range ms {
+		exprs[i] = m.aggregate("")
+	}
+	v, w, outer := restrictSource(v, q, sc, src)
+	for _, d := range dims {
+		if vals, ok := restrictTo[d]; ok {
+			w.filter(d, vals)
+		}
+	}
+	return groupedSQL(q, dims, exprs, src.sql(v, q.Now.Unix()), outerSQL(w, outer), "", ms, limit, w.args)
+}
+
+// groupedSQL aggregates exprs (the measures ms) over rows (a subquery,
+// restricted by where) by the query's keys; args are those of rows and
+// where, in order. having, if set, keeps only the groups where it holds.
+func groupedSQL(q Query, dims []Dimension, exprs []string, rows, where, having string, ms []*Measure, limit int, args []any) statement {
 	keys, keyArgs := groupKeys(q, dims)
 	var cols []string
 	var names []string
@@ -137,26 +159,24 @@ func aggregateSQL(v view, q Query, sc Scope, src *source, dims []Dimension, ms [
 		cols = append(cols, k+" AS "+n)
 		names = append(names, n)
 	}
-	for i, m := range ms {
-		cols = append(cols, "toFloat64("+m.aggregate("")+") AS m"+strconv.Itoa(i))
+	for i, e := range exprs {
+		cols = append(cols, "toFloat64("+e+") AS m"+strconv.Itoa(i))
 	}
-	v, w, outer := restrictSource(v, q, sc, src)
-	for _, d := range dims {
-		if vals, ok := restrictTo[d]; ok {
-			w.filter(d, vals)
-		}
-	}
-	s := "SELECT " + strings.Join(cols, ", ") + " FROM (" + src.sql(v, q.Now.Unix()) + ")" + outerSQL(w, outer)
+	s := "SELECT " + strings.Join(cols, ", ") + " FROM (" + rows + ")" + where
 	order := strings.Join(names, ", ")
 	if sort := slices.IndexFunc(ms, func(m *Measure) bool { return m.Name == q.Sort }); q.Top > 0 && sort >= 0 {
 		order = "m" + strconv.Itoa(sort) + " DESC, " + order
 		limit = q.Top - 1 // LIMIT limit+1 below: exactly Top
 	}
 	if len(names) > 0 {
-		s += " GROUP BY " + strings.Join(names, ", ") + " ORDER BY " + order
+		s += " GROUP BY " + strings.Join(names, ", ")
+		if having != "" {
+			s += " HAVING " + having
+		}
+		s += " ORDER BY " + order
 	}
 	s += " LIMIT " + strconv.Itoa(limit+1)
-	return statement{SQL: s, Args: append(keyArgs, w.args...)}
+	return statement{SQL: s, Args: append(keyArgs, args...)}
 }
 
 // TicketColumns are the columns of a ticket list (drill-down, pre-breach).
