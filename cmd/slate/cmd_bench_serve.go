@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -329,10 +330,14 @@ func rawTimes(ctx context.Context, ch *chserver.Server, db string, stmts []strin
 	return out, nil
 }
 
+// percentile is the nearest-rank percentile: the smallest sample with at
+// least p of the samples at or below it (the 19th of 20 for p95; rank
+// p×n rounded up, not down, which would give the 20th: the maximum).
 func percentile(xs []float64, p float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
-	return s[min(int(p*float64(len(s))), len(s)-1)]
+	rank := int(math.Ceil(p * float64(len(s))))
+	return s[max(min(rank, len(s))-1, 0)]
 }
 
 func tail(s string, n int) string {
