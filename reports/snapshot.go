@@ -48,7 +48,7 @@ type Snapshot struct {
 var snapshotTables = []string{"snapshot_tickets", "snapshot_sla", "snapshot_replies", "snapshot_time", "snapshot_changed", "snapshot_sla_cycles"}
 
 // snapshotLayout is the layout column of the generations this code writes
-// and reads (migration 0014): 1, SLA cycles in snapshot_sla.
+// and reads (migration 0015): 1, SLA cycles in snapshot_sla (0014).
 const snapshotLayout = 1
 
 // ticketSnapshotColumns are the ticket columns the reports read.

@@ -90,7 +90,7 @@ func TestSnapshotGenerations(t *testing.T) {
 	}
 
 	store(first)
-	// A generation of an older release (layout 0, migration 0014): its SLA
+	// A generation of an older release (layout 0, migrations 0014-0015): its SLA
 	// cycles are in snapshot_sla_cycles, which this release does not read.
 	// Readers and builds must pass it by, and it must be dropped in time.
 	layout0 := uint64(clock.UnixNano()) - 1000

@@ -6,8 +6,8 @@
 -- tickets, where this order reads that metric's (1M). A range of starts
 -- over every metric still reads only its part of each metric's run, since
 -- the index is read as (metric, start) pairs and a granule holds one
--- metric. Generations registered before this migration (layout 0, below)
--- have no rows here: readers ignore them and the next build is full.
+-- metric. Generations registered before this migration (layout 0, migration
+-- 0015) have no rows here: readers ignore them and the next build is full.
 CREATE TABLE IF NOT EXISTS {{.DB}}.snapshot_sla{{onCluster}}
 (
     generation            UInt64,
@@ -39,9 +39,3 @@ CREATE TABLE IF NOT EXISTS {{.DB}}.snapshot_sla{{onCluster}}
 ENGINE = {{engine "MergeTree" ""}}
 PARTITION BY generation
 ORDER BY (generation, metric, start_at, tenant, ticket_id);
-
--- Which tables a registered generation was written to: 0 before this
--- migration (its SLA cycles are in snapshot_sla_cycles), 1 with
--- snapshot_sla. Readers and incremental builds use only generations of
--- their own layout.
-ALTER TABLE {{.DB}}.report_snapshots{{onCluster}} ADD COLUMN layout UInt8 AFTER read_at;
