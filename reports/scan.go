@@ -136,8 +136,9 @@ func scanSQL(v view, q Query, sc Scope, r *Report, p part, dims []Dimension, lim
 			args = append(args, from, to)
 		}
 	}
+	ms := p.measures(r)
 	var exprs []string
-	for _, m := range p.measures(r) {
+	for _, m := range ms {
 		i := strconv.Itoa(slices.Index(p.srcs, m.src))
 		if m.src.scan.each {
 			exprs = append(exprs, "sum(n"+i+")") // scannable: a plain count
@@ -161,10 +162,10 @@ func scanSQL(v view, q Query, sc Scope, r *Report, p part, dims []Dimension, lim
 	}
 	rows := "SELECT *, " + strings.Join(cols, ", ") + ", " + nowCol(q.Now.Unix()) + " FROM (" + liveTickets(v, "") + ")"
 	having := ""
-	if sort := slices.IndexFunc(p.measures(r), func(m *Measure) bool { return m.Name == q.Sort }); q.Top > 0 && sort >= 0 {
+	if sort := slices.IndexFunc(ms, func(m *Measure) bool { return m.Name == q.Sort }); q.Top > 0 && sort >= 0 {
 		// Only the sort source's rows make a group of the top, as when
 		// that source is read alone.
-		having = "countIf(f" + strconv.Itoa(slices.Index(p.srcs, p.measures(r)[sort].src)) + ") > 0"
+		having = "countIf(f" + strconv.Itoa(slices.Index(p.srcs, ms[sort].src)) + ") > 0"
 	}
-	return groupedSQL(q, dims, exprs, rows, outerSQL(w, outer), having, p.measures(r), limit, append(args, w.args...))
+	return groupedSQL(q, dims, exprs, rows, outerSQL(w, outer), having, ms, limit, append(args, w.args...))
 }
