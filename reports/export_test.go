@@ -9,3 +9,9 @@ func (s *Snapshots) SetClock(now func() time.Time) { s.now = now }
 // SetChangeMargin sets how far before what the previous build saw an
 // incremental build takes changes again (snapshotMargin otherwise).
 func (s *Snapshots) SetChangeMargin(d time.Duration) { s.margin = d }
+
+// Lookup cache ages (snapshot.go).
+const (
+	LookupTTL   = lookupTTL
+	LookupStale = lookupStale
+)

@@ -143,8 +143,15 @@ const (
 // snapshotGrace is how long a superseded generation stays readable.
 const snapshotGrace = 2 * time.Minute
 
-// lookupTTL is how long a Service trusts its last registry lookup.
-const lookupTTL = time.Second
+// lookupTTL is how long a Service trusts its last registry lookup. Past
+// it, and up to lookupStale, a reader still gets the cached generation
+// while one lookup runs in the background: a page's dozen calls then
+// never wait for the registry, nor all query it at once. lookupStale is
+// far below snapshotGrace, so the generation it names is still there.
+const (
+	lookupTTL   = time.Second
+	lookupStale = 30 * time.Second
+)
 
 // Snapshots builds generations and tells readers the current one.
 type Snapshots struct {
@@ -158,6 +165,7 @@ type Snapshots struct {
 	cached   Snapshot
 	cachedOK bool
 	cachedAt time.Time
+	looking  bool      // a background lookup is running
 	lastFull time.Time // this process's last full build
 
 	builds     *prometheus.CounterVec
@@ -405,23 +413,54 @@ func (s *Snapshots) partitions(ctx context.Context, table string) ([]uint64, err
 }
 
 // Current is the generation readers use: the newest registered one, if it
-// is younger than the maximum age. The lookup is cached for a second.
+// is younger than the maximum age. The lookup is cached (lookupTTL,
+// lookupStale).
 func (s *Snapshots) Current(ctx context.Context) (Snapshot, bool, error) {
 	s.mu.Lock()
-	if !s.cachedAt.IsZero() && s.now().Sub(s.cachedAt) < lookupTTL {
+	if age := s.now().Sub(s.cachedAt); !s.cachedAt.IsZero() && age < lookupStale {
 		sn, ok := s.cached, s.cachedOK
+		if age >= lookupTTL && !s.looking {
+			s.looking = true
+			go s.lookUp()
+		}
 		s.mu.Unlock()
 		return sn, ok && s.fresh(sn), nil
 	}
 	s.mu.Unlock()
+	start := s.now()
 	sn, ok, err := s.newest(ctx)
 	if err != nil {
 		return Snapshot{}, false, err
 	}
-	s.mu.Lock()
-	s.cached, s.cachedOK, s.cachedAt = sn, ok, s.now()
-	s.mu.Unlock()
+	s.remember(sn, ok, start)
 	return sn, ok && s.fresh(sn), nil
+}
+
+// lookUp refreshes the cached lookup in the background. A failure leaves
+// the cache as it was: the next reader past lookupTTL tries again, and
+// past lookupStale readers look up themselves and see the error.
+func (s *Snapshots) lookUp() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := s.now()
+	sn, ok, err := s.newest(ctx)
+	s.mu.Lock()
+	s.looking = false
+	s.mu.Unlock()
+	if err == nil {
+		s.remember(sn, ok, start)
+	}
+}
+
+// remember caches a lookup begun at start, unless the cache was set since
+// (a build registering its generation): that is newer.
+func (s *Snapshots) remember(sn Snapshot, ok bool, start time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cachedAt.After(start) {
+		return
+	}
+	s.cached, s.cachedOK, s.cachedAt = sn, ok, s.now()
 }
 
 // newest is the newest registered generation of this code's layout; ok is

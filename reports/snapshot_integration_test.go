@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -404,4 +405,61 @@ func generationDigest(t *testing.T, conn driver.Conn, table string, gen uint64) 
 		t.Fatalf("%s: %v", q, err)
 	}
 	return d
+}
+
+// TestSnapshotLookupRefreshesInTheBackground: past lookupTTL a reader gets
+// the cached generation at once while the registry is looked up in the
+// background, and then sees another instance's newer generation; past
+// lookupStale it looks up itself.
+func TestSnapshotLookupRefreshesInTheBackground(t *testing.T) {
+	ctx := context.Background()
+	o, conn := migratedDB(t, "snapshot_lookup_test")
+	var clock atomic.Int64 // read by the background lookup
+	clock.Store(time.Now().UnixNano())
+	snaps := reports.NewSnapshots(conn, o.Database, 10*time.Minute)
+	snaps.SetClock(func() time.Time { return time.Unix(0, clock.Load()) })
+	advance := func(d time.Duration) { clock.Add(int64(d)) }
+	current := func() uint64 {
+		t.Helper()
+		sn, ok, err := snaps.Current(ctx)
+		if err != nil || !ok {
+			t.Fatalf("current generation: ok %v, %v", ok, err)
+		}
+		return sn.Generation
+	}
+	gen1, err := snaps.Build(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another serve instance registers a newer generation (its first
+	// build is a full one, so a new generation).
+	gen2, err := reports.NewSnapshots(conn, o.Database, 10*time.Minute).Build(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gen2.Generation <= gen1.Generation {
+		t.Fatalf("generations %d then %d", gen1.Generation, gen2.Generation)
+	}
+	if got := current(); got != gen1.Generation {
+		t.Fatalf("within the lookup TTL: generation %d, want the cached %d", got, gen1.Generation)
+	}
+	advance(reports.LookupTTL + time.Second)
+	if got := current(); got != gen1.Generation {
+		t.Fatalf("past the TTL, first reader: generation %d, want the cached %d at once", got, gen1.Generation)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for current() != gen2.Generation {
+		if time.Now().After(deadline) {
+			t.Fatalf("the background lookup never brought generation %d", gen2.Generation)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	gen3, err := reports.NewSnapshots(conn, o.Database, 10*time.Minute).Build(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	advance(reports.LookupStale + time.Second)
+	if got := current(); got != gen3.Generation {
+		t.Fatalf("past the stale limit: generation %d, want %d looked up by the reader itself", got, gen3.Generation)
+	}
 }
