@@ -555,6 +555,9 @@ func (in *Ingester) storeAndCommit(ctx context.Context, u *unit) error {
 		if kind == fault.Permanent {
 			in.log.Warn("store refused a unit; storing its parts apart, bisecting the refused ones", "messages", u.messages(), "err", err)
 			for _, p := range u.parts {
+				if p.n == 0 {
+					continue // the empty part that ended the unit
+				}
 				b, err := in.replayPart(ctx, p)
 				if err == nil {
 					err = in.storeResilient(ctx, b)

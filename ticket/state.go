@@ -123,7 +123,8 @@ func (s *State) apply(e *event.Event) {
 	case event.TypeSeverityChanged:
 		s.Severity = e.Severity
 	case event.TypeTagsChanged:
-		// a copy: a state copied out of a cache shares its array with the cached one
+		// a copy: a State is a value, and its copies (a fold's earlier
+		// states, the writer's staged and stored ones) share the array
 		s.Tags = slices.DeleteFunc(slices.Clone(s.Tags), func(t string) bool { return slices.Contains(e.TagsRemoved, t) })
 		for _, t := range e.TagsAdded {
 			if !slices.Contains(s.Tags, t) {
