@@ -2,3 +2,6 @@ package warehouse
 
 // SetRangeSize makes r read n tickets per history query.
 func SetRangeSize(r *SLARefresher, n int) { r.rangeSize = n }
+
+// LoadTicketStates is the projector's lookup of stored ticket states.
+var LoadTicketStates = loadTicketStates

@@ -179,8 +179,8 @@ func TestProjectedHistoriesQueries(t *testing.T) {
 }
 
 func TestStoredTicketsQuery(t *testing.T) {
-	want := "SELECT DISTINCT ticket_id FROM slate.tickets WHERE tenant = ? AND ticket_id IN (?, ?, ?)"
-	if got := storedTicketsQuery("slate", 3); got != want {
+	want := "SELECT DISTINCT tenant, ticket_id FROM slate.tickets WHERE (tenant, ticket_id) IN lookup_keys"
+	if got := storedTicketsQuery("slate"); got != want {
 		t.Fatalf("got %s\nwant %s", got, want)
 	}
 }

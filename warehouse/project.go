@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/ext"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/slatehq/slate/event"
@@ -240,79 +241,104 @@ func (p *projector) commit(s *stage) {
 	}
 }
 
-// ticketStateChunk keys per query; max_query_size is raised to fit them.
+// ticketStateChunk keys per query.
 const ticketStateChunk = 5000
+
+// The lookups below take a batch's ticket keys as an external table
+// (lookupTable), not as literal IN lists: ClickHouse reads the table as a
+// block, where it had to parse thousands of literals; and one query
+// covers every tenant of the batch, where there was one query per
+// tenant, one after the other. The sorting key (tenant, ticket_id) still
+// narrows what is read.
+const lookupTable = "lookup_keys"
 
 // ticketStateQuery reads every stored version of the tickets' rows; the
 // caller keeps the highest. Cheaper than FINAL, which merges on read.
-func ticketStateQuery(db string, n int) string {
+func ticketStateQuery(db string) string {
 	return "SELECT " + strings.Join(ticketColumns, ", ") + " FROM " + db + ".tickets" +
-		" WHERE tenant = ? AND ticket_id IN (" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+		" WHERE (tenant, ticket_id) IN " + lookupTable
 }
 
 // storedTicketsQuery lists which of the tickets have a stored row. It
 // reads the key columns alone: most tickets a batch misses in the cache
 // are new, and reading all 36 columns of every granule their ids fall in,
 // only to find nothing, was a good part of ClickHouse's work per batch.
-func storedTicketsQuery(db string, n int) string {
-	return "SELECT DISTINCT ticket_id FROM " + db + ".tickets" +
-		" WHERE tenant = ? AND ticket_id IN (" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+func storedTicketsQuery(db string) string {
+	return "SELECT DISTINCT tenant, ticket_id FROM " + db + ".tickets WHERE (tenant, ticket_id) IN " + lookupTable
+}
+
+// withKeys is ctx carrying keys as the lookupTable a query reads.
+func withKeys(ctx context.Context, keys []TicketKey) (context.Context, error) {
+	t, err := ext.NewTable(lookupTable, ext.Column("tenant", "String"), ext.Column("ticket_id", "String"))
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		if err := t.Append(k.Tenant, k.TicketID); err != nil {
+			return nil, err
+		}
+	}
+	return clickhouse.Context(ctx, clickhouse.WithExternalTable(t)), nil
 }
 
 // loadTicketStates reads the stored state of the given tickets; tickets
 // without a row are absent from the map.
 func loadTicketStates(ctx context.Context, conn driver.Conn, db string, keys []TicketKey) (map[TicketKey]ticket.State, error) {
 	out := make(map[TicketKey]ticket.State, len(keys))
-	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_query_size": 8 << 20}))
-	for tenant, ids := range idsByTenant(keys) {
-		for start := 0; start < len(ids); start += ticketStateChunk {
-			chunk := ids[start:min(start+ticketStateChunk, len(ids))]
-			stored, err := storedTickets(ctx, conn, db, tenant, chunk)
+	for start := 0; start < len(keys); start += ticketStateChunk {
+		stored, err := storedTickets(ctx, conn, db, keys[start:min(start+ticketStateChunk, len(keys))])
+		if err != nil {
+			return nil, err
+		}
+		if len(stored) == 0 {
+			continue
+		}
+		qctx, err := withKeys(ctx, stored)
+		if err != nil {
+			return nil, fmt.Errorf("load ticket states: %w", err)
+		}
+		rows, err := conn.Query(qctx, ticketStateQuery(db))
+		if err != nil {
+			return nil, fmt.Errorf("load ticket states: %w", classify(err))
+		}
+		for rows.Next() {
+			s, err := scanTicket(rows)
 			if err != nil {
-				return nil, err
+				rows.Close()
+				return nil, fmt.Errorf("load ticket states: %w", err)
 			}
-			if len(stored) == 0 {
-				continue
+			k := TicketKey{s.Tenant, s.TicketID}
+			if prev, ok := out[k]; !ok || s.Version > prev.Version {
+				out[k] = s
 			}
-			rows, err := conn.Query(ctx, ticketStateQuery(db, len(stored)), withTenant(tenant, stored)...)
-			if err != nil {
-				return nil, fmt.Errorf("load ticket states: %w", classify(err))
-			}
-			for rows.Next() {
-				s, err := scanTicket(rows)
-				if err != nil {
-					rows.Close()
-					return nil, fmt.Errorf("load ticket states: %w", err)
-				}
-				k := TicketKey{s.Tenant, s.TicketID}
-				if prev, ok := out[k]; !ok || s.Version > prev.Version {
-					out[k] = s
-				}
-			}
-			err = rows.Err()
-			rows.Close()
-			if err != nil {
-				return nil, fmt.Errorf("load ticket states: %w", classify(err))
-			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("load ticket states: %w", classify(err))
 		}
 	}
 	return out, nil
 }
 
-// storedTickets returns which of one tenant's ticket ids have a stored row.
-func storedTickets(ctx context.Context, conn driver.Conn, db, tenant string, ids []string) ([]string, error) {
-	rows, err := conn.Query(ctx, storedTicketsQuery(db, len(ids)), withTenant(tenant, ids)...)
+// storedTickets returns which of the tickets have a stored row.
+func storedTickets(ctx context.Context, conn driver.Conn, db string, keys []TicketKey) ([]TicketKey, error) {
+	qctx, err := withKeys(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("load ticket states: %w", err)
+	}
+	rows, err := conn.Query(qctx, storedTicketsQuery(db))
 	if err != nil {
 		return nil, fmt.Errorf("load ticket states: %w", classify(err))
 	}
 	defer rows.Close()
-	var stored []string
+	var stored []TicketKey
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var k TicketKey
+		if err := rows.Scan(&k.Tenant, &k.TicketID); err != nil {
 			return nil, fmt.Errorf("load ticket states: %w", err)
 		}
-		stored = append(stored, id)
+		stored = append(stored, k)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load ticket states: %w", classify(err))

@@ -390,48 +390,104 @@ var ticketColumns = []string{
 	"status_since", "solved_times", "reopened_times",
 }
 
-// insertTickets writes the states a column at a time: a row-wise Append
-// boxes each of the 36 values of every row.
+// ticketBlock is how many ticket rows go to ClickHouse per block of the
+// tickets insert: the driver's and the compressor's buffers grow with the
+// block.
+const ticketBlock = 4096
+
+// ticketCols are the tickets insert's columns, one block long, reused
+// from block to block.
+type ticketCols struct {
+	tenant, ticketID, channel, customer, org, group []string
+	assignee, subject, status, priority, severity   []string
+	createdBy, mergedInto, lastEventID              []string
+	supporting, tags                                [][]string
+	version                                         []uint64
+	hasCreated, rating, deleted                     []uint8
+	reopens, publicReplies, customerReplies, notes  []uint32
+	createdAt, firstReplied, firstSolved, solvedAt  []time.Time
+	closedAt, ratedAt, lastEventAt, updatedAt       []time.Time
+	statusSince                                     []time.Time
+	lastEventUs                                     []int64
+	solvedTimes, reopenedTimes                      [][]time.Time
+}
+
+func (c *ticketCols) resize(n int) {
+	for _, col := range []*[]string{&c.tenant, &c.ticketID, &c.channel, &c.customer, &c.org, &c.group, &c.assignee,
+		&c.subject, &c.status, &c.priority, &c.severity, &c.createdBy, &c.mergedInto, &c.lastEventID} {
+		*col = resized(*col, n)
+	}
+	c.supporting, c.tags = resized(c.supporting, n), resized(c.tags, n)
+	c.version = resized(c.version, n)
+	for _, col := range []*[]uint8{&c.hasCreated, &c.rating, &c.deleted} {
+		*col = resized(*col, n)
+	}
+	for _, col := range []*[]uint32{&c.reopens, &c.publicReplies, &c.customerReplies, &c.notes} {
+		*col = resized(*col, n)
+	}
+	for _, col := range []*[]time.Time{&c.createdAt, &c.firstReplied, &c.firstSolved, &c.solvedAt, &c.closedAt,
+		&c.ratedAt, &c.lastEventAt, &c.updatedAt, &c.statusSince} {
+		*col = resized(*col, n)
+	}
+	c.lastEventUs = resized(c.lastEventUs, n)
+	c.solvedTimes, c.reopenedTimes = resized(c.solvedTimes, n), resized(c.reopenedTimes, n)
+}
+
+// fill sets the columns to the states' rows.
+func (c *ticketCols) fill(states []ticket.State, now time.Time) {
+	c.resize(len(states))
+	for i := range states {
+		s := &states[i]
+		c.tenant[i], c.ticketID[i], c.version[i], c.hasCreated[i] = s.Tenant, s.TicketID, s.Version, b2u(s.HasCreated)
+		c.channel[i], c.customer[i], c.org[i], c.group[i], c.assignee[i] = s.Channel, s.Customer, s.Organisation, s.Group, s.Assignee
+		c.supporting[i], c.subject[i], c.status[i], c.priority[i] = nonNil(s.SupportingAgents), s.Subject, string(s.Status), string(s.Priority)
+		c.severity[i], c.tags[i], c.createdAt[i], c.createdBy[i] = string(s.Severity), nonNil(s.Tags), dt(s.CreatedAt), string(s.CreatedBy)
+		c.firstReplied[i], c.firstSolved[i], c.solvedAt[i], c.closedAt[i] = dt(s.FirstRepliedAt), dt(s.FirstSolvedAt), dt(s.SolvedAt), dt(s.ClosedAt)
+		c.reopens[i], c.publicReplies[i], c.customerReplies[i], c.notes[i] = s.ReopenCount, s.PublicReplies, s.CustomerReplies, s.InternalNotes
+		c.rating[i], c.ratedAt[i], c.mergedInto[i], c.deleted[i] = s.Rating, dt(s.RatedAt), s.MergedInto, b2u(s.Deleted)
+		c.lastEventAt[i], c.lastEventUs[i], c.lastEventID[i], c.updatedAt[i] = dt(s.LastEventAt), micros(s.LastEventAt), s.LastEventID, now
+		c.statusSince[i], c.solvedTimes[i], c.reopenedTimes[i] = dt(s.StatusSince), secondsOf(s.SolvedTimes), secondsOf(s.ReopenedTimes)
+	}
+}
+
+func (c *ticketCols) append(b driver.Batch) error {
+	return appendColumns(b, c.tenant, c.ticketID, c.version, c.hasCreated, c.channel, c.customer, c.org,
+		c.group, c.assignee, c.supporting, c.subject, c.status, c.priority,
+		c.severity, c.tags, c.createdAt, c.createdBy, c.firstReplied,
+		c.firstSolved, c.solvedAt, c.closedAt, c.reopens, c.publicReplies,
+		c.customerReplies, c.notes, c.rating, c.ratedAt, c.mergedInto, c.deleted,
+		c.lastEventAt, c.lastEventUs, c.lastEventID, c.updatedAt,
+		c.statusSince, c.solvedTimes, c.reopenedTimes)
+}
+
+var ticketColsPool = sync.Pool{New: func() any { return new(ticketCols) }}
+
+// insertTickets writes the states a column at a time (a row-wise Append
+// boxes each of the 36 values of every row), in blocks of ticketBlock rows
+// of one insert.
 func (w *Writer) insertTickets(ctx context.Context, states []ticket.State) error {
 	if len(states) == 0 {
 		return nil
 	}
 	now := w.now().UTC().Truncate(time.Second)
-	n := len(states)
-	var (
-		tenant, ticketID, channel, customer, org, group = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		assignee, subject, status, priority, severity   = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		createdBy, mergedInto, lastEventID              = make([]string, n), make([]string, n), make([]string, n)
-		supporting, tags                                = make([][]string, n), make([][]string, n)
-		version                                         = make([]uint64, n)
-		hasCreated, rating, deleted                     = make([]uint8, n), make([]uint8, n), make([]uint8, n)
-		reopens, publicReplies, customerReplies, notes  = make([]uint32, n), make([]uint32, n), make([]uint32, n), make([]uint32, n)
-		createdAt, firstReplied, firstSolved, solvedAt  = make([]time.Time, n), make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
-		closedAt, ratedAt, lastEventAt, updatedAt       = make([]time.Time, n), make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
-		statusSince                                     = make([]time.Time, n)
-		lastEventUs                                     = make([]int64, n)
-		solvedTimes, reopenedTimes                      = make([][]time.Time, n), make([][]time.Time, n)
-	)
-	for i := range states {
-		s := &states[i]
-		tenant[i], ticketID[i], version[i], hasCreated[i] = s.Tenant, s.TicketID, s.Version, b2u(s.HasCreated)
-		channel[i], customer[i], org[i], group[i], assignee[i] = s.Channel, s.Customer, s.Organisation, s.Group, s.Assignee
-		supporting[i], subject[i], status[i], priority[i] = nonNil(s.SupportingAgents), s.Subject, string(s.Status), string(s.Priority)
-		severity[i], tags[i], createdAt[i], createdBy[i] = string(s.Severity), nonNil(s.Tags), dt(s.CreatedAt), string(s.CreatedBy)
-		firstReplied[i], firstSolved[i], solvedAt[i], closedAt[i] = dt(s.FirstRepliedAt), dt(s.FirstSolvedAt), dt(s.SolvedAt), dt(s.ClosedAt)
-		reopens[i], publicReplies[i], customerReplies[i], notes[i] = s.ReopenCount, s.PublicReplies, s.CustomerReplies, s.InternalNotes
-		rating[i], ratedAt[i], mergedInto[i], deleted[i] = s.Rating, dt(s.RatedAt), s.MergedInto, b2u(s.Deleted)
-		lastEventAt[i], lastEventUs[i], lastEventID[i], updatedAt[i] = dt(s.LastEventAt), micros(s.LastEventAt), s.LastEventID, now
-		statusSince[i], solvedTimes[i], reopenedTimes[i] = dt(s.StatusSince), secondsOf(s.SolvedTimes), secondsOf(s.ReopenedTimes)
-	}
+	c := ticketColsPool.Get().(*ticketCols)
+	defer func() {
+		c.resize(0)
+		ticketColsPool.Put(c)
+	}()
 	return w.send(ctx, "tickets", ticketColumns, func(b driver.Batch) error {
-		return appendColumns(b, tenant, ticketID, version, hasCreated, channel, customer, org,
-			group, assignee, supporting, subject, status, priority,
-			severity, tags, createdAt, createdBy, firstReplied,
-			firstSolved, solvedAt, closedAt, reopens, publicReplies,
-			customerReplies, notes, rating, ratedAt, mergedInto, deleted,
-			lastEventAt, lastEventUs, lastEventID, updatedAt,
-			statusSince, solvedTimes, reopenedTimes)
+		for start := 0; start < len(states); start += ticketBlock {
+			c.fill(states[start:min(start+ticketBlock, len(states))], now)
+			if err := c.append(b); err != nil {
+				return err
+			}
+			if start+ticketBlock < len(states) {
+				if err := b.Flush(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 }
 
