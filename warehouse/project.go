@@ -356,14 +356,6 @@ func withTenant(tenant string, ids []string) []any {
 	return args
 }
 
-func idsByTenant(keys []TicketKey) map[string][]string {
-	out := map[string][]string{}
-	for _, k := range keys {
-		out[k.Tenant] = append(out[k.Tenant], k.TicketID)
-	}
-	return out
-}
-
 // scanTicket reads one row of ticketColumns back into a State.
 func scanTicket(rows driver.Rows) (ticket.State, error) {
 	var (
