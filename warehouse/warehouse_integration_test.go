@@ -333,3 +333,60 @@ func TestSLARefreshMatchesEvaluate(t *testing.T) {
 		}
 	}
 }
+
+// A unit touching more tickets than a tickets block (4096) or a lookup
+// chunk (5000) stores every ticket's row, and a writer without a cache
+// finds them all again: the tickets insert goes in several blocks, the
+// lookup in several queries.
+func TestManyTicketsSpanBlocksAndLookups(t *testing.T) {
+	conn, o := openMigrated(t)
+	ctx := context.Background()
+	const n = 9000
+	channels := []string{"email", "chat", "phone"}
+	line := func(id, typ, ticket, at, data string) string {
+		return fmt.Sprintf(`{"schema":1,"event_id":%q,"type":%q,"tenant":"acme","ticket_id":%q,"occurred_at":%q,"actor":{"type":"agent","id":"a1"},"data":%s}`, id, typ, ticket, at, data)
+	}
+	var created, changed []string
+	for i := 0; i < n; i++ {
+		tk := fmt.Sprintf("T%05d", i)
+		created = append(created, line("c"+tk, "ticket.created", tk, "2026-03-02T09:00:00Z",
+			fmt.Sprintf(`{"channel":%q,"customer":"c1","status":"new","priority":"high"}`, channels[i%3])))
+		changed = append(changed, line("s"+tk, "ticket.status_changed", tk, "2026-03-02T10:00:00Z",
+			fmt.Sprintf(`{"status":%q}`, []string{"open", "pending"}[i%2])))
+	}
+	if err := warehouse.NewWriter(conn, o.Database, n).Store(ctx, batch(records(t, created, 0))); err != nil {
+		t.Fatal(err)
+	}
+	// a fresh writer: every ticket is looked up in storage and extended
+	if err := warehouse.NewWriter(conn, o.Database, 0).Store(ctx, batch(records(t, changed, n))); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.Query(ctx, "SELECT ticket_id, channel, status, has_created FROM "+o.Database+".tickets FINAL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	seen := 0
+	for rows.Next() {
+		var id, channel, status string
+		var hasCreated uint8
+		if err := rows.Scan(&id, &channel, &status, &hasCreated); err != nil {
+			t.Fatal(err)
+		}
+		var i int
+		if _, err := fmt.Sscanf(id, "T%05d", &i); err != nil {
+			t.Fatal(err)
+		}
+		wantStatus := []string{"open", "pending"}[i%2]
+		if channel != channels[i%3] || status != wantStatus || hasCreated != 1 {
+			t.Fatalf("%s: channel %q status %q created %d, want %q %q 1", id, channel, status, hasCreated, channels[i%3], wantStatus)
+		}
+		seen++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if seen != n {
+		t.Fatalf("%d tickets stored, want %d", seen, n)
+	}
+}
