@@ -143,7 +143,16 @@ type Decoder struct {
 // Decode parses and validates one message. On error it still returns what it
 // could read of the envelope (id, tenant, ticket, type), for the dead letter;
 // the error is always an *Error.
-func (d *Decoder) Decode(raw []byte) (Event, error) {
+func (d *Decoder) Decode(raw []byte) (Event, error) { return d.decode(raw, false) }
+
+// DecodeInPlace is Decode for a message whose bytes never change again (a
+// Kafka message's value, which the reader allocates afresh for every
+// message): the event's strings may point into raw instead of a copy of
+// it, which saves a copy and an allocation of every message's strings.
+// raw must not be modified while the event or any string of it is in use.
+func (d *Decoder) DecodeInPlace(raw []byte) (Event, error) { return d.decode(raw, true) }
+
+func (d *Decoder) decode(raw []byte, inPlace bool) (Event, error) {
 	var ev Event
 	if len(raw) > MaxPayloadBytes {
 		return ev, reject(ReasonTooLarge, "", "payload is %d bytes, the limit is %d", len(raw), MaxPayloadBytes)
@@ -156,7 +165,7 @@ func (d *Decoder) Decode(raw []byte) (Event, error) {
 	w := wireEvents.Get().(*wireEvent)
 	w.reset()
 	defer wireEvents.Put(w)
-	if fastScan(raw, w) {
+	if fastScan(raw, w, inPlace) {
 		return d.validate(ev, w)
 	}
 	w.reset()
@@ -508,9 +517,10 @@ func optionalName(field string, v *string) (string, error) {
 }
 
 // nfc normalises to NFC, skipping the work for the usual case of text that
-// already is (all ASCII text is).
+// already is (all ASCII text is). QuickSpanString covering s proves it is
+// (it does not allocate; IsNormalString does, once per call).
 func nfc(s string) string {
-	if norm.NFC.IsNormalString(s) {
+	if norm.NFC.QuickSpanString(s) == len(s) {
 		return s
 	}
 	return norm.NFC.String(s)

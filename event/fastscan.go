@@ -2,6 +2,7 @@ package event
 
 import (
 	"strconv"
+	"unsafe"
 )
 
 // fastScan fills a reset wireEvent from raw when the message has the
@@ -9,7 +10,8 @@ import (
 // without escapes, plain numbers, no nulls, nothing after the object. It
 // reports false for anything else (w is then in an unspecified state and
 // must be reset), and Decode falls back to the JSON decoder. raw must be
-// valid UTF-8 (Decode checks that first).
+// valid UTF-8 (Decode checks that first). With inPlace the strings point
+// into raw itself (see DecodeInPlace).
 //
 // Why: the JSON decoder copies the message and allocates every string and
 // every pointer field apart (about 19 allocations and 1.1 KB per event),
@@ -19,8 +21,9 @@ import (
 //
 // Whatever it accepts it must read exactly as the JSON decoder does:
 // FuzzFastScanMatchesJSON compares the two on any input.
-func fastScan(raw []byte, w *wireEvent) bool {
-	s := scanner{raw: raw, f: &w.fast}
+func fastScan(raw []byte, w *wireEvent, inPlace bool) bool {
+	s := &w.fast.sc // the closures below would move a local scanner to the heap
+	*s = scanner{raw: raw, f: &w.fast, inPlace: inPlace}
 	s.f.buf, s.f.pend, s.f.seen = s.f.buf[:0], s.f.pend[:0], 0
 	for i := range s.f.lists {
 		s.f.lists[i] = s.f.lists[i][:0]
@@ -33,8 +36,13 @@ func fastScan(raw []byte, w *wireEvent) bool {
 	if s.i != len(raw) {
 		return false
 	}
-	// one allocation for every string of the event
-	block := string(s.f.buf)
+	// one allocation for every string of the event, or none
+	var block string
+	if inPlace {
+		block = unsafe.String(unsafe.SliceData(raw), len(raw))
+	} else {
+		block = string(s.f.buf)
+	}
 	for _, p := range s.f.pend {
 		v := block[p.off : p.off+p.n]
 		if p.dst != nil {
@@ -78,6 +86,7 @@ type fastStore struct {
 	f64   float64
 	b     bool
 	seen  uint64 // fields met so far: a repeated field is left to the JSON decoder
+	sc    scanner
 }
 
 type pending struct {
@@ -119,9 +128,10 @@ const (
 )
 
 type scanner struct {
-	raw []byte
-	i   int
-	f   *fastStore
+	raw     []byte
+	i       int
+	f       *fastStore
+	inPlace bool // strings point into raw (DecodeInPlace)
 }
 
 func (s *scanner) ws() {
@@ -223,9 +233,19 @@ func (s *scanner) str(dst *string) bool {
 	if !ok {
 		return false
 	}
-	s.f.pend = append(s.f.pend, pending{dst: dst, off: len(s.f.buf), n: end - start})
-	s.f.buf = append(s.f.buf, s.raw[start:end]...)
+	s.f.pend = append(s.f.pend, pending{dst: dst, off: s.keep(start, end), n: end - start})
 	return true
+}
+
+// keep keeps raw[start:end] for a string and says where it starts in what
+// the strings are cut from: raw itself in place, else the copy in buf.
+func (s *scanner) keep(start, end int) int {
+	if s.inPlace {
+		return start
+	}
+	off := len(s.f.buf)
+	s.f.buf = append(s.f.buf, s.raw[start:end]...)
+	return off
 }
 
 // strSlot reads a string for a *string field, stored in slot.
@@ -244,8 +264,7 @@ func (s *scanner) list(list int) bool {
 		if !ok {
 			return false
 		}
-		s.f.pend = append(s.f.pend, pending{list: list, off: len(s.f.buf), n: end - start})
-		s.f.buf = append(s.f.buf, s.raw[start:end]...)
+		s.f.pend = append(s.f.pend, pending{list: list, off: s.keep(start, end), n: end - start})
 		return true
 	})
 }

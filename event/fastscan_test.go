@@ -2,6 +2,7 @@ package event
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -27,11 +28,17 @@ func visible(w *wireEvent) wireEvent {
 }
 
 // checkFastScan fails when fastScan accepts raw but reads it differently
-// from the JSON decoder, or accepts what the decoder rejects.
+// from the JSON decoder, or accepts what the decoder rejects; in place
+// (the strings pointing into raw) it must read as it does from a copy.
 func checkFastScan(t *testing.T, raw []byte) (accepted bool) {
 	t.Helper()
-	var fast, slow wireEvent
-	if !fastScan(raw, &fast) {
+	var fast, inPlace, slow wireEvent
+	own := bytes.Clone(raw)
+	ok := fastScan(raw, &fast, false)
+	if fastScan(own, &inPlace, true) != ok {
+		t.Fatalf("fastScan in place and from a copy disagree on taking %q", raw)
+	}
+	if !ok {
 		return false
 	}
 	if err := json.Unmarshal(raw, &slow); err != nil {
@@ -39,6 +46,9 @@ func checkFastScan(t *testing.T, raw []byte) (accepted bool) {
 	}
 	if a, b := visible(&fast), visible(&slow); !reflect.DeepEqual(a, b) {
 		t.Fatalf("fastScan read %q differently:\nfast %+v\njson %+v", raw, a, b)
+	}
+	if a, b := visible(&inPlace), visible(&slow); !reflect.DeepEqual(a, b) {
+		t.Fatalf("fastScan in place read %q differently:\nfast %+v\njson %+v", raw, a, b)
 	}
 	return true
 }
@@ -85,7 +95,7 @@ func TestFastScanLeavesTheUnusualToJSON(t *testing.T) {
 		"repeated actor": strings.Replace(base, `"actor":`, `"actor":{},"actor":`, 1),
 	} {
 		var w wireEvent
-		if fastScan([]byte(raw), &w) {
+		if fastScan([]byte(raw), &w, false) {
 			t.Errorf("%s: taken by the fast path: %s", name, raw)
 		}
 	}
@@ -107,4 +117,32 @@ func FuzzFastScanMatchesJSON(f *testing.F) {
 		}
 		checkFastScan(t, raw)
 	})
+}
+
+// DecodeInPlace decodes every message, valid or not, as Decode does, and
+// the event it gives keeps its values while the decoder goes on to other
+// messages (the pooled scanner state is not what its strings point into).
+func TestDecodeInPlaceReadsAsDecode(t *testing.T) {
+	d := testDecoder(t)
+	var msgs [][]byte
+	for _, ex := range validExamples {
+		msgs = append(msgs, []byte(ex.json))
+	}
+	msgs = append(msgs, benchMix(t)...)
+	msgs = append(msgs, []byte(`{"schema":1}`), []byte(`{oops`))
+	type decoded struct {
+		ev  Event
+		err string
+	}
+	in := make([]decoded, len(msgs))
+	for i, m := range msgs {
+		ev, err := d.DecodeInPlace(bytes.Clone(m))
+		in[i] = decoded{ev, fmt.Sprint(err)}
+	}
+	for i, m := range msgs {
+		ev, err := d.Decode(m)
+		if want := (decoded{ev, fmt.Sprint(err)}); !reflect.DeepEqual(in[i], want) {
+			t.Fatalf("%s:\nin place %+v\nDecode   %+v", m, in[i], want)
+		}
+	}
 }

@@ -288,7 +288,7 @@ func (in *Ingester) replayed(p *part, i int, msg kafka.Message) error {
 	if _, skip := p.notEvents[runOffset{i, msg.Offset}]; skip {
 		return nil
 	}
-	ev, err := in.decoder.Decode(msg.Value)
+	ev, err := in.decoder.DecodeInPlace(msg.Value) // see add
 	if err != nil {
 		// it decoded when first read and the decoder is
 		// deterministic: only a broker handing back other bytes
@@ -521,7 +521,9 @@ func (in *Ingester) counts(p *part) {
 func (in *Ingester) add(p *part, msg kafka.Message) {
 	p.note(msg)
 	src := event.Source{Topic: msg.Topic, Partition: int32(msg.Partition), Offset: msg.Offset}
-	ev, err := in.decoder.Decode(msg.Value)
+	// In place: the reader allocates every message's value afresh and
+	// nothing here writes to it (the record keeps it as its payload).
+	ev, err := in.decoder.DecodeInPlace(msg.Value)
 	if err == nil {
 		switch prev, state := in.seen.check(&ev, src); state {
 		case seenSame:
