@@ -197,6 +197,17 @@ func (p *projector) checkContinuity(s *stage, spans []event.Span) {
 	}
 }
 
+// refolds says whether any of the stage's tickets is to be refolded from
+// its stored history.
+func (s *stage) refolds() bool {
+	for _, t := range s.order {
+		if t.refold {
+			return true
+		}
+	}
+	return false
+}
+
 // settle re-derives the states marked for it from the stored histories
 // (the unit's events must be stored by now) and returns every state of
 // the unit, in the order the unit first touched the tickets.

@@ -123,9 +123,17 @@ func (u *Unit) sendEvents(recs []event.Record) error {
 	return nil
 }
 
-// Commit ends the events insert, then stores time entries, dead letters
-// and the tickets' states; only when it returns nil is the unit stored.
-// The unit is over either way.
+// Commit ends the events insert and stores time entries, dead letters and
+// the tickets' states; only when it returns nil is the unit stored. The
+// unit is over either way.
+//
+// The inserts go side by side, each on a connection of its own: while the
+// server writes the events insert's parts (most of a unit's end, with
+// ingest idle) it can write the other tables' on its other core. Each is
+// idempotent and nothing counts as stored before all have succeeded, so
+// which of them lands first does not matter, with one exception: a ticket
+// refolded from its stored history needs the unit's events stored first,
+// so a unit with refolds inserts its tickets after the others.
 func (u *Unit) Commit(ctx context.Context) error {
 	if u.over {
 		return fault.Errorf(fault.Internal, "commit of a unit that is over")
@@ -133,36 +141,86 @@ func (u *Unit) Commit(ctx context.Context) error {
 	defer u.end()
 	w := u.w
 	t0 := time.Now()
-	if u.events != nil {
-		err := u.events.Send()
-		u.events = nil
-		if err != nil {
-			return fmt.Errorf("insert events: %w", classify(err))
-		}
+	var tEvents time.Duration
+	events := func() error {
+		defer func() { tEvents = time.Since(t0) }()
+		return u.endEvents()
 	}
-	if err := w.insertTimeEntries(ctx, u.times); err != nil {
-		return err
-	}
-	if len(u.dls) > 0 {
-		if err := w.insertDeadLetters(ctx, u.dls); err != nil {
+	others := func() error { return u.insertOthers(ctx) }
+	if u.stage.refolds() {
+		if err := firstError(events, others); err != nil {
 			return err
 		}
-	}
-	t1 := time.Now()
-	states, err := w.proj.settle(ctx, u.stage)
-	if err != nil {
-		return err
-	}
-	t2 := time.Now()
-	if err := w.insertTickets(ctx, states); err != nil {
+		if err := u.insertTickets(ctx); err != nil {
+			return err
+		}
+	} else if err := firstError(events, others, func() error { return u.insertTickets(ctx) }); err != nil {
 		return err
 	}
 	st := &u.stage.st
-	st.insert = time.Since(t2)
 	w.proj.commit(u.stage)
 	w.Log.Debug("unit stored", "events", u.n, "blocks", u.blocks, "dead_letters", len(u.dls),
-		"open_for", t0.Sub(u.start), "end_inserts", t1.Sub(t0), "tickets", st.tickets, "cached", st.cached,
+		"open_for", t0.Sub(u.start), "end", time.Since(t0), "end_events", tEvents, "tickets", st.tickets, "cached", st.cached,
 		"looked_up", st.lookedUp, "refolded", st.refolded, "lookup", st.lookup, "refold", st.refold, "insert_tickets", st.insert)
+	return nil
+}
+
+// endEvents ends the unit's events insert, if it has one: the server
+// writes its parts now.
+func (u *Unit) endEvents() error {
+	if u.events == nil {
+		return nil
+	}
+	err := u.events.Send()
+	u.events = nil
+	if err != nil {
+		return fmt.Errorf("insert events: %w", classify(err))
+	}
+	return nil
+}
+
+// insertOthers stores the unit's time entries and dead letters.
+func (u *Unit) insertOthers(ctx context.Context) error {
+	if err := u.w.insertTimeEntries(ctx, u.times); err != nil {
+		return err
+	}
+	if len(u.dls) > 0 {
+		return u.w.insertDeadLetters(ctx, u.dls)
+	}
+	return nil
+}
+
+// insertTickets settles the unit's ticket states and stores them.
+func (u *Unit) insertTickets(ctx context.Context) error {
+	states, err := u.w.proj.settle(ctx, u.stage)
+	if err != nil {
+		return err
+	}
+	t := time.Now()
+	err = u.w.insertTickets(ctx, states)
+	u.stage.st.insert = time.Since(t)
+	return err
+}
+
+// firstError runs the steps concurrently, waits for all of them, and
+// returns the error of the first step (in argument order) that failed.
+func firstError(steps ...func() error) error {
+	errs := make([]error, len(steps))
+	var wg sync.WaitGroup
+	for i, step := range steps[1:] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i+1] = step()
+		}()
+	}
+	errs[0] = steps[0]()
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
