@@ -143,22 +143,31 @@ type Decoder struct {
 // Decode parses and validates one message. On error it still returns what it
 // could read of the envelope (id, tenant, ticket, type), for the dead letter;
 // the error is always an *Error.
-func (d *Decoder) Decode(raw []byte) (Event, error) { return d.decode(raw, false) }
-
-// DecodeInPlace is Decode for a message whose bytes never change again (a
-// Kafka message's value, which the reader allocates afresh for every
-// message): the event's strings may point into raw instead of a copy of
-// it, which saves a copy and an allocation of every message's strings.
-// raw must not be modified while the event or any string of it is in use.
-func (d *Decoder) DecodeInPlace(raw []byte) (Event, error) { return d.decode(raw, true) }
-
-func (d *Decoder) decode(raw []byte, inPlace bool) (Event, error) {
+func (d *Decoder) Decode(raw []byte) (Event, error) {
 	var ev Event
+	err := d.decode(raw, false, &ev)
+	return ev, err
+}
+
+// DecodeInPlace is Decode into *ev (all of it overwritten), for a message
+// whose bytes never change again (a Kafka message's value, which the
+// reader allocates afresh for every message): the event's strings may
+// point into raw instead of a copy of it, which saves a copy and an
+// allocation of every message's strings, and the event is written where
+// the caller keeps it, not copied there. raw must not be modified while
+// the event or any string of it is in use.
+func (d *Decoder) DecodeInPlace(raw []byte, ev *Event) error {
+	*ev = Event{}
+	return d.decode(raw, true, ev)
+}
+
+// decode fills a zero *ev.
+func (d *Decoder) decode(raw []byte, inPlace bool, ev *Event) error {
 	if len(raw) > MaxPayloadBytes {
-		return ev, reject(ReasonTooLarge, "", "payload is %d bytes, the limit is %d", len(raw), MaxPayloadBytes)
+		return reject(ReasonTooLarge, "", "payload is %d bytes, the limit is %d", len(raw), MaxPayloadBytes)
 	}
 	if !utf8.Valid(raw) {
-		return ev, reject(ReasonInvalidUTF8, "", "payload is not valid UTF-8 (first bad byte at offset %d)", firstInvalidUTF8(raw))
+		return reject(ReasonInvalidUTF8, "", "payload is not valid UTF-8 (first bad byte at offset %d)", firstInvalidUTF8(raw))
 	}
 	// json.Unmarshal, unlike a json.Decoder, rejects anything after the
 	// value, including a stray '}' or ']' (which Decoder.More let through).
@@ -172,55 +181,52 @@ func (d *Decoder) decode(raw []byte, inPlace bool) (Event, error) {
 	if err := json.Unmarshal(raw, w); err != nil {
 		var te *json.UnmarshalTypeError
 		if !errors.As(err, &te) {
-			return ev, reject(ReasonMalformedJSON, "", "%v", err)
+			return reject(ReasonMalformedJSON, "", "%v", err)
 		}
 		if te.Field == "" {
-			return ev, reject(ReasonMalformedJSON, "", "the message is a JSON %s, not an object", te.Value)
+			return reject(ReasonMalformedJSON, "", "the message is a JSON %s, not an object", te.Value)
 		}
 		// Unmarshal fills every field it can before reporting the first
 		// type error, so the envelope is still known for the dead letter.
 		ev.ID, ev.Tenant, ev.TicketID, ev.Type = w.EventID, w.Tenant, w.TicketID, Type(w.Type)
-		return ev, reject(ReasonInvalidField, te.Field, "expected %s, got JSON %s", te.Type, te.Value)
+		return reject(ReasonInvalidField, te.Field, "expected %s, got JSON %s", te.Type, te.Value)
 	}
 	return d.validate(ev, w)
 }
 
 // validate checks the decoded fields and maps them into ev.
-func (d *Decoder) validate(ev Event, w *wireEvent) (Event, error) {
+func (d *Decoder) validate(ev *Event, w *wireEvent) error {
 	ev.ID, ev.Tenant, ev.TicketID, ev.Type = w.EventID, w.Tenant, w.TicketID, Type(w.Type)
 	if w.Schema == nil {
-		return ev, reject(ReasonMissingField, "schema", "required")
+		return reject(ReasonMissingField, "schema", "required")
 	}
 	if *w.Schema != SchemaVersion {
-		return ev, reject(ReasonUnsupportedSchema, "schema", "version %d is not supported (this build reads %d)", *w.Schema, SchemaVersion)
+		return reject(ReasonUnsupportedSchema, "schema", "version %d is not supported (this build reads %d)", *w.Schema, SchemaVersion)
 	}
 	ev.Schema = *w.Schema
 	for _, f := range []struct{ name, v string }{{"event_id", w.EventID}, {"tenant", w.Tenant}, {"ticket_id", w.TicketID}} {
 		if err := checkID(f.name, f.v); err != nil {
-			return ev, err
+			return err
 		}
 	}
 	if w.Type == "" {
-		return ev, reject(ReasonMissingField, "type", "required")
+		return reject(ReasonMissingField, "type", "required")
 	}
 	if !ev.Type.Known() {
-		return ev, reject(ReasonUnknownType, "type", "%q is not a known event type", truncate(w.Type))
+		return reject(ReasonUnknownType, "type", "%q is not a known event type", truncate(w.Type))
 	}
 	if w.OccurredAt == "" {
-		return ev, reject(ReasonMissingField, "occurred_at", "required")
+		return reject(ReasonMissingField, "occurred_at", "required")
 	}
 	t, err := parseTime("occurred_at", w.OccurredAt)
 	if err != nil {
-		return ev, err
+		return err
 	}
 	ev.OccurredAt = t
-	if err := decodeActor(&ev, w.Actor); err != nil {
-		return ev, err
+	if err := decodeActor(ev, w.Actor); err != nil {
+		return err
 	}
-	if err := d.decodeData(&ev, &w.Data); err != nil {
-		return ev, err
-	}
-	return ev, nil
+	return d.decodeData(ev, &w.Data)
 }
 
 func decodeActor(ev *Event, a *wireActor) error {

@@ -119,9 +119,10 @@ func FuzzFastScanMatchesJSON(f *testing.F) {
 	})
 }
 
-// DecodeInPlace decodes every message, valid or not, as Decode does, and
-// the event it gives keeps its values while the decoder goes on to other
-// messages (the pooled scanner state is not what its strings point into).
+// DecodeInPlace decodes every message, valid or not, as Decode does: into
+// an event that held the one before (nothing of which is left), and the
+// values it gives stay while the decoder goes on to other messages (the
+// pooled scanner state is not what its strings point into).
 func TestDecodeInPlaceReadsAsDecode(t *testing.T) {
 	d := testDecoder(t)
 	var msgs [][]byte
@@ -135,9 +136,10 @@ func TestDecodeInPlaceReadsAsDecode(t *testing.T) {
 		err string
 	}
 	in := make([]decoded, len(msgs))
+	var slot Event
 	for i, m := range msgs {
-		ev, err := d.DecodeInPlace(bytes.Clone(m))
-		in[i] = decoded{ev, fmt.Sprint(err)}
+		err := d.DecodeInPlace(bytes.Clone(m), &slot)
+		in[i] = decoded{slot, fmt.Sprint(err)}
 	}
 	for i, m := range msgs {
 		ev, err := d.Decode(m)

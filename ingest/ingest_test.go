@@ -173,7 +173,7 @@ func (u *memUnit) Commit(context.Context) error {
 		return fault.Errorf(fault.Permanent, "code 44: dead_letters has no such column")
 	}
 	for _, r := range recs {
-		if r.Event.ID == s.rejectID {
+		if s.rejectID != "" && r.Event.ID == s.rejectID {
 			return fault.Errorf(fault.Permanent, "code 53: type mismatch")
 		}
 	}
