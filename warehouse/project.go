@@ -35,6 +35,11 @@ type projector struct {
 	mu      sync.Mutex // held by a unit from Begin until Commit or Abort
 	cache   *stateCache
 	lastOff map[partitionKey]int64 // last offset stored, per partition
+	// storage reused from unit to unit and batch to batch (under mu): a
+	// unit's staged states and a batch's grouping were a sixth of what
+	// ingest allocated
+	spare   *stage
+	grouper grouper
 }
 
 type partitionKey struct {
@@ -51,26 +56,60 @@ type ticketGroup struct {
 	key    TicketKey
 	part   partitionKey
 	events []*event.Event // pointing into the batch's records
+	n      int            // events before de-duplication
 }
 
-func groupByTicket(recs []event.Record) []ticketGroup {
-	idx := make(map[TicketKey]int, len(recs)/2)
-	var groups []ticketGroup
+// grouper groups a batch's events by ticket into storage it keeps for the
+// next batch: one array of event references, cut into a run per ticket.
+type grouper struct {
+	idx    map[TicketKey]int
+	groups []ticketGroup
+	refs   []*event.Event
+	of     []int // each record's group
+}
+
+// group returns the batch's ticket groups, each ticket's events sorted
+// and de-duplicated, valid until release.
+func (g *grouper) group(recs []event.Record) []ticketGroup {
+	if g.idx == nil {
+		g.idx = map[TicketKey]int{}
+	}
+	g.of = resized(g.of, len(recs))
 	for i := range recs {
 		e := &recs[i].Event
 		k := TicketKey{e.Tenant, e.TicketID}
-		g, ok := idx[k]
+		j, ok := g.idx[k]
 		if !ok {
-			g = len(groups)
-			idx[k] = g
-			groups = append(groups, ticketGroup{key: k, part: partitionKey{recs[i].Source.Topic, recs[i].Source.Partition}})
+			j = len(g.groups)
+			g.idx[k] = j
+			g.groups = append(g.groups, ticketGroup{key: k, part: partitionKey{recs[i].Source.Topic, recs[i].Source.Partition}})
 		}
-		groups[g].events = append(groups[g].events, e)
+		g.of[i] = j
+		g.groups[j].n++
 	}
-	for i := range groups {
-		groups[i].events = event.SortHistoryRefs(groups[i].events)
+	g.refs = resized(g.refs, len(recs))
+	off := 0
+	for j := range g.groups {
+		n := g.groups[j].n
+		g.groups[j].events = g.refs[off : off : off+n] // filled below, never past its run
+		off += n
 	}
-	return groups
+	for i := range recs {
+		grp := &g.groups[g.of[i]]
+		grp.events = append(grp.events, &recs[i].Event)
+	}
+	for j := range g.groups {
+		g.groups[j].events = event.SortHistoryRefs(g.groups[j].events)
+	}
+	return g.groups
+}
+
+// release lets go of the batch: its records are reused for other events.
+func (g *grouper) release() {
+	clear(g.idx)
+	clear(g.groups)
+	g.groups = g.groups[:0]
+	clear(g.refs)
 }
 
 // projectStats says how a unit's tickets were projected, for debug logs.
@@ -85,6 +124,11 @@ type projectStats struct {
 type stage struct {
 	byKey map[TicketKey]*staged
 	order []*staged
+	// what order points into: chunks that never move once allocated
+	chunks [][]staged
+	used   int             // chunks in use, the last of them maybe not full
+	states []*ticket.State // settle's result
+	times  timeEntryCols   // the unit's time entries
 	// next is the offset after the unit's last message, per partition;
 	// unchecked is set by a batch without spans (a piece of a refused
 	// batch), after which no partition's continuity can be vouched for.
@@ -108,11 +152,55 @@ func newStage() *stage {
 	return &stage{byKey: map[TicketKey]*staged{}, next: map[partitionKey]int64{}}
 }
 
+// stagedChunk is how many states a chunk of a stage holds.
+const stagedChunk = 1024
+
 func (s *stage) add(k TicketKey, state ticket.State) *staged {
-	t := &staged{key: k, state: state}
+	if s.used == 0 || len(s.chunks[s.used-1]) == stagedChunk {
+		if s.used == len(s.chunks) {
+			s.chunks = append(s.chunks, make([]staged, 0, stagedChunk))
+		}
+		s.used++
+	}
+	c := &s.chunks[s.used-1]
+	*c = append(*c, staged{key: k, state: state})
+	t := &(*c)[len(*c)-1]
 	s.byKey[k] = t
 	s.order = append(s.order, t)
 	return t
+}
+
+// reset empties the stage for another unit, keeping its storage.
+func (s *stage) reset() {
+	clear(s.byKey)
+	clear(s.order)
+	s.order = s.order[:0]
+	for i := range s.used {
+		clear(s.chunks[i])
+		s.chunks[i] = s.chunks[i][:0]
+	}
+	s.used = 0
+	clear(s.states)
+	s.states = s.states[:0]
+	s.times.reset()
+	clear(s.next)
+	s.unchecked = false
+	s.st = projectStats{}
+}
+
+// takeStage gives a unit its stage (the caller holds mu).
+func (p *projector) takeStage() *stage {
+	if s := p.spare; s != nil {
+		p.spare = nil
+		return s
+	}
+	return newStage()
+}
+
+// putStage takes back the stage of a unit that is over (the caller holds mu).
+func (p *projector) putStage(s *stage) {
+	s.reset()
+	p.spare = s
 }
 
 // stage extends the unit's states with a batch's events. A ticket's base
@@ -120,7 +208,8 @@ func (s *stage) add(k TicketKey, state ticket.State) *staged {
 // stored row (looked up for all misses of the batch at once), none.
 func (p *projector) stage(ctx context.Context, s *stage, b *event.Batch) error {
 	p.checkContinuity(s, b.Spans)
-	groups := groupByTicket(b.Records)
+	groups := p.grouper.group(b.Records)
+	defer p.grouper.release()
 	var unknown []TicketKey
 	for i := range groups {
 		g := &groups[i]
@@ -211,7 +300,7 @@ func (s *stage) refolds() bool {
 // settle re-derives the states marked for it from the stored histories
 // (the unit's events must be stored by now) and returns every state of
 // the unit, in the order the unit first touched the tickets.
-func (p *projector) settle(ctx context.Context, s *stage) ([]ticket.State, error) {
+func (p *projector) settle(ctx context.Context, s *stage) ([]*ticket.State, error) {
 	var refold []TicketKey
 	for _, t := range s.order {
 		if t.refold {
@@ -230,11 +319,11 @@ func (p *projector) settle(ctx context.Context, s *stage) ([]ticket.State, error
 		}
 		s.st.refold = time.Since(t0)
 	}
-	states := make([]ticket.State, len(s.order))
-	for i, t := range s.order {
-		states[i] = t.state
+	s.states = s.states[:0]
+	for _, t := range s.order {
+		s.states = append(s.states, &t.state)
 	}
-	return states, nil
+	return s.states, nil
 }
 
 // commit takes a stored unit's states into the cache and its offsets as

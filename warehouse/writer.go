@@ -74,7 +74,8 @@ type Unit struct {
 // Begin starts a unit; ctx bounds its insert until Commit or Abort.
 func (w *Writer) Begin(ctx context.Context) *Unit {
 	w.proj.mu.Lock()
-	return &Unit{w: w, ctx: ctx, times: &timeEntryCols{}, stage: newStage(), start: time.Now()}
+	s := w.proj.takeStage()
+	return &Unit{w: w, ctx: ctx, times: &s.times, stage: s, start: time.Now()}
 }
 
 // Add streams a batch's events, keeps its time entries and dead letters
@@ -237,6 +238,8 @@ func (u *Unit) end() {
 		_ = u.events.Abort()
 		u.events = nil
 	}
+	u.w.proj.putStage(u.stage)
+	u.stage = nil
 	u.w.proj.mu.Unlock()
 }
 
@@ -249,9 +252,10 @@ func (w *Writer) RefoldTickets(ctx context.Context, keys []TicketKey) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	states := make([]ticket.State, 0, len(keys))
+	var states []*ticket.State
 	err := LoadHistories(ctx, w.conn, w.db, keys, func(history []event.Event) error {
-		states = append(states, ticket.Fold(history))
+		s := ticket.Fold(history)
+		states = append(states, &s)
 		return nil
 	})
 	if err != nil {
@@ -402,6 +406,16 @@ type timeEntryCols struct {
 	rate                                       []float64
 }
 
+// reset empties the columns, keeping their arrays.
+func (c *timeEntryCols) reset() {
+	for _, col := range []*[]string{&c.tenant, &c.ticketID, &c.eventID, &c.agent, &c.currency} {
+		clear(*col)
+		*col = (*col)[:0]
+	}
+	c.loggedAt, c.startedUs, c.endedUs = c.loggedAt[:0], c.startedUs[:0], c.endedUs[:0]
+	c.seconds, c.billable, c.hasRate, c.rate = c.seconds[:0], c.billable[:0], c.hasRate[:0], c.rate[:0]
+}
+
 func (c *timeEntryCols) add(recs []event.Record) {
 	for i := range recs {
 		e := &recs[i].Event
@@ -492,10 +506,9 @@ func (c *ticketCols) resize(n int) {
 }
 
 // fill sets the columns to the states' rows.
-func (c *ticketCols) fill(states []ticket.State, now time.Time) {
+func (c *ticketCols) fill(states []*ticket.State, now time.Time) {
 	c.resize(len(states))
-	for i := range states {
-		s := &states[i]
+	for i, s := range states {
 		c.tenant[i], c.ticketID[i], c.version[i], c.hasCreated[i] = s.Tenant, s.TicketID, s.Version, b2u(s.HasCreated)
 		c.channel[i], c.customer[i], c.org[i], c.group[i], c.assignee[i] = s.Channel, s.Customer, s.Organisation, s.Group, s.Assignee
 		c.supporting[i], c.subject[i], c.status[i], c.priority[i] = nonNil(s.SupportingAgents), s.Subject, string(s.Status), string(s.Priority)
@@ -523,7 +536,7 @@ var ticketColsPool = sync.Pool{New: func() any { return new(ticketCols) }}
 // insertTickets writes the states a column at a time (a row-wise Append
 // boxes each of the 36 values of every row), in blocks of ticketBlock rows
 // of one insert.
-func (w *Writer) insertTickets(ctx context.Context, states []ticket.State) error {
+func (w *Writer) insertTickets(ctx context.Context, states []*ticket.State) error {
 	if len(states) == 0 {
 		return nil
 	}
