@@ -70,6 +70,7 @@ const blockSize = 10_000
 // Config tunes batching and retries.
 type Config struct {
 	BatchSize       int           `yaml:"batch_size"`       // store and commit when this many messages were fetched
+	PartRows        int           `yaml:"part_rows"`        // ClickHouse writes a part of a unit's insert each time it has this many rows
 	BatchWait       time.Duration `yaml:"batch_wait"`       // or when the oldest of them is this old
 	RetryMin        time.Duration `yaml:"retry_min"`        // first backoff after a failed store
 	RetryMax        time.Duration `yaml:"retry_max"`        // backoff cap
@@ -82,7 +83,8 @@ type Config struct {
 // DefaultConfig returns the defaults documented in README.md.
 func DefaultConfig() Config {
 	return Config{
-		BatchSize:       100_000,
+		BatchSize:       200_000,
+		PartRows:        100_000,
 		BatchWait:       time.Second,
 		RetryMin:        200 * time.Millisecond,
 		RetryMax:        30 * time.Second,
@@ -98,6 +100,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.BatchSize < 1 || c.BatchSize > 1_000_000:
 		return fmt.Errorf("ingest.batch_size: %d is not between 1 and 1000000", c.BatchSize)
+	case c.PartRows < blockSize || c.PartRows > 10_000_000:
+		return fmt.Errorf("ingest.part_rows: %d is not between %d and 10000000", c.PartRows, blockSize)
 	case c.BatchWait <= 0:
 		return fmt.Errorf("ingest.batch_wait: must be positive, got %s", c.BatchWait)
 	case c.RetryMin <= 0 || c.RetryMax < c.RetryMin:

@@ -512,6 +512,7 @@ func TestShutdownWithStoreDownCommitsNothing(t *testing.T) {
 func TestConfigValidateNamesTheField(t *testing.T) {
 	for field, mutate := range map[string]func(*Config){
 		"ingest.batch_size":       func(c *Config) { c.BatchSize = 0 },
+		"ingest.part_rows":        func(c *Config) { c.PartRows = 100 },
 		"ingest.batch_wait":       func(c *Config) { c.BatchWait = 0 },
 		"ingest.retry_min":        func(c *Config) { c.RetryMax = c.RetryMin / 2 },
 		"ingest.dedupe_window":    func(c *Config) { c.DedupeWindow = -1 },

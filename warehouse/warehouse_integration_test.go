@@ -390,3 +390,58 @@ func TestManyTicketsSpanBlocksAndLookups(t *testing.T) {
 		t.Fatalf("%d tickets stored, want %d", seen, n)
 	}
 }
+
+// With PartRows the server writes a part while the unit is still open,
+// once it holds that many rows; without, nothing of the unit is visible
+// before Commit. Either way Commit stores every event once.
+func TestPartRowsWritesPartsBeforeTheUnitEnds(t *testing.T) {
+	conn, o := openMigrated(t)
+	ctx := context.Background()
+	count := func() uint64 {
+		t.Helper()
+		var n uint64
+		if err := conn.QueryRow(ctx, "SELECT count() FROM "+o.Database+".events").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	const perBatch, batches = 600, 3
+	stored := uint64(0)
+	for _, partRows := range []int{0, 1000} {
+		w := warehouse.NewWriter(conn, o.Database, 0)
+		w.PartRows = partRows
+		u := w.Begin(ctx)
+		for b := 0; b < batches; b++ {
+			var lines []string
+			for i := 0; i < perBatch; i++ {
+				tk := fmt.Sprintf("P%d-T%04d", partRows, b*perBatch+i)
+				lines = append(lines, fmt.Sprintf(`{"schema":1,"event_id":"c%s","type":"ticket.created","tenant":"acme","ticket_id":%q,"occurred_at":"2026-03-02T09:00:00Z","actor":{"type":"agent","id":"a1"},"data":{"channel":"email","customer":"c1","status":"new","priority":"high"}}`, tk, tk))
+			}
+			if err := u.Add(ctx, batch(records(t, lines, int64(stored)+int64(b*perBatch)))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// the server takes the blocks asynchronously: give it time
+		deadline := time.Now().Add(10 * time.Second)
+		mid := count() - stored
+		for partRows > 0 && mid == 0 && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+			mid = count() - stored
+		}
+		if partRows == 0 {
+			time.Sleep(500 * time.Millisecond)
+			if mid = count() - stored; mid != 0 {
+				t.Fatalf("without PartRows, %d events visible before Commit", mid)
+			}
+		} else if mid == 0 || mid >= perBatch*batches {
+			t.Fatalf("PartRows %d: %d of %d events visible before Commit, want a part's worth", partRows, mid, perBatch*batches)
+		}
+		if err := u.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		stored += perBatch * batches
+		if n := count(); n != stored {
+			t.Fatalf("PartRows %d: %d events after Commit, want %d", partRows, n, stored)
+		}
+	}
+}

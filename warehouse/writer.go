@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/slatehq/slate/event"
@@ -24,6 +25,10 @@ type Writer struct {
 	now  func() time.Time
 	proj *projector
 	Log  *slog.Logger // debug: per-batch step timings
+	// PartRows, when positive, has the server write a part of a unit's
+	// events insert each time it holds this many rows
+	// (min_insert_block_size_rows), not only when the insert ends; see Unit.
+	PartRows int
 }
 
 // NewWriter writes into database db through conn, caching up to
@@ -51,9 +56,14 @@ func (w *Writer) Store(ctx context.Context, b *event.Batch) error {
 // entries, dead letters and ticket states. ClickHouse squashes the blocks
 // of an insert and writes one part per partition when it ends, so a unit
 // of ten 10k-event batches costs the server what one 100k-event insert
-// does while the client holds one batch at a time; and on a single node
-// nothing of a unit's events is visible before Commit (on a cluster each
-// block goes to the shards as it is sent: insert_distributed_sync).
+// does while the client holds one batch at a time. With PartRows the
+// server also writes a part each time it has squashed that many rows,
+// while the unit goes on streaming (the socket's buffers take the blocks
+// sent meanwhile): a unit of twice PartRows waits at its end for the
+// second half's part only. Written parts are visible before Commit, and
+// stay if the unit fails: storing it again is harmless (replays collapse).
+// On a cluster each block goes to the shards as it is sent
+// (insert_distributed_sync).
 //
 // Nothing a unit was given may count as stored until Commit returns nil.
 // After an error the unit is over (Abort is then a no-op) and the caller
@@ -106,7 +116,11 @@ func (u *Unit) Add(ctx context.Context, b *event.Batch) error {
 func (u *Unit) sendEvents(recs []event.Record) error {
 	w := u.w
 	if u.events == nil {
-		b, err := w.conn.PrepareBatch(u.ctx, insertStatement(w.db, "events", eventColumns))
+		ctx := u.ctx
+		if w.PartRows > 0 {
+			ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"min_insert_block_size_rows": w.PartRows}))
+		}
+		b, err := w.conn.PrepareBatch(ctx, insertStatement(w.db, "events", eventColumns))
 		if err != nil {
 			return fmt.Errorf("insert events: prepare: %w", classify(err))
 		}

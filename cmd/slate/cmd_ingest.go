@@ -61,6 +61,7 @@ func serveIngest(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Lo
 	}
 	writer := warehouse.NewWriter(conn, cfg.ClickHouse.Database, cfg.Ingest.StateCache)
 	writer.Log = log
+	writer.PartRows = cfg.Ingest.PartRows
 	in := ingest.New(reader, unitStore{writer}, &event.Decoder{Labels: mapper},
 		cfg.Ingest, ingest.NewMetrics(reg), log)
 	mux := obs.Mux(reg, func() error {

@@ -160,6 +160,7 @@ func (c *Config) applyEnv(env func(string) string) error {
 	str("SLATE_MAIL_BASE_URL", &c.Mail.BaseURL)
 	for _, f := range []error{
 		num("SLATE_INGEST_BATCH_SIZE", &c.Ingest.BatchSize),
+		num("SLATE_INGEST_PART_ROWS", &c.Ingest.PartRows),
 		num("SLATE_MAIL_SMTP_PORT", &c.Mail.SMTP.Port),
 		dur("SLATE_INGEST_BATCH_WAIT", &c.Ingest.BatchWait),
 		num("SLATE_INGEST_DEDUPE_WINDOW", &c.Ingest.DedupeWindow),
