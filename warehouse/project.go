@@ -129,6 +129,9 @@ type stage struct {
 	used   int             // chunks in use, the last of them maybe not full
 	states []*ticket.State // settle's result
 	times  timeEntryCols   // the unit's time entries
+	// the inserts' columns, reused from block to block and unit to unit
+	eventCols  eventCols
+	ticketCols ticketCols
 	// next is the offset after the unit's last message, per partition;
 	// unchecked is set by a batch without spans (a piece of a refused
 	// batch), after which no partition's continuity can be vouched for.

@@ -126,7 +126,7 @@ func (u *Unit) sendEvents(recs []event.Record) error {
 		}
 		u.events = b
 	}
-	if err := w.appendEvents(u.events, recs); err != nil {
+	if err := w.appendEvents(u.events, &u.stage.eventCols, recs); err != nil {
 		return fmt.Errorf("insert events: %w", classify(err))
 	}
 	// Flush sends the block now and keeps the driver's column buffers for
@@ -212,7 +212,7 @@ func (u *Unit) insertTickets(ctx context.Context) error {
 		return err
 	}
 	t := time.Now()
-	err = u.w.insertTickets(ctx, states)
+	err = u.w.insertTickets(ctx, &u.stage.ticketCols, states)
 	u.stage.st.insert = time.Since(t)
 	return err
 }
@@ -275,7 +275,7 @@ func (w *Writer) RefoldTickets(ctx context.Context, keys []TicketKey) error {
 	if err != nil {
 		return err
 	}
-	return w.insertTickets(ctx, states)
+	return w.insertTickets(ctx, new(ticketCols), states)
 }
 
 func (w *Writer) send(ctx context.Context, table string, columns []string, appendCols func(b driver.Batch) error) error {
@@ -315,10 +315,11 @@ var eventColumns = []string{
 	"rating", "merged_into", "reason", "kafka_topic", "kafka_partition", "kafka_offset", "ingested_at",
 }
 
-// eventCols are the events insert's columns, recycled from batch to
-// batch: the driver copies values into its own buffers, and some 40
-// fresh slices of a batch's length per insert were a tenth of ingest's
-// garbage.
+// eventCols are the events insert's columns, kept with the projector's
+// stage and reused from batch to batch: the driver copies values into its
+// own buffers, and some 40 fresh slices of a batch's length per insert
+// were a tenth of ingest's garbage (a sync.Pool, emptied by every garbage
+// collection, still lost them a few times a second).
 type eventCols struct {
 	tenant, ticketID, eventID, typ                                             []string
 	occurredAt, ingestedAt                                                     []time.Time
@@ -333,8 +334,6 @@ type eventCols struct {
 	rate                                                                       []float64
 	partition                                                                  []int32
 }
-
-var eventColsPool = sync.Pool{New: func() any { return new(eventCols) }}
 
 // resize makes every column n long (contents are overwritten by the caller).
 func (c *eventCols) resize(n int) {
@@ -357,13 +356,6 @@ func (c *eventCols) resize(n int) {
 	c.seconds, c.rate, c.partition = resized(c.seconds, n), resized(c.rate, n), resized(c.partition, n)
 }
 
-// release drops what the columns refer to (the batch's strings) and
-// returns them to the pool.
-func (c *eventCols) release() {
-	c.resize(0)
-	eventColsPool.Put(c)
-}
-
 // resized is s with length n, reusing its array when it is large enough;
 // elements past the old length keep no stale references.
 func resized[T any](s []T, n int) []T {
@@ -374,11 +366,10 @@ func resized[T any](s []T, n int) []T {
 	return s[:n]
 }
 
-// appendEvents appends the records to an open events insert.
-func (w *Writer) appendEvents(b driver.Batch, recs []event.Record) error {
+// appendEvents appends the records to an open events insert through c.
+func (w *Writer) appendEvents(b driver.Batch, c *eventCols, recs []event.Record) error {
 	n := len(recs)
-	c := eventColsPool.Get().(*eventCols)
-	defer c.release()
+	defer c.resize(0) // drops what the columns refer to (the batch's strings)
 	c.resize(n)
 	now := w.now().UTC().Truncate(time.Second)
 	for i := range recs {
@@ -545,21 +536,15 @@ func (c *ticketCols) append(b driver.Batch) error {
 		c.statusSince, c.solvedTimes, c.reopenedTimes)
 }
 
-var ticketColsPool = sync.Pool{New: func() any { return new(ticketCols) }}
-
 // insertTickets writes the states a column at a time (a row-wise Append
 // boxes each of the 36 values of every row), in blocks of ticketBlock rows
 // of one insert.
-func (w *Writer) insertTickets(ctx context.Context, states []*ticket.State) error {
+func (w *Writer) insertTickets(ctx context.Context, c *ticketCols, states []*ticket.State) error {
 	if len(states) == 0 {
 		return nil
 	}
 	now := w.now().UTC().Truncate(time.Second)
-	c := ticketColsPool.Get().(*ticketCols)
-	defer func() {
-		c.resize(0)
-		ticketColsPool.Put(c)
-	}()
+	defer c.resize(0)
 	return w.send(ctx, "tickets", ticketColumns, func(b driver.Batch) error {
 		for start := 0; start < len(states); start += ticketBlock {
 			c.fill(states[start:min(start+ticketBlock, len(states))], now)
