@@ -67,6 +67,14 @@ type Unit interface {
 // whole unit, while ClickHouse still writes one part per insert.
 const blockSize = 10_000
 
+// caughtUpWait is how long a unit waits for more once its partition is
+// caught up (the message fetched was the partition's last), if the unit
+// holds at least a block or the unit before it filled up: a backlog that
+// drained, or a burst that paused, is stored now, not at batch_wait. Other
+// units keep waiting for batch_wait, so a trickle of events still makes
+// about one insert per batch_wait, not one per event.
+const caughtUpWait = 100 * time.Millisecond
+
 // Config tunes batching and retries.
 type Config struct {
 	BatchSize       int           `yaml:"batch_size"`       // store and commit when this many messages were fetched
@@ -422,6 +430,8 @@ func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *part) error {
 	wait := batchWait{ctx: ctx}
 	defer wait.stop(ctx)
 	fetchFails := 0
+	caughtUp := false // the last message fetched was its partition's last
+	backlog := false  // the unit before filled up
 	// hand passes the part on; ends says the unit ends with it
 	hand := func(ends bool) {
 		if ends {
@@ -440,11 +450,12 @@ func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *part) error {
 		}
 		p = in.newPart()
 		if ends {
+			backlog = unitN >= in.cfg.BatchSize
 			unitN, deadline = 0, time.Time{}
 		}
 	}
 	for {
-		msg, err := in.src.FetchMessage(wait.ctx)
+		msg, err := in.fetch(wait.ctx, caughtUp && (unitN >= in.block || backlog && unitN > 0))
 		if err != nil {
 			if ctx.Err() != nil {
 				hand(true)
@@ -483,6 +494,7 @@ func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *part) error {
 		}
 		in.add(p, msg)
 		unitN++
+		caughtUp = msg.Offset+1 >= msg.HighWaterMark
 		switch {
 		case unitN >= in.cfg.BatchSize || !in.now().Before(deadline):
 			hand(true)
@@ -490,6 +502,17 @@ func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *part) error {
 			hand(false)
 		}
 	}
+}
+
+// fetch takes the next message; once caught up it waits caughtUpWait at
+// most, the deadline ending the unit as batch_wait's does.
+func (in *Ingester) fetch(ctx context.Context, caughtUp bool) (kafka.Message, error) {
+	if !caughtUp {
+		return in.src.FetchMessage(ctx)
+	}
+	ctx, cancel := context.WithTimeout(ctx, caughtUpWait)
+	defer cancel()
+	return in.src.FetchMessage(ctx)
 }
 
 // batchWait is what fetches wait with: ctx itself while the batch is

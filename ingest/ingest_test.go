@@ -308,6 +308,71 @@ func TestUnitStreamsBlocksAndCommitsOnce(t *testing.T) {
 	}
 }
 
+// partitionLog is n events on partition 0 as a consumer reads them: each
+// message carries the partition's end (high-water mark) as of the fetch.
+func partitionLog(n int) []kafka.Message {
+	var msgs []kafka.Message
+	for i := 0; i < n; i++ {
+		m := msg(0, int64(i), eventJSON(fmt.Sprintf("e%d", i), "T1", i%60))
+		m.HighWaterMark = int64(n)
+		msgs = append(msgs, m)
+	}
+	return msgs
+}
+
+// storedWithin runs h until want events are stored and returns how long
+// that took from the start of Run.
+func storedWithin(t *testing.T, h *harness, want int) time.Duration {
+	t.Helper()
+	start := time.Now()
+	var took time.Duration
+	h.run(t, func() bool {
+		ev, _ := h.store.stored()
+		took = time.Since(start)
+		return len(ev) == want
+	})
+	return took
+}
+
+// A unit of at least a block is stored once its partitions are caught up,
+// not at batch_wait (an hour here: waiting for it times the test out).
+func TestCaughtUpUnitOfABlockIsStoredBeforeBatchWait(t *testing.T) {
+	cfg := testConfig()
+	cfg.BatchSize, cfg.BatchWait = 100, time.Hour
+	h := newHarness(partitionLog(5), cfg)
+	h.in.block = 2
+	storedWithin(t, h, 5)
+	if !slices.Equal(h.store.calls, []int{5}) {
+		t.Errorf("commits %v, want one unit of 5", h.store.calls)
+	}
+}
+
+// After a unit that filled up, the rest of the backlog is stored once
+// caught up however small it is.
+func TestBacklogTailIsStoredOnceCaughtUp(t *testing.T) {
+	cfg := testConfig()
+	cfg.BatchSize, cfg.BatchWait = 4, time.Hour
+	h := newHarness(partitionLog(6), cfg) // a block is 10k: the tail of 2 is less
+	storedWithin(t, h, 6)
+	if !slices.Equal(h.store.calls, []int{4, 2}) {
+		t.Errorf("commits %v, want the full unit of 4 and the tail of 2", h.store.calls)
+	}
+}
+
+// A few events with no backlog before them wait for batch_wait, caught up
+// or not: a trickle makes one insert per batch_wait, not one per event.
+func TestTrickleWaitsForBatchWait(t *testing.T) {
+	cfg := testConfig()
+	cfg.BatchSize, cfg.BatchWait = 100, 400*time.Millisecond
+	h := newHarness(partitionLog(3), cfg)
+	if took := storedWithin(t, h, 3); took < cfg.BatchWait {
+		t.Errorf("3 caught-up events stored after %s, before batch_wait (%s)", took, cfg.BatchWait)
+	}
+	if !slices.Equal(h.store.calls, []int{3}) {
+		t.Errorf("commits %v, want one unit of 3", h.store.calls)
+	}
+}
+
 // When a block fails mid-unit, the unit is stored again as a whole, its
 // messages read again from the source (its decoded records were let go),
 // and committed once stored; nothing is lost or stored out of the unit.
