@@ -391,6 +391,49 @@ func TestManyTicketsSpanBlocksAndLookups(t *testing.T) {
 	}
 }
 
+// A unit of more rows than an insert block sends its events and time
+// entries as several blocks of one insert each; every row arrives once,
+// its columns still together across the blocks' boundaries.
+func TestTimeEntriesSpanInsertBlocks(t *testing.T) {
+	conn, o := openMigrated(t)
+	ctx := context.Background()
+	const n = 9000 // blocks of 4096, 4096 and 808
+	var lines []string
+	var wantSeconds, wantBillable uint64
+	for i := 0; i < n; i++ {
+		secs, billable := 60+i, i%3 == 0
+		wantSeconds += uint64(secs)
+		if billable {
+			wantBillable += uint64(secs)
+		}
+		lines = append(lines, fmt.Sprintf(`{"schema":1,"event_id":"t%05d","type":"ticket.time_logged","tenant":"acme","ticket_id":"T%05d","occurred_at":"2026-03-02T09:00:00Z","actor":{"type":"agent","id":"a%d"},"data":{"seconds":%d,"billable":%t}}`,
+			i, i, i%7, secs, billable))
+	}
+	if err := warehouse.NewWriter(conn, o.Database, n).Store(ctx, batch(records(t, lines, 0))); err != nil {
+		t.Fatal(err)
+	}
+	var events, entries, seconds, billable uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM "+o.Database+".events FINAL WHERE type = 'ticket.time_logged'").Scan(&events); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRow(ctx, "SELECT count(), sum(toUInt64(seconds)), sum(if(billable = 1, toUInt64(seconds), 0)) FROM "+o.Database+".time_entries FINAL").Scan(&entries, &seconds, &billable); err != nil {
+		t.Fatal(err)
+	}
+	if events != n || entries != n || seconds != wantSeconds || billable != wantBillable {
+		t.Fatalf("events %d, time entries %d, seconds %d (billable %d); want %d, %d, %d (%d)", events, entries, seconds, billable, n, n, wantSeconds, wantBillable)
+	}
+	for _, i := range []int{0, 4095, 4096, 8191, 8192, n - 1} {
+		var agent string
+		var secs uint32
+		if err := conn.QueryRow(ctx, "SELECT agent, seconds FROM "+o.Database+".time_entries FINAL WHERE ticket_id = ?", fmt.Sprintf("T%05d", i)).Scan(&agent, &secs); err != nil {
+			t.Fatalf("T%05d: %v", i, err)
+		}
+		if want := fmt.Sprintf("a%d", i%7); agent != want || secs != uint32(60+i) {
+			t.Fatalf("T%05d: agent %q seconds %d, want %q %d", i, agent, secs, want, 60+i)
+		}
+	}
+}
+
 // With PartRows the server writes a part while the unit is still open,
 // once it holds that many rows; without, nothing of the unit is visible
 // before Commit. Either way Commit stores every event once.

@@ -126,15 +126,19 @@ func (u *Unit) sendEvents(recs []event.Record) error {
 		}
 		u.events = b
 	}
-	if err := w.appendEvents(u.events, &u.stage.eventCols, recs); err != nil {
-		return fmt.Errorf("insert events: %w", classify(err))
+	// Flush sends a block now and keeps the driver's column buffers for
+	// the next one. Those start empty in every insert and grow by copying
+	// (about four times their final size in garbage), so the blocks are
+	// kept to insertBlock rows.
+	for start := 0; start < len(recs); start += insertBlock {
+		if err := w.appendEvents(u.events, &u.stage.eventCols, recs[start:min(start+insertBlock, len(recs))]); err != nil {
+			return fmt.Errorf("insert events: %w", classify(err))
+		}
+		if err := u.events.Flush(); err != nil {
+			return fmt.Errorf("insert events: %w", classify(err))
+		}
+		u.blocks++
 	}
-	// Flush sends the block now and keeps the driver's column buffers for
-	// the next one.
-	if err := u.events.Flush(); err != nil {
-		return fmt.Errorf("insert events: %w", classify(err))
-	}
-	u.blocks++
 	return nil
 }
 
@@ -439,7 +443,20 @@ func (w *Writer) insertTimeEntries(ctx context.Context, c *timeEntryCols) error 
 		return nil
 	}
 	return w.send(ctx, "time_entries", timeEntryColumns, func(b driver.Batch) error {
-		return appendColumns(b, c.tenant, c.ticketID, c.eventID, c.agent, c.loggedAt, c.startedUs, c.endedUs, c.seconds, c.billable, c.hasRate, c.rate, c.currency)
+		for start := 0; start < len(c.tenant); start += insertBlock {
+			end := min(start+insertBlock, len(c.tenant))
+			if err := appendColumns(b, c.tenant[start:end], c.ticketID[start:end], c.eventID[start:end], c.agent[start:end],
+				c.loggedAt[start:end], c.startedUs[start:end], c.endedUs[start:end], c.seconds[start:end],
+				c.billable[start:end], c.hasRate[start:end], c.rate[start:end], c.currency[start:end]); err != nil {
+				return err
+			}
+			if end < len(c.tenant) {
+				if err := b.Flush(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 }
 
@@ -467,10 +484,11 @@ var ticketColumns = []string{
 	"status_since", "solved_times", "reopened_times",
 }
 
-// ticketBlock is how many ticket rows go to ClickHouse per block of the
-// tickets insert: the driver's and the compressor's buffers grow with the
-// block.
-const ticketBlock = 4096
+// insertBlock is how many rows go to ClickHouse per block of an insert of
+// many rows (events, tickets, time entries): the driver's column buffers
+// start empty in every insert and grow by copying with the block, and so
+// do the compressor's.
+const insertBlock = 4096
 
 // ticketCols are the tickets insert's columns, one block long, reused
 // from block to block.
@@ -537,7 +555,7 @@ func (c *ticketCols) append(b driver.Batch) error {
 }
 
 // insertTickets writes the states a column at a time (a row-wise Append
-// boxes each of the 36 values of every row), in blocks of ticketBlock rows
+// boxes each of the 36 values of every row), in blocks of insertBlock rows
 // of one insert.
 func (w *Writer) insertTickets(ctx context.Context, c *ticketCols, states []*ticket.State) error {
 	if len(states) == 0 {
@@ -546,12 +564,12 @@ func (w *Writer) insertTickets(ctx context.Context, c *ticketCols, states []*tic
 	now := w.now().UTC().Truncate(time.Second)
 	defer c.resize(0)
 	return w.send(ctx, "tickets", ticketColumns, func(b driver.Batch) error {
-		for start := 0; start < len(states); start += ticketBlock {
-			c.fill(states[start:min(start+ticketBlock, len(states))], now)
+		for start := 0; start < len(states); start += insertBlock {
+			c.fill(states[start:min(start+insertBlock, len(states))], now)
 			if err := c.append(b); err != nil {
 				return err
 			}
-			if start+ticketBlock < len(states) {
+			if start+insertBlock < len(states) {
 				if err := b.Flush(); err != nil {
 					return err
 				}
