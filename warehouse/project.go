@@ -370,18 +370,22 @@ func storedTicketsQuery(db string) string {
 	return "SELECT DISTINCT tenant, ticket_id FROM " + db + ".tickets WHERE (tenant, ticket_id) IN " + lookupTable
 }
 
-// withKeys is ctx carrying keys as the lookupTable a query reads.
-func withKeys(ctx context.Context, keys []TicketKey) (context.Context, error) {
+// queryKeys runs query with keys as the lookupTable it reads.
+func queryKeys(ctx context.Context, conn driver.Conn, query string, keys []TicketKey) (driver.Rows, error) {
 	t, err := ext.NewTable(lookupTable, ext.Column("tenant", "String"), ext.Column("ticket_id", "String"))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load ticket states: %w", err)
 	}
 	for _, k := range keys {
 		if err := t.Append(k.Tenant, k.TicketID); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("load ticket states: %w", err)
 		}
 	}
-	return clickhouse.Context(ctx, clickhouse.WithExternalTable(t)), nil
+	rows, err := conn.Query(clickhouse.Context(ctx, clickhouse.WithExternalTable(t)), query)
+	if err != nil {
+		return nil, fmt.Errorf("load ticket states: %w", classify(err))
+	}
+	return rows, nil
 }
 
 // loadTicketStates reads the stored state of the given tickets; tickets
@@ -396,13 +400,9 @@ func loadTicketStates(ctx context.Context, conn driver.Conn, db string, keys []T
 		if len(stored) == 0 {
 			continue
 		}
-		qctx, err := withKeys(ctx, stored)
+		rows, err := queryKeys(ctx, conn, ticketStateQuery(db), stored)
 		if err != nil {
-			return nil, fmt.Errorf("load ticket states: %w", err)
-		}
-		rows, err := conn.Query(qctx, ticketStateQuery(db))
-		if err != nil {
-			return nil, fmt.Errorf("load ticket states: %w", classify(err))
+			return nil, err
 		}
 		for rows.Next() {
 			s, err := scanTicket(rows)
@@ -426,13 +426,9 @@ func loadTicketStates(ctx context.Context, conn driver.Conn, db string, keys []T
 
 // storedTickets returns which of the tickets have a stored row.
 func storedTickets(ctx context.Context, conn driver.Conn, db string, keys []TicketKey) ([]TicketKey, error) {
-	qctx, err := withKeys(ctx, keys)
+	rows, err := queryKeys(ctx, conn, storedTicketsQuery(db), keys)
 	if err != nil {
-		return nil, fmt.Errorf("load ticket states: %w", err)
-	}
-	rows, err := conn.Query(qctx, storedTicketsQuery(db))
-	if err != nil {
-		return nil, fmt.Errorf("load ticket states: %w", classify(err))
+		return nil, err
 	}
 	defer rows.Close()
 	var stored []TicketKey

@@ -374,7 +374,7 @@ func (r *SLARefresher) insertTickets(ctx context.Context, ts []slaTicket, rs []s
 		t := &ts[i]
 		s := &t.state
 		tenant[i], ticketID[i], version[i], subject[i] = s.Tenant, s.TicketID, s.Version, s.Subject
-		status[i], priority[i], severity[i], tags[i] = string(s.Status), string(s.Priority), string(s.Severity), nonNil(s.Tags)
+		status[i], priority[i], severity[i], tags[i] = string(s.Status), string(s.Priority), string(s.Severity), s.Tags
 		assignee[i], group[i], channel[i], customer[i], org[i] = s.Assignee, s.Group, s.Channel, s.Customer, s.Organisation
 		live[i], createdAt[i], evaluated[i] = b2u(s.HasCreated && !s.Deleted && s.MergedInto == ""), dt(s.CreatedAt), now
 		j := k + t.to - t.from

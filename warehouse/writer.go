@@ -126,18 +126,16 @@ func (u *Unit) sendEvents(recs []event.Record) error {
 		}
 		u.events = b
 	}
-	// Flush sends a block now and keeps the driver's column buffers for
-	// the next one. Those start empty in every insert and grow by copying
-	// (about four times their final size in garbage), so the blocks are
-	// kept to insertBlock rows.
-	for start := 0; start < len(recs); start += insertBlock {
-		if err := w.appendEvents(u.events, &u.stage.eventCols, recs[start:min(start+insertBlock, len(recs))]); err != nil {
-			return fmt.Errorf("insert events: %w", classify(err))
-		}
-		if err := u.events.Flush(); err != nil {
-			return fmt.Errorf("insert events: %w", classify(err))
-		}
+	// The last block goes now too: the next Add may be a while.
+	err := inBlocks(u.events, len(recs), func(start, end int) error {
 		u.blocks++
+		return w.appendEvents(u.events, &u.stage.eventCols, recs[start:end])
+	})
+	if err == nil {
+		err = u.events.Flush()
+	}
+	if err != nil {
+		return fmt.Errorf("insert events: %w", classify(err))
 	}
 	return nil
 }
@@ -382,10 +380,10 @@ func (w *Writer) appendEvents(b driver.Batch, c *eventCols, recs []event.Record)
 		c.occurredAt[i], c.occurredUs[i], c.schema[i] = e.OccurredAt, e.OccurredMicros(), uint8(e.Schema)
 		c.actorType[i], c.actorID[i] = string(e.Actor.Type), e.Actor.ID
 		c.channel[i], c.customer[i], c.organisation[i], c.group[i], c.assignee[i] = e.Channel, e.Customer, e.Organisation, e.Group, e.Assignee
-		c.supporting[i], c.setsAssignee[i], c.setsGroup[i], c.setsSupporting[i] = nonNil(e.SupportingAgents), b2u(e.SetsAssignee), b2u(e.SetsGroup), b2u(e.SetsSupporting)
+		c.supporting[i], c.setsAssignee[i], c.setsGroup[i], c.setsSupporting[i] = e.SupportingAgents, b2u(e.SetsAssignee), b2u(e.SetsGroup), b2u(e.SetsSupporting)
 		c.subject[i], c.status[i], c.priority[i], c.severity[i] = e.Subject, string(e.Status), string(e.Priority), string(e.Severity)
 		c.statusLabel[i], c.priorityLabel[i], c.severityLabel[i] = e.StatusLabel, e.PriorityLabel, e.SeverityLabel
-		c.tags[i], c.added[i], c.removed[i] = nonNil(e.Tags), nonNil(e.TagsAdded), nonNil(e.TagsRemoved)
+		c.tags[i], c.added[i], c.removed[i] = e.Tags, e.TagsAdded, e.TagsRemoved
 		c.kind[i], c.messageID[i] = string(e.MessageKind), e.MessageID
 		c.agent[i], c.seconds[i], c.billable[i] = e.Agent, uint32(e.Seconds), b2u(e.Billable)
 		c.startedUs[i], c.endedUs[i] = micros(e.StartedAt), micros(e.EndedAt)
@@ -443,20 +441,11 @@ func (w *Writer) insertTimeEntries(ctx context.Context, c *timeEntryCols) error 
 		return nil
 	}
 	return w.send(ctx, "time_entries", timeEntryColumns, func(b driver.Batch) error {
-		for start := 0; start < len(c.tenant); start += insertBlock {
-			end := min(start+insertBlock, len(c.tenant))
-			if err := appendColumns(b, c.tenant[start:end], c.ticketID[start:end], c.eventID[start:end], c.agent[start:end],
+		return inBlocks(b, len(c.tenant), func(start, end int) error {
+			return appendColumns(b, c.tenant[start:end], c.ticketID[start:end], c.eventID[start:end], c.agent[start:end],
 				c.loggedAt[start:end], c.startedUs[start:end], c.endedUs[start:end], c.seconds[start:end],
-				c.billable[start:end], c.hasRate[start:end], c.rate[start:end], c.currency[start:end]); err != nil {
-				return err
-			}
-			if end < len(c.tenant) {
-				if err := b.Flush(); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+				c.billable[start:end], c.hasRate[start:end], c.rate[start:end], c.currency[start:end])
+		})
 	})
 }
 
@@ -486,9 +475,27 @@ var ticketColumns = []string{
 
 // insertBlock is how many rows go to ClickHouse per block of an insert of
 // many rows (events, tickets, time entries): the driver's column buffers
-// start empty in every insert and grow by copying with the block, and so
-// do the compressor's.
+// start empty in every insert and grow by copying with the block (about
+// four times their final size in garbage), and so do the compressor's.
 const insertBlock = 4096
+
+// inBlocks appends n rows to b insertBlock rows at a time, flushing each
+// block but the last: Flush sends a block and keeps the driver's column
+// buffers for the next one.
+func inBlocks(b driver.Batch, n int, appendRows func(start, end int) error) error {
+	for start := 0; start < n; start += insertBlock {
+		end := min(start+insertBlock, n)
+		if err := appendRows(start, end); err != nil {
+			return err
+		}
+		if end < n {
+			if err := b.Flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
 
 // ticketCols are the tickets insert's columns, one block long, reused
 // from block to block.
@@ -534,8 +541,8 @@ func (c *ticketCols) fill(states []*ticket.State, now time.Time) {
 	for i, s := range states {
 		c.tenant[i], c.ticketID[i], c.version[i], c.hasCreated[i] = s.Tenant, s.TicketID, s.Version, b2u(s.HasCreated)
 		c.channel[i], c.customer[i], c.org[i], c.group[i], c.assignee[i] = s.Channel, s.Customer, s.Organisation, s.Group, s.Assignee
-		c.supporting[i], c.subject[i], c.status[i], c.priority[i] = nonNil(s.SupportingAgents), s.Subject, string(s.Status), string(s.Priority)
-		c.severity[i], c.tags[i], c.createdAt[i], c.createdBy[i] = string(s.Severity), nonNil(s.Tags), dt(s.CreatedAt), string(s.CreatedBy)
+		c.supporting[i], c.subject[i], c.status[i], c.priority[i] = s.SupportingAgents, s.Subject, string(s.Status), string(s.Priority)
+		c.severity[i], c.tags[i], c.createdAt[i], c.createdBy[i] = string(s.Severity), s.Tags, dt(s.CreatedAt), string(s.CreatedBy)
 		c.firstReplied[i], c.firstSolved[i], c.solvedAt[i], c.closedAt[i] = dt(s.FirstRepliedAt), dt(s.FirstSolvedAt), dt(s.SolvedAt), dt(s.ClosedAt)
 		c.reopens[i], c.publicReplies[i], c.customerReplies[i], c.notes[i] = s.ReopenCount, s.PublicReplies, s.CustomerReplies, s.InternalNotes
 		c.rating[i], c.ratedAt[i], c.mergedInto[i], c.deleted[i] = s.Rating, dt(s.RatedAt), s.MergedInto, b2u(s.Deleted)
@@ -564,18 +571,10 @@ func (w *Writer) insertTickets(ctx context.Context, c *ticketCols, states []*tic
 	now := w.now().UTC().Truncate(time.Second)
 	defer c.resize(0)
 	return w.send(ctx, "tickets", ticketColumns, func(b driver.Batch) error {
-		for start := 0; start < len(states); start += insertBlock {
-			c.fill(states[start:min(start+insertBlock, len(states))], now)
-			if err := c.append(b); err != nil {
-				return err
-			}
-			if start+insertBlock < len(states) {
-				if err := b.Flush(); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		return inBlocks(b, len(states), func(start, end int) error {
+			c.fill(states[start:end], now)
+			return c.append(b)
+		})
 	})
 }
 
@@ -609,11 +608,4 @@ func b2u(b bool) uint8 {
 		return 1
 	}
 	return 0
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
