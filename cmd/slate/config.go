@@ -164,6 +164,7 @@ func (c *Config) applyEnv(env func(string) string) error {
 		num("SLATE_MAIL_SMTP_PORT", &c.Mail.SMTP.Port),
 		dur("SLATE_INGEST_BATCH_WAIT", &c.Ingest.BatchWait),
 		num("SLATE_INGEST_DEDUPE_WINDOW", &c.Ingest.DedupeWindow),
+		num("SLATE_INGEST_STATE_CACHE", &c.Ingest.StateCache),
 		num("SLATE_INGEST_MEMORY_LIMIT_MIB", &c.Ingest.MemoryLimitMiB),
 		dur("SLATE_CLICKHOUSE_MAX_EXECUTION_TIME", &c.ClickHouse.MaxExecutionTime),
 		dur("SLATE_REPORTS_SNAPSHOT_INTERVAL", &c.Reports.SnapshotInterval),

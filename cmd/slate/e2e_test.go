@@ -258,6 +258,7 @@ func TestBadConfigStopsStartupNamingTheField(t *testing.T) {
 	for envVar, field := range map[string]string{
 		"SLATE_INGEST_BATCH_SIZE=0":      "ingest.batch_size",
 		"SLATE_INGEST_PART_ROWS=500":     "ingest.part_rows",
+		"SLATE_INGEST_STATE_CACHE=-1":    "ingest.state_cache",
 		"SLATE_KAFKA_BROKERS=nohostport": "kafka.brokers",
 		"SLATE_CLICKHOUSE_DATABASE=a;b":  "clickhouse.database",
 		"SLATE_LOG_LEVEL=loud":           "log.level",
