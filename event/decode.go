@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -493,7 +492,7 @@ func checkID(field, v string) error {
 	if len(v) > maxIDBytes {
 		return reject(ReasonInvalidField, field, "longer than %d bytes", maxIDBytes)
 	}
-	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
+	if hasControl(v) {
 		return reject(ReasonInvalidField, field, "contains control characters")
 	}
 	return nil
@@ -516,10 +515,24 @@ func optionalName(field string, v *string) (string, error) {
 	if len(s) > maxLabelBytes {
 		return "", reject(ReasonInvalidField, field, "longer than %d bytes", maxLabelBytes)
 	}
-	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+	if hasControl(s) {
 		return "", reject(ReasonInvalidField, field, "contains control characters")
 	}
 	return s, nil
+}
+
+// hasControl reports a control character in s, as unicode.IsControl
+// would find: C0 and DEL are single bytes, the C1 controls (U+0080 to
+// U+009F) are 0xC2 then 0x80 to 0x9F. A loop over bytes, not runes through
+// a function value: it runs on every identifier and name of every event.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == 0x7f || c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f {
+			return true
+		}
+	}
+	return false
 }
 
 // nfc normalises to NFC, skipping the work for the usual case of text that

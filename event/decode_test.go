@@ -1,9 +1,11 @@
 package event
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 )
 
 // Valid examples of every event type, written out as a producer would send
@@ -438,5 +440,34 @@ func TestDecodePayloadLimit(t *testing.T) {
 	}
 	if ev.ID != "" {
 		t.Errorf("too_large must not parse the envelope, got id %q", ev.ID)
+	}
+}
+
+// hasControl agrees with unicode.IsControl on every code point, alone and
+// between other text, and on random bytes (valid UTF-8 or not).
+func TestHasControlMatchesUnicode(t *testing.T) {
+	want := func(s string) bool { return strings.IndexFunc(s, unicode.IsControl) >= 0 }
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if r >= 0xd800 && r <= 0xdfff {
+			continue // surrogates have no UTF-8 form
+		}
+		for _, s := range []string{string(r), "ab" + string(r) + "é", "Ā" + string(r)} {
+			if hasControl(s) != want(s) {
+				t.Fatalf("hasControl(%q) = %v, unicode.IsControl says %v", s, hasControl(s), want(s))
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	buf := make([]byte, 6)
+	for range 1_000_000 {
+		for i := range buf {
+			buf[i] = byte(rng.Uint32())
+			if rng.IntN(3) == 0 {
+				buf[i] = 0xc2
+			}
+		}
+		if s := string(buf); hasControl(s) != want(s) {
+			t.Fatalf("hasControl(% x) = %v, unicode.IsControl says %v", buf, hasControl(s), want(s))
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package event
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"unsafe"
 )
@@ -205,13 +207,23 @@ func (s *scanner) mark(n int) bool {
 }
 
 // rawString reads a string without escapes or control characters and
-// returns where its bytes are.
+// returns where its bytes are. It looks at eight bytes at a time (most of
+// a message is its strings' bytes, and this loop was a fifth of decoding).
 func (s *scanner) rawString() (start, end int, ok bool) {
 	if s.i >= len(s.raw) || s.raw[s.i] != '"' {
 		return 0, 0, false
 	}
 	s.i++
 	start = s.i
+	for s.i+8 <= len(s.raw) {
+		m := stringStops(binary.LittleEndian.Uint64(s.raw[s.i:]))
+		if m == 0 {
+			s.i += 8
+			continue
+		}
+		s.i += bits.TrailingZeros64(m) / 8 // the first stop; later ones may be false
+		break
+	}
 	for s.i < len(s.raw) {
 		c := s.raw[s.i]
 		switch {
@@ -225,6 +237,22 @@ func (s *scanner) rawString() (start, end int, ok bool) {
 		s.i++
 	}
 	return 0, 0, false
+}
+
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// stringStops marks, in eight bytes of a string read little-endian, the
+// bytes that end or interrupt it ('"', '\\', a control character < 0x20)
+// with their high bit. The lowest marked byte is always a stop; a byte
+// above it may be marked falsely (the borrow of the subtraction), so only
+// the lowest is to be trusted.
+func stringStops(x uint64) uint64 {
+	quote := x ^ ('"' * lowBits)
+	backslash := x ^ ('\\' * lowBits)
+	return ((quote-lowBits) & ^quote | (backslash-lowBits) & ^backslash | (x - 0x20*lowBits)) & ^x & highBits
 }
 
 // str reads a string into dst (once the event's strings are one string).

@@ -2,7 +2,10 @@ package event
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math/bits"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -146,5 +149,57 @@ func TestDecodeInPlaceReadsAsDecode(t *testing.T) {
 		if want := (decoded{ev, fmt.Sprint(err)}); !reflect.DeepEqual(in[i], want) {
 			t.Fatalf("%s:\nin place %+v\nDecode   %+v", m, in[i], want)
 		}
+	}
+}
+
+// stringStops finds the first byte that ends or interrupts a string as a
+// byte-by-byte look does, and says there is none exactly when there is
+// none: checked on every byte value at every position among ordinary
+// bytes, on pairs of stops, and on random words.
+func TestStringStopsFindsTheFirstStop(t *testing.T) {
+	isStop := func(c byte) bool { return c == '"' || c == '\\' || c < 0x20 }
+	check := func(word [8]byte) {
+		t.Helper()
+		want := -1
+		for i, c := range word {
+			if isStop(c) {
+				want = i
+				break
+			}
+		}
+		m := stringStops(binary.LittleEndian.Uint64(word[:]))
+		got := -1
+		if m != 0 {
+			got = bits.TrailingZeros64(m) / 8
+		}
+		if got != want {
+			t.Fatalf("% x: first stop at %d, stringStops says %d (mask %016x)", word, want, got, m)
+		}
+	}
+	fillers := []byte{'a', ' ', '!', '#', '[', ']', 0x7f, 0x80, 0xa2, 0xdc, 0xff}
+	for _, f := range fillers {
+		for pos := 0; pos < 8; pos++ {
+			for c := 0; c < 256; c++ {
+				var w [8]byte
+				for i := range w {
+					w[i] = f
+				}
+				w[pos] = byte(c)
+				check(w)
+				for later := pos + 1; later < 8; later++ {
+					for _, c2 := range []byte{'"', '\\', 0, 0x1f} {
+						w2 := w
+						w2[later] = c2
+						check(w2)
+					}
+				}
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 1_000_000 {
+		var w [8]byte
+		binary.LittleEndian.PutUint64(w[:], rng.Uint64())
+		check(w)
 	}
 }
