@@ -40,6 +40,7 @@ type projector struct {
 	// ingest allocated
 	spare   *stage
 	grouper grouper
+	targets []*staged // a batch's groups' staged states
 }
 
 type partitionKey struct {
@@ -213,18 +214,24 @@ func (p *projector) stage(ctx context.Context, s *stage, b *event.Batch) error {
 	p.checkContinuity(s, b.Spans)
 	groups := p.grouper.group(b.Records)
 	defer p.grouper.release()
+	// each group's staged state, found once (a second lookup by key per
+	// group was a measurable share of staging)
+	targets := resized(p.targets, len(groups))
+	defer func() { clear(targets); p.targets = targets[:0] }()
 	var unknown []TicketKey
+	var unknownAt []int
 	for i := range groups {
 		g := &groups[i]
-		if _, ok := s.byKey[g.key]; ok {
+		if t, ok := s.byKey[g.key]; ok {
+			targets[i] = t
 			continue
 		}
 		if state, ok := p.cache.get(g.key, g.part); ok {
-			s.add(g.key, state)
+			targets[i] = s.add(g.key, state)
 			s.st.cached++
 			continue
 		}
-		unknown = append(unknown, g.key)
+		unknown, unknownAt = append(unknown, g.key), append(unknownAt, i)
 	}
 	if len(unknown) > 0 {
 		t0 := time.Now()
@@ -234,13 +241,13 @@ func (p *projector) stage(ctx context.Context, s *stage, b *event.Batch) error {
 		}
 		s.st.lookup += time.Since(t0)
 		s.st.lookedUp += len(unknown)
-		for _, k := range unknown {
-			s.add(k, stored[k]) // zero State: no row, a new ticket
+		for j, k := range unknown {
+			targets[unknownAt[j]] = s.add(k, stored[k]) // zero State: no row, a new ticket
 		}
 	}
 	for i := range groups {
 		g := &groups[i]
-		t := s.byKey[g.key]
+		t := targets[i]
 		t.part = g.part
 		if t.refold {
 			continue
