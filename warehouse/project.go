@@ -187,6 +187,7 @@ func (s *stage) reset() {
 	clear(s.states)
 	s.states = s.states[:0]
 	s.times.reset()
+	s.eventCols.resize(0) // drops what they refer to (the unit's strings)
 	clear(s.next)
 	s.unchecked = false
 	s.st = projectStats{}

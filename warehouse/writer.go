@@ -371,7 +371,9 @@ func resized[T any](s []T, n int) []T {
 // appendEvents appends the records to an open events insert through c.
 func (w *Writer) appendEvents(b driver.Batch, c *eventCols, recs []event.Record) error {
 	n := len(recs)
-	defer c.resize(0) // drops what the columns refer to (the batch's strings)
+	// The next block overwrites the columns; what the last one leaves is
+	// dropped when the unit ends (stage.reset), not after every block:
+	// clearing some 45 columns 4096 rows long per block was 1% of ingest.
 	c.resize(n)
 	now := w.now().UTC().Truncate(time.Second)
 	for i := range recs {
