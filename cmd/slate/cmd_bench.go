@@ -5,14 +5,17 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -174,52 +177,116 @@ func runBenchIngest(ctx context.Context, args []string) error {
 	partitions := fs.Int("partitions", 4, "partitions of the bench topic")
 	seed := fs.Int64("seed", 7, "generator seed")
 	batch := fs.Int("batch-size", 0, "ingest.batch_size for the run (0 = default)")
+	runs := fs.Int("runs", 1, "rounds of slate then baseline, each into a fresh database; the summary gives each figure's median and range")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *runs < 1 {
+		return fmt.Errorf("bench ingest: --runs must be at least 1, got %d", *runs)
 	}
 	ib, err := prepareIngestBench(ctx, "bench", *brokers, *seed, *events, *partitions)
 	if err != nil {
 		return err
 	}
 	defer ib.close()
-	dir, ch, brokerList, topic, ndjson, n, gc := ib.dir, ib.ch, ib.brokers, ib.topic, ib.ndjson, ib.events, ib.gc
+	rounds := make([]ingestRound, 0, *runs)
+	for r := 1; r <= *runs; r++ {
+		round, err := runIngestRound(ctx, ib, r, *batch)
+		if err != nil {
+			return fmt.Errorf("round %d: %w", r, err)
+		}
+		rounds = append(rounds, round)
+		if *runs > 1 {
+			fmt.Fprintf(os.Stderr, "round %d of %d: slate %.0f ev/s, baseline %.0f ev/s, ratio %.2fx\n",
+				r, *runs, round.slateRate(), round.baseRate(), round.ratio())
+		}
+	}
+	fmt.Printf("\nslate bench ingest: %d events (%d tickets), %d partitions, broker %s\n",
+		ib.events, ib.gc.Tickets, *partitions, brokerKind(*brokers))
+	if len(rounds) == 1 {
+		rounds[0].print(os.Stdout)
+		return nil
+	}
+	printRounds(os.Stdout, rounds)
+	return nil
+}
 
+// ingestRound is one paired measurement: slate ingest, then the baseline,
+// of the same events on the same server.
+type ingestRound struct {
+	events                    int
+	slateSecs, baseSecs       float64
+	rssKiB                    int64
+	ingestCPU, chCPU, selfCPU float64 // while slate ingested
+	clientCPU, baseCHCPU      float64 // while the baseline loaded
+}
+
+func (r ingestRound) slateRate() float64 { return float64(r.events) / r.slateSecs }
+func (r ingestRound) baseRate() float64  { return float64(r.events) / r.baseSecs }
+func (r ingestRound) ratio() float64     { return r.slateRate() / r.baseRate() }
+func (r ingestRound) slateCPU() float64  { return perM(r.ingestCPU+r.chCPU+r.selfCPU, r.events) }
+func (r ingestRound) baseCPU() float64   { return perM(r.clientCPU+r.baseCHCPU, r.events) }
+
+// runIngestRound ingests the bench topic with a consumer group and into a
+// database of the round's own (so no round finds another's tickets or
+// parts), checks the stored count, waits for the server's merges, and
+// loads the baseline into the same database.
+func runIngestRound(ctx context.Context, ib *ingestBench, round, batch int) (ingestRound, error) {
+	res := ingestRound{events: ib.events}
 	cfg := DefaultConfig()
-	cfg.ClickHouse.Addrs = []string{ch.Addr()}
-	cfg.Kafka.Brokers, cfg.Kafka.Topic, cfg.Kafka.GroupID = brokerList, topic, topic
+	cfg.ClickHouse.Addrs = []string{ib.ch.Addr()}
+	if round > 1 {
+		cfg.ClickHouse.Database = fmt.Sprintf("%s_round%d", cfg.ClickHouse.Database, round)
+	}
+	cfg.Kafka.Brokers, cfg.Kafka.Topic = ib.brokers, ib.topic
+	cfg.Kafka.GroupID = fmt.Sprintf("%s-round%d", ib.topic, round)
 	conn, err := openMigrated(ctx, cfg.ClickHouse)
 	if err != nil {
-		return err
+		return res, err
 	}
 	defer conn.Close()
-
-	cfg.Labels = gc.Mapping()
-	chPID := findServerPID(ch.Dir())
-	chCPU0, selfCPU0 := cpuSeconds(chPID), cpuSeconds(os.Getpid())
-	slateSecs, rssKiB, ingestCPU, err := timeIngestProcess(ctx, dir, cfg, *batch, n)
-	if err != nil {
-		return err
+	if round > 1 {
+		// the rounds before leave nothing running beside this one
+		prev := DefaultConfig().ClickHouse.Database
+		if round > 2 {
+			prev = fmt.Sprintf("%s_round%d", prev, round-1)
+		}
+		if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+prev); err != nil {
+			return res, fmt.Errorf("drop the round before's database: %w", err)
+		}
+		if err := waitForMerges(ctx, conn, 3*time.Minute); err != nil {
+			return res, err
+		}
 	}
-	chCPU, selfCPU := cpuSeconds(chPID)-chCPU0, cpuSeconds(os.Getpid())-selfCPU0
+
+	cfg.Labels = ib.gc.Mapping()
+	chPID := findServerPID(ib.ch.Dir())
+	chCPU0, selfCPU0 := cpuSeconds(chPID), cpuSeconds(os.Getpid())
+	if res.slateSecs, res.rssKiB, res.ingestCPU, err = timeIngestProcess(ctx, ib.dir, cfg, batch, ib.events); err != nil {
+		return res, err
+	}
+	res.chCPU, res.selfCPU = cpuSeconds(chPID)-chCPU0, cpuSeconds(os.Getpid())-selfCPU0
 	// Verify, not just trust the counter: de-duplicated rows in ClickHouse.
-	if c, err := warehouse.ReadCounts(ctx, conn, cfg.ClickHouse.Database); err != nil || int(c.Events) != n {
-		return fmt.Errorf("after ingest the warehouse holds %+v (err %v), want %d events", c, err, n)
+	if c, err := warehouse.ReadCounts(ctx, conn, cfg.ClickHouse.Database); err != nil || int(c.Events) != ib.events {
+		return res, fmt.Errorf("after ingest the warehouse holds %+v (err %v), want %d events", c, err, ib.events)
 	}
 	// the baseline gets the server to itself, not beside the merges of
 	// what ingest just wrote (which took up to a quarter of its speed)
 	if err := waitForMerges(ctx, conn, 3*time.Minute); err != nil {
-		return err
+		return res, err
 	}
 	chCPU1 := cpuSeconds(chPID)
-	baseSecs, clientCPU, err := timeBaseline(ctx, ch, cfg.ClickHouse.Database, ndjson, n)
-	if err != nil {
-		return err
+	if res.baseSecs, res.clientCPU, err = timeBaseline(ctx, ib.ch, cfg.ClickHouse.Database, ib.ndjson, ib.events); err != nil {
+		return res, err
 	}
-	baseCHCPU := cpuSeconds(chPID) - chCPU1
-	slateRate, baseRate := float64(n)/slateSecs, float64(n)/baseSecs
-	fmt.Printf(`
-slate bench ingest: %d events (%d tickets), %d partitions, broker %s
-  %-44s %10s %12s
+	res.baseCHCPU = cpuSeconds(chPID) - chCPU1
+	return res, nil
+}
+
+// print writes one round in full.
+func (r ingestRound) print(w io.Writer) {
+	n := r.events
+	fmt.Fprintf(w, `  %-44s %10s %12s
   %-44s %9.2fs %9.0f ev/s
   %-44s %9.2fs %9.0f ev/s
   ratio slate / baseline: %.2fx   (target >= 1.00x)
@@ -227,14 +294,66 @@ slate bench ingest: %d events (%d tickets), %d partitions, broker %s
   CPU seconds per million events (less noisy than wall time on a shared machine):
     slate:    ingest %.1f + ClickHouse %.1f + this bench with its broker %.1f = %.1f
     baseline: clickhouse-client %.1f + ClickHouse %.1f = %.1f
-`, n, gc.Tickets, *partitions, brokerKind(*brokers),
-		"", "seconds", "events/s",
-		"slate: Kafka -> slate ingest -> ClickHouse", slateSecs, slateRate,
-		"baseline: clickhouse-client JSONEachRow", baseSecs, baseRate,
-		slateRate/baseRate, float64(rssKiB)/1024,
-		perM(ingestCPU, n), perM(chCPU, n), perM(selfCPU, n), perM(ingestCPU+chCPU+selfCPU, n),
-		perM(clientCPU, n), perM(baseCHCPU, n), perM(clientCPU+baseCHCPU, n))
-	return nil
+`, "", "seconds", "events/s",
+		"slate: Kafka -> slate ingest -> ClickHouse", r.slateSecs, r.slateRate(),
+		"baseline: clickhouse-client JSONEachRow", r.baseSecs, r.baseRate(),
+		r.ratio(), float64(r.rssKiB)/1024,
+		perM(r.ingestCPU, n), perM(r.chCPU, n), perM(r.selfCPU, n), r.slateCPU(),
+		perM(r.clientCPU, n), perM(r.baseCHCPU, n), r.baseCPU())
+}
+
+// printRounds writes a row per round, then each column's median (nearest
+// rank) and range. The ratio's median is the median of the rounds'
+// ratios: each is a pair measured minutes apart, the machine's drift
+// between rounds cancelling within it.
+func printRounds(w io.Writer, rounds []ingestRound) {
+	cols := []struct {
+		head, format string
+		of           func(ingestRound) float64
+	}{
+		{"slate ev/s", "%.0f", ingestRound.slateRate},
+		{"baseline ev/s", "%.0f", ingestRound.baseRate},
+		{"ratio", "%.2fx", ingestRound.ratio},
+		{"RSS MiB", "%.0f", func(r ingestRound) float64 { return float64(r.rssKiB) / 1024 }},
+		{"ingest CPU/M", "%.1f", func(r ingestRound) float64 { return perM(r.ingestCPU, r.events) }},
+		{"ClickHouse CPU/M", "%.1f", func(r ingestRound) float64 { return perM(r.chCPU, r.events) }},
+		{"slate CPU/M", "%.1f", ingestRound.slateCPU},
+		{"baseline CPU/M", "%.1f", ingestRound.baseCPU},
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "round\t")
+	for _, c := range cols {
+		fmt.Fprint(tw, c.head, "\t")
+	}
+	fmt.Fprintln(tw)
+	for i, r := range rounds {
+		fmt.Fprintf(tw, "%d\t", i+1)
+		for _, c := range cols {
+			fmt.Fprintf(tw, c.format+"\t", c.of(r))
+		}
+		fmt.Fprintln(tw)
+	}
+	for _, row := range []struct {
+		name string
+		cell func(xs []float64, format string) string
+	}{
+		{"median", func(xs []float64, f string) string { return fmt.Sprintf(f, percentile(xs, 0.5)) }},
+		{"range", func(xs []float64, f string) string {
+			return fmt.Sprintf(f+"-"+f, slices.Min(xs), slices.Max(xs))
+		}},
+	} {
+		fmt.Fprint(tw, row.name, "\t")
+		for _, c := range cols {
+			xs := make([]float64, len(rounds))
+			for i, r := range rounds {
+				xs[i] = c.of(r)
+			}
+			fmt.Fprint(tw, row.cell(xs, c.format), "\t")
+		}
+		fmt.Fprintln(tw)
+	}
+	_ = tw.Flush()
+	fmt.Fprintln(w, "targets: ratio >= 1.00x, RSS <= 256 MiB; CPU/M: CPU seconds per million events")
 }
 
 func brokerKind(brokers string) string {
@@ -310,6 +429,7 @@ func timeIngestProcess(ctx context.Context, dir string, cfg Config, batch, want 
 	cmd := exec.CommandContext(ctx, self, "ingest", "--config", cfgPath)
 	cmd.Env = append(os.Environ(),
 		"SLATE_CLICKHOUSE_ADDRS="+strings.Join(cfg.ClickHouse.Addrs, ","),
+		"SLATE_CLICKHOUSE_DATABASE="+cfg.ClickHouse.Database,
 		"SLATE_KAFKA_BROKERS="+strings.Join(cfg.Kafka.Brokers, ","),
 		"SLATE_KAFKA_TOPIC="+cfg.Kafka.Topic, "SLATE_KAFKA_GROUP_ID="+cfg.Kafka.GroupID,
 		"SLATE_HTTP_ADDR="+httpAddr)
