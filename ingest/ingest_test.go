@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -612,21 +613,100 @@ func TestRecentIDsForgetsOldest(t *testing.T) {
 		return &event.Event{ID: id, Tenant: "t", TicketID: "x", Type: event.TypeRated}
 	}
 	src := event.Source{}
+	see := func(e *event.Event) seenState {
+		id, fp := r.keys(e)
+		_, st := r.see(id, fp, src)
+		return st
+	}
 	for _, id := range []string{"a", "b", "c"} {
-		if _, st := r.check(e(id), src); st != seenNew {
+		if st := see(e(id)); st != seenNew {
 			t.Fatalf("%s: %v", id, st)
 		}
 	}
-	if _, st := r.check(e("a"), src); st != seenNew {
+	if st := see(e("a")); st != seenNew {
 		t.Error("a should have been forgotten after two newer ids")
 	}
-	if _, st := r.check(e("a"), src); st != seenSame {
+	if st := see(e("a")); st != seenSame {
 		t.Error("a again should be a redelivery")
 	}
 	other := e("a")
 	other.TicketID = "y"
-	if _, st := r.check(other, src); st != seenConflict {
+	if st := see(other); st != seenConflict {
 		t.Error("a for another ticket should conflict")
+	}
+}
+
+// A part of several dedupe chunks, with redeliveries and reused ids in
+// the chunk of their first reading, in the next chunk and on a chunk's
+// edge: the store gets each first reading once, in order; the reused ids
+// are dead letters with their own key and payload; and a replay leaves out
+// what the first reading did.
+func TestDedupeAcrossChunksOfAPart(t *testing.T) {
+	const n = 3*dedupeChunk + 100
+	var msgs []kafka.Message
+	var want []string
+	wantDL := map[int64]string{} // offset -> the reused id
+	dups := 0
+	first := map[int]int{}   // message index -> index of the message it repeats
+	reused := map[int]bool{} // message index -> an id of an earlier message, another event
+	for _, at := range []int{5, dedupeChunk - 1, dedupeChunk, dedupeChunk + 1, 2*dedupeChunk + 7, n - 1} {
+		first[at] = at - 3
+	}
+	first[2*dedupeChunk] = 1 // a redelivery from the first chunk, two chunks later
+	for _, at := range []int{10, dedupeChunk + 2, 3 * dedupeChunk} {
+		reused[at] = true
+	}
+	ids := make([]string, n)
+	for i := 0; i < n; i++ {
+		switch {
+		case first[i] != 0:
+			ids[i] = ids[first[i]]
+			value := msgs[first[i]].Value
+			msgs = append(msgs, msg(0, int64(i), value))
+			dups++
+			continue
+		case reused[i]:
+			ids[i] = ids[i-4]
+			m := msg(0, int64(i), eventJSON(ids[i], "T-other", i%60))
+			m.Key = []byte(fmt.Sprintf("key-%d", i))
+			msgs = append(msgs, m)
+			wantDL[int64(i)] = ids[i]
+			continue
+		}
+		ids[i] = fmt.Sprintf("e%d", i)
+		msgs = append(msgs, msg(0, int64(i), eventJSON(ids[i], fmt.Sprintf("T%d", i%7), i%60)))
+		want = append(want, ids[i])
+	}
+	for _, failures := range []int{0, 1} { // stored as decoded; stored again from a replay
+		t.Run(fmt.Sprintf("store failures %d", failures), func(t *testing.T) {
+			cfg := testConfig()
+			cfg.BatchSize, cfg.BatchWait = n, time.Hour
+			h := newHarness(msgs, cfg)
+			h.in.block = n // one part
+			h.store.failNext = failures
+			h.run(t, func() bool { ev, dl := h.store.stored(); return len(ev)+len(dl) == n-dups })
+			events, dls := h.store.stored()
+			if !slices.Equal(events, want) {
+				t.Fatalf("stored %d events, want %d in the order read", len(events), len(want))
+			}
+			if len(dls) != len(wantDL) {
+				t.Fatalf("%d dead letters, want %d", len(dls), len(wantDL))
+			}
+			for _, d := range dls {
+				off := d.Source.Offset
+				if d.Reason != event.ReasonDuplicateID || d.EventID != wantDL[off] ||
+					string(d.Key) != fmt.Sprintf("key-%d", off) || !bytes.Equal(d.Payload, msgs[off].Value) {
+					t.Errorf("dead letter at %d: %s %q key %q, want the reused id %q with its own key and payload",
+						off, d.Reason, d.EventID, d.Key, wantDL[off])
+				}
+			}
+			if v := testutil.ToFloat64(h.m.Duplicates); v != float64(dups) {
+				t.Errorf("duplicates metric %v, want %d", v, dups)
+			}
+			if replayed := h.src.replays > 0; replayed != (failures > 0) {
+				t.Errorf("%d replays after %d store failures", h.src.replays, failures)
+			}
+		})
 	}
 }
 
