@@ -206,6 +206,8 @@ type part struct {
 // besides its record.
 type idCheck struct {
 	id, fingerprint uint64
+	offset          int64
+	partition       int32
 	run             int // its run in the part's runs
 	key             []byte
 }
@@ -581,7 +583,7 @@ func (in *Ingester) add(p *part, msg kafka.Message) {
 		p.dropLastRecord()
 		return
 	}
-	c := idCheck{run: p.run[msg.Partition], key: msg.Key}
+	c := idCheck{offset: msg.Offset, partition: int32(msg.Partition), run: p.run[msg.Partition], key: msg.Key}
 	if in.seen.limit > 0 {
 		c.id, c.fingerprint = in.seen.keys(&r.Event)
 	}
@@ -612,24 +614,25 @@ func (in *Ingester) dedupe(p *part) {
 		chunk := p.checks[start:min(start+dedupeChunk, len(p.checks))]
 		in.seen.warm(chunk)
 		for j := range chunk {
+			// the record itself (cold by now) is read only to move or drop it
 			c, i := &chunk[j], start+j
-			r := &p.recs[i]
-			prev, state := in.seen.see(c.id, c.fingerprint, r.Source)
+			prev, state := in.seen.see(c.id, c.fingerprint, event.Source{Partition: c.partition, Offset: c.offset})
 			if state == seenNew {
 				if kept != i {
-					p.recs[kept] = *r
+					p.recs[kept] = p.recs[i]
 				}
 				kept++
 				continue
 			}
 			p.events--
-			p.notAnEventAt(c.run, r.Source.Offset)
+			p.notAnEventAt(c.run, c.offset)
 			if state == seenSame {
 				in.metrics.Duplicates.Inc()
 				continue
 			}
+			r := &p.recs[i]
 			err := &event.Error{Reason: event.ReasonDuplicateID, Field: "event_id",
-				Detail: fmt.Sprintf("%q was already used by a different event (%s[%d]@%d)", r.Event.ID, prev.Topic, prev.Partition, prev.Offset)}
+				Detail: fmt.Sprintf("%q was already used by a different event (%s[%d]@%d)", r.Event.ID, r.Source.Topic, prev.Partition, prev.Offset)}
 			p.dls = append(p.dls, event.NewDeadLetter(r.Source, c.key, r.Payload, &r.Event, err, in.now()))
 		}
 	}
