@@ -3,6 +3,7 @@ package warehouse_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -388,6 +389,66 @@ func TestManyTicketsSpanBlocksAndLookups(t *testing.T) {
 	}
 	if seen != n {
 		t.Fatalf("%d tickets stored, want %d", seen, n)
+	}
+}
+
+// Tickets met first with their ticket.created event are taken as new
+// without a lookup and checked against storage later, in bulk: more than a
+// lookup's worth of them, redelivered to a fresh writer without the status
+// change stored after them, still end with that status (refolded from
+// their stored histories), and a ticket that is new indeed is stored too.
+func TestRedeliveredCreationsAreCheckedAgainstStorage(t *testing.T) {
+	conn, o := openMigrated(t)
+	ctx := context.Background()
+	const n = 6000 // more than one check's 5000
+	line := func(id, typ, ticket, at, data string) string {
+		return fmt.Sprintf(`{"schema":1,"event_id":%q,"type":%q,"tenant":"acme","ticket_id":%q,"occurred_at":%q,"actor":{"type":"agent","id":"a1"},"data":%s}`, id, typ, ticket, at, data)
+	}
+	var first, again []string
+	for i := 0; i < n; i++ {
+		tk := fmt.Sprintf("T%05d", i)
+		created := line("c"+tk, "ticket.created", tk, "2026-03-02T09:00:00Z", `{"channel":"email","customer":"c1","status":"new","priority":"high"}`)
+		first = append(first, created, line("s"+tk, "ticket.status_changed", tk, "2026-03-02T10:00:00Z", `{"status":"pending"}`))
+		again = append(again, created, line("g"+tk, "ticket.tags_changed", tk, "2026-03-02T11:00:00Z", `{"added":["vip"]}`))
+	}
+	again = append(again, line("cNEW", "ticket.created", "NEW", "2026-03-02T09:00:00Z", `{"channel":"chat","customer":"c2","status":"new","priority":"low"}`))
+	if err := warehouse.NewWriter(conn, o.Database, 0).Store(ctx, batch(records(t, first, 0))); err != nil {
+		t.Fatal(err)
+	}
+	if err := warehouse.NewWriter(conn, o.Database, 0).Store(ctx, batch(records(t, again, 2*n))); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.Query(ctx, "SELECT ticket_id, status, tags, version FROM "+o.Database+".tickets FINAL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	seen := 0
+	for rows.Next() {
+		var id, status string
+		var tags []string
+		var version uint64
+		if err := rows.Scan(&id, &status, &tags, &version); err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		if id == "NEW" {
+			if status != "new" || version != 1 {
+				t.Errorf("NEW: status %q version %d, want new 1", status, version)
+			}
+			continue
+		}
+		// created, the stored status change, the redelivered tags: three
+		// distinct events (the creation twice is one event)
+		if status != "pending" || !slices.Equal(tags, []string{"vip"}) || version != 3 {
+			t.Fatalf("%s: status %q tags %v version %d, want pending [vip] 3", id, status, tags, version)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if seen != n+1 {
+		t.Fatalf("%d tickets stored, want %d", seen, n+1)
 	}
 }
 

@@ -158,6 +158,11 @@ func (u *Unit) Commit(ctx context.Context) error {
 	defer u.end()
 	w := u.w
 	t0 := time.Now()
+	// only once the tickets taken as new are checked is it known which
+	// states are to be refolded
+	if err := w.proj.verify(ctx, u.stage); err != nil {
+		return err
+	}
 	var tEvents time.Duration
 	events := func() error {
 		defer func() { tEvents = time.Since(t0) }()
