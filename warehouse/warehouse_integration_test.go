@@ -335,6 +335,11 @@ func TestSLARefreshMatchesEvaluate(t *testing.T) {
 	}
 }
 
+// agentEvent is one event of tenant acme by agent a1, as a wire line.
+func agentEvent(id, typ, ticket, at, data string) string {
+	return fmt.Sprintf(`{"schema":1,"event_id":%q,"type":%q,"tenant":"acme","ticket_id":%q,"occurred_at":%q,"actor":{"type":"agent","id":"a1"},"data":%s}`, id, typ, ticket, at, data)
+}
+
 // A unit touching more tickets than a tickets block (4096) or a lookup
 // chunk (5000) stores every ticket's row, and a writer without a cache
 // finds them all again: the tickets insert goes in several blocks, the
@@ -344,15 +349,12 @@ func TestManyTicketsSpanBlocksAndLookups(t *testing.T) {
 	ctx := context.Background()
 	const n = 9000
 	channels := []string{"email", "chat", "phone"}
-	line := func(id, typ, ticket, at, data string) string {
-		return fmt.Sprintf(`{"schema":1,"event_id":%q,"type":%q,"tenant":"acme","ticket_id":%q,"occurred_at":%q,"actor":{"type":"agent","id":"a1"},"data":%s}`, id, typ, ticket, at, data)
-	}
 	var created, changed []string
 	for i := 0; i < n; i++ {
 		tk := fmt.Sprintf("T%05d", i)
-		created = append(created, line("c"+tk, "ticket.created", tk, "2026-03-02T09:00:00Z",
+		created = append(created, agentEvent("c"+tk, "ticket.created", tk, "2026-03-02T09:00:00Z",
 			fmt.Sprintf(`{"channel":%q,"customer":"c1","status":"new","priority":"high"}`, channels[i%3])))
-		changed = append(changed, line("s"+tk, "ticket.status_changed", tk, "2026-03-02T10:00:00Z",
+		changed = append(changed, agentEvent("s"+tk, "ticket.status_changed", tk, "2026-03-02T10:00:00Z",
 			fmt.Sprintf(`{"status":%q}`, []string{"open", "pending"}[i%2])))
 	}
 	if err := warehouse.NewWriter(conn, o.Database, n).Store(ctx, batch(records(t, created, 0))); err != nil {
@@ -401,17 +403,14 @@ func TestRedeliveredCreationsAreCheckedAgainstStorage(t *testing.T) {
 	conn, o := openMigrated(t)
 	ctx := context.Background()
 	const n = 6000 // more than one check's 5000
-	line := func(id, typ, ticket, at, data string) string {
-		return fmt.Sprintf(`{"schema":1,"event_id":%q,"type":%q,"tenant":"acme","ticket_id":%q,"occurred_at":%q,"actor":{"type":"agent","id":"a1"},"data":%s}`, id, typ, ticket, at, data)
-	}
 	var first, again []string
 	for i := 0; i < n; i++ {
 		tk := fmt.Sprintf("T%05d", i)
-		created := line("c"+tk, "ticket.created", tk, "2026-03-02T09:00:00Z", `{"channel":"email","customer":"c1","status":"new","priority":"high"}`)
-		first = append(first, created, line("s"+tk, "ticket.status_changed", tk, "2026-03-02T10:00:00Z", `{"status":"pending"}`))
-		again = append(again, created, line("g"+tk, "ticket.tags_changed", tk, "2026-03-02T11:00:00Z", `{"added":["vip"]}`))
+		created := agentEvent("c"+tk, "ticket.created", tk, "2026-03-02T09:00:00Z", `{"channel":"email","customer":"c1","status":"new","priority":"high"}`)
+		first = append(first, created, agentEvent("s"+tk, "ticket.status_changed", tk, "2026-03-02T10:00:00Z", `{"status":"pending"}`))
+		again = append(again, created, agentEvent("g"+tk, "ticket.tags_changed", tk, "2026-03-02T11:00:00Z", `{"added":["vip"]}`))
 	}
-	again = append(again, line("cNEW", "ticket.created", "NEW", "2026-03-02T09:00:00Z", `{"channel":"chat","customer":"c2","status":"new","priority":"low"}`))
+	again = append(again, agentEvent("cNEW", "ticket.created", "NEW", "2026-03-02T09:00:00Z", `{"channel":"chat","customer":"c2","status":"new","priority":"low"}`))
 	if err := warehouse.NewWriter(conn, o.Database, 0).Store(ctx, batch(records(t, first, 0))); err != nil {
 		t.Fatal(err)
 	}
