@@ -146,9 +146,14 @@ type Ingester struct {
 	block    int                 // blockSize, smaller in tests
 	free     chan *part          // stored parts, for reuse
 	freeRecs chan []event.Record // record arrays of parts, for reuse
-	healthy  atomic.Bool         // last store attempt succeeded
-	fetchOK  atomic.Bool         // last fetch did not fail
-	running  atomic.Bool
+	// the ids of the part being decoded, in the order of its records, that
+	// the dedupe window has yet to see: it sees them all when the part is
+	// handed on. One array, the fetcher's: one per part was 20 MB that the
+	// garbage collector scanned, held by the parts of units being stored.
+	checks  []idCheck
+	healthy atomic.Bool // last store attempt succeeded
+	fetchOK atomic.Bool // last fetch did not fail
+	running atomic.Bool
 	// totals since start, for the stop log (the metrics die with the process)
 	consumed, stored atomic.Uint64
 }
@@ -193,12 +198,9 @@ type part struct {
 	// a partition read twice over (a rebalance) has an offset in two runs.
 	notEvents map[runOffset]struct{}
 	last      map[int]kafka.Message // per partition: what gets committed
-	// the decoded events' ids, in the order of recs, that the dedupe
-	// window has yet to see: it sees them all when the part is handed on
-	checks []idCheck
-	n      int  // messages fetched
-	events int  // of which events
-	ends   bool // the unit ends with this part
+	n         int                   // messages fetched
+	events    int                   // of which events
+	ends      bool                  // the unit ends with this part
 }
 
 // idCheck is what the dedupe window needs of a decoded event, taken while
@@ -217,8 +219,7 @@ func (in *Ingester) newPart() *part {
 	select {
 	case p := <-in.free:
 		clear(p.dls)
-		clear(p.checks)
-		p.recs, p.dls, p.runs, p.checks, p.n, p.events, p.ends = in.takeRecs(), p.dls[:0], p.runs[:0], p.checks[:0], 0, 0, false
+		p.recs, p.dls, p.runs, p.n, p.events, p.ends = in.takeRecs(), p.dls[:0], p.runs[:0], 0, 0, false
 		clear(p.run)
 		clear(p.last)
 		p.notEvents = nil
@@ -445,6 +446,8 @@ func (in *Ingester) addPart(ctx context.Context, u *unit, p *part) {
 }
 
 func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *part) error {
+	clear(in.checks)
+	in.checks = in.checks[:0]
 	p := in.newPart()
 	var deadline time.Time
 	unitN := 0 // messages in the unit so far, the current part's included
@@ -587,7 +590,7 @@ func (in *Ingester) add(p *part, msg kafka.Message) {
 	if in.seen.limit > 0 {
 		c.id, c.fingerprint = in.seen.keys(&r.Event)
 	}
-	p.checks = append(p.checks, c)
+	in.checks = append(in.checks, c)
 	p.events++
 }
 
@@ -602,16 +605,16 @@ const dedupeChunk = 512
 // stalled on a cache miss or two in the window's 17 MB table; a chunk's
 // loads issued back to back overlap (dedupeChunk).
 func (in *Ingester) dedupe(p *part) {
-	if len(p.checks) == 0 {
+	if len(in.checks) == 0 {
 		return
 	}
-	defer func() { clear(p.checks); p.checks = p.checks[:0] }()
+	defer func() { clear(in.checks); in.checks = in.checks[:0] }()
 	if in.seen.limit == 0 {
 		return
 	}
 	kept := 0
-	for start := 0; start < len(p.checks); start += dedupeChunk {
-		chunk := p.checks[start:min(start+dedupeChunk, len(p.checks))]
+	for start := 0; start < len(in.checks); start += dedupeChunk {
+		chunk := in.checks[start:min(start+dedupeChunk, len(in.checks))]
 		in.seen.warm(chunk)
 		for j := range chunk {
 			// the record itself (cold by now) is read only to move or drop it
