@@ -55,9 +55,15 @@ type Store interface {
 // over and its batches are stored again in a new one, which storage
 // collapses. Errors carry a fault kind: Permanent means this data can
 // never be stored.
+//
+// Seal is Commit in the background: the channel gives Commit's result,
+// and the next unit may Begin before it does. A unit begun while the one
+// before it was being stored fails if that one does; Seal and Abort wait
+// for the unit before to be stored.
 type Unit interface {
 	Add(ctx context.Context, b *event.Batch) error
 	Commit(ctx context.Context) error
+	Seal(ctx context.Context) <-chan error
 	Abort()
 }
 
@@ -342,7 +348,15 @@ type unit struct {
 	store Unit  // open while every Add succeeded
 	err   error // the first failure, when store is nil
 	start time.Time
+	// once sealed: the store's verdict, and whether it came
+	stored  <-chan error
+	verdict error
+	decided bool
 }
+
+// errUnitBefore is why a unit is stored again when the unit sealed before
+// it failed: its states built on that one's.
+var errUnitBefore = fault.Errorf(fault.Unavailable, "the unit before this one was not stored")
 
 func (u *unit) messages() int {
 	n := 0
@@ -387,9 +401,43 @@ func (in *Ingester) Run(ctx context.Context) error {
 		case <-drainCtx.Done():
 		}
 	}()
+	// A unit is sealed when its last part is added: the store ends its
+	// inserts in the background while the next unit streams, and the
+	// unit's offsets are committed once it is stored. The next unit seals
+	// only after that, so units are stored and committed in order.
 	var writeErr error
-	var u *unit
-	for p := range parts {
+	var u, sealed *unit
+	finish := func() {
+		err := in.finish(drainCtx, sealed, u)
+		in.recycleParts(sealed)
+		sealed = nil
+		if err != nil {
+			writeErr = err
+			stopFetch()
+		}
+	}
+	for {
+		var verdict <-chan error // the sealed unit's, while it is awaited
+		if sealed != nil {
+			verdict = sealed.stored
+		}
+		var p *part
+		select {
+		case err := <-verdict:
+			// stored: commit now, not at the next unit's end; not
+			// stored: no use streaming on into a unit that builds on it
+			sealed.verdict, sealed.decided = err, true
+			finish()
+			continue
+		case next, ok := <-parts:
+			if !ok {
+				break
+			}
+			p = next
+		}
+		if p == nil {
+			break
+		}
 		if writeErr != nil {
 			continue // drain so the fetcher can exit
 		}
@@ -400,19 +448,30 @@ func (in *Ingester) Run(ctx context.Context) error {
 		if !p.ends {
 			continue
 		}
-		err := in.storeAndCommit(drainCtx, u)
-		for _, p := range u.parts {
-			in.recycle(p)
+		if sealed != nil {
+			if finish(); writeErr != nil {
+				continue
+			}
 		}
+		if u.store != nil {
+			u.stored, u.store = u.store.Seal(drainCtx), nil
+			sealed, u = u, nil
+			continue
+		}
+		err := in.storeAndCommit(drainCtx, u)
+		in.recycleParts(u)
 		if err != nil {
 			writeErr = err
 			stopFetch()
-			in.log.Error("giving up on uncommitted messages; they will be redelivered", "messages", u.messages(), "err", err)
 		}
 		u = nil
 	}
 	if u != nil && u.store != nil {
 		u.store.Abort() // the fetcher stopped mid-unit: nothing of it is committed
+		u.store = nil
+	}
+	if sealed != nil {
+		finish()
 	}
 	if err := <-fetchErr; err != nil {
 		return err
@@ -665,14 +724,52 @@ func (p *part) dropLastRecord() {
 	p.recs = p.recs[:n]
 }
 
+// recycleParts lets a unit's parts go once it is stored or given up.
+func (in *Ingester) recycleParts(u *unit) {
+	for _, p := range u.parts {
+		in.recycle(p)
+	}
+}
+
+// finish waits for a sealed unit's verdict and, if it was not stored,
+// stores it again (next, the open unit begun after it, if any, is then
+// aborted: it built on the failed one, and is stored again whole at its
+// end), then commits its offsets.
+func (in *Ingester) finish(ctx context.Context, sealed, next *unit) error {
+	if !sealed.decided {
+		sealed.verdict, sealed.decided = <-sealed.stored, true
+	}
+	if sealed.verdict != nil && next != nil && next.store != nil {
+		next.store.Abort()
+		next.store, next.err = nil, errUnitBefore
+	}
+	err := in.storedOrRetry(ctx, sealed, sealed.verdict)
+	if err != nil {
+		in.log.Error("giving up on uncommitted messages; they will be redelivered", "messages", sealed.messages(), "err", err)
+	}
+	return err
+}
+
 // storeAndCommit ends the unit's insert, storing it again as a whole for
 // as long as that fails and ctx lives, then commits its offsets.
 func (in *Ingester) storeAndCommit(ctx context.Context, u *unit) error {
-	err, bisected := u.err, false
+	err := u.err
 	if u.store != nil {
 		err = u.store.Commit(ctx)
 		u.store = nil
 	}
+	err = in.storedOrRetry(ctx, u, err)
+	if err != nil {
+		in.log.Error("giving up on uncommitted messages; they will be redelivered", "messages", u.messages(), "err", err)
+	}
+	return err
+}
+
+// storedOrRetry takes the outcome of storing the unit: while it failed,
+// it stores the unit again (with backoff, for as long as ctx lives), then
+// it commits the unit's offsets.
+func (in *Ingester) storedOrRetry(ctx context.Context, u *unit, err error) error {
+	bisected := false
 	for attempt := 0; err != nil; attempt++ {
 		kind := in.failed(err)
 		if kind == fault.Permanent {

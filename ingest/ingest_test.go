@@ -118,16 +118,43 @@ type memStore struct {
 	adds        []int      // messages of each Add
 	src         *memSource // to check nothing is committed before it is stored
 	violations  []string
+	sealed      *memUnit      // the unit sealed last
+	sealDelay   time.Duration // before a sealed unit is stored; 1 ms when zero
+	open        *memUnit      // begun and not yet sealed or aborted: the warehouse holds one at a time
 }
 
+// memUnit keeps the warehouse's contract for units sealed in the
+// background: Seal stores the unit a little later, on a goroutine; a unit
+// begun while the one before it was being stored waits for that one at
+// Seal or Abort, and fails if it failed.
 type memUnit struct {
-	s    *memStore
-	recs []event.Record
-	dls  []event.DeadLetter
-	over bool
+	s     *memStore
+	recs  []event.Record
+	dls   []event.DeadLetter
+	over  bool
+	after *memUnit      // the unit sealed before this one began, if being stored
+	done  chan struct{} // closed once sealed and stored or failed
+	err   error
 }
 
-func (s *memStore) Begin(context.Context) Unit { return &memUnit{s: s} }
+func (s *memStore) Begin(context.Context) Unit {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := &memUnit{s: s, done: make(chan struct{})}
+	if s.open != nil {
+		// the warehouse's writer would wait for it forever
+		s.violations = append(s.violations, "Begin while another unit is open")
+	}
+	s.open = u
+	if p := s.sealed; p != nil {
+		select {
+		case <-p.done:
+		default:
+			u.after = p
+		}
+	}
+	return u
+}
 
 func (u *memUnit) Add(_ context.Context, b *event.Batch) error {
 	s := u.s
@@ -140,6 +167,9 @@ func (u *memUnit) Add(_ context.Context, b *event.Batch) error {
 	if s.failAdds > 0 {
 		s.failAdds--
 		u.over = true
+		if s.open == u { // a failed Add ends the unit
+			s.open = nil
+		}
 		return fault.Errorf(fault.Unavailable, "broken pipe")
 	}
 	// copies: the ingester reuses its record arrays once Add returns
@@ -151,9 +181,52 @@ func (u *memUnit) Add(_ context.Context, b *event.Batch) error {
 	return nil
 }
 
-func (u *memUnit) Abort() { u.over = true }
+func (u *memUnit) Abort() {
+	if u.after != nil {
+		<-u.after.done
+	}
+	u.over = true
+	u.close()
+}
 
-func (u *memUnit) Commit(context.Context) error {
+// close ends the unit's hold on the store.
+func (u *memUnit) close() {
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	if u.s.open == u {
+		u.s.open = nil
+	}
+}
+
+func (u *memUnit) Commit(ctx context.Context) error { return <-u.Seal(ctx) }
+
+func (u *memUnit) Seal(context.Context) <-chan error {
+	stored := make(chan error, 1)
+	defer u.close()
+	if u.after != nil {
+		if <-u.after.done; u.after.err != nil {
+			u.over = true
+			stored <- fault.Errorf(fault.Unavailable, "the unit before was not stored")
+			return stored
+		}
+	}
+	u.s.mu.Lock()
+	u.s.sealed = u
+	u.s.mu.Unlock()
+	go func() {
+		delay := u.s.sealDelay
+		if delay == 0 {
+			delay = time.Millisecond
+		}
+		time.Sleep(delay) // the next unit begins meanwhile
+		u.err = u.store()
+		close(u.done)
+		stored <- u.err
+	}()
+	return stored
+}
+
+func (u *memUnit) store() error {
 	s := u.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -437,6 +510,51 @@ func TestReplayReadsEachRunAndSkipsWhatWasNoEvent(t *testing.T) {
 	}
 	if h.src.replays != 2 || h.src.committedOffsets()[0] != 4 {
 		t.Errorf("%d replays (want one per run), committed %v", h.src.replays, h.src.committedOffsets())
+	}
+}
+
+// A unit sealed in the background that then fails is stored again, and so
+// is the unit begun after it (aborted: it built on the failed one), in
+// order: every event once, the offsets committed to the end and never
+// before their unit was stored, and never two units open at once (the
+// warehouse's writer would wait for the first forever).
+func TestSealedUnitFailingStoresItAndTheUnitAfterAgain(t *testing.T) {
+	var msgs []kafka.Message
+	var want []string
+	for i := 0; i < 12; i++ {
+		id := fmt.Sprintf("e%02d", i)
+		msgs = append(msgs, msg(0, int64(i), eventJSON(id, "T1", i)))
+		want = append(want, id)
+	}
+	cfg := testConfig()
+	cfg.BatchWait = time.Hour // units of BatchSize (4) messages
+	h := newHarness(msgs, cfg)
+	h.store.failNext = 1
+	h.store.sealDelay = 50 * time.Millisecond // the second unit is well under way
+	h.run(t, func() bool { ev, _ := h.store.stored(); return len(ev) == len(want) })
+	events, _ := h.store.stored()
+	if !slices.Equal(events, want) {
+		t.Fatalf("stored %v, want %v", events, want)
+	}
+	if off := h.src.committedOffsets()[0]; off != 12 {
+		t.Errorf("committed offset %d, want 12", off)
+	}
+	// the failed unit, then the two stored again, then the last one
+	if h.store.callCount() != 4 {
+		t.Errorf("%d units stored or refused, want 4: %v", h.store.callCount(), h.store.calls)
+	}
+}
+
+// A unit sealed in the background has its offsets committed as soon as it
+// is stored, not when the next unit ends: a trickle would otherwise leave
+// the last events uncommitted (redelivered after a restart) indefinitely.
+func TestSealedUnitIsCommittedWithoutWaitingForMore(t *testing.T) {
+	cfg := testConfig()
+	cfg.BatchWait = 20 * time.Millisecond
+	h := newHarness([]kafka.Message{msg(0, 0, eventJSON("a", "T1", 1)), msg(0, 1, eventJSON("b", "T1", 2))}, cfg)
+	h.run(t, func() bool { return h.src.committedOffsets()[0] == 2 })
+	if ev, _ := h.store.stored(); !slices.Equal(ev, []string{"a", "b"}) {
+		t.Fatalf("stored %v", ev)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/internal/fault"
 	"github.com/slatehq/slate/ticket"
 )
 
@@ -32,15 +33,66 @@ type projector struct {
 	conn driver.Conn
 	db   string
 
-	mu      sync.Mutex // held by a unit from Begin until Commit or Abort
+	mu      sync.Mutex // held by a unit from Begin until Seal, Commit or Abort
 	cache   *stateCache
-	lastOff map[partitionKey]int64 // last offset stored, per partition
+	lastOff map[partitionKey]int64 // last offset stored or sealed, per partition
+	// the unit sealed last, while it is being stored (see Unit.Seal): its
+	// states are in the cache, which lets none of them go before the next
+	// unit is sealed
+	pending *pendingUnit
 	// storage reused from unit to unit and batch to batch (under mu): a
 	// unit's staged states and a batch's grouping were a sixth of what
 	// ingest allocated
-	spare   *stage
+	spares  []*stage
 	grouper grouper
 	targets []*staged // a batch's groups' staged states
+}
+
+// pendingUnit is a sealed unit whose inserts have not all ended.
+type pendingUnit struct {
+	done chan struct{} // closed when err is set
+	err  error         // nil once the unit is stored
+}
+
+func (u *pendingUnit) isDone() bool {
+	select {
+	case <-u.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// settle waits for the unit sealed before (nil: none) to be stored and
+// returns why it was not. When the projector's pending unit is over and
+// failed, the cache and the offsets are forgotten: they hold its states,
+// which storage may not. The caller holds mu.
+func (p *projector) settle(before *pendingUnit) error {
+	if pend := p.pending; pend != nil && (pend == before || pend.isDone()) {
+		<-pend.done
+		p.pending = nil
+		if pend.err != nil {
+			p.forget()
+		}
+	}
+	if before == nil {
+		return nil
+	}
+	<-before.done
+	if before.err != nil {
+		return fault.Errorf(fault.Unavailable, "the unit stored before this one failed (%v); store both again", before.err)
+	}
+	return nil
+}
+
+// settleIfDone settles the pending unit if its inserts have ended (the
+// caller holds mu).
+func (p *projector) settleIfDone() { _ = p.settle(nil) }
+
+// forget drops every cached state and stored offset.
+func (p *projector) forget() {
+	p.cache = newStateCache(p.cache.limit)
+	clear(p.lastOff)
 }
 
 type partitionKey struct {
@@ -201,8 +253,9 @@ func (s *stage) reset() {
 
 // takeStage gives a unit its stage (the caller holds mu).
 func (p *projector) takeStage() *stage {
-	if s := p.spare; s != nil {
-		p.spare = nil
+	if n := len(p.spares); n > 0 {
+		s := p.spares[n-1]
+		p.spares = p.spares[:n-1]
 		return s
 	}
 	return newStage()
@@ -211,7 +264,9 @@ func (p *projector) takeStage() *stage {
 // putStage takes back the stage of a unit that is over (the caller holds mu).
 func (p *projector) putStage(s *stage) {
 	s.reset()
-	p.spare = s
+	if len(p.spares) < 2 { // one unit open and one being stored
+		p.spares = append(p.spares, s)
+	}
 }
 
 // stage extends the unit's states with a batch's events. A ticket's base
@@ -226,7 +281,13 @@ func (p *projector) putStage(s *stage) {
 // all (a replay, an event older than its creation) is refolded from its
 // stored history, as late events are.
 func (p *projector) stage(ctx context.Context, s *stage, b *event.Batch) error {
-	p.checkContinuity(s, b.Spans)
+	if p.checkContinuity(s, b.Spans) {
+		// dropped from the cache: what storage has of them is read now,
+		// so the unit before must be stored
+		if err := p.settle(p.pending); err != nil {
+			return err
+		}
+	}
 	groups := p.grouper.group(b.Records)
 	defer p.grouper.release()
 	// each group's staged state, found once (a second lookup by key per
@@ -323,10 +384,11 @@ func (p *projector) verify(ctx context.Context, s *stage) error {
 // after the last offset this process stored or staged: another consumer
 // may have stored events of them in between, so their cached states are
 // dropped and the unit's states of them are re-derived from storage.
-func (p *projector) checkContinuity(s *stage, spans []event.Span) {
+// It says whether it dropped any.
+func (p *projector) checkContinuity(s *stage, spans []event.Span) bool {
 	if len(spans) == 0 {
 		s.unchecked = true
-		return
+		return false
 	}
 	stale := map[partitionKey]bool{}
 	for _, sp := range spans {
@@ -344,7 +406,7 @@ func (p *projector) checkContinuity(s *stage, spans []event.Span) {
 		s.next[k] = sp.Last + 1
 	}
 	if len(stale) == 0 {
-		return
+		return false
 	}
 	p.cache.dropPartitions(stale)
 	for _, t := range s.order {
@@ -352,6 +414,7 @@ func (p *projector) checkContinuity(s *stage, spans []event.Span) {
 			t.refold = true
 		}
 	}
+	return true
 }
 
 // refolds says whether any of the stage's tickets is to be refolded from
@@ -365,10 +428,10 @@ func (s *stage) refolds() bool {
 	return false
 }
 
-// settle re-derives the states marked for it from the stored histories
+// refold re-derives the states marked for it from the stored histories
 // (the unit's events must be stored by now) and returns every state of
 // the unit, in the order the unit first touched the tickets.
-func (p *projector) settle(ctx context.Context, s *stage) ([]*ticket.State, error) {
+func (p *projector) refold(ctx context.Context, s *stage) ([]*ticket.State, error) {
 	var refold []TicketKey
 	for _, t := range s.order {
 		if t.refold {
@@ -394,7 +457,7 @@ func (p *projector) settle(ctx context.Context, s *stage) ([]*ticket.State, erro
 	return s.states, nil
 }
 
-// commit takes a stored unit's states into the cache and its offsets as
+// commit takes a sealed unit's states into the cache and its offsets as
 // the last stored.
 func (p *projector) commit(s *stage) {
 	for _, t := range s.order {

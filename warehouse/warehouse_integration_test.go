@@ -180,6 +180,124 @@ func batch(recs []event.Record, dls ...event.DeadLetter) *event.Batch {
 	return b
 }
 
+// lifecycleTicket is T1's row once every event of lifecycle is stored,
+// worked out by hand from the events.
+var lifecycleTicket = ticketRow{
+	version: 13, hasCreated: 1, status: "closed", priority: "high", assignee: "a1", group: "L1",
+	organisation: "Công ty ABC", channel: "email", tags: []string{"vpn", "sự cố"},
+	createdAt: at("2026-03-02T09:00:00Z"), firstReplied: at("2026-03-02T09:30:00Z"),
+	firstSolved: at("2026-03-02T11:00:00Z"),
+	// reopened at 12:00, then closed without passing through solved:
+	// the close is the resolution.
+	solved: at("2026-03-02T13:00:00Z"), closed: at("2026-03-02T13:00:00Z"),
+	reopens: 1, publicReplies: 1, customerReplies: 1, rating: 5,
+	statusSince:   at("2026-03-02T13:00:00Z"),
+	solvedTimes:   []time.Time{at("2026-03-02T11:00:00Z"), at("2026-03-02T13:00:00Z")},
+	reopenedTimes: []time.Time{at("2026-03-02T12:00:00Z")},
+}
+
+// checkLifecycleStored fails unless T1's row and the tables' counts are
+// those of lifecycle stored once.
+func checkLifecycleStored(t *testing.T, conn driver.Conn, db string) {
+	t.Helper()
+	if got := readTicket(t, conn, db); fmt.Sprintf("%v", got) != fmt.Sprintf("%v", lifecycleTicket) {
+		t.Fatalf("\n got %+v\nwant %+v", got, lifecycleTicket)
+	}
+	c, err := warehouse.ReadCounts(context.Background(), conn, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c != (warehouse.Counts{Events: 13, Tickets: 1, TimeEntries: 1, BillableSeconds: 1800}) {
+		t.Fatalf("counts %+v", c)
+	}
+}
+
+// A unit begun while the one before it is still being stored (Seal
+// returned, its inserts not ended) builds on that one's states: the
+// ticket's row after both is that of its whole history.
+func TestSealedUnitsBuildOnEachOther(t *testing.T) {
+	conn, o := openMigrated(t)
+	ctx := context.Background()
+	w := warehouse.NewWriter(conn, o.Database, 1000)
+	all := records(t, lifecycle, 100)
+	var sealed []<-chan error
+	for _, part := range [][]event.Record{all[:4], all[4:9], all[9:]} {
+		u := w.Begin(ctx)
+		if err := u.Add(ctx, batch(part)); err != nil {
+			t.Fatal(err)
+		}
+		sealed = append(sealed, u.Seal(ctx))
+	}
+	for i, s := range sealed {
+		if err := <-s; err != nil {
+			t.Fatalf("unit %d: %v", i, err)
+		}
+	}
+	checkLifecycleStored(t, conn, o.Database)
+}
+
+// When a unit sealed in the background fails, the unit begun after it
+// fails too (it built on the failed one's states, which the writer then
+// forgets), and storing both again gives the right rows.
+func TestSealFailsWhenTheUnitBeforeFailed(t *testing.T) {
+	conn, o := openMigrated(t)
+	ctx := context.Background()
+	w := warehouse.NewWriter(conn, o.Database, 1000)
+	all := records(t, lifecycle, 100)
+	first, second := all[:6], all[6:]
+	insertCtx, cancel := context.WithCancel(ctx)
+	u := w.Begin(insertCtx)
+	if err := u.Add(ctx, batch(first)); err != nil {
+		t.Fatal(err)
+	}
+	cancel() // the events insert cannot end
+	sealed := u.Seal(ctx)
+	next := w.Begin(ctx)
+	if err := next.Add(ctx, batch(second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-next.Seal(ctx); !isRetryable(err) {
+		t.Fatalf("the unit after a failed one: %v, want a retryable error", err)
+	}
+	if err := <-sealed; err == nil {
+		t.Fatal("a unit whose insert was cancelled was stored")
+	}
+	for _, b := range [][]event.Record{first, second} {
+		if err := w.Store(ctx, batch(b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkLifecycleStored(t, conn, o.Database)
+}
+
+// A unit touching more tickets than the cache holds is stored before Seal
+// returns: the next unit could not find all of its states in the cache.
+func TestSealOfMoreTicketsThanTheCacheStoresAtOnce(t *testing.T) {
+	conn, o := openMigrated(t)
+	ctx := context.Background()
+	w := warehouse.NewWriter(conn, o.Database, 2)
+	var lines []string
+	for _, tk := range []string{"A", "B", "C"} {
+		lines = append(lines, agentEvent("c"+tk, "ticket.created", tk, "2026-03-02T09:00:00Z", `{"channel":"email","customer":"c1","status":"new","priority":"high"}`))
+	}
+	u := w.Begin(ctx)
+	if err := u.Add(ctx, batch(records(t, lines, 0))); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-u.Seal(ctx):
+		if err != nil {
+			t.Fatal(err)
+		}
+	default:
+		t.Fatal("a unit of more tickets than the cache holds is being stored in the background")
+	}
+	var n uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM "+o.Database+".tickets").Scan(&n); err != nil || n != 3 {
+		t.Fatalf("%d tickets stored (%v), want 3", n, err)
+	}
+}
+
 func TestStoreOutOfOrderAndReplayed(t *testing.T) {
 	for _, cache := range []int{0, 1000} {
 		t.Run(fmt.Sprintf("state cache %d", cache), func(t *testing.T) { testStoreOutOfOrderAndReplayed(t, cache) })
@@ -205,19 +323,7 @@ func testStoreOutOfOrderAndReplayed(t *testing.T, cache int) {
 	if err := w.Store(ctx, batch(early, dl)); err != nil {
 		t.Fatal(err)
 	}
-	want := ticketRow{
-		version: 13, hasCreated: 1, status: "closed", priority: "high", assignee: "a1", group: "L1",
-		organisation: "Công ty ABC", channel: "email", tags: []string{"vpn", "sự cố"},
-		createdAt: at("2026-03-02T09:00:00Z"), firstReplied: at("2026-03-02T09:30:00Z"),
-		firstSolved: at("2026-03-02T11:00:00Z"),
-		// reopened at 12:00, then closed without passing through solved:
-		// the close is the resolution.
-		solved: at("2026-03-02T13:00:00Z"), closed: at("2026-03-02T13:00:00Z"),
-		reopens: 1, publicReplies: 1, customerReplies: 1, rating: 5,
-		statusSince:   at("2026-03-02T13:00:00Z"),
-		solvedTimes:   []time.Time{at("2026-03-02T11:00:00Z"), at("2026-03-02T13:00:00Z")},
-		reopenedTimes: []time.Time{at("2026-03-02T12:00:00Z")},
-	}
+	want := lifecycleTicket
 	check := func(stage string) {
 		t.Helper()
 		got := readTicket(t, conn, o.Database)

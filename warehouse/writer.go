@@ -79,13 +79,17 @@ type Unit struct {
 	start     time.Time
 	n, blocks int
 	over      bool
+	// the unit sealed before this one began, if it was still being stored:
+	// this unit's states build on its, so this one fails if that one does
+	after *pendingUnit
 }
 
 // Begin starts a unit; ctx bounds its insert until Commit or Abort.
 func (w *Writer) Begin(ctx context.Context) *Unit {
 	w.proj.mu.Lock()
+	w.proj.settleIfDone()
 	s := w.proj.takeStage()
-	return &Unit{w: w, ctx: ctx, times: &s.times, stage: s, start: time.Now()}
+	return &Unit{w: w, ctx: ctx, times: &s.times, stage: s, start: time.Now(), after: w.proj.pending}
 }
 
 // Add streams a batch's events, keeps its time entries and dead letters
@@ -140,70 +144,174 @@ func (u *Unit) sendEvents(recs []event.Record) error {
 	return nil
 }
 
-// Commit ends the events insert and stores time entries, dead letters and
-// the tickets' states; only when it returns nil is the unit stored. The
-// unit is over either way.
-//
-// The inserts go side by side, each on a connection of its own: while the
-// server writes the events insert's parts (most of a unit's end, with
-// ingest idle) it can write the other tables' on its other core. Each is
-// idempotent and nothing counts as stored before all have succeeded, so
-// which of them lands first does not matter, with one exception: a ticket
-// refolded from its stored history needs the unit's events stored first,
-// so a unit with refolds inserts its tickets after the others.
+// Commit ends the unit and waits until it is stored: only when it returns
+// nil is the unit stored. The unit is over either way.
 func (u *Unit) Commit(ctx context.Context) error {
 	if u.over {
 		return fault.Errorf(fault.Internal, "commit of a unit that is over")
 	}
-	defer u.end()
+	return <-u.Seal(ctx)
+}
+
+// Seal ends the unit and stores it: the returned channel gives nil once
+// the unit is stored, or why it is not. The unit is over either way.
+//
+// Once its tickets taken as new are checked, a unit's states are final
+// unless one is to be refolded from its stored history. Then Seal takes
+// them into the cache, lets the next unit Begin, and ends the inserts in
+// the background (handOver): the next unit's events stream while the
+// server writes this unit's last part, where ingest used to idle for a
+// quarter of each unit. That needs the cache to hold every state of the
+// unit until the next one is sealed: the next unit takes its states from
+// there, as this unit's rows may not be stored yet. A unit whose tickets
+// outnumber the cache, or with refolds, is stored before Seal returns.
+//
+// A unit begun while the one before it is being stored builds on that
+// one's states, so it fails (fault.Unavailable: store both again, in
+// order) if that one is not stored. Seal waits for the unit before to be
+// stored, so at most one unit is ever in the background.
+//
+// The inserts go side by side, each on a connection of its own: while the
+// server writes the events insert's parts it can write the other tables'
+// on its other core. Each is idempotent and nothing counts as stored
+// before all have succeeded, so which of them lands first does not
+// matter, with one exception: a ticket refolded from its stored history
+// needs the unit's events stored first, so a unit with refolds inserts its
+// tickets after the others.
+func (u *Unit) Seal(ctx context.Context) <-chan error {
+	stored := make(chan error, 1)
+	if u.over {
+		stored <- fault.Errorf(fault.Internal, "seal of a unit that is over")
+		return stored
+	}
 	w := u.w
 	t0 := time.Now()
 	// only once the tickets taken as new are checked is it known which
 	// states are to be refolded
-	if err := w.proj.verify(ctx, u.stage); err != nil {
-		return err
+	err := w.proj.settle(u.after)
+	if err == nil {
+		err = w.proj.verify(ctx, u.stage)
 	}
+	if err != nil || u.stage.refolds() || len(u.stage.order) > w.proj.cache.limit {
+		if err == nil {
+			err = u.storeInOrder(ctx, t0)
+		}
+		u.end()
+		stored <- err
+		return stored
+	}
+	pend, err := u.handOver(ctx, t0)
+	if err != nil {
+		stored <- err
+		return stored
+	}
+	go func() {
+		<-pend.done
+		stored <- pend.err
+	}()
+	return stored
+}
+
+// handOver gives the driver the unit's ticket states, time entries and
+// dead letters (it copies them into its buffers, sending whole blocks at
+// once), takes the states into the cache, lets the next unit Begin, and
+// ends the inserts in the background. The unit's stage goes back to be
+// reused at once: what it refers to (the strings of the unit's Kafka
+// messages) would be a second unit's worth of live heap while the next
+// unit streams.
+func (u *Unit) handOver(ctx context.Context, t0 time.Time) (*pendingUnit, error) {
+	w, s := u.w, u.stage
+	var inserts [3]driver.Batch          // time entries, dead letters, tickets
+	states, err := w.proj.refold(ctx, s) // none to refold: only the list
+	if err == nil {
+		inserts[0], err = w.prepareTimeEntries(ctx, &s.times)
+	}
+	if err == nil && len(u.dls) > 0 {
+		inserts[1], err = w.prepareDeadLetters(ctx, u.dls)
+	}
+	if err == nil {
+		t := time.Now()
+		inserts[2], err = w.prepareTickets(ctx, &s.ticketCols, states)
+		s.st.insert = time.Since(t)
+	}
+	if err != nil {
+		for _, b := range inserts {
+			if b != nil {
+				_ = b.Abort()
+			}
+		}
+		u.end()
+		return nil, err
+	}
+	w.proj.commit(s)
+	pend := &pendingUnit{done: make(chan struct{})}
+	w.proj.pending = pend
+	events, st := u.events, s.st
+	u.events = nil
+	u.end()
+	go func() {
+		var tEvents time.Duration
+		pend.err = firstError(func() error {
+			defer func() { tEvents = time.Since(t0) }()
+			return endEvents(events)
+		}, func() error {
+			return sendPrepared("time_entries", inserts[0])
+		}, func() error {
+			return sendPrepared("dead_letters", inserts[1])
+		}, func() error {
+			return sendPrepared("tickets", inserts[2])
+		})
+		if pend.err == nil {
+			u.logStored(&st, t0, tEvents)
+		}
+		close(pend.done)
+	}()
+	return pend, nil
+}
+
+// storeInOrder stores a unit with refolds: its events, time entries and
+// dead letters, then its tickets, then its states into the cache.
+func (u *Unit) storeInOrder(ctx context.Context, t0 time.Time) error {
 	var tEvents time.Duration
 	events := func() error {
 		defer func() { tEvents = time.Since(t0) }()
-		return u.endEvents()
-	}
-	others := func() error { return u.insertOthers(ctx) }
-	if u.stage.refolds() {
-		if err := firstError(events, others); err != nil {
-			return err
-		}
-		if err := u.insertTickets(ctx); err != nil {
-			return err
-		}
-	} else if err := firstError(events, others, func() error { return u.insertTickets(ctx) }); err != nil {
+		err := endEvents(u.events)
+		u.events = nil
 		return err
 	}
-	st := &u.stage.st
-	w.proj.commit(u.stage)
-	w.Log.Debug("unit stored", "events", u.n, "blocks", u.blocks, "dead_letters", len(u.dls),
-		"open_for", t0.Sub(u.start), "end", time.Since(t0), "end_events", tEvents, "tickets", st.tickets, "cached", st.cached,
-		"looked_up", st.lookedUp, "refolded", st.refolded, "lookup", st.lookup, "refold", st.refold, "insert_tickets", st.insert)
+	others := func() error { return u.insertOthers(ctx, u.stage) }
+	if err := firstError(events, others); err != nil {
+		return err
+	}
+	if err := u.insertTickets(ctx, u.stage); err != nil {
+		return err
+	}
+	u.w.proj.commit(u.stage)
+	u.logStored(&u.stage.st, t0, tEvents)
 	return nil
 }
 
-// endEvents ends the unit's events insert, if it has one: the server
+func (u *Unit) logStored(st *projectStats, t0 time.Time, tEvents time.Duration) {
+	u.w.Log.Debug("unit stored", "events", u.n, "blocks", u.blocks, "dead_letters", len(u.dls),
+		"open_for", t0.Sub(u.start), "end", time.Since(t0), "end_events", tEvents, "tickets", st.tickets, "cached", st.cached,
+		"looked_up", st.lookedUp, "refolded", st.refolded, "lookup", st.lookup, "refold", st.refold, "insert_tickets", st.insert)
+}
+
+// endEvents ends a unit's events insert, if it has one: the server
 // writes its parts now.
-func (u *Unit) endEvents() error {
-	if u.events == nil {
+func endEvents(events driver.Batch) error {
+	if events == nil {
 		return nil
 	}
-	err := u.events.Send()
-	u.events = nil
-	if err != nil {
+	if err := events.Send(); err != nil {
 		return fmt.Errorf("insert events: %w", classify(err))
 	}
 	return nil
 }
 
 // insertOthers stores the unit's time entries and dead letters.
-func (u *Unit) insertOthers(ctx context.Context) error {
-	if err := u.w.insertTimeEntries(ctx, u.times); err != nil {
+func (u *Unit) insertOthers(ctx context.Context, s *stage) error {
+	if err := u.w.insertTimeEntries(ctx, &s.times); err != nil {
 		return err
 	}
 	if len(u.dls) > 0 {
@@ -213,14 +321,14 @@ func (u *Unit) insertOthers(ctx context.Context) error {
 }
 
 // insertTickets settles the unit's ticket states and stores them.
-func (u *Unit) insertTickets(ctx context.Context) error {
-	states, err := u.w.proj.settle(ctx, u.stage)
+func (u *Unit) insertTickets(ctx context.Context, s *stage) error {
+	states, err := u.w.proj.refold(ctx, s)
 	if err != nil {
 		return err
 	}
 	t := time.Now()
-	err = u.w.insertTickets(ctx, &u.stage.ticketCols, states)
-	u.stage.st.insert = time.Since(t)
+	err = u.w.insertTickets(ctx, &s.ticketCols, states)
+	s.st.insert = time.Since(t)
 	return err
 }
 
@@ -247,8 +355,14 @@ func firstError(steps ...func() error) error {
 }
 
 // Abort drops the unit: its open insert is cancelled (no part is written)
-// and its staged states are forgotten.
-func (u *Unit) Abort() { u.end() }
+// and its staged states are forgotten. It waits for the unit sealed
+// before it, if that one is still being stored.
+func (u *Unit) Abort() {
+	if !u.over {
+		_ = u.w.proj.settle(u.after)
+	}
+	u.end()
+}
 
 func (u *Unit) end() {
 	if u.over {
@@ -286,13 +400,30 @@ func (w *Writer) RefoldTickets(ctx context.Context, keys []TicketKey) error {
 }
 
 func (w *Writer) send(ctx context.Context, table string, columns []string, appendCols func(b driver.Batch) error) error {
+	b, err := w.prepare(ctx, table, columns, appendCols)
+	if err != nil {
+		return err
+	}
+	return sendPrepared(table, b)
+}
+
+// prepare opens an insert and gives the driver its rows; Send ends it.
+func (w *Writer) prepare(ctx context.Context, table string, columns []string, appendCols func(b driver.Batch) error) (driver.Batch, error) {
 	b, err := w.conn.PrepareBatch(ctx, insertStatement(w.db, table, columns))
 	if err != nil {
-		return fmt.Errorf("insert %s: prepare: %w", table, classify(err))
+		return nil, fmt.Errorf("insert %s: prepare: %w", table, classify(err))
 	}
 	if err := appendCols(b); err != nil {
 		_ = b.Abort()
-		return fmt.Errorf("insert %s: %w", table, classify(err))
+		return nil, fmt.Errorf("insert %s: %w", table, classify(err))
+	}
+	return b, nil
+}
+
+// sendPrepared ends a prepared insert (nil: there was nothing to insert).
+func sendPrepared(table string, b driver.Batch) error {
+	if b == nil {
+		return nil
 	}
 	if err := b.Send(); err != nil {
 		return fmt.Errorf("insert %s: %w", table, classify(err))
@@ -444,10 +575,19 @@ func (c *timeEntryCols) add(recs []event.Record) {
 }
 
 func (w *Writer) insertTimeEntries(ctx context.Context, c *timeEntryCols) error {
-	if len(c.tenant) == 0 {
-		return nil
+	b, err := w.prepareTimeEntries(ctx, c)
+	if err != nil {
+		return err
 	}
-	return w.send(ctx, "time_entries", timeEntryColumns, func(b driver.Batch) error {
+	return sendPrepared("time_entries", b)
+}
+
+// prepareTimeEntries gives the driver the time entries (nil: none).
+func (w *Writer) prepareTimeEntries(ctx context.Context, c *timeEntryCols) (driver.Batch, error) {
+	if len(c.tenant) == 0 {
+		return nil, nil
+	}
+	return w.prepare(ctx, "time_entries", timeEntryColumns, func(b driver.Batch) error {
 		return inBlocks(b, len(c.tenant), func(start, end int) error {
 			return appendColumns(b, c.tenant[start:end], c.ticketID[start:end], c.eventID[start:end], c.agent[start:end],
 				c.loggedAt[start:end], c.startedUs[start:end], c.endedUs[start:end], c.seconds[start:end],
@@ -459,7 +599,15 @@ func (w *Writer) insertTimeEntries(ctx context.Context, c *timeEntryCols) error 
 var deadLetterColumns = []string{"received_at", "kafka_topic", "kafka_partition", "kafka_offset", "message_key", "payload", "payload_bytes", "reason", "detail", "event_id", "tenant", "ticket_id"}
 
 func (w *Writer) insertDeadLetters(ctx context.Context, dls []event.DeadLetter) error {
-	return w.send(ctx, "dead_letters", deadLetterColumns, func(b driver.Batch) error {
+	b, err := w.prepareDeadLetters(ctx, dls)
+	if err != nil {
+		return err
+	}
+	return sendPrepared("dead_letters", b)
+}
+
+func (w *Writer) prepareDeadLetters(ctx context.Context, dls []event.DeadLetter) (driver.Batch, error) {
+	return w.prepare(ctx, "dead_letters", deadLetterColumns, func(b driver.Batch) error {
 		for i := range dls {
 			d := &dls[i]
 			if err := b.Append(d.ReceivedAt.Truncate(time.Second), d.Source.Topic, d.Source.Partition, d.Source.Offset,
@@ -572,12 +720,21 @@ func (c *ticketCols) append(b driver.Batch) error {
 // boxes each of the 36 values of every row), in blocks of insertBlock rows
 // of one insert.
 func (w *Writer) insertTickets(ctx context.Context, c *ticketCols, states []*ticket.State) error {
+	b, err := w.prepareTickets(ctx, c, states)
+	if err != nil {
+		return err
+	}
+	return sendPrepared("tickets", b)
+}
+
+// prepareTickets gives the driver the states (nil: none).
+func (w *Writer) prepareTickets(ctx context.Context, c *ticketCols, states []*ticket.State) (driver.Batch, error) {
 	if len(states) == 0 {
-		return nil
+		return nil, nil
 	}
 	now := w.now().UTC().Truncate(time.Second)
 	defer c.resize(0)
-	return w.send(ctx, "tickets", ticketColumns, func(b driver.Batch) error {
+	return w.prepare(ctx, "tickets", ticketColumns, func(b driver.Batch) error {
 		return inBlocks(b, len(states), func(start, end int) error {
 			c.fill(states[start:end], now)
 			return c.append(b)
