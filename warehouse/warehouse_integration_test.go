@@ -298,6 +298,38 @@ func TestSealOfMoreTicketsThanTheCacheStoresAtOnce(t *testing.T) {
 	}
 }
 
+// On a pool too small to hold a sealed unit's four inserts open, Seal
+// stores the unit before it returns, instead of waiting for a connection
+// that only those inserts' end would free.
+func TestSealOnASmallPoolStoresAtOnce(t *testing.T) {
+	_, o := openMigrated(t)
+	o.MaxOpenConns, o.DialTimeout = 3, time.Second
+	conn, err := warehouse.Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx := context.Background()
+	w := warehouse.NewWriter(conn, o.Database, 1000)
+	dl := event.DeadLetter{Source: event.Source{Topic: "t", Partition: 0, Offset: 99}, Payload: []byte("{oops"),
+		Reason: event.ReasonMalformedJSON, Detail: "bad", ReceivedAt: time.Now()}
+	u := w.Begin(ctx)
+	if err := u.Add(ctx, batch(records(t, lifecycle, 100), dl)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-u.Seal(ctx):
+		if err != nil {
+			t.Fatal(err)
+		}
+	default:
+		t.Fatal("a unit on a pool of 3 connections is being stored in the background")
+	}
+	if got := readTicket(t, conn, o.Database); fmt.Sprintf("%v", got) != fmt.Sprintf("%v", lifecycleTicket) {
+		t.Fatalf("\n got %+v\nwant %+v", got, lifecycleTicket)
+	}
+}
+
 func TestStoreOutOfOrderAndReplayed(t *testing.T) {
 	for _, cache := range []int{0, 1000} {
 		t.Run(fmt.Sprintf("state cache %d", cache), func(t *testing.T) { testStoreOutOfOrderAndReplayed(t, cache) })

@@ -164,7 +164,8 @@ func (u *Unit) Commit(ctx context.Context) error {
 // quarter of each unit. That needs the cache to hold every state of the
 // unit until the next one is sealed: the next unit takes its states from
 // there, as this unit's rows may not be stored yet. A unit whose tickets
-// outnumber the cache, or with refolds, is stored before Seal returns.
+// outnumber the cache, or with refolds, or on a pool of fewer than
+// sealConns connections, is stored before Seal returns.
 //
 // A unit begun while the one before it is being stored builds on that
 // one's states, so it fails (fault.Unavailable: store both again, in
@@ -192,7 +193,7 @@ func (u *Unit) Seal(ctx context.Context) <-chan error {
 	if err == nil {
 		err = w.proj.verify(ctx, u.stage)
 	}
-	if err != nil || u.stage.refolds() || len(u.stage.order) > w.proj.cache.limit {
+	if err != nil || u.stage.refolds() || len(u.stage.order) > w.proj.cache.limit || w.conn.Stats().MaxOpenConns < sealConns {
 		if err == nil {
 			err = u.storeInOrder(ctx, t0)
 		}
@@ -268,6 +269,14 @@ func (u *Unit) handOver(ctx context.Context, t0 time.Time) (*pendingUnit, error)
 	}()
 	return pend, nil
 }
+
+// sealConns is how many connections sealing a unit in the background
+// takes at most: its events, time entries, dead letters and tickets
+// inserts each hold one until they end, and the next unit's events insert
+// and lookups need two more. With a smaller pool (clickhouse.max_open_conns)
+// units are stored before Seal returns: the inserts would otherwise wait
+// for connections that only their own end frees.
+const sealConns = 6
 
 // storeInOrder stores a unit with refolds: its events, time entries and
 // dead letters, then its tickets, then its states into the cache.
