@@ -9,8 +9,9 @@ import (
 	"github.com/segmentio/kafka-go/compress"
 )
 
-// The producer's lz4 frames have 64 KiB blocks, also when its writer comes
-// from the pool, and read back through kafka-go's table as written.
+// The producer's lz4 frames have 64 KiB blocks and no checksums, also when
+// its writer comes from the pool, and read back through kafka-go's table
+// as written.
 func TestLZ4CodecWrites64KiBBlocks(t *testing.T) {
 	w := NewWriter([]string{"127.0.0.1:1"}, "t")
 	defer w.Close()
@@ -37,6 +38,11 @@ func TestLZ4CodecWrites64KiBBlocks(t *testing.T) {
 		b := frame.Bytes()
 		if len(b) < 6 || b[0] != 0x04 || b[1] != 0x22 || b[2] != 0x4d || b[3] != 0x18 {
 			t.Fatalf("round %d: not an lz4 frame: % x", round, b[:min(len(b), 8)])
+		}
+		// FLG as Kafka's Java client writes it (Lz4BlockOutputStream.FLG):
+		// version 1, independent blocks, no block or content checksum
+		if b[4] != 0x60 {
+			t.Fatalf("round %d: FLG %#x, want 0x60", round, b[4])
 		}
 		if idx := b[5] >> 4 & 7; idx != 4 {
 			t.Fatalf("round %d: block size index %d, want 4 (64 KiB)", round, idx)
