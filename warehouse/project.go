@@ -43,7 +43,7 @@ type projector struct {
 	// storage reused from unit to unit and batch to batch (under mu): a
 	// unit's staged states and a batch's grouping were a sixth of what
 	// ingest allocated
-	spares  []*stage
+	spare   *stage
 	grouper grouper
 	targets []*staged // a batch's groups' staged states
 }
@@ -253,9 +253,8 @@ func (s *stage) reset() {
 
 // takeStage gives a unit its stage (the caller holds mu).
 func (p *projector) takeStage() *stage {
-	if n := len(p.spares); n > 0 {
-		s := p.spares[n-1]
-		p.spares = p.spares[:n-1]
+	if s := p.spare; s != nil {
+		p.spare = nil
 		return s
 	}
 	return newStage()
@@ -264,9 +263,7 @@ func (p *projector) takeStage() *stage {
 // putStage takes back the stage of a unit that is over (the caller holds mu).
 func (p *projector) putStage(s *stage) {
 	s.reset()
-	if len(p.spares) < 2 { // one unit open and one being stored
-		p.spares = append(p.spares, s)
-	}
+	p.spare = s
 }
 
 // stage extends the unit's states with a batch's events. A ticket's base

@@ -278,8 +278,9 @@ func (u *Unit) handOver(ctx context.Context, t0 time.Time) (*pendingUnit, error)
 // for connections that only their own end frees.
 const sealConns = 6
 
-// storeInOrder stores a unit with refolds: its events, time entries and
-// dead letters, then its tickets, then its states into the cache.
+// storeInOrder stores a unit before Seal returns: its events, time
+// entries and dead letters, then its tickets (a refolded ticket needs the
+// unit's events stored), then its states into the cache.
 func (u *Unit) storeInOrder(ctx context.Context, t0 time.Time) error {
 	var tEvents time.Duration
 	events := func() error {
