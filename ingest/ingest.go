@@ -1,7 +1,10 @@
 // Package ingest is Slate's Kafka adapter: it fetches ticket events from a
 // consumer group, decodes and validates them, and hands them to a Store a
 // unit at a time (by size or time), in blocks as they are fetched; only
-// once the whole unit is stored does it commit the offsets.
+// once the whole unit is stored does it commit the offsets. A unit is
+// sealed when its last block is handed over: the store ends it in the
+// background while the next unit streams, and units are stored and
+// committed in order.
 //
 // Guarantees: nothing is committed that was not stored (at-least-once);
 // storage collapses replays by event id, so the effect is exactly once. A bad
