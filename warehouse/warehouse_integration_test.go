@@ -280,8 +280,20 @@ func TestSealOfMoreTicketsThanTheCacheStoresAtOnce(t *testing.T) {
 	for _, tk := range []string{"A", "B", "C"} {
 		lines = append(lines, agentEvent("c"+tk, "ticket.created", tk, "2026-03-02T09:00:00Z", `{"channel":"email","customer":"c1","status":"new","priority":"high"}`))
 	}
+	sealStoresAtOnce(t, w, batch(records(t, lines, 0)), "a unit of more tickets than the cache holds")
+	var n uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM "+o.Database+".tickets").Scan(&n); err != nil || n != 3 {
+		t.Fatalf("%d tickets stored (%v), want 3", n, err)
+	}
+}
+
+// sealStoresAtOnce stores b as a unit of its own and fails unless Seal
+// stored it before returning.
+func sealStoresAtOnce(t *testing.T, w *warehouse.Writer, b *event.Batch, unit string) {
+	t.Helper()
+	ctx := context.Background()
 	u := w.Begin(ctx)
-	if err := u.Add(ctx, batch(records(t, lines, 0))); err != nil {
+	if err := u.Add(ctx, b); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -290,11 +302,7 @@ func TestSealOfMoreTicketsThanTheCacheStoresAtOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	default:
-		t.Fatal("a unit of more tickets than the cache holds is being stored in the background")
-	}
-	var n uint64
-	if err := conn.QueryRow(ctx, "SELECT count() FROM "+o.Database+".tickets").Scan(&n); err != nil || n != 3 {
-		t.Fatalf("%d tickets stored (%v), want 3", n, err)
+		t.Fatal(unit + " is being stored in the background")
 	}
 }
 
@@ -309,22 +317,10 @@ func TestSealOnASmallPoolStoresAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	ctx := context.Background()
 	w := warehouse.NewWriter(conn, o.Database, 1000)
 	dl := event.DeadLetter{Source: event.Source{Topic: "t", Partition: 0, Offset: 99}, Payload: []byte("{oops"),
 		Reason: event.ReasonMalformedJSON, Detail: "bad", ReceivedAt: time.Now()}
-	u := w.Begin(ctx)
-	if err := u.Add(ctx, batch(records(t, lifecycle, 100), dl)); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-u.Seal(ctx):
-		if err != nil {
-			t.Fatal(err)
-		}
-	default:
-		t.Fatal("a unit on a pool of 3 connections is being stored in the background")
-	}
+	sealStoresAtOnce(t, w, batch(records(t, lifecycle, 100), dl), "a unit on a pool of 3 connections")
 	if got := readTicket(t, conn, o.Database); fmt.Sprintf("%v", got) != fmt.Sprintf("%v", lifecycleTicket) {
 		t.Fatalf("\n got %+v\nwant %+v", got, lifecycleTicket)
 	}
