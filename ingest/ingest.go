@@ -746,11 +746,7 @@ func (in *Ingester) finish(ctx context.Context, sealed, next *unit) error {
 		next.store.Abort()
 		next.store, next.err = nil, errUnitBefore
 	}
-	err := in.storedOrRetry(ctx, sealed, sealed.verdict)
-	if err != nil {
-		in.log.Error("giving up on uncommitted messages; they will be redelivered", "messages", sealed.messages(), "err", err)
-	}
-	return err
+	return in.storedOrRetry(ctx, sealed, sealed.verdict)
 }
 
 // storeAndCommit ends the unit's insert, storing it again as a whole for
@@ -761,17 +757,18 @@ func (in *Ingester) storeAndCommit(ctx context.Context, u *unit) error {
 		err = u.store.Commit(ctx)
 		u.store = nil
 	}
-	err = in.storedOrRetry(ctx, u, err)
-	if err != nil {
-		in.log.Error("giving up on uncommitted messages; they will be redelivered", "messages", u.messages(), "err", err)
-	}
-	return err
+	return in.storedOrRetry(ctx, u, err)
 }
 
 // storedOrRetry takes the outcome of storing the unit: while it failed,
 // it stores the unit again (with backoff, for as long as ctx lives), then
-// it commits the unit's offsets.
-func (in *Ingester) storedOrRetry(ctx context.Context, u *unit, err error) error {
+// it commits the unit's offsets. An error is the unit given up.
+func (in *Ingester) storedOrRetry(ctx context.Context, u *unit, err error) (gaveUp error) {
+	defer func() {
+		if gaveUp != nil {
+			in.log.Error("giving up on uncommitted messages; they will be redelivered", "messages", u.messages(), "err", gaveUp)
+		}
+	}()
 	bisected := false
 	for attempt := 0; err != nil; attempt++ {
 		kind := in.failed(err)

@@ -195,32 +195,25 @@ func (u *Unit) Seal(ctx context.Context) <-chan error {
 	}
 	if err != nil || u.stage.refolds() || len(u.stage.order) > w.proj.cache.limit || w.conn.Stats().MaxOpenConns < sealConns {
 		if err == nil {
-			err = u.storeInOrder(ctx, t0)
+			err = u.storeNow(ctx, t0)
 		}
 		u.end()
 		stored <- err
 		return stored
 	}
-	pend, err := u.handOver(ctx, t0)
-	if err != nil {
-		stored <- err
-		return stored
-	}
-	go func() {
-		<-pend.done
-		stored <- pend.err
-	}()
+	u.handOver(ctx, t0, stored)
 	return stored
 }
 
 // handOver gives the driver the unit's ticket states, time entries and
 // dead letters (it copies them into its buffers, sending whole blocks at
 // once), takes the states into the cache, lets the next unit Begin, and
-// ends the inserts in the background. The unit's stage goes back to be
+// ends the inserts in the background, giving their verdict to stored. The
+// unit's stage goes back to be
 // reused at once: what it refers to (the strings of the unit's Kafka
 // messages) would be a second unit's worth of live heap while the next
 // unit streams.
-func (u *Unit) handOver(ctx context.Context, t0 time.Time) (*pendingUnit, error) {
+func (u *Unit) handOver(ctx context.Context, t0 time.Time, stored chan<- error) {
 	w, s := u.w, u.stage
 	var inserts [3]driver.Batch          // time entries, dead letters, tickets
 	states, err := w.proj.refold(ctx, s) // none to refold: only the list
@@ -242,7 +235,8 @@ func (u *Unit) handOver(ctx context.Context, t0 time.Time) (*pendingUnit, error)
 			}
 		}
 		u.end()
-		return nil, err
+		stored <- err
+		return
 	}
 	w.proj.commit(s)
 	pend := &pendingUnit{done: make(chan struct{})}
@@ -266,8 +260,8 @@ func (u *Unit) handOver(ctx context.Context, t0 time.Time) (*pendingUnit, error)
 			u.logStored(&st, t0, tEvents)
 		}
 		close(pend.done)
+		stored <- pend.err
 	}()
-	return pend, nil
 }
 
 // sealConns is how many connections sealing a unit in the background
@@ -278,10 +272,11 @@ func (u *Unit) handOver(ctx context.Context, t0 time.Time) (*pendingUnit, error)
 // for connections that only their own end frees.
 const sealConns = 6
 
-// storeInOrder stores a unit before Seal returns: its events, time
-// entries and dead letters, then its tickets (a refolded ticket needs the
-// unit's events stored), then its states into the cache.
-func (u *Unit) storeInOrder(ctx context.Context, t0 time.Time) error {
+// storeNow stores a unit before Seal returns: its events, time entries,
+// dead letters and tickets side by side, or the tickets after the others
+// when one is refolded (a refold needs the unit's events stored), then
+// its states into the cache.
+func (u *Unit) storeNow(ctx context.Context, t0 time.Time) error {
 	var tEvents time.Duration
 	events := func() error {
 		defer func() { tEvents = time.Since(t0) }()
@@ -289,11 +284,16 @@ func (u *Unit) storeInOrder(ctx context.Context, t0 time.Time) error {
 		u.events = nil
 		return err
 	}
-	others := func() error { return u.insertOthers(ctx, u.stage) }
-	if err := firstError(events, others); err != nil {
-		return err
-	}
-	if err := u.insertTickets(ctx, u.stage); err != nil {
+	others := func() error { return u.insertOthers(ctx) }
+	tickets := func() error { return u.insertTickets(ctx) }
+	if u.stage.refolds() {
+		if err := firstError(events, others); err != nil {
+			return err
+		}
+		if err := tickets(); err != nil {
+			return err
+		}
+	} else if err := firstError(events, others, tickets); err != nil {
 		return err
 	}
 	u.w.proj.commit(u.stage)
@@ -320,8 +320,8 @@ func endEvents(events driver.Batch) error {
 }
 
 // insertOthers stores the unit's time entries and dead letters.
-func (u *Unit) insertOthers(ctx context.Context, s *stage) error {
-	if err := u.w.insertTimeEntries(ctx, &s.times); err != nil {
+func (u *Unit) insertOthers(ctx context.Context) error {
+	if err := u.w.insertTimeEntries(ctx, u.times); err != nil {
 		return err
 	}
 	if len(u.dls) > 0 {
@@ -331,14 +331,14 @@ func (u *Unit) insertOthers(ctx context.Context, s *stage) error {
 }
 
 // insertTickets settles the unit's ticket states and stores them.
-func (u *Unit) insertTickets(ctx context.Context, s *stage) error {
-	states, err := u.w.proj.refold(ctx, s)
+func (u *Unit) insertTickets(ctx context.Context) error {
+	states, err := u.w.proj.refold(ctx, u.stage)
 	if err != nil {
 		return err
 	}
 	t := time.Now()
-	err = u.w.insertTickets(ctx, &s.ticketCols, states)
-	s.st.insert = time.Since(t)
+	err = u.w.insertTickets(ctx, &u.stage.ticketCols, states)
+	u.stage.st.insert = time.Since(t)
 	return err
 }
 
