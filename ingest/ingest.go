@@ -769,6 +769,11 @@ func (in *Ingester) storedOrRetry(ctx context.Context, u *unit, err error) (gave
 			in.log.Error("giving up on uncommitted messages; they will be redelivered", "messages", u.messages(), "err", gaveUp)
 		}
 	}()
+	if errors.Is(err, errUnitBefore) {
+		// The unit before failed, not this one, and is stored by now:
+		// store this one again at once, neither counted nor backed off.
+		err = in.storeUnit(ctx, u)
+	}
 	bisected := false
 	for attempt := 0; err != nil; attempt++ {
 		kind := in.failed(err)

@@ -543,6 +543,10 @@ func TestSealedUnitFailingStoresItAndTheUnitAfterAgain(t *testing.T) {
 	if h.store.callCount() != 4 {
 		t.Errorf("%d units stored or refused, want 4: %v", h.store.callCount(), h.store.calls)
 	}
+	// one store failed; the unit after it was stored again, not refused
+	if v := testutil.ToFloat64(h.m.StoreErrors.WithLabelValues("unavailable")); v != 1 {
+		t.Errorf("store error metric %v, want 1", v)
+	}
 }
 
 // A unit sealed in the background has its offsets committed as soon as it
