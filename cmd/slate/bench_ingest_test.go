@@ -37,3 +37,35 @@ func TestPrintRoundsGivesMedianAndRange(t *testing.T) {
 		}
 	}
 }
+
+// A round whose baseline used over a quarter more CPU per event than the
+// quietest baseline is named, and the median ratio is given without it.
+func TestPrintRoundsNamesDisturbedRounds(t *testing.T) {
+	rounds := []ingestRound{
+		// ratio 3.2/4 = 0.80; baseline 1.4 + 2.0 = 3.4, the quietest
+		{events: 1e6, slateSecs: 4, baseSecs: 3.2, clientCPU: 1.4, baseCHCPU: 2.0},
+		// 0.75; 3.7 is under 1.25 * 3.4 = 4.25
+		{events: 1e6, slateSecs: 4, baseSecs: 3.0, clientCPU: 1.5, baseCHCPU: 2.2},
+		// 2.00; 8.3
+		{events: 1e6, slateSecs: 4, baseSecs: 8, clientCPU: 1.6, baseCHCPU: 6.7},
+		// 1.10; 4.4
+		{events: 1e6, slateSecs: 4, baseSecs: 4.4, clientCPU: 1.4, baseCHCPU: 3.0},
+	}
+	var out bytes.Buffer
+	printRounds(&out, rounds)
+	for _, want := range []string{
+		"disturbed: round 3, 4: the baseline used 8.3, 4.4 CPU s per million events, against 3.4 in round 1;",
+		// the nearest-rank median of 0.80 and 0.75
+		"Median ratio of the other rounds: 0.75x",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in\n%s", want, out.String())
+		}
+	}
+
+	out.Reset()
+	printRounds(&out, rounds[:2])
+	if strings.Contains(out.String(), "disturbed") {
+		t.Errorf("rounds within a quarter of each other flagged:\n%s", out.String())
+	}
+}

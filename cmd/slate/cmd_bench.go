@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -354,6 +355,58 @@ func printRounds(w io.Writer, rounds []ingestRound) {
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w, "targets: ratio >= 1.00x, RSS <= 256 MiB; CPU/M: CPU seconds per million events")
+	if bad := disturbedRounds(rounds); len(bad) > 0 {
+		printDisturbed(w, rounds, bad)
+	}
+}
+
+// disturbedFactor is how much more CPU per million events than in its
+// quietest round a baseline may use before its round counts as disturbed.
+// Undisturbed baselines stay within about a tenth of each other (3.3-3.7
+// CPU s per million events); disturbed ones, which ran at half speed,
+// used 4.4-8.3.
+const disturbedFactor = 1.25
+
+// disturbedRounds returns the indexes of the rounds whose baseline used
+// over disturbedFactor times the CPU per event of the quietest baseline.
+// The baseline's work is the same in every round, so what it spends more
+// is the machine's doing (something else ran, or the host slowed the
+// processor), and such a round's ratio overstates slate.
+func disturbedRounds(rounds []ingestRound) []int {
+	quietest := math.Inf(1)
+	for _, r := range rounds {
+		quietest = min(quietest, r.baseCPU())
+	}
+	var bad []int
+	for i, r := range rounds {
+		if r.baseCPU() > disturbedFactor*quietest {
+			bad = append(bad, i)
+		}
+	}
+	return bad
+}
+
+// printDisturbed names the disturbed rounds and gives the median ratio of
+// the others.
+func printDisturbed(w io.Writer, rounds []ingestRound, bad []int) {
+	var names, cpus []string
+	var quiet []float64
+	quietest := 0 // never disturbed itself
+	for i, r := range rounds {
+		if r.baseCPU() < rounds[quietest].baseCPU() {
+			quietest = i
+		}
+		if slices.Contains(bad, i) {
+			names = append(names, strconv.Itoa(i+1))
+			cpus = append(cpus, fmt.Sprintf("%.1f", r.baseCPU()))
+		} else {
+			quiet = append(quiet, r.ratio())
+		}
+	}
+	fmt.Fprintf(w, "disturbed: round %s: the baseline used %s CPU s per million events, against %.1f in round %d;\n",
+		strings.Join(names, ", "), strings.Join(cpus, ", "), rounds[quietest].baseCPU(), quietest+1)
+	fmt.Fprintf(w, "  the machine did other work meanwhile, so those ratios overstate slate. Median ratio of the other rounds: %.2fx\n",
+		percentile(quiet, 0.5))
 }
 
 func brokerKind(brokers string) string {
