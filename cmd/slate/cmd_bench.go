@@ -362,10 +362,10 @@ func printRounds(w io.Writer, rounds []ingestRound) {
 
 // disturbedFactor is how much more CPU per million events than in its
 // quietest round a baseline may use before its round counts as disturbed.
-// Undisturbed baselines stay within about a tenth of each other (3.3-3.7
-// CPU s per million events); disturbed ones, which ran at half speed,
-// used 4.4-8.3.
-const disturbedFactor = 1.25
+// Undisturbed baselines of one run stay within about a tenth of each
+// other (3.3-3.7 CPU s per million events); disturbed ones used 4.1-8.3
+// and ran at 0.5-0.8 times the speed of the others.
+const disturbedFactor = 1.15
 
 // disturbedRounds returns the indexes of the rounds whose baseline used
 // over disturbedFactor times the CPU per event of the quietest baseline.
