@@ -371,9 +371,9 @@ const disturbedFactor = 1.15
 // over disturbedFactor times the CPU per event of the quietest baseline.
 // The baseline's work is the same in every round, so what it spends more
 // is the machine's doing, and such a round's ratio overstates slate. In
-// the disturbed rounds looked into (system.events around the baseline),
-// the client's CPU and the insert's user time were as in the others; the
-// insert's kernel time was up by half (1.11 s against 0.66-0.78 s in the
+// the one disturbed round looked into (system.events around the
+// baseline), the client's CPU and the insert's user time were as in the
+// others; the insert's kernel time was up by half (1.11 s against 0.66-0.78 s in the
 // same run's other rounds), with no merge or other query beside it.
 func disturbedRounds(rounds []ingestRound) []int {
 	quietest := math.Inf(1)
@@ -408,7 +408,7 @@ func printDisturbed(w io.Writer, rounds []ingestRound, bad []int) {
 	}
 	fmt.Fprintf(w, "disturbed: round %s: the baseline used %s CPU s per million events, against %.1f in round %d;\n",
 		strings.Join(names, ", "), strings.Join(cpus, ", "), rounds[quietest].baseCPU(), quietest+1)
-	fmt.Fprintf(w, "  the same work cost more there (on this machine: the server's kernel time), so those ratios overstate slate. Median ratio of the other rounds: %.2fx\n",
+	fmt.Fprintf(w, "  the same work cost more there, so those ratios overstate slate. Median ratio of the other rounds: %.2fx\n",
 		percentile(quiet, 0.5))
 }
 
