@@ -270,6 +270,56 @@ func TestSealFailsWhenTheUnitBeforeFailed(t *testing.T) {
 	checkLifecycleStored(t, conn, o.Database, 0)
 }
 
+// A unit whose batch does not start right after the offsets stored before
+// (another consumer may have had the partition meanwhile) reads its
+// tickets from storage: it waits until the unit sealed before it is
+// stored, or it would build on the row from before that unit.
+func TestUnitAfterAGapWaitsForTheUnitBefore(t *testing.T) {
+	conn, o := openMigrated(t)
+	ctx := context.Background()
+	w := warehouse.NewWriter(conn, o.Database, 1000)
+	all := records(t, lifecycle, 100)
+	if err := w.Store(ctx, batch(all[:4])); err != nil { // offsets 100-103, stored
+		t.Fatal(err)
+	}
+
+	held, release := make(chan struct{}), make(chan struct{})
+	var hold sync.Once // the unit before only
+	warehouse.HoldBackgroundInserts(w, func() { hold.Do(func() { close(held); <-release }) })
+	before := w.Begin(ctx)
+	if err := before.Add(ctx, batch(all[4:9])); err != nil { // 104-108
+		t.Fatal(err)
+	}
+	sealed := before.Seal(ctx)
+	select {
+	case <-held:
+	case err := <-sealed:
+		t.Fatalf("the unit was stored before Seal returned (%v): nothing to wait for", err)
+	}
+
+	// the rest of the history at offsets 200-203: 109-199 went elsewhere
+	after := w.Begin(ctx)
+	added := make(chan error, 1)
+	go func() { added <- after.Add(ctx, batch(records(t, lifecycle[9:], 200))) }()
+	select {
+	case err := <-added:
+		t.Errorf("the unit after the gap was staged (%v) while the unit before it was not stored", err)
+		added <- err // for the end of the test
+	case <-time.After(500 * time.Millisecond):
+	}
+	close(release)
+	if err := <-sealed; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-added; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-after.Seal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkLifecycleStored(t, conn, o.Database, 0)
+}
+
 // A unit touching more tickets than the cache holds is stored before Seal
 // returns: the next unit could not find all of its states in the cache.
 func TestSealOfMoreTicketsThanTheCacheStoresAtOnce(t *testing.T) {

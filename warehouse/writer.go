@@ -29,6 +29,10 @@ type Writer struct {
 	// events insert each time it holds this many rows
 	// (min_insert_block_size_rows), not only when the insert ends; see Unit.
 	PartRows int
+	// heldInserts, when set (by tests), runs before a unit sealed in
+	// the background ends its inserts: it holds them back to show what
+	// waits for them.
+	heldInserts func()
 }
 
 // NewWriter writes into database db through conn, caching up to
@@ -245,6 +249,9 @@ func (u *Unit) handOver(ctx context.Context, t0 time.Time, stored chan<- error) 
 	u.events = nil
 	u.end()
 	go func() {
+		if w.heldInserts != nil {
+			w.heldInserts()
+		}
 		var tEvents time.Duration
 		pend.err = firstError(func() error {
 			defer func() { tEvents = time.Since(t0) }()
