@@ -2,6 +2,10 @@ package main
 
 import (
 	"bytes"
+	"math"
+	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -67,5 +71,73 @@ func TestPrintRoundsNamesDisturbedRounds(t *testing.T) {
 	printRounds(&out, rounds[:2])
 	if strings.Contains(out.String(), "disturbed") {
 		t.Errorf("rounds within 15%% of each other flagged:\n%s", out.String())
+	}
+}
+
+// A round's baseline is its fastest load: the same work cannot be slower
+// but for the machine.
+func TestRoundKeepsTheFastestBaselineLoad(t *testing.T) {
+	r := ingestRound{events: 1e6, loads: []baselineLoad{
+		{secs: 6.1, clientCPU: 2.8, chCPU: 5.0}, // disturbed: 7.8 CPU s per million events
+		{secs: 3.2, clientCPU: 1.4, chCPU: 2.1},
+		{secs: 3.5, clientCPU: 1.5, chCPU: 2.3},
+	}}
+	r.keepFastestLoad()
+	if r.baseSecs != 3.2 || r.clientCPU != 1.4 || r.baseCHCPU != 2.1 {
+		t.Fatalf("kept %.1f s, client %.1f, server %.1f; want the load of 3.2 s", r.baseSecs, r.clientCPU, r.baseCHCPU)
+	}
+	want := "baseline loads (the fastest counts): 6.10s at 7.8 CPU s/M, 3.20s at 3.5 CPU s/M, 3.50s at 3.8 CPU s/M"
+	if got := r.loadsLine(); got != want {
+		t.Fatalf("%q\nwant %q", got, want)
+	}
+}
+
+// The bench runs whole on real servers (a private ClickHouse, the embedded
+// broker): two rounds of two baseline loads each, every round's baseline
+// rate that of its faster load.
+func TestBenchIngestRunsEndToEnd(t *testing.T) {
+	cmd := exec.Command(slateBin, "bench", "ingest", "--events", "20000", "--runs", "2", "--baseline-loads", "2")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	m := regexp.MustCompile(`slate bench ingest: (\d+) events`).FindStringSubmatch(stdout.String())
+	if m == nil {
+		t.Fatalf("no event count in\n%s", stdout.String())
+	}
+	events, _ := strconv.ParseFloat(m[1], 64)
+	roundLine := regexp.MustCompile(`round (\d) of 2: slate \d+ ev/s, baseline (\d+) ev/s, ratio [0-9.]+x; baseline loads \(the fastest counts\): (.*)`)
+	loadSecs := regexp.MustCompile(`([0-9.]+)s at [0-9.]+ CPU s/M`)
+	rounds := 0
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		m := roundLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		rounds++
+		loads := loadSecs.FindAllStringSubmatch(m[3], -1)
+		if len(loads) != 2 {
+			t.Errorf("round %s: %d loads in %q, want 2", m[1], len(loads), m[3])
+			continue
+		}
+		fastest := math.Inf(1)
+		for _, l := range loads {
+			s, _ := strconv.ParseFloat(l[1], 64)
+			fastest = min(fastest, s)
+		}
+		// the seconds are printed to two decimals
+		rate, _ := strconv.ParseFloat(m[2], 64)
+		if lo, hi := events/(fastest+0.005), events/(fastest-0.005); rate < lo || rate > hi {
+			t.Errorf("round %s: baseline %.0f ev/s, want %.0f-%.0f (the faster load, %.2f s)", m[1], rate, lo, hi, fastest)
+		}
+	}
+	if rounds != 2 {
+		t.Errorf("%d round lines, want 2:\n%s", rounds, stderr.String())
+	}
+	for _, want := range []string{"median", "range", "targets: ratio >= 1.00x"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("no %q in\n%s", want, stdout.String())
+		}
 	}
 }

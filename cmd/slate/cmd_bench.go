@@ -179,11 +179,15 @@ func runBenchIngest(ctx context.Context, args []string) error {
 	seed := fs.Int64("seed", 7, "generator seed")
 	batch := fs.Int("batch-size", 0, "ingest.batch_size for the run (0 = default)")
 	runs := fs.Int("runs", 1, "rounds of slate then baseline, each into a fresh database; the summary gives each figure's median and range")
+	loads := fs.Int("baseline-loads", 2, "baseline loads per round, each into a fresh table; the fastest is the round's baseline")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *runs < 1 {
 		return fmt.Errorf("bench ingest: --runs must be at least 1, got %d", *runs)
+	}
+	if *loads < 1 {
+		return fmt.Errorf("bench ingest: --baseline-loads must be at least 1, got %d", *loads)
 	}
 	ib, err := prepareIngestBench(ctx, "bench", *brokers, *seed, *events, *partitions)
 	if err != nil {
@@ -192,14 +196,14 @@ func runBenchIngest(ctx context.Context, args []string) error {
 	defer ib.close()
 	rounds := make([]ingestRound, 0, *runs)
 	for r := 1; r <= *runs; r++ {
-		round, err := runIngestRound(ctx, ib, r, *batch)
+		round, err := runIngestRound(ctx, ib, r, *batch, *loads)
 		if err != nil {
 			return fmt.Errorf("round %d: %w", r, err)
 		}
 		rounds = append(rounds, round)
 		if *runs > 1 {
-			fmt.Fprintf(os.Stderr, "round %d of %d: slate %.0f ev/s, baseline %.0f ev/s, ratio %.2fx\n",
-				r, *runs, round.slateRate(), round.baseRate(), round.ratio())
+			fmt.Fprintf(os.Stderr, "round %d of %d: slate %.0f ev/s, baseline %.0f ev/s, ratio %.2fx; %s\n",
+				r, *runs, round.slateRate(), round.baseRate(), round.ratio(), round.loadsLine())
 		}
 	}
 	fmt.Printf("\nslate bench ingest: %d events (%d tickets), %d partitions, broker %s\n",
@@ -219,7 +223,26 @@ type ingestRound struct {
 	slateSecs, baseSecs       float64
 	rssKiB                    int64
 	ingestCPU, chCPU, selfCPU float64 // while slate ingested
-	clientCPU, baseCHCPU      float64 // while the baseline loaded
+	clientCPU, baseCHCPU      float64 // while the baseline loaded (its fastest load)
+	loads                     []baselineLoad
+}
+
+// baselineLoad is one load of the baseline: its seconds, and the CPU
+// seconds of clickhouse-client and of the server meanwhile.
+type baselineLoad struct{ secs, clientCPU, chCPU float64 }
+
+// keepFastestLoad makes the round's baseline its fastest load. A load
+// costs the same every time, so a slower one was slowed by the machine:
+// once a single round's only load ran at half speed, and the run printed
+// a ratio of 1.16x for a build that measures 0.75-0.8x.
+func (r *ingestRound) keepFastestLoad() {
+	fastest := r.loads[0]
+	for _, l := range r.loads[1:] {
+		if l.secs < fastest.secs {
+			fastest = l
+		}
+	}
+	r.baseSecs, r.clientCPU, r.baseCHCPU = fastest.secs, fastest.clientCPU, fastest.chCPU
 }
 
 func (r ingestRound) slateRate() float64 { return float64(r.events) / r.slateSecs }
@@ -231,8 +254,9 @@ func (r ingestRound) baseCPU() float64   { return perM(r.clientCPU+r.baseCHCPU, 
 // runIngestRound ingests the bench topic with a consumer group and into a
 // database of the round's own (so no round finds another's tickets or
 // parts), checks the stored count, waits for the server's merges, and
-// loads the baseline into the same database.
-func runIngestRound(ctx context.Context, ib *ingestBench, round, batch int) (ingestRound, error) {
+// loads the baseline into the same database, loads times, each into a
+// fresh table with the server's merges over.
+func runIngestRound(ctx context.Context, ib *ingestBench, round, batch, loads int) (ingestRound, error) {
 	res := ingestRound{events: ib.events}
 	cfg := DefaultConfig()
 	cfg.ClickHouse.Addrs = []string{ib.ch.Addr()}
@@ -276,11 +300,24 @@ func runIngestRound(ctx context.Context, ib *ingestBench, round, batch int) (ing
 	if err := waitForMerges(ctx, conn, 3*time.Minute); err != nil {
 		return res, err
 	}
-	chCPU1 := cpuSeconds(chPID)
-	if res.baseSecs, res.clientCPU, err = timeBaseline(ctx, ib.ch, cfg.ClickHouse.Database, ib.ndjson, ib.events); err != nil {
-		return res, err
+	for i := range loads {
+		if i > 0 {
+			if err := conn.Exec(ctx, "DROP TABLE "+cfg.ClickHouse.Database+".bench_baseline"); err != nil {
+				return res, fmt.Errorf("drop the baseline table: %w", err)
+			}
+			if err := waitForMerges(ctx, conn, 3*time.Minute); err != nil {
+				return res, err
+			}
+		}
+		var l baselineLoad
+		chCPU1 := cpuSeconds(chPID)
+		if l.secs, l.clientCPU, err = timeBaseline(ctx, ib.ch, cfg.ClickHouse.Database, ib.ndjson, ib.events); err != nil {
+			return res, err
+		}
+		l.chCPU = cpuSeconds(chPID) - chCPU1
+		res.loads = append(res.loads, l)
 	}
-	res.baseCHCPU = cpuSeconds(chPID) - chCPU1
+	res.keepFastestLoad()
 	return res, nil
 }
 
@@ -301,6 +338,19 @@ func (r ingestRound) print(w io.Writer) {
 		r.ratio(), float64(r.rssKiB)/1024,
 		perM(r.ingestCPU, n), perM(r.chCPU, n), perM(r.selfCPU, n), r.slateCPU(),
 		perM(r.clientCPU, n), perM(r.baseCHCPU, n), r.baseCPU())
+	if len(r.loads) > 1 {
+		fmt.Fprintf(w, "  %s\n", r.loadsLine())
+	}
+}
+
+// loadsLine gives each baseline load's seconds and CPU seconds per
+// million events.
+func (r ingestRound) loadsLine() string {
+	var each []string
+	for _, l := range r.loads {
+		each = append(each, fmt.Sprintf("%.2fs at %.1f CPU s/M", l.secs, perM(l.clientCPU+l.chCPU, r.events)))
+	}
+	return "baseline loads (the fastest counts): " + strings.Join(each, ", ")
 }
 
 // printRounds writes a row per round, then each column's median (nearest
