@@ -598,9 +598,12 @@ func lower(v *string) *string {
 }
 
 func parseTime(field, v string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, v)
-	if err != nil {
-		return time.Time{}, reject(ReasonBadTimestamp, field, "%q is not an RFC 3339 timestamp", truncate(v))
+	t, ok := parseRFC3339(v)
+	if !ok {
+		var err error
+		if t, err = time.Parse(time.RFC3339Nano, v); err != nil {
+			return time.Time{}, reject(ReasonBadTimestamp, field, "%q is not an RFC 3339 timestamp", truncate(v))
+		}
 	}
 	t = t.UTC().Truncate(time.Microsecond)
 	if t.Before(minTime) || !t.Before(maxTime) {
