@@ -233,8 +233,8 @@ type baselineLoad struct{ secs, clientCPU, chCPU float64 }
 
 // keepFastestLoad makes the round's baseline its fastest load. A load
 // costs the same every time, so a slower one was slowed by the machine:
-// once a single round's only load ran at half speed, and the run printed
-// a ratio of 1.16x for a build that measures 0.75-0.8x.
+// once a single round's only load (3M events) ran at half speed, and the
+// run printed a ratio of 1.16x for a build that measures about 0.7x there.
 func (r *ingestRound) keepFastestLoad() {
 	fastest := r.loads[0]
 	for _, l := range r.loads[1:] {
@@ -254,8 +254,8 @@ func (r ingestRound) baseCPU() float64   { return perM(r.clientCPU+r.baseCHCPU, 
 // runIngestRound ingests the bench topic with a consumer group and into a
 // database of the round's own (so no round finds another's tickets or
 // parts), checks the stored count, waits for the server's merges, and
-// loads the baseline into the same database, loads times, each into a
-// fresh table with the server's merges over.
+// loads the baseline into the same database as many times as loads says,
+// each time into a fresh table once the server's merges are over.
 func runIngestRound(ctx context.Context, ib *ingestBench, round, batch, loads int) (ingestRound, error) {
 	res := ingestRound{events: ib.events}
 	cfg := DefaultConfig()
