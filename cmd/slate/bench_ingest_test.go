@@ -2,8 +2,12 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
 	"math"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -94,9 +98,11 @@ func TestRoundKeepsTheFastestBaselineLoad(t *testing.T) {
 
 // The bench runs whole on real servers (a private ClickHouse, the embedded
 // broker): two rounds of two baseline loads each, every round's baseline
-// rate that of its faster load.
+// rate that of its faster load, and a CPU profile of ingest written.
 func TestBenchIngestRunsEndToEnd(t *testing.T) {
-	cmd := exec.Command(slateBin, "bench", "ingest", "--events", "20000", "--runs", "2", "--baseline-loads", "2")
+	profile := filepath.Join(t.TempDir(), "ingest.pgo")
+	cmd := exec.Command(slateBin, "bench", "ingest", "--events", "20000", "--runs", "2", "--baseline-loads", "2",
+		"--cpuprofile", profile, "--cpuprofile-seconds", "1")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -139,5 +145,18 @@ func TestBenchIngestRunsEndToEnd(t *testing.T) {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("no %q in\n%s", want, stdout.String())
 		}
+	}
+	// a profile is a gzipped protocol buffer
+	f, err := os.Open(profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("the profile is not gzipped: %v", err)
+	}
+	if raw, err := io.ReadAll(zr); err != nil || len(raw) == 0 {
+		t.Fatalf("the profile: %d bytes, %v", len(raw), err)
 	}
 }

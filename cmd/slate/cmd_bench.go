@@ -180,6 +180,8 @@ func runBenchIngest(ctx context.Context, args []string) error {
 	batch := fs.Int("batch-size", 0, "ingest.batch_size for the run (0 = default)")
 	runs := fs.Int("runs", 1, "rounds of slate then baseline, each into a fresh database; the summary gives each figure's median and range")
 	loads := fs.Int("baseline-loads", 2, "baseline loads per round, each into a fresh table; the fastest is the round's baseline")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the ingest process in the first round to this `file` (cmd/slate/default.pgo is one)")
+	profileSecs := fs.Int("cpuprofile-seconds", 10, "length of that profile, from a second after ingest starts")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -189,6 +191,9 @@ func runBenchIngest(ctx context.Context, args []string) error {
 	if *loads < 1 {
 		return fmt.Errorf("bench ingest: --baseline-loads must be at least 1, got %d", *loads)
 	}
+	if *profileSecs < 1 {
+		return fmt.Errorf("bench ingest: --cpuprofile-seconds must be at least 1, got %d", *profileSecs)
+	}
 	ib, err := prepareIngestBench(ctx, "bench", *brokers, *seed, *events, *partitions)
 	if err != nil {
 		return err
@@ -196,7 +201,11 @@ func runBenchIngest(ctx context.Context, args []string) error {
 	defer ib.close()
 	rounds := make([]ingestRound, 0, *runs)
 	for r := 1; r <= *runs; r++ {
-		round, err := runIngestRound(ctx, ib, r, *batch, *loads)
+		opts := roundOptions{batch: *batch, loads: *loads}
+		if r == 1 {
+			opts.profile, opts.profileSecs = *profile, *profileSecs
+		}
+		round, err := runIngestRound(ctx, ib, r, opts)
 		if err != nil {
 			return fmt.Errorf("round %d: %w", r, err)
 		}
@@ -254,9 +263,18 @@ func (r ingestRound) baseCPU() float64   { return perM(r.clientCPU+r.baseCHCPU, 
 // runIngestRound ingests the bench topic with a consumer group and into a
 // database of the round's own (so no round finds another's tickets or
 // parts), checks the stored count, waits for the server's merges, and
-// loads the baseline into the same database as many times as loads says,
+// loads the baseline into the same database as many times as opts says,
 // each time into a fresh table once the server's merges are over.
-func runIngestRound(ctx context.Context, ib *ingestBench, round, batch, loads int) (ingestRound, error) {
+// roundOptions are a round's settings: ingest.batch_size (0: the default),
+// the number of baseline loads, and where to write a CPU profile of
+// ingest ("": none) and of how many seconds.
+type roundOptions struct {
+	batch, loads int
+	profile      string
+	profileSecs  int
+}
+
+func runIngestRound(ctx context.Context, ib *ingestBench, round int, opts roundOptions) (ingestRound, error) {
 	res := ingestRound{events: ib.events}
 	cfg := DefaultConfig()
 	cfg.ClickHouse.Addrs = []string{ib.ch.Addr()}
@@ -287,7 +305,7 @@ func runIngestRound(ctx context.Context, ib *ingestBench, round, batch, loads in
 	cfg.Labels = ib.gc.Mapping()
 	chPID := findServerPID(ib.ch.Dir())
 	chCPU0, selfCPU0 := cpuSeconds(chPID), cpuSeconds(os.Getpid())
-	if res.slateSecs, res.rssKiB, res.ingestCPU, err = timeIngestProcess(ctx, ib.dir, cfg, batch, ib.events); err != nil {
+	if res.slateSecs, res.rssKiB, res.ingestCPU, err = timeIngestProcess(ctx, ib.dir, cfg, opts, ib.events); err != nil {
 		return res, err
 	}
 	res.chCPU, res.selfCPU = cpuSeconds(chPID)-chCPU0, cpuSeconds(os.Getpid())-selfCPU0
@@ -300,7 +318,7 @@ func runIngestRound(ctx context.Context, ib *ingestBench, round, batch, loads in
 	if err := waitForMerges(ctx, conn, 3*time.Minute); err != nil {
 		return res, err
 	}
-	for i := range loads {
+	for i := range opts.loads {
 		if i > 0 {
 			if err := conn.Exec(ctx, "DROP TABLE "+cfg.ClickHouse.Database+".bench_baseline"); err != nil {
 				return res, fmt.Errorf("drop the baseline table: %w", err)
@@ -513,7 +531,9 @@ func produceFile(ctx context.Context, brokers []string, topic, path string, tota
 // timeIngestProcess runs `slate ingest` as its own process (so its memory is
 // its own) and times it from start until it reports every event stored; it
 // returns the seconds, the peak RSS in KiB and the CPU seconds it used.
-func timeIngestProcess(ctx context.Context, dir string, cfg Config, batch, want int) (float64, int64, float64, error) {
+// With opts.profile it also writes a CPU profile of the process, taken
+// through its /debug/pprof/profile, and returns once it is written.
+func timeIngestProcess(ctx context.Context, dir string, cfg Config, opts roundOptions, want int) (float64, int64, float64, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return 0, 0, 0, err
@@ -542,8 +562,8 @@ func timeIngestProcess(ctx context.Context, dir string, cfg Config, batch, want 
 	if os.Getenv("SLATE_LOG_LEVEL") == "" {
 		cmd.Env = append(cmd.Env, "SLATE_LOG_LEVEL=warn")
 	}
-	if batch > 0 {
-		cmd.Env = append(cmd.Env, "SLATE_INGEST_BATCH_SIZE="+strconv.Itoa(batch))
+	if opts.batch > 0 {
+		cmd.Env = append(cmd.Env, "SLATE_INGEST_BATCH_SIZE="+strconv.Itoa(opts.batch))
 	}
 	cmd.Stderr = os.Stderr
 	start := time.Now()
@@ -556,6 +576,12 @@ func timeIngestProcess(ctx context.Context, dir string, cfg Config, batch, want 
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		<-exited
 	}()
+	profiled := make(chan error, 1)
+	if opts.profile != "" {
+		go func() { profiled <- fetchCPUProfile(ctx, "http://"+httpAddr, opts.profileSecs, opts.profile) }()
+	} else {
+		profiled <- nil
+	}
 	bar := newBar(want, "ingesting", false)
 	defer bar.Finish()
 	var peak int64
@@ -567,7 +593,11 @@ func timeIngestProcess(ctx context.Context, dir string, cfg Config, batch, want 
 		if err == nil {
 			_ = bar.Set(int(stored))
 			if int(stored) >= want {
-				return time.Since(start).Seconds(), peak, cpuSeconds(cmd.Process.Pid), nil
+				secs, cpu := time.Since(start).Seconds(), cpuSeconds(cmd.Process.Pid)
+				if err := <-profiled; err != nil {
+					return 0, 0, 0, fmt.Errorf("CPU profile of ingest: %w", err)
+				}
+				return secs, peak, cpu, nil
 			}
 		}
 		select {
@@ -579,6 +609,39 @@ func timeIngestProcess(ctx context.Context, dir string, cfg Config, batch, want 
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// fetchCPUProfile waits a second (ingest connects and starts fetching),
+// then writes a CPU profile of secs seconds from the process serving
+// base's /debug/pprof/profile to path.
+func fetchCPUProfile(ctx context.Context, base string, secs int, path string) error {
+	select {
+	case <-time.After(time.Second):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, secs), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("%s: %s", resp.Status, body)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // timeBaseline loads the same NDJSON with clickhouse-client into a table
