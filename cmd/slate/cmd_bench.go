@@ -180,7 +180,7 @@ func runBenchIngest(ctx context.Context, args []string) error {
 	batch := fs.Int("batch-size", 0, "ingest.batch_size for the run (0 = default)")
 	runs := fs.Int("runs", 1, "rounds of slate then baseline, each into a fresh database; the summary gives each figure's median and range")
 	loads := fs.Int("baseline-loads", 2, "baseline loads per round, each into a fresh table; the fastest is the round's baseline")
-	profile := fs.String("cpuprofile", "", "write a CPU profile of the ingest process in the first round to this `file` (cmd/slate/default.pgo is one)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the ingest process in the first round to this `file` (cmd/slate/default.pgo is one; that round's figures include the profiler's cost)")
 	profileSecs := fs.Int("cpuprofile-seconds", 10, "length of that profile, from a second after ingest starts")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -260,11 +260,6 @@ func (r ingestRound) ratio() float64     { return r.slateRate() / r.baseRate() }
 func (r ingestRound) slateCPU() float64  { return perM(r.ingestCPU+r.chCPU+r.selfCPU, r.events) }
 func (r ingestRound) baseCPU() float64   { return perM(r.clientCPU+r.baseCHCPU, r.events) }
 
-// runIngestRound ingests the bench topic with a consumer group and into a
-// database of the round's own (so no round finds another's tickets or
-// parts), checks the stored count, waits for the server's merges, and
-// loads the baseline into the same database as many times as opts says,
-// each time into a fresh table once the server's merges are over.
 // roundOptions are a round's settings: ingest.batch_size (0: the default),
 // the number of baseline loads, and where to write a CPU profile of
 // ingest ("": none) and of how many seconds.
@@ -274,6 +269,11 @@ type roundOptions struct {
 	profileSecs  int
 }
 
+// runIngestRound ingests the bench topic with a consumer group and into a
+// database of the round's own (so no round finds another's tickets or
+// parts), checks the stored count, waits for the server's merges, and
+// loads the baseline into the same database as many times as opts says,
+// each time into a fresh table once the server's merges are over.
 func runIngestRound(ctx context.Context, ib *ingestBench, round int, opts roundOptions) (ingestRound, error) {
 	res := ingestRound{events: ib.events}
 	cfg := DefaultConfig()
