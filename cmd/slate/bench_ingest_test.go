@@ -82,17 +82,37 @@ func TestPrintRoundsNamesDisturbedRounds(t *testing.T) {
 // but for the machine.
 func TestRoundKeepsTheFastestBaselineLoad(t *testing.T) {
 	r := ingestRound{events: 1e6, loads: []baselineLoad{
-		{secs: 6.1, clientCPU: 2.8, chCPU: 5.0}, // disturbed: 7.8 CPU s per million events
-		{secs: 3.2, clientCPU: 1.4, chCPU: 2.1},
-		{secs: 3.5, clientCPU: 1.5, chCPU: 2.3},
+		{secs: 6.1, clientCPU: 2.8, chCPU: 5.0, chKernel: 3.6, chFaults: 412_345}, // disturbed: 7.8 CPU s per million events
+		{secs: 3.2, clientCPU: 1.4, chCPU: 2.1, chKernel: 0.6, chFaults: 1_049_600},
+		{secs: 3.5, clientCPU: 1.5, chCPU: 2.3, chKernel: 0.8, chFaults: 980_499},
 	}}
 	r.keepFastestLoad()
 	if r.baseSecs != 3.2 || r.clientCPU != 1.4 || r.baseCHCPU != 2.1 {
 		t.Fatalf("kept %.1f s, client %.1f, server %.1f; want the load of 3.2 s", r.baseSecs, r.clientCPU, r.baseCHCPU)
 	}
-	want := "baseline loads (the fastest counts): 6.10s at 7.8 CPU s/M, 3.20s at 3.5 CPU s/M, 3.50s at 3.8 CPU s/M"
+	want := "baseline loads (the fastest counts): 6.10s at 7.8 CPU s/M (server kernel 3.6, 412k page faults), " +
+		"3.20s at 3.5 CPU s/M (server kernel 0.6, 1050k page faults), 3.50s at 3.8 CPU s/M (server kernel 0.8, 980k page faults)"
 	if got := r.loadsLine(); got != want {
 		t.Fatalf("%q\nwant %q", got, want)
+	}
+}
+
+// /proc/PID/stat: the command name may hold spaces and parentheses; the
+// fields after it are counted from the state (the 3rd).
+func TestParseProcStat(t *testing.T) {
+	line := "4242 (clickhouse (x) srv) S 1 4242 4242 0 -1 4194560 123456 0 7 0 2573 911 0 0 20 0 42 0 5934253 3133440 383 18446744073709551615\n"
+	got := parseProcStat(line)
+	if want := (procStat{user: 25.73, kernel: 9.11, minorFaults: 123456}); got != want {
+		t.Fatalf("%+v, want %+v", got, want)
+	}
+	for _, bad := range []string{"", "4242 (cut", "4242 (x) S 1 2"} {
+		if got := parseProcStat(bad); got != (procStat{}) {
+			t.Errorf("%q: %+v, want nothing", bad, got)
+		}
+	}
+	// this process: it has run and touched memory
+	if self := readProcStat(os.Getpid()); self.user+self.kernel <= 0 || self.minorFaults <= 0 {
+		t.Errorf("this process: %+v", self)
 	}
 }
 
@@ -114,7 +134,7 @@ func TestBenchIngestRunsEndToEnd(t *testing.T) {
 	}
 	events, _ := strconv.ParseFloat(m[1], 64)
 	roundLine := regexp.MustCompile(`round (\d) of 2: slate \d+ ev/s, baseline (\d+) ev/s, ratio [0-9.]+x; baseline loads \(the fastest counts\): (.*)`)
-	loadSecs := regexp.MustCompile(`([0-9.]+)s at [0-9.]+ CPU s/M`)
+	loadSecs := regexp.MustCompile(`([0-9.]+)s at [0-9.]+ CPU s/M \(server kernel [0-9.]+, \d+k page faults\)`)
 	rounds := 0
 	for _, line := range strings.Split(stderr.String(), "\n") {
 		m := roundLine.FindStringSubmatch(line)

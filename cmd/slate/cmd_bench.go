@@ -236,9 +236,17 @@ type ingestRound struct {
 	loads                     []baselineLoad
 }
 
-// baselineLoad is one load of the baseline: its seconds, and the CPU
-// seconds of clickhouse-client and of the server meanwhile.
-type baselineLoad struct{ secs, clientCPU, chCPU float64 }
+// baselineLoad is one load of the baseline: its seconds, the CPU seconds
+// of clickhouse-client and of the server meanwhile, and the server's
+// seconds in the kernel and minor page faults. The slow loads measured
+// were slow in the server's kernel, zeroing fresh pages for the insert's
+// blocks (clear_page, under page faults, was 61% of the server's CPU in
+// one), and on this virtual machine a fault cost 1.5 µs or 30 µs by the
+// moment (README, Benchmarks).
+type baselineLoad struct {
+	secs, clientCPU, chCPU, chKernel float64
+	chFaults                         int64
+}
 
 // keepFastestLoad makes the round's baseline its fastest load. A load
 // costs the same every time, so a slower one was slowed by the machine:
@@ -328,11 +336,13 @@ func runIngestRound(ctx context.Context, ib *ingestBench, round int, opts roundO
 			}
 		}
 		var l baselineLoad
-		chCPU1 := cpuSeconds(chPID)
+		ch1 := readProcStat(chPID)
 		if l.secs, l.clientCPU, err = timeBaseline(ctx, ib.ch, cfg.ClickHouse.Database, ib.ndjson, ib.events); err != nil {
 			return res, err
 		}
-		l.chCPU = cpuSeconds(chPID) - chCPU1
+		ch2 := readProcStat(chPID)
+		l.chCPU = ch2.user + ch2.kernel - ch1.user - ch1.kernel
+		l.chKernel, l.chFaults = ch2.kernel-ch1.kernel, ch2.minorFaults-ch1.minorFaults
 		res.loads = append(res.loads, l)
 	}
 	res.keepFastestLoad()
@@ -362,11 +372,14 @@ func (r ingestRound) print(w io.Writer) {
 }
 
 // loadsLine gives each baseline load's seconds and CPU seconds per
-// million events.
+// million events, and the server's kernel seconds per million events and
+// page faults, which tell a slow load by the machine's memory from one
+// slowed otherwise.
 func (r ingestRound) loadsLine() string {
 	var each []string
 	for _, l := range r.loads {
-		each = append(each, fmt.Sprintf("%.2fs at %.1f CPU s/M", l.secs, perM(l.clientCPU+l.chCPU, r.events)))
+		each = append(each, fmt.Sprintf("%.2fs at %.1f CPU s/M (server kernel %.1f, %.0fk page faults)",
+			l.secs, perM(l.clientCPU+l.chCPU, r.events), perM(l.chKernel, r.events), float64(l.chFaults)/1000))
 	}
 	return "baseline loads (the fastest counts): " + strings.Join(each, ", ")
 }

@@ -267,23 +267,45 @@ func groupBacklog(ctx context.Context, brokers []string, topic, group string, pa
 // cpuSeconds is the user+system CPU time of a process so far (0 if it is
 // gone), from /proc/PID/stat.
 func cpuSeconds(pid int) float64 {
+	st := readProcStat(pid)
+	return st.user + st.kernel
+}
+
+// procStat is what /proc/PID/stat tells of a process so far: its CPU
+// seconds in user space and in the kernel, and its minor page faults.
+type procStat struct {
+	user, kernel float64
+	minorFaults  int64
+}
+
+// readProcStat reads a process's procStat (zero if it is gone).
+func readProcStat(pid int) procStat {
 	if pid <= 0 {
-		return 0
+		return procStat{}
 	}
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0
+		return procStat{}
 	}
-	// fields after the parenthesised command name; utime and stime are the
-	// 14th and 15th of the line
-	s := string(raw)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	return parseProcStat(string(raw))
+}
+
+// parseProcStat reads a /proc/PID/stat line: minflt, utime and stime are
+// its 10th, 14th and 15th fields, counted past the command name, which is
+// in parentheses and may hold spaces and parentheses itself.
+func parseProcStat(line string) procStat {
+	end := strings.LastIndexByte(line, ')')
+	if end < 0 || end+2 > len(line) {
+		return procStat{}
+	}
+	f := strings.Fields(line[end+2:]) // from the 3rd field, the state
 	if len(f) < 13 {
-		return 0
+		return procStat{}
 	}
+	faults, _ := strconv.ParseInt(f[7], 10, 64)
 	ut, _ := strconv.ParseFloat(f[11], 64)
 	st, _ := strconv.ParseFloat(f[12], 64)
-	return (ut + st) / 100 // USER_HZ is 100 on Linux
+	return procStat{user: ut / 100, kernel: st / 100, minorFaults: faults} // USER_HZ is 100 on Linux
 }
 
 // machineBusySeconds is the CPU time all processes have used since boot
