@@ -211,8 +211,8 @@ func runBenchIngest(ctx context.Context, args []string) error {
 		}
 		rounds = append(rounds, round)
 		if *runs > 1 {
-			fmt.Fprintf(os.Stderr, "round %d of %d: slate %.0f ev/s, baseline %.0f ev/s, ratio %.2fx; %s\n",
-				r, *runs, round.slateRate(), round.baseRate(), round.ratio(), round.loadsLine())
+			fmt.Fprintf(os.Stderr, "round %d of %d: slate %.0f ev/s (server kernel %.1f CPU s/M), baseline %.0f ev/s, ratio %.2fx; %s\n",
+				r, *runs, round.slateRate(), perM(round.chKernel, round.events), round.baseRate(), round.ratio(), round.loadsLine())
 		}
 	}
 	fmt.Printf("\nslate bench ingest: %d events (%d tickets), %d partitions, broker %s\n",
@@ -232,7 +232,9 @@ type ingestRound struct {
 	slateSecs, baseSecs       float64
 	rssKiB                    int64
 	ingestCPU, chCPU, selfCPU float64 // while slate ingested
+	chKernel                  float64 // of chCPU, the server's in the kernel
 	clientCPU, baseCHCPU      float64 // while the baseline loaded (its fastest load)
+	baseCHKernel              float64 // of baseCHCPU, the server's in the kernel
 	loads                     []baselineLoad
 }
 
@@ -259,7 +261,7 @@ func (r *ingestRound) keepFastestLoad() {
 			fastest = l
 		}
 	}
-	r.baseSecs, r.clientCPU, r.baseCHCPU = fastest.secs, fastest.clientCPU, fastest.chCPU
+	r.baseSecs, r.clientCPU, r.baseCHCPU, r.baseCHKernel = fastest.secs, fastest.clientCPU, fastest.chCPU, fastest.chKernel
 }
 
 func (r ingestRound) slateRate() float64 { return float64(r.events) / r.slateSecs }
@@ -312,11 +314,13 @@ func runIngestRound(ctx context.Context, ib *ingestBench, round int, opts roundO
 
 	cfg.Labels = ib.gc.Mapping()
 	chPID := findServerPID(ib.ch.Dir())
-	chCPU0, selfCPU0 := cpuSeconds(chPID), cpuSeconds(os.Getpid())
+	ch0, selfCPU0 := readProcStat(chPID), cpuSeconds(os.Getpid())
 	if res.slateSecs, res.rssKiB, res.ingestCPU, err = timeIngestProcess(ctx, ib.dir, cfg, opts, ib.events); err != nil {
 		return res, err
 	}
-	res.chCPU, res.selfCPU = cpuSeconds(chPID)-chCPU0, cpuSeconds(os.Getpid())-selfCPU0
+	ch1 := readProcStat(chPID)
+	res.chCPU, res.chKernel = ch1.user+ch1.kernel-ch0.user-ch0.kernel, ch1.kernel-ch0.kernel
+	res.selfCPU = cpuSeconds(os.Getpid()) - selfCPU0
 	// Verify, not just trust the counter: de-duplicated rows in ClickHouse.
 	if c, err := warehouse.ReadCounts(ctx, conn, cfg.ClickHouse.Database); err != nil || int(c.Events) != ib.events {
 		return res, fmt.Errorf("after ingest the warehouse holds %+v (err %v), want %d events", c, err, ib.events)
@@ -360,12 +364,14 @@ func (r ingestRound) print(w io.Writer) {
   CPU seconds per million events (less noisy than wall time on a shared machine):
     slate:    ingest %.1f + ClickHouse %.1f + this bench with its broker %.1f = %.1f
     baseline: clickhouse-client %.1f + ClickHouse %.1f = %.1f
+    of ClickHouse's, in its kernel: %.1f with slate, %.1f with the baseline
 `, "", "seconds", "events/s",
 		"slate: Kafka -> slate ingest -> ClickHouse", r.slateSecs, r.slateRate(),
 		"baseline: clickhouse-client JSONEachRow", r.baseSecs, r.baseRate(),
 		r.ratio(), float64(r.rssKiB)/1024,
 		perM(r.ingestCPU, n), perM(r.chCPU, n), perM(r.selfCPU, n), r.slateCPU(),
-		perM(r.clientCPU, n), perM(r.baseCHCPU, n), r.baseCPU())
+		perM(r.clientCPU, n), perM(r.baseCHCPU, n), r.baseCPU(),
+		perM(r.chKernel, n), perM(r.baseCHKernel, n))
 	if len(r.loads) > 1 {
 		fmt.Fprintf(w, "  %s\n", r.loadsLine())
 	}
