@@ -243,7 +243,7 @@ type ingestRound struct {
 // seconds in the kernel and minor page faults. The slow loads measured
 // were slow in the server's kernel, zeroing fresh pages for the insert's
 // blocks (clear_page, under page faults, was 61% of the server's CPU in
-// one), and on this virtual machine a fault cost 1.5 µs or 30 µs by the
+// one), and on this virtual machine a fault cost about 2 µs or 15 µs by the
 // moment (README, Benchmarks).
 type baselineLoad struct {
 	secs, clientCPU, chCPU, chKernel float64
