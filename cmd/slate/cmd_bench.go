@@ -340,13 +340,13 @@ func runIngestRound(ctx context.Context, ib *ingestBench, round int, opts roundO
 			}
 		}
 		var l baselineLoad
-		ch1 := readProcStat(chPID)
+		before := readProcStat(chPID)
 		if l.secs, l.clientCPU, err = timeBaseline(ctx, ib.ch, cfg.ClickHouse.Database, ib.ndjson, ib.events); err != nil {
 			return res, err
 		}
-		ch2 := readProcStat(chPID)
-		l.chCPU = ch2.user + ch2.kernel - ch1.user - ch1.kernel
-		l.chKernel, l.chFaults = ch2.kernel-ch1.kernel, ch2.minorFaults-ch1.minorFaults
+		after := readProcStat(chPID)
+		l.chCPU = after.user + after.kernel - before.user - before.kernel
+		l.chKernel, l.chFaults = after.kernel-before.kernel, after.minorFaults-before.minorFaults
 		res.loads = append(res.loads, l)
 	}
 	res.keepFastestLoad()
