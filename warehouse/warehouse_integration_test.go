@@ -298,9 +298,10 @@ func TestUnitAfterAGapWaitsForTheUnitBefore(t *testing.T) {
 	}
 
 	// the rest of the history at offsets 200-203: 109-199 went elsewhere
+	rest := records(t, lifecycle[9:], 200) // built here: records may call t.Fatal, which only the test goroutine may do
 	after := w.Begin(ctx)
 	added := make(chan error, 1)
-	go func() { added <- after.Add(ctx, batch(records(t, lifecycle[9:], 200))) }()
+	go func() { added <- after.Add(ctx, batch(rest)) }()
 	select {
 	case err := <-added:
 		t.Errorf("the unit after the gap was staged (%v) while the unit before it was not stored", err)
