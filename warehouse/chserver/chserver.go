@@ -201,7 +201,8 @@ func (s *Server) stopLocked() error {
 		return nil
 	}
 	if err := s.proc.Stop(stopGrace); err != nil {
-		return fmt.Errorf("chserver: stop: %w", err)
+		// rare (18.16 once outlived the grace in CI): say what it last logged
+		return fmt.Errorf("chserver: stop: %w%s", err, s.logTails())
 	}
 	return nil
 }
@@ -335,20 +336,25 @@ func ping(ctx context.Context, client *http.Client, url string) error {
 // stdout/stderr (a config error is printed before the log files are opened).
 // It wraps errPortInUse when the logs say a port was taken.
 func (s *Server) startFailed(what string) error {
-	errLog := strings.TrimSpace(childproc.FileTail(filepath.Join(s.dir, logDir, errLogFile), tailBytes))
-	output := strings.TrimSpace(s.output.String())
+	tails := s.logTails()
+	return &startError{
+		msg:       fmt.Sprintf("chserver: %s on %s (dir %s) %s%s", s.binary, s.Addr(), s.dir, what, tails),
+		portInUse: strings.Contains(tails, addrInUse),
+	}
+}
+
+// logTails quotes the tails of the server's error log and of its
+// stdout/stderr, each on lines of its own after a heading ("" when both
+// are empty).
+func (s *Server) logTails() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "chserver: %s on %s (dir %s) %s", s.binary, s.Addr(), s.dir, what)
-	if errLog != "" {
+	if errLog := strings.TrimSpace(childproc.FileTail(filepath.Join(s.dir, logDir, errLogFile), tailBytes)); errLog != "" {
 		fmt.Fprintf(&b, "\n--- tail of %s ---\n%s", filepath.Join(logDir, errLogFile), errLog)
 	}
-	if output != "" {
+	if output := strings.TrimSpace(s.output.String()); output != "" {
 		fmt.Fprintf(&b, "\n--- tail of stdout/stderr ---\n%s", output)
 	}
-	return &startError{
-		msg:       b.String(),
-		portInUse: strings.Contains(errLog+output, addrInUse),
-	}
+	return b.String()
 }
 
 // startError is a failed start; errors.Is(err, errPortInUse) tells whether
