@@ -97,6 +97,32 @@ func TestRoundKeepsTheFastestBaselineLoad(t *testing.T) {
 	}
 }
 
+// A one-round run says when its baseline loads cost more CPU per event
+// than one another beyond disturbedFactor (1.15), and keeps quiet when not.
+func TestRoundSaysWhenItsBaselineLoadsDisagree(t *testing.T) {
+	printed := func(loads ...baselineLoad) string {
+		r := ingestRound{events: 1e6, slateSecs: 4, rssKiB: 200 << 10, loads: loads}
+		r.keepFastestLoad()
+		var b strings.Builder
+		r.print(&b)
+		return b.String()
+	}
+	// 2.8 + 5.0 = 7.8 and 1.4 + 2.1 = 3.5 CPU s per million events: 7.8 > 1.15 * 3.5
+	got := printed(baselineLoad{secs: 6.1, clientCPU: 2.8, chCPU: 5.0}, baselineLoad{secs: 3.2, clientCPU: 1.4, chCPU: 2.1})
+	if !strings.Contains(got, "the baseline loads took 3.5 to 7.8 CPU s per million events for the same work") {
+		t.Errorf("loads of 7.8 and 3.5 CPU s/M, no warning:\n%s", got)
+	}
+	// 1.5 + 2.3 = 3.8 against 3.5: 3.8 < 1.15 * 3.5 = 4.025
+	got = printed(baselineLoad{secs: 3.5, clientCPU: 1.5, chCPU: 2.3}, baselineLoad{secs: 3.2, clientCPU: 1.4, chCPU: 2.1})
+	if strings.Contains(got, "the baseline loads took") {
+		t.Errorf("loads of 3.8 and 3.5 CPU s/M, warned:\n%s", got)
+	}
+	// one load has nothing to disagree with
+	if got = printed(baselineLoad{secs: 6.1, clientCPU: 2.8, chCPU: 5.0}); strings.Contains(got, "the baseline loads took") {
+		t.Errorf("one load, warned:\n%s", got)
+	}
+}
+
 // /proc/PID/stat: the command name may hold spaces and parentheses; the
 // fields after it are counted from the state (the 3rd).
 func TestParseProcStat(t *testing.T) {

@@ -375,6 +375,30 @@ func (r ingestRound) print(w io.Writer) {
 	if len(r.loads) > 1 {
 		fmt.Fprintf(w, "  %s\n", r.loadsLine())
 	}
+	if lo, hi, ok := r.loadsDisagree(); ok {
+		fmt.Fprintf(w, `  the baseline loads took %.1f to %.1f CPU s per million events for the same work: the machine was
+  busy meanwhile, the kept load may have been slowed too, and then the ratio overstates slate
+  (--runs 5 measures rounds against each other and names disturbed ones)
+`, lo, hi)
+	}
+}
+
+// loadsDisagree gives the least and the most CPU per million events of
+// the round's baseline loads, and whether the most is over
+// disturbedFactor times the least. The loads do the same work, so such a
+// spread is the machine's doing; on 2026-12-06 a one-round run printed
+// 1.02x for a build that measures about 0.8x, its loads at 7.2 and 4.2
+// CPU s per million events against the usual 3.3-3.5.
+func (r ingestRound) loadsDisagree() (lo, hi float64, ok bool) {
+	if len(r.loads) < 2 {
+		return 0, 0, false
+	}
+	lo, hi = math.Inf(1), 0
+	for _, l := range r.loads {
+		cpu := perM(l.clientCPU+l.chCPU, r.events)
+		lo, hi = min(lo, cpu), max(hi, cpu)
+	}
+	return lo, hi, hi > disturbedFactor*lo
 }
 
 // loadsLine gives each baseline load's seconds and CPU seconds per
