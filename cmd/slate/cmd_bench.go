@@ -250,6 +250,10 @@ type baselineLoad struct {
 	chFaults                         int64
 }
 
+// cpuPerM is the load's CPU seconds, client and server, per million of
+// the events it loaded.
+func (l baselineLoad) cpuPerM(events int) float64 { return perM(l.clientCPU+l.chCPU, events) }
+
 // keepFastestLoad makes the round's baseline its fastest load. A load
 // costs the same every time, so a slower one was slowed by the machine:
 // once a single round's only load (3M events) ran at half speed, and the
@@ -395,7 +399,7 @@ func (r ingestRound) loadsDisagree() (lo, hi float64, ok bool) {
 	}
 	lo, hi = math.Inf(1), 0
 	for _, l := range r.loads {
-		cpu := perM(l.clientCPU+l.chCPU, r.events)
+		cpu := l.cpuPerM(r.events)
 		lo, hi = min(lo, cpu), max(hi, cpu)
 	}
 	return lo, hi, hi > disturbedFactor*lo
@@ -409,7 +413,7 @@ func (r ingestRound) loadsLine() string {
 	var each []string
 	for _, l := range r.loads {
 		each = append(each, fmt.Sprintf("%.2fs at %.1f CPU s/M (server kernel %.1f, %.0fk page faults)",
-			l.secs, perM(l.clientCPU+l.chCPU, r.events), perM(l.chKernel, r.events), float64(l.chFaults)/1000))
+			l.secs, l.cpuPerM(r.events), perM(l.chKernel, r.events), float64(l.chFaults)/1000))
 	}
 	return "baseline loads (the fastest counts): " + strings.Join(each, ", ")
 }
