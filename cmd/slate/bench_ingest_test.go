@@ -2,8 +2,7 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
-	"io"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -12,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	pprofile "github.com/google/pprof/profile"
 )
 
 // The summary's median and range rows, worked out by hand for three
@@ -192,17 +193,41 @@ func TestBenchIngestRunsEndToEnd(t *testing.T) {
 			t.Errorf("no %q in\n%s", want, stdout.String())
 		}
 	}
-	// a profile is a gzipped protocol buffer
+	// the profile is one, and the split printed from it adds up
 	f, err := os.Open(profile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	zr, err := gzip.NewReader(f)
+	prof, err := pprofile.Parse(f)
 	if err != nil {
-		t.Fatalf("the profile is not gzipped: %v", err)
+		t.Fatalf("the profile: %v", err)
 	}
-	if raw, err := io.ReadAll(zr); err != nil || len(raw) == 0 {
-		t.Fatalf("the profile: %d bytes, %v", len(raw), err)
+	var total float64
+	for _, sample := range prof.Sample {
+		total += float64(sample.Value[len(sample.Value)-1]) / 1e9 // cpu/nanoseconds, after samples/count
+	}
+	if total == 0 {
+		if !strings.Contains(stdout.String(), "holds no samples") {
+			t.Errorf("an empty profile, not said so in\n%s", stdout.String())
+		}
+		return
+	}
+	head := regexp.MustCompile(`where ingest's CPU went, from its profile \(([0-9.]+) CPU s of samples`).FindStringSubmatch(stdout.String())
+	if head == nil {
+		t.Fatalf("no CPU split in\n%s", stdout.String())
+	}
+	if got := fmt.Sprintf("%.1f", total); head[1] != got {
+		t.Errorf("the split says %s CPU s of samples, the profile holds %s", head[1], got)
+	}
+	var shares float64
+	parts := regexp.MustCompile(`\n    [^\n]*?\s([0-9.]+)%  [0-9.]+ CPU s/M`).FindAllStringSubmatch(stdout.String(), -1)
+	for _, m := range parts {
+		v, _ := strconv.ParseFloat(m[1], 64)
+		shares += v
+	}
+	// seven shares, each rounded to a tenth
+	if len(parts) != len(ingestCPUParts)+1 || math.Abs(shares-100) > 0.35 {
+		t.Errorf("%d shares adding up to %.1f%%, want %d adding up to 100%%:\n%s", len(parts), shares, len(ingestCPUParts)+1, stdout.String())
 	}
 }

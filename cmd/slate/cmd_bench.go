@@ -180,7 +180,7 @@ func runBenchIngest(ctx context.Context, args []string) error {
 	batch := fs.Int("batch-size", 0, "ingest.batch_size for the run (0 = default)")
 	runs := fs.Int("runs", 1, "rounds of slate then baseline, each into a fresh database; the summary gives each figure's median and range")
 	loads := fs.Int("baseline-loads", 2, "baseline loads per round, each into a fresh table; the fastest is the round's baseline")
-	profile := fs.String("cpuprofile", "", "write a CPU profile of the ingest process in the first round to this `file` (cmd/slate/default.pgo is one; that round's figures include the profiler's cost)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the ingest process in the first round to this `file`, and print how its CPU splits between the client libraries and slate's own work (cmd/slate/default.pgo is such a profile; that round's figures include the profiler's cost)")
 	profileSecs := fs.Int("cpuprofile-seconds", 10, "length of that profile, from a second after ingest starts")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -219,9 +219,12 @@ func runBenchIngest(ctx context.Context, args []string) error {
 		ib.events, ib.gc.Tickets, *partitions, brokerKind(*brokers))
 	if len(rounds) == 1 {
 		rounds[0].print(os.Stdout)
-		return nil
+	} else {
+		printRounds(os.Stdout, rounds)
 	}
-	printRounds(os.Stdout, rounds)
+	if *profile != "" {
+		printCPUSplit(os.Stdout, *profile, perM(rounds[0].ingestCPU, rounds[0].events))
+	}
 	return nil
 }
 
