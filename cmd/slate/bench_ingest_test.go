@@ -132,6 +132,13 @@ func TestParseProcStat(t *testing.T) {
 	if want := (procStat{user: 25.73, kernel: 9.11, minorFaults: 123456}); got != want {
 		t.Fatalf("%+v, want %+v", got, want)
 	}
+	// what was used between two readings: each field's difference
+	earlier := procStat{user: 20.5, kernel: 9.0, minorFaults: 100_000}
+	d := got.since(earlier)
+	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+	if !near(d.user, 5.23) || !near(d.kernel, 0.11) || d.minorFaults != 23456 || !near(d.cpu(), 5.34) {
+		t.Errorf("since: %+v (cpu %.2f), want user 5.23, kernel 0.11, 23456 faults, cpu 5.34", d, d.cpu())
+	}
 	for _, bad := range []string{"", "4242 (cut", "4242 (x) S 1 2"} {
 		if got := parseProcStat(bad); got != (procStat{}) {
 			t.Errorf("%q: %+v, want nothing", bad, got)

@@ -325,8 +325,8 @@ func runIngestRound(ctx context.Context, ib *ingestBench, round int, opts roundO
 	if res.slateSecs, res.rssKiB, res.ingestCPU, err = timeIngestProcess(ctx, ib.dir, cfg, opts, ib.events); err != nil {
 		return res, err
 	}
-	ch1 := readProcStat(chPID)
-	res.chCPU, res.chKernel = ch1.user+ch1.kernel-ch0.user-ch0.kernel, ch1.kernel-ch0.kernel
+	ch := readProcStat(chPID).since(ch0)
+	res.chCPU, res.chKernel = ch.cpu(), ch.kernel
 	res.selfCPU = cpuSeconds(os.Getpid()) - selfCPU0
 	// Verify, not just trust the counter: de-duplicated rows in ClickHouse.
 	if c, err := warehouse.ReadCounts(ctx, conn, cfg.ClickHouse.Database); err != nil || int(c.Events) != ib.events {
@@ -351,9 +351,8 @@ func runIngestRound(ctx context.Context, ib *ingestBench, round int, opts roundO
 		if l.secs, l.clientCPU, err = timeBaseline(ctx, ib.ch, cfg.ClickHouse.Database, ib.ndjson, ib.events); err != nil {
 			return res, err
 		}
-		after := readProcStat(chPID)
-		l.chCPU = after.user + after.kernel - before.user - before.kernel
-		l.chKernel, l.chFaults = after.kernel-before.kernel, after.minorFaults-before.minorFaults
+		ch := readProcStat(chPID).since(before)
+		l.chCPU, l.chKernel, l.chFaults = ch.cpu(), ch.kernel, ch.minorFaults
 		res.loads = append(res.loads, l)
 	}
 	res.keepFastestLoad()

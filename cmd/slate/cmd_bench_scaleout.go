@@ -267,8 +267,7 @@ func groupBacklog(ctx context.Context, brokers []string, topic, group string, pa
 // cpuSeconds is the user+system CPU time of a process so far (0 if it is
 // gone), from /proc/PID/stat.
 func cpuSeconds(pid int) float64 {
-	st := readProcStat(pid)
-	return st.user + st.kernel
+	return readProcStat(pid).cpu()
 }
 
 // procStat is what /proc/PID/stat tells of a process so far: its CPU
@@ -276,6 +275,14 @@ func cpuSeconds(pid int) float64 {
 type procStat struct {
 	user, kernel float64
 	minorFaults  int64
+}
+
+// cpu is the process's CPU seconds, user and kernel.
+func (p procStat) cpu() float64 { return p.user + p.kernel }
+
+// since is what the process used between an earlier reading and p.
+func (p procStat) since(earlier procStat) procStat {
+	return procStat{user: p.user - earlier.user, kernel: p.kernel - earlier.kernel, minorFaults: p.minorFaults - earlier.minorFaults}
 }
 
 // readProcStat reads a process's procStat (zero if it is gone).
