@@ -502,7 +502,9 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 	if err := tab.Eval(`document.querySelector("select[name=priority]").value = "high"; document.getElementById("filters").submit(); true`, nil); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "filter applied", func() bool { return strings.Contains(tab.URL(), "priority=high") })
+	if _, err := tab.WaitURL("priority=high"); err != nil {
+		t.Fatalf("filter applied: %v", err)
+	}
 	if err := tab.WaitVisible("#filters"); err != nil {
 		t.Fatal(err)
 	}
@@ -540,7 +542,10 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 	if err := tab.ClickAt(bar.X, bar.Y); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "drill-down page", func() bool { return strings.Contains(tab.URL(), "/dashboards/tickets?") })
+	drill, err := tab.WaitURL("/dashboards/tickets?")
+	if err != nil {
+		t.Fatalf("drill-down page: %v", err)
+	}
 	if err := tab.WaitVisible("table"); err != nil {
 		t.Fatal(err)
 	}
@@ -548,8 +553,8 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 	if err := tab.Eval(`document.querySelectorAll("section.table tbody tr").length`, &rows); err != nil {
 		t.Fatal(err)
 	}
-	if float64(rows) != bar.Value || !strings.Contains(tab.URL(), "priority=high") || !strings.Contains(tab.URL(), "report=backlog") {
-		t.Errorf("drill-down of %s (%v tickets) lists %d rows at %s", bar.Name, bar.Value, rows, tab.URL())
+	if float64(rows) != bar.Value || !strings.Contains(drill, "priority=high") || !strings.Contains(drill, "report=backlog") {
+		t.Errorf("drill-down of %s (%v tickets) lists %d rows at %s", bar.Name, bar.Value, rows, drill)
 	}
 	if err := tab.Screenshot(filepath.Join(dir, "drill-down.png")); err != nil {
 		t.Error(err)
@@ -580,7 +585,9 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 	if err := tab.ClickAt(slice.X, slice.Y); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, 10*time.Second, "drill-down from a slice", func() bool { return strings.Contains(tab.URL(), "status="+slice.Name) })
+	if _, err := tab.WaitURL("status=" + slice.Name); err != nil {
+		t.Fatalf("drill-down from a slice: %v", err)
+	}
 	if err := tab.WaitVisible("table"); err != nil {
 		t.Fatal(err)
 	}
@@ -599,8 +606,8 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 		var gone bool
 		return tab.Eval(`window.__beforeReload === undefined && document.readyState === "complete"`, &gone) == nil && gone
 	})
-	if !strings.Contains(tab.URL(), "refresh=1") {
-		t.Errorf("refresh lost its URL: %s", tab.URL())
+	if _, err := tab.WaitURL("refresh=1"); err != nil {
+		t.Errorf("refresh lost its URL: %v", err)
 	}
 	if errs := tab.ConsoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors: %v", errs)

@@ -245,6 +245,10 @@ type Tab struct {
 	name   string
 	ctx    context.Context
 	cancel context.CancelFunc
+	// urlPoll is the pause between WaitURL's reads of the location; its
+	// own test sets it to 0 to read as often as it can, which is what
+	// makes a read race a navigation.
+	urlPoll time.Duration
 
 	mu       sync.Mutex
 	problems []string                               // formatted, in order of arrival
@@ -264,6 +268,7 @@ func (b *Browser) NewTab(t testing.TB) *Tab {
 		Timeout:  chromiumTabTimeout,
 		t:        t,
 		name:     fmt.Sprintf("tab%d", n),
+		urlPoll:  50 * time.Millisecond,
 		requests: map[network.RequestID]*network.Request{},
 	}
 	tab.ctx, tab.cancel = chromedp.NewContext(b.ctx,
@@ -423,7 +428,8 @@ func (tab *Tab) Screenshot(path string) error {
 }
 
 // URL is the page's current location (document.location), or "" after
-// reporting an error on the test.
+// reporting an error on the test. It is for a page at rest: after a
+// navigation the page starts itself, use WaitURL.
 func (tab *Tab) URL() string {
 	tab.t.Helper()
 	u, err := run(tab, chromedp.Location())
@@ -432,6 +438,41 @@ func (tab *Tab) URL() string {
 		return ""
 	}
 	return u
+}
+
+// WaitURL waits, up to the tab's Timeout, until the page's location contains
+// part, and returns that location. It is how a test follows a navigation it
+// started in the page (a form submit, a click on a chart): a read of the
+// location that races the new document's commit fails with "Inspected target
+// navigated or closed", which is the navigation in progress, not a fault, so
+// failed reads are retried until the deadline and only the last one is
+// reported if the location never matches.
+func (tab *Tab) WaitURL(part string) (string, error) {
+	deadline := time.Now().Add(tab.timeout())
+	var last string
+	var lastErr error
+	for {
+		ctx, cancel := context.WithDeadline(tab.ctx, deadline)
+		u, err := chromedp.Run(ctx, chromedp.Location())
+		cancel()
+		if err == nil && strings.Contains(u, part) {
+			return u, nil
+		}
+		switch {
+		case err == nil:
+			last = u
+		case !errors.Is(err, context.DeadlineExceeded): // our own deadline says nothing
+			lastErr = err
+		}
+		if time.Now().Add(tab.urlPoll).After(deadline) || tab.ctx.Err() != nil {
+			err := fmt.Errorf("wait for a location containing %q: still at %q after %s", part, last, tab.timeout())
+			if lastErr != nil {
+				err = fmt.Errorf("%w (a read failed: %w)", err, lastErr)
+			}
+			return "", err
+		}
+		time.Sleep(tab.urlPoll)
+	}
 }
 
 // canvasPaintedJS reports whether any pixel of any <canvas> in (or equal to)

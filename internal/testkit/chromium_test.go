@@ -9,8 +9,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // chromiumTestPages serves the pages the browser tests load.
@@ -53,10 +55,28 @@ throw new Error("boom");
 		w.Header().Set("Content-Type", "text/plain")
 		fmt.Fprint(w, v)
 	})
+	// A chain of pages that each submit a form to the next one, as a filter
+	// bar does: /hop?n=0 ... /hop?n=hops&done=1.
+	mux.HandleFunc("/hop", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		next := ""
+		if n+1 == hops {
+			next = `<input type=hidden name=done value=1>`
+		}
+		body := fmt.Sprintf(`<p>hop %d</p>`, n)
+		if n < hops {
+			body += fmt.Sprintf(`<form id=f action="/hop"><input type=hidden name=n value=%d>%s</form>
+<script>setTimeout(() => document.getElementById("f").submit(), 5)</script>`, n+1, next)
+		}
+		html(body)(w, r)
+	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+// hops is the length of the /hop chain of test pages.
+const hops = 40
 
 func TestChromium(t *testing.T) {
 	srv := chromiumTestPages(t)
@@ -154,6 +174,27 @@ func TestChromium(t *testing.T) {
 		}
 		if !containsPrefix(tab.ConsoleErrors(), "network: GET "+dead.URL+"/gone: net::ERR_CONNECTION_REFUSED") {
 			t.Errorf("ConsoleErrors lacks the refused fetch: %q", tab.ConsoleErrors())
+		}
+	})
+
+	// WaitURL follows navigations the page starts itself, reading the
+	// location while documents are replaced under it (reading without pause,
+	// some reads do fail with "Inspected target navigated or closed"), and
+	// gives up with the location it last saw.
+	t.Run("WaitURL", func(t *testing.T) {
+		tab := b.NewTab(t)
+		tab.urlPoll = 0
+		if err := tab.Navigate(srv.URL + "/hop?n=0"); err != nil {
+			t.Fatal(err)
+		}
+		u, err := tab.WaitURL("done=1")
+		if want := fmt.Sprintf("%s/hop?n=%d&done=1", srv.URL, hops); err != nil || u != want {
+			t.Fatalf("WaitURL = %q, %v; want %q", u, err, want)
+		}
+		tab.Timeout = 300 * time.Millisecond
+		_, err = tab.WaitURL("nowhere")
+		if err == nil || !strings.Contains(err.Error(), `still at "`+u+`"`) {
+			t.Errorf("WaitURL of a location never reached: %v", err)
 		}
 	})
 
