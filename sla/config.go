@@ -56,8 +56,11 @@ type Policy struct {
 	Match         Match
 	Calendar      *Calendar
 	PauseStatuses []event.Status
-	WarnAt        []float64 // fractions of the target, ascending
-	Targets       map[Metric]map[event.Priority]Target
+	// WarnAt are the warning thresholds in millionths of the target
+	// (750000: 75%), ascending; integers, so that a threshold is an exact
+	// share of the target (70% of 100 min is 70 min, not a hair less)
+	WarnAt  []int64
+	Targets map[Metric]map[event.Priority]Target
 
 	targetTable *[4][4]*Target // Targets by metric and priority index, built by the parser
 }
@@ -331,16 +334,16 @@ func (p parser) policy(n *yaml.Node, field string, cals map[string]*Calendar) (P
 			pol.PauseStatuses = append(pol.PauseStatuses, st)
 		}
 	}
-	pol.WarnAt = []float64{0.75, 0.9}
+	pol.WarnAt = []int64{750000, 900000}
 	if wa, ok := m["warn_at"]; ok {
 		if wa[1].Kind != yaml.SequenceNode {
 			return pol, p.errf(wa[1], join(field, "warn_at"), "expected a list of fractions")
 		}
 		pol.WarnAt = nil
 		for i, c := range wa[1].Content {
-			f, err := strconv.ParseFloat(c.Value, 64)
-			if err != nil || f <= 0 || f >= 1 || (i > 0 && f <= pol.WarnAt[i-1]) {
-				return pol, p.errf(c, fmt.Sprintf("%s.warn_at[%d]", field, i), "%q: thresholds are ascending fractions between 0 and 1", c.Value)
+			f, ok := parseMillionths(c.Value)
+			if !ok || f <= 0 || f >= million || (i > 0 && f <= pol.WarnAt[i-1]) {
+				return pol, p.errf(c, fmt.Sprintf("%s.warn_at[%d]", field, i), "%q: thresholds are ascending fractions between 0 and 1, such as 0.75, with at most 6 decimals", c.Value)
 			}
 			pol.WarnAt = append(pol.WarnAt, f)
 		}
@@ -381,6 +384,22 @@ func (p parser) policy(n *yaml.Node, field string, cals map[string]*Calendar) (P
 		}
 	}
 	return pol, nil
+}
+
+const million = 1_000_000
+
+var fractionRe = regexp.MustCompile(`^0?\.(\d{1,6})$`)
+
+// parseMillionths reads a decimal fraction such as 0.75 or .9 exactly, in
+// millionths.
+func parseMillionths(s string) (int64, bool) {
+	g := fractionRe.FindStringSubmatch(strings.TrimSpace(s))
+	if g == nil {
+		return 0, false
+	}
+	digits := g[1] + strings.Repeat("0", 6-len(g[1]))
+	n, err := strconv.ParseInt(digits, 10, 64)
+	return n, err == nil
 }
 
 // parseTarget reads "30m", "4h", "2h30m" (business time) or "8h calendar".

@@ -3,6 +3,7 @@ package sla
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +79,8 @@ func TestConfigErrorsNameFileLineAndField(t *testing.T) {
 		{"no policies", "calendars: []\n", 1, "policies", "required"},
 		{"duplicate policy", "policies:\n  - name: p\n    calendar: 24/7\n    targets: {first_reply: {low: 1h}}\n  - name: p\n    calendar: 24/7\n    targets: {first_reply: {low: 1h}}\n", 5, "policies[1].name", "twice"},
 		{"warn thresholds", "policies:\n  - name: p\n    calendar: 24/7\n    warn_at: [0.9, 0.75]\n    targets: {first_reply: {low: 1h}}\n", 4, "policies[0].warn_at[1]", "ascending"},
+		{"warn threshold too fine", "policies:\n  - name: p\n    calendar: 24/7\n    warn_at: [0.5, 0.1234567]\n    targets: {first_reply: {low: 1h}}\n", 4, "policies[0].warn_at[1]", "at most 6 decimals"},
+		{"warn threshold of 1", "policies:\n  - name: p\n    calendar: 24/7\n    warn_at: [1.0]\n    targets: {first_reply: {low: 1h}}\n", 4, "policies[0].warn_at[0]", "between 0 and 1"},
 	}
 	for _, tc := range cases {
 		_, err := ParseConfig("sla.yaml", []byte(tc.yaml))
@@ -89,6 +92,17 @@ func TestConfigErrorsNameFileLineAndField(t *testing.T) {
 		if ce.File != "sla.yaml" || ce.Line != tc.line || ce.Field != tc.field || !strings.Contains(ce.Msg, tc.words) {
 			t.Errorf("%s: got %q, want sla.yaml:%d: %s: ...%s...", tc.name, err, tc.line, tc.field, tc.words)
 		}
+	}
+}
+
+// Warning thresholds are read exactly, in millionths of the target.
+func TestWarnAtReadExactly(t *testing.T) {
+	cfg, err := ParseConfig("sla.yaml", []byte("policies:\n  - name: p\n    calendar: 24/7\n    warn_at: [.5, 0.7, 0.999999]\n    targets: {first_reply: {low: 1h}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Policies[0].WarnAt; !slices.Equal(got, []int64{500000, 700000, 999999}) {
+		t.Errorf("warn_at read as %v millionths", got)
 	}
 }
 

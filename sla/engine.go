@@ -128,8 +128,12 @@ type clock struct {
 	mark time.Duration
 	// policy in force when the clock stopped, and its target for the
 	// clock's metric and the priority then
-	policy    *Policy
-	stopTg    *Target
+	policy *Policy
+	stopTg *Target
+	// the target and policy the clock is judged against, since the
+	// latest change of either while it ran (or at its reopen)
+	judged    *Target
+	judgedBy  *Policy
 	n         int32 // cycle
 	warnAt    int32 // warned[warnAt:warnAt+maxWarn] of the engine: when each warn_at fraction was reached
 	mi        uint8 // metricIndex
@@ -155,20 +159,22 @@ type engine struct {
 	maxWarn int         // the most warn_at thresholds of any policy
 	counts  [7]int      // cycles started, by metricIndex
 	// reply-cycle bookkeeping (indices into clocks, or noClock)
-	created         bool
-	createdBy       event.ActorType
-	agentReplied    bool // an agent public reply happened since the last customer message
-	awaitingReply   int
-	periodic        int
-	firstReply      int
-	firstReplyDone  bool
-	resolution      int
-	fullResolution  int
-	deleted, merged bool
-	targets         [7]*Target         // by metricIndex, for the current policy and priority
-	thresholds      [7][]time.Duration // the targets' warn_at thresholds, in the policy's order
-	thBuf           []time.Duration
-	targetsFor      event.Priority
+	created   bool
+	createdBy event.ActorType
+	// a customer message arrived while the ticket was solved or closed,
+	// and no reopen has followed yet
+	messageWhileResolved bool
+	awaitingReply        int
+	periodic             int
+	firstReply           int
+	firstReplyDone       bool
+	resolution           int
+	fullResolution       int
+	deleted, merged      bool
+	targets              [7]*Target         // by metricIndex, for the current policy and priority
+	thresholds           [7][]time.Duration // the targets' warn_at thresholds, in the policy's order
+	thBuf                []time.Duration
+	targetsFor           event.Priority
 	// attrsChanged: an attribute policies match on may have changed since
 	// the policy was chosen. dirty: retarget must look at every clock (a
 	// clock started or resumed, the targets changed, or a search for the
@@ -478,11 +484,19 @@ func (e *engine) refreshTargets() {
 		if tg != nil {
 			th := e.thBuf[i*e.maxWarn : i*e.maxWarn : (i+1)*e.maxWarn]
 			for _, f := range e.policy.WarnAt {
-				th = append(th, time.Duration(f*float64(tg.Duration)))
+				th = append(th, shareOf(tg.Duration, f))
 			}
 			e.thresholds[i] = th
 		}
 	}
+}
+
+// shareOf is millionths/10^6 of d, rounded down to the nanosecond, in
+// integer arithmetic (d/10^6*millionths would lose d's remainder, and
+// d*millionths could overflow).
+func shareOf(d time.Duration, millionths int64) time.Duration {
+	m := time.Duration(millionths)
+	return d/million*m + d%million*m/million
 }
 
 // targetOf is a metric's target under a policy for a priority (nil: none).
@@ -676,18 +690,10 @@ func (e *engine) retarget(t time.Time) {
 	if e.attrsChanged {
 		e.attrsChanged = false
 		if p := e.cfg.policyFor(&e.a); p != e.policy || e.a.priority != e.targetsFor {
-			old := e.targets
 			e.policy, e.targetsFor = p, e.a.priority
 			e.refreshTargets()
 			e.refreshStatus()
 			e.dirty = true
-			// a clock at exactly its old target has not used up a
-			// different new one before now
-			for i := range e.clocks {
-				if c := &e.clocks[i]; !c.usedUp.IsZero() && !sameTarget(old[c.mi], e.targets[c.mi]) {
-					c.usedUp = time.Time{}
-				}
-			}
 		}
 	}
 	if !e.dirty {
@@ -695,10 +701,22 @@ func (e *engine) retarget(t time.Time) {
 	}
 	for i := range e.clocks {
 		c := &e.clocks[i]
-		if c.stopped || c.cancelled || !c.breached.IsZero() {
+		if c.stopped || c.cancelled {
 			continue
 		}
-		if tg := e.targets[c.mi]; tg != nil {
+		tg := e.targets[c.mi]
+		if c.judgedBy != e.policy || !sameTarget(c.judged, tg) {
+			// A clock is judged only against the target in force now
+			// (docs/sla.md): what an earlier target recorded goes, and
+			// the new one counts from now on the time already used.
+			c.judged, c.judgedBy = tg, e.policy
+			c.breached, c.usedUp, c.mark = time.Time{}, time.Time{}, 0
+			clear(e.warned[c.warnAt : int(c.warnAt)+e.maxWarn])
+		}
+		if !c.breached.IsZero() {
+			continue
+		}
+		if tg != nil {
 			e.warn(c, c.elapsed, t)
 			if c.elapsed > tg.Duration {
 				c.breached = t
@@ -718,7 +736,8 @@ func (e *engine) startClock(m Metric, t time.Time, kind uint8) int {
 	e.counts[mi]++
 	n := len(e.warned)
 	// (mark 0: retarget, which runs before the clock next advances, sets it)
-	e.clocks = append(e.clocks, clock{start: t, n: int32(e.counts[mi]), warnAt: int32(n), mi: uint8(mi), kind: kind})
+	e.clocks = append(e.clocks, clock{start: t, n: int32(e.counts[mi]), warnAt: int32(n), mi: uint8(mi), kind: kind,
+		judged: e.targets[mi], judgedBy: e.policy})
 	e.warned = slices.Grow(e.warned, e.maxWarn)[:n+e.maxWarn]
 	clear(e.warned[n:])
 	e.dirty = true
@@ -822,8 +841,17 @@ func (e *engine) setStatus(to event.Status, t time.Time) {
 		// no periodic update is owed on a solved ticket
 		e.cancelClock(e.periodic, t)
 		e.periodic = noClock
+		// nor a reply: the solve ends the reply clocks, judged by the
+		// time they used until it
+		e.stopReplyClocks(t)
 	case from.Resolved() && !to.Resolved() && e.created:
 		e.resolution = e.startClock(MetricResolution, t, runsUnpaused)
+		if e.messageWhileResolved {
+			// the customer's message on the solved ticket is owed a
+			// reply from the reopen
+			e.messageWhileResolved = false
+			e.startReplyClocks(t)
+		}
 		if e.fullResolution != noClock && e.clocks[e.fullResolution].stopped {
 			fr := &e.clocks[e.fullResolution]
 			fr.stopped = false // resumes; the solved span is paused time
@@ -836,31 +864,48 @@ func (e *engine) setStatus(to event.Status, t time.Time) {
 
 // agentReply: an agent's public reply.
 func (e *engine) agentReply(t time.Time) {
-	if e.firstReply != noClock && !e.firstReplyDone {
-		e.stopClock(e.firstReply, t)
-		e.firstReplyDone = true
-	}
-	e.stopClock(e.awaitingReply, t)
-	e.awaitingReply = noClock
-	e.agentReplied = true
+	e.stopReplyClocks(t)
 	e.stopClock(e.periodic, t)
 	if !e.a.status.Resolved() {
 		e.periodic = e.startClock(MetricPeriodicUpdate, t, runsUnpaused)
 	}
 }
 
-// customerMessage: a message from the customer.
+// stopReplyClocks ends the running first-reply and next-reply cycles: at
+// an agent's public reply, or at a solve.
+func (e *engine) stopReplyClocks(t time.Time) {
+	if e.firstReply != noClock && !e.firstReplyDone {
+		e.stopClock(e.firstReply, t)
+		e.firstReplyDone = true
+	}
+	e.stopClock(e.awaitingReply, t)
+	e.awaitingReply = noClock
+}
+
+// customerMessage: a message from the customer. No reply clock runs on a
+// solved or closed ticket: a message there is owed a reply only if the
+// ticket is reopened, from the reopen.
 func (e *engine) customerMessage(t time.Time) {
 	if !e.created {
 		return
 	}
+	if e.a.status.Resolved() {
+		e.messageWhileResolved = true
+		return
+	}
+	e.startReplyClocks(t)
+}
+
+// startReplyClocks starts the reply cycles a customer message starts at t:
+// the first reply of a ticket an agent or the system created, if it has
+// none yet, and a next-reply cycle unless one is running.
+func (e *engine) startReplyClocks(t time.Time) {
 	if e.firstReply == noClock && e.createdBy != event.ActorCustomer && !e.firstReplyDone {
 		// agent-created ticket: first reply runs from the first customer message
 		e.firstReply = e.startClock(MetricFirstReply, t, runsUnpaused)
 	}
-	if e.awaitingReply == noClock && (e.agentReplied || e.createdBy != event.ActorCustomer) {
+	if e.awaitingReply == noClock {
 		e.awaitingReply = e.startClock(MetricNextReply, t, runsUnpaused)
-		e.agentReplied = false
 	}
 }
 

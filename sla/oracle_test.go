@@ -46,6 +46,7 @@ func oracle(cal *Calendar, pause []event.Status, evs []event.Event, now time.Tim
 			if e.Type == event.TypeStatusChanged && e.Status != status {
 				if !status.Resolved() && e.Status.Resolved() {
 					resolution, cur, resolving = append(resolution, cur), 0, false
+					replied = true // a solve ends the first-reply clock
 				} else if status.Resolved() && !e.Status.Resolved() {
 					resolving = true
 				}
