@@ -23,14 +23,7 @@ policies:
 // d is 7 Dec 2026 (a Monday) at h:m UTC.
 func d(h, m int) time.Time { return time.Date(2026, 12, 7, h, m, 0, 0, time.UTC) }
 
-func rulesCfg(t *testing.T) *Config {
-	t.Helper()
-	cfg, err := ParseConfig("rules.yaml", []byte(rulesConfig))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
-}
+func rulesCfg(t *testing.T) *Config { return mustParse(t, "rules.yaml", rulesConfig) }
 
 func (h *hist) priority(at time.Time, p event.Priority) *hist {
 	return h.add(at, event.TypePriorityChanged, agent, toPriority(p))

@@ -33,9 +33,11 @@ policies:
       resolution: {urgent: 2h, normal: 8h}
 `
 
-func scenarioCfg(t *testing.T) *Config {
+func scenarioCfg(t *testing.T) *Config { return mustParse(t, "scenario.yaml", scenarioConfig) }
+
+func mustParse(t *testing.T, name, yaml string) *Config {
 	t.Helper()
-	cfg, err := ParseConfig("scenario.yaml", []byte(scenarioConfig))
+	cfg, err := ParseConfig(name, []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -608,6 +608,11 @@ func compareResults(got []sla.Result, want map[string]sla.Result) string {
 	for _, g := range got {
 		k := fmt.Sprintf("%s#%d", g.Metric, g.Cycle)
 		seen[k] = true
+		// whatever the model says: nothing without a target is breached,
+		// warned or due
+		if (g.State == "measured" || g.Target == 0) && (g.Breached != nil || g.Deadline != nil || g.Warned != nil) {
+			fmt.Fprintf(&b, "  %s: without a target, yet %s\n", k, describeResult(g))
+		}
 		w, ok := want[k]
 		if !ok {
 			fmt.Fprintf(&b, "  %s: the engine has it, the model not: %s\n", k, describeResult(g))
