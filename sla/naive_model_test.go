@@ -613,6 +613,11 @@ func compareResults(got []sla.Result, want map[string]sla.Result) string {
 		if (g.State == "measured" || g.Target == 0) && (g.Breached != nil || g.Deadline != nil || g.Warned != nil) {
 			fmt.Fprintf(&b, "  %s: without a target, yet %s\n", k, describeResult(g))
 		}
+		for _, x := range append([]*time.Time{&g.Start, g.Deadline, g.Stop, g.Breached}, g.Warned...) {
+			if x != nil && x.Location() != time.UTC {
+				fmt.Fprintf(&b, "  %s: an instant not in UTC: %v\n", k, *x)
+			}
+		}
 		w, ok := want[k]
 		if !ok {
 			fmt.Fprintf(&b, "  %s: the engine has it, the model not: %s\n", k, describeResult(g))
