@@ -14,7 +14,7 @@ import (
 var testMapping = MappingConfig{
 	Default: VocabularyConfig{Preset: PresetCanonical},
 	Tenants: map[string]VocabularyConfig{
-		"hanoi-callcentre": {Preset: PresetVNCallCentre},
+		"hanoi-callcentre": {Preset: PresetVNCallCentre, DefaultPriority: "normal"},
 		"saigon-portal":    {Preset: PresetVNPortal},
 		"danang-crm":       {Preset: PresetVNCRM, Status: map[string]string{"Tạm dừng": "on_hold"}},
 		"hue-livechat":     {Preset: PresetVNLiveChat},

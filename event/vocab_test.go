@@ -220,6 +220,18 @@ func TestNormalizeLabel(t *testing.T) {
 		{"\tĐợi KH\nphản hồi", "đợi_kh_phản_hồi"},
 		{"Hoa\u0300n tha\u0300nh", "ho\u00e0n_th\u00e0nh"},
 		{"", ""},
+		// Vietnamese i/y variants: a toned y ending a syllable after a
+		// consonant is folded to the i with the same tone.
+		{"Chưa xử lý", "chưa_xử_lí"},
+		{"Chưa xử lí", "chưa_xử_lí"},
+		{"CHƯA XỬ LÝ", "chưa_xử_lí"},
+		{"Chu\u031Ba xu\u031B\u0309 ly\u0301", "chưa_xử_lí"}, // decomposed
+		{"kỹ thuật", "kĩ_thuật"},
+		{"Mỹ-ỵ", "mĩ_ỵ"},           // ỵ alone after a separator: no consonant before it
+		{"tuý", "tuý"},             // after a vowel: a different word, kept
+		{"quý khách", "quý_khách"}, // u is a vowel here too
+		{"lýdo", "lýdo"},           // not the end of a syllable
+		{"priority", "priority"},   // plain y is never folded
 	}
 	for _, tt := range tests {
 		if got := NormalizeLabel(tt.in); got != tt.want {
