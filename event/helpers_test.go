@@ -15,7 +15,7 @@ var testMapping = MappingConfig{
 	Default: VocabularyConfig{Preset: PresetCanonical},
 	Tenants: map[string]VocabularyConfig{
 		"hanoi-callcentre": {Preset: PresetVNCallCentre, DefaultPriority: "normal"},
-		"saigon-portal":    {Preset: PresetVNPortal},
+		"saigon-portal":    {Preset: PresetVNPortal, Ratings: "first"},
 		"danang-crm":       {Preset: PresetVNCRM, Status: map[string]string{"Tạm dừng": "on_hold"}},
 		"hue-livechat":     {Preset: PresetVNLiveChat},
 		"moskva-desk":      {Preset: PresetOneDesk},

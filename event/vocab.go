@@ -19,6 +19,9 @@ type Vocabulary struct {
 	// DefaultPriority is given to a ticket created without a priority:
 	// some desks (the call-centre CRM) have no priorities at all.
 	DefaultPriority Priority
+	// FirstRatingStands: the desk allows one rating per ticket, so a later
+	// rating does not replace the first (the support portal).
+	FirstRatingStands bool
 }
 
 // NormalizeLabel folds a label for lookup: Unicode NFC (Vietnamese text often
@@ -181,6 +184,9 @@ type VocabularyConfig struct {
 	// DefaultPriority (a canonical priority; default normal) is what a
 	// ticket.created without a priority gets.
 	DefaultPriority string `yaml:"default_priority"`
+	// Ratings says which of a ticket's ratings counts: "last" (default)
+	// or "first" (one rating per ticket; later ones are ignored).
+	Ratings string `yaml:"ratings"`
 }
 
 // Build turns the configuration into a Vocabulary, rejecting unknown presets
@@ -193,6 +199,13 @@ func (c VocabularyConfig) Build() (*Vocabulary, error) {
 	v, err := Preset(preset)
 	if err != nil {
 		return nil, err
+	}
+	switch c.Ratings {
+	case "", "last":
+	case "first":
+		v.FirstRatingStands = true
+	default:
+		return nil, fmt.Errorf("ratings %q is not one of [first last]", c.Ratings)
 	}
 	if c.DefaultPriority != "" {
 		p := Priority(c.DefaultPriority)
@@ -285,6 +298,12 @@ func (m *Mapper) Priority(tenant, label string) (Priority, bool) {
 // without one.
 func (m *Mapper) DefaultPriority(tenant string) Priority {
 	return m.vocab(tenant).DefaultPriority
+}
+
+// FirstRatingStands reports whether tenant's desk keeps a ticket's first
+// rating rather than its latest.
+func (m *Mapper) FirstRatingStands(tenant string) bool {
+	return m.vocab(tenant).FirstRatingStands
 }
 
 // Severity maps a label onto a canonical severity.

@@ -372,3 +372,21 @@ func TestDefaultMapper(t *testing.T) {
 		t.Errorf("zero Decoder on a vn-portal label: %v, want unknown_label", err)
 	}
 }
+
+// TestRatingsRuleConfig: "first" and "last" per tenant, last by default,
+// anything else refused naming the field and the tenant.
+func TestRatingsRuleConfig(t *testing.T) {
+	m, err := NewMapper(MappingConfig{Tenants: map[string]VocabularyConfig{
+		"portal": {Preset: PresetVNPortal, Ratings: "first"}, "desk": {Ratings: "last"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.FirstRatingStands("portal") || m.FirstRatingStands("desk") || m.FirstRatingStands("other") {
+		t.Errorf("first for portal only: portal %v desk %v other %v", m.FirstRatingStands("portal"), m.FirstRatingStands("desk"), m.FirstRatingStands("other"))
+	}
+	_, err = NewMapper(MappingConfig{Tenants: map[string]VocabularyConfig{"portal": {Ratings: "newest"}}})
+	if err == nil || !strings.Contains(err.Error(), "labels.tenants.portal") || !strings.Contains(err.Error(), "ratings") {
+		t.Errorf("want an error naming labels.tenants.portal and ratings, got %v", err)
+	}
+}
