@@ -293,7 +293,12 @@ func (d *Decoder) decodeData(ev *Event, w *wireData) error {
 		if err = mapStatus(m, ev, w.Status, true); err != nil {
 			return err
 		}
-		if err = mapPriority(m, ev, w.Priority, true); err != nil {
+		if w.Priority == nil || *w.Priority == "" {
+			// Desks without priorities (the call-centre CRM) get the
+			// tenant's default; the empty label records that it was
+			// defaulted, not sent.
+			ev.Priority = m.DefaultPriority(ev.Tenant)
+		} else if err = mapPriority(m, ev, w.Priority, true); err != nil {
 			return err
 		}
 		return mapSeverity(m, ev, w.Severity, false)

@@ -471,3 +471,41 @@ func TestHasControlMatchesUnicode(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeCreatedWithoutPriority: desks without priorities (the call-centre
+// CRM) send ticket.created with no priority; the ticket gets its tenant's
+// default priority and an empty label, which records that it was defaulted.
+func TestDecodeCreatedWithoutPriority(t *testing.T) {
+	m, err := NewMapper(MappingConfig{Tenants: map[string]VocabularyConfig{
+		"hanoi-callcentre": {Preset: PresetVNCallCentre, DefaultPriority: "low"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &Decoder{Labels: m}
+	noPriority := edit(t, jsonCreated, `"priority": "Khẩn cấp", `, ``)
+	// acme is on the canonical preset: it needs canonical labels
+	acme := edit(t, edit(t, edit(t, noPriority, `"hanoi-callcentre"`, `"acme"`), `"Chưa xử lý"`, `"new"`), `"rất cao"`, `"high"`)
+	for _, tt := range []struct {
+		name, doc string
+		want      Priority
+	}{
+		{"absent, tenant default low", noPriority, PriorityLow},
+		{"empty, tenant default low", edit(t, jsonCreated, `"Khẩn cấp"`, `""`), PriorityLow},
+		{"null, tenant default low", edit(t, jsonCreated, `"Khẩn cấp"`, `null`), PriorityLow},
+		{"absent, a tenant without a setting gets normal", acme, PriorityNormal},
+	} {
+		ev, err := d.Decode([]byte(tt.doc))
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if ev.Priority != tt.want || ev.PriorityLabel != "" {
+			t.Errorf("%s: priority %q label %q, want %q and an empty label", tt.name, ev.Priority, ev.PriorityLabel, tt.want)
+		}
+	}
+	if _, err := NewMapper(MappingConfig{Default: VocabularyConfig{DefaultPriority: "Khẩn cấp"}}); err == nil ||
+		!strings.Contains(err.Error(), "default_priority") {
+		t.Errorf("a default_priority that is not canonical must be refused naming the field, got %v", err)
+	}
+}

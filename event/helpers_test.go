@@ -14,8 +14,8 @@ import (
 var testMapping = MappingConfig{
 	Default: VocabularyConfig{Preset: PresetCanonical},
 	Tenants: map[string]VocabularyConfig{
-		"hanoi-callcentre": {Preset: PresetVNCallCentre},
-		"saigon-portal":    {Preset: PresetVNPortal},
+		"hanoi-callcentre": {Preset: PresetVNCallCentre, DefaultPriority: "normal"},
+		"saigon-portal":    {Preset: PresetVNPortal, Ratings: "first"},
 		"danang-crm":       {Preset: PresetVNCRM, Status: map[string]string{"Tạm dừng": "on_hold"}},
 		"hue-livechat":     {Preset: PresetVNLiveChat},
 		"moskva-desk":      {Preset: PresetOneDesk},

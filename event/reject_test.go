@@ -106,7 +106,6 @@ func TestDecodeRejects(t *testing.T) {
 		{"created with blank customer", edit(t, jsonCreated, `"  Co\u0302ng ty ABC  "`, `"\u3000"`), ReasonMissingField, "data.customer"},
 		{"created without status", edit(t, jsonCreated, `"status": "Chưa xử lý", `, ``), ReasonMissingField, "data.status"},
 		{"created with empty status", edit(t, jsonCreated, `"Chưa xử lý"`, `""`), ReasonMissingField, "data.status"},
-		{"created without priority", edit(t, jsonCreated, `"priority": "Khẩn cấp", `, ``), ReasonMissingField, "data.priority"},
 		{"created with unknown status", edit(t, jsonCreated, `"Chưa xử lý"`, `"Đã trả lời"`), ReasonUnknownLabel, "data.status"},
 		{"created with unknown priority", edit(t, jsonCreated, `"Khẩn cấp"`, `"Siêu gấp"`), ReasonUnknownLabel, "data.priority"},
 		{"created with a priority word as severity", edit(t, jsonCreated, `"rất cao"`, `"Khẩn cấp"`), ReasonUnknownLabel, "data.severity"},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -15,18 +16,59 @@ type Vocabulary struct {
 	Status   map[string]Status
 	Priority map[string]Priority
 	Severity map[string]Severity
+	// DefaultPriority is given to a ticket created without a priority:
+	// some desks (the call-centre CRM) have no priorities at all.
+	DefaultPriority Priority
+	// FirstRatingStands: the desk allows one rating per ticket, so a later
+	// rating does not replace the first (the support portal).
+	FirstRatingStands bool
 }
 
 // NormalizeLabel folds a label for lookup: Unicode NFC (Vietnamese text often
-// arrives decomposed), lower case, trimmed, inner white space collapsed, and
-// '-' or ' ' treated like '_' so "on hold", "on-hold" and "on_hold" agree.
+// arrives decomposed), lower case, trimmed, inner white space collapsed, '-'
+// or ' ' treated like '_' so "on hold", "on-hold" and "on_hold" agree, and
+// the Vietnamese i/y spelling variants folded (see foldVietnameseY).
 func NormalizeLabel(s string) string {
 	s = norm.NFC.String(strings.ToLower(strings.TrimSpace(s)))
 	s = strings.Join(strings.Fields(s), " ")
-	return labelSeparators.Replace(s)
+	return foldVietnameseY(labelSeparators.Replace(s))
 }
 
 var labelSeparators = strings.NewReplacer(" ", "_", "-", "_")
+
+// toneY maps each toned y to the i with the same tone mark.
+var toneY = map[rune]rune{'ý': 'í', 'ỳ': 'ì', 'ỷ': 'ỉ', 'ỹ': 'ĩ', 'ỵ': 'ị'}
+
+// foldVietnameseY folds the spelling variants "lý"/"lí", "kỹ"/"kĩ", "mỹ"/"mĩ":
+// a toned y that ends a syllable right after a consonant is written either
+// way (Callio writes "Chưa xử lí", the standard spelling is "Chưa xử lý").
+// Plain y is left alone, so English labels ("priority") are untouched, and
+// so is y after a vowel ("tuý", "ấy"), where i and y are different words.
+// Input is NFC lower case.
+func foldVietnameseY(s string) string {
+	if !strings.ContainsAny(s, "ýỳỷỹỵ") {
+		return s
+	}
+	rs := []rune(s)
+	for i, r := range rs {
+		to, ok := toneY[r]
+		if !ok || i == 0 || isVietnameseVowel(rs[i-1]) || !unicode.IsLetter(rs[i-1]) {
+			continue
+		}
+		if i+1 < len(rs) && unicode.IsLetter(rs[i+1]) {
+			continue // not the end of the syllable
+		}
+		rs[i] = to
+	}
+	return string(rs)
+}
+
+// isVietnameseVowel reports whether r is a vowel letter, with or without
+// diacritics (its base letter after canonical decomposition).
+func isVietnameseVowel(r rune) bool {
+	base := []rune(norm.NFD.String(string(r)))[0]
+	return strings.ContainsRune("aeiouy", base)
+}
 
 // Preset names shipped with Slate, one per help-desk style in
 // docs/events.md. Every preset also accepts the canonical values.
@@ -61,7 +103,8 @@ var presetLabels = map[string]struct {
 }{
 	PresetCanonical: {status: enStatus, priority: []map[string]Priority{enPriority}, severity: []map[string]Severity{enSeverity}},
 	PresetVNCallCentre: {status: map[string]Status{
-		"Chưa xử lý": StatusNew, "Đang xử lý": StatusOpen, "Đợi hỗ trợ": StatusOnHold,
+		// Callio's own spelling ("lí"); "Chưa xử lý" matches too (foldVietnameseY).
+		"Chưa xử lí": StatusNew, "Đang xử lí": StatusOpen, "Đợi hỗ trợ": StatusOnHold,
 		"Đợi KH phản hồi": StatusPending, "Hoàn thành": StatusClosed,
 	}, priority: []map[string]Priority{vnPriority}, severity: []map[string]Severity{vnSeverity}},
 	PresetVNPortal: {status: map[string]Status{
@@ -103,7 +146,8 @@ func Preset(name string) (*Vocabulary, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown vocabulary preset %q (known: %s)", name, strings.Join(PresetNames(), ", "))
 	}
-	v := &Vocabulary{Status: map[string]Status{}, Priority: map[string]Priority{}, Severity: map[string]Severity{}}
+	v := &Vocabulary{Status: map[string]Status{}, Priority: map[string]Priority{}, Severity: map[string]Severity{},
+		DefaultPriority: PriorityNormal}
 	for _, s := range Statuses {
 		v.Status[NormalizeLabel(string(s))] = s
 	}
@@ -137,6 +181,12 @@ type VocabularyConfig struct {
 	Status   map[string]string `yaml:"status"`
 	Priority map[string]string `yaml:"priority"`
 	Severity map[string]string `yaml:"severity"`
+	// DefaultPriority (a canonical priority; default normal) is what a
+	// ticket.created without a priority gets.
+	DefaultPriority string `yaml:"default_priority"`
+	// Ratings says which of a ticket's ratings counts: "last" (default)
+	// or "first" (one rating per ticket; later ones are ignored).
+	Ratings string `yaml:"ratings"`
 }
 
 // Build turns the configuration into a Vocabulary, rejecting unknown presets
@@ -149,6 +199,20 @@ func (c VocabularyConfig) Build() (*Vocabulary, error) {
 	v, err := Preset(preset)
 	if err != nil {
 		return nil, err
+	}
+	switch c.Ratings {
+	case "", "last":
+	case "first":
+		v.FirstRatingStands = true
+	default:
+		return nil, fmt.Errorf("ratings %q is not one of [first last]", c.Ratings)
+	}
+	if c.DefaultPriority != "" {
+		p := Priority(c.DefaultPriority)
+		if !contains(Priorities, p) {
+			return nil, fmt.Errorf("default_priority %q is not one of %v", c.DefaultPriority, Priorities)
+		}
+		v.DefaultPriority = p
 	}
 	for label, to := range c.Status {
 		s := Status(to)
@@ -228,6 +292,18 @@ func (m *Mapper) Status(tenant, label string) (Status, bool) {
 // Priority maps a label onto a canonical priority.
 func (m *Mapper) Priority(tenant, label string) (Priority, bool) {
 	return lookupLabel(m.vocab(tenant).Priority, label)
+}
+
+// DefaultPriority is the priority a tenant's tickets get when created
+// without one.
+func (m *Mapper) DefaultPriority(tenant string) Priority {
+	return m.vocab(tenant).DefaultPriority
+}
+
+// FirstRatingStands reports whether tenant's desk keeps a ticket's first
+// rating rather than its latest.
+func (m *Mapper) FirstRatingStands(tenant string) bool {
+	return m.vocab(tenant).FirstRatingStands
 }
 
 // Severity maps a label onto a canonical severity.

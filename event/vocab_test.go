@@ -220,6 +220,18 @@ func TestNormalizeLabel(t *testing.T) {
 		{"\tĐợi KH\nphản hồi", "đợi_kh_phản_hồi"},
 		{"Hoa\u0300n tha\u0300nh", "ho\u00e0n_th\u00e0nh"},
 		{"", ""},
+		// Vietnamese i/y variants: a toned y ending a syllable after a
+		// consonant is folded to the i with the same tone.
+		{"Chưa xử lý", "chưa_xử_lí"},
+		{"Chưa xử lí", "chưa_xử_lí"},
+		{"CHƯA XỬ LÝ", "chưa_xử_lí"},
+		{"Chu\u031Ba xu\u031B\u0309 ly\u0301", "chưa_xử_lí"}, // decomposed
+		{"kỹ thuật", "kĩ_thuật"},
+		{"Mỹ-ỵ", "mĩ_ỵ"},           // ỵ alone after a separator: no consonant before it
+		{"tuý", "tuý"},             // after a vowel: a different word, kept
+		{"quý khách", "quý_khách"}, // u is a vowel here too
+		{"lýdo", "lýdo"},           // not the end of a syllable
+		{"priority", "priority"},   // plain y is never folded
 	}
 	for _, tt := range tests {
 		if got := NormalizeLabel(tt.in); got != tt.want {
@@ -358,5 +370,23 @@ func TestDefaultMapper(t *testing.T) {
 	_, err := (&Decoder{}).Decode([]byte(jsonStatusChanged))
 	if ReasonOf(err) != ReasonUnknownLabel {
 		t.Errorf("zero Decoder on a vn-portal label: %v, want unknown_label", err)
+	}
+}
+
+// TestRatingsRuleConfig: "first" and "last" per tenant, last by default,
+// anything else refused naming the field and the tenant.
+func TestRatingsRuleConfig(t *testing.T) {
+	m, err := NewMapper(MappingConfig{Tenants: map[string]VocabularyConfig{
+		"portal": {Preset: PresetVNPortal, Ratings: "first"}, "desk": {Ratings: "last"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.FirstRatingStands("portal") || m.FirstRatingStands("desk") || m.FirstRatingStands("other") {
+		t.Errorf("first for portal only: portal %v desk %v other %v", m.FirstRatingStands("portal"), m.FirstRatingStands("desk"), m.FirstRatingStands("other"))
+	}
+	_, err = NewMapper(MappingConfig{Tenants: map[string]VocabularyConfig{"portal": {Ratings: "newest"}}})
+	if err == nil || !strings.Contains(err.Error(), "labels.tenants.portal") || !strings.Contains(err.Error(), "ratings") {
+		t.Errorf("want an error naming labels.tenants.portal and ratings, got %v", err)
 	}
 }

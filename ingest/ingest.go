@@ -159,10 +159,11 @@ type Ingester struct {
 	// the dedupe window has yet to see: it sees them all when the part is
 	// handed on. One array, the fetcher's: one per part was 20 MB that the
 	// garbage collector scanned, held by the parts of units being stored.
-	checks  []idCheck
-	healthy atomic.Bool // last store attempt succeeded
-	fetchOK atomic.Bool // last fetch did not fail
-	running atomic.Bool
+	checks        []idCheck
+	unknownLabels *unknownLabels
+	healthy       atomic.Bool // last store attempt succeeded
+	fetchOK       atomic.Bool // last fetch did not fail
+	running       atomic.Bool
 	// totals since start, for the stop log (the metrics die with the process)
 	consumed, stored atomic.Uint64
 }
@@ -170,7 +171,7 @@ type Ingester struct {
 // New builds an Ingester; cfg must be valid.
 func New(src Source, store Store, dec *event.Decoder, cfg Config, m *Metrics, log *slog.Logger) *Ingester {
 	in := &Ingester{src: src, store: store, decoder: dec, cfg: cfg, metrics: m, log: log, now: time.Now,
-		seen: newRecentIDs(cfg.DedupeWindow), block: blockSize, free: make(chan *part, cfg.BatchSize/blockSize+4), freeRecs: make(chan []event.Record, 3)}
+		seen: newRecentIDs(cfg.DedupeWindow), unknownLabels: newUnknownLabels(), block: blockSize, free: make(chan *part, cfg.BatchSize/blockSize+4), freeRecs: make(chan []event.Record, 3)}
 	in.healthy.Store(true)
 	in.fetchOK.Store(true)
 	return in
@@ -880,8 +881,9 @@ func (in *Ingester) unitStored(u *unit, countRows bool) {
 func (in *Ingester) counted(events int, dls []event.DeadLetter) {
 	in.metrics.Inserted.Add(float64(events))
 	in.stored.Add(uint64(events))
-	for _, d := range dls {
-		in.metrics.DeadLettered.WithLabelValues(string(d.Reason)).Inc()
+	for i := range dls {
+		in.metrics.DeadLettered.WithLabelValues(string(dls[i].Reason)).Inc()
+		in.unknownLabels.note(in.log, &dls[i], in.now())
 	}
 }
 

@@ -46,24 +46,40 @@ type State struct {
 	CustomerReplies uint32
 	InternalNotes   uint32
 
-	Rating  uint8 // 0 = not rated; the latest rating counts
+	Rating  uint8 // 0 = not rated; which rating counts is Rules.FirstRatingStands
 	RatedAt time.Time
 
 	MergedInto  string
 	Deleted     bool
 	LastEventAt time.Time // of the last event folded, in history order
 	LastEventID string
+
+	// Rules are the desk's, from configuration: set by whoever folds, never
+	// stored with the state.
+	Rules Rules
+}
+
+// Rules are a help desk's own rules for deriving a ticket's state.
+type Rules struct {
+	// FirstRatingStands keeps a ticket's first rating: desks that allow one
+	// rating per ticket ignore later ones. Otherwise the latest counts.
+	FirstRatingStands bool
 }
 
 // Fold derives the state from a ticket's events, in any order and with
 // repeated ids; it sorts and de-duplicates a copy. All events must belong
 // to the same ticket.
 func Fold(history []event.Event) State {
+	return FoldWith(history, Rules{})
+}
+
+// FoldWith is Fold under a desk's rules.
+func FoldWith(history []event.Event, rules Rules) State {
 	refs := make([]*event.Event, len(history))
 	for i := range history {
 		refs[i] = &history[i]
 	}
-	var s State
+	s := State{Rules: rules}
 	s.Apply(event.SortHistoryRefs(refs))
 	return s
 }
@@ -144,7 +160,9 @@ func (s *State) apply(e *event.Event) {
 			s.InternalNotes++
 		}
 	case event.TypeRated:
-		s.Rating, s.RatedAt = e.Rating, e.OccurredAt
+		if s.Rating == 0 || !s.Rules.FirstRatingStands {
+			s.Rating, s.RatedAt = e.Rating, e.OccurredAt
+		}
 	case event.TypeMerged:
 		s.MergedInto = e.MergedInto
 	case event.TypeDeleted:

@@ -134,3 +134,40 @@ func TestFoldHandWorked(t *testing.T) {
 		t.Errorf("last event %v %s", s.LastEventAt, s.LastEventID)
 	}
 }
+
+// TestRatingRule: a desk that allows one rating per ticket keeps the first
+// (a later rating does not replace it), in any arrival order and when the
+// state is extended by Apply; otherwise the latest counts.
+func TestRatingRule(t *testing.T) {
+	rated := func(id string, min int, stars uint8) event.Event {
+		return ev(id, min, event.TypeRated, func(e *event.Event) { e.Rating = stars })
+	}
+	created := ev("1", 0, event.TypeCreated, status(event.StatusNew))
+	h := []event.Event{created, rated("2", 10, 2), rated("3", 20, 5), rated("4", 30, 4)}
+	reversed := []event.Event{h[3], h[2], h[1], h[0]}
+
+	for _, tt := range []struct {
+		rules     Rules
+		wantStars uint8
+		wantAt    time.Time
+	}{
+		{Rules{FirstRatingStands: true}, 2, at(10)},
+		{Rules{}, 4, at(30)},
+	} {
+		for name, hist := range map[string][]event.Event{"in order": h, "reversed": reversed} {
+			s := FoldWith(hist, tt.rules)
+			if s.Rating != tt.wantStars || !s.RatedAt.Equal(tt.wantAt) {
+				t.Errorf("%+v %s: rating %d at %v, want %d at %v", tt.rules, name, s.Rating, s.RatedAt, tt.wantStars, tt.wantAt)
+			}
+		}
+		// extended: the first two events folded, the rest applied later
+		s := FoldWith(h[:2], tt.rules)
+		s.Apply([]*event.Event{&h[2], &h[3]})
+		if s.Rating != tt.wantStars {
+			t.Errorf("%+v extended: rating %d, want %d", tt.rules, s.Rating, tt.wantStars)
+		}
+	}
+	if s := Fold(h); s.Rating != 4 {
+		t.Errorf("Fold without rules: the latest rating counts, got %d", s.Rating)
+	}
+}

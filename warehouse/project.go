@@ -30,8 +30,9 @@ import (
 // gap: if another consumer stored events of a partition in between (after a
 // rebalance), that partition's cached states are dropped.
 type projector struct {
-	conn driver.Conn
-	db   string
+	conn  driver.Conn
+	db    string
+	rules func(tenant string) ticket.Rules // nil: ticket.Rules{} for all
 
 	mu      sync.Mutex // held by a unit from Begin until Seal, Commit or Abort
 	cache   *stateCache
@@ -98,6 +99,13 @@ func (p *projector) forget() {
 type partitionKey struct {
 	topic     string
 	partition int32
+}
+
+func (p *projector) rulesOf(tenant string) ticket.Rules {
+	if p.rules == nil {
+		return ticket.Rules{}
+	}
+	return p.rules(tenant)
 }
 
 func newProjector(conn driver.Conn, db string, limit int) *projector {
@@ -334,6 +342,7 @@ func (p *projector) stage(ctx context.Context, s *stage, b *event.Batch) error {
 			t.refold = true
 			continue
 		}
+		t.state.Rules = p.rulesOf(g.key.Tenant) // states from the cache or storage carry none
 		t.state.Apply(g.events)
 	}
 	if len(s.unverified) >= ticketStateChunk {
@@ -439,7 +448,7 @@ func (p *projector) refold(ctx context.Context, s *stage) ([]*ticket.State, erro
 	if len(refold) > 0 {
 		t0 := time.Now()
 		err := LoadHistories(ctx, p.conn, p.db, refold, func(history []event.Event) error {
-			s.byKey[TicketKey{history[0].Tenant, history[0].TicketID}].state = ticket.Fold(history)
+			s.byKey[TicketKey{history[0].Tenant, history[0].TicketID}].state = ticket.FoldWith(history, p.rulesOf(history[0].Tenant))
 			return nil
 		})
 		if err != nil {

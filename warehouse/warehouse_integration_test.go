@@ -14,6 +14,7 @@ import (
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/internal/testkit"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/ticket"
 	"github.com/slatehq/slate/warehouse"
 )
 
@@ -729,5 +730,55 @@ func TestPartRowsWritesPartsBeforeTheUnitEnds(t *testing.T) {
 		if n := count(); n != stored {
 			t.Fatalf("PartRows %d: %d events after Commit, want %d", partRows, n, stored)
 		}
+	}
+}
+
+// TestFirstRatingStands: a desk with one rating per ticket keeps the first
+// (5 stars, e13) whatever later ratings say and however they arrive: in
+// later batches (the state extended from the cache or from storage), or
+// late, before the first (a refold from the stored history), and in
+// RefoldTickets. A desk without the rule keeps the latest.
+func TestFirstRatingStands(t *testing.T) {
+	later := []string{
+		`{"schema":1,"event_id":"e14","type":"ticket.rated","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-04T08:00:00Z","actor":{"type":"customer","id":"c1"},"data":{"rating":2}}`,
+		`{"schema":1,"event_id":"e15","type":"ticket.rated","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-05T08:00:00Z","actor":{"type":"customer","id":"c1"},"data":{"rating":1}}`,
+	}
+	all := records(t, append(append([]string{}, lifecycle...), later...), 0)
+	firstRule := func(tenant string) ticket.Rules { return ticket.Rules{FirstRatingStands: tenant == "acme"} }
+	for _, tt := range []struct {
+		name   string
+		rules  func(string) ticket.Rules
+		cache  int
+		order  [][]event.Record
+		rating uint8
+	}{
+		{"first, cache, in order", firstRule, 1000, [][]event.Record{all[:13], all[13:14], all[14:]}, 5},
+		{"first, no cache, in order", firstRule, 0, [][]event.Record{all[:13], all[13:14], all[14:]}, 5},
+		{"first, late first rating", firstRule, 1000, [][]event.Record{append(all[:12:12], all[14]), all[12:14]}, 5},
+		{"last, in order", nil, 1000, [][]event.Record{all[:13], all[13:14], all[14:]}, 1},
+		{"last, late first rating", nil, 0, [][]event.Record{append(all[:12:12], all[14]), all[12:14]}, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			conn, o := openMigrated(t)
+			ctx := context.Background()
+			w := warehouse.NewWriter(conn, o.Database, tt.cache)
+			if tt.rules != nil {
+				w.SetTicketRules(tt.rules)
+			}
+			for _, b := range tt.order {
+				if err := w.Store(ctx, batch(b)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if r := readTicket(t, conn, o.Database); r.rating != tt.rating || r.version != 15 {
+				t.Fatalf("rating %d version %d, want %d and 15", r.rating, r.version, tt.rating)
+			}
+			if err := w.RefoldTickets(ctx, []warehouse.TicketKey{{Tenant: "acme", TicketID: "T1"}}); err != nil {
+				t.Fatal(err)
+			}
+			if r := readTicket(t, conn, o.Database); r.rating != tt.rating {
+				t.Fatalf("after RefoldTickets: rating %d, want %d", r.rating, tt.rating)
+			}
+		})
 	}
 }

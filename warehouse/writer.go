@@ -42,6 +42,13 @@ func NewWriter(conn driver.Conn, db string, stateCache int) *Writer {
 		Log: slog.New(slog.DiscardHandler)}
 }
 
+// SetTicketRules sets each tenant's rules for deriving ticket states (which
+// rating counts). Call it before the first Store; states already stored
+// keep what they were derived with until RefoldTickets.
+func (w *Writer) SetTicketRules(rules func(tenant string) ticket.Rules) {
+	w.proj.rules = rules
+}
+
 // Store writes one batch as a unit of its own: events, time entries, dead
 // letters, then the new state of every ticket the events touched. It
 // returns a fault-kinded error: Unavailable when retrying may help,
@@ -406,7 +413,7 @@ func (w *Writer) RefoldTickets(ctx context.Context, keys []TicketKey) error {
 	}
 	var states []*ticket.State
 	err := LoadHistories(ctx, w.conn, w.db, keys, func(history []event.Event) error {
-		s := ticket.Fold(history)
+		s := ticket.FoldWith(history, w.proj.rulesOf(history[0].Tenant))
 		states = append(states, &s)
 		return nil
 	})

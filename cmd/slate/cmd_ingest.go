@@ -15,6 +15,7 @@ import (
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/ingest"
 	"github.com/slatehq/slate/internal/obs"
+	"github.com/slatehq/slate/ticket"
 	"github.com/slatehq/slate/warehouse"
 )
 
@@ -62,6 +63,7 @@ func serveIngest(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Lo
 	writer := warehouse.NewWriter(conn, cfg.ClickHouse.Database, cfg.Ingest.StateCache)
 	writer.Log = log
 	writer.PartRows = cfg.Ingest.PartRows
+	writer.SetTicketRules(ticketRules(mapper))
 	in := ingest.New(reader, unitStore{writer}, &event.Decoder{Labels: mapper},
 		cfg.Ingest, ingest.NewMetrics(reg), log)
 	mux := obs.Mux(reg, func() error {
@@ -105,3 +107,10 @@ func serveIngest(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Lo
 type unitStore struct{ w *warehouse.Writer }
 
 func (s unitStore) Begin(ctx context.Context) ingest.Unit { return s.w.Begin(ctx) }
+
+// ticketRules gives each tenant's desk rules, from its labels configuration.
+func ticketRules(m *event.Mapper) func(tenant string) ticket.Rules {
+	return func(tenant string) ticket.Rules {
+		return ticket.Rules{FirstRatingStands: m.FirstRatingStands(tenant)}
+	}
+}

@@ -115,37 +115,18 @@ func runSLAEval(_ context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	in := os.Stdin
-	if *eventsPath != "-" {
-		f, err := os.Open(*eventsPath)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in = f
-	}
 	type key struct{ tenant, ticket string }
 	byTicket := map[key][]event.Event{}
-	dec := event.Decoder{Labels: mapper}
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64<<10), event.MaxPayloadBytes+1)
-	line, rejected := 0, 0
-	for sc.Scan() {
-		line++
-		if len(sc.Bytes()) == 0 {
-			continue
-		}
-		ev, err := dec.Decode(sc.Bytes())
-		if err != nil {
-			rejected++
-			fmt.Fprintf(os.Stderr, "%s:%d: %v\n", *eventsPath, line, err)
-			continue
-		}
+	rejected := 0
+	line, err := decodeEventsFile(*eventsPath, &event.Decoder{Labels: mapper}, func(ev event.Event) {
 		k := key{ev.Tenant, ev.TicketID}
 		byTicket[k] = append(byTicket[k], ev)
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%s:%d: %w", *eventsPath, line+1, err)
+	}, func(line int, err error) {
+		rejected++
+		fmt.Fprintf(os.Stderr, "%s:%d: %v\n", *eventsPath, line, err)
+	})
+	if err != nil {
+		return err
 	}
 	keys := make([]key, 0, len(byTicket))
 	for k := range byTicket {
