@@ -1,9 +1,11 @@
 package dashboards
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -58,7 +60,10 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 			return
 		},
 		func() (err error) {
-			agents, agentP, err = s.run(ctx, "agent_performance", base, vals("top", "50", "sort", "solved"), sc)
+			// Every agent with assigned tickets, replies, SLA clocks,
+			// ratings or time in the range: a top by solves would drop
+			// those who solved nothing, the rows a manager most needs.
+			agents, agentP, err = s.run(ctx, "agent_performance", base, nil, sc)
 			return
 		},
 		func() (err error) {
@@ -70,6 +75,7 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 	if err != nil {
 		return err
 	}
+	sortDescending(agents, "solved", "replies")
 	bl := backlog.Rows[0]
 	compliance := "–"
 	if c := reports.Compliance(slaRes); c != nil {
@@ -88,15 +94,16 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 		{Label: "SLA compliance", Value: compliance},
 	}
 	backlogParams := snap
+	unit := unitFor(frt, res) // the page's one unit of durations
 	charts := []func() (Chart, error){
 		func() (Chart, error) {
-			return trendChart("volume", "Created, solved, reopened", volume, []string{"created", "solved", "reopened"}, volP, zoneOf(volume))
+			return trendChart("volume", "Created, solved, reopened", volume, []string{"created", "solved", "reopened"}, volP, zoneOf(volume), unit)
 		},
 		func() (Chart, error) {
-			return trendChart("frt", "First reply time, median", frt, []string{"median_s", "business_median_s"}, frtP, zoneOf(frt))
+			return trendChart("frt", "First reply time, median", frt, []string{"median_s", "business_median_s"}, frtP, zoneOf(frt), unit)
 		},
 		func() (Chart, error) {
-			return trendChart("resolution", "Resolution time, median", res, []string{"median_s", "business_median_s"}, resP, zoneOf(res))
+			return trendChart("resolution", "Resolution time, median", res, []string{"median_s", "business_median_s"}, resP, zoneOf(res), unit)
 		},
 		func() (Chart, error) {
 			return barChart("sla", "SLA compliance % by metric", slaRes, "metric", []string{"compliance_pct"}, 10, base)
@@ -117,7 +124,7 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 			return barChart("tags", "Top tags (tickets created)", tags, "tag", []string{"created", "solved"}, 15, tagP)
 		},
 		func() (Chart, error) {
-			return barChart("agents", "Agents: solved and public replies", agents, "agent", []string{"solved", "replies"}, 20, agentP)
+			return everyBarChart("agents", "Agents: solves and public replies", agents, "agent", []string{"solved", "replies"}, agentP)
 		},
 	}
 	for _, c := range charts {
@@ -129,7 +136,8 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 	}
 	p.Tables = append(p.Tables, Table{Title: "About to breach (next 4 hours)", Columns: preBreach.Columns, Rows: preBreach.Rows,
 		Note: preBreachNote(preBreach)},
-		Table{Title: "Agent performance", Columns: agents.Columns, Rows: agents.Rows, Note: "The 50 agents with the most solves.",
+		Table{Title: "Agent performance", Columns: agents.Columns, Rows: agents.Rows,
+			Note: "Every agent with assigned tickets, replies, SLA clocks, ratings or logged time in the period, most solves first; those with none are listed too.",
 			CSV: "/api/v1/reports/agent_performance?" + withParam(base, "format", "csv").Encode()})
 	return nil
 }
@@ -176,7 +184,7 @@ func (s *Server) finance(ctx context.Context, p *Page, base, _ url.Values, sc re
 	monthly := sumOverCurrencies(byMonth)
 	for _, c := range []func() (Chart, error){
 		func() (Chart, error) {
-			return trendChart("billable_month", "Hours by month", monthly, []string{"billable_hours", "hours"}, monthP, zoneOf(byMonth))
+			return trendChart("billable_month", "Hours by month", monthly, []string{"billable_hours", "hours"}, monthP, zoneOf(byMonth), inHours)
 		},
 		func() (Chart, error) {
 			return barChart("billable_customer", "Billable hours by customer", byCustomer, "customer", []string{"billable_hours"}, 20, custP)
@@ -253,7 +261,7 @@ func (s *Server) leadership(ctx context.Context, p *Page, base, _ url.Values, sc
 	p.Headlines = sum.Headlines
 	for _, c := range []func() (Chart, error){
 		func() (Chart, error) {
-			return trendChart("trend", "Created and solved", trend, []string{"created", "solved"}, trendP, zoneOf(trend))
+			return trendChart("trend", "Created and solved", trend, []string{"created", "solved"}, trendP, zoneOf(trend), inHours)
 		},
 		func() (Chart, error) {
 			return barChart("sla", "SLA compliance % by metric", sum.SLA, "metric", []string{"compliance_pct"}, 10, base)
@@ -296,9 +304,44 @@ func (s *Server) tickets(ctx context.Context, p *Page, _, q url.Values, sc repor
 	noteAsOf(ctx, res)
 	p.Title = res.Title
 	p.Tables = []Table{{Title: res.Title, Columns: res.Columns, Rows: res.Rows,
-		Note: strconv.Itoa(len(res.Rows)) + " tickets, " + res.From.Format("2006-01-02 15:04") + " – " + res.To.Format("2006-01-02 15:04") + " " + res.Zone,
+		Note: strconv.Itoa(len(res.Rows)) + " tickets, " + listSpan(res),
 		CSV:  "/api/v1/reports/" + name + "/tickets?" + withParam(v, "format", "csv").Encode()}}
 	return nil
+}
+
+// sortDescending orders res's rows by the measures, largest first (a
+// missing value as 0), then by the rows' text cells.
+func sortDescending(res *reports.Result, measures ...string) {
+	slices.SortStableFunc(res.Rows, func(a, b []any) int {
+		for _, m := range measures {
+			if c := cmp.Compare(num(b, res, m), num(a, res, m)); c != 0 {
+				return c
+			}
+		}
+		return slices.Compare(texts(a), texts(b))
+	})
+}
+
+// texts are a row's text cells (its dimensions).
+func texts(row []any) []string {
+	var out []string
+	for _, c := range row {
+		if s, ok := c.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// listSpan says when a list's tickets are from, in the zone it names: a
+// list of now (the backlog) at the request's now, others over their range.
+func listSpan(res *reports.Result) string {
+	zone := zoneOf(res)
+	const layout = "2006-01-02 15:04"
+	if res.From.Equal(res.To) {
+		return "now (" + res.From.In(zone).Format(layout) + " " + res.Zone + ")"
+	}
+	return res.From.In(zone).Format(layout) + " – " + res.To.In(zone).Format(layout) + " " + res.Zone
 }
 
 func withParam(v url.Values, k, val string) url.Values {
