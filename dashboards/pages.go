@@ -142,29 +142,46 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 	return nil
 }
 
-func (s *Server) finance(ctx context.Context, p *Page, base, _ url.Values, sc reports.Scope) error {
+func (s *Server) finance(ctx context.Context, p *Page, base, raw url.Values, sc reports.Scope) error {
 	p.Title = "Finance"
-	var byMonth, byCustomer, byAgent, byGroup, byOrg *reports.Result
-	var monthP, custP, agentP, groupP url.Values
-	err := parallel(
+	byMonth, monthP, err := s.run(ctx, "billable", base, vals("grain", "month"), sc)
+	if err != nil {
+		return err
+	}
+	// Money is never added or ranked across currencies: the page shows
+	// each currency's totals, and its rankings are of one currency, the
+	// one chosen or else the one with the most billable hours (hours
+	// compare across currencies, amounts do not).
+	totals := reports.CurrencyTotals(byMonth)
+	currency := defaultCurrency(totals)
+	if raw.Has("currency") {
+		currency = raw.Get("currency")
+	}
+	p.Currency = &currencyChoice{Selected: currency}
+	for _, t := range totals {
+		p.Currency.Options = append(p.Currency.Options, currencyOption{Code: t.Currency, Label: reports.CurrencyLabel(t.Currency)})
+	}
+	if !slices.ContainsFunc(p.Currency.Options, func(o currencyOption) bool { return o.Code == currency }) {
+		p.Currency.Options = append(p.Currency.Options, currencyOption{Code: currency, Label: reports.CurrencyLabel(currency)})
+	}
+	inCurrency := withParam(base, "currency", currency)
+	var byCustomer, byAgent, byGroup, byOrg *reports.Result
+	var custP, agentP, groupP url.Values
+	err = parallel(
 		func() (err error) {
-			byMonth, monthP, err = s.run(ctx, "billable", base, vals("grain", "month"), sc)
+			byCustomer, custP, err = s.run(ctx, "billable", inCurrency, vals("group_by", "customer", "top", "20", "sort", "billable_hours"), sc)
 			return
 		},
 		func() (err error) {
-			byCustomer, custP, err = s.run(ctx, "billable", base, vals("group_by", "customer", "top", "20", "sort", "billable_hours"), sc)
+			byAgent, agentP, err = s.run(ctx, "billable", inCurrency, vals("group_by", "agent", "top", "20", "sort", "billable_hours"), sc)
 			return
 		},
 		func() (err error) {
-			byAgent, agentP, err = s.run(ctx, "billable", base, vals("group_by", "agent", "top", "20", "sort", "billable_hours"), sc)
+			byGroup, groupP, err = s.run(ctx, "billable", inCurrency, vals("group_by", "group", "top", "20", "sort", "billable_hours"), sc)
 			return
 		},
 		func() (err error) {
-			byGroup, groupP, err = s.run(ctx, "billable", base, vals("group_by", "group", "top", "20", "sort", "billable_hours"), sc)
-			return
-		},
-		func() (err error) {
-			byOrg, _, err = s.run(ctx, "billable", base, vals("group_by", "organisation", "top", "100", "sort", "amount"), sc)
+			byOrg, _, err = s.run(ctx, "billable", inCurrency, vals("group_by", "organisation", "top", "100", "sort", "amount"), sc)
 			return
 		},
 	)
@@ -172,28 +189,35 @@ func (s *Server) finance(ctx context.Context, p *Page, base, _ url.Values, sc re
 		return err
 	}
 	var hours, billable float64
-	for _, row := range byMonth.Rows {
-		hours += num(row, byMonth, "hours")
-		billable += num(row, byMonth, "billable_hours")
+	for _, t := range totals {
+		hours += t.Hours
+		billable += t.BillableHours
 	}
 	p.Tiles = []Tile{
-		{Label: "Hours logged", Value: strconv.FormatFloat(hours, 'f', 1, 64)},
-		{Label: "Billable hours", Value: strconv.FormatFloat(billable, 'f', 1, 64)},
+		{Label: "Hours logged", Value: reports.FormatNumber(hours, reports.KindHours)},
+		{Label: "Billable hours", Value: reports.FormatNumber(billable, reports.KindHours)},
 	}
+	for _, t := range totals {
+		if t.Currency != "" {
+			p.Tiles = append(p.Tiles, Tile{Label: "Amount, " + t.Currency + " (" + reports.FormatNumber(t.BillableHours, reports.KindHours) + " billable h)",
+				Value: reports.FormatMoney(t.Amount, t.Currency)})
+		}
+	}
+	in := " (" + reports.CurrencyLabel(currency) + ")"
 	// The month trend sums currencies: hours do not depend on them.
 	monthly := sumOverCurrencies(byMonth)
 	for _, c := range []func() (Chart, error){
 		func() (Chart, error) {
-			return trendChart("billable_month", "Hours by month", monthly, []string{"billable_hours", "hours"}, monthP, zoneOf(byMonth), inHours)
+			return trendChart("billable_month", "Hours by month, all currencies", monthly, []string{"billable_hours", "hours"}, monthP, zoneOf(byMonth), inHours)
 		},
 		func() (Chart, error) {
-			return barChart("billable_customer", "Billable hours by customer", byCustomer, "customer", []string{"billable_hours"}, 20, custP)
+			return barChart("billable_customer", "Billable hours by customer"+in, byCustomer, "customer", []string{"billable_hours"}, 20, custP)
 		},
 		func() (Chart, error) {
-			return barChart("billable_agent", "Billable hours by agent", byAgent, "agent", []string{"billable_hours"}, 20, agentP)
+			return barChart("billable_agent", "Billable hours by agent"+in, byAgent, "agent", []string{"billable_hours"}, 20, agentP)
 		},
 		func() (Chart, error) {
-			return barChart("billable_group", "Billable hours by group", byGroup, "group", []string{"billable_hours"}, 20, groupP)
+			return barChart("billable_group", "Billable hours by group"+in, byGroup, "group", []string{"billable_hours"}, 20, groupP)
 		},
 	} {
 		ch, err := c()
@@ -202,10 +226,21 @@ func (s *Server) finance(ctx context.Context, p *Page, base, _ url.Values, sc re
 		}
 		p.Charts = append(p.Charts, ch)
 	}
-	p.Tables = append(p.Tables, Table{Title: "Billable time by organisation", Columns: byOrg.Columns, Rows: byOrg.Rows,
-		Note: "The 100 organisations with the largest amounts; amounts are per currency, entries without a rate have no currency.",
-		CSV:  "/api/v1/reports/billable?" + withParam(base, "group_by", "organisation").Encode() + "&format=csv"})
+	p.Tables = append(p.Tables, Table{Title: "Billable time by organisation" + in, Columns: byOrg.Columns, Rows: byOrg.Rows,
+		Note: "The 100 organisations with the largest amounts in " + reports.CurrencyLabel(currency) + "; choose another currency above. Entries without a rate have no currency.",
+		CSV:  "/api/v1/reports/billable?" + withParam(withParam(inCurrency, "group_by", "organisation"), "format", "csv").Encode()})
 	return nil
+}
+
+// defaultCurrency is the currency with the most billable hours (totals
+// come sorted so), "" (no rate) only when there is no other.
+func defaultCurrency(totals []reports.CurrencyTotal) string {
+	for _, t := range totals {
+		if t.Currency != "" {
+			return t.Currency
+		}
+	}
+	return ""
 }
 
 // sumOverCurrencies merges billable rows that differ only by currency.

@@ -84,6 +84,8 @@ type Page struct {
 	Tables    []Table
 	Headlines []reports.Headline
 	Period    string
+	// Currency, on the finance page, is the currency its rankings are in.
+	Currency *currencyChoice
 	// AsOf says when the page's figures were read (the oldest of its
 	// results': a report snapshot's time, see docs/reports.md).
 	AsOf string
@@ -98,6 +100,13 @@ type form struct {
 	Severities   []string
 	Fields       []string // free-text filters, in order
 }
+
+type currencyChoice struct {
+	Selected string
+	Options  []currencyOption
+}
+
+type currencyOption struct{ Code, Label string }
 
 // Tile is a headline number.
 type Tile struct {

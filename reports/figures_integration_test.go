@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/reports"
 )
 
@@ -73,6 +74,59 @@ func TestPreviousPeriodWithoutDataIsNoData(t *testing.T) {
 	for _, h := range summary("from=2026-02-01&to=2026-03-01").Headlines {
 		if h.Kind == reports.KindCount && (h.Previous == nil || *h.Previous == 0) {
 			t.Errorf("February's %q: previous %v, want January's count", h.Label, h.Previous)
+		}
+	}
+}
+
+// TestMoneyTotalsPerCurrency: the finance totals (the page's tiles, the
+// e-mail's table) are each currency's own sums, as the events give them,
+// never one figure across currencies.
+func TestMoneyTotalsPerCurrency(t *testing.T) {
+	w := loadWorld(t)
+	from, to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	type sums struct{ hours, billable, amount float64 }
+	want := map[string]*sums{}
+	for _, e := range w.events {
+		if e.Type != event.TypeTimeLogged || !in(e.OccurredAt.Truncate(time.Second), from, to) {
+			continue
+		}
+		cur := e.Currency
+		if want[cur] == nil {
+			want[cur] = &sums{}
+		}
+		m := want[cur]
+		m.hours += float64(e.Seconds) / 3600
+		if e.Billable {
+			m.billable += float64(e.Seconds) / 3600
+			if e.HasRate {
+				m.amount += float64(e.Seconds) / 3600 * e.Rate
+			}
+		}
+	}
+	currencies := 0
+	for cur := range want {
+		if cur != "" {
+			currencies++
+		}
+	}
+	if currencies < 2 {
+		t.Fatalf("fixture: %d currencies with rates, want several", currencies)
+	}
+	res := w.run(t, "billable", "from=2026-01-01&to=2026-04-01&grain=month", reports.Scope{})
+	got := reports.CurrencyTotals(res)
+	if len(got) != len(want) {
+		t.Fatalf("%d currency totals, want %d: %+v", len(got), len(want), got)
+	}
+	for i, g := range got {
+		m := want[g.Currency]
+		if m == nil {
+			t.Fatalf("a total in %q, which no entry has", g.Currency)
+		}
+		wantNum(t, g.Currency+" hours", &g.Hours, m.hours)
+		wantNum(t, g.Currency+" billable hours", &g.BillableHours, m.billable)
+		wantNum(t, g.Currency+" amount", &g.Amount, m.amount)
+		if i > 0 && got[i-1].BillableHours < g.BillableHours {
+			t.Errorf("totals not by billable hours, largest first: %+v", got)
 		}
 	}
 }
