@@ -138,7 +138,7 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 		Note: preBreachNote(preBreach)},
 		Table{Title: "Agent performance", Columns: agents.Columns, Rows: agents.Rows,
 			Note: "Every agent with assigned tickets, replies, SLA clocks, ratings or logged time in the period, most solves first; those with none are listed too.",
-			CSV: "/api/v1/reports/agent_performance?" + withParam(base, "format", "csv").Encode()})
+			CSV:  "/api/v1/reports/agent_performance?" + withParam(base, "format", "csv").Encode()})
 	return nil
 }
 
