@@ -89,7 +89,7 @@ var (
 )
 
 // unitFor picks the unit for a page's durations from the largest of them:
-// minutes up to two hours, hours up to three days, days beyond.
+// minutes up to two hours, hours up to ten days, days beyond.
 func unitFor(results ...*reports.Result) durationUnit {
 	var most float64
 	for _, res := range results {
@@ -104,7 +104,7 @@ func unitFor(results ...*reports.Result) durationUnit {
 	switch {
 	case most <= 2*3600:
 		return inMinutes
-	case most <= 3*86400:
+	case most <= 10*86400:
 		return inHours
 	}
 	return inDays

@@ -33,11 +33,11 @@ func TestOneDurationUnitPerPage(t *testing.T) {
 	if u := unitFor(frt); u != inMinutes {
 		t.Errorf("20 minutes at most: %v", u)
 	}
-	if u := unitFor(frt, &reports.Result{Columns: cols, Rows: [][]any{{"x", f(30 * 3600)}}}); u != inHours {
-		t.Errorf("30 hours at most: %v", u)
+	if u := unitFor(frt, &reports.Result{Columns: cols, Rows: [][]any{{"x", f(15 * 86400)}}}); u != inDays {
+		t.Errorf("15 days at most: %v", u)
 	}
 	unit := unitFor(frt, res)
-	if unit != inDays {
+	if unit != inHours {
 		t.Fatalf("7,000 minutes at most: %v", unit)
 	}
 	for _, r := range []*reports.Result{frt, res} {
@@ -59,12 +59,12 @@ func TestOneDurationUnitPerPage(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := island.Option.Series[0]
-		if s.Name != "Median (days)" {
-			t.Errorf("series %q, want it in days", s.Name)
+		if s.Name != "Median (h)" {
+			t.Errorf("series %q, want it in hours", s.Name)
 		}
-		want := *r.Rows[0][1].(*float64) / 86400
+		want := *r.Rows[0][1].(*float64) / 3600
 		if got, _ := s.Data[0].Value.(float64); got < want-0.05 || got > want+0.05 {
-			t.Errorf("%v s drawn as %v, want %.1f days", *r.Rows[0][1].(*float64), s.Data[0].Value, want)
+			t.Errorf("%v s drawn as %v, want %.1f hours", *r.Rows[0][1].(*float64), s.Data[0].Value, want)
 		}
 	}
 }
