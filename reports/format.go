@@ -9,15 +9,15 @@ import (
 
 // Numbers writes figures for people. Every page, e-mail, workbook format
 // and CSV cell that shows a figure goes through one Numbers, so they agree;
-// its separators are the one thing a locale changes (Default is the only
+// its separators are the one thing a locale changes (DefaultNumbers is the only
 // one for now).
 type Numbers struct {
 	Group   string // between groups of three digits
 	Decimal string // before the fraction
 }
 
-// Default writes 1,234,567.89.
-var Default = Numbers{Group: ",", Decimal: "."}
+// DefaultNumbers writes 1,234,567.89.
+var DefaultNumbers = Numbers{Group: ",", Decimal: "."}
 
 // NoData is what a figure of a period without data shows: never 0.
 const NoData = "no data"
@@ -83,12 +83,12 @@ func (n Numbers) Number(v float64, k Kind) string {
 	return n.Fixed(v, 2)
 }
 
-// FormatNumber is Default.Number: dashboards and e-mails show figures
+// FormatNumber is DefaultNumbers.Number: dashboards and e-mails show figures
 // this one way.
-func FormatNumber(v float64, k Kind) string { return Default.Number(v, k) }
+func FormatNumber(v float64, k Kind) string { return DefaultNumbers.Number(v, k) }
 
-// FormatMoney is Default.Money.
-func FormatMoney(v float64, currency string) string { return Default.Money(v, currency) }
+// FormatMoney is DefaultNumbers.Money.
+func FormatMoney(v float64, currency string) string { return DefaultNumbers.Money(v, currency) }
 
 // PlainMoney is an amount for machines (CSV): the currency's decimals, no
 // grouping, "." before the fraction.
@@ -156,7 +156,7 @@ func FormatChange(h Headline) string {
 // signed writes v with one decimal and its sign, a true minus for a
 // fall; -0.0 is 0.0.
 func signed(v float64) string {
-	s := Default.Fixed(v, 1)
+	s := DefaultNumbers.Fixed(v, 1)
 	switch {
 	case strings.HasPrefix(s, "-"):
 		return "−" + s[1:]
