@@ -7,10 +7,10 @@ import (
 	"strings"
 )
 
-// Numbers writes figures for people. Every page, e-mail, workbook format
-// and CSV cell that shows a figure goes through one Numbers, so they agree;
-// its separators are the one thing a locale changes (DefaultNumbers is the only
-// one for now).
+// Numbers writes figures for people: pages and e-mails show every figure
+// through one Numbers, and workbooks (ExcelMoneyFormat) and CSV
+// (PlainMoney) take the same decimals, so they agree. Its separators are
+// the one thing a locale changes (DefaultNumbers is the only one for now).
 type Numbers struct {
 	Group   string // between groups of three digits
 	Decimal string // before the fraction
