@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"math"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -72,11 +74,47 @@ func baseOpts(title string) []charts.GlobalOpts {
 	}
 }
 
-func measureValue(row []any, res *reports.Result, measure string) any {
+// durationUnit is what a page's charts show durations in: one unit for
+// every chart of a page, so that a median in one is comparable with
+// another's.
+type durationUnit struct {
+	seconds float64
+	label   string
+}
+
+var (
+	inMinutes = durationUnit{60, "min"}
+	inHours   = durationUnit{3600, "h"}
+	inDays    = durationUnit{86400, "days"}
+)
+
+// unitFor picks the unit for a page's durations from the largest of them:
+// minutes up to two hours, hours up to ten days, days beyond.
+func unitFor(results ...*reports.Result) durationUnit {
+	var most float64
+	for _, res := range results {
+		for _, row := range res.Rows {
+			for i, c := range res.Columns {
+				if v, ok := row[i].(*float64); ok && v != nil && c.Kind == reports.KindSeconds {
+					most = max(most, math.Abs(*v))
+				}
+			}
+		}
+	}
+	switch {
+	case most <= 2*3600:
+		return inMinutes
+	case most <= 10*86400:
+		return inHours
+	}
+	return inDays
+}
+
+func measureValue(row []any, res *reports.Result, measure string, unit durationUnit) any {
 	for i, c := range res.Columns {
 		if c.Name == measure {
 			if v, ok := row[i].(*float64); ok && v != nil {
-				return roundTo(*v, c.Kind)
+				return roundTo(*v, c.Kind, unit)
 			}
 			return nil
 		}
@@ -84,18 +122,19 @@ func measureValue(row []any, res *reports.Result, measure string) any {
 	return nil
 }
 
-func roundTo(v float64, k reports.Kind) float64 {
+func roundTo(v float64, k reports.Kind, unit durationUnit) float64 {
 	switch k {
-	case reports.KindSeconds: // charts show minutes
-		return float64(int64(v/60*10+0.5)) / 10
+	case reports.KindSeconds:
+		return math.Round(v/unit.seconds*10) / 10
 	case reports.KindCount:
 		return v
 	}
-	return float64(int64(v*100+0.5)) / 100
+	return math.Round(v*100) / 100
 }
 
-// trendChart draws measures of a report with a grain as lines over time.
-func trendChart(id, title string, res *reports.Result, measures []string, params url.Values, zone *time.Location) (Chart, error) {
+// trendChart draws measures of a report with a grain as lines over time,
+// durations in unit.
+func trendChart(id, title string, res *reports.Result, measures []string, params url.Values, zone *time.Location, unit durationUnit) (Chart, error) {
 	line := charts.NewLine()
 	line.SetGlobalOptions(baseOpts(title)...)
 	pi := res.ColumnIndex("period")
@@ -111,7 +150,7 @@ func trendChart(id, title string, res *reports.Result, measures []string, params
 	for _, m := range measures {
 		var data []opts.LineData
 		for _, row := range res.Rows {
-			v := measureValue(row, res, m)
+			v := measureValue(row, res, m, unit)
 			if v != nil {
 				empty = false
 			}
@@ -119,7 +158,7 @@ func trendChart(id, title string, res *reports.Result, measures []string, params
 		}
 		lbl := res.Columns[res.ColumnIndex(m)].Label
 		if res.Columns[res.ColumnIndex(m)].Kind == reports.KindSeconds {
-			lbl += " (min)"
+			lbl += " (" + unit.label + ")"
 		}
 		names[lbl] = m
 		line.AddSeries(lbl, data)
@@ -133,13 +172,32 @@ func trendChart(id, title string, res *reports.Result, measures []string, params
 // barChart draws measures of a report grouped by one dimension, largest
 // first, at most top categories.
 func barChart(id, title string, res *reports.Result, dim string, measures []string, top int, params url.Values) (Chart, error) {
-	bar := charts.NewBar()
-	bar.SetGlobalOptions(baseOpts(title)...)
-	di := res.ColumnIndex(dim)
 	rows := res.Rows
 	if len(rows) > top {
 		rows = rows[:top]
 	}
+	return bars(id, title, res, rows, dim, measures, params, false)
+}
+
+// everyBarChart draws every row of res as a horizontal bar, in the
+// result's order from the top, tall enough for all: none is cut off,
+// not even those with nothing to show (an agent with no solves).
+func everyBarChart(id, title string, res *reports.Result, dim string, measures []string, params url.Values) (Chart, error) {
+	c, err := bars(id, title, res, res.Rows, dim, measures, params, true)
+	c.Height = strconv.Itoa(100+24*len(res.Rows)) + "px"
+	return c, err
+}
+
+func bars(id, title string, res *reports.Result, rows [][]any, dim string, measures []string, params url.Values, horizontal bool) (Chart, error) {
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(baseOpts(title)...)
+	if horizontal {
+		bar.XYReversal()
+		bar.SetGlobalOptions(charts.WithXAxisOpts(opts.XAxis{Type: "value", Position: "top"}),
+			charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true)}),
+			charts.WithGridOpts(opts.Grid{Left: "160", Top: "40", Bottom: "50"}))
+	}
+	di := res.ColumnIndex(dim)
 	var xs, keys []string
 	for _, row := range rows {
 		xs = append(xs, label(row[di].(string)))
@@ -151,7 +209,7 @@ func barChart(id, title string, res *reports.Result, dim string, measures []stri
 	for _, m := range measures {
 		var data []opts.BarData
 		for _, row := range rows {
-			data = append(data, opts.BarData{Value: measureValue(row, res, m)})
+			data = append(data, opts.BarData{Value: measureValue(row, res, m, inMinutes)})
 		}
 		lbl := res.Columns[res.ColumnIndex(m)].Label
 		names[lbl] = m
@@ -172,7 +230,7 @@ func pieChart(id, title string, res *reports.Result, dim, measure string, params
 	var data []opts.PieData
 	var keys []string
 	for _, row := range res.Rows {
-		v := measureValue(row, res, measure)
+		v := measureValue(row, res, measure, inMinutes)
 		if f, ok := v.(float64); !ok || f == 0 {
 			continue
 		}

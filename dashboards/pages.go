@@ -1,9 +1,11 @@
 package dashboards
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -58,7 +60,10 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 			return
 		},
 		func() (err error) {
-			agents, agentP, err = s.run(ctx, "agent_performance", base, vals("top", "50", "sort", "solved"), sc)
+			// Every agent with assigned tickets, replies, SLA clocks,
+			// ratings or time in the range: a top by solves would drop
+			// those who solved nothing, the rows a manager most needs.
+			agents, agentP, err = s.run(ctx, "agent_performance", base, nil, sc)
 			return
 		},
 		func() (err error) {
@@ -70,6 +75,7 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 	if err != nil {
 		return err
 	}
+	sortDescending(agents, "solved", "replies")
 	bl := backlog.Rows[0]
 	compliance := "–"
 	if c := reports.Compliance(slaRes); c != nil {
@@ -88,15 +94,16 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 		{Label: "SLA compliance", Value: compliance},
 	}
 	backlogParams := snap
+	unit := unitFor(frt, res) // the page's one unit of durations
 	charts := []func() (Chart, error){
 		func() (Chart, error) {
-			return trendChart("volume", "Created, solved, reopened", volume, []string{"created", "solved", "reopened"}, volP, zoneOf(volume))
+			return trendChart("volume", "Created, solved, reopened", volume, []string{"created", "solved", "reopened"}, volP, zoneOf(volume), unit)
 		},
 		func() (Chart, error) {
-			return trendChart("frt", "First reply time, median", frt, []string{"median_s", "business_median_s"}, frtP, zoneOf(frt))
+			return trendChart("frt", "First reply time, median", frt, []string{"median_s", "business_median_s"}, frtP, zoneOf(frt), unit)
 		},
 		func() (Chart, error) {
-			return trendChart("resolution", "Resolution time, median", res, []string{"median_s", "business_median_s"}, resP, zoneOf(res))
+			return trendChart("resolution", "Resolution time, median", res, []string{"median_s", "business_median_s"}, resP, zoneOf(res), unit)
 		},
 		func() (Chart, error) {
 			return barChart("sla", "SLA compliance % by metric", slaRes, "metric", []string{"compliance_pct"}, 10, base)
@@ -117,7 +124,7 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 			return barChart("tags", "Top tags (tickets created)", tags, "tag", []string{"created", "solved"}, 15, tagP)
 		},
 		func() (Chart, error) {
-			return barChart("agents", "Agents: solved and public replies", agents, "agent", []string{"solved", "replies"}, 20, agentP)
+			return everyBarChart("agents", "Agents: solves and public replies", agents, "agent", []string{"solved", "replies"}, agentP)
 		},
 	}
 	for _, c := range charts {
@@ -129,34 +136,52 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 	}
 	p.Tables = append(p.Tables, Table{Title: "About to breach (next 4 hours)", Columns: preBreach.Columns, Rows: preBreach.Rows,
 		Note: preBreachNote(preBreach)},
-		Table{Title: "Agent performance", Columns: agents.Columns, Rows: agents.Rows, Note: "The 50 agents with the most solves.",
-			CSV: "/api/v1/reports/agent_performance?" + withParam(base, "format", "csv").Encode()})
+		Table{Title: "Agent performance", Columns: agents.Columns, Rows: agents.Rows,
+			Note: "Every agent with assigned tickets, replies, SLA clocks, ratings or logged time in the period, most solves first; those with none are listed too.",
+			CSV:  "/api/v1/reports/agent_performance?" + withParam(base, "format", "csv").Encode()})
 	return nil
 }
 
-func (s *Server) finance(ctx context.Context, p *Page, base, _ url.Values, sc reports.Scope) error {
+func (s *Server) finance(ctx context.Context, p *Page, base, raw url.Values, sc reports.Scope) error {
 	p.Title = "Finance"
-	var byMonth, byCustomer, byAgent, byGroup, byOrg *reports.Result
-	var monthP, custP, agentP, groupP url.Values
-	err := parallel(
+	byMonth, monthP, err := s.run(ctx, "billable", base, vals("grain", "month"), sc)
+	if err != nil {
+		return err
+	}
+	// Money is never added or ranked across currencies: the page shows
+	// each currency's totals, and its rankings are of one currency, the
+	// one chosen or else the one with the most billable hours (hours
+	// compare across currencies, amounts do not).
+	totals := reports.CurrencyTotals(byMonth)
+	currency := defaultCurrency(totals)
+	if raw.Has("currency") {
+		currency = raw.Get("currency")
+	}
+	p.Currency = &currencyChoice{Selected: currency}
+	for _, t := range totals {
+		p.Currency.Options = append(p.Currency.Options, currencyOption{Code: t.Currency, Label: reports.CurrencyLabel(t.Currency)})
+	}
+	if !slices.ContainsFunc(p.Currency.Options, func(o currencyOption) bool { return o.Code == currency }) {
+		p.Currency.Options = append(p.Currency.Options, currencyOption{Code: currency, Label: reports.CurrencyLabel(currency)})
+	}
+	inCurrency := withParam(base, "currency", currency)
+	var byCustomer, byAgent, byGroup, byOrg *reports.Result
+	var custP, agentP, groupP url.Values
+	err = parallel(
 		func() (err error) {
-			byMonth, monthP, err = s.run(ctx, "billable", base, vals("grain", "month"), sc)
+			byCustomer, custP, err = s.run(ctx, "billable", inCurrency, vals("group_by", "customer", "top", "20", "sort", "billable_hours"), sc)
 			return
 		},
 		func() (err error) {
-			byCustomer, custP, err = s.run(ctx, "billable", base, vals("group_by", "customer", "top", "20", "sort", "billable_hours"), sc)
+			byAgent, agentP, err = s.run(ctx, "billable", inCurrency, vals("group_by", "agent", "top", "20", "sort", "billable_hours"), sc)
 			return
 		},
 		func() (err error) {
-			byAgent, agentP, err = s.run(ctx, "billable", base, vals("group_by", "agent", "top", "20", "sort", "billable_hours"), sc)
+			byGroup, groupP, err = s.run(ctx, "billable", inCurrency, vals("group_by", "group", "top", "20", "sort", "billable_hours"), sc)
 			return
 		},
 		func() (err error) {
-			byGroup, groupP, err = s.run(ctx, "billable", base, vals("group_by", "group", "top", "20", "sort", "billable_hours"), sc)
-			return
-		},
-		func() (err error) {
-			byOrg, _, err = s.run(ctx, "billable", base, vals("group_by", "organisation", "top", "100", "sort", "amount"), sc)
+			byOrg, _, err = s.run(ctx, "billable", inCurrency, vals("group_by", "organisation", "top", "100", "sort", "amount"), sc)
 			return
 		},
 	)
@@ -164,28 +189,35 @@ func (s *Server) finance(ctx context.Context, p *Page, base, _ url.Values, sc re
 		return err
 	}
 	var hours, billable float64
-	for _, row := range byMonth.Rows {
-		hours += num(row, byMonth, "hours")
-		billable += num(row, byMonth, "billable_hours")
+	for _, t := range totals {
+		hours += t.Hours
+		billable += t.BillableHours
 	}
 	p.Tiles = []Tile{
-		{Label: "Hours logged", Value: strconv.FormatFloat(hours, 'f', 1, 64)},
-		{Label: "Billable hours", Value: strconv.FormatFloat(billable, 'f', 1, 64)},
+		{Label: "Hours logged", Value: reports.FormatNumber(hours, reports.KindHours)},
+		{Label: "Billable hours", Value: reports.FormatNumber(billable, reports.KindHours)},
 	}
+	for _, t := range totals {
+		if t.Currency != "" {
+			p.Tiles = append(p.Tiles, Tile{Label: "Amount, " + t.Currency + " (" + reports.FormatNumber(t.BillableHours, reports.KindHours) + " billable h)",
+				Value: reports.FormatMoney(t.Amount, t.Currency)})
+		}
+	}
+	in := " (" + reports.CurrencyLabel(currency) + ")"
 	// The month trend sums currencies: hours do not depend on them.
 	monthly := sumOverCurrencies(byMonth)
 	for _, c := range []func() (Chart, error){
 		func() (Chart, error) {
-			return trendChart("billable_month", "Hours by month", monthly, []string{"billable_hours", "hours"}, monthP, zoneOf(byMonth))
+			return trendChart("billable_month", "Hours by month, all currencies", monthly, []string{"billable_hours", "hours"}, monthP, zoneOf(byMonth), inHours)
 		},
 		func() (Chart, error) {
-			return barChart("billable_customer", "Billable hours by customer", byCustomer, "customer", []string{"billable_hours"}, 20, custP)
+			return barChart("billable_customer", "Billable hours by customer"+in, byCustomer, "customer", []string{"billable_hours"}, 20, custP)
 		},
 		func() (Chart, error) {
-			return barChart("billable_agent", "Billable hours by agent", byAgent, "agent", []string{"billable_hours"}, 20, agentP)
+			return barChart("billable_agent", "Billable hours by agent"+in, byAgent, "agent", []string{"billable_hours"}, 20, agentP)
 		},
 		func() (Chart, error) {
-			return barChart("billable_group", "Billable hours by group", byGroup, "group", []string{"billable_hours"}, 20, groupP)
+			return barChart("billable_group", "Billable hours by group"+in, byGroup, "group", []string{"billable_hours"}, 20, groupP)
 		},
 	} {
 		ch, err := c()
@@ -194,10 +226,21 @@ func (s *Server) finance(ctx context.Context, p *Page, base, _ url.Values, sc re
 		}
 		p.Charts = append(p.Charts, ch)
 	}
-	p.Tables = append(p.Tables, Table{Title: "Billable time by organisation", Columns: byOrg.Columns, Rows: byOrg.Rows,
-		Note: "The 100 organisations with the largest amounts; amounts are per currency, entries without a rate have no currency.",
-		CSV:  "/api/v1/reports/billable?" + withParam(base, "group_by", "organisation").Encode() + "&format=csv"})
+	p.Tables = append(p.Tables, Table{Title: "Billable time by organisation" + in, Columns: byOrg.Columns, Rows: byOrg.Rows,
+		Note: "The 100 organisations with the largest amounts in " + reports.CurrencyLabel(currency) + "; choose another currency above. Entries without a rate have no currency.",
+		CSV:  "/api/v1/reports/billable?" + withParam(withParam(inCurrency, "group_by", "organisation"), "format", "csv").Encode()})
 	return nil
+}
+
+// defaultCurrency is the currency with the most billable hours (totals
+// come sorted so), "" (no rate) only when there is no other.
+func defaultCurrency(totals []reports.CurrencyTotal) string {
+	for _, t := range totals {
+		if t.Currency != "" {
+			return t.Currency
+		}
+	}
+	return ""
 }
 
 // sumOverCurrencies merges billable rows that differ only by currency.
@@ -253,7 +296,7 @@ func (s *Server) leadership(ctx context.Context, p *Page, base, _ url.Values, sc
 	p.Headlines = sum.Headlines
 	for _, c := range []func() (Chart, error){
 		func() (Chart, error) {
-			return trendChart("trend", "Created and solved", trend, []string{"created", "solved"}, trendP, zoneOf(trend))
+			return trendChart("trend", "Created and solved", trend, []string{"created", "solved"}, trendP, zoneOf(trend), inHours)
 		},
 		func() (Chart, error) {
 			return barChart("sla", "SLA compliance % by metric", sum.SLA, "metric", []string{"compliance_pct"}, 10, base)
@@ -296,9 +339,44 @@ func (s *Server) tickets(ctx context.Context, p *Page, _, q url.Values, sc repor
 	noteAsOf(ctx, res)
 	p.Title = res.Title
 	p.Tables = []Table{{Title: res.Title, Columns: res.Columns, Rows: res.Rows,
-		Note: strconv.Itoa(len(res.Rows)) + " tickets, " + res.From.Format("2006-01-02 15:04") + " – " + res.To.Format("2006-01-02 15:04") + " " + res.Zone,
+		Note: strconv.Itoa(len(res.Rows)) + " tickets, " + listSpan(res),
 		CSV:  "/api/v1/reports/" + name + "/tickets?" + withParam(v, "format", "csv").Encode()}}
 	return nil
+}
+
+// sortDescending orders res's rows by the measures, largest first (a
+// missing value as 0), then by the rows' text cells.
+func sortDescending(res *reports.Result, measures ...string) {
+	slices.SortStableFunc(res.Rows, func(a, b []any) int {
+		for _, m := range measures {
+			if c := cmp.Compare(num(b, res, m), num(a, res, m)); c != 0 {
+				return c
+			}
+		}
+		return slices.Compare(texts(a), texts(b))
+	})
+}
+
+// texts are a row's text cells (its dimensions).
+func texts(row []any) []string {
+	var out []string
+	for _, c := range row {
+		if s, ok := c.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// listSpan says when a list's tickets are from, in the zone it names: a
+// list of now (the backlog) at the request's now, others over their range.
+func listSpan(res *reports.Result) string {
+	zone := zoneOf(res)
+	const layout = "2006-01-02 15:04"
+	if res.From.Equal(res.To) {
+		return "now (" + res.From.In(zone).Format(layout) + " " + res.Zone + ")"
+	}
+	return res.From.In(zone).Format(layout) + " – " + res.To.In(zone).Format(layout) + " " + res.Zone
 }
 
 func withParam(v url.Values, k, val string) url.Values {

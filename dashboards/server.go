@@ -44,10 +44,9 @@ func New(svc *reports.Service, log *slog.Logger) *Server {
 	funcs := template.FuncMap{
 		"label": label,
 		"cell":  formatCell,
+		"cells": formatRow,
+		"value": reports.FormatValue,
 		"pct":   reports.FormatChange,
-		"headCol": func(k reports.Kind) reports.Column {
-			return reports.Column{Kind: k}
-		},
 	}
 	t := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
 	return &Server{svc: svc, log: log, now: time.Now, tmpl: t}
@@ -85,6 +84,8 @@ type Page struct {
 	Tables    []Table
 	Headlines []reports.Headline
 	Period    string
+	// Currency, on the finance page, is the currency its rankings are in.
+	Currency *currencyChoice
 	// AsOf says when the page's figures were read (the oldest of its
 	// results': a report snapshot's time, see docs/reports.md).
 	AsOf string
@@ -99,6 +100,13 @@ type form struct {
 	Severities   []string
 	Fields       []string // free-text filters, in order
 }
+
+type currencyChoice struct {
+	Selected string
+	Options  []currencyOption
+}
+
+type currencyOption struct{ Code, Label string }
 
 // Tile is a headline number.
 type Tile struct {
@@ -287,6 +295,28 @@ func strs[T ~string](xs []T) []string {
 	out := make([]string, len(xs))
 	for i, x := range xs {
 		out[i] = string(x)
+	}
+	return out
+}
+
+// formatRow writes a table row's cells; amounts take the decimals of the
+// row's currency.
+func formatRow(cols []reports.Column, row []any) []string {
+	currency := ""
+	for i, c := range cols {
+		if c.Name == "currency" && i < len(row) {
+			currency, _ = row[i].(string)
+		}
+	}
+	out := make([]string, len(row))
+	for i, v := range row {
+		if cols[i].Kind == reports.KindMoney {
+			if x, ok := v.(*float64); ok && x != nil {
+				out[i] = reports.FormatMoney(*x, currency)
+				continue
+			}
+		}
+		out[i] = formatCell(cols[i], v)
 	}
 	return out
 }

@@ -193,10 +193,12 @@ var Catalog = func() map[string]*Report {
 		},
 		{
 			Name: "agent_performance", Title: "Agent performance", Fixed: []Dimension{DimAgent},
-			Description: "Per agent: tickets solved while assigned to them, public replies they wrote, first reply and resolution medians of tickets assigned to them, SLA compliance, CSAT and the billable hours they logged.",
+			Description: "Per agent (the tickets' current assignee): solves (every move into solved or closed in the period; a ticket solved, reopened and solved again counts twice), first solves (tickets first solved in the period), public replies they wrote, first reply and resolution medians of tickets assigned to them, SLA compliance, CSAT and the billable hours they logged.",
 			Dimensions:  TicketDimensions,
 			Measures: []*Measure{
-				count("solved", "Solved", srcSolvedTickets, ""),
+				// Every solve, as in volume: with reopens it is more than
+				// the first solves, which count each ticket once.
+				count("solved", "Solves", srcSolved, ""),
 				count("replies", "Public replies", srcReplies, ""), // one row per reply event
 				count("replied", "Tickets replied", srcCreated, "has_reply"),
 				quantile("frt_median_s", "FRT median", srcCreated, "0.5", "frt_s", "has_reply", "replied"),

@@ -683,8 +683,7 @@ func TestAgentPerformanceAndBillable(t *testing.T) {
 	for _, s := range w.live() {
 		for _, ts := range s.SolvedTimes {
 			if in(ts.Truncate(time.Second), from, to) {
-				solved[s.Assignee]++
-				break // a ticket once, however often solved
+				solved[s.Assignee]++ // every solve: reopened and solved again counts twice
 			}
 		}
 	}
@@ -735,13 +734,14 @@ func TestAgentPerformanceAndBillable(t *testing.T) {
 		}
 	}
 	got := table(t, w.run(t, "agent_performance", "from=2026-02-01&to=2026-03-01", reports.Scope{}), "agent")
-	var anyRated bool
+	var anyRated, solvesExceedFirst bool
 	for agent, row := range got {
 		wantNum(t, agent+" solved", row["solved"], solved[agent])
 		wantNum(t, agent+" replies", row["replies"], float64(len(replies[agent])))
 		wantNum(t, agent+" billable hours", row["billable_hours"], billable[agent])
 		wantNum(t, agent+" replied", row["replied"], float64(len(frt[agent])))
 		wantNum(t, agent+" first solves", row["first_solved"], float64(len(res[agent])))
+		solvesExceedFirst = solvesExceedFirst || solved[agent] > float64(len(res[agent]))
 		wantNum(t, agent+" rated", row["rated"], float64(len(ratings[agent])))
 		if len(frt[agent]) > 0 {
 			wantNum(t, agent+" FRT median", row["frt_median_s"], exactQuantile(frt[agent], 0.5))
@@ -772,6 +772,11 @@ func TestAgentPerformanceAndBillable(t *testing.T) {
 	if !anyRated {
 		t.Fatal("fixture has no ratings in the range")
 	}
+	// With reopens, solves are more than first solves somewhere: the two
+	// columns of the agent table must not be one figure twice.
+	if !solvesExceedFirst {
+		t.Fatal("fixture: no agent solved more often than they first-solved tickets, though tickets were reopened")
+	}
 	for agent := range replies {
 		if got[agent] == nil {
 			t.Errorf("agent %s replied but has no row", agent)
@@ -800,8 +805,10 @@ func TestAgentPerformanceAndBillable(t *testing.T) {
 	daySolved := map[string]float64{}
 	others := false
 	for _, s := range w.live() {
-		if slices.ContainsFunc(s.SolvedTimes, func(ts time.Time) bool { return in(ts.Truncate(time.Second), day, day.AddDate(0, 0, 1)) }) {
-			daySolved[s.Assignee]++
+		for _, ts := range s.SolvedTimes {
+			if in(ts.Truncate(time.Second), day, day.AddDate(0, 0, 1)) {
+				daySolved[s.Assignee]++
+			}
 		}
 	}
 	for _, s := range w.live() {

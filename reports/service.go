@@ -109,8 +109,36 @@ func (s *Service) Run(ctx context.Context, r *Report, q Query, sc Scope) (*Resul
 	if err != nil {
 		return nil, err
 	}
+	if !hasData(prev) {
+		noData(prev)
+	}
 	res.Previous = prev
 	return res, nil
+}
+
+// hasData reports whether anything the report counts happened in res's
+// period: some measure is neither 0 nor null.
+func hasData(res *Result) bool {
+	for _, row := range res.Rows {
+		for _, c := range row {
+			if v, ok := c.(*float64); ok && v != nil && *v != 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// noData nulls every measure of a period without data: a comparison with
+// it says "no data", never 0.
+func noData(res *Result) {
+	for _, row := range res.Rows {
+		for i, c := range row {
+			if _, ok := c.(*float64); ok {
+				row[i] = (*float64)(nil)
+			}
+		}
+	}
 }
 
 // row is one merged result row while it is being assembled.

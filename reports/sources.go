@@ -80,10 +80,6 @@ type source struct {
 	// first (PREWHERE) and the wide columns only for matching rows; 18.16
 	// does not push an outer WHERE down into a subquery.
 	tsCol string
-	// firstInRange sources keep one row per ticket: the first of its
-	// timeline elements in the query's range (ticketsFirstEach), so that
-	// count() counts tickets without a set of their keys.
-	firstInRange bool
 	// scan, for the ticket sources, says how they select tickets, so that
 	// several can be read in one scan (scan.go).
 	scan *ticketScan
@@ -138,28 +134,9 @@ func ticketsBy(ts, where string) func(v view, now int64) string {
 // ticketsEach exposes one row per element of a timeline array (every solve,
 // every reopen).
 func ticketsEach(arr string) func(v view, now int64) string {
-	return timelineRows(arr, "", "")
-}
-
-// ticketsFirstEach is ticketsEach with each element's predecessor as
-// prev_ts (the epoch for the first): the timeline arrays are in history
-// order, so the rows of a ticket in a range [from, to) whose prev_ts is
-// before from are exactly one per ticket, its first element in the range
-// (see source.firstInRange).
-func ticketsFirstEach(arr string) func(v view, now int64) string {
-	return timelineRows(arr, "arrayMap(i -> "+arr+"[i - 1], arrayEnumerate("+arr+"))", "prev_ts") // [0] is the epoch
-}
-
-// timelineRows ARRAY JOINs a timeline array as ts and, if given, another
-// array of the same length (expr) as name.
-func timelineRows(arr, expr, name string) func(v view, now int64) string {
-	cols, join := "ts, ", arr+" AS ts"
-	if expr != "" {
-		cols, join = cols+name+", ", join+", "+expr+" AS "+name
-	}
 	return func(v view, now int64) string {
 		// SELECT * does not include an ARRAY JOIN alias: name it.
-		return "SELECT *, " + cols + nowCol(now) + " FROM (" + liveTickets(v, "") + ") ARRAY JOIN " + join
+		return "SELECT *, ts, " + nowCol(now) + " FROM (" + liveTickets(v, "") + ") ARRAY JOIN " + arr + " AS ts"
 	}
 }
 
@@ -250,10 +227,8 @@ var (
 	srcFirstSolved = ticketsAt("first_solved", "first_solved_at", "toUnixTimestamp(first_solved_at) > 0")
 	srcSolved      = &source{name: "solved", sql: ticketsEach("solved_times"), scan: &ticketScan{arr: "solved_times", each: true}}
 	srcReopened    = &source{name: "reopened", sql: ticketsEach("reopened_times"), scan: &ticketScan{arr: "reopened_times", each: true}}
-	// Tickets solved in the range (once each, however often).
-	srcSolvedTickets = &source{name: "solved_tickets", firstInRange: true, sql: ticketsFirstEach("solved_times"), scan: &ticketScan{arr: "solved_times"}}
-	srcRated         = ticketsAt("rated", "rated_at", "rating > 0")
-	srcOpen          = &source{name: "open", snapshot: true, extra: []Dimension{DimAge},
+	srcRated       = ticketsAt("rated", "rated_at", "rating > 0")
+	srcOpen        = &source{name: "open", snapshot: true, extra: []Dimension{DimAge},
 		sql: ticketsBy("created_at", "status IN ('new', 'open', 'pending', 'on_hold')")}
 	// SLA cycles with a target, by when their clock started.
 	srcSLATargets = &source{name: "sla_targets", extra: []Dimension{DimMetric}, tsCol: "start_at",

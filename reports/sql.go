@@ -42,9 +42,6 @@ func restrict(q Query, sc Scope, src *source, ts string) *where {
 	if !src.snapshot {
 		w.add(ts+" >= toDateTime(?) AND "+ts+" < toDateTime(?)", q.From.Unix(), q.To.Unix())
 	}
-	if src.firstInRange {
-		w.add("prev_ts < toDateTime(?)", q.From.Unix())
-	}
 	w.scope(q, sc)
 	return w
 }

@@ -60,12 +60,23 @@ func (s *Service) Summarize(ctx context.Context, q Query, sc Scope) (*Summary, e
 	return sum, nil
 }
 
-// Change is current against previous in percent, or nil.
+// Change is current against previous in percent, or nil. A percentage
+// changes in points (ChangePoints), not in percent of itself.
 func (h Headline) Change() *float64 {
-	if h.Current == nil || h.Previous == nil || *h.Previous == 0 {
+	if h.Kind == KindPercent || h.Current == nil || h.Previous == nil || *h.Previous == 0 {
 		return nil
 	}
 	v := 100 * (*h.Current - *h.Previous) / *h.Previous
+	return &v
+}
+
+// ChangePoints is a percentage's change in points (current − previous),
+// or nil when either is missing or the figure is not a percentage.
+func (h Headline) ChangePoints() *float64 {
+	if h.Kind != KindPercent || h.Current == nil || h.Previous == nil {
+		return nil
+	}
+	v := *h.Current - *h.Previous
 	return &v
 }
 

@@ -194,6 +194,7 @@ func TestServe(t *testing.T) {
 	t.Run("schedules through the API", func(t *testing.T) { testSchedules(t, s) })
 	t.Run("workbooks open in LibreOffice", func(t *testing.T) { testLibreOffice(t, s) })
 	t.Run("dashboards in chromium", func(t *testing.T) { testDashboardsInBrowser(t, s) })
+	t.Run("figures a manager reads", func(t *testing.T) { testFiguresManagersRead(t, s) })
 }
 
 func testRoleMatrix(t *testing.T, s *served) {
@@ -712,7 +713,7 @@ func testXLSX(t *testing.T, s *served) {
 		t.Fatal(err)
 	}
 	defer x.Close()
-	if got := fmt.Sprint(x.GetSheetList()); got != "[Time entries By customer By organisation By agent By month]" {
+	if got := fmt.Sprint(x.GetSheetList()); got != "[Time entries By customer By organisation By agent By month By currency]" {
 		t.Errorf("finance sheets: %s", got)
 	}
 	entries, _ := x.GetRows("Time entries", excelize.Options{RawCellValue: true})

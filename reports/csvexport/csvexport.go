@@ -22,13 +22,19 @@ func Encode(w io.Writer, res *reports.Result) error {
 	}
 	_ = cw.Write(head)
 	rec := make([]string, len(res.Columns))
+	currencyAt := res.ColumnIndex("currency")
 	for _, row := range res.Rows {
 		for i, cell := range row {
 			switch v := cell.(type) {
 			case *float64:
-				if v == nil {
+				switch {
+				case v == nil:
 					rec[i] = ""
-				} else {
+				case res.Columns[i].Kind == reports.KindMoney && currencyAt >= 0:
+					// an amount to its currency's decimals (VND none)
+					currency, _ := row[currencyAt].(string)
+					rec[i] = reports.PlainMoney(*v, currency)
+				default:
 					rec[i] = strconv.FormatFloat(*v, 'f', -1, 64)
 				}
 			case string:

@@ -182,6 +182,7 @@ type page struct {
 	Name, Period, Zone, Previous string
 	Headlines                    []line
 	SLA                          []line
+	Money                        []moneyLine // billable totals per currency, when a report is billable
 	Reports                      []string
 	Files                        []string
 	Filters                      []string
@@ -189,6 +190,8 @@ type page struct {
 }
 
 type line struct{ Label, Current, Previous, Change string }
+
+type moneyLine struct{ Currency, Billable, Amount string }
 
 func newPage(s schedule.Schedule, sum *reports.Summary, results []*reports.Result, atts []schedule.Attachment, base string) page {
 	zone := zoneOf(s)
@@ -218,6 +221,18 @@ func newPage(s schedule.Schedule, sum *reports.Summary, results []*reports.Resul
 	}
 	for _, r := range results {
 		p.Reports = append(p.Reports, r.Title)
+		if r.Report != "billable" {
+			continue
+		}
+		// Each currency's own total: amounts are never added across them.
+		for _, t := range reports.CurrencyTotals(r) {
+			amount := "–"
+			if t.Currency != "" {
+				amount = reports.FormatMoney(t.Amount, t.Currency) + " " + t.Currency
+			}
+			p.Money = append(p.Money, moneyLine{Currency: reports.CurrencyLabel(t.Currency),
+				Billable: reports.FormatNumber(t.BillableHours, reports.KindHours), Amount: amount})
+		}
 	}
 	for _, a := range atts {
 		p.Files = append(p.Files, a.Name)
@@ -258,6 +273,11 @@ var htmlBody = htmltemplate.Must(htmltemplate.New("html").Parse(`<!DOCTYPE html>
 <tr style="background:#e4e7eb"><th align="left">Metric</th><th align="right">This period</th><th align="right">Previous</th></tr>
 {{range .SLA}}<tr style="border-top:1px solid #cbd2d9"><td>{{.Label}}</td><td align="right"><b>{{.Current}}</b></td><td align="right">{{.Previous}}</td></tr>
 {{end}}</table>{{end}}
+{{if .Money}}<h2 style="font-size:16px;margin:20px 0 6px">Billable time by currency</h2>
+<table cellpadding="6" cellspacing="0" style="border-collapse:collapse" id="money">
+<tr style="background:#e4e7eb"><th align="left">Currency</th><th align="right">Billable hours</th><th align="right">Amount</th></tr>
+{{range .Money}}<tr style="border-top:1px solid #cbd2d9"><td>{{.Currency}}</td><td align="right">{{.Billable}}</td><td align="right"><b>{{.Amount}}</b></td></tr>
+{{end}}</table>{{end}}
 <p style="margin-top:20px">Attached: {{range $i, $f := .Files}}{{if $i}}, {{end}}{{$f}}{{end}} ({{range $i, $r := .Reports}}{{if $i}}, {{end}}{{$r}}{{end}}).</p>
 {{if .Link}}<p><a href="{{.Link}}">Open the leadership dashboard for this period</a></p>{{end}}
 <p style="color:#7b8794;font-size:12px">Sent by Slate on schedule “{{.Name}}”.</p>
@@ -272,6 +292,9 @@ var textBody = texttemplate.Must(texttemplate.New("text").Parse(`{{.Name}}
 {{end}}{{if .SLA}}
 SLA compliance by metric
 {{range .SLA}}{{printf "%-36s %10s %10s" .Label .Current .Previous}}
+{{end}}{{end}}{{if .Money}}
+Billable time by currency
+{{range .Money}}{{printf "%-12s %14s h %24s" .Currency .Billable .Amount}}
 {{end}}{{end}}
 Attached: {{range $i, $f := .Files}}{{if $i}}, {{end}}{{$f}}{{end}}
 {{if .Link}}Dashboard: {{.Link}}

@@ -53,7 +53,7 @@ func EntryRows(c *reports.EntryCursor) Rows {
 
 // Finance writes the finance workbook to w: every time entry of the
 // period (continuing on further sheets past Excel's row limit), then the
-// billable summaries given (by customer, agent, month). It returns the
+// billable summaries given (by customer, agent, month, currency). It returns the
 // number of entries.
 func Finance(w io.Writer, entries Rows, zone *time.Location, from, to time.Time, summaries map[string]*reports.Result, order []string, progress func(int)) (int, error) {
 	wb := New()
@@ -73,12 +73,14 @@ func Finance(w io.Writer, entries Rows, zone *time.Location, from, to time.Time,
 }
 
 // FinanceSummaries are the summary sheets after the entries, in order, as
-// billable report parameters.
+// billable report parameters. Every one is per currency (billable always
+// groups by it); "By currency" holds each currency's totals.
 var FinanceSummaries = []struct{ Sheet, GroupBy, Grain string }{
 	{"By customer", "customer", ""},
 	{"By organisation", "organisation", ""},
 	{"By agent", "agent", ""},
 	{"By month", "", "month"},
+	{"By currency", "", ""},
 }
 
 // WriteFinance runs the finance workbook's queries for q (billable's

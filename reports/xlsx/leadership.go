@@ -107,14 +107,29 @@ func (wb *Workbook) summarySheet(sum *reports.Summary, zone *time.Location) erro
 		}
 		col := reports.Column{Kind: h.Kind}
 		for j, v := range []*float64{h.Current, h.Previous} {
-			if x, ok := wb.value(col, v, zone).(excelize.Cell); ok {
+			if v == nil {
+				if err := set(cell(2+j, r), reports.NoData, 0); err != nil {
+					return err
+				}
+				continue
+			}
+			x, err := wb.value(col, v, zone, "")
+			if err != nil {
+				return err
+			}
+			if x, ok := x.(excelize.Cell); ok {
 				if err := set(cell(2+j, r), x.Value, x.StyleID); err != nil {
 					return err
 				}
 			}
 		}
-		if c := h.Change(); c != nil {
-			if err := set(cell(4, r), *c/100, wb.styles[reports.KindPercent]); err != nil {
+		// A percentage changes in points, the rest in percent.
+		if d := h.ChangePoints(); d != nil {
+			if err := set(cell(4, r), *d, wb.styles["points"]); err != nil {
+				return err
+			}
+		} else if c := h.Change(); c != nil {
+			if err := set(cell(4, r), *c/100, wb.styles["change"]); err != nil {
 				return err
 			}
 		}

@@ -9,6 +9,7 @@ package xlsx
 import (
 	"fmt"
 	"io"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -28,6 +29,7 @@ const headRows = 4
 type Workbook struct {
 	f       *excelize.File
 	styles  map[reports.Kind]int
+	money   map[int]int // amount styles by decimals (reports.ExcelMoneyFormat)
 	sheets  int
 	maxRows int // per sheet, header rows included; MaxSheetRows unless a test lowers it
 }
@@ -186,6 +188,8 @@ func (wb *Workbook) writeSheet(name string, sh Sheet, src *rowSource, progress f
 	}
 	r := headRows
 	out := make([]any, len(sh.Columns))
+	// Amounts take their row's currency's decimals.
+	currencyAt := slices.IndexFunc(sh.Columns, func(c reports.Column) bool { return c.Name == "currency" })
 	for {
 		row, err := src.read()
 		if err == io.EOF {
@@ -200,8 +204,14 @@ func (wb *Workbook) writeSheet(name string, sh Sheet, src *rowSource, progress f
 			break
 		}
 		r++
+		currency := ""
+		if currencyAt >= 0 {
+			currency, _ = row[currencyAt].(string)
+		}
 		for i, c := range sh.Columns {
-			out[i] = wb.value(c, row[i], sh.Zone)
+			if out[i], err = wb.value(c, row[i], sh.Zone, currency); err != nil {
+				return n, false, err
+			}
 		}
 		if err := sw.SetRow(cell(1, r), out); err != nil {
 			return n, false, err
@@ -224,12 +234,12 @@ func (wb *Workbook) writeSheet(name string, sh Sheet, src *rowSource, progress f
 // value turns a result cell into what the sheet stores: numbers and times
 // as such (with the column's style), text as text. excelize writes a Go
 // string as a string cell, never as a formula, so "=cmd|..." from the data
-// stays inert.
-func (wb *Workbook) value(c reports.Column, v any, zone *time.Location) any {
+// stays inert. Money takes the decimals of currency, its row's.
+func (wb *Workbook) value(c reports.Column, v any, zone *time.Location, currency string) (any, error) {
 	switch x := v.(type) {
 	case *float64:
 		if x == nil {
-			return nil
+			return nil, nil
 		}
 		f := *x
 		switch c.Kind {
@@ -237,8 +247,11 @@ func (wb *Workbook) value(c reports.Column, v any, zone *time.Location) any {
 			f /= 86400 // a duration is a fraction of a day in Excel
 		case reports.KindPercent:
 			f /= 100
+		case reports.KindMoney:
+			style, err := wb.moneyStyle(currency)
+			return excelize.Cell{StyleID: style, Value: f}, err
 		}
-		return excelize.Cell{StyleID: wb.styles[c.Kind], Value: f}
+		return excelize.Cell{StyleID: wb.styles[c.Kind], Value: f}, nil
 	case string:
 		if c.Kind == reports.KindPeriod || c.Kind == reports.KindTime {
 			if t, err := time.Parse(time.RFC3339, x); err == nil {
@@ -246,12 +259,31 @@ func (wb *Workbook) value(c reports.Column, v any, zone *time.Location) any {
 				// sheet's zone, which the period line names.
 				l := t.In(zone)
 				wall := time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)
-				return excelize.Cell{StyleID: wb.styles[c.Kind], Value: wall}
+				return excelize.Cell{StyleID: wb.styles[c.Kind], Value: wall}, nil
 			}
 		}
-		return x
+		return x, nil
 	}
-	return nil
+	return nil, nil
+}
+
+// moneyStyle is the style of an amount in currency: grouping and the
+// currency's decimals.
+func (wb *Workbook) moneyStyle(currency string) (int, error) {
+	d := reports.CurrencyDecimals(currency)
+	if id, ok := wb.money[d]; ok {
+		return id, nil
+	}
+	code := reports.ExcelMoneyFormat(currency)
+	id, err := wb.f.NewStyle(&excelize.Style{CustomNumFmt: &code})
+	if err != nil {
+		return 0, err
+	}
+	if wb.money == nil {
+		wb.money = map[int]int{}
+	}
+	wb.money[d] = id
+	return id, nil
 }
 
 func (wb *Workbook) ensureStyles() error {
@@ -265,10 +297,12 @@ func (wb *Workbook) ensureStyles() error {
 		reports.KindHours:   "#,##0.00",
 		reports.KindPercent: "0.0%",
 		reports.KindRating:  "0.00",
-		reports.KindMoney:   "#,##0.00",
 		reports.KindPeriod:  "yyyy-mm-dd hh:mm",
 		reports.KindTime:    "yyyy-mm-dd hh:mm:ss",
 	}
+	// A change from the previous period: signed, a percentage's in points.
+	formats["change"] = `+0.0%;"−"0.0%;0.0%`
+	formats["points"] = `+0.0" pts";"−"0.0" pts";0.0" pts"`
 	for k, f := range formats {
 		code := f
 		id, err := wb.f.NewStyle(&excelize.Style{CustomNumFmt: &code})
