@@ -184,9 +184,9 @@ func ParseQuery(r *Report, v url.Values, now time.Time, lim Limits) (Query, erro
 		q.Filters[Dimension(name)] = v[name]
 	}
 	if tz := v.Get(ParamTZ); tz != "" {
-		loc, err := time.LoadLocation(tz)
-		if err != nil || tz == "Local" {
-			return q, paramErr(ParamTZ, "unknown time zone %q (use an IANA name such as Europe/Berlin)", tz)
+		loc, err := LoadZone(tz)
+		if err != nil {
+			return q, paramErr(ParamTZ, "%v", err)
 		}
 		q.Zone = loc
 	}

@@ -143,7 +143,8 @@ func serveHTTP(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logg
 		return xlsx.WriteResult(w, res)
 	})
 	dash := dashboards.New(svc, log)
-	mail, err := newMailService(ctx, cfg, conn, svc, reg, log)
+	access := &httpapi.ScheduleAccess{Principal: authn.Principal, Limits: cfg.Mail.Limits}
+	mail, err := newMailService(ctx, cfg, conn, svc, reg, log, access)
 	if err != nil {
 		return "", err
 	}
@@ -175,7 +176,7 @@ func serveHTTP(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logg
 		r.With(authn.Require(auth.PermViewReports)).Get("/api/v1/exports/leadership", workbookExport(svc, log, "leadership", "volume"))
 		r.Group(func(r chi.Router) {
 			r.Use(authn.Require(auth.PermManageSchedules))
-			httpapi.ScheduleRoutes(r, mail.store, mail.log, mail.runner)
+			httpapi.ScheduleRoutes(r, mail.store, mail.log, mail.runner, access)
 		})
 		r.Group(func(r chi.Router) {
 			r.Use(authn.Require(auth.PermAdmin))

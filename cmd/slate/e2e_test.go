@@ -297,15 +297,22 @@ func TestBadConfigStopsStartupNamingTheField(t *testing.T) {
 	mailOK := "mail:\n  smtp: {host: smtp.example.com, from: reports@example.com}\n  schedules:\n" +
 		"    - {id: d, name: Daily, cron: '0 7 * * *', period: day, reports: [volume], recipients: [a@example.com]}\n"
 	for yamlText, field := range map[string]string{
-		strings.Replace(mailOK, "smtp.example.com", "smtp.example.com, tls: ssl", 1):                      "mail.smtp.tls",
-		strings.Replace(mailOK, "reports@example.com", "nobody", 1):                                       "mail.smtp.from",
-		strings.Replace(mailOK, "0 7 * * *", "daily at 7", 1):                                             "mail.schedules[0].cron",
-		strings.Replace(mailOK, "[volume]", "[volume, nope]", 1):                                          "mail.schedules[0].reports[1]",
-		strings.Replace(mailOK, "[a@example.com]", "[]", 1):                                               "mail.schedules[0].recipients",
-		strings.Replace(mailOK, "id: d, ", "", 1):                                                         "mail.schedules[0].id",
-		strings.Replace(mailOK, "{host: smtp.example.com, from: reports@example.com}", "{}", 1):           "mail.smtp.host",
-		mailOK + "  runner: {retry_base: 0s}\n":                                                           "mail.runner.retry_base",
-		strings.Replace(mailOK, "from: reports@example.com", "from: reports@example.com, username: u", 1): "mail.smtp.password",
+		strings.Replace(mailOK, "smtp.example.com", "smtp.example.com, tls: ssl", 1):                                        "mail.smtp.tls",
+		strings.Replace(mailOK, "reports@example.com", "nobody", 1):                                                         "mail.smtp.from",
+		strings.Replace(mailOK, "0 7 * * *", "daily at 7", 1):                                                               "mail.schedules[0].cron",
+		strings.Replace(mailOK, "[volume]", "[volume, nope]", 1):                                                            "mail.schedules[0].reports[1]",
+		strings.Replace(mailOK, "[a@example.com]", "[]", 1):                                                                 "mail.schedules[0].recipients",
+		strings.Replace(mailOK, "id: d, ", "", 1):                                                                           "mail.schedules[0].id",
+		strings.Replace(mailOK, "{host: smtp.example.com, from: reports@example.com}", "{}", 1):                             "mail.smtp.host",
+		mailOK + "  runner: {retry_base: 0s}\n":                                                                             "mail.runner.retry_base",
+		strings.Replace(mailOK, "from: reports@example.com", "from: reports@example.com, username: u", 1):                   "mail.smtp.password",
+		strings.Replace(mailOK, "period: day", "period: day, tz: right/UTC", 1):                                             "mail.schedules[0].tz",
+		mailOK + "  limits: {max_recipients: 0}\n":                                                                          "mail.limits.max_recipients",
+		mailOK + "  limits: {send_now_per_principal: -1}\n":                                                                 "mail.limits.send_now_per_principal",
+		mailOK + "  limits: {send_now_window: 0s}\n":                                                                        "mail.limits.send_now_window",
+		mailOK + "  limits: {allowed_domains: [example.com, '@evil']}\n":                                                    "mail.limits.allowed_domains[1]",
+		mailOK + "  limits: {allowed_domains: [example.vn]}\n":                                                              "mail.schedules[0].recipients[0]",
+		strings.Replace(mailOK, "[a@example.com]", "[a@example.com, b@example.com]", 1) + "  limits: {max_recipients: 1}\n": "mail.schedules[0].recipients",
 	} {
 		p := filepath.Join(dir, "mail.yaml")
 		if err := os.WriteFile(p, []byte(yamlText), 0o600); err != nil {

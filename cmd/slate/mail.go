@@ -15,6 +15,7 @@ import (
 
 	"github.com/slatehq/slate/reports"
 	"github.com/slatehq/slate/reports/digest"
+	"github.com/slatehq/slate/reports/httpapi"
 	"github.com/slatehq/slate/reports/mailer"
 	"github.com/slatehq/slate/reports/schedule"
 	"github.com/slatehq/slate/warehouse"
@@ -30,12 +31,14 @@ type MailConfig struct {
 	Runner    schedule.RunnerConfig `yaml:"runner"`
 	// BaseURL is where Slate's dashboards are reached from a mailbox; the
 	// e-mails link to them when it is set.
-	BaseURL   string              `yaml:"base_url"`
+	BaseURL string `yaml:"base_url"`
+	// Limits cap recipients (count, domains) and send-now requests.
+	Limits    schedule.Limits     `yaml:"limits"`
 	Schedules []schedule.Schedule `yaml:"schedules"`
 }
 
 func defaultMailConfig() MailConfig {
-	return MailConfig{SMTP: mailer.DefaultConfig(), Scheduler: true, Runner: schedule.DefaultRunnerConfig()}
+	return MailConfig{SMTP: mailer.DefaultConfig(), Scheduler: true, Runner: schedule.DefaultRunnerConfig(), Limits: schedule.DefaultLimits()}
 }
 
 // Validate names the field that cannot work. Schedules are checked as the
@@ -45,6 +48,9 @@ func (m *MailConfig) Validate() error {
 		return err
 	}
 	if err := m.Runner.Validate("mail.runner."); err != nil {
+		return err
+	}
+	if err := m.Limits.Validate("mail.limits."); err != nil {
 		return err
 	}
 	if len(m.Schedules) > 0 && !m.SMTP.Enabled() {
@@ -60,7 +66,11 @@ func (m *MailConfig) Validate() error {
 			return fmt.Errorf("mail.schedules[%d].id: %q is also mail.schedules[%d]", i, s.ID, j)
 		}
 		ids[s.ID] = i
-		if err := s.Validate(); err != nil {
+		err := s.Validate()
+		if err == nil {
+			err = m.Limits.CheckRecipients(s.Recipients)
+		}
+		if err != nil {
 			var pe *reports.ParamError
 			if errors.As(err, &pe) {
 				return fmt.Errorf("mail.schedules[%d].%s: %s", i, pe.Param, pe.Msg)
@@ -135,8 +145,9 @@ type mailService struct {
 
 // newMailService wires schedules, the delivery log, the composer and the
 // SMTP sender, stores the file's schedules, and starts the scheduler when
-// this process runs it.
-func newMailService(ctx context.Context, cfg Config, conn driver.Conn, svc *reports.Service, reg prometheus.Registerer, log *slog.Logger) (*mailService, error) {
+// this process runs it. Every send asks access whether the schedule may
+// still go out.
+func newMailService(ctx context.Context, cfg Config, conn driver.Conn, svc *reports.Service, reg prometheus.Registerer, log *slog.Logger, access *httpapi.ScheduleAccess) (*mailService, error) {
 	m := &mailService{
 		store: warehouse.NewScheduleStore(conn, cfg.ClickHouse.Database),
 		log:   warehouse.NewDeliveryLog(conn, cfg.ClickHouse.Database),
@@ -156,7 +167,7 @@ func newMailService(ctx context.Context, cfg Config, conn driver.Conn, svc *repo
 	id := make([]byte, 6)
 	_, _ = rand.Read(id)
 	m.runner = &schedule.Runner{
-		Schedules: m.store, Log: m.log, Sender: sender, Config: cfg.Mail.Runner,
+		Schedules: m.store, Log: m.log, Sender: sender, Config: cfg.Mail.Runner, Authorize: access.Authorize,
 		Composer: &digest.Composer{Service: svc, Domain: cfg.Mail.SMTP.Domain(), BaseURL: cfg.Mail.BaseURL},
 		ID:       hex.EncodeToString(id), Now: time.Now, Logger: log.With("component", "scheduler"),
 		Observe: func(d schedule.Delivery) { deliveries.WithLabelValues(string(d.State)).Inc() },

@@ -46,3 +46,19 @@ func CSRFToken(r *http.Request) string {
 func withCSRF(ctx context.Context, token string) context.Context {
 	return context.WithValue(ctx, csrfKey{}, token)
 }
+
+// Principal is the current principal of the user or token with the given
+// name, as a request of theirs would get it now; false when the
+// configuration has no such name (the user or token was removed). Work
+// done on someone's behalf later, a scheduled e-mail, asks it.
+func (a *Authenticator) Principal(name string) (Principal, bool) {
+	if u, ok := a.users[name]; ok {
+		return Principal{Name: u.Name, Role: u.Role, Scope: u.Scope.clone(), Via: ViaSession}, true
+	}
+	for _, t := range a.tokens {
+		if t.Name == name {
+			return Principal{Name: t.Name, Role: t.Role, Scope: t.Scope.clone(), Via: ViaToken}, true
+		}
+	}
+	return Principal{}, false
+}

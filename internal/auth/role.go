@@ -108,3 +108,23 @@ func (s Scope) AllowsTenant(tenant string) bool {
 func (s Scope) AllowsGroup(group string) bool {
 	return len(s.Groups) == 0 || slices.Contains(s.Groups, group)
 }
+
+// Covers reports whether everything o lets through, s does too: on each
+// axis s is unrestricted, or o is restricted to values s allows.
+func (s Scope) Covers(o Scope) bool {
+	covers := func(mine, theirs []string) bool {
+		if len(mine) == 0 {
+			return true
+		}
+		if len(theirs) == 0 {
+			return false
+		}
+		for _, v := range theirs {
+			if !slices.Contains(mine, v) {
+				return false
+			}
+		}
+		return true
+	}
+	return covers(s.Tenants, o.Tenants) && covers(s.Groups, o.Groups)
+}

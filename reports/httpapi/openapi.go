@@ -113,7 +113,7 @@ func OpenAPI() map[string]any {
 var scheduleSchema = obj{"type": "object", "required": []any{"name", "cron", "period", "reports", "recipients"}, "properties": obj{
 	"id":   obj{"type": "string", "description": "1-64 letters, digits, - or _; made up when absent on create."},
 	"name": str(), "cron": obj{"type": "string", "description": "Five fields: minute hour day-of-month month day-of-week, in tz."},
-	"tz": obj{"type": "string", "description": "IANA time zone (default UTC)."}, "period": enum("day", "week", "month", "quarter"),
+	"tz": obj{"type": "string", "description": "IANA time zone (default UTC); not the right/ or posix/ variants."}, "period": enum("day", "week", "month", "quarter"),
 	"reports":    obj{"type": "array", "items": str()},
 	"filters":    obj{"type": "object", "additionalProperties": obj{"type": "array", "items": str()}},
 	"format":     enum("xlsx", "csv"),
@@ -122,7 +122,8 @@ var scheduleSchema = obj{"type": "object", "required": []any{"name", "cron", "pe
 	"active_since": obj{"type": "string", "format": "date-time", "readOnly": true},
 	"updated_at":   obj{"type": "string", "format": "date-time", "readOnly": true},
 	"updated_by":   obj{"type": "string", "readOnly": true},
-	"scope":        obj{"type": "object", "readOnly": true, "description": "The author's scope; the e-mail shows nothing beyond it."},
+	"owner":        obj{"type": "string", "readOnly": true, "description": "Who created it; every send is checked against the owner's current role and scope."},
+	"scope":        obj{"type": "object", "readOnly": true, "description": "The owner's scope as of the owner's last save; the e-mail shows nothing beyond it."},
 	"from_config":  obj{"type": "boolean", "readOnly": true, "description": "Defined in the configuration file: not changeable here."},
 }}
 
@@ -143,6 +144,7 @@ func schedulePaths(errResp obj) map[string]obj {
 		return obj{"description": desc, "content": obj{"application/json": obj{"schema": schema}}}
 	}
 	id := []any{param("id", "path", "Schedule id.", str(), true)}
+	failedSend := obj{"type": "object", "properties": obj{"error": str(), "kind": str(), "delivery": ref("Delivery")}}
 	body := obj{"required": true, "content": obj{"application/json": obj{"schema": ref("Schedule")}}}
 	errs := func(codes ...string) obj {
 		o := obj{}
@@ -162,9 +164,9 @@ func schedulePaths(errResp obj) map[string]obj {
 	}
 	return map[string]obj{
 		"/api/v1/schedules": {
-			"get": obj{"summary": "Every schedule (admins and managers).", "responses": with(errs("401", "403"), "200",
+			"get": obj{"summary": "The schedules the caller may see: its own, and those within its scope holding only reports it may read.", "responses": with(errs("401", "403"), "200",
 				jsonOf("Schedules", obj{"type": "object", "properties": obj{"schedules": obj{"type": "array", "items": ref("Schedule")}}}))},
-			"post": obj{"summary": "Create a schedule; 400 names the field that is wrong.", "requestBody": body,
+			"post": obj{"summary": "Create a schedule; 400 names the field that is wrong, 403 the report the caller may not read.", "requestBody": body,
 				"responses": with(errs("400", "401", "403"), "201", jsonOf("Created", ref("Schedule")))},
 		},
 		"/api/v1/schedules/{id}": {
@@ -182,9 +184,10 @@ func schedulePaths(errResp obj) map[string]obj {
 			"summary": "Send now: the period holding date (YYYY-MM-DD in the schedule's zone), by default the last complete one. Waits for the mail server.",
 			"requestBody": obj{"required": false, "content": obj{"application/json": obj{"schema": obj{"type": "object",
 				"properties": obj{"date": obj{"type": "string", "format": "date"}}}}}},
-			"responses": with(with(errs("400", "401", "403", "404", "503"), "200", jsonOf("Sent", ref("Delivery"))),
-				"502", jsonOf("The mail server refused: the delivery with its reason", obj{"type": "object",
-					"properties": obj{"error": str(), "kind": str(), "delivery": ref("Delivery")}}))}},
+			"responses": with(with(with(with(errs("400", "401", "403", "404", "503"), "200", jsonOf("Sent", ref("Delivery"))),
+				"502", jsonOf("The mail server refused: the delivery with its reason", failedSend)),
+				"409", jsonOf("Not sent: the author may no longer send it as it is (recorded as failed)", failedSend)),
+				"429", jsonOf("Too many send-now requests for the schedule or by the caller; see Retry-After", ref("Error")))}},
 		"/api/v1/schedules/{id}/deliveries": {"parameters": id, "get": obj{"summary": "The schedule's delivery log, newest period first.",
 			"responses": with(errs("401", "403", "404"), "200", jsonOf("Deliveries", obj{"type": "object",
 				"properties": obj{"deliveries": obj{"type": "array", "items": ref("Delivery")}}}))}},

@@ -16,7 +16,7 @@ import (
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	r := chi.NewRouter()
 	New(nil, slog.New(slog.DiscardHandler), prometheus.NewRegistry()).Routes(r)
-	ScheduleRoutes(r, nil, nil, nil)
+	ScheduleRoutes(r, nil, nil, nil, nil)
 	raw, err := json.Marshal(OpenAPI())
 	if err != nil {
 		t.Fatal(err)

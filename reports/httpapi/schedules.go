@@ -23,9 +23,9 @@ import (
 // ScheduleRoutes mounts the schedule API on r, which must already require
 // the schedules permission (admins and managers). deliveries is the
 // delivery log; runner sends on request ("send now") and is nil when no
-// mail server is configured.
-func ScheduleRoutes(r chi.Router, store schedule.Store, deliveries schedule.DeliveryLog, runner *schedule.Runner) {
-	h := &schedules{store: store, deliveries: deliveries, runner: runner, now: time.Now}
+// mail server is configured; access decides who sees and does what.
+func ScheduleRoutes(r chi.Router, store schedule.Store, deliveries schedule.DeliveryLog, runner *schedule.Runner, access *ScheduleAccess) {
+	h := &schedules{store: store, deliveries: deliveries, runner: runner, access: access, now: time.Now}
 	r.Get("/api/v1/schedules", h.list)
 	r.Post("/api/v1/schedules", h.create)
 	r.Get("/api/v1/schedules/{id}", h.get)
@@ -41,23 +41,44 @@ type schedules struct {
 	store      schedule.Store
 	deliveries schedule.DeliveryLog
 	runner     *schedule.Runner
+	access     *ScheduleAccess
 	now        func() time.Time
 }
 
+func principal(r *http.Request) auth.Principal {
+	p, _ := auth.FromContext(r.Context())
+	return p
+}
+
+// list is the schedules the principal may see.
 func (h *schedules) list(w http.ResponseWriter, r *http.Request) {
 	all, err := h.store.List(r.Context())
 	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
-	if all == nil {
-		all = []schedule.Schedule{}
+	p := principal(r)
+	out := []schedule.Schedule{}
+	for _, s := range all {
+		if h.access.visible(p, s) {
+			out = append(out, s)
+		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"schedules": all})
+	writeJSON(w, http.StatusOK, map[string]any{"schedules": out})
+}
+
+// find fetches a schedule the principal may see; one it may not see is
+// answered as one that does not exist.
+func (h *schedules) find(r *http.Request, id string) (schedule.Schedule, error) {
+	s, err := h.store.Get(r.Context(), id)
+	if err == nil && !h.access.visible(principal(r), s) {
+		return schedule.Schedule{}, fault.Errorf(fault.NotFound, "no schedule %q", id)
+	}
+	return s, err
 }
 
 func (h *schedules) get(w http.ResponseWriter, r *http.Request) {
-	s, err := h.store.Get(r.Context(), chi.URLParam(r, "id"))
+	s, err := h.find(r, chi.URLParam(r, "id"))
 	if err != nil {
 		WriteError(w, r, err)
 		return
@@ -85,19 +106,53 @@ func decode(r *http.Request) (schedule.Schedule, error) {
 	return s, nil
 }
 
-// stamp records who saved the schedule, and gives it their scope: the
-// e-mail never shows more than its author may see, whatever the body says.
-func (h *schedules) stamp(r *http.Request, s *schedule.Schedule) {
-	p, _ := auth.FromContext(r.Context())
+// stamp records who saved s, old being the stored version (zero when
+// creating). Owner, scope and bookkeeping never come from the body: the
+// creator becomes the owner; the owner's saves give the schedule the
+// owner's current scope, anyone else's keep the scope it has, so no one
+// widens it by touching it.
+func (h *schedules) stamp(r *http.Request, s *schedule.Schedule, old schedule.Schedule, creating bool) {
+	p := principal(r)
+	s.Owner, s.Scope = old.Author(), old.Scope
+	if creating {
+		s.Owner = p.Name
+	}
+	if s.Owner == p.Name {
+		s.Scope = reports.Scope{Tenants: p.Scope.Tenants, Groups: p.Scope.Groups}
+	}
 	s.UpdatedAt, s.UpdatedBy = h.now().UTC().Truncate(time.Second), p.Name
-	s.Scope = reports.Scope{Tenants: p.Scope.Tenants, Groups: p.Scope.Groups}
 	s.FromConfig = false
 }
 
-// editable fetches a schedule the API may change: those from the config
-// file change only there (a restart would undo an API edit).
+// save stamps and stores a created or edited schedule once its contents
+// pass: the saver and the author (who the e-mail is sent as) may both read
+// every report it holds, and the recipients are within the limits.
+func (h *schedules) save(r *http.Request, s *schedule.Schedule, old schedule.Schedule, creating bool) error {
+	h.stamp(r, s, old, creating)
+	if err := h.access.Limits.CheckRecipients(s.Recipients); err != nil {
+		return err
+	}
+	p := principal(r)
+	if err := mayHold(p, *s); err != nil {
+		return err
+	}
+	if s.Owner != p.Name {
+		author, ok := h.access.Principal(s.Owner)
+		if !ok {
+			return fault.Errorf(fault.Forbidden, "the schedule's author %s is no longer a configured user or token; delete it or create a new one", s.Owner)
+		}
+		if err := mayHold(author, *s); err != nil {
+			return err
+		}
+	}
+	return h.store.Put(r.Context(), *s)
+}
+
+// editable fetches a schedule the principal may see and the API may
+// change: those from the config file change only there (a restart would
+// undo an API edit).
 func (h *schedules) editable(r *http.Request, id string) (schedule.Schedule, error) {
-	s, err := h.store.Get(r.Context(), id)
+	s, err := h.find(r, id)
 	if err == nil && s.FromConfig {
 		err = fault.Wrap(fault.Invalid, &reports.ParamError{Param: "id", Msg: fmt.Sprintf("schedule %q is defined in the configuration file (mail.schedules); change it there", id)})
 	}
@@ -124,9 +179,8 @@ func (h *schedules) create(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, err)
 		return
 	}
-	h.stamp(r, &s)
-	s.ActiveSince = s.UpdatedAt
-	if err := h.store.Put(r.Context(), s); err != nil {
+	s.ActiveSince = h.now().UTC().Truncate(time.Second)
+	if err := h.save(r, &s, schedule.Schedule{}, true); err != nil {
 		WriteError(w, r, err)
 		return
 	}
@@ -153,8 +207,7 @@ func (h *schedules) update(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, err)
 		return
 	}
-	h.stamp(r, &s)
-	if err := h.store.Put(r.Context(), s); err != nil {
+	if err := h.save(r, &s, old, false); err != nil {
 		WriteError(w, r, err)
 		return
 	}
@@ -185,8 +238,11 @@ func (h *schedules) pause(paused bool) http.HandlerFunc {
 			// Periods that fell due while paused are not sent now.
 			s.ActiveSince = h.now().UTC().Truncate(time.Second)
 		}
+		// Pausing and resuming change no contents: no checks beyond
+		// seeing the schedule (a send checks its author anyway).
+		old := s
 		s.Paused = paused
-		h.stamp(r, &s)
+		h.stamp(r, &s, old, false)
 		if err := h.store.Put(r.Context(), s); err != nil {
 			WriteError(w, r, err)
 			return
@@ -205,7 +261,7 @@ func (h *schedules) sendNow(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, fault.Errorf(fault.Unavailable, "no mail server is configured (mail.smtp.host)"))
 		return
 	}
-	s, err := h.store.Get(r.Context(), chi.URLParam(r, "id"))
+	s, err := h.find(r, chi.URLParam(r, "id"))
 	if err != nil {
 		WriteError(w, r, err)
 		return
@@ -235,8 +291,15 @@ func (h *schedules) sendNow(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if ok, wait := h.access.sendNow.allow(h.access.Limits, s.ID, principal(r).Name, now); !ok {
+		tooManySends(w, h.access.Limits, wait)
+		return
+	}
 	d, err := h.runner.SendNow(r.Context(), s, from, to)
 	switch {
+	case schedule.IsRefused(err):
+		// Recorded as failed; the schedule cannot go out as it is.
+		writeJSON(w, http.StatusConflict, map[string]any{"error": err.Error(), "kind": "refused", "delivery": d})
 	case schedule.IsDeliveryFailure(err):
 		writeJSON(w, http.StatusBadGateway, map[string]any{"error": err.Error(), "kind": "delivery_failed", "delivery": d})
 	case err != nil:
@@ -249,7 +312,7 @@ func (h *schedules) sendNow(w http.ResponseWriter, r *http.Request) {
 // listDeliveries is a schedule's delivery log, newest period first.
 func (h *schedules) listDeliveries(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	if _, err := h.store.Get(r.Context(), id); err != nil {
+	if _, err := h.find(r, id); err != nil {
 		WriteError(w, r, err)
 		return
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/slatehq/slate/internal/fault"
 )
 
 // State is where one delivery (a schedule and the period it covers) stands.
@@ -111,15 +113,18 @@ type SendError struct {
 func (e *SendError) Error() string { return e.Err.Error() }
 func (e *SendError) Unwrap() error { return e.Err }
 
-// Temporary reports whether err is worth retrying. Errors that are not
-// SendErrors (a report query failing, say) count as temporary: ClickHouse
-// being down must not turn a scheduled report into a permanent failure.
+// Temporary reports whether err is worth retrying. A SendError says so
+// itself; any other error (composing the message) by its fault kind:
+// ClickHouse down or slow, or an unclassified failure, is retried, so an
+// outage does not turn a scheduled report into a permanent failure; a
+// query ClickHouse can never run as asked (a bad parameter, too large a
+// result) or an author no longer allowed to send is not.
 func Temporary(err error) bool {
 	var se *SendError
 	if errors.As(err, &se) {
 		return se.Temporary
 	}
-	return true
+	return fault.Retryable(err)
 }
 
 // MessageID is the stable Message-ID of a schedule's message for a

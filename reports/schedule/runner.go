@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"slices"
 	"time"
+
+	"github.com/slatehq/slate/internal/fault"
 )
 
 // RunnerConfig tunes the scheduler.
@@ -62,6 +64,12 @@ type Runner struct {
 	Log       DeliveryLog
 	Composer  Composer
 	Sender    Sender
+	// Authorize is asked before every attempt, scheduled or on request,
+	// whether the schedule may still go out as it is (its author's
+	// current role and scope, its recipients). Its refusal is recorded as
+	// the delivery's permanent failure. Required: a runner without it
+	// sends nothing.
+	Authorize func(ctx context.Context, s Schedule) error
 	Config    RunnerConfig
 	// ID names this process in the log's records (unique per start).
 	ID     string
@@ -168,6 +176,16 @@ func (r *Runner) retryDue(d Delivery, now time.Time) bool {
 // the log has it, so it is not an error of the pass.
 var errDeliveryFailed = errors.New("delivery failed")
 
+// failure is a recorded failed attempt: errDeliveryFailed, the reason
+// the log holds, and the cause (whose fault kind tells a refusal).
+type failure struct {
+	reason string
+	cause  error
+}
+
+func (f *failure) Error() string   { return "delivery failed: " + f.reason }
+func (f *failure) Unwrap() []error { return []error{errDeliveryFailed, f.cause} }
+
 // SendNow delivers s's message for [from, to) at once, whatever the log
 // says (an operator asked), and records the outcome under the same key as
 // scheduled runs: a later scheduled run of that period sends nothing.
@@ -178,11 +196,7 @@ func (r *Runner) SendNow(ctx context.Context, s Schedule, from, to time.Time) (D
 			d.Attempts = p.Attempts
 		}
 	}
-	d, err := r.attempt(ctx, s, d)
-	if errors.Is(err, errDeliveryFailed) {
-		return d, fmt.Errorf("%w: %s", errDeliveryFailed, d.Error)
-	}
-	return d, err
+	return r.attempt(ctx, s, d)
 }
 
 // attempt composes and sends one delivery, recording "sending" before and
@@ -197,7 +211,11 @@ func (r *Runner) attempt(ctx context.Context, s Schedule, d Delivery) (Delivery,
 		return d, fmt.Errorf("schedule %s: record attempt: %w", s.ID, err)
 	}
 	actx, cancel := context.WithTimeout(ctx, r.Config.SendTimeout)
-	msg, err := r.Composer.Compose(actx, s, d.PeriodFrom, d.PeriodTo)
+	err := r.authorize(actx, s)
+	var msg Message
+	if err == nil {
+		msg, err = r.Composer.Compose(actx, s, d.PeriodFrom, d.PeriodTo)
+	}
 	if err == nil {
 		d.MessageID = msg.ID
 		err = r.Sender.Send(actx, msg)
@@ -234,11 +252,27 @@ func (r *Runner) attempt(ctx context.Context, s Schedule, d Delivery) (Delivery,
 	}
 	if err != nil {
 		lg.Warn("scheduled report not sent", "err", err, "next_attempt", d.NextAttempt)
-		return d, errDeliveryFailed
+		return d, &failure{reason: d.Error, cause: err}
 	}
 	lg.Info("scheduled report sent", "message_id", d.MessageID, "recipients", len(d.Recipients))
 	return d, nil
 }
+
+// authorize runs the Authorize check; its refusal is permanent whatever
+// kind the error has.
+func (r *Runner) authorize(ctx context.Context, s Schedule) error {
+	if r.Authorize == nil {
+		return fault.Errorf(fault.Forbidden, "not sent: the scheduler has no authorization check")
+	}
+	if err := r.Authorize(ctx, s); err != nil {
+		return fault.Wrap(fault.Forbidden, fmt.Errorf("not sent: %w", err))
+	}
+	return nil
+}
+
+// IsRefused reports whether SendNow's error is the Authorize check's
+// refusal (recorded as a failed delivery).
+func IsRefused(err error) bool { return fault.KindOf(err) == fault.Forbidden }
 
 func (r *Runner) record(ctx context.Context, d *Delivery) error {
 	d.UpdatedAt = r.Now()

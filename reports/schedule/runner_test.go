@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/slatehq/slate/internal/fault"
 )
 
 // The runner's decisions (what is due, retries, backoff, states) over
@@ -40,9 +43,13 @@ func (m *memLog) Record(_ context.Context, d Delivery) error {
 	return nil
 }
 
-type composer struct{}
+// composer fails with err when it is set (a report query failing).
+type composer struct{ err error }
 
-func (composer) Compose(_ context.Context, s Schedule, from, _ time.Time) (Message, error) {
+func (c *composer) Compose(_ context.Context, s Schedule, from, _ time.Time) (Message, error) {
+	if c.err != nil {
+		return Message{}, c.err
+	}
 	return Message{ID: MessageID(s, from, "test"), To: s.Recipients}, nil
 }
 
@@ -63,18 +70,21 @@ func (s *sender) Send(_ context.Context, m Message) error {
 }
 
 type rig struct {
-	now    time.Time
-	log    *memLog
-	sender *sender
-	runner *Runner
+	now      time.Time
+	log      *memLog
+	sender   *sender
+	composer *composer
+	refusal  error // what the Authorize check answers
+	runner   *Runner
 }
 
 func newRig(s Schedule, now time.Time) *rig {
-	rg := &rig{now: now, log: &memLog{}, sender: &sender{}}
+	rg := &rig{now: now, log: &memLog{}, sender: &sender{}, composer: &composer{}}
 	cfg := DefaultRunnerConfig()
 	cfg.MaxAttempts = 4
-	rg.runner = &Runner{Schedules: &memStore{[]Schedule{s}}, Log: rg.log, Composer: composer{}, Sender: rg.sender,
-		Config: cfg, ID: "me", Now: func() time.Time { return rg.now }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	rg.runner = &Runner{Schedules: &memStore{[]Schedule{s}}, Log: rg.log, Composer: rg.composer, Sender: rg.sender,
+		Authorize: func(context.Context, Schedule) error { return rg.refusal },
+		Config:    cfg, ID: "me", Now: func() time.Time { return rg.now }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	return rg
 }
 
@@ -238,5 +248,53 @@ func TestSendNowResendsAndKeysTheLog(t *testing.T) {
 	rg.sender.script = []error{&SendError{Err: errors.New("550 no")}}
 	if _, err := rg.runner.SendNow(context.Background(), s, day(12), day(13)); !IsDeliveryFailure(err) {
 		t.Fatalf("refused send now: %v", err)
+	}
+}
+
+// A schedule its author may no longer send, and a report query that can
+// never run as asked (a zone ClickHouse refuses), fail once with the
+// reason and are not retried; a warehouse outage is.
+func TestRunnerDoesNotRetryRefusalsOrPermanentQueryErrors(t *testing.T) {
+	s := daily()
+	s.ActiveSince = day(12).Add(8 * time.Hour)
+	start := time.Date(2026, 11, 13, 8, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		what           string
+		refusal, query error
+		state          State
+		reason         string
+	}{
+		{"author refused", errors.New("author ann may no longer read report billable"), nil, StateFailed, "not sent: author ann may no longer read report billable"},
+		{"bad zone", nil, fault.Wrap(fault.Invalid, errors.New(`tz: "right/UTC" is not a time zone the warehouse accepts`)), StateFailed, "right/UTC"},
+		{"warehouse down", nil, fault.Wrap(fault.Unavailable, errors.New("connection refused")), StateRetrying, "connection refused"},
+	} {
+		rg := newRig(s, start)
+		rg.refusal, rg.composer.err = c.refusal, c.query
+		for range 3 {
+			rg.tick(t)
+			rg.now = rg.now.Add(3 * time.Hour)
+		}
+		d := rg.latest(t, day(12))
+		wantAttempts := 1
+		if c.state == StateRetrying {
+			wantAttempts = 3
+		}
+		if d.State != c.state || d.Attempts != wantAttempts || !strings.Contains(d.Error, c.reason) || len(rg.sender.sent) != 0 {
+			t.Errorf("%s: %+v, sent %v; want %s after %d attempts, error containing %q", c.what, d, rg.sender.sent, c.state, wantAttempts, c.reason)
+		}
+	}
+	// Send now is refused the same way, and says so.
+	rg := newRig(s, start)
+	rg.refusal = errors.New("author ann is no longer configured")
+	d, err := rg.runner.SendNow(context.Background(), s, day(12), day(13))
+	if !IsDeliveryFailure(err) || !IsRefused(err) || d.State != StateFailed || len(rg.sender.sent) != 0 {
+		t.Errorf("refused send now: %+v %v", d, err)
+	}
+	// Without an Authorize check nothing goes out.
+	rg = newRig(s, start)
+	rg.runner.Authorize = nil
+	rg.tick(t)
+	if d := rg.latest(t, day(12)); d.State != StateFailed || len(rg.sender.sent) != 0 {
+		t.Errorf("no Authorize: %+v, sent %v", d, rg.sender.sent)
 	}
 }

@@ -48,13 +48,30 @@ type Schedule struct {
 	ActiveSince time.Time `json:"active_since,omitzero" yaml:"-"`
 	UpdatedAt   time.Time `json:"updated_at" yaml:"-"`
 	UpdatedBy   string    `json:"updated_by,omitempty" yaml:"-"`
-	// Scope is the reach of whoever last saved the schedule through the
-	// API (set from their principal, never from the request body): the
-	// e-mail shows nothing they could not see. Empty for config schedules.
+	// Owner is the user or token that created the schedule through the
+	// API (never from the request body). Every send is checked against
+	// the owner's current role and scope. Empty for config schedules.
+	Owner string `json:"owner,omitempty" yaml:"-"`
+	// Scope is the owner's scope as of its last save (others' saves keep
+	// it): the e-mail shows nothing the owner could not see. Empty for
+	// config schedules.
 	Scope reports.Scope `json:"scope" yaml:"-"`
 	// FromConfig marks a schedule defined in the configuration file: the
 	// file is its source of truth, so the API does not change it.
 	FromConfig bool `json:"from_config,omitempty" yaml:"-"`
+}
+
+// Author is whom the schedule is sent as: its owner, or for a schedule
+// saved before owners were recorded, whoever saved it last (whose scope
+// it then took). Empty for config schedules, sent as the operator's.
+func (s Schedule) Author() string {
+	if s.FromConfig {
+		return ""
+	}
+	if s.Owner != "" {
+		return s.Owner
+	}
+	return s.UpdatedBy
 }
 
 // Store keeps schedules.
@@ -89,8 +106,8 @@ func (s *Schedule) Validate() error {
 	if s.TZ == "" {
 		s.TZ = "UTC"
 	}
-	if _, err := time.LoadLocation(s.TZ); err != nil || s.TZ == "Local" {
-		return fieldErr("tz", "unknown time zone %q", s.TZ)
+	if _, err := reports.LoadZone(s.TZ); err != nil {
+		return fieldErr("tz", "%v", err)
 	}
 	switch s.Period {
 	case PeriodDay, PeriodWeek, PeriodMonth, PeriodQuarter:

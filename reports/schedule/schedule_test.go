@@ -37,6 +37,15 @@ func TestValidateNamesTheField(t *testing.T) {
 			t.Errorf("%s: got %v", field, err)
 		}
 	}
+	// Zones Go loads but ClickHouse refuses: every send would fail.
+	for _, tz := range []string{"right/UTC", "posix/Asia/Ho_Chi_Minh", "posixrules"} {
+		s := valid()
+		s.TZ = tz
+		var pe *reports.ParamError
+		if err := s.Validate(); !errors.As(err, &pe) || pe.Param != "tz" {
+			t.Errorf("tz %s: got %v", tz, err)
+		}
+	}
 	s := valid()
 	if err := s.Validate(); err != nil || s.Format != "xlsx" || s.Subject != "Slate: Weekly SLA" {
 		t.Fatalf("valid schedule: %v %+v", err, s)
