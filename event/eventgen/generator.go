@@ -449,6 +449,11 @@ func (g *generator) when(t *ticket, a uint8) int64 {
 			return last + 2*usSecond + r.Int64N(88*usSecond)
 		}
 		t.flags &^= fRouter
+		if r.Float64() < 0.2 {
+			// Nobody takes it for a while: the unassigned queue a
+			// manager watches is never empty in a busy desk.
+			return g.agentAt(t, last, g.lognorm(3*usHour, 0.8, 30*usMinute, 20*usHour))
+		}
 		return g.agentAt(t, last, g.lognorm(15*usMinute, 1.0, usMinute, 8*usHour))
 	case actTimeLog:
 		var start, secs int64
@@ -678,6 +683,9 @@ func (g *generator) birth(at int64, hi, lo uint64) int32 {
 	t.priority = uint8(pick(r, priorityCDF))
 	if r.Float64() < 0.7 {
 		t.severity = uint8(pick(r, severityCDF)) + 1
+	}
+	if o := ten.custOrg[t.customer]; ten.vipTag >= 0 && o >= 0 && o < vipOrgs {
+		t.tags = 1 << ten.vipTag // the largest accounts' tickets are marked vip
 	}
 	for n := pick(r, tagCountCDF); bits.OnesCount64(t.tags) < n; {
 		t.tags |= 1 << pick(r, ten.tagCDF)
