@@ -199,9 +199,9 @@ func newTenant(idx int, spec TenantSpec, expTickets float64, agents int, seed ui
 
 	switch t.loc {
 	case localeVI:
-		t.tags = append(append([]string{}, viTags...), enTags[:8]...)
+		t.tags = append(append(append([]string{}, viTags...), enTags[:8]...), "vip")
 	case localeRU:
-		t.tags = append(append([]string{}, ruTags...), enTags[:8]...)
+		t.tags = append(append(append([]string{}, ruTags...), enTags[:8]...), "vip")
 	default:
 		t.tags = enTags
 	}
