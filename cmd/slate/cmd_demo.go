@@ -48,6 +48,12 @@ func runDemo(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	switch {
+	case *tickets < 1:
+		return fmt.Errorf("--tickets: must be at least 1, got %d", *tickets)
+	case *days < 1 || *days > eventgen.MaxDays-demoFutureDays-2:
+		return fmt.Errorf("--days: must be between 1 and %d, got %d", eventgen.MaxDays-demoFutureDays-2, *days)
+	}
 	if *liveRate < 0 || *liveRate > 1000 {
 		return fmt.Errorf("--live-rate: %v is not between 0 and 1000 events a second", *liveRate)
 	}
@@ -58,7 +64,7 @@ func runDemo(ctx context.Context, args []string) error {
 	now := time.Now()
 	gc, err := eventgen.Config{Seed: *seed, Tickets: *tickets, Days: *days, Zone: loc}.Anchored(now, demoFutureDays)
 	if err != nil {
-		return err
+		return fmt.Errorf("--tickets, --days: %w", err)
 	}
 	live, err := eventgen.NewLive(gc, now)
 	if err != nil {

@@ -284,3 +284,22 @@ func TestDemoInBrowser(t *testing.T) {
 	checkPage(t, tab, "manager, live", filepath.Join(dir, "manager-live.png"))
 	d.stop(t)
 }
+
+// Bad flags are refused before anything starts, naming the flag.
+func TestDemoFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--days", "0"}, "--days: must be between 1 and"},
+		{[]string{"--tickets", "0"}, "--tickets: must be at least 1"},
+		{[]string{"--live-rate", "-1"}, "--live-rate: -1 is not between 0 and 1000"},
+		{[]string{"--zone", "Mars/Olympus"}, "--zone: "},
+		{[]string{"--tickets", "2000000000000"}, "Config.Tickets must be at most"},
+	} {
+		err := runDemo(t.Context(), tc.args)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("demo %v: %v, want an error with %q", tc.args, err, tc.want)
+		}
+	}
+}
