@@ -75,7 +75,8 @@ func runGen(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		n, err := produce(ctx, cfg.Kafka.Brokers, cfg.Kafka.Topic, g.partitions, gc, g.quiet)
+		gen := func(emit func(*event.Event) error) error { return eventgen.Generate(gc, emit) }
+		n, err := produce(ctx, cfg.Kafka.Brokers, cfg.Kafka.Topic, g.partitions, eventgen.EstimateEvents(gc), gen, g.quiet)
 		fmt.Fprintf(os.Stderr, "produced %d events to %s\n", n, cfg.Kafka.Topic)
 		return err
 	case g.out == "":
@@ -118,15 +119,16 @@ func runGen(ctx context.Context, args []string) error {
 	return nil
 }
 
-// produce generates events straight into a Kafka topic, keyed by ticket id,
-// creating the topic if it is missing.
-func produce(ctx context.Context, brokers []string, topic string, partitions int, gc eventgen.Config, quiet bool) (int, error) {
+// produce writes the events gen generates (about estimate of them) straight
+// into a Kafka topic, keyed by ticket id, creating the topic if it is
+// missing.
+func produce(ctx context.Context, brokers []string, topic string, partitions, estimate int, gen func(emit func(*event.Event) error) error, quiet bool) (int, error) {
 	if err := ingest.EnsureTopic(ctx, brokers, topic, partitions); err != nil {
 		return 0, err
 	}
 	w := ingest.NewWriter(brokers, topic)
 	defer w.Close()
-	bar := newBar(eventgen.EstimateEvents(gc), "producing", quiet)
+	bar := newBar(estimate, "producing", quiet)
 	defer bar.Finish()
 	const chunk = 5000
 	buf := make([]kafka.Message, 0, chunk)
@@ -143,12 +145,12 @@ func produce(ctx context.Context, brokers []string, topic string, partitions int
 		buf = buf[:0]
 		return nil
 	}
-	err := eventgen.Generate(gc, func(e *event.Event) error {
-		v, err := event.Marshal(e)
+	err := gen(func(e *event.Event) error {
+		m, err := eventMessage(e)
 		if err != nil {
 			return err
 		}
-		buf = append(buf, kafka.Message{Key: []byte(e.TicketID), Value: v})
+		buf = append(buf, m)
 		if len(buf) == chunk {
 			return send()
 		}
@@ -158,6 +160,16 @@ func produce(ctx context.Context, brokers []string, topic string, partitions int
 		err = send()
 	}
 	return n, err
+}
+
+// eventMessage is e as a Kafka message, keyed by ticket id so that a
+// ticket's events stay in one partition, in order.
+func eventMessage(e *event.Event) (kafka.Message, error) {
+	v, err := event.Marshal(e)
+	if err != nil {
+		return kafka.Message{}, err
+	}
+	return kafka.Message{Key: []byte(e.TicketID), Value: v}, nil
 }
 
 // newBar shows progress on a terminal; redirected output gets none, so

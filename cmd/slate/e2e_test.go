@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -342,79 +339,29 @@ func newEnvless(args ...string) *exec.Cmd {
 // say where to look, and serve the dashboards and the API there; SIGTERM
 // stops it cleanly.
 func TestDemoLoadsAndReports(t *testing.T) {
-	cmd := exec.Command(slateBin, "demo", "--tickets", "300", "--days", "7", "--addr", "127.0.0.1:0", "--quiet",
-		"--sla", "../../deploy/sla.example.yaml")
-	cmd.Env = os.Environ()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	defer func() {
-		_ = cmd.Process.Kill()
-	}()
-	var out strings.Builder
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		out.WriteString(sc.Text() + "\n")
-		if strings.Contains(sc.Text(), "Press Ctrl-C") {
-			break
-		}
-	}
-	go func() { _, _ = io.Copy(io.Discard, stdout); done <- cmd.Wait() }()
-	text := out.String()
+	d := startDemo(t, "--tickets", "300", "--days", "7")
 	for _, want := range []string{"Slate demo is running.", "events produced:", "clickhouse-client --host 127.0.0.1 --port ", "/metrics",
-		"SLA results:       ../../deploy/sla.example.yaml -> table sla_results", "dashboards:        http://127.0.0.1:"} {
-		if !strings.Contains(text, want) {
-			t.Fatalf("demo output lacks %q:\n%s\n%s", want, text, tail(stderr.String(), 2000))
+		"SLA results:       ../../deploy/sla.example.yaml -> table sla_results", "dashboards:        http://127.0.0.1:",
+		"live events:       2 a second"} {
+		if !strings.Contains(d.text, want) {
+			t.Fatalf("demo output lacks %q:\n%s\n%s", want, d.text, tail(d.stderr.String(), 2000))
 		}
 	}
-	if strings.Contains(text, "127.0.0.1:0/") {
-		t.Errorf("demo printed an unbound address:\n%s", text)
-	}
-	m := regexp.MustCompile(`dashboards:\s+(http://\S+)/\s+user demo, password (\S+)`).FindStringSubmatch(text)
-	tok := regexp.MustCompile(`Bearer (slt_\S+)'`).FindStringSubmatch(text)
-	if m == nil || tok == nil {
-		t.Fatalf("no address, password or token in:\n%s", text)
-	}
-	get := func(path string) (int, string) {
-		req, _ := http.NewRequest("GET", m[1]+path, nil)
-		req.Header.Set("Authorization", "Bearer "+tok[1])
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+	if strings.Contains(d.text, "127.0.0.1:0/") {
+		t.Errorf("demo printed an unbound address:\n%s", d.text)
 	}
 	// The default range (the last 30 days) holds the demo's tickets.
-	if code, body := get("/dashboards/manager"); code != 200 || !strings.Contains(body, `data-chart="volume"`) {
+	if code, body := d.get(t, "/dashboards/manager"); code != 200 || !strings.Contains(body, `data-chart="volume"`) {
 		t.Errorf("manager dashboard: %d %.300s", code, body)
 	}
 	waitUntil(t, 30*time.Second, "SLA results in the demo", func() bool {
-		code, body := get("/api/v1/reports/sla_compliance")
+		code, body := d.get(t, "/api/v1/reports/sla_compliance")
 		return code == 200 && strings.Contains(body, `"first_reply"`)
 	})
-	if code, _ := get("/api/v1/reports/volume?grain=day"); code != 200 {
+	if code, _ := d.get(t, "/api/v1/reports/volume?grain=day"); code != 200 {
 		t.Errorf("volume: %d", code)
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("demo exited with %v after SIGTERM:\n%s", err, tail(stderr.String(), 2000))
-		}
-	case <-time.After(60 * time.Second):
-		t.Error("demo did not stop within 60s of SIGTERM")
-	}
+	d.stop(t)
 }
 
 // `slate sla eval` on a hand-worked ticket (deploy/sla.example.yaml, the

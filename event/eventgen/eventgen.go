@@ -173,11 +173,39 @@ func EstimateEvents(cfg Config) int {
 // keep the pointer, but it may keep a copy (*e), whose slices are never
 // modified afterwards. An error from emit stops generation and is returned.
 func Generate(cfg Config, emit func(*event.Event) error) error {
-	r, err := cfg.resolve()
+	s, err := NewStream(cfg)
 	if err != nil {
 		return err
 	}
-	return newGenerator(r).run(emit)
+	for e := s.Next(); e != nil; e = s.Next() {
+		if err := emit(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Stream hands out the events of a Config one at a time, in the order of
+// Generate, for a caller that decides itself when to take the next one
+// (the demo replays the part of a data set after "now" as it happens).
+type Stream struct{ g *generator }
+
+// NewStream validates cfg and prepares its events.
+func NewStream(cfg Config) (*Stream, error) {
+	r, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	return &Stream{g: newGenerator(r)}, nil
+}
+
+// Next returns the next event, or nil once all are out. The event is
+// reused by the following call, as with Generate's emit.
+func (s *Stream) Next() *event.Event {
+	if !s.g.next() {
+		return nil
+	}
+	return &s.g.ev
 }
 
 // WriteNDJSON writes the events of cfg to w, one event.Marshal line each,

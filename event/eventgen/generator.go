@@ -178,42 +178,39 @@ func configHash(c *resolved) uint64 {
 	return h
 }
 
-func (g *generator) run(emit func(*event.Event) error) error {
-	for {
-		if at, ok := g.arr.peek(); ok {
-			hi, lo := g.keys.eventID(g.births, 0)
-			cand := heapEntry{at: at, hi: hi, lo: lo}
-			if len(g.heap) == 0 || cand.less(&g.heap[0]) {
-				g.arr.next()
-				idx := g.birth(at, hi, lo)
-				if err := emit(&g.ev); err != nil {
-					return err
-				}
-				t := g.ticket(idx)
-				if g.advance(t) {
-					g.heap.push(heapEntry{at: t.at, hi: t.hi, lo: t.lo, idx: idx})
-				} else {
-					g.release(idx)
-				}
-				continue
+// next builds the next event in g.ev; false when every lifecycle is over.
+func (g *generator) next() bool {
+	if at, ok := g.arr.peek(); ok {
+		hi, lo := g.keys.eventID(g.births, 0)
+		cand := heapEntry{at: at, hi: hi, lo: lo}
+		if len(g.heap) == 0 || cand.less(&g.heap[0]) {
+			g.arr.next()
+			idx := g.birth(at, hi, lo)
+			// The next event is planned before the caller sees this one:
+			// planning draws only from the ticket's own stream and does
+			// not touch g.ev.
+			t := g.ticket(idx)
+			if g.advance(t) {
+				g.heap.push(heapEntry{at: t.at, hi: t.hi, lo: t.lo, idx: idx})
+			} else {
+				g.release(idx)
 			}
-		} else if len(g.heap) == 0 {
-			return nil
+			return true
 		}
-		idx := g.heap[0].idx
-		t := g.ticket(idx)
-		g.src.p = &t.rng
-		g.build(t)
-		if err := emit(&g.ev); err != nil {
-			return err
-		}
-		if g.advance(t) {
-			g.heap.replaceTop(heapEntry{at: t.at, hi: t.hi, lo: t.lo, idx: idx})
-		} else {
-			g.heap.pop()
-			g.release(idx)
-		}
+	} else if len(g.heap) == 0 {
+		return false
 	}
+	idx := g.heap[0].idx
+	t := g.ticket(idx)
+	g.src.p = &t.rng
+	g.build(t)
+	if g.advance(t) {
+		g.heap.replaceTop(heapEntry{at: t.at, hi: t.hi, lo: t.lo, idx: idx})
+	} else {
+		g.heap.pop()
+		g.release(idx)
+	}
+	return true
 }
 
 // Tickets live in fixed blocks, so a slot never moves and growing the pool
@@ -452,6 +449,11 @@ func (g *generator) when(t *ticket, a uint8) int64 {
 			return last + 2*usSecond + r.Int64N(88*usSecond)
 		}
 		t.flags &^= fRouter
+		if r.Float64() < 0.2 {
+			// Nobody takes it for a while: the unassigned queue a
+			// manager watches is never empty in a busy desk.
+			return g.agentAt(t, last, g.lognorm(3*usHour, 0.8, 30*usMinute, 20*usHour))
+		}
 		return g.agentAt(t, last, g.lognorm(15*usMinute, 1.0, usMinute, 8*usHour))
 	case actTimeLog:
 		var start, secs int64
@@ -681,6 +683,9 @@ func (g *generator) birth(at int64, hi, lo uint64) int32 {
 	t.priority = uint8(pick(r, priorityCDF))
 	if r.Float64() < 0.7 {
 		t.severity = uint8(pick(r, severityCDF)) + 1
+	}
+	if o := ten.custOrg[t.customer]; ten.vipTag >= 0 && o >= 0 && o < vipOrgs {
+		t.tags = 1 << ten.vipTag // the largest accounts' tickets are marked vip
 	}
 	for n := pick(r, tagCountCDF); bits.OnesCount64(t.tags) < n; {
 		t.tags |= 1 << pick(r, ten.tagCDF)

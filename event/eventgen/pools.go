@@ -3,6 +3,7 @@ package eventgen
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 
 	"github.com/slatehq/slate/event"
@@ -119,6 +120,7 @@ type tenant struct {
 
 	tags    []string // at most 64: ticket tag sets are bit masks
 	tagCDF  []float64
+	vipTag  int8 // index of "vip" in tags, -1 if the desk has none
 	subject []string
 
 	// Automation: pending is set by the desk itself after a public reply.
@@ -129,6 +131,10 @@ type tenant struct {
 	recent [64]recentTicket
 	nrec   int
 }
+
+// vipOrgs is how many of a tenant's organisations (the largest: customers
+// are drawn towards low indices) are vip accounts.
+const vipOrgs = 8
 
 type recentTicket struct{ num, customer int32 }
 
@@ -193,9 +199,9 @@ func newTenant(idx int, spec TenantSpec, expTickets float64, agents int, seed ui
 
 	switch t.loc {
 	case localeVI:
-		t.tags = append(append([]string{}, viTags...), enTags[:8]...)
+		t.tags = append(append(append([]string{}, viTags...), enTags[:8]...), "vip")
 	case localeRU:
-		t.tags = append(append([]string{}, ruTags...), enTags[:8]...)
+		t.tags = append(append(append([]string{}, ruTags...), enTags[:8]...), "vip")
 	default:
 		t.tags = enTags
 	}
@@ -204,6 +210,7 @@ func newTenant(idx int, spec TenantSpec, expTickets float64, agents int, seed ui
 		tw[i] = 1 / math.Pow(float64(i+1), 0.8)
 	}
 	t.tagCDF = cdf(tw)
+	t.vipTag = int8(slices.Index(t.tags, "vip"))
 	t.subject = subjects[t.loc]
 	return t
 }
