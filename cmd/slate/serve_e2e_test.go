@@ -3,7 +3,6 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -806,27 +805,7 @@ func mustZone(t *testing.T, name string) *time.Location {
 // LibreOffice (UTF-8, comma separated) and parses it.
 func libreOfficeCSV(t *testing.T, workbook []byte) [][]string {
 	t.Helper()
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Fatal("soffice not found: run scripts/install-deps.sh (Debian package libreoffice-calc-nogui)")
-	}
-	dir := t.TempDir()
-	in := filepath.Join(dir, "book.xlsx")
-	if err := os.WriteFile(in, workbook, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, soffice, "--headless", "--norestore", "--nolockcheck",
-		"--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", dir, in)
-	cmd.Env = append(os.Environ(), "HOME="+dir) // a private profile: no lock shared with anyone
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("libreoffice: %v\n%s", err, out)
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, "book.csv"))
-	if err != nil {
-		t.Fatalf("libreoffice wrote no CSV: %v", err)
-	}
+	raw := testkit.LibreOffice(t, workbook, "book.xlsx", "", "csv:Text - txt - csv (StarCalc):44,34,76")
 	r := csv.NewReader(bytes.NewReader(raw))
 	r.FieldsPerRecord = -1
 	recs, err := r.ReadAll()
