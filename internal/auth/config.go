@@ -73,7 +73,7 @@ func (c *Config) Validate() error {
 	if (&http.Cookie{Name: c.CookieName, Value: "x"}).Valid() != nil {
 		return fmt.Errorf("auth.cookie_name: %q is not a valid cookie name", c.CookieName)
 	}
-	if c.CookieName == loginCSRFCookie {
+	if c.CookieName == loginCSRFCookie || c.CookieName == deviceCookie {
 		return fmt.Errorf("auth.cookie_name: %q is reserved for the login form", c.CookieName)
 	}
 	if len(c.Users) > 0 && c.SessionKey == "" {

@@ -1,84 +1,191 @@
 package auth
 
 import (
+	"math"
+	"net"
+	"net/netip"
 	"sync"
 	"time"
 )
 
-// limiter is a brake on password guessing: after max failures for one user
-// name within window, that name is refused until the window has passed.
-// It is per process and in memory, which is enough to make online guessing
-// slow; it keys on the name, not the address, because attackers have many
-// addresses and users have one name.
-type limiter struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	cap    int // bounds memory when someone sprays random names
-	m      map[string]*failures
+// The login throttle slows password guessing down without handing anyone
+// a way to lock a user out. Failures are counted twice: per source address
+// (catches one client spraying one guess over many names) and per user
+// name (catches many clients guessing one name). Each count buys a delay
+// that doubles with every failure past a free allowance, up to a ceiling;
+// counts leak away at a steady rate, which is the sustained guessing rate
+// an attacker is left with. A browser that has signed in as a name before
+// carries a device cookie for it (see device.go); its attempts at that
+// name are judged only by their own count, so strangers' failures never
+// keep the right password from a known browser out. docs/security.md
+// states the policy and its numbers.
+type loginLimiter struct {
+	sources, names *penalties
 }
 
-type failures struct {
-	n     int
-	start time.Time // of the window, at the first failure
-}
-
-func newLimiter(max int, window time.Duration, capacity int) *limiter {
-	return &limiter{max: max, window: window, cap: capacity, m: map[string]*failures{}}
-}
-
-// blocked reports whether name is refused now, and for how much longer.
-func (l *limiter) blocked(name string, now time.Time) (time.Duration, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	f := l.m[name]
-	if f == nil || f.n < l.max {
-		return 0, false
+// Penalty rules. Per source: ten failures free, then 1 s doubling to at
+// most 15 min, one failure forgiven per minute (60 an hour sustained). Per
+// name: five free, then 1 s doubling to at most 15 min, one forgiven per 15
+// minutes (4 an hour sustained).
+func newLoginLimiter(capacity int) *loginLimiter {
+	return &loginLimiter{
+		sources: newPenalties(10, time.Second, 15*time.Minute, time.Minute, capacity),
+		names:   newPenalties(5, time.Second, 15*time.Minute, 15*time.Minute, capacity),
 	}
-	left := f.start.Add(l.window).Sub(now)
-	if left <= 0 {
-		delete(l.m, name)
-		return 0, false
-	}
-	return left, true
 }
 
-func (l *limiter) fail(name string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	f := l.m[name]
-	if f != nil && now.Sub(f.start) >= l.window {
-		f = nil // window over: start a new one
+// attempt identifies who tries which name: source is the client's address
+// (an IPv6 client's /64, which one client usually has whole), device the
+// id of a valid device cookie for name, or "".
+type attempt struct {
+	source, name, device string
+}
+
+func (at attempt) nameKey() string {
+	if at.device != "" {
+		return at.name + "\x00" + at.device
 	}
-	if f == nil {
-		if len(l.m) >= l.cap {
-			l.evict(now)
+	return at.name
+}
+
+// wait is how long the attempt must wait before its password is checked.
+func (l *loginLimiter) wait(at attempt, now time.Time) time.Duration {
+	w := l.names.wait(at.nameKey(), now)
+	if at.device == "" {
+		w = max(w, l.sources.wait(at.source, now))
+	}
+	return w
+}
+
+func (l *loginLimiter) fail(at attempt, now time.Time) {
+	l.names.fail(at.nameKey(), now)
+	if at.device == "" {
+		l.sources.fail(at.source, now)
+	}
+}
+
+// succeed clears the name's counts, from strangers and from this device.
+// The source's count stays: signing in to one's own account must not buy
+// fresh guesses at others'.
+func (l *loginLimiter) succeed(at attempt) {
+	l.names.reset(at.name)
+	if at.device != "" {
+		l.names.reset(at.nameKey())
+	}
+}
+
+// sourceOf is the throttling key of a remote address ("host:port").
+func sourceOf(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	ip = ip.Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
+}
+
+// penalties counts failures per key in bounded memory. When full, it
+// forgets the key with the smallest count left, never simply the oldest:
+// a flood of one-off failures then only displaces other one-offs, and to
+// push out a key that earned a delay an attacker has to give thousands of
+// other keys a larger count, which the same delays make slow.
+type penalties struct {
+	mu    sync.Mutex
+	free  float64       // failures without delay
+	base  time.Duration // delay at the first failure past free
+	ceil  time.Duration // longest delay
+	leak  time.Duration // one failure forgiven per leak
+	limit int           // most keys held
+	m     map[string]*penalty
+}
+
+type penalty struct {
+	n    float64   // failures counted at last, after leaking
+	last time.Time // of the last failure
+}
+
+func newPenalties(free int, base, ceil, leak time.Duration, limit int) *penalties {
+	return &penalties{free: float64(free), base: base, ceil: ceil, leak: leak, limit: limit, m: map[string]*penalty{}}
+}
+
+// count is e's failure count at now, after leaking.
+func (p *penalties) count(e *penalty, now time.Time) float64 {
+	return max(0, e.n-float64(now.Sub(e.last))/float64(p.leak))
+}
+
+// delay is how long to wait after the failure that made the count n. A
+// count part-way leaked rounds up: leaking lowers the next delay only once
+// a whole failure has leaked away.
+func (p *penalties) delay(n float64) time.Duration {
+	if n < p.free {
+		return 0
+	}
+	k := math.Ceil(n - p.free)
+	if k >= 30 || p.base<<int(k) > p.ceil {
+		return p.ceil
+	}
+	return p.base << int(k)
+}
+
+func (p *penalties) wait(key string, now time.Time) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e := p.m[key]
+	if e == nil {
+		return 0
+	}
+	return max(0, e.last.Add(p.delay(e.n)).Sub(now))
+}
+
+func (p *penalties) fail(key string, now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e := p.m[key]
+	if e == nil {
+		if len(p.m) >= p.limit {
+			p.evict(now)
 		}
-		f = &failures{start: now}
-		l.m[name] = f
+		e = &penalty{}
+		p.m[key] = e
+	} else {
+		e.n = p.count(e, now)
 	}
-	f.n++
+	e.n++
+	e.last = now
 }
 
-func (l *limiter) reset(name string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.m, name)
+func (p *penalties) reset(key string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.m, key)
 }
 
-// evict drops finished windows, or if none have finished the oldest one,
-// making room for one more name.
-func (l *limiter) evict(now time.Time) {
-	var oldest string
-	var oldestStart time.Time
-	for name, f := range l.m {
-		if now.Sub(f.start) >= l.window {
-			delete(l.m, name)
-		} else if oldestStart.IsZero() || f.start.Before(oldestStart) {
-			oldest, oldestStart = name, f.start
+// evict forgets the key with the smallest count left (the least recent
+// among equals), and every key whose count has leaked away. A scan is
+// cheap next to the bcrypt check that precedes every failure.
+func (p *penalties) evict(now time.Time) {
+	var victim string
+	var least *penalty
+	leastN := math.Inf(1)
+	for k, e := range p.m {
+		n := p.count(e, now)
+		if n == 0 {
+			delete(p.m, k)
+			continue
+		}
+		if n < leastN || (n == leastN && e.last.Before(least.last)) {
+			victim, least, leastN = k, e, n
 		}
 	}
-	if len(l.m) >= l.cap {
-		delete(l.m, oldest)
+	if len(p.m) >= p.limit && least != nil {
+		delete(p.m, victim)
 	}
 }
