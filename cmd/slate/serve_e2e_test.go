@@ -189,6 +189,7 @@ func TestServe(t *testing.T) {
 	t.Run("bad requests name the parameter", func(t *testing.T) { testBadRequests(t, s) })
 	t.Run("scope cannot be escaped", func(t *testing.T) { testScope(t, s) })
 	t.Run("csv and openapi", func(t *testing.T) { testCSVAndOpenAPI(t, s) })
+	t.Run("headers on every route", func(t *testing.T) { testHeadersOnEveryRoute(t, s) })
 	t.Run("xlsx from the API and the CLI", func(t *testing.T) { testXLSX(t, s) })
 	t.Run("schedules through the API", func(t *testing.T) { testSchedules(t, s) })
 	t.Run("workbooks open in LibreOffice", func(t *testing.T) { testLibreOffice(t, s) })
