@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"path"
 	"slices"
@@ -32,6 +33,7 @@ type Authenticator struct {
 	users   map[string]*User
 	tokens  map[[sha256.Size]byte]*Token
 	limiter *loginLimiter
+	proxies []netip.Prefix   // cfg.TrustedProxies
 	now     func() time.Time // replaced in tests
 
 	// dummyHash is compared against when the user name is unknown, so that
@@ -66,6 +68,10 @@ func New(cfg Config, logger *slog.Logger) (*Authenticator, error) {
 			h, _ := bcrypt.GenerateFromPassword([]byte("no such user"), bcrypt.DefaultCost)
 			return h
 		}),
+	}
+	for _, p := range cfg.TrustedProxies {
+		pfx, _ := parsePrefix(p) // checked by Validate
+		a.proxies = append(a.proxies, pfx)
 	}
 	for i := range cfg.Users {
 		a.users[cfg.Users[i].Name] = &cfg.Users[i]

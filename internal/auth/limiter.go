@@ -3,7 +3,9 @@ package auth
 import (
 	"math"
 	"net"
+	"net/http"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 )
@@ -74,22 +76,51 @@ func (l *loginLimiter) succeed(at attempt) {
 	}
 }
 
-// sourceOf is the throttling key of a remote address ("host:port").
-func sourceOf(remoteAddr string) string {
-	host, _, err := net.SplitHostPort(remoteAddr)
-	if err != nil {
-		host = remoteAddr
+// source is the throttling key of the request's client: the peer
+// address, or, when the peer is a trusted proxy, the address the nearest
+// untrusted hop in X-Forwarded-For gave. Walking the header from the right
+// ignores whatever a client wrote into it before the proxies appended.
+func (a *Authenticator) source(r *http.Request) string {
+	peer, ok := addrOf(r.RemoteAddr)
+	if !ok {
+		return r.RemoteAddr
 	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
+	if a.trusted(peer) {
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			hop, ok := addrOf(strings.TrimSpace(hops[i]))
+			if !ok {
+				break // a proxy wrote nonsense: count the proxy
+			}
+			if !a.trusted(hop) {
+				peer = hop
+				break
+			}
+		}
 	}
-	ip = ip.Unmap()
-	if ip.Is6() {
-		p, _ := ip.Prefix(64)
+	if peer.Is6() {
+		p, _ := peer.Prefix(64)
 		return p.String()
 	}
-	return ip.String()
+	return peer.String()
+}
+
+func (a *Authenticator) trusted(ip netip.Addr) bool {
+	for _, p := range a.proxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// addrOf parses "ip", "ip:port" or "[ipv6]:port".
+func addrOf(s string) (netip.Addr, bool) {
+	if host, _, err := net.SplitHostPort(s); err == nil {
+		s = host
+	}
+	ip, err := netip.ParseAddr(s)
+	return ip.Unmap(), err == nil
 }
 
 // penalties counts failures per key in bounded memory. When full, it

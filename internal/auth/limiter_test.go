@@ -13,9 +13,9 @@ import (
 	"time"
 )
 
-// tryLogin posts the login form straight to the handler as a client at
-// remote ("ip:port") would, with the given cookies besides the login form's.
-func (f *fixture) tryLogin(remote, name, password string, cookies ...*http.Cookie) *httptest.ResponseRecorder {
+// loginRequest is the login form as a client at remote ("ip:port") posts
+// it, with the given cookies besides the login form's.
+func loginRequest(remote, name, password string, cookies ...*http.Cookie) *http.Request {
 	form := url.Values{"username": {name}, "password": {password}, "csrf_token": {"form-token"}}
 	r := httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -24,8 +24,13 @@ func (f *fixture) tryLogin(remote, name, password string, cookies ...*http.Cooki
 	for _, c := range cookies {
 		r.AddCookie(c)
 	}
+	return r
+}
+
+// tryLogin posts loginRequest straight to the handler.
+func (f *fixture) tryLogin(remote, name, password string, cookies ...*http.Cookie) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
-	f.a.Login(w, r)
+	f.a.Login(w, loginRequest(remote, name, password, cookies...))
 	return w
 }
 
@@ -280,5 +285,57 @@ func TestFailedLoginLogsNoTypedSecret(t *testing.T) {
 	}
 	if !strings.Contains(log, "unknown_user=hmac:") || !strings.Contains(log, "user=alice") {
 		t.Fatalf("log does not tell the attempts apart:\n%s", log)
+	}
+}
+
+// Behind a reverse proxy every client has the proxy's address. With the
+// proxy trusted, the client it names in X-Forwarded-For is the source, and
+// what the client wrote into that header itself counts for nothing.
+func TestSourceBehindTrustedProxies(t *testing.T) {
+	f := newFixture(t)
+	cfg := f.cfg
+	cfg.TrustedProxies = []string{"127.0.0.1", "10.0.0.0/8", "fd00::/8"}
+	f.a = f.build(t, cfg)
+	for _, c := range []struct{ remote, xff, want string }{
+		{"127.0.0.1:5000", "203.0.113.5", "203.0.113.5"},
+		{"127.0.0.1:5000", "6.6.6.6, 203.0.113.5", "203.0.113.5"},  // a forged hop in front
+		{"127.0.0.1:5000", "203.0.113.5, 10.1.2.3", "203.0.113.5"}, // two proxies
+		{"[fd00::1]:443", "2001:db8:aa:bb:1:2:3:4", "2001:db8:aa:bb::/64"},
+		{"127.0.0.1:5000", "", "127.0.0.1"},
+		{"127.0.0.1:5000", "not-an-ip, 203.0.113.5", "203.0.113.5"},
+		{"127.0.0.1:5000", "203.0.113.5, junk", "127.0.0.1"},
+		{"198.51.100.7:5000", "203.0.113.5", "198.51.100.7"}, // not a proxy: header ignored
+		{"[::ffff:198.51.100.7]:1", "", "198.51.100.7"},
+	} {
+		r := httptest.NewRequest("POST", "/login", nil)
+		r.RemoteAddr = c.remote
+		if c.xff != "" {
+			r.Header.Set("X-Forwarded-For", c.xff)
+		}
+		if got := f.a.source(r); got != c.want {
+			t.Errorf("%s with X-Forwarded-For %q: source %q, want %q", c.remote, c.xff, got, c.want)
+		}
+	}
+
+	// A sprayer behind the proxy is slowed down, its neighbours behind the
+	// same proxy are not.
+	f.cheapUnknownNames(t)
+	via := func(client, name string) int {
+		r := loginRequest("127.0.0.1:40000", name, "x")
+		r.Header.Set("X-Forwarded-For", "10.9.9.9, "+client) // the client's own claim, then the proxy's
+		w := httptest.NewRecorder()
+		f.a.Login(w, r)
+		return w.Code
+	}
+	for i := range 10 {
+		if code := via("203.0.113.66", fmt.Sprint("user", i)); code != 401 {
+			t.Fatalf("guess %d: %d", i, code)
+		}
+	}
+	if code := via("203.0.113.66", "user10"); code != 429 {
+		t.Fatalf("the sprayer's 11th name: %d, want 429", code)
+	}
+	if code := via("203.0.113.67", "user11"); code != 401 {
+		t.Fatalf("another client behind the proxy: %d, want 401", code)
 	}
 }

@@ -48,9 +48,9 @@ func (a *Authenticator) Login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := a.now()
-	at := attempt{source: sourceOf(r.RemoteAddr), name: form.Username, device: a.device(r, form.Username)}
+	at := attempt{source: a.source(r), name: form.Username, device: a.device(r, form.Username)}
 	if wait := a.limiter.wait(at, now); wait > 0 {
-		a.log.Warn("auth: login delayed after failures", a.userAttr(form.Username), "remote", r.RemoteAddr, "known_device", at.device != "", "wait", wait)
+		a.log.Warn("auth: login delayed after failures", a.userAttr(form.Username), "source", at.source, "known_device", at.device != "", "wait", wait)
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		form.Error = "Too many failed sign-in attempts. Try again in " + waitText(wait) + "."
 		a.renderLogin(w, r, http.StatusTooManyRequests, form)
@@ -59,14 +59,14 @@ func (a *Authenticator) Login(w http.ResponseWriter, r *http.Request) {
 	u := a.checkPassword(form.Username, r.PostFormValue("password"))
 	if u == nil {
 		a.limiter.fail(at, now)
-		a.log.Warn("auth: login failed", a.userAttr(form.Username), "remote", r.RemoteAddr, "known_device", at.device != "")
+		a.log.Warn("auth: login failed", a.userAttr(form.Username), "source", at.source, "known_device", at.device != "")
 		// The same message whether the user exists or not.
 		form.Error = "Invalid user name or password."
 		a.renderLogin(w, r, http.StatusUnauthorized, form)
 		return
 	}
 	a.limiter.succeed(at)
-	a.log.Info("auth: login", "user", u.Name, "remote", r.RemoteAddr)
+	a.log.Info("auth: login", "user", u.Name, "source", at.source)
 	http.SetCookie(w, a.deviceCookieFor(u, now))
 	http.SetCookie(w, a.sessionCookie(a.encodeSession(u, now), int(a.cfg.SessionTTL.Seconds())))
 	http.SetCookie(w, a.loginCSRFCookie("", -1))
