@@ -44,18 +44,25 @@ var hostileTags = []string{`<img src=x onerror="window.__xss=1">`, `</script><sc
 
 const hostileAgent = `"><svg onload="window.__xss=3">`
 
-// hostileTicket is one ticket created inside the generated span whose
-// tags and assignee are hostileTags and hostileAgent.
+// hostileTicket is two tickets created inside the generated span: XSS-1,
+// whose tags and assignee are hostileTags and hostileAgent, and CSV-1,
+// whose customer and subject are csvHostileCustomer and csvHostileSubject.
 func hostileTicket() []kafka.Message {
-	ev := event.Event{Schema: 1, ID: "hostile-1", Type: event.TypeCreated, Tenant: "acme", TicketID: "XSS-1",
+	xss := event.Event{Schema: 1, ID: "hostile-1", Type: event.TypeCreated, Tenant: "acme", TicketID: "XSS-1",
 		OccurredAt: time.Date(2026, 1, 12, 3, 0, 0, 0, time.UTC), Actor: event.Actor{Type: event.ActorCustomer, ID: "c-x"},
 		Channel: "email", Customer: "=cmd|' /C calc'!A0", Group: "L1", Assignee: hostileAgent, Status: event.StatusOpen,
 		Priority: event.PriorityHigh, Tags: hostileTags, Subject: `<b>bold</b> & "quotes"`}
-	v, err := event.Marshal(&ev)
-	if err != nil {
-		panic(err)
+	csv := xss
+	csv.ID, csv.TicketID, csv.Customer, csv.Subject, csv.Tags = "hostile-2", "CSV-1", csvHostileCustomer, csvHostileSubject, nil
+	var msgs []kafka.Message
+	for _, ev := range []event.Event{xss, csv} {
+		v, err := event.Marshal(&ev)
+		if err != nil {
+			panic(err)
+		}
+		msgs = append(msgs, kafka.Message{Key: []byte(ev.TicketID), Value: v})
 	}
-	return []kafka.Message{{Key: []byte(ev.TicketID), Value: v}}
+	return msgs
 }
 
 func startServed(t *testing.T) *served {
@@ -63,8 +70,13 @@ func startServed(t *testing.T) *served {
 	e := newEnv(t, sharedCH, 4)
 	msgs := append(e.generated(600, 21), hostileTicket()...)
 	var d event.Decoder
-	hv, _ := d.Decode(hostileTicket()[0].Value)
-	e.expected.add(hv)
+	for _, m := range hostileTicket() {
+		hv, err := d.Decode(m.Value)
+		if err != nil {
+			t.Fatalf("hostile ticket %s: %v", m.Key, err)
+		}
+		e.expected.add(hv)
+	}
 	e.produce(msgs)
 	in := e.startIngest()
 	want, _ := e.expected.figures()
@@ -190,6 +202,7 @@ func TestServe(t *testing.T) {
 	t.Run("scope cannot be escaped", func(t *testing.T) { testScope(t, s) })
 	t.Run("csv and openapi", func(t *testing.T) { testCSVAndOpenAPI(t, s) })
 	t.Run("headers on every route", func(t *testing.T) { testHeadersOnEveryRoute(t, s) })
+	t.Run("csv opens in libreoffice without formulas", func(t *testing.T) { testCSVInLibreOffice(t, s) })
 	t.Run("xlsx from the API and the CLI", func(t *testing.T) { testXLSX(t, s) })
 	t.Run("schedules through the API", func(t *testing.T) { testSchedules(t, s) })
 	t.Run("workbooks open in LibreOffice", func(t *testing.T) { testLibreOffice(t, s) })

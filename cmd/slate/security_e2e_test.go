@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"encoding/csv"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -11,6 +15,7 @@ import (
 
 	"github.com/slatehq/slate/dashboards"
 	"github.com/slatehq/slate/internal/auth"
+	"github.com/slatehq/slate/internal/testkit"
 )
 
 // testHeadersOnEveryRoute walks every route of slate serve's router (so a
@@ -100,5 +105,44 @@ func testHeadersOnEveryRoute(t *testing.T, s *served) {
 	// The walk must reach the answers that carry data, not only errors.
 	if ok < 15 {
 		t.Errorf("only %d of %d probes answered 200", ok, 2*len(probes))
+	}
+}
+
+// The CSV-1 ticket's fields: a formula behind a NUL, pieces that become
+// cells of their own when a spreadsheet splits at ';' or at line breaks.
+const (
+	csvHostileCustomer = "x;=1+2;y"
+	csvHostileSubject  = "\x00=HYPERLINK(\"http://evil.example\",\"x\")\r\n=1+2;@SUM(1)"
+)
+
+// testCSVInLibreOffice opens the API's CSV of the CSV-1 ticket in
+// LibreOffice with ',' and with ';' as separator: no cell may become a
+// formula, and with ',' the cells show the fields behind apostrophes.
+func testCSVInLibreOffice(t *testing.T, s *served) {
+	code, _, body := s.get(t, s.tokens[auth.RoleAdmin], "/api/v1/reports/volume/tickets?"+span+"&format=csv&customer="+url.QueryEscape(csvHostileCustomer))
+	if code != 200 {
+		t.Fatalf("csv: %d %s", code, body)
+	}
+	formula := regexp.MustCompile(`table:formula="[^"]*"`)
+	for _, sep := range []string{"44", "59"} {
+		doc := testkit.LibreOffice(t, body, "tickets.csv", "Text - txt - csv (StarCalc):"+sep+",34,76,1", "fods")
+		if f := formula.FindAll(doc, -1); len(f) > 0 {
+			t.Errorf("separator %s: LibreOffice made formulas: %s", sep, f)
+		}
+	}
+	raw := testkit.LibreOffice(t, body, "tickets.csv", "Text - txt - csv (StarCalc):44,34,76,1", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,true")
+	recs, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("LibreOffice sees %d rows, want the header and CSV-1: %q", len(recs), recs)
+	}
+	cells := map[string]string{}
+	for i, name := range recs[0] {
+		cells[name] = recs[1][i]
+	}
+	if cells["customer"] != "x;'=1+2;y" || cells["subject"] != "'=HYPERLINK(\"http://evil.example\",\"x\")\n'=1+2;'@SUM(1)" {
+		t.Errorf("LibreOffice shows customer %q, subject %q", cells["customer"], cells["subject"])
 	}
 }
