@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -69,36 +68,24 @@ func testHeadersOnEveryRoute(t *testing.T, s *served) {
 	ok := 0
 	for _, p := range probes {
 		for _, token := range []string{s.tokens[auth.RoleAdmin], ""} {
-			req, err := http.NewRequest(p.method, s.base+p.path, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if token != "" {
-				req.Header.Set("Authorization", "Bearer "+token)
-			}
-			resp, err := noRedirect.Do(req)
-			if err != nil {
-				t.Fatalf("%s %s: %v", p.method, p.path, err)
-			}
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
+			code, h, _ := s.request(t, p.method, token, p.path)
+			if code == 200 {
 				ok++
 			}
 			who := "admin"
 			if token == "" {
 				who = "anonymous"
 			}
-			if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
-				t.Errorf("%s %s (%s, %d): X-Content-Type-Options %q", p.method, p.path, who, resp.StatusCode, got)
+			if got := h.Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("%s %s (%s, %d): X-Content-Type-Options %q", p.method, p.path, who, code, got)
 			}
-			cc := resp.Header.Get("Cache-Control")
+			cc := h.Get("Cache-Control")
 			if _, public := cacheable[p.route]; public {
-				if resp.StatusCode == 200 && strings.Contains(cc, "no-store") {
+				if code == 200 && strings.Contains(cc, "no-store") {
 					t.Errorf("%s %s: the static asset is not cacheable: %q", p.method, p.path, cc)
 				}
 			} else if cc != "no-store" {
-				t.Errorf("%s %s (%s, %d): Cache-Control %q, want no-store", p.method, p.path, who, resp.StatusCode, cc)
+				t.Errorf("%s %s (%s, %d): Cache-Control %q, want no-store", p.method, p.path, who, code, cc)
 			}
 		}
 	}

@@ -173,7 +173,14 @@ var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request
 
 func (s *served) get(t *testing.T, token, path string) (int, http.Header, []byte) {
 	t.Helper()
-	req, err := http.NewRequest("GET", s.base+path, nil)
+	return s.request(t, "GET", token, path)
+}
+
+// request sends method to path without a body, with the bearer token if
+// not empty, and does not follow redirects.
+func (s *served) request(t *testing.T, method, token, path string) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.base+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
