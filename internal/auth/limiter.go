@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"crypto/sha256"
 	"math"
 	"net"
 	"net/http"
@@ -43,11 +44,16 @@ type attempt struct {
 	source, name, device string
 }
 
+// nameKey is what the name table counts for the attempt: the name, or the
+// name with the device, as a digest, because a typed name can be as long
+// as the form allows and the table's bound must hold in bytes too.
 func (at attempt) nameKey() string {
+	key := at.name
 	if at.device != "" {
-		return at.name + "\x00" + at.device
+		key += "\x00" + at.device
 	}
-	return at.name
+	sum := sha256.Sum256([]byte(key))
+	return string(sum[:16])
 }
 
 // wait is how long the attempt must wait before its password is checked.
@@ -70,10 +76,8 @@ func (l *loginLimiter) fail(at attempt, now time.Time) {
 // The source's count stays: signing in to one's own account must not buy
 // fresh guesses at others'.
 func (l *loginLimiter) succeed(at attempt) {
-	l.names.reset(at.name)
-	if at.device != "" {
-		l.names.reset(at.nameKey())
-	}
+	l.names.reset(attempt{name: at.name}.nameKey())
+	l.names.reset(at.nameKey())
 }
 
 // source is the throttling key of the request's client: the peer

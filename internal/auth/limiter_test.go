@@ -222,12 +222,18 @@ func TestFloodCannotWashOutAPenalty(t *testing.T) {
 	f.fail(t, "alice", 8) // 8 failures: 8 s before the next attempt
 	for i := range 20 * capacity {
 		remote := fmt.Sprintf("10.%d.%d.1:1", i/250, i%250)
-		if w := f.tryLogin(remote, fmt.Sprintf("flood%d", i), "x"); w.Code != 401 {
+		name := fmt.Sprintf("flood%d", i) + strings.Repeat("-", 4000) // long names must not grow the tables
+		if w := f.tryLogin(remote, name, "x"); w.Code != 401 {
 			t.Fatalf("flood %d: %d", i, w.Code)
 		}
 	}
 	if n, m := len(f.a.limiter.names.m), len(f.a.limiter.sources.m); n > capacity || m > capacity {
 		t.Fatalf("tables hold %d names and %d sources, capacity %d", n, m, capacity)
+	}
+	for k := range f.a.limiter.names.m {
+		if len(k) > 16 {
+			t.Fatalf("a name key of %d bytes", len(k))
+		}
 	}
 	if got := retryAfter(t, f.tryLogin("192.0.2.1:1", "alice", "alice-pw")); got != 8*time.Second {
 		t.Fatalf("alice's delay after the flood: %s, want 8s", got)
