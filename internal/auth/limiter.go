@@ -22,7 +22,12 @@ import (
 // name are judged only by their own count, so strangers' failures never
 // keep the right password from a known browser out. docs/security.md
 // states the policy and its numbers.
+//
+// An attempt is charged as a failure before its password is checked, and
+// refunded if it succeeds: otherwise a burst of parallel guesses would all
+// pass the check for a delay while the first ones are still in bcrypt.
 type loginLimiter struct {
+	mu             sync.Mutex
 	sources, names *penalties
 }
 
@@ -56,28 +61,38 @@ func (at attempt) nameKey() string {
 	return string(sum[:16])
 }
 
-// wait is how long the attempt must wait before its password is checked.
-func (l *loginLimiter) wait(at attempt, now time.Time) time.Duration {
+// begin returns how long the attempt must wait before its password may be
+// checked; when that is 0 it has charged the attempt as a failure, which
+// succeed takes back.
+func (l *loginLimiter) begin(at attempt, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	w := l.names.wait(at.nameKey(), now)
 	if at.device == "" {
 		w = max(w, l.sources.wait(at.source, now))
 	}
-	return w
-}
-
-func (l *loginLimiter) fail(at attempt, now time.Time) {
+	if w > 0 {
+		return w
+	}
 	l.names.fail(at.nameKey(), now)
 	if at.device == "" {
 		l.sources.fail(at.source, now)
 	}
+	return 0
 }
 
-// succeed clears the name's counts, from strangers and from this device.
-// The source's count stays: signing in to one's own account must not buy
+// succeed clears the name's counts, from strangers and from this device,
+// and takes back the source's charge for this attempt. The rest of the
+// source's count stays: signing in to one's own account must not buy
 // fresh guesses at others'.
 func (l *loginLimiter) succeed(at attempt) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.names.reset(attempt{name: at.name}.nameKey())
 	l.names.reset(at.nameKey())
+	if at.device == "" {
+		l.sources.refund(at.source)
+	}
 }
 
 // source is the throttling key of the request's client: the peer
@@ -127,13 +142,13 @@ func addrOf(s string) (netip.Addr, bool) {
 	return ip.Unmap(), err == nil
 }
 
-// penalties counts failures per key in bounded memory. When full, it
+// penalties counts failures per key in bounded memory; loginLimiter.mu
+// guards it. When full, it
 // forgets the key with the smallest count left, never simply the oldest:
 // a flood of one-off failures then only displaces other one-offs, and to
 // push out a key that earned a delay an attacker has to give thousands of
 // other keys a larger count, which the same delays make slow.
 type penalties struct {
-	mu    sync.Mutex
 	free  float64       // failures without delay
 	base  time.Duration // delay at the first failure past free
 	ceil  time.Duration // longest delay
@@ -171,8 +186,6 @@ func (p *penalties) delay(n float64) time.Duration {
 }
 
 func (p *penalties) wait(key string, now time.Time) time.Duration {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	e := p.m[key]
 	if e == nil {
 		return 0
@@ -181,8 +194,6 @@ func (p *penalties) wait(key string, now time.Time) time.Duration {
 }
 
 func (p *penalties) fail(key string, now time.Time) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	e := p.m[key]
 	if e == nil {
 		if len(p.m) >= p.limit {
@@ -198,9 +209,14 @@ func (p *penalties) fail(key string, now time.Time) {
 }
 
 func (p *penalties) reset(key string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	delete(p.m, key)
+}
+
+// refund takes one failure back from key's count.
+func (p *penalties) refund(key string) {
+	if e := p.m[key]; e != nil {
+		e.n = max(0, e.n-1)
+	}
 }
 
 // evict forgets the key with the smallest count left (the least recent

@@ -9,8 +9,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // loginRequest is the login form as a client at remote ("ip:port") posts
@@ -177,6 +180,13 @@ func TestSprayingFromOneSourceIsThrottled(t *testing.T) {
 	f.cheapUnknownNames(t)
 	home := "192.0.2.10:5000"
 	device := deviceOf(t, f.tryLogin(home, "alice", "alice-pw"))
+	// Successes are charged while checked and refunded after: an office
+	// signing in all day is not slowed down.
+	for i := range 30 {
+		if w := f.tryLogin("192.0.2.11:1", "fiona", "fiona-pw"); w.Code != 303 {
+			t.Fatalf("sign-in %d from one source: %d", i+1, w.Code)
+		}
+	}
 
 	sprayer := "203.0.113.66:40000"
 	for i := range 10 {
@@ -237,6 +247,35 @@ func TestFloodCannotWashOutAPenalty(t *testing.T) {
 	}
 	if got := retryAfter(t, f.tryLogin("192.0.2.1:1", "alice", "alice-pw")); got != 8*time.Second {
 		t.Fatalf("alice's delay after the flood: %s, want 8s", got)
+	}
+}
+
+// Parallel guesses cannot slip through together while the first ones are
+// still being checked: each attempt is charged before bcrypt runs.
+func TestParallelGuessesAreChargedBeforeTheCheck(t *testing.T) {
+	f := newFixture(t)
+	slow, err := bcrypt.GenerateFromPassword([]byte("alice-pw"), 11) // ~100 ms a check
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := f.cfg
+	cfg.Users = append([]User(nil), f.cfg.Users...)
+	cfg.Users[0].PasswordHash = string(slow)
+	f.a = f.build(t, cfg)
+
+	codes := make(chan int, 20)
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() { codes <- f.tryLogin(fmt.Sprintf("198.51.100.%d:1", i+1), "alice", "guess").Code })
+	}
+	wg.Wait()
+	close(codes)
+	n := map[int]int{}
+	for c := range codes {
+		n[c]++
+	}
+	if n[401] != 5 || n[429] != 15 {
+		t.Fatalf("20 parallel guesses: %v, want 5 checked (401) and 15 delayed (429)", n)
 	}
 }
 

@@ -49,7 +49,7 @@ func (a *Authenticator) Login(w http.ResponseWriter, r *http.Request) {
 	}
 	now := a.now()
 	at := attempt{source: a.source(r), name: form.Username, device: a.device(r, form.Username)}
-	if wait := a.limiter.wait(at, now); wait > 0 {
+	if wait := a.limiter.begin(at, now); wait > 0 {
 		a.log.Warn("auth: login delayed after failures", a.userAttr(form.Username), "source", at.source, "known_device", at.device != "", "wait", wait)
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		form.Error = "Too many failed sign-in attempts. Try again in " + waitText(wait) + "."
@@ -57,8 +57,7 @@ func (a *Authenticator) Login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := a.checkPassword(form.Username, r.PostFormValue("password"))
-	if u == nil {
-		a.limiter.fail(at, now)
+	if u == nil { // begin has counted the failure
 		a.log.Warn("auth: login failed", a.userAttr(form.Username), "source", at.source, "known_device", at.device != "")
 		// The same message whether the user exists or not.
 		form.Error = "Invalid user name or password."
