@@ -126,9 +126,33 @@ func reportSnapshots(cfg Config, conn driver.Conn, svc *reports.Service, log *sl
 // health and metrics routes, until ctx ends; it returns the bound address.
 // slate demo reuses it.
 func serveHTTP(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logger) (string, error) {
+	r, err := serveRouter(ctx, cfg, conn, log)
+	if err != nil {
+		return "", err
+	}
+	return obs.Serve(ctx, cfg.HTTP.Addr, r, log)
+}
+
+// securityHeaders sets what every answer carries unless its handler says
+// otherwise: no MIME sniffing (a CSV or JSON answer holding ticket text
+// must never be run as HTML), and no caching, because nearly everything
+// here is one principal's data (exports, the API, the pages). Only the
+// static assets override it.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// serveRouter is every route of slate serve; background work it needs
+// (report snapshots, the scheduler) runs until ctx ends.
+func serveRouter(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logger) (chi.Router, error) {
 	authn, err := auth.New(cfg.Auth, log)
 	if err != nil {
-		return "", fmt.Errorf("config: auth: %w", err)
+		return nil, fmt.Errorf("config: auth: %w", err)
 	}
 	reg := obs.NewRegistry()
 	svc := reports.NewService(conn, cfg.ClickHouse.Database, cfg.Reports)
@@ -146,11 +170,11 @@ func serveHTTP(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logg
 	access := &httpapi.ScheduleAccess{Principal: authn.Principal, Limits: cfg.Mail.Limits}
 	mail, err := newMailService(ctx, cfg, conn, svc, reg, log, access)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 
 	r := chi.NewRouter()
-	r.Use(middleware.Recoverer)
+	r.Use(securityHeaders, middleware.Recoverer)
 	// Open to all: probes, metrics scrapers, the login page and static
 	// assets (ECharts, slate.js: nothing secret).
 	health := obs.Mux(reg, func() error {
@@ -184,5 +208,5 @@ func serveHTTP(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logg
 			r.HandleFunc("/debug/pprof/profile", pprof.Profile)
 		})
 	})
-	return obs.Serve(ctx, cfg.HTTP.Addr, r, log)
+	return r, nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -45,18 +44,25 @@ var hostileTags = []string{`<img src=x onerror="window.__xss=1">`, `</script><sc
 
 const hostileAgent = `"><svg onload="window.__xss=3">`
 
-// hostileTicket is one ticket created inside the generated span whose
-// tags and assignee are hostileTags and hostileAgent.
+// hostileTicket is two tickets created inside the generated span: XSS-1,
+// whose tags and assignee are hostileTags and hostileAgent, and CSV-1,
+// whose customer and subject are csvHostileCustomer and csvHostileSubject.
 func hostileTicket() []kafka.Message {
-	ev := event.Event{Schema: 1, ID: "hostile-1", Type: event.TypeCreated, Tenant: "acme", TicketID: "XSS-1",
+	xss := event.Event{Schema: 1, ID: "hostile-1", Type: event.TypeCreated, Tenant: "acme", TicketID: "XSS-1",
 		OccurredAt: time.Date(2026, 1, 12, 3, 0, 0, 0, time.UTC), Actor: event.Actor{Type: event.ActorCustomer, ID: "c-x"},
 		Channel: "email", Customer: "=cmd|' /C calc'!A0", Group: "L1", Assignee: hostileAgent, Status: event.StatusOpen,
 		Priority: event.PriorityHigh, Tags: hostileTags, Subject: `<b>bold</b> & "quotes"`}
-	v, err := event.Marshal(&ev)
-	if err != nil {
-		panic(err)
+	csv := xss
+	csv.ID, csv.TicketID, csv.Customer, csv.Subject, csv.Tags = "hostile-2", "CSV-1", csvHostileCustomer, csvHostileSubject, nil
+	var msgs []kafka.Message
+	for _, ev := range []event.Event{xss, csv} {
+		v, err := event.Marshal(&ev)
+		if err != nil {
+			panic(err)
+		}
+		msgs = append(msgs, kafka.Message{Key: []byte(ev.TicketID), Value: v})
 	}
-	return []kafka.Message{{Key: []byte(ev.TicketID), Value: v}}
+	return msgs
 }
 
 func startServed(t *testing.T) *served {
@@ -64,8 +70,13 @@ func startServed(t *testing.T) *served {
 	e := newEnv(t, sharedCH, 4)
 	msgs := append(e.generated(600, 21), hostileTicket()...)
 	var d event.Decoder
-	hv, _ := d.Decode(hostileTicket()[0].Value)
-	e.expected.add(hv)
+	for _, m := range hostileTicket() {
+		hv, err := d.Decode(m.Value)
+		if err != nil {
+			t.Fatalf("hostile ticket %s: %v", m.Key, err)
+		}
+		e.expected.add(hv)
+	}
 	e.produce(msgs)
 	in := e.startIngest()
 	want, _ := e.expected.figures()
@@ -162,7 +173,14 @@ var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request
 
 func (s *served) get(t *testing.T, token, path string) (int, http.Header, []byte) {
 	t.Helper()
-	req, err := http.NewRequest("GET", s.base+path, nil)
+	return s.request(t, "GET", token, path)
+}
+
+// request sends method to path without a body, with the bearer token if
+// not empty, and does not follow redirects.
+func (s *served) request(t *testing.T, method, token, path string) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.base+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,6 +208,8 @@ func TestServe(t *testing.T) {
 	t.Run("bad requests name the parameter", func(t *testing.T) { testBadRequests(t, s) })
 	t.Run("scope cannot be escaped", func(t *testing.T) { testScope(t, s) })
 	t.Run("csv and openapi", func(t *testing.T) { testCSVAndOpenAPI(t, s) })
+	t.Run("headers on every route", func(t *testing.T) { testHeadersOnEveryRoute(t, s) })
+	t.Run("csv opens in libreoffice without formulas", func(t *testing.T) { testCSVInLibreOffice(t, s) })
 	t.Run("xlsx from the API and the CLI", func(t *testing.T) { testXLSX(t, s) })
 	t.Run("schedules through the API", func(t *testing.T) { testSchedules(t, s) })
 	t.Run("workbooks open in LibreOffice", func(t *testing.T) { testLibreOffice(t, s) })
@@ -807,27 +827,7 @@ func mustZone(t *testing.T, name string) *time.Location {
 // LibreOffice (UTF-8, comma separated) and parses it.
 func libreOfficeCSV(t *testing.T, workbook []byte) [][]string {
 	t.Helper()
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Fatal("soffice not found: run scripts/install-deps.sh (Debian package libreoffice-calc-nogui)")
-	}
-	dir := t.TempDir()
-	in := filepath.Join(dir, "book.xlsx")
-	if err := os.WriteFile(in, workbook, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, soffice, "--headless", "--norestore", "--nolockcheck",
-		"--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", dir, in)
-	cmd.Env = append(os.Environ(), "HOME="+dir) // a private profile: no lock shared with anyone
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("libreoffice: %v\n%s", err, out)
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, "book.csv"))
-	if err != nil {
-		t.Fatalf("libreoffice wrote no CSV: %v", err)
-	}
+	raw := testkit.LibreOffice(t, workbook, "book.xlsx", "", "csv:Text - txt - csv (StarCalc):44,34,76")
 	r := csv.NewReader(bytes.NewReader(raw))
 	r.FieldsPerRecord = -1
 	recs, err := r.ReadAll()

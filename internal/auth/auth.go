@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -30,7 +32,8 @@ type Authenticator struct {
 	key     []byte
 	users   map[string]*User
 	tokens  map[[sha256.Size]byte]*Token
-	limiter *limiter
+	limiter *loginLimiter
+	proxies []netip.Prefix   // cfg.TrustedProxies
 	now     func() time.Time // replaced in tests
 
 	// dummyHash is compared against when the user name is unknown, so that
@@ -59,12 +62,16 @@ func New(cfg Config, logger *slog.Logger) (*Authenticator, error) {
 		key:     []byte(cfg.SessionKey),
 		users:   make(map[string]*User, len(cfg.Users)),
 		tokens:  make(map[[sha256.Size]byte]*Token, len(cfg.Tokens)),
-		limiter: newLimiter(10, 5*time.Minute, 10_000),
+		limiter: newLoginLimiter(10_000),
 		now:     time.Now,
 		dummyHash: sync.OnceValue(func() []byte {
 			h, _ := bcrypt.GenerateFromPassword([]byte("no such user"), bcrypt.DefaultCost)
 			return h
 		}),
+	}
+	for _, p := range cfg.TrustedProxies {
+		pfx, _ := parsePrefix(p) // checked by Validate
+		a.proxies = append(a.proxies, pfx)
 	}
 	for i := range cfg.Users {
 		a.users[cfg.Users[i].Name] = &cfg.Users[i]
@@ -175,18 +182,34 @@ func isAPI(r *http.Request) bool {
 	return r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/api/")
 }
 
-// safeNext returns next if it is a path on this site, else "". "//host"
-// and "/\host" are rejected because browsers treat both as another host.
+// safeNext returns next as a normalised path on this site, or "" when it
+// is anything else. Browsers read "//host" and "/\host" as another host,
+// and http.Redirect cleans "/./\host" into the latter, so the path is
+// cleaned here first and backslashes, control characters (which browsers
+// drop from URLs), schemes, hosts and user info are refused outright.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsFunc(next, isControl) {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') || strings.ContainsFunc(next, isControl) {
 		return ""
 	}
 	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" {
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return ""
 	}
-	return next
+	p := u.EscapedPath()
+	clean := path.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	if !strings.HasPrefix(clean, "/") || strings.HasPrefix(clean, "//") {
+		return ""
+	}
+	if u.RawQuery != "" {
+		clean += "?" + u.RawQuery
+	}
+	if u.Fragment != "" {
+		clean += "#" + u.EscapedFragment()
+	}
+	return clean
 }
 
 func writeJSONError(w http.ResponseWriter, status int, msg string) {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -56,6 +57,11 @@ type Config struct {
 	// other than localhost (browsers accept Secure cookies on
 	// http://localhost already).
 	InsecureCookie bool `yaml:"insecure_cookie"`
+	// TrustedProxies are the addresses or CIDR ranges of the reverse
+	// proxies in front of slate serve. Only a request from one of them has
+	// its X-Forwarded-For read, to find the client the login throttle
+	// counts; without them every client behind a proxy is one source.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // Validate fills in defaults for unset fields and rejects everything that
@@ -73,7 +79,7 @@ func (c *Config) Validate() error {
 	if (&http.Cookie{Name: c.CookieName, Value: "x"}).Valid() != nil {
 		return fmt.Errorf("auth.cookie_name: %q is not a valid cookie name", c.CookieName)
 	}
-	if c.CookieName == loginCSRFCookie {
+	if c.CookieName == loginCSRFCookie || c.CookieName == deviceCookie {
 		return fmt.Errorf("auth.cookie_name: %q is reserved for the login form", c.CookieName)
 	}
 	if len(c.Users) > 0 && c.SessionKey == "" {
@@ -81,6 +87,12 @@ func (c *Config) Validate() error {
 	}
 	if c.SessionKey != "" && len(c.SessionKey) < MinSessionKeyLen {
 		return fmt.Errorf("auth.session_key: must be at least %d bytes, got %d", MinSessionKeyLen, len(c.SessionKey))
+	}
+
+	for i, p := range c.TrustedProxies {
+		if _, err := parsePrefix(p); err != nil {
+			return fmt.Errorf("auth.trusted_proxies[%d]: %w", i, err)
+		}
 	}
 
 	// Names share one namespace because they identify the principal in
@@ -154,6 +166,23 @@ func (s Scope) validate(field string) error {
 		return err
 	}
 	return check("groups", s.Groups)
+}
+
+// parsePrefix reads "10.0.0.0/8", "2001:db8::/32" or a single address.
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return p, fmt.Errorf("%q is not an address or CIDR range", s)
+		}
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("%q is not an address or CIDR range", s)
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }

@@ -60,6 +60,8 @@ func TestValidateNamesFields(t *testing.T) {
 		{"cookie name", func(c *Config) { c.CookieName = "a b" }, `auth.cookie_name`},
 		{"empty tenant", func(c *Config) { c.Users[1].Scope.Tenants = []string{"acme", ""} }, `auth.users[1].scope.tenants[1]: must not be empty`},
 		{"empty group", func(c *Config) { c.Tokens[0].Scope.Groups = []string{""} }, `auth.tokens[0].scope.groups[0]: must not be empty`},
+		{"trusted proxy", func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/8", "proxy.local"} }, `auth.trusted_proxies[1]: "proxy.local" is not an address or CIDR range`},
+		{"reserved cookie name", func(c *Config) { c.CookieName = "slate_device" }, `auth.cookie_name: "slate_device" is reserved`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

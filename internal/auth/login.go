@@ -3,10 +3,13 @@ package auth
 import (
 	"bytes"
 	"crypto/subtle"
+	"encoding/hex"
 	"html/template"
+	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -45,24 +48,25 @@ func (a *Authenticator) Login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := a.now()
-	if wait, blocked := a.limiter.blocked(form.Username, now); blocked {
-		a.log.Warn("auth: login refused after too many failures", "user", form.Username, "remote", r.RemoteAddr)
+	at := attempt{source: a.source(r), name: form.Username, device: a.device(r, form.Username)}
+	if wait := a.limiter.begin(at, now); wait > 0 {
+		a.log.Warn("auth: login delayed after failures", a.userAttr(form.Username), "source", at.source, "known_device", at.device != "", "wait", wait)
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		form.Error = "Too many failed sign-in attempts. Try again in a few minutes."
+		form.Error = "Too many failed sign-in attempts. Try again in " + waitText(wait) + "."
 		a.renderLogin(w, r, http.StatusTooManyRequests, form)
 		return
 	}
 	u := a.checkPassword(form.Username, r.PostFormValue("password"))
-	if u == nil {
-		a.limiter.fail(form.Username, now)
-		a.log.Warn("auth: login failed", "user", form.Username, "remote", r.RemoteAddr)
+	if u == nil { // begin has counted the failure
+		a.log.Warn("auth: login failed", a.userAttr(form.Username), "source", at.source, "known_device", at.device != "")
 		// The same message whether the user exists or not.
 		form.Error = "Invalid user name or password."
 		a.renderLogin(w, r, http.StatusUnauthorized, form)
 		return
 	}
-	a.limiter.reset(u.Name)
-	a.log.Info("auth: login", "user", u.Name, "remote", r.RemoteAddr)
+	a.limiter.succeed(at)
+	a.log.Info("auth: login", "user", u.Name, "source", at.source)
+	http.SetCookie(w, a.deviceCookieFor(u, now))
 	http.SetCookie(w, a.sessionCookie(a.encodeSession(u, now), int(a.cfg.SessionTTL.Seconds())))
 	http.SetCookie(w, a.loginCSRFCookie("", -1))
 	next := form.Next
@@ -87,6 +91,29 @@ func (a *Authenticator) Logout(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, a.sessionCookie("", -1))
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// userAttr is the log attribute of a name typed into the login form: the
+// name itself when it is a configured user, else only a keyed hash of it,
+// because what lands in the name field is sometimes a password. The hash
+// still tells repeated attempts with the same text apart from new ones.
+func (a *Authenticator) userAttr(name string) slog.Attr {
+	if a.users[name] != nil {
+		return slog.String("user", name)
+	}
+	return slog.String("unknown_user", "hmac:"+hex.EncodeToString(a.mac("log", []byte(name))[:6]))
+}
+
+// waitText is a wait for people: seconds up to a minute, then minutes.
+func waitText(d time.Duration) string {
+	n, unit := math.Ceil(d.Seconds()), "second"
+	if d > time.Minute {
+		n, unit = math.Ceil(d.Minutes()), "minute"
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return strconv.Itoa(int(n)) + " " + unit
 }
 
 // checkPassword returns the user if the password matches. Unknown names are

@@ -54,7 +54,27 @@ func (a *Authenticator) encodeSession(u *User, now time.Time) string {
 		Expires: now.Add(a.cfg.SessionTTL).Unix(),
 		Cred:    a.credFingerprint(u),
 	})
-	return b64.EncodeToString(p) + "." + b64.EncodeToString(a.mac("session", p))
+	return a.sign("session", p)
+}
+
+// sign returns base64url(payload) "." base64url(HMAC(purpose, payload)).
+func (a *Authenticator) sign(purpose string, payload []byte) string {
+	return b64.EncodeToString(payload) + "." + b64.EncodeToString(a.mac(purpose, payload))
+}
+
+// verify returns the payload of a value made by sign for purpose, or
+// false if it was not.
+func (a *Authenticator) verify(purpose, value string) ([]byte, bool) {
+	p64, m64, ok := strings.Cut(value, ".")
+	if !ok {
+		return nil, false
+	}
+	payload, err1 := b64.DecodeString(p64)
+	mac, err2 := b64.DecodeString(m64)
+	if err1 != nil || err2 != nil || !hmac.Equal(mac, a.mac(purpose, payload)) {
+		return nil, false
+	}
+	return payload, true
 }
 
 // session verifies the request's session cookie and returns the configured
@@ -67,13 +87,8 @@ func (a *Authenticator) session(r *http.Request) (*User, string, bool) {
 	if err != nil {
 		return nil, "", false
 	}
-	p64, m64, ok := strings.Cut(c.Value, ".")
+	payload, ok := a.verify("session", c.Value)
 	if !ok {
-		return nil, "", false
-	}
-	payload, err1 := b64.DecodeString(p64)
-	mac, err2 := b64.DecodeString(m64)
-	if err1 != nil || err2 != nil || !hmac.Equal(mac, a.mac("session", payload)) {
 		return nil, "", false
 	}
 	var s sessionPayload

@@ -8,7 +8,7 @@ import (
 )
 
 // Amounts are written to their currency's decimals, without grouping;
-// other measures in full.
+// other measures in full; text cells quoted.
 func TestAmountsToTheirCurrencysDecimals(t *testing.T) {
 	f := func(v float64) *float64 { return &v }
 	res := &reports.Result{
@@ -19,7 +19,7 @@ func TestAmountsToTheirCurrencysDecimals(t *testing.T) {
 	if err := Encode(&b, res); err != nil {
 		t.Fatal(err)
 	}
-	want := "currency,hours,amount\nVND,1.125,1234568\nUSD,2,1234.50\n,1,\n"
+	want := `"currency","hours","amount"` + "\n" + `"VND",1.125,1234568` + "\n" + `"USD",2,1234.50` + "\n" + `"",1,` + "\n"
 	if b.String() != want {
 		t.Errorf("csv:\n%s\nwant:\n%s", b.String(), want)
 	}
