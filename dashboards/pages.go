@@ -85,7 +85,7 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 		{Label: "Unsolved", Value: formatCell(backlog.Columns[0], bl[0]), Link: ticketsLink("backlog", "open", snap)},
 		{Label: "Unassigned", Value: formatCell(backlog.Columns[1], bl[1]), Link: ticketsLink("backlog", "unassigned", snap)},
 		{Label: "About to breach (4h)", Value: countOf(preBreach)},
-		{Label: "SLA compliance", Value: compliance},
+		{Label: "SLA compliance", Value: compliance, Link: ticketsLink("sla_compliance", "compliance_pct", base)},
 	}
 	backlogParams := snap
 	charts := []func() (Chart, error){
