@@ -68,7 +68,7 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 		},
 		func() (err error) {
 			// the most urgent only: a busy desk must still get its page
-			preBreach, _, err = s.run(ctx, "pre_breach", base, vals("horizon", "4h", "limit", strconv.Itoa(preBreachRows), "truncate", "true"), sc)
+			preBreach, _, err = s.run(ctx, "pre_breach", base, vals("horizon", "4h", "limit", strconv.Itoa(preBreachRows)), sc)
 			return
 		},
 	)
@@ -89,9 +89,9 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 	}
 	p.Tiles = []Tile{
 		{Label: "Unsolved", Value: formatCell(backlog.Columns[0], bl[0]), Link: ticketsLink("backlog", "open", snap)},
-		{Label: "Unassigned", Value: formatCell(backlog.Columns[1], bl[1]), Link: ticketsLink("backlog", "open", withParam(snap, "agent", ""))},
+		{Label: "Unassigned", Value: formatCell(backlog.Columns[1], bl[1]), Link: ticketsLink("backlog", "unassigned", snap)},
 		{Label: "About to breach (4h)", Value: countOf(preBreach)},
-		{Label: "SLA compliance", Value: compliance},
+		{Label: "SLA compliance", Value: compliance, Link: ticketsLink("sla_compliance", "compliance_pct", base)},
 	}
 	backlogParams := snap
 	unit := unitFor(frt, res) // the page's one unit of durations
@@ -338,9 +338,13 @@ func (s *Server) tickets(ctx context.Context, p *Page, _, q url.Values, sc repor
 	}
 	noteAsOf(ctx, res)
 	p.Title = res.Title
-	p.Tables = []Table{{Title: res.Title, Columns: res.Columns, Rows: res.Rows,
-		Note: strconv.Itoa(len(res.Rows)) + " tickets, " + listSpan(res),
-		CSV:  "/api/v1/reports/" + name + "/tickets?" + withParam(v, "format", "csv").Encode()}}
+	note := fmt.Sprintf("%d rows, %s", res.Page.Total, listSpan(res))
+	if res.Page.Pages > 1 {
+		first := (res.Page.Number-1)*res.Page.Size + 1
+		note = fmt.Sprintf("Rows %d–%d of %d, %s", first, first+len(res.Rows)-1, res.Page.Total, listSpan(res))
+	}
+	p.Tables = []Table{{Title: res.Title, Columns: res.Columns, Rows: res.Rows, Note: note, Pager: newPager(q, res.Page),
+		CSV: "/api/v1/reports/" + name + "/tickets?" + withParam(v, "format", "csv").Encode()}}
 	return nil
 }
 
@@ -379,6 +383,43 @@ func listSpan(res *reports.Result) string {
 	return res.From.In(zone).Format(layout) + " – " + res.To.In(zone).Format(layout) + " " + res.Zone
 }
 
+// pager links a list's neighbouring pages and page sizes.
+type pager struct {
+	Number, Pages int
+	Prev, Next    string // "" at either end
+	Sizes         []pageSize
+}
+
+type pageSize struct {
+	N    int
+	Link string
+	On   bool
+}
+
+// pageSizes are the page sizes a list offers.
+var pageSizes = []int{100, 500, 2000}
+
+// newPager links the pages around page from the list page's own URL
+// parameters q; nil when the list fits one page at the smallest size.
+func newPager(q url.Values, page *reports.ListPage) *pager {
+	if page.Total <= uint64(pageSizes[0]) {
+		return nil
+	}
+	link := func(v url.Values) string { return "/dashboards/tickets?" + v.Encode() }
+	p := &pager{Number: page.Number, Pages: page.Pages}
+	if page.Number > 1 {
+		p.Prev = link(withParam(q, "page", strconv.Itoa(page.Number-1)))
+	}
+	if page.Number < page.Pages {
+		p.Next = link(withParam(q, "page", strconv.Itoa(page.Number+1)))
+	}
+	for _, n := range pageSizes {
+		// A new size starts again at the first page.
+		p.Sizes = append(p.Sizes, pageSize{N: n, On: n == page.Size, Link: link(withParam(withParam(q, "limit", strconv.Itoa(n)), "page", "1"))})
+	}
+	return p
+}
+
 func withParam(v url.Values, k, val string) url.Values {
 	out := url.Values{}
 	for kk, vs := range v {
@@ -407,13 +448,9 @@ func num(row []any, res *reports.Result, measure string) float64 {
 	return 0
 }
 
-// countOf is a list's ticket count for a tile: "200+" when it was cut.
+// countOf is a list's total for a tile.
 func countOf(list *reports.Result) string {
-	n := strconv.Itoa(len(list.Rows))
-	if list.Truncated {
-		n += "+"
-	}
-	return n
+	return strconv.FormatUint(list.Page.Total, 10)
 }
 
 // preBreachRows is how many about-to-breach clocks the manager page lists.
@@ -421,7 +458,7 @@ const preBreachRows = 200
 
 func preBreachNote(list *reports.Result) string {
 	if list.Truncated {
-		return fmt.Sprintf("Running SLA clocks whose deadline is within 4 hours, soonest first: the %d most urgent; more are due.", preBreachRows)
+		return fmt.Sprintf("Running SLA clocks whose deadline is within 4 hours, soonest first: the %d most urgent of %d.", preBreachRows, list.Page.Total)
 	}
 	return fmt.Sprintf("Running SLA clocks whose deadline is within 4 hours, soonest first (at most %d).", preBreachRows)
 }

@@ -120,6 +120,7 @@ type Table struct {
 	Rows    [][]any
 	Note    string
 	CSV     string
+	Pager   *pager // a list longer than a page
 }
 
 type builder func(ctx context.Context, p *Page, base, raw url.Values, sc reports.Scope) error

@@ -41,6 +41,30 @@ type Measure struct {
 	// derive computes a measure from the row's other values after the
 	// sources are merged (ratios); ok=false means null.
 	derive func(v map[string]*float64) (float64, bool)
+	// num and dens name a ratio's numerator and denominators.
+	num  string
+	dens []string
+	// Drill says how the measure's drill-down list adds up to its figure;
+	// set for every measure when the catalog is built.
+	Drill *DrillSpec `json:"drill"`
+}
+
+// DrillSpec says how a measure's drill-down list (GET .../tickets with
+// measure) adds up to the figure in the same cell. The list holds exactly
+// the source rows the figure is computed over: the same range, scope,
+// filters and the measure's own condition.
+type DrillSpec struct {
+	// Rows: the list's total is the sum of these measures' figures (the
+	// measure itself for a count; the count of the rows a median or an
+	// average is over; a ratio's denominators).
+	Rows []string `json:"rows,omitempty"`
+	// Value, when set, is how the list's value column (each row's part of
+	// the figure) combines into the figure: sum, avg, max, quantile (exact,
+	// at Level: the value at rank floor(Level × n) of the sorted values),
+	// or percent (100 × the share of rows whose value is 1: a ratio's
+	// numerator among its denominator's rows).
+	Value string  `json:"value,omitempty"`
+	Level float64 `json:"level,omitempty"`
 }
 
 // aggregate is the measure's SQL over rows where also extra holds ("" for
@@ -93,8 +117,10 @@ func quantile(name, label string, src *source, level, x, cond, nullUnless string
 }
 
 // ratio is 100 × num ÷ (sum of dens), null when the denominator is 0.
+// The numerator and the denominators count rows of one source, the
+// numerator's a subset of the denominators' (its drill-down lists them).
 func ratio(name, label, num string, dens ...string) *Measure {
-	return &Measure{Name: name, Label: label, Kind: KindPercent, derive: func(v map[string]*float64) (float64, bool) {
+	return &Measure{Name: name, Label: label, Kind: KindPercent, num: num, dens: dens, derive: func(v map[string]*float64) (float64, bool) {
 		var d float64
 		for _, n := range dens {
 			if v[n] != nil {
@@ -266,6 +292,9 @@ var Catalog = func() map[string]*Report {
 	}
 	m := map[string]*Report{}
 	for _, r := range reps {
+		for _, ms := range r.Measures {
+			ms.Drill = r.drillSpec(ms)
+		}
 		m[r.Name] = r
 	}
 	return m

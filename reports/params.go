@@ -77,11 +77,10 @@ type Query struct {
 	Compare bool
 	// Horizon is how far ahead the pre-breach list looks.
 	Horizon time.Duration
-	// Limit caps list reports (drill-down, pre-breach).
+	// Limit is a list's page size (drill-down, pre-breach), at most
+	// Limits.MaxList; Page is which page, from 1.
 	Limit int
-	// Truncate returns a list's first Limit tickets (in its order: the
-	// most urgent, the newest) when more match, instead of refusing.
-	Truncate bool
+	Page  int
 	// Top keeps only the Top groups with the largest Sort measure (bar
 	// charts of customers, agents, tags); 0 keeps every group.
 	Top  int
@@ -152,9 +151,10 @@ const (
 	ParamGroupBy = "group_by"
 	ParamCompare = "compare"
 	ParamHorizon = "horizon"
-	ParamLimit   = "limit"
-	// ParamTruncate: a list over its limit gives its first limit tickets,
-	// marked truncated, instead of a 413
+	ParamLimit   = "limit" // a list's page size
+	ParamPage    = "page"  // which page of a list, from 1
+	// ParamTruncate is accepted for clients of releases where a list over
+	// its limit was refused unless truncate=true; every list pages now.
 	ParamTruncate = "truncate"
 	ParamPeriod   = "period"  // drill-down: the bucket (its start) of the clicked cell
 	ParamFormat   = "format"  // read by the API, not here
@@ -172,7 +172,7 @@ func ParseQuery(r *Report, v url.Values, now time.Time, lim Limits) (Query, erro
 	q := Query{Report: r.Name, Now: now, Filters: map[Dimension][]string{}, Zone: time.UTC}
 	for name := range v {
 		switch name {
-		case ParamFrom, ParamTo, ParamTZ, ParamGrain, ParamGroupBy, ParamCompare, ParamHorizon, ParamLimit, ParamTruncate, ParamPeriod, ParamFormat, ParamMeasure, ParamTop, ParamSort:
+		case ParamFrom, ParamTo, ParamTZ, ParamGrain, ParamGroupBy, ParamCompare, ParamHorizon, ParamLimit, ParamPage, ParamTruncate, ParamPeriod, ParamFormat, ParamMeasure, ParamTop, ParamSort:
 			continue
 		}
 		if !slices.Contains(r.Dimensions, Dimension(name)) {
@@ -226,15 +226,22 @@ func ParseQuery(r *Report, v url.Values, now time.Time, lim Limits) (Query, erro
 		}
 		q.Limit = n
 	}
-	switch t := v.Get(ParamTruncate); t {
-	case "", "false":
-	case "true":
-		q.Truncate = true
-	default:
+	q.Page = 1
+	if p := v.Get(ParamPage); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n <= 0 || n > maxPage {
+			return q, paramErr(ParamPage, "must be a whole number from 1 to %d, not %q", maxPage, p)
+		}
+		q.Page = n
+	}
+	if t := v.Get(ParamTruncate); t != "" && t != "true" && t != "false" {
 		return q, paramErr(ParamTruncate, "must be true or false, not %q", t)
 	}
 	return q, nil
 }
+
+// maxPage bounds page so that its offset stays a small number.
+const maxPage = 1_000_000
 
 // closedSets are the dimensions whose values are known in advance; a value
 // outside them is a mistake worth a 400, not an empty report.

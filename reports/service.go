@@ -41,9 +41,10 @@ type Result struct {
 	// AsOf is when the facts were read: the report snapshot's time, or the
 	// request's now when the live tables were read.
 	AsOf time.Time `json:"as_of"`
-	// Truncated marks a list cut at its limit (truncate=true): more
-	// tickets match than it holds.
-	Truncated bool `json:"truncated,omitempty"`
+	// Page is a list's place in the whole list; Truncated marks a list
+	// with rows past this page.
+	Page      *ListPage `json:"page,omitempty"`
+	Truncated bool      `json:"truncated,omitempty"`
 }
 
 // Service runs reports against the warehouse.
@@ -443,96 +444,110 @@ func finish(r *Report, vals map[string]*float64) {
 	}
 }
 
-// List returns the tickets behind a report (drill-down), or the pre-breach
-// list. measure picks which of the report's sources the cell came from
-// (default: the first measure's).
+// List returns one page of the rows behind a report's figure
+// (drill-down: measure names the figure, default the first; see
+// drill.go), or of the pre-breach list, with the list's total.
 func (s *Service) List(ctx context.Context, r *Report, q Query, sc Scope, measure string) (*Result, error) {
 	v, asOf, err := s.view(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Report: r.Name, Title: r.Title, From: q.From, To: q.To, Zone: q.Zone.String(), GroupBy: []string{}, Rows: [][]any{}, AsOf: asOf}
-	limit := min(q.Limit, s.limits.MaxList)
-	var st statement
+	size := min(q.Limit, s.limits.MaxList)
+	offset := (max(q.Page, 1) - 1) * size
+	var cols []listCol
+	var page, total statement
 	if r.Name == "pre_breach" {
 		res.From, res.To = q.Now, q.Now.Add(q.Horizon)
-		res.Columns = append(slices.Clone(TicketColumns),
-			Column{Name: "metric", Label: "Metric", Kind: KindDimension},
-			Column{Name: "policy", Label: "Policy", Kind: KindDimension},
-			Column{Name: "deadline", Label: "Deadline", Kind: KindTime},
-			Column{Name: "cycle", Label: "Cycle", Kind: KindCount})
-		st = preBreachSQL(v, q, sc, limit)
+		cols = preBreachCols
+		page, total = preBreachStatements(v, q, sc, offset, size)
 	} else {
-		src := r.sources()[0]
-		if measure != "" {
-			m := r.Measure(measure)
-			if m == nil {
-				return nil, paramErr("measure", "report %s has no measure %q", r.Name, measure)
-			}
-			if m.src != nil { // a ratio's tickets are its report's
-				src = m.src
-			}
+		l, err := r.listingFor(measure)
+		if err != nil {
+			return nil, err
 		}
-		if src.snapshot {
+		if l.src.snapshot {
 			res.From, res.To = q.Now, q.Now
 		}
 		res.Title += ": tickets"
-		res.Columns = TicketColumns
-		st = ticketListSQL(v, q, sc, src, limit)
+		cols = l.columns()
+		page, total = drillStatements(v, q, sc, l, offset, size)
 	}
-	n := len(res.Columns)
-	err = s.query(ctx, st, func(scan func(...any) error) error {
-		if len(res.Rows) == limit {
-			if q.Truncate {
-				res.Truncated = true
-				return errListFull
+	for _, c := range cols {
+		res.Columns = append(res.Columns, c.Column)
+	}
+	var n uint64
+	err = forEachConcurrently(ctx, 0, 2, func(i int) error {
+		if i == 0 {
+			return s.query(ctx, total, func(scan func(...any) error) error { return scan(&n) })
+		}
+		return s.query(ctx, page, func(scan func(...any) error) error {
+			row, err := scanListRow(scan, res.Columns, q.Zone)
+			if err != nil {
+				return err
 			}
-			return fault.Errorf(fault.TooLarge, "more than %d tickets; narrow the filters, raise limit (at most %d) or ask for the first %d (truncate=true)", limit, s.limits.MaxList, limit)
-		}
-		cells := make([]any, n)
-		dest := make([]any, n)
-		strs := make([]string, n)
-		var created, deadline int64
-		var cycle uint32
-		for i := range dest {
-			switch res.Columns[i].Name {
-			case "created_at":
-				dest[i] = &created
-			case "deadline":
-				dest[i] = &deadline
-			case "cycle":
-				dest[i] = &cycle
-			default:
-				dest[i] = &strs[i]
-			}
-		}
-		if err := scan(dest...); err != nil {
-			return err
-		}
-		for i, c := range res.Columns {
-			switch c.Name {
-			case "created_at":
-				cells[i] = time.Unix(created, 0).In(q.Zone).Format(time.RFC3339)
-			case "deadline":
-				cells[i] = time.Unix(deadline, 0).In(q.Zone).Format(time.RFC3339)
-			case "cycle":
-				f := float64(cycle)
-				cells[i] = &f
-			default:
-				cells[i] = strs[i]
-			}
-		}
-		res.Rows = append(res.Rows, cells)
-		return nil
+			res.Rows = append(res.Rows, row)
+			return nil
+		})
 	})
-	if err != nil && !errors.Is(err, errListFull) {
+	if err != nil {
 		return nil, fmt.Errorf("report %s list: %w", r.Name, err)
 	}
+	if q.Page > 1 && uint64(offset) >= n {
+		return nil, paramErr(ParamPage, "page %d is past the last page, %d (%d rows, %d a page)", q.Page, pages(n, size), n, size)
+	}
+	res.Page = &ListPage{Number: max(q.Page, 1), Size: size, Total: n, Pages: pages(n, size)}
+	res.Truncated = uint64(offset+len(res.Rows)) < n
 	return res, nil
 }
 
-// errListFull stops reading a truncated list's rows.
-var errListFull = errors.New("list full")
+// ListPage is where a list's rows are in the whole list.
+type ListPage struct {
+	Number int    `json:"number"` // from 1
+	Size   int    `json:"size"`   // rows a page holds
+	Total  uint64 `json:"total"`  // rows of the whole list
+	Pages  int    `json:"pages"`
+}
+
+func pages(n uint64, size int) int { return max(1, int((n+uint64(size)-1)/uint64(size))) }
+
+// scanListRow reads one list row: times (Unix seconds) as RFC 3339 in
+// zone, "" for none, numbers as *float64, the rest as strings.
+func scanListRow(scan func(...any) error, cols []Column, zone *time.Location) ([]any, error) {
+	dest := make([]any, len(cols))
+	times := make([]int64, len(cols))
+	nums := make([]float64, len(cols))
+	strs := make([]string, len(cols))
+	for i, c := range cols {
+		switch c.Kind {
+		case KindTime:
+			dest[i] = &times[i]
+		case KindDimension, KindText:
+			dest[i] = &strs[i]
+		default:
+			dest[i] = &nums[i]
+		}
+	}
+	if err := scan(dest...); err != nil {
+		return nil, err
+	}
+	cells := make([]any, len(cols))
+	for i, c := range cols {
+		switch c.Kind {
+		case KindTime:
+			if times[i] > 0 {
+				cells[i] = time.Unix(times[i], 0).In(zone).Format(time.RFC3339)
+			} else {
+				cells[i] = ""
+			}
+		case KindDimension, KindText:
+			cells[i] = strs[i]
+		default:
+			cells[i] = &nums[i]
+		}
+	}
+	return cells, nil
+}
 
 // Statements returns the SQL a request runs, arguments written in: what
 // `slate bench serve` times with clickhouse-client as the raw baseline,
@@ -546,13 +561,15 @@ func (s *Service) Statements(ctx context.Context, r *Report, q Query, sc Scope, 
 	var out []string
 	switch {
 	case r.Name == "pre_breach":
-		out = append(out, preBreachSQL(v, q, sc, min(q.Limit, s.limits.MaxList)).Inline())
+		page, total := preBreachStatements(v, q, sc, 0, min(q.Limit, s.limits.MaxList))
+		out = append(out, page.Inline(), total.Inline())
 	case r.List || measure != "":
-		src := r.sources()[0]
-		if m := r.Measure(measure); m != nil && m.src != nil {
-			src = m.src
+		l, err := r.listingFor(measure)
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, ticketListSQL(v, q, sc, src, min(q.Limit, s.limits.MaxList)).Inline())
+		page, total := drillStatements(v, q, sc, l, 0, min(q.Limit, s.limits.MaxList))
+		out = append(out, page.Inline(), total.Inline())
 	default:
 		// With a top, the narrowing of the other sources is the one the
 		// sort source's query gives now: run it to know.

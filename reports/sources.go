@@ -83,6 +83,10 @@ type source struct {
 	// scan, for the ticket sources, says how they select tickets, so that
 	// several can be read in one scan (scan.go).
 	scan *ticketScan
+	// listCols are the source's own columns in a drill-down list, and
+	// listKey what orders its rows of one ticket at one time (drill.go).
+	listCols []listCol
+	listKey  string
 }
 
 // ticketState is every ticket's latest row. WHERE conditions on non-key
@@ -232,21 +236,24 @@ var (
 		sql: ticketsBy("created_at", "status IN ('new', 'open', 'pending', 'on_hold')")}
 	// SLA cycles with a target, by when their clock started.
 	srcSLATargets = &source{name: "sla_targets", extra: []Dimension{DimMetric}, tsCol: "start_at",
-		sql: slaBy("start_at", "state NOT IN ('measured', 'cancelled')")}
+		sql: slaBy("start_at", "state NOT IN ('measured', 'cancelled')"), listCols: slaListCols, listKey: slaListKey}
 	// Stopped first-reply cycles, by when they started (the ticket's
 	// creation, or the first customer message of an agent-created one).
 	srcSLAFirstReply = &source{name: "sla_first_reply", tsCol: "start_at",
-		sql: slaBy("start_at", "metric = 'first_reply' AND stopped")}
+		sql: slaBy("start_at", "metric = 'first_reply' AND stopped"), listCols: slaListCols, listKey: slaListKey}
 	// Stopped first-resolution cycles, by when they stopped (the first solve).
 	srcSLAResolution = &source{name: "sla_resolution", tsCol: "stop_at",
-		sql: slaBy("stop_at", "metric = 'resolution' AND cycle = 1 AND stopped")}
-	srcReplies = &source{name: "replies", tsCol: "ts", sql: func(v view, now int64) string {
+		sql: slaBy("stop_at", "metric = 'resolution' AND cycle = 1 AND stopped"), listCols: slaListCols, listKey: slaListKey}
+	srcReplies = &source{name: "replies", tsCol: "ts", listKey: "event_id", sql: func(v view, now int64) string {
 		return "SELECT *, " + nowCol(now) + " FROM (" + replyFacts(v, v) + ")"
 	}}
-	srcTime = &source{name: "time", extra: []Dimension{DimCurrency}, tsCol: "ts", sql: func(v view, now int64) string {
+	srcTime = &source{name: "time", extra: []Dimension{DimCurrency}, tsCol: "ts", listKey: "event_id", sql: func(v view, now int64) string {
 		return "SELECT *, " + nowCol(now) + " FROM (" + timeFacts(v, v) + ")"
 	}}
 )
+
+// slaListKey orders an SLA list's rows of one ticket at one time.
+const slaListKey = "toString(metric), cycle"
 
 // ageBuckets are the backlog's age groups, by time since creation.
 const ageSQL = "multiIf(now_ts - created_at < 86400, '0-1d', now_ts - created_at < 3*86400, '1-3d', " +

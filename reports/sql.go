@@ -192,31 +192,22 @@ var TicketColumns = []Column{
 	{Name: "created_at", Label: "Created", Kind: KindTime},
 }
 
-const ticketListSelect = "tenant, ticket_id, any(subject), any(status), any(priority), any(severity), any(agent), any(grp), " +
-	"any(channel), any(customer), any(organisation), toInt64(toUnixTimestamp(any(created_at)))"
-
-// ticketListSQL lists the distinct tickets behind a report cell: the rows
-// of the source that the query's range, scope and filters select, newest
-// ticket first.
-func ticketListSQL(v view, q Query, sc Scope, src *source, limit int) statement {
-	v, w, outer := restrictSource(v, q, sc, src)
-	s := "SELECT " + ticketListSelect + " FROM (" + src.sql(v, q.Now.Unix()) + ")" + outerSQL(w, outer) +
-		" GROUP BY tenant, ticket_id ORDER BY any(created_at) DESC, tenant, ticket_id LIMIT " + strconv.Itoa(limit+1)
-	return statement{SQL: s, Args: w.args}
-}
-
 // srcRunning are running SLA clocks, for the pre-breach list.
 var srcRunning = &source{name: "sla_running", extra: []Dimension{DimMetric}, tsCol: "deadline", sql: slaBy("deadline", "running_with_deadline")}
 
-// preBreachSQL lists running clocks whose deadline is in [now, now+horizon).
-func preBreachSQL(v view, q Query, sc Scope, limit int) statement {
+// preBreachCols are the pre-breach list's columns.
+var preBreachCols = append(slices.Clone(ticketListCols),
+	listCol{Column{Name: "metric", Label: "Metric", Kind: KindDimension}, "toString(metric)"},
+	listCol{Column{Name: "policy", Label: "Policy", Kind: KindDimension}, "policy"},
+	listCol{Column{Name: "deadline", Label: "Deadline", Kind: KindTime}, "toInt64(toUnixTimestamp(deadline))"},
+	listCol{Column{Name: "cycle", Label: "Cycle", Kind: KindCount}, "toFloat64(cycle)"})
+
+// preBreachStatements list running clocks whose deadline is in
+// [now, now+horizon), soonest first.
+func preBreachStatements(v view, q Query, sc Scope, offset, limit int) (page, total statement) {
 	r := q
 	r.From, r.To = q.Now, q.Now.Add(q.Horizon)
-	v, w, outer := restrictSource(v, r, sc, srcRunning)
-	s := "SELECT tenant, ticket_id, subject, status, priority, severity, agent, grp, channel, customer, organisation, " +
-		"toInt64(toUnixTimestamp(created_at)), toString(metric), policy, toInt64(toUnixTimestamp(deadline)), toUInt32(cycle) FROM (" +
-		srcRunning.sql(v, q.Now.Unix()) + ")" + outerSQL(w, outer) + " ORDER BY deadline, tenant, ticket_id, toString(metric) LIMIT " + strconv.Itoa(limit+1)
-	return statement{SQL: s, Args: w.args}
+	return listStatements(v, r, sc, srcRunning, preBreachCols, "", "deadline, tenant, ticket_id, toString(metric), cycle", offset, limit)
 }
 
 // Inline renders a statement with its arguments written in as literals, for

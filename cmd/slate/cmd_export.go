@@ -130,6 +130,10 @@ func runExport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if res.Truncated {
+		// A list pages; an export is the whole of it or nothing.
+		return fmt.Errorf("the list has %d rows, more than reports.max_list (%d): narrow the range or filters", res.Page.Total, cfg.Reports.MaxList)
+	}
 	err = writeFile(*out, func(w io.Writer) error {
 		if format == "xlsx" {
 			return xlsx.WriteResult(w, res)

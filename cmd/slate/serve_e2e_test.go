@@ -82,6 +82,12 @@ func startServed(t *testing.T) *served {
 	want, _ := e.expected.figures()
 	e.waitFor(want, 2*time.Minute)
 	in.stop(t)
+	// SLA clocks for the compliance charts and their drill-downs.
+	sla := e.command("sla", "recompute", "--quiet")
+	sla.Env = append(sla.Env, "SLATE_SLA_CONFIG=../../deploy/sla.example.yaml")
+	if out, err := sla.CombinedOutput(); err != nil {
+		t.Fatalf("sla recompute: %v\n%s", err, out)
+	}
 
 	s := &served{env: e, tokens: map[auth.Role]string{}, password: "correct horse battery"}
 	hash, err := auth.HashPassword(s.password)
@@ -542,24 +548,7 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 
 	// Click the first bar of "Backlog by severity": its height is the
 	// number of tickets the drill-down must list.
-	var bar struct {
-		X, Y  float64
-		Value float64
-		Name  string
-	}
-	err := tab.Eval(`(() => {
-		const el = document.getElementById("chart-backlog_severity");
-		el.scrollIntoView({block: "center"});
-		const inst = echarts.getInstanceByDom(el);
-		const opt = inst.getOption();
-		const v = opt.series[0].data[0].value;
-		const p = inst.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, [0, v / 2]);
-		const r = el.getBoundingClientRect();
-		return {X: r.left + p[0], Y: r.top + p[1], Value: v, Name: opt.xAxis[0].data[0]};
-	})()`, &bar)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bar := barAt(t, tab, "chart-backlog_severity")
 	if err := tab.ClickAt(bar.X, bar.Y); err != nil {
 		t.Fatal(err)
 	}
@@ -580,6 +569,8 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 	if err := tab.Screenshot(filepath.Join(dir, "drill-down.png")); err != nil {
 		t.Error(err)
 	}
+	testSLABarDrillDown(t, s, tab, dir)
+	testDrillDownPaging(t, s, tab, dir)
 
 	// A pie slice drills down too: the first slice of "Backlog by status".
 	if err := tab.Navigate(s.base + "/dashboards/manager?" + span); err != nil {
@@ -632,6 +623,147 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 	}
 	if errs := tab.ConsoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors: %v", errs)
+	}
+}
+
+// chartBar is where a chart's first bar is on the page, its value and its
+// category's label.
+type chartBar struct {
+	X, Y  float64
+	Value float64
+	Name  string
+	Band  float64 // the width of a category's column
+}
+
+// barAt scrolls the chart with the element id into view and finds the
+// middle of its first series' first bar.
+func barAt(t *testing.T, tab *testkit.Tab, id string) chartBar {
+	t.Helper()
+	var bar chartBar
+	err := tab.Eval(fmt.Sprintf(`(() => {
+		const el = document.getElementById(%q);
+		el.scrollIntoView({block: "center"});
+		const inst = echarts.getInstanceByDom(el);
+		const opt = inst.getOption();
+		const v = opt.series[0].data[0].value;
+		const p = inst.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, [0, v / 2]);
+		const band = inst.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, [1, 0])[0] - inst.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, [0, 0])[0];
+		const r = el.getBoundingClientRect();
+		return {X: r.left + p[0], Y: r.top + p[1], Value: v, Name: opt.xAxis[0].data[0], Band: band};
+	})()`, id), &bar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bar
+}
+
+// listNote is the drill-down page's note: "N rows, ..." or
+// "Rows a–b of N, ...".
+func listNote(t *testing.T, tab *testkit.Tab) string {
+	t.Helper()
+	var note string
+	if err := tab.Eval(`(document.querySelector("section.table .note") || {}).innerText || ""`, &note); err != nil {
+		t.Fatal(err)
+	}
+	return note
+}
+
+// testSLABarDrillDown clicks the first bar of "SLA compliance % by
+// metric": the list holds that metric's cycles with a target decided
+// (achieved or breached, as the API's figures count them), and the bar is
+// the share achieved.
+func testSLABarDrillDown(t *testing.T, s *served, tab *testkit.Tab, dir string) {
+	if err := tab.Navigate(s.base + "/dashboards/manager?" + span); err != nil {
+		t.Fatal(err)
+	}
+	bar := barAt(t, tab, "chart-sla")
+	if err := tab.ClickAt(bar.X, bar.Y); err != nil {
+		t.Fatal(err)
+	}
+	drill, err := tab.WaitURL("/dashboards/tickets?")
+	if err != nil {
+		t.Fatalf("clicking the SLA bar of %s opened no list: %v", bar.Name, err)
+	}
+	if err := tab.WaitVisible("section.table"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(drill, "report=sla_compliance") || !strings.Contains(drill, "metric="+bar.Name) || !strings.Contains(drill, "measure=compliance_pct") {
+		t.Errorf("SLA bar %s drills to %s", bar.Name, drill)
+	}
+	api := s.report(t, s.tokens[auth.RoleManager], "/api/v1/reports/sla_compliance?"+span)
+	var achieved, breached float64
+	for _, row := range api.Rows {
+		if row[0] == bar.Name {
+			for i, c := range api.Columns {
+				switch c.Name {
+				case "achieved":
+					achieved = row[i].(float64)
+				case "breached":
+					breached = row[i].(float64)
+				}
+			}
+		}
+	}
+	want := fmt.Sprintf("%d", int(achieved+breached))
+	if note := listNote(t, tab); achieved+breached == 0 || !strings.HasPrefix(note, want+" rows") && !strings.Contains(note, " of "+want+",") {
+		t.Errorf("SLA bar %s: the list says %q, the figures count %s cycles achieved or breached", bar.Name, note, want)
+	}
+	if got := math.Round(10000*achieved/(achieved+breached)) / 100; got != bar.Value {
+		t.Errorf("SLA bar %s is %v, the API's achieved ÷ (achieved + breached) %v", bar.Name, bar.Value, got)
+	}
+	if err := tab.Screenshot(filepath.Join(dir, "sla-drill-down.png")); err != nil {
+		t.Error(err)
+	}
+
+	// A click beside the bar, in its category's column, opens the same
+	// list: a low bar is hard to hit.
+	if err := tab.Navigate(s.base + "/dashboards/manager?" + span); err != nil {
+		t.Fatal(err)
+	}
+	bar = barAt(t, tab, "chart-sla")
+	if err := tab.ClickAt(bar.X+0.46*bar.Band, bar.Y); err != nil {
+		t.Fatal(err)
+	}
+	beside, err := tab.WaitURL("/dashboards/tickets?")
+	if err != nil {
+		t.Fatalf("a click in the column of SLA bar %s opened no list: %v", bar.Name, err)
+	}
+	if !strings.Contains(beside, "metric="+bar.Name) || !strings.Contains(beside, "measure=compliance_pct") {
+		t.Errorf("a click in the column of SLA bar %s drills to %s", bar.Name, beside)
+	}
+}
+
+// testDrillDownPaging opens a list longer than a page: its first page
+// says the total, and Next shows the rest.
+func testDrillDownPaging(t *testing.T, s *served, tab *testkit.Tab, dir string) {
+	created := s.report(t, s.tokens[auth.RoleManager], "/api/v1/reports/volume?"+span).Rows[0][0].(float64)
+	if created <= 500 {
+		t.Fatalf("the paging check needs over 500 tickets created, has %v", created)
+	}
+	if err := tab.Navigate(s.base + "/dashboards/tickets?report=volume&measure=created&" + span); err != nil {
+		t.Fatal(err)
+	}
+	var rows int
+	if err := tab.Eval(`document.querySelectorAll("section.table tbody tr").length`, &rows); err != nil || rows != 500 {
+		t.Errorf("first page: %d rows (%v), want 500", rows, err)
+	}
+	if note := listNote(t, tab); !strings.HasPrefix(note, fmt.Sprintf("Rows 1–500 of %d,", int(created))) {
+		t.Errorf("first page's note %q, want rows 1–500 of %v", note, created)
+	}
+	if err := tab.Click(`nav.pager a[rel=next]`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tab.WaitURL("page=2"); err != nil {
+		t.Fatalf("next page: %v", err)
+	}
+	if err := tab.WaitVisible("section.table"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.Eval(`document.querySelectorAll("section.table tbody tr").length`, &rows); err != nil || float64(rows) != created-500 {
+		t.Errorf("second page: %d rows (%v), want %v", rows, err, created-500)
+	}
+	if err := tab.Screenshot(filepath.Join(dir, "drill-down-page-2.png")); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -58,9 +58,10 @@ func OpenAPI() map[string]any {
 	listParams := append([]any{}, common...)
 	listParams = append(listParams,
 		param(reports.ParamPeriod, "query", "Drill-down: the start of the clicked period (needs grain).", str(), false),
-		param(reports.ParamMeasure, "query", "Drill-down: the measure whose tickets to list (default the report's first).", str(), false),
-		param(reports.ParamLimit, "query", "Most tickets to return.", obj{"type": "integer", "minimum": 1}, false),
-		param(reports.ParamTruncate, "query", "When more tickets match than limit: true returns the first limit of them in the list's order (the most urgent, the newest) with truncated set; false (the default) answers 413.", obj{"type": "boolean"}, false),
+		param(reports.ParamMeasure, "query", "Drill-down: the measure whose rows to list (default the report's first): exactly the rows its figure counts, one per counted fact; the measure's drill in the catalog says how they add up to the figure.", str(), false),
+		param(reports.ParamLimit, "query", "Page size: rows per page (default 500, at most the configured max_list).", obj{"type": "integer", "minimum": 1}, false),
+		param(reports.ParamPage, "query", "Which page, from 1 (default 1); past the last page is a 400.", obj{"type": "integer", "minimum": 1}, false),
+		param(reports.ParamTruncate, "query", "Ignored: every list pages (kept for older clients).", obj{"type": "boolean"}, false),
 		param(reports.ParamHorizon, "query", "pre_breach: how far ahead to look, as a Go duration (default 4h).", str(), false),
 	)
 	out := obj{
@@ -86,7 +87,10 @@ func OpenAPI() map[string]any {
 					"previous": obj{"$ref": "#/components/schemas/Result"},
 					"as_of": obj{"type": "string", "format": "date-time",
 						"description": "When the figures were read: the report snapshot's time, or the request's time when the live tables were read."},
-					"truncated": obj{"type": "boolean", "description": "A list cut at its limit (truncate=true): more tickets match."},
+					"page": obj{"type": "object", "description": "Lists: this page's place in the whole list.", "properties": obj{
+						"number": obj{"type": "integer"}, "size": obj{"type": "integer"}, "total": obj{"type": "integer", "description": "Rows of the whole list."},
+						"pages": obj{"type": "integer"}}},
+					"truncated": obj{"type": "boolean", "description": "A list with rows past this page."},
 				}},
 			},
 		},
