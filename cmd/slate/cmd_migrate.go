@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 )
@@ -62,18 +60,4 @@ func runConfig(_ context.Context, args []string) error {
 	fmt.Printf("configuration is valid: clickhouse %v database %s, kafka %v topic %s group %s, http %s\n",
 		cfg.ClickHouse.Addrs, cfg.ClickHouse.Database, cfg.Kafka.Brokers, cfg.Kafka.Topic, cfg.Kafka.GroupID, cfg.HTTP.Addr)
 	return nil
-}
-
-// openMigrated connects and applies the migrations: what every command that
-// starts on an empty ClickHouse (demo, benchmarks) needs first.
-func openMigrated(ctx context.Context, o warehouse.Options) (driver.Conn, error) {
-	conn, err := warehouse.Open(o)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := warehouse.Migrate(ctx, conn, o); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return conn, nil
 }

@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -408,4 +409,22 @@ func (e *env) storedSLAResults() map[string]string {
 		got[fmt.Sprintf("%s/%s %s#%d", tenant, id, metric, cycle)] = fmt.Sprintf("%s %d %d %d %s %d", policy, target, elapsed, paused, state, version)
 	}
 	return got
+}
+
+// freeAddr is a loopback host:port free a moment ago, for a child's HTTP.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// tail is the last n bytes of a log, for a failure message.
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
 }
