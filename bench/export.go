@@ -28,9 +28,11 @@ import (
 func runExport(ctx context.Context, args []string, d Defaults) error {
 	fs := flag.NewFlagSet("bench export", flag.ContinueOnError)
 	entries := fs.Int("entries", 1_000_000, "time entries to export")
+	rep := newReport("export", fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	w := rep.out()
 	ch, o, conn, closeAll, err := benchWarehouse(ctx, d)
 	if err != nil {
 		return err
@@ -76,12 +78,17 @@ func runExport(ctx context.Context, args []string, d Defaults) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf(`
+	fmt.Fprintf(w, `
 slate bench export: %d time entries
   slate export finance (ClickHouse -> .xlsx, + 4 summary sheets):  %.1fs, peak RSS %d MiB, %d MiB file
   bare excelize StreamWriter, same rows from memory:              %.1fs
   ratio: %.2fx (target <= 1.5x); peak RSS target <= 300 MiB
 `, *entries, slateSecs, rssMiB, info.Size()>>20, bareSecs, slateSecs/bareSecs)
+	rep.finish(row{
+		figure:   fmt.Sprintf("%s entries to .xlsx in %.1f s, peak RSS %d MiB", thousands(float64(*entries)), slateSecs, rssMiB),
+		baseline: fmt.Sprintf("bare excelize StreamWriter: %.1f s", bareSecs),
+		ratio:    fmt.Sprintf("%.2f×", slateSecs/bareSecs),
+	})
 	return nil
 }
 

@@ -46,9 +46,11 @@ func runIngest(ctx context.Context, args []string, d Defaults) error {
 	loads := fs.Int("baseline-loads", 2, "baseline loads per round, each into a fresh table; the fastest is the round's baseline")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the ingest process in the first round to this `file`, and print how its CPU splits between the client libraries and slate's own work (cmd/slate/default.pgo is such a profile; that round's figures include the profiler's cost)")
 	profileSecs := fs.Int("cpuprofile-seconds", 10, "length of that profile, from a second after ingest starts")
+	rep := newReport("ingest", fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	w := rep.out()
 	if *runs < 1 {
 		return fmt.Errorf("bench ingest: --runs must be at least 1, got %d", *runs)
 	}
@@ -79,17 +81,47 @@ func runIngest(ctx context.Context, args []string, d Defaults) error {
 				r, *runs, round.slateRate(), perM(round.chKernel, round.events), round.baseRate(), round.ratio(), round.loadsLine())
 		}
 	}
-	fmt.Printf("\nslate bench ingest: %d events (%d tickets), %d partitions, broker %s\n",
+	fmt.Fprintf(w, "\nslate bench ingest: %d events (%d tickets), %d partitions, broker %s\n",
 		ib.events, ib.gc.Tickets, *partitions, brokerKind(*brokers))
 	if len(rounds) == 1 {
-		rounds[0].print(os.Stdout)
+		rounds[0].print(w)
 	} else {
-		printRounds(os.Stdout, rounds)
+		printRounds(w, rounds)
 	}
 	if *profile != "" {
-		printCPUSplit(os.Stdout, *profile, perM(rounds[0].ingestCPU, rounds[0].events))
+		printCPUSplit(w, *profile, perM(rounds[0].ingestCPU, rounds[0].events))
 	}
+	rep.finish(ingestRow(rounds))
 	return nil
+}
+
+// ingestRow is the run's docs/benchmarks.md row: each figure's median over
+// the rounds (nearest rank), the ratio's over the undisturbed rounds.
+func ingestRow(rounds []ingestRound) row {
+	median := func(of func(ingestRound) float64, skip []int) float64 {
+		var xs []float64
+		for i, r := range rounds {
+			if !slices.Contains(skip, i) {
+				xs = append(xs, of(r))
+			}
+		}
+		return percentile(xs, 0.5)
+	}
+	rss := func(r ingestRound) float64 { return float64(r.rssKiB) / 1024 }
+	x := row{
+		figure:   fmt.Sprintf("%s events/s, ingest peak RSS %.0f MiB", thousands(median(ingestRound.slateRate, nil)), median(rss, nil)),
+		baseline: fmt.Sprintf("clickhouse-client JSONEachRow: %s events/s", thousands(median(ingestRound.baseRate, nil))),
+		ratio:    fmt.Sprintf("%.2f×", median(ingestRound.ratio, nil)),
+	}
+	if len(rounds) > 1 {
+		x.figure = "median " + x.figure
+		x.baseline = "median " + x.baseline
+		x.ratio = "median " + x.ratio
+	}
+	if bad := disturbedRounds(rounds); len(bad) > 0 {
+		x.ratio = fmt.Sprintf("median %.2f× over %d undisturbed rounds of %d", median(ingestRound.ratio, bad), len(rounds)-len(bad), len(rounds))
+	}
+	return x
 }
 
 // ingestRound is one paired measurement: slate ingest, then the baseline,

@@ -35,9 +35,11 @@ func runScaleout(ctx context.Context, args []string, d Defaults) error {
 	partitions := fs.Int("partitions", 4, "partitions of the bench topic")
 	rounds := fs.Int("rounds", 1, "rounds; each times 1 and 2 instances, alternating which goes first")
 	seed := fs.Int64("seed", 7, "generator seed")
+	rep := newReport("scaleout", fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	w := rep.out()
 	if *partitions < 2 || *rounds < 1 {
 		return fmt.Errorf("bench scaleout: need --partitions >= 2 and --rounds >= 1")
 	}
@@ -77,23 +79,28 @@ func runScaleout(ctx context.Context, args []string, d Defaults) error {
 		}
 	}
 
-	fmt.Printf("\nslate bench scaleout: %d events (%d tickets), %d partitions, broker %s, %d CPU cores\n",
+	fmt.Fprintf(w, "\nslate bench scaleout: %d events (%d tickets), %d partitions, broker %s, %d CPU cores\n",
 		n, gc.Tickets, *partitions, brokerKind(*brokerFlag), runtime.NumCPU())
-	fmt.Printf("  %-26s %8s %10s %7s  %-22s %s\n", "run", "seconds", "events/s", "joined", "consumed per instance",
+	fmt.Fprintf(w, "  %-26s %8s %10s %7s  %-22s %s\n", "run", "seconds", "events/s", "joined", "consumed per instance",
 		"CPU s: clickhouse / ingest / bench+broker / other processes; cores busy: ours, all")
 	for _, k := range []int{1, 2} {
 		for _, run := range results[k] {
 			ours := run.cpuCH + run.cpuIngest + run.cpuSelf
 			capacity := run.secs * float64(runtime.NumCPU())
-			fmt.Printf("  %-26s %7.2fs %10.0f %6.1fs  %-22s %.1f / %.1f / %.1f / %.1f; %.0f%%, %.0f%%\n",
+			fmt.Fprintf(w, "  %-26s %7.2fs %10.0f %6.1fs  %-22s %.1f / %.1f / %.1f / %.1f; %.0f%%, %.0f%%\n",
 				fmt.Sprintf("%d instance(s), round %d", k, run.round), run.secs, float64(n)/run.secs, run.joined,
 				fmt.Sprint(run.consumed), run.cpuCH, run.cpuIngest, run.cpuSelf, max(0, run.cpuMachine-ours),
 				100*ours/capacity, 100*run.cpuMachine/capacity)
 		}
 	}
 	one, two := meanRate(results[1], n), meanRate(results[2], n)
-	fmt.Printf("  2 instances / 1 instance: %.2fx (%.0f vs %.0f events/s, mean of %d round(s))\n", two/one, two, one, *rounds)
-	fmt.Println(`  seconds: from starting the processes until the group's committed offsets reach the end of every
+	fmt.Fprintf(w, "  2 instances / 1 instance: %.2fx (%.0f vs %.0f events/s, mean of %d round(s))\n", two/one, two, one, *rounds)
+	defer rep.finish(row{
+		figure:   fmt.Sprintf("2 instances: %s events/s", thousands(two)),
+		baseline: fmt.Sprintf("1 instance: %s events/s", thousands(one)),
+		ratio:    fmt.Sprintf("%.2f×", two/one),
+	})
+	fmt.Fprintln(w, `  seconds: from starting the processes until the group's committed offsets reach the end of every
   partition (then the de-duplicated count in ClickHouse is checked); joined: until every instance
   had consumed a message. All processes share this machine's cores: when ClickHouse and ingest
   already keep them busy, a second instance adds parallelism only where a core sits idle.`)

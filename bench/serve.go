@@ -77,9 +77,11 @@ func runServe(ctx context.Context, args []string, d Defaults) error {
 	live := fs.Bool("live", false, "turn report snapshots off: every call reads the live tables with FINAL")
 	keep := fs.Bool("keep", false, "after the run, keep ClickHouse and slate serve up until interrupted (to explain a figure with clickhouse-client)")
 	churn := fs.Int("churn", 0, "events per second stored during the timed calls (the generated run's events after now, as ingest would store them, SLA evaluated every 10s): snapshot builds then take changed tickets")
+	rep := newReport("serve", fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	w := rep.out()
 	policies, err := sla.LoadConfig("deploy/sla.example.yaml")
 	if err != nil {
 		return fmt.Errorf("%w (run from the repository root)", err)
@@ -151,10 +153,10 @@ func runServe(ctx context.Context, args []string, d Defaults) error {
 		}
 		mode += fmt.Sprintf(", %d events/s stored meanwhile", *churn)
 	}
-	fmt.Printf("\nreports read: %s\n", mode)
-	fmt.Printf("\nslate bench serve: %d events, %d tickets in ClickHouse; %d timed requests per call\n\n", loaded, *tickets, *n)
-	fmt.Printf("%-11s %-50s %9s %9s %9s %9s %7s\n", "dashboard", "call", "slate p50", "p95", "raw p50", "p95", "p95 x")
-	var worstP95, worstRatio float64
+	fmt.Fprintf(w, "\nreports read: %s\n", mode)
+	fmt.Fprintf(w, "\nslate bench serve: %d events, %d tickets in ClickHouse; %d timed requests per call\n\n", loaded, *tickets, *n)
+	fmt.Fprintf(w, "%-11s %-50s %9s %9s %9s %9s %7s\n", "dashboard", "call", "slate p50", "p95", "raw p50", "p95", "p95 x")
+	var worstP95, worstRawP95, worstRatio float64
 	for _, c := range dashboardCalls {
 		path := "/api/v1/reports/" + c.report
 		if c.report == "pre_breach" {
@@ -184,25 +186,25 @@ func runServe(ctx context.Context, args []string, d Defaults) error {
 		sp50, sp95 := percentile(slate, 0.5), percentile(slate, 0.95)
 		rp50, rp95 := percentile(raw, 0.5), percentile(raw, 0.95)
 		ratio := sp95 / rp95
-		worstP95, worstRatio = max(worstP95, sp95), max(worstRatio, ratio)
-		fmt.Printf("%-11s %-50s %7.0fms %7.0fms %7.0fms %7.0fms %6.2fx\n", c.page, c.report+" "+c.params, sp50*1e3, sp95*1e3, rp50*1e3, rp95*1e3, ratio)
+		worstP95, worstRawP95, worstRatio = max(worstP95, sp95), max(worstRawP95, rp95), max(worstRatio, ratio)
+		fmt.Fprintf(w, "%-11s %-50s %7.0fms %7.0fms %7.0fms %7.0fms %6.2fx\n", c.page, c.report+" "+c.params, sp50*1e3, sp95*1e3, rp50*1e3, rp95*1e3, ratio)
 	}
-	fmt.Println()
+	fmt.Fprintln(w)
 	for _, page := range []string{"manager", "finance", "leadership"} {
 		ts, err := srv.time(ctx, "/dashboards/"+page, max(3, *n/4))
 		if err != nil {
 			// A page over its query limits is a result too: say so and go on.
-			fmt.Printf("page /dashboards/%-11s FAILED: %.120s\n", page, strings.ReplaceAll(err.Error(), "\n", " "))
+			fmt.Fprintf(w, "page /dashboards/%-11s FAILED: %.120s\n", page, strings.ReplaceAll(err.Error(), "\n", " "))
 			continue
 		}
-		fmt.Printf("page /dashboards/%-11s p50 %6.0fms  p95 %6.0fms (its calls two at a time)\n", page, percentile(ts, 0.5)*1e3, percentile(ts, 0.95)*1e3)
+		fmt.Fprintf(w, "page /dashboards/%-11s p50 %6.0fms  p95 %6.0fms (its calls two at a time)\n", page, percentile(ts, 0.5)*1e3, percentile(ts, 0.95)*1e3)
 	}
 	if *churn > 0 {
 		r, err := endChurn()
 		if err != nil {
 			return err
 		}
-		fmt.Printf("\nevents stored during the timed calls: %d\n", r.events)
+		fmt.Fprintf(w, "\nevents stored during the timed calls: %d\n", r.events)
 	}
 	if interval > 0 {
 		// the builds the timed calls ran beside
@@ -213,16 +215,21 @@ func runServe(ctx context.Context, args []string, d Defaults) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("\nsnapshot builds during the timed calls: %d, %.1f-%.1f s each\n", n, lo, hi)
+		fmt.Fprintf(w, "\nsnapshot builds during the timed calls: %d, %.1f-%.1f s each\n", n, lo, hi)
 	}
 	rss := procstat.PeakRSS(srv.cmd.Process.Pid)
-	fmt.Printf(`
+	fmt.Fprintf(w, `
 worst call p95 through slate:   %.0f ms (target <= 300 ms)
 worst p95 ratio slate / raw:    %.2fx (target <= 1.25x)
 slate serve peak RSS:           %d MiB (target <= 200 MiB)
 `, worstP95*1e3, worstRatio, rss/1024)
+	rep.finish(row{
+		figure:   fmt.Sprintf("worst call p95 %.0f ms, serve peak RSS %d MiB", worstP95*1e3, rss/1024),
+		baseline: fmt.Sprintf("the same SQL in clickhouse-client: worst p95 %.0f ms", worstRawP95*1e3),
+		ratio:    fmt.Sprintf("worst call's p95 %.2f×", worstRatio),
+	})
 	if *keep {
-		fmt.Printf("\nkept up until interrupted:\n  clickhouse-client %s --database %s\n  slate serve %s (token %s)\n",
+		fmt.Fprintf(w, "\nkept up until interrupted:\n  clickhouse-client %s --database %s\n  slate serve %s (token %s)\n",
 			strings.Join(ch.ClientArgs(), " "), o.Database, srv.base, srv.token)
 		<-ctx.Done()
 	}

@@ -17,9 +17,11 @@ import (
 func runSLA(ctx context.Context, args []string, d Defaults) error {
 	fs := flag.NewFlagSet("bench sla", flag.ContinueOnError)
 	tickets := fs.Int("tickets", 100_000, "tickets to generate and recompute")
+	rep := newReport("sla", fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	w := rep.out()
 	policies, err := sla.LoadConfig("deploy/sla.example.yaml")
 	if err != nil {
 		return fmt.Errorf("%w (run from the repository root)", err)
@@ -48,10 +50,15 @@ func runSLA(ctx context.Context, args []string, d Defaults) error {
 	}
 	secs := time.Since(start).Seconds()
 	rate := float64(done) / secs
-	fmt.Printf(`
+	fmt.Fprintf(w, `
 slate bench sla: %d tickets, %d events loaded into ClickHouse
   sla recompute of every ticket:  %.1fs, %.0f tickets/s
   at that rate 1M tickets take:   %.0fs (target <= 60s)
 `, done, n, secs, rate, 1e6/rate)
+	rep.finish(row{
+		figure:   fmt.Sprintf("recompute of %s tickets in %.1f s (%s tickets/s)", thousands(float64(done)), secs, thousands(rate)),
+		baseline: "target: 1M tickets in 60 s",
+		ratio:    fmt.Sprintf("1M in %.0f s: %.2f× the target's time", 1e6/rate, 1e6/rate/60),
+	})
 	return nil
 }
