@@ -19,6 +19,7 @@ import (
 // broker): two rounds of two baseline loads each, every round's baseline
 // rate that of its faster load, and a CPU profile of ingest written.
 func TestBenchIngestRunsEndToEnd(t *testing.T) {
+	skipShort(t)
 	profile := filepath.Join(t.TempDir(), "ingest.pgo")
 	cmd := exec.Command(slateBin, "bench", "ingest", "--events", "20000", "--runs", "2", "--baseline-loads", "2",
 		"--cpuprofile", profile, "--cpuprofile-seconds", "1")

@@ -13,6 +13,7 @@ import (
 // `slate bench export --markdown` prints its report to stderr and to
 // stdout only its docs/benchmarks.md row, whose figures are the report's.
 func TestBenchMarkdownPrintsTheReportsRow(t *testing.T) {
+	skipShort(t)
 	cmd := exec.Command(slateBin, "bench", "export", "--entries", "2000", "--markdown")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -335,6 +335,7 @@ func newEnvless(args ...string) *exec.Cmd {
 // say where to look, and serve the dashboards and the API there; SIGTERM
 // stops it cleanly.
 func TestDemoLoadsAndReports(t *testing.T) {
+	skipShort(t)
 	cmd := exec.Command(slateBin, "demo", "--tickets", "300", "--days", "7", "--addr", "127.0.0.1:0", "--quiet",
 		"--sla", "../../deploy/sla.example.yaml")
 	cmd.Env = os.Environ()
