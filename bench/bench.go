@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/slatehq/slate/event/eventgen"
 	"github.com/slatehq/slate/internal/progress"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
 )
@@ -134,13 +136,17 @@ func loadGenerated(ctx context.Context, conn driver.Conn, db string, gc eventgen
 
 // brokerList splits a --brokers flag (host:port,...).
 func brokerList(brokers string) []string {
-	var out []string
-	for _, b := range strings.Split(brokers, ",") {
-		if b = strings.TrimSpace(b); b != "" {
-			out = append(out, b)
-		}
+	return strings.FieldsFunc(brokers, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+}
+
+// examplePolicies are the SLA policies the benches evaluate: the example
+// file, read from the repository root.
+func examplePolicies() (*sla.Config, error) {
+	p, err := sla.LoadConfig("deploy/sla.example.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("%w (run from the repository root)", err)
 	}
-	return out
+	return p, nil
 }
 
 func brokerKind(brokers string) string {

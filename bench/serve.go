@@ -27,7 +27,6 @@ import (
 	"github.com/slatehq/slate/internal/procstat"
 	"github.com/slatehq/slate/internal/progress"
 	"github.com/slatehq/slate/reports"
-	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
 )
@@ -82,9 +81,9 @@ func runServe(ctx context.Context, args []string, d Defaults) error {
 		return err
 	}
 	w := rep.out()
-	policies, err := sla.LoadConfig("deploy/sla.example.yaml")
+	policies, err := examplePolicies()
 	if err != nil {
-		return fmt.Errorf("%w (run from the repository root)", err)
+		return err
 	}
 	ch, o, conn, closeAll, err := benchWarehouse(ctx, d)
 	if err != nil {

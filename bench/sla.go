@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/event/eventgen"
-	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 )
 
@@ -22,9 +21,9 @@ func runSLA(ctx context.Context, args []string, d Defaults) error {
 		return err
 	}
 	w := rep.out()
-	policies, err := sla.LoadConfig("deploy/sla.example.yaml")
+	policies, err := examplePolicies()
 	if err != nil {
-		return fmt.Errorf("%w (run from the repository root)", err)
+		return err
 	}
 	_, o, conn, closeAll, err := benchWarehouse(ctx, d)
 	if err != nil {
