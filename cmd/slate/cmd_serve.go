@@ -150,8 +150,9 @@ func serveHTTP(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logg
 
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
-	// Open to all: probes, metrics scrapers, the login page and static
-	// assets (ECharts, slate.js: nothing secret).
+	// Open to all: probes, metrics scrapers, the login page, the API's
+	// OpenAPI document and static assets (ECharts, slate.js: nothing
+	// secret).
 	health := obs.Mux(reg, func() error {
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
@@ -161,6 +162,7 @@ func serveHTTP(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Logg
 	r.Handle("/readyz", health)
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	r.Get("/login", authn.LoginPage)
+	r.Get("/api/openapi.json", httpapi.ServeOpenAPI)
 	r.Post("/login", authn.Login)
 	r.Handle(dashboards.AssetsPath+"*", http.StripPrefix(dashboards.AssetsPath, dashboards.AssetsHandler()))
 	r.Group(func(r chi.Router) {
