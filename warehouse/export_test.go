@@ -7,5 +7,13 @@ func SetRangeSize(r *SLARefresher, n int) { r.rangeSize = n }
 var LoadTicketStates = loadTicketStates
 
 // HoldBackgroundInserts has every unit w seals in the background run hold
-// before it ends its inserts.
-func HoldBackgroundInserts(w *Writer, hold func()) { w.heldInserts = hold }
+// before it ends its inserts; other writers' units go on. Set it before
+// the units to hold are sealed.
+func HoldBackgroundInserts(w *Writer, hold func()) {
+	hook := func(sealing *Writer) {
+		if sealing == w {
+			hold()
+		}
+	}
+	testHookSealInserts.Store(&hook)
+}

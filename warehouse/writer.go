@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -29,11 +30,12 @@ type Writer struct {
 	// events insert each time it holds this many rows
 	// (min_insert_block_size_rows), not only when the insert ends; see Unit.
 	PartRows int
-	// heldInserts, when set (by tests), runs before a unit sealed in
-	// the background ends its inserts: it holds them back to show what
-	// waits for them.
-	heldInserts func()
 }
+
+// testHookSealInserts, unset but in tests, runs before a unit sealed in
+// the background ends its inserts: a test holds them back there to show
+// what waits for them.
+var testHookSealInserts atomic.Pointer[func(*Writer)]
 
 // NewWriter writes into database db through conn, caching up to
 // stateCache ticket states (0 = none; every batch reads stored states).
@@ -256,8 +258,8 @@ func (u *Unit) handOver(ctx context.Context, t0 time.Time, stored chan<- error) 
 	u.events = nil
 	u.end()
 	go func() {
-		if w.heldInserts != nil {
-			w.heldInserts()
+		if hook := testHookSealInserts.Load(); hook != nil {
+			(*hook)(w)
 		}
 		var tEvents time.Duration
 		pend.err = firstError(func() error {

@@ -108,7 +108,7 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 
-	conn, err := openMigrated(ctx, cfg.ClickHouse)
+	conn, err := warehouse.OpenMigrated(ctx, cfg.ClickHouse)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slatehq/slate/internal/procstat"
 	"github.com/slatehq/slate/reports"
 	"github.com/slatehq/slate/reports/csvexport"
 	"github.com/slatehq/slate/reports/xlsx"
@@ -162,7 +163,7 @@ func exportFinance(ctx context.Context, svc *reports.Service, q reports.Query, o
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "%s: finance workbook, %d time entries (%s) in %.1fs, peak RSS %d MiB\n", out, n,
-		strings.TrimPrefix(xlsx.PeriodLine(q.From, q.To, q.Zone), "Period: "), time.Since(start).Seconds(), peakRSS(os.Getpid())/1024)
+		strings.TrimPrefix(xlsx.PeriodLine(q.From, q.To, q.Zone), "Period: "), time.Since(start).Seconds(), procstat.PeakRSS(os.Getpid())/1024)
 	return nil
 }
 

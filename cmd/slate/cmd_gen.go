@@ -9,13 +9,12 @@ import (
 	"os"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/segmentio/kafka-go"
-	"golang.org/x/term"
 
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/event/eventgen"
 	"github.com/slatehq/slate/ingest"
+	"github.com/slatehq/slate/internal/progress"
 )
 
 type genFlags struct {
@@ -172,19 +171,5 @@ func eventMessage(e *event.Event) (kafka.Message, error) {
 	return kafka.Message{Key: []byte(e.TicketID), Value: v}, nil
 }
 
-// newBar shows progress on a terminal; redirected output gets none, so
-// logs and CI output are not flooded with redraws.
-func newBar(total int, what string, quiet bool) *progressbar.ProgressBar {
-	if quiet || !term.IsTerminal(int(os.Stderr.Fd())) {
-		return progressbar.DefaultSilent(int64(total), what)
-	}
-	return progressbar.NewOptions(total,
-		progressbar.OptionSetDescription(what),
-		progressbar.OptionSetWriter(os.Stderr),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("events"),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-	)
-}
+// newBar is the commands' progress bar, shared with the benchmarks.
+var newBar = progress.New

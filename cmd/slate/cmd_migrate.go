@@ -8,8 +8,6 @@ import (
 	"os"
 	"sort"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
@@ -111,18 +109,4 @@ func checkEventsSample(w io.Writer, path string, labels event.MappingConfig) err
 		return fmt.Errorf("%d of the sample's events would be dead-lettered (listed above); add the labels to the tenant's vocabulary (labels: in the configuration)", rejected)
 	}
 	return nil
-}
-
-// openMigrated connects and applies the migrations: what every command that
-// starts on an empty ClickHouse (demo, benchmarks) needs first.
-func openMigrated(ctx context.Context, o warehouse.Options) (driver.Conn, error) {
-	conn, err := warehouse.Open(o)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := warehouse.Migrate(ctx, conn, o); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return conn, nil
 }

@@ -175,8 +175,9 @@ func serveRouter(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Lo
 
 	r := chi.NewRouter()
 	r.Use(securityHeaders, middleware.Recoverer)
-	// Open to all: probes, metrics scrapers, the login page and static
-	// assets (ECharts, slate.js: nothing secret).
+	// Open to all: probes, metrics scrapers, the login page, the API's
+	// OpenAPI document and static assets (ECharts, slate.js: nothing
+	// secret).
 	health := obs.Mux(reg, func() error {
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
@@ -186,6 +187,7 @@ func serveRouter(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Lo
 	r.Handle("/readyz", health)
 	r.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	r.Get("/login", authn.LoginPage)
+	r.Get("/api/openapi.json", httpapi.ServeOpenAPI)
 	r.Post("/login", authn.Login)
 	r.Handle(dashboards.AssetsPath+"*", http.StripPrefix(dashboards.AssetsPath, dashboards.AssetsHandler()))
 	r.Group(func(r chi.Router) {

@@ -38,6 +38,7 @@ type demoProc struct {
 // running; SIGTERM (stop) or the test's end stops it.
 func startDemo(t *testing.T, args ...string) *demoProc {
 	t.Helper()
+	skipShort(t)
 	cmd := exec.Command(slateBin, append([]string{"demo", "--addr", "127.0.0.1:0", "--quiet", "--sla", "../../deploy/sla.example.yaml"}, args...)...)
 	cmd.Env = newEnvless().Env
 	stdout, err := cmd.StdoutPipe()

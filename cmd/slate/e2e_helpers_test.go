@@ -8,7 +8,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -56,6 +58,12 @@ func runMain(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "build slate: %v\n%s", err, out)
 		return 1
 	}
+	// the fast tier runs the binary's server-free tests only; the others
+	// skip themselves (skipShort)
+	flag.Parse()
+	if testing.Short() {
+		return m.Run()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	sharedKafka, err = testkit.StartKafka(ctx, testkit.KafkaOptions{})
@@ -88,6 +96,7 @@ type env struct {
 
 func newEnv(t *testing.T, ch *chserver.Server, partitions int) *env {
 	t.Helper()
+	skipShort(t)
 	n := dbSeq.Add(1)
 	e := &env{t: t, ch: ch, db: fmt.Sprintf("e2e_%d", n), topic: fmt.Sprintf("events-%d-%d", n, time.Now().UnixNano()),
 		group: fmt.Sprintf("group-%d", n)}
@@ -408,4 +417,29 @@ func (e *env) storedSLAResults() map[string]string {
 		got[fmt.Sprintf("%s/%s %s#%d", tenant, id, metric, cycle)] = fmt.Sprintf("%s %d %d %d %s %d", policy, target, elapsed, paused, state, version)
 	}
 	return got
+}
+
+// skipShort skips a test that needs the shared servers, or starts its own,
+// under -short: TestMain starts none then.
+func skipShort(t testing.TB) {
+	t.Helper()
+	testkit.SkipShort(t, "ClickHouse and Kafka servers")
+}
+
+// freeAddr is a loopback host:port free a moment ago, for a child's HTTP.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// tail is the last n bytes of a log, for a failure message.
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
 }

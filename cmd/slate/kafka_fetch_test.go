@@ -21,6 +21,7 @@ import (
 // will dead-letter as too large, in a topic that allows 8 MiB) does not
 // stop the partition, and the message after it arrives too.
 func TestDefaultReaderTakesABatchLargerThanMaxBytes(t *testing.T) {
+	skipShort(t)
 	ctx := t.Context()
 	topic := fmt.Sprintf("big-batch-%d", time.Now().UnixNano())
 	conn, err := kafka.Dial("tcp", sharedKafka.Addr())

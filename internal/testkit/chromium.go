@@ -87,6 +87,7 @@ type Browser struct {
 // skips) when chromium is not installed or does not start.
 func Chromium(t testing.TB) *Browser {
 	t.Helper()
+	SkipShort(t, "a headless Chromium")
 	b, err := startChromium(t.TempDir())
 	if err != nil {
 		t.Fatalf("testkit: start chromium: %v", err)

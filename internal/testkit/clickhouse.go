@@ -11,6 +11,7 @@ import (
 // server cannot start; the error says how to install ClickHouse if missing.
 func ClickHouse(t testing.TB) *chserver.Server {
 	t.Helper()
+	SkipShort(t, "a ClickHouse server")
 	s, err := chserver.Start(t.Context(), chserver.Options{})
 	if err != nil {
 		t.Fatalf("testkit: start clickhouse: %v", err)

@@ -26,7 +26,7 @@
 // # Installing
 //
 // scripts/install-deps.sh installs what is missing: Debian's clickhouse-server
-// and clickhouse-client (18.16.1, see shared/docs/clickhouse-18.16.md), and the
+// and clickhouse-client (18.16.1), and the
 // Kafka 3.9.1 jars from Maven Central into
 // ${XDG_CACHE_HOME:-$HOME/.cache}/slate/kafka-3.9.1/libs (or $SLATE_KAFKA_LIBS),
 // run with the system java.
@@ -34,9 +34,17 @@
 // # Failing, not skipping
 //
 // When a server cannot start, the helpers fail the test (t.Fatalf) with the
-// cause and the tail of the server's log. They never skip: a suite that skips
-// itself on a machine without ClickHouse would look green while testing
-// nothing.
+// cause and the tail of the server's log. They never skip because a server
+// is missing: a suite that skips itself on a machine without ClickHouse
+// would look green while testing nothing.
+//
+// # The fast tier
+//
+// Under `go test -short` every helper skips its test at once (SkipShort),
+// saying what it needed, and so do the packages that start shared servers
+// in TestMain: the fast tier runs the unit, golden-SQL, property and
+// fake-backed tests with no server at all. scripts/test.sh, the full tier,
+// never passes -short.
 //
 // # Costs on the project's 2-core machines
 //

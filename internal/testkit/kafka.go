@@ -86,6 +86,7 @@ type Kafka struct {
 // Kafka tests would hide a broken setup.
 func KafkaBroker(t testing.TB) *Kafka {
 	t.Helper()
+	SkipShort(t, "a Kafka broker")
 	k, err := StartKafka(t.Context(), KafkaOptions{})
 	if err != nil {
 		t.Fatalf("testkit: start kafka broker: %v", err)

@@ -48,6 +48,7 @@ const MailpitAllowedRecipients = `@example\.(com|org|vn)$`
 // stops it. Missing, it fails the test naming scripts/install-deps.sh.
 func StartMailpit(t testing.TB) *Mailpit {
 	t.Helper()
+	SkipShort(t, "a Mailpit server")
 	bin, err := mailpitPath()
 	if err != nil {
 		t.Fatal(err)

@@ -182,6 +182,7 @@ func serving(addr string) bool {
 // It fails the test (never skips) when ZooKeeper is not installed.
 func ZooKeeperServer(t testing.TB) *ZooKeeper {
 	t.Helper()
+	SkipShort(t, "a ZooKeeper server")
 	z, err := StartZooKeeper(t.Context(), ZooKeeperOptions{})
 	if err != nil {
 		t.Fatalf("testkit: start zookeeper: %v", err)

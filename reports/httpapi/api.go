@@ -52,9 +52,9 @@ func New(svc *reports.Service, log *slog.Logger, reg prometheus.Registerer) *API
 	return a
 }
 
-// Routes mounts the API on r (which must already authenticate).
+// Routes mounts the API on r (which must already authenticate). The
+// OpenAPI document is served apart, openly (ServeOpenAPI).
 func (a *API) Routes(r chi.Router) {
-	r.Get("/api/openapi.json", a.openAPI)
 	r.Get("/api/v1/me", a.me)
 	r.Get("/api/v1/reports", a.catalog)
 	r.Get("/api/v1/reports/{name}", a.report)

@@ -8,7 +8,10 @@ import (
 
 // openAPI serves an OpenAPI 3.0 document built from the catalog, so it
 // cannot drift from what the routes accept.
-func (a *API) openAPI(w http.ResponseWriter, _ *http.Request) {
+// ServeOpenAPI answers /api/openapi.json. It needs no credentials: the
+// document describes the API and holds no data, and clients read it before
+// they have a token.
+func ServeOpenAPI(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, OpenAPI())
 }
 

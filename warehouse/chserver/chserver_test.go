@@ -14,9 +14,20 @@ import (
 	"time"
 )
 
+// skipShort skips a test that starts a real server under -short, as
+// testkit.SkipShort does (testkit imports this package, so its tests
+// cannot import testkit).
+func skipShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a ClickHouse server: not run under -short (the fast tier); scripts/test.sh runs it")
+	}
+}
+
 // start starts a server for one test and closes it at the end.
 func start(t *testing.T, o Options) *Server {
 	t.Helper()
+	skipShort(t)
 	began := time.Now()
 	s, err := Start(t.Context(), o)
 	if err != nil {
@@ -58,6 +69,7 @@ func query(t *testing.T, s *Server, q string) string {
 }
 
 func TestStartQueryClose(t *testing.T) {
+	skipShort(t)
 	t.Parallel()
 	s, err := Start(t.Context(), Options{})
 	if err != nil {

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -17,34 +17,38 @@ import (
 	"github.com/segmentio/kafka-go"
 	"gopkg.in/yaml.v3"
 
+	"github.com/slatehq/slate/internal/procstat"
+	"github.com/slatehq/slate/internal/progress"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
 )
 
-// runBenchScaleout measures events/s from Kafka into ClickHouse with one
+// runScaleout measures events/s from Kafka into ClickHouse with one
 // and with two `slate ingest` processes in one consumer group, in the same
 // run, on the same topic (each run its own group and database), and says
 // where the CPU time went: the ClickHouse server, the ingest processes and
 // this process (the embedded broker and the producer).
-func runBenchScaleout(ctx context.Context, args []string) error {
+func runScaleout(ctx context.Context, args []string, d Defaults) error {
 	fs := flag.NewFlagSet("bench scaleout", flag.ContinueOnError)
 	events := fs.Int("events", 500_000, "approximate number of events")
-	brokers := fs.String("brokers", "", "use this Kafka (host:port,...) instead of an embedded kfake broker")
+	brokerFlag := fs.String("brokers", "", "use this Kafka (host:port,...) instead of an embedded kfake broker")
 	partitions := fs.Int("partitions", 4, "partitions of the bench topic")
 	rounds := fs.Int("rounds", 1, "rounds; each times 1 and 2 instances, alternating which goes first")
 	seed := fs.Int64("seed", 7, "generator seed")
+	rep := newReport("scaleout", fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	w := rep.out()
 	if *partitions < 2 || *rounds < 1 {
 		return fmt.Errorf("bench scaleout: need --partitions >= 2 and --rounds >= 1")
 	}
-	ib, err := prepareIngestBench(ctx, "bench-scaleout", *brokers, *seed, *events, *partitions)
+	ib, err := prepareIngestBench(ctx, "bench-scaleout", *brokerFlag, *seed, *events, *partitions)
 	if err != nil {
 		return err
 	}
 	defer ib.close()
-	dir, ch, brokerList, topic, n, gc := ib.dir, ib.ch, ib.brokers, ib.topic, ib.events, ib.gc
+	dir, ch, brokers, topic, n, gc := ib.dir, ib.ch, ib.brokers, ib.topic, ib.events, ib.gc
 	// The generated tenants' labels, and group timing that lets a second
 	// member join within a second or two (heartbeats every second).
 	cfgYAML, err := yaml.Marshal(map[string]any{"labels": gc.Mapping(),
@@ -67,7 +71,7 @@ func runBenchScaleout(ctx context.Context, args []string) error {
 		for _, k := range order {
 			run := scaleRun{instances: k, round: r + 1}
 			fmt.Fprintf(os.Stderr, "round %d: %d instance(s) ...\n", r+1, k)
-			if err := run.measure(ctx, ch, chPID, brokerList, topic, *partitions, cfgPath, n); err != nil {
+			if err := run.measure(ctx, d.ClickHouse, ch, chPID, brokers, topic, *partitions, cfgPath, n); err != nil {
 				return err
 			}
 			results[k] = append(results[k], run)
@@ -75,23 +79,28 @@ func runBenchScaleout(ctx context.Context, args []string) error {
 		}
 	}
 
-	fmt.Printf("\nslate bench scaleout: %d events (%d tickets), %d partitions, broker %s, %d CPU cores\n",
-		n, gc.Tickets, *partitions, brokerKind(*brokers), runtime.NumCPU())
-	fmt.Printf("  %-26s %8s %10s %7s  %-22s %s\n", "run", "seconds", "events/s", "joined", "consumed per instance",
+	fmt.Fprintf(w, "\nslate bench scaleout: %d events (%d tickets), %d partitions, broker %s, %d CPU cores\n",
+		n, gc.Tickets, *partitions, brokerKind(*brokerFlag), runtime.NumCPU())
+	fmt.Fprintf(w, "  %-26s %8s %10s %7s  %-22s %s\n", "run", "seconds", "events/s", "joined", "consumed per instance",
 		"CPU s: clickhouse / ingest / bench+broker / other processes; cores busy: ours, all")
 	for _, k := range []int{1, 2} {
 		for _, run := range results[k] {
 			ours := run.cpuCH + run.cpuIngest + run.cpuSelf
 			capacity := run.secs * float64(runtime.NumCPU())
-			fmt.Printf("  %-26s %7.2fs %10.0f %6.1fs  %-22s %.1f / %.1f / %.1f / %.1f; %.0f%%, %.0f%%\n",
+			fmt.Fprintf(w, "  %-26s %7.2fs %10.0f %6.1fs  %-22s %.1f / %.1f / %.1f / %.1f; %.0f%%, %.0f%%\n",
 				fmt.Sprintf("%d instance(s), round %d", k, run.round), run.secs, float64(n)/run.secs, run.joined,
 				fmt.Sprint(run.consumed), run.cpuCH, run.cpuIngest, run.cpuSelf, max(0, run.cpuMachine-ours),
 				100*ours/capacity, 100*run.cpuMachine/capacity)
 		}
 	}
 	one, two := meanRate(results[1], n), meanRate(results[2], n)
-	fmt.Printf("  2 instances / 1 instance: %.2fx (%.0f vs %.0f events/s, mean of %d round(s))\n", two/one, two, one, *rounds)
-	fmt.Println(`  seconds: from starting the processes until the group's committed offsets reach the end of every
+	fmt.Fprintf(w, "  2 instances / 1 instance: %.2fx (%.0f vs %.0f events/s, mean of %d round(s))\n", two/one, two, one, *rounds)
+	defer rep.finish(row{
+		figure:   fmt.Sprintf("2 instances: %s events/s", thousands(two)),
+		baseline: fmt.Sprintf("1 instance: %s events/s", thousands(one)),
+		ratio:    fmt.Sprintf("%.2f×", two/one),
+	})
+	fmt.Fprintln(w, `  seconds: from starting the processes until the group's committed offsets reach the end of every
   partition (then the de-duplicated count in ClickHouse is checked); joined: until every instance
   had consumed a message. All processes share this machine's cores: when ClickHouse and ingest
   already keep them busy, a second instance adds parallelism only where a core sits idle.`)
@@ -116,12 +125,11 @@ func meanRate(runs []scaleRun, n int) float64 {
 
 // measure ingests the whole topic with run.instances processes in a fresh
 // group and database.
-func (run *scaleRun) measure(ctx context.Context, ch *chserver.Server, chPID int, brokers []string, topic string, partitions int, cfgPath string, want int) error {
+func (run *scaleRun) measure(ctx context.Context, o warehouse.Options, ch *chserver.Server, chPID int, brokers []string, topic string, partitions int, cfgPath string, want int) error {
 	db := fmt.Sprintf("scaleout_%d_%d", run.instances, run.round)
 	group := fmt.Sprintf("%s-%s", topic, db)
-	o := DefaultConfig().ClickHouse
 	o.Addrs, o.Database = []string{ch.Addr()}, db
-	conn, err := openMigrated(ctx, o)
+	conn, err := warehouse.OpenMigrated(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -142,7 +150,7 @@ func (run *scaleRun) measure(ctx context.Context, ch *chserver.Server, chPID int
 			<-p.exited
 		}
 	}()
-	chCPU0, selfCPU0, machine0 := cpuSeconds(chPID), cpuSeconds(os.Getpid()), machineBusySeconds()
+	chCPU0, selfCPU0, machine0 := procstat.CPUSeconds(chPID), procstat.CPUSeconds(os.Getpid()), procstat.MachineBusySeconds()
 	start := time.Now()
 	for i := 0; i < run.instances; i++ {
 		addr, err := freeAddr()
@@ -164,7 +172,7 @@ func (run *scaleRun) measure(ctx context.Context, ch *chserver.Server, chPID int
 		go func() { p.exited <- cmd.Wait() }()
 		procs = append(procs, p)
 	}
-	bar := newBar(want, fmt.Sprintf("%d instance(s)", run.instances), false)
+	bar := progress.New(want, fmt.Sprintf("%d instance(s)", run.instances), false)
 	defer bar.Finish()
 	run.consumed = make([]int, run.instances)
 	ingestCPU := make([]float64, run.instances)
@@ -174,7 +182,7 @@ func (run *scaleRun) measure(ctx context.Context, ch *chserver.Server, chPID int
 			if v, err := scrapeCounter(p.metrics, "slate_ingest_consumed_total"); err == nil {
 				run.consumed[i] = int(v)
 			}
-			if c := cpuSeconds(p.cmd.Process.Pid); c > 0 {
+			if c := procstat.CPUSeconds(p.cmd.Process.Pid); c > 0 {
 				ingestCPU[i] = c // the last reading before it stops
 			}
 			all += run.consumed[i]
@@ -202,10 +210,10 @@ func (run *scaleRun) measure(ctx context.Context, ch *chserver.Server, chPID int
 		}
 	}
 	run.secs = time.Since(start).Seconds()
-	run.cpuCH, run.cpuSelf = cpuSeconds(chPID)-chCPU0, cpuSeconds(os.Getpid())-selfCPU0
-	run.cpuMachine = machineBusySeconds() - machine0
+	run.cpuCH, run.cpuSelf = procstat.CPUSeconds(chPID)-chCPU0, procstat.CPUSeconds(os.Getpid())-selfCPU0
+	run.cpuMachine = procstat.MachineBusySeconds() - machine0
 	for i, p := range procs {
-		if c := cpuSeconds(p.cmd.Process.Pid); c > 0 {
+		if c := procstat.CPUSeconds(p.cmd.Process.Pid); c > 0 {
 			ingestCPU[i] = c
 		}
 		run.cpuIngest += ingestCPU[i]
@@ -262,76 +270,6 @@ func groupBacklog(ctx context.Context, brokers []string, topic, group string, pa
 		return 0, fmt.Errorf("offsets of %d/%d partitions, want %d", len(end), len(committed.Topics[topic]), partitions)
 	}
 	return backlog, nil
-}
-
-// cpuSeconds is the user+system CPU time of a process so far (0 if it is
-// gone), from /proc/PID/stat.
-func cpuSeconds(pid int) float64 {
-	return readProcStat(pid).cpu()
-}
-
-// procStat is what /proc/PID/stat tells of a process so far: its CPU
-// seconds in user space and in the kernel, and its minor page faults.
-type procStat struct {
-	user, kernel float64
-	minorFaults  int64
-}
-
-// cpu is the process's CPU seconds, user and kernel.
-func (p procStat) cpu() float64 { return p.user + p.kernel }
-
-// since is what the process used between an earlier reading and p.
-func (p procStat) since(earlier procStat) procStat {
-	return procStat{user: p.user - earlier.user, kernel: p.kernel - earlier.kernel, minorFaults: p.minorFaults - earlier.minorFaults}
-}
-
-// readProcStat reads a process's procStat (zero if it is gone).
-func readProcStat(pid int) procStat {
-	if pid <= 0 {
-		return procStat{}
-	}
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return procStat{}
-	}
-	return parseProcStat(string(raw))
-}
-
-// parseProcStat reads a /proc/PID/stat line: minflt, utime and stime are
-// its 10th, 14th and 15th fields, counted past the command name, which is
-// in parentheses and may hold spaces and parentheses itself.
-func parseProcStat(line string) procStat {
-	end := strings.LastIndexByte(line, ')')
-	if end < 0 || end+2 > len(line) {
-		return procStat{}
-	}
-	f := strings.Fields(line[end+2:]) // from the 3rd field, the state
-	if len(f) < 13 {
-		return procStat{}
-	}
-	faults, _ := strconv.ParseInt(f[7], 10, 64)
-	ut, _ := strconv.ParseFloat(f[11], 64)
-	st, _ := strconv.ParseFloat(f[12], 64)
-	return procStat{user: ut / 100, kernel: st / 100, minorFaults: faults} // USER_HZ is 100 on Linux
-}
-
-// machineBusySeconds is the CPU time all processes have used since boot
-// (every core's non-idle time), from /proc/stat.
-func machineBusySeconds() float64 {
-	raw, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return 0
-	}
-	line, _, _ := strings.Cut(string(raw), "\n")
-	f := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal ...
-	busy := 0.0
-	for i, v := range f[1:] {
-		x, _ := strconv.ParseFloat(v, 64)
-		if i != 3 && i != 4 && i < 8 { // not idle, not iowait; guest time is in user already
-			busy += x
-		}
-	}
-	return busy / 100
 }
 
 // findServerPID finds the clickhouse-server started with a config file in

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -24,8 +24,9 @@ import (
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/event/eventgen"
 	"github.com/slatehq/slate/internal/auth"
+	"github.com/slatehq/slate/internal/procstat"
+	"github.com/slatehq/slate/internal/progress"
 	"github.com/slatehq/slate/reports"
-	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
 )
@@ -64,65 +65,67 @@ var dashboardCalls = []benchCall{
 	{"leadership", "volume", "grain=day"},
 }
 
-// runBenchServe loads generated tickets into a private ClickHouse, starts
+// runServe loads generated tickets into a private ClickHouse, starts
 // `slate serve` as its own process, and times every dashboard API call
 // through it next to the same SQL run by clickhouse-client (its --time,
 // the server's own elapsed time) in the same run, the two alternating.
-func runBenchServe(ctx context.Context, args []string) error {
+func runServe(ctx context.Context, args []string, d Defaults) error {
 	fs := flag.NewFlagSet("bench serve", flag.ContinueOnError)
 	tickets := fs.Int("tickets", 1_000_000, "tickets to generate (about 10 events each)")
 	n := fs.Int("n", 20, "timed requests per call")
 	live := fs.Bool("live", false, "turn report snapshots off: every call reads the live tables with FINAL")
 	keep := fs.Bool("keep", false, "after the run, keep ClickHouse and slate serve up until interrupted (to explain a figure with clickhouse-client)")
 	churn := fs.Int("churn", 0, "events per second stored during the timed calls (the generated run's events after now, as ingest would store them, SLA evaluated every 10s): snapshot builds then take changed tickets")
+	rep := newReport("serve", fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	policies, err := sla.LoadConfig("deploy/sla.example.yaml")
+	w := rep.out()
+	policies, err := examplePolicies()
 	if err != nil {
-		return fmt.Errorf("%w (run from the repository root)", err)
+		return err
 	}
-	ch, cfg, conn, closeAll, err := benchWarehouse(ctx)
+	ch, o, conn, closeAll, err := benchWarehouse(ctx, d)
 	if err != nil {
 		return err
 	}
 	defer closeAll()
 	now := time.Now().UTC()
 	gc := eventgen.Config{Seed: 5, Tickets: *tickets, Days: 90, Start: now.AddDate(0, 0, -90).Truncate(24 * time.Hour)}
-	loaded, err := loadGenerated(ctx, conn, cfg.ClickHouse.Database, gc, now)
+	loaded, err := loadGenerated(ctx, conn, o.Database, gc, now)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(os.Stderr, "evaluating SLA results ...")
-	refresher := warehouse.NewSLARefresher(conn, cfg.ClickHouse.Database, policies)
-	bar := newBar(*tickets, "sla", false)
+	refresher := warehouse.NewSLARefresher(conn, o.Database, policies)
+	bar := progress.New(*tickets, "sla", false)
 	mark, _, err := refresher.Refresh(ctx, time.Time{}, "", func(done, _ int) { _ = bar.Set(done) })
 	if err != nil {
 		return err
 	}
 	_ = bar.Finish()
 
-	interval := cfg.Reports.SnapshotInterval
+	interval := d.Reports.SnapshotInterval
 	if *live {
 		interval = 0
 	}
-	srv, err := startBenchServe(ctx, ch, cfg.ClickHouse.Database, interval)
+	srv, err := startBenchServe(ctx, ch, o.Database, interval)
 	if err != nil {
 		return err
 	}
 	defer srv.stop()
 
 	// The raw baseline runs the SQL the API runs: over the same snapshot.
-	svc := reports.NewService(conn, cfg.ClickHouse.Database, cfg.Reports)
+	svc := reports.NewService(conn, o.Database, d.Reports)
 	mode := "live tables (snapshots off)"
 	if interval > 0 {
-		snaps := reports.NewSnapshots(conn, cfg.ClickHouse.Database, cfg.Reports.SnapshotMaxAge)
+		snaps := reports.NewSnapshots(conn, o.Database, d.Reports.SnapshotMaxAge)
 		svc.UseSnapshots(snaps)
 		sn, err := waitForSnapshot(ctx, snaps)
 		if err != nil {
 			return err
 		}
-		settle, err := waitForSettled(ctx, conn, cfg.ClickHouse.Database)
+		settle, err := waitForSettled(ctx, conn, o.Database)
 		if err != nil {
 			return err
 		}
@@ -137,7 +140,7 @@ func runBenchServe(ctx context.Context, args []string) error {
 		defer stopChurn()
 		churned := make(chan churnResult, 1)
 		go func() {
-			churned <- churnEvents(churnCtx, conn, cfg.ClickHouse.Database, gc, now, *churn, refresher, mark)
+			churned <- churnEvents(churnCtx, conn, o.Database, gc, now, *churn, refresher, mark)
 		}()
 		endChurn = func() (churnResult, error) {
 			stopChurn()
@@ -149,10 +152,10 @@ func runBenchServe(ctx context.Context, args []string) error {
 		}
 		mode += fmt.Sprintf(", %d events/s stored meanwhile", *churn)
 	}
-	fmt.Printf("\nreports read: %s\n", mode)
-	fmt.Printf("\nslate bench serve: %d events, %d tickets in ClickHouse; %d timed requests per call\n\n", loaded, *tickets, *n)
-	fmt.Printf("%-11s %-50s %9s %9s %9s %9s %7s\n", "dashboard", "call", "slate p50", "p95", "raw p50", "p95", "p95 x")
-	var worstP95, worstRatio float64
+	fmt.Fprintf(w, "\nreports read: %s\n", mode)
+	fmt.Fprintf(w, "\nslate bench serve: %d events, %d tickets in ClickHouse; %d timed requests per call\n\n", loaded, *tickets, *n)
+	fmt.Fprintf(w, "%-11s %-50s %9s %9s %9s %9s %7s\n", "dashboard", "call", "slate p50", "p95", "raw p50", "p95", "p95 x")
+	var worstP95, worstRawP95, worstRatio float64
 	for _, c := range dashboardCalls {
 		path := "/api/v1/reports/" + c.report
 		if c.report == "pre_breach" {
@@ -173,7 +176,7 @@ func runBenchServe(ctx context.Context, args []string) error {
 			if err != nil {
 				return err
 			}
-			rawOne, err := rawTimes(ctx, ch, cfg.ClickHouse.Database, stmts, 1)
+			rawOne, err := rawTimes(ctx, ch, o.Database, stmts, 1)
 			if err != nil {
 				return fmt.Errorf("%s raw: %w", path, err)
 			}
@@ -182,46 +185,51 @@ func runBenchServe(ctx context.Context, args []string) error {
 		sp50, sp95 := percentile(slate, 0.5), percentile(slate, 0.95)
 		rp50, rp95 := percentile(raw, 0.5), percentile(raw, 0.95)
 		ratio := sp95 / rp95
-		worstP95, worstRatio = max(worstP95, sp95), max(worstRatio, ratio)
-		fmt.Printf("%-11s %-50s %7.0fms %7.0fms %7.0fms %7.0fms %6.2fx\n", c.page, c.report+" "+c.params, sp50*1e3, sp95*1e3, rp50*1e3, rp95*1e3, ratio)
+		worstP95, worstRawP95, worstRatio = max(worstP95, sp95), max(worstRawP95, rp95), max(worstRatio, ratio)
+		fmt.Fprintf(w, "%-11s %-50s %7.0fms %7.0fms %7.0fms %7.0fms %6.2fx\n", c.page, c.report+" "+c.params, sp50*1e3, sp95*1e3, rp50*1e3, rp95*1e3, ratio)
 	}
-	fmt.Println()
+	fmt.Fprintln(w)
 	for _, page := range []string{"manager", "finance", "leadership"} {
 		ts, err := srv.time(ctx, "/dashboards/"+page, max(3, *n/4))
 		if err != nil {
 			// A page over its query limits is a result too: say so and go on.
-			fmt.Printf("page /dashboards/%-11s FAILED: %.120s\n", page, strings.ReplaceAll(err.Error(), "\n", " "))
+			fmt.Fprintf(w, "page /dashboards/%-11s FAILED: %.120s\n", page, strings.ReplaceAll(err.Error(), "\n", " "))
 			continue
 		}
-		fmt.Printf("page /dashboards/%-11s p50 %6.0fms  p95 %6.0fms (its calls two at a time)\n", page, percentile(ts, 0.5)*1e3, percentile(ts, 0.95)*1e3)
+		fmt.Fprintf(w, "page /dashboards/%-11s p50 %6.0fms  p95 %6.0fms (its calls two at a time)\n", page, percentile(ts, 0.5)*1e3, percentile(ts, 0.95)*1e3)
 	}
 	if *churn > 0 {
 		r, err := endChurn()
 		if err != nil {
 			return err
 		}
-		fmt.Printf("\nevents stored during the timed calls: %d\n", r.events)
+		fmt.Fprintf(w, "\nevents stored during the timed calls: %d\n", r.events)
 	}
 	if interval > 0 {
 		// the builds the timed calls ran beside
 		var n uint64
 		var lo, hi float64
-		err := conn.QueryRow(ctx, "SELECT count(), min(seconds), max(seconds) FROM "+cfg.ClickHouse.Database+
+		err := conn.QueryRow(ctx, "SELECT count(), min(seconds), max(seconds) FROM "+o.Database+
 			".report_snapshots WHERE built_at >= ?", runStart.UTC().Truncate(time.Second)).Scan(&n, &lo, &hi)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("\nsnapshot builds during the timed calls: %d, %.1f-%.1f s each\n", n, lo, hi)
+		fmt.Fprintf(w, "\nsnapshot builds during the timed calls: %d, %.1f-%.1f s each\n", n, lo, hi)
 	}
-	rss := peakRSS(srv.cmd.Process.Pid)
-	fmt.Printf(`
+	rss := procstat.PeakRSS(srv.cmd.Process.Pid)
+	fmt.Fprintf(w, `
 worst call p95 through slate:   %.0f ms (target <= 300 ms)
 worst p95 ratio slate / raw:    %.2fx (target <= 1.25x)
 slate serve peak RSS:           %d MiB (target <= 200 MiB)
 `, worstP95*1e3, worstRatio, rss/1024)
+	rep.finish(row{
+		figure:   fmt.Sprintf("worst call p95 %.0f ms, serve peak RSS %d MiB", worstP95*1e3, rss/1024),
+		baseline: fmt.Sprintf("the same SQL in clickhouse-client: worst p95 %.0f ms", worstRawP95*1e3),
+		ratio:    fmt.Sprintf("worst call's p95 %.2f×", worstRatio),
+	})
 	if *keep {
-		fmt.Printf("\nkept up until interrupted:\n  clickhouse-client %s --database %s\n  slate serve %s (token %s)\n",
-			strings.Join(ch.ClientArgs(), " "), cfg.ClickHouse.Database, srv.base, srv.token)
+		fmt.Fprintf(w, "\nkept up until interrupted:\n  clickhouse-client %s --database %s\n  slate serve %s (token %s)\n",
+			strings.Join(ch.ClientArgs(), " "), o.Database, srv.base, srv.token)
 		<-ctx.Done()
 	}
 	return nil
@@ -328,23 +336,6 @@ func rawTimes(ctx context.Context, ch *chserver.Server, db string, stmts []strin
 		out = append(out, sum)
 	}
 	return out, nil
-}
-
-// percentile is the nearest-rank percentile: the smallest sample with at
-// least p of the samples at or below it (the 19th of 20 for p95; rank
-// p×n rounded up, not down, which would give the 20th: the maximum).
-func percentile(xs []float64, p float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	rank := int(math.Ceil(p * float64(len(s))))
-	return s[max(min(rank, len(s))-1, 0)]
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
 }
 
 type benchServer struct {
@@ -482,4 +473,21 @@ func churnEvents(ctx context.Context, conn driver.Conn, db string, gc eventgen.C
 		}
 	}
 	return churnResult{stored, nil}
+}
+
+// percentile is the nearest-rank percentile: the smallest sample with at
+// least p of the samples at or below it (the 19th of 20 for p95; rank
+// p×n rounded up, not down, which would give the 20th: the maximum).
+func percentile(xs []float64, p float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	rank := int(math.Ceil(p * float64(len(s))))
+	return s[max(min(rank, len(s))-1, 0)]
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
 }

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -17,29 +17,32 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/internal/progress"
 	"github.com/slatehq/slate/warehouse"
 )
 
-// runBenchExport stores generated time entries in a private ClickHouse,
+// runExport stores generated time entries in a private ClickHouse,
 // times `slate export finance` (its own process: seconds and peak RSS)
 // and, in the same run, a bare excelize StreamWriter writing the same
 // number of rows of the same shape from memory.
-func runBenchExport(ctx context.Context, args []string) error {
+func runExport(ctx context.Context, args []string, d Defaults) error {
 	fs := flag.NewFlagSet("bench export", flag.ContinueOnError)
 	entries := fs.Int("entries", 1_000_000, "time entries to export")
+	rep := newReport("export", fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ch, cfg, conn, closeAll, err := benchWarehouse(ctx)
+	w := rep.out()
+	ch, o, conn, closeAll, err := benchWarehouse(ctx, d)
 	if err != nil {
 		return err
 	}
 	defer closeAll()
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if err := loadTimeEntries(ctx, conn, cfg.ClickHouse.Database, *entries, start); err != nil {
+	if err := loadTimeEntries(ctx, conn, o.Database, *entries, start); err != nil {
 		return err
 	}
-	if c, err := warehouse.ReadCounts(ctx, conn, cfg.ClickHouse.Database); err == nil {
+	if c, err := warehouse.ReadCounts(ctx, conn, o.Database); err == nil {
 		fmt.Fprintf(os.Stderr, "stored: %d events, %d tickets, %d time entries\n", c.Events, c.Tickets, c.TimeEntries)
 	}
 	dir, err := os.MkdirTemp("", "slate-bench-export-")
@@ -53,7 +56,7 @@ func runBenchExport(ctx context.Context, args []string) error {
 		return err
 	}
 	cmd := exec.CommandContext(ctx, self, "export", "finance", "--from", "2026-01-01", "--to", "2027-01-01", "--out", out)
-	cmd.Env = append(os.Environ(), "SLATE_CLICKHOUSE_ADDRS="+ch.Addr(), "SLATE_CLICKHOUSE_DATABASE="+cfg.ClickHouse.Database)
+	cmd.Env = append(os.Environ(), "SLATE_CLICKHOUSE_ADDRS="+ch.Addr(), "SLATE_CLICKHOUSE_DATABASE="+o.Database)
 	// slate export reports its own peak RSS (VmHWM at its end): the rusage
 	// of a child started by vfork would report this process's resident
 	// size at exec time instead.
@@ -75,12 +78,17 @@ func runBenchExport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf(`
+	fmt.Fprintf(w, `
 slate bench export: %d time entries
   slate export finance (ClickHouse -> .xlsx, + 4 summary sheets):  %.1fs, peak RSS %d MiB, %d MiB file
   bare excelize StreamWriter, same rows from memory:              %.1fs
   ratio: %.2fx (target <= 1.5x); peak RSS target <= 300 MiB
 `, *entries, slateSecs, rssMiB, info.Size()>>20, bareSecs, slateSecs/bareSecs)
+	rep.finish(row{
+		figure:   fmt.Sprintf("%s entries to .xlsx in %.1f s, peak RSS %d MiB", thousands(float64(*entries)), slateSecs, rssMiB),
+		baseline: fmt.Sprintf("bare excelize StreamWriter: %.1f s", bareSecs),
+		ratio:    fmt.Sprintf("%.2f×", slateSecs/bareSecs),
+	})
 	return nil
 }
 
@@ -88,7 +96,7 @@ slate bench export: %d time entries
 // with each ticket's creation (customer, organisation, group).
 func loadTimeEntries(ctx context.Context, conn driver.Conn, db string, n int, start time.Time) error {
 	w := warehouse.NewWriter(conn, db, 0)
-	bar := newBar(n, "loading", false)
+	bar := progress.New(n, "loading", false)
 	defer bar.Finish()
 	var recs []event.Record
 	flush := func() error {
