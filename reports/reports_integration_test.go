@@ -73,10 +73,19 @@ func needServer(t testing.TB) {
 	testkit.SkipShort(t, "a ClickHouse server")
 }
 
+// sharedAddr is the shared ClickHouse's address; under -short the test
+// skips (there is none), so no test can reach the nil server.
+func sharedAddr(t testing.TB) string {
+	t.Helper()
+	needServer(t)
+	return sharedCH.Addr()
+}
+
 func loadWorld(t *testing.T) *world {
 	t.Helper()
 	needServer(t)
-	worldOnce.Do(func() { theWorld, worldErr = buildWorld(sharedCH.Addr()) })
+	addr := sharedAddr(t)
+	worldOnce.Do(func() { theWorld, worldErr = buildWorld(addr) })
 	if worldErr != nil {
 		t.Fatal(worldErr)
 	}

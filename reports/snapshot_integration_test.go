@@ -243,7 +243,7 @@ func storer(t *testing.T, conn driver.Conn, db string) func(evs []event.Event, s
 func migratedDB(t *testing.T, name string) (warehouse.Options, driver.Conn) {
 	t.Helper()
 	needServer(t)
-	o := warehouse.Options{Addrs: []string{sharedCH.Addr()}, Database: name}
+	o := warehouse.Options{Addrs: []string{sharedAddr(t)}, Database: name}
 	conn, err := warehouse.Open(o)
 	if err != nil {
 		t.Fatal(err)

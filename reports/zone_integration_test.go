@@ -17,7 +17,7 @@ import (
 // files that are not zones.
 func TestZonesLoadZoneAcceptsWorkInTheWarehouse(t *testing.T) {
 	const root = "/usr/share/zoneinfo"
-	conn, err := warehouse.Open(warehouse.Options{Addrs: []string{sharedCH.Addr()}, Database: "default"})
+	conn, err := warehouse.Open(warehouse.Options{Addrs: []string{sharedAddr(t)}, Database: "default"})
 	if err != nil {
 		t.Fatal(err)
 	}
