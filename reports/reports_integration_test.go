@@ -1015,3 +1015,54 @@ func TestStatementsAreTheQueriesRun(t *testing.T) {
 		}
 	}
 }
+
+// TestDrillDownAgentIsTheFirstReplier: a ticket answered by several agents
+// is listed once, under the agent of its first public reply in the cell
+// (ties at the same second: the first by name), as docs/reports.md says,
+// on the live tables and the snapshot alike.
+func TestDrillDownAgentIsTheFirstReplier(t *testing.T) {
+	w := loadWorld(t)
+	from := time.Date(2026, 2, 2, 0, 0, 0, 0, time.UTC)
+	to := from.AddDate(0, 0, 7)
+	type reply struct {
+		at    int64
+		agent string
+	}
+	first := map[string]reply{}
+	agents := map[string]map[string]bool{}
+	for _, e := range w.events {
+		at := e.OccurredAt.Truncate(time.Second)
+		if e.Type != event.TypeMessage || e.MessageKind != event.MessagePublicReply || e.Actor.Type != event.ActorAgent || !in(at, from, to) {
+			continue
+		}
+		k := e.Tenant + "/" + e.TicketID
+		r := reply{at.Unix(), e.Actor.ID}
+		if f, ok := first[k]; !ok || r.at < f.at || r.at == f.at && r.agent < f.agent {
+			first[k] = r
+		}
+		if agents[k] == nil {
+			agents[k] = map[string]bool{}
+		}
+		agents[k][e.Actor.ID] = true
+	}
+	several := 0
+	for _, a := range agents {
+		if len(a) > 1 {
+			several++
+		}
+	}
+	if several < 5 {
+		t.Fatalf("only %d tickets with replies by several agents in the week: the test would not show anything", several)
+	}
+	res := w.list(t, "agent_performance", "from=2026-02-02&to=2026-02-09&grain=week&period=2026-02-02&limit=1000", "replies", reports.Scope{})
+	agentCol := res.ColumnIndex("agent")
+	if len(res.Rows) != len(first) {
+		t.Fatalf("%d tickets listed, %d have public agent replies in the week", len(res.Rows), len(first))
+	}
+	for _, row := range res.Rows {
+		k := row[0].(string) + "/" + row[1].(string)
+		if want := first[k].agent; row[agentCol] != want {
+			t.Errorf("%s (replied by %d agents): listed under %v, its first reply is by %s", k, len(agents[k]), row[agentCol], want)
+		}
+	}
+}

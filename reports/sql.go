@@ -195,7 +195,11 @@ var TicketColumns = []Column{
 	{Name: "created_at", Label: "Created", Kind: KindTime},
 }
 
-const ticketListSelect = "tenant, ticket_id, any(subject), any(status), any(priority), any(severity), any(agent), any(grp), " +
+// ticketListSelect: every column but agent is the ticket's own, the same on
+// each of its rows. A ticket's rows may carry several agents (replies, time
+// entries): the list shows the agent of its earliest row, ties by name
+// (docs/reports.md), never any(), which picks differently per server.
+const ticketListSelect = "tenant, ticket_id, any(subject), any(status), any(priority), any(severity), argMin(agent, (ts, agent)), any(grp), " +
 	"any(channel), any(customer), any(organisation), toInt64(toUnixTimestamp(any(created_at)))"
 
 // ticketListSQL lists the distinct tickets behind a report cell: the rows
