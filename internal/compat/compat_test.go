@@ -46,7 +46,7 @@ func TestEveryStatementOnBothEngines(t *testing.T) {
 	}
 	ctx := context.Background()
 	server := startLoggingServer(t)
-	ch := startChDB(t)
+	ch := startChDB(t, "")
 	if !strings.HasPrefix(ch.version, chdbVersion+".") {
 		t.Fatalf("chDB is ClickHouse %s, the test verifies %s (re-run scripts/install-deps.sh)", ch.version, chdbVersion)
 	}

@@ -80,14 +80,19 @@ type chdb struct {
 }
 
 // startChDB opens a chDB session on a fresh directory, in UTC as the
-// 18.16 server the tests start.
-func startChDB(t testing.TB) *chdb {
+// 18.16 server the tests start, with the server config file config if
+// not "" (macros, remote_servers, zookeeper).
+func startChDB(t testing.TB, config string) *chdb {
 	t.Helper()
 	py, err := chdbPython()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(py, "chdb_runner.py", filepath.Join(t.TempDir(), "chdb"))
+	path := filepath.Join(t.TempDir(), "chdb")
+	if config != "" {
+		path += "?config-file=" + config
+	}
+	cmd := exec.Command(py, "chdb_runner.py", path)
 	cmd.Env = append(os.Environ(), "TZ=UTC")
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
@@ -103,9 +108,18 @@ func startChDB(t testing.TB) *chdb {
 	}
 	c := &chdb{cmd: cmd, in: in, out: bufio.NewReaderSize(outPipe, 1<<20)}
 	t.Cleanup(func() {
-		in.Close()
-		if err := cmd.Wait(); err != nil {
-			t.Errorf("compat: chDB runner: %v", err)
+		in.Close() // the runner's end of input: it closes the session and exits
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("compat: chDB runner: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+			t.Errorf("compat: chDB runner did not exit 30s after its input ended; killed")
 		}
 	})
 	var hello struct {
