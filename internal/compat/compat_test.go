@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -57,20 +58,109 @@ func TestEveryStatementOnBothEngines(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	rec := newRecorder(conn, "compat")
+	calls := &callLog{prefix: "compat"}
+	rec := newRecorder(conn, calls)
 	start := time.Now()
 	keys := exercise(t, ctx, rec, o)
-	t.Logf("exercised Slate on 18.16: %d statements in %s", len(rec.recorded()), time.Since(start).Round(time.Millisecond))
+	// A connection of cluster mode sends insert_distributed_sync with
+	// every statement (warehouse.Open); reads through it carry it here.
+	oc := o
+	oc.Cluster = "compat_cluster"
+	clusterConn, err := warehouse.Open(oc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer clusterConn.Close()
+	if _, err := warehouse.ReadCounts(ctx, newRecorder(clusterConn, calls), db); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("exercised Slate on 18.16: %d statements in %s", len(calls.recorded()), time.Since(start).Round(time.Millisecond))
 
 	h18 := httpCH{addr: server.HTTPAddr(), client: &http.Client{}}
-	logged := readQueryLog(t, h18, "compat-")
+	logged := readQueryLog(t, h18, "compat-", len(calls.recorded()))
 	if extra := unrecorded(t, h18); len(extra) > 0 {
 		t.Fatalf("statements reached the server without the recorder, so they would never be checked on %s:\n%s", chdbVersion, strings.Join(extra, "\n"))
 	}
 
 	start = time.Now()
-	replay(t, rec.recorded(), logged, keys, h18, ch)
+	replay(t, calls.recorded(), logged, keys, h18, ch)
 	t.Logf("replayed on 18.16 and %s in %s", ch.version, time.Since(start).Round(time.Millisecond))
+	checkSettings(t, logged, h18, ch)
+}
+
+// settingRe finds the settings Slate's code sends: the keys of
+// clickhouse.Settings literals and of assignments to a settings map.
+var (
+	settingsLitRe = regexp.MustCompile(`clickhouse\.Settings\{([^}]*)\}`)
+	settingKeyRe  = regexp.MustCompile(`"([a-z_0-9]+)"\s*:`)
+	settingSetRe  = regexp.MustCompile(`settings\["([a-z_0-9]+)"\]\s*=`)
+)
+
+// sentSettings greps the module's non-test Go files for the settings
+// Slate sends per query or per connection.
+func sentSettings(t *testing.T) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	err := filepath.WalkDir("../..", func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel("../..", path)
+		for _, lit := range settingsLitRe.FindAllSubmatch(src, -1) {
+			for _, k := range settingKeyRe.FindAllSubmatch(lit[1], -1) {
+				out[string(k[1])] = append(out[string(k[1])], rel)
+			}
+		}
+		for _, k := range settingSetRe.FindAllSubmatch(src, -1) {
+			out[string(k[1])] = append(out[string(k[1])], rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// checkSettings requires every setting Slate sends to have been sent
+// with some replayed statement (so both engines accepted it with Slate's
+// values and gave the same rows), to exist on 18.16, and to exist and not
+// be obsolete on current ClickHouse.
+func checkSettings(t *testing.T, logged map[string]loggedQuery, h18 httpCH, ch *chdb) {
+	t.Helper()
+	sent := sentSettings(t)
+	if len(sent) == 0 {
+		t.Fatal("found no settings in the code: the grep is broken")
+	}
+	replayed := map[string]bool{}
+	for _, lq := range logged {
+		for name := range lq.Settings {
+			replayed[name] = true
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(sent)) {
+		where := strings.Join(slices.Compact(slices.Sorted(slices.Values(sent[name]))), ", ")
+		if !replayed[name] {
+			t.Errorf("setting %s (%s) went with no statement the test replayed: exercise the code that sends it", name, where)
+		}
+		if a := h18.run("SELECT count() FROM system.settings WHERE name = '"+name+"'", nil, true); strings.TrimSpace(a.Out) != "1" {
+			t.Errorf("setting %s (%s) is not in 18.16's system.settings: %s", name, where, a.Error)
+		}
+		a := ch.run("SELECT is_obsolete, alias_for FROM system.settings WHERE name = '"+name+"'", nil, true)
+		fields := strings.Split(strings.TrimSuffix(a.Out, "\n"), "\t")
+		switch {
+		case !a.OK || len(fields) != 2:
+			t.Errorf("setting %s (%s) is not in %s's system.settings: %s%s", name, where, ch.version, a.Out, a.Error)
+		case fields[0] != "0":
+			t.Errorf("setting %s (%s) is obsolete on %s", name, where, ch.version)
+		case fields[1] != "":
+			t.Logf("setting %s (%s): on %s an alias of %s", name, where, ch.version, fields[1])
+		}
+	}
 }
 
 // startLoggingServer is a private 18.16 server that logs every query
@@ -116,8 +206,21 @@ var profileSettings = map[string]bool{
 }
 
 // readQueryLog returns the finished (or failed) statements whose query id
-// starts with prefix, by id.
-func readQueryLog(t *testing.T, h httpCH, prefix string) map[string]loggedQuery {
+// starts with prefix, by id, once it has want of them or 10s passed: the
+// server logs a statement after its client has the answer.
+func readQueryLog(t *testing.T, h httpCH, prefix string, want int) map[string]loggedQuery {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out := readQueryLogOnce(t, h, prefix)
+		if len(out) >= want || time.Now().After(deadline) {
+			return out
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func readQueryLogOnce(t *testing.T, h httpCH, prefix string) map[string]loggedQuery {
 	t.Helper()
 	if a := h.run("SYSTEM FLUSH LOGS", nil, false); !a.OK {
 		t.Fatal(a.Error)

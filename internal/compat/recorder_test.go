@@ -20,10 +20,14 @@ import (
 // JSONEachRow lines, from the batch's columns just before they are sent.
 type recorder struct {
 	driver.Conn
-	prefix string
+	log *callLog
+}
 
-	mu    sync.Mutex
-	calls []*call
+// callLog is the calls of one or more recorders, in call order.
+type callLog struct {
+	prefix string
+	mu     sync.Mutex
+	calls  []*call
 }
 
 // call is one statement sent through the recorder.
@@ -35,22 +39,23 @@ type call struct {
 	rows   []byte
 }
 
-func newRecorder(conn driver.Conn, prefix string) *recorder {
-	return &recorder{Conn: conn, prefix: prefix}
+func newRecorder(conn driver.Conn, log *callLog) *recorder {
+	return &recorder{Conn: conn, log: log}
 }
 
 func (r *recorder) next() *call {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	c := &call{id: fmt.Sprintf("%s-%06d", r.prefix, len(r.calls))}
-	r.calls = append(r.calls, c)
+	l := r.log
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c := &call{id: fmt.Sprintf("%s-%06d", l.prefix, len(l.calls))}
+	l.calls = append(l.calls, c)
 	return c
 }
 
-func (r *recorder) recorded() []*call {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]*call(nil), r.calls...)
+func (l *callLog) recorded() []*call {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]*call(nil), l.calls...)
 }
 
 func withID(ctx context.Context, c *call) context.Context {
