@@ -26,9 +26,6 @@ import (
 // ALTERs of replicated tables are checked by the parser only;
 // warehouse/cluster_integration_test.go runs them on an 18.16 cluster.
 func TestClusterDDLOnCurrentClickHouse(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts ZooKeeper and chDB")
-	}
 	zk := testkit.ZooKeeperServer(t)
 	zkHost, zkPort, _ := strings.Cut(zk.Addr(), ":")
 	config := filepath.Join(t.TempDir(), "config.xml")
