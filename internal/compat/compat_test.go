@@ -265,9 +265,9 @@ var volatileRe = regexp.MustCompile(`\bnow\(\)`)
 
 // replay runs the recorded statements in order on a fresh database of
 // 18.16 and on chDB, and fails on any statement that fails on either or
-// returns other rows. Background merges are stopped on both, so that a
-// statement reading a ReplacingMergeTree without FINAL (the writer's
-// state lookups) sees the same parts' rows on each.
+// returns other rows. Background merges are stopped on both (again after
+// each CREATE TABLE), so that a statement reading a ReplacingMergeTree
+// without FINAL (the writer's state lookups) sees the same rows on each.
 func replay(t *testing.T, calls []*call, logged map[string]loggedQuery, keys string, engines ...engine) {
 	t.Helper()
 	setup := []string{
@@ -342,6 +342,14 @@ func replay(t *testing.T, calls []*call, logged map[string]loggedQuery, keys str
 			continue
 		}
 		if !read {
+			if strings.HasPrefix(sql, "CREATE TABLE") {
+				// STOP MERGES holds the tables that exist when it runs.
+				for _, e := range engines {
+					if a := e.run("SYSTEM STOP MERGES", nil, false); !a.OK {
+						t.Fatalf("stop merges: %s", a.Error)
+					}
+				}
+			}
 			continue
 		}
 		compared++
