@@ -341,8 +341,18 @@ func TestComposeServices(t *testing.T) {
 
 	t.Run("clickhouse settings", func(t *testing.T) {
 		ch := cf.Services[roles.clickhouse]
-		if !strings.HasPrefix(ch.Image, "clickhouse/clickhouse-server:25.") {
-			t.Errorf("image %s: want a 25.x LTS", ch.Image)
+		// The tests verify statements on the chDB release install-deps
+		// pins (internal/compat): the image must be that major.minor.
+		script, err := os.ReadFile(filepath.Join(repoRoot, "scripts", "install-deps.sh"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`(?m)^chdb_version=(\d+\.\d+)\.\d+$`).FindSubmatch(script)
+		if m == nil {
+			t.Fatal("scripts/install-deps.sh: no chdb_version=X.Y.Z line")
+		}
+		if want := "clickhouse/clickhouse-server:" + string(m[1]); ch.Image != want {
+			t.Errorf("image %s: want %s, the release internal/compat verifies with chdb-core %s", ch.Image, want, m[1])
 		}
 		if n := ch.Ulimits["nofile"]; n.Soft < 262144 || n.Hard < 262144 {
 			t.Errorf("ulimits.nofile %+v: ClickHouse wants 262144", n)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"os"
@@ -1031,6 +1032,58 @@ func TestStatementsAreTheQueriesRun(t *testing.T) {
 				if !strings.Contains(st, "'"+row[0].(string)+"'") {
 					t.Errorf("statement does not narrow to agent %q: %.200s", row[0], st)
 				}
+			}
+		}
+	}
+}
+
+// TestDrillDownAgentIsTheReplyingAgent: a list has one row per counted fact,
+// and each row's agent is that fact's own: a ticket answered by several
+// agents is listed once per public reply, under the agent who wrote it, so
+// the same cell gives the same rows on every ClickHouse version (never an
+// any() over a ticket's agents).
+func TestDrillDownAgentIsTheReplyingAgent(t *testing.T) {
+	w := loadWorld(t)
+	from := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	to := from.AddDate(0, 1, 0)
+	want := map[string]int{} // tenant/ticket/agent -> public replies in the month
+	agents := map[string]map[string]bool{}
+	for _, e := range w.events {
+		at := e.OccurredAt.Truncate(time.Second)
+		if e.Type != event.TypeMessage || e.MessageKind != event.MessagePublicReply || e.Actor.Type != event.ActorAgent || !in(at, from, to) {
+			continue
+		}
+		k := e.Tenant + "/" + e.TicketID
+		want[k+"/"+e.Actor.ID]++
+		if agents[k] == nil {
+			agents[k] = map[string]bool{}
+		}
+		agents[k][e.Actor.ID] = true
+	}
+	several := 0
+	for _, a := range agents {
+		if len(a) > 1 {
+			several++
+		}
+	}
+	if several < 5 {
+		t.Fatalf("only %d tickets with replies by several agents in the month: the test would not show anything", several)
+	}
+	res := w.list(t, "agent_performance", "from=2026-02-01&to=2026-03-01&grain=month&period=2026-02-01&limit=5000", "replies", reports.Scope{})
+	agentCol := res.ColumnIndex("agent")
+	got := map[string]int{}
+	for _, row := range res.Rows {
+		got[row[0].(string)+"/"+row[1].(string)+"/"+row[agentCol].(string)]++
+	}
+	if !maps.Equal(got, want) {
+		for k, n := range want {
+			if got[k] != n {
+				t.Errorf("%s: listed %d times, wrote %d public replies in the month", k, got[k], n)
+			}
+		}
+		for k, n := range got {
+			if _, ok := want[k]; !ok {
+				t.Errorf("%s: listed %d times, wrote no public reply in the month", k, n)
 			}
 		}
 	}

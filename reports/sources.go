@@ -200,14 +200,15 @@ const (
 // replyFacts are public agent replies, one row per event (events holds a
 // replayed one twice until a merge collapses it), with their tickets'
 // dimensions, which come from dims (a snapshot joins those of its own
-// generation).
+// generation). Joined subqueries are named: current releases refuse an
+// unnamed one (joined_subquery_requires_alias).
 func replyFacts(v, dims view) string {
 	if v.gen != 0 {
 		return "SELECT * FROM " + v.snapshot("snapshot_replies", "")
 	}
 	return "SELECT * FROM (SELECT tenant, ticket_id, event_id, any(actor_id) AS agent, any(occurred_at) AS ts FROM " +
 		v.db + ".events" + v.keys(" WHERE type = 'ticket.message' AND message_kind = 'public_reply' AND actor_type = 'agent'") +
-		" GROUP BY tenant, ticket_id, event_id) ANY LEFT JOIN (" + ticketDims(dims) + ") USING (tenant, ticket_id)"
+		" GROUP BY tenant, ticket_id, event_id) AS replies ANY LEFT JOIN (" + ticketDims(dims) + ") AS dims USING (tenant, ticket_id)"
 }
 
 // timeFacts are logged time entries with their tickets' dimensions.
@@ -216,8 +217,8 @@ func timeFacts(v, dims view) string {
 		return "SELECT * FROM " + v.snapshot("snapshot_time", "")
 	}
 	return "SELECT * FROM (SELECT tenant, ticket_id, event_id, agent, logged_at AS ts, seconds, billable, " +
-		"has_rate, rate, currency FROM " + v.db + ".time_entries FINAL" + v.keys("") + ") " +
-		"ANY LEFT JOIN (" + ticketDims(dims) + ") USING (tenant, ticket_id)"
+		"has_rate, rate, currency FROM " + v.db + ".time_entries FINAL" + v.keys("") + ") AS entries " +
+		"ANY LEFT JOIN (" + ticketDims(dims) + ") AS dims USING (tenant, ticket_id)"
 }
 
 // ticketsAt is a ticket source whose rows are the live tickets where

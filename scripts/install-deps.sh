@@ -16,6 +16,9 @@
 #   SLATE_KAFKA_LIBS  where to put the Kafka jars; default
 #                     ${XDG_CACHE_HOME:-$HOME/.cache}/slate/kafka-3.9.1/libs
 #                     (internal/testkit looks in the same place).
+#   SLATE_CHDB_VENV   the Python virtual environment with chDB; default
+#                     ${XDG_CACHE_HOME:-$HOME/.cache}/slate/chdb-venv
+#                     (internal/compat looks in the same place).
 set -euo pipefail
 
 mode=all
@@ -186,3 +189,34 @@ fi
 # The headless Calc package is ~100 MB with its dependencies, not the ~1 GB
 # of the desktop suite.
 ensure_pkg soffice libreoffice-calc-nogui
+
+# --- chDB (internal/compat: every statement Slate sends is replayed on a
+# current ClickHouse, in-process, and compared with 18.16) ------------------
+# chdb-core from PyPI into a virtual environment of the project's own, so the
+# system Python stays untouched. Pinned: docs/clickhouse.md names the version
+# the tests verify, and deploy/compose runs the same major.minor.
+chdb_version=26.9.0
+chdb_venv="${SLATE_CHDB_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/slate/chdb-venv}"
+chdb_installed() {
+	[[ -x ${chdb_venv}/bin/python ]] &&
+		[[ $("${chdb_venv}/bin/python" -c 'import importlib.metadata as m; print(m.version("chdb-core"))' 2>/dev/null) == "${chdb_version}" ]]
+}
+if chdb_installed; then
+	say "found chdb-core ${chdb_version} (${chdb_venv})"
+else
+	# Debian's python3 needs python3-venv for `python3 -m venv` (ensurepip).
+	if ! cmd_path python3 >/dev/null || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+		apt_install python3 python3-venv
+	fi
+	mkdir -p "$(dirname "${chdb_venv}")"
+	python3 -m venv "${chdb_venv}" || die "could not create the virtual environment ${chdb_venv}"
+	pip_log="$(mktemp)"
+	if ! "${chdb_venv}/bin/python" -m pip install -q --disable-pip-version-check "chdb-core==${chdb_version}" >"${pip_log}" 2>&1; then
+		cat "${pip_log}" >&2
+		rm -f "${pip_log}"
+		die "pip could not install chdb-core ${chdb_version} into ${chdb_venv}"
+	fi
+	rm -f "${pip_log}"
+	chdb_installed || die "installed chdb-core but ${chdb_venv} does not report version ${chdb_version}"
+	say "installed chdb-core ${chdb_version} (${chdb_venv})"
+fi
