@@ -109,7 +109,7 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			writeJSONError(w, http.StatusForbidden, "missing or invalid CSRF token")
 			return
 		}
-		p := Principal{Name: u.Name, Role: u.Role, Scope: u.Scope.clone(), Via: ViaSession}
+		p := Principal{Name: u.Name, Role: u.Role, Scope: u.Scope.clone(), Via: ViaSession, Lang: u.Lang}
 		ctx := WithPrincipal(r.Context(), p)
 		next.ServeHTTP(w, r.WithContext(withCSRF(ctx, csrf)))
 	})

@@ -1,0 +1,136 @@
+package dashboards
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/internal/auth"
+	"github.com/slatehq/slate/internal/i18n"
+	"github.com/slatehq/slate/reports"
+)
+
+// locale is how a page speaks to its reader: the language's messages and
+// the locale's figures and dates.
+type locale struct {
+	lang i18n.Lang
+	num  reports.Numbers
+}
+
+func newLocale(l i18n.Lang) locale { return locale{lang: l, num: reports.NumbersFor(l)} }
+
+// langOf is the reader's language: the user's configured one, else the
+// browser's Accept-Language, else English.
+func langOf(r *http.Request, pr auth.Principal) i18n.Lang {
+	if l, err := i18n.Parse(pr.Lang); err == nil && pr.Lang != "" {
+		return l
+	}
+	return i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
+}
+
+// T is the message key in the page's language.
+func (l locale) T(key string, args ...any) string { return l.lang.T(key, args...) }
+
+// column is a column's heading in the page's language.
+func (l locale) column(c reports.Column) string { return l.T(c.Label) }
+
+// label writes a dimension's value for a reader: the placeholder for an
+// empty one, the localised name of a canonical value (a status, priority,
+// severity or SLA metric: the catalogs' "status.on_hold"), and anything
+// else (names, tags) as it is.
+func (l locale) label(dim, v string) string {
+	if v == "" {
+		return l.T("(none)")
+	}
+	if key := dim + "." + v; i18n.Has(key) {
+		return l.T(key)
+	}
+	return v
+}
+
+// rank is a canonical value's place in its meaning's order (the workflow
+// for statuses, low to highest for priorities and severities), -1 for
+// other values and other dimensions.
+func rank(dim, v string) int {
+	switch dim {
+	case "status":
+		return slices.Index(strs(event.Statuses), v)
+	case "priority":
+		return slices.Index(strs(event.Priorities), v)
+	case "severity":
+		return slices.Index(strs(event.Severities), v)
+	}
+	return -1
+}
+
+// byMeaning orders rows of res by their dim value's meaning when dim has
+// one (status, priority, severity); values without a rank go last in
+// their order.
+func byMeaning(res *reports.Result, rows [][]any, dim string) [][]any {
+	if dim != "status" && dim != "priority" && dim != "severity" {
+		return rows
+	}
+	di := res.ColumnIndex(dim)
+	out := slices.Clone(rows)
+	slices.SortStableFunc(out, func(a, b []any) int {
+		ra, rb := rank(dim, a[di].(string)), rank(dim, b[di].(string))
+		if ra < 0 {
+			ra = len(event.Statuses) + 1
+		}
+		if rb < 0 {
+			rb = len(event.Statuses) + 1
+		}
+		return ra - rb
+	})
+	return out
+}
+
+// row writes a table row's cells; amounts take the decimals of the row's
+// currency.
+func (l locale) row(cols []reports.Column, row []any) []string {
+	currency := ""
+	for i, c := range cols {
+		if c.Name == "currency" && i < len(row) {
+			currency, _ = row[i].(string)
+		}
+	}
+	out := make([]string, len(row))
+	for i, v := range row {
+		if cols[i].Kind == reports.KindMoney {
+			if x, ok := v.(*float64); ok && x != nil {
+				out[i] = l.num.Money(*x, currency)
+				continue
+			}
+		}
+		out[i] = l.cell(cols[i], v)
+	}
+	return out
+}
+
+func (l locale) cell(c reports.Column, v any) string {
+	switch x := v.(type) {
+	case string:
+		if c.Kind == reports.KindDimension {
+			return l.label(c.Name, x)
+		}
+		if c.Kind == reports.KindTime {
+			if t, err := time.Parse(time.RFC3339, x); err == nil {
+				return l.num.DateTime(t)
+			}
+		}
+		return x
+	case *float64:
+		if x == nil {
+			return "–"
+		}
+		return l.num.Number(*x, c.Kind)
+	}
+	return ""
+}
+
+// currencyLabel names a currency for people: its code, or "no rate" for
+// entries without one.
+func (l locale) currencyLabel(currency string) string {
+	return l.T(reports.CurrencyLabel(currency))
+}
