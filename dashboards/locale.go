@@ -23,10 +23,7 @@ func newLocale(l i18n.Lang) locale { return locale{lang: l, num: reports.Numbers
 // langOf is the reader's language: the user's configured one, else the
 // browser's Accept-Language, else English.
 func langOf(r *http.Request, pr auth.Principal) i18n.Lang {
-	if l, err := i18n.Parse(pr.Lang); err == nil && pr.Lang != "" {
-		return l
-	}
-	return i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
+	return i18n.ForReader(pr.Lang, r.Header.Get("Accept-Language"))
 }
 
 // T is the message key in the page's language.

@@ -147,6 +147,15 @@ func Parse(s string) (Lang, error) {
 
 var matcher = language.NewMatcher([]language.Tag{language.English, language.Vietnamese, language.Russian})
 
+// ForReader is a reader's language: the configured one (a user's lang,
+// validated with the configuration), else the browser's Accept-Language.
+func ForReader(configured, acceptLanguage string) Lang {
+	if l, err := Parse(configured); err == nil && configured != "" {
+		return l
+	}
+	return FromAcceptLanguage(acceptLanguage)
+}
+
 // FromAcceptLanguage is the best shipped language for a browser's
 // Accept-Language header; English when none fits.
 func FromAcceptLanguage(header string) Lang {
