@@ -44,8 +44,8 @@ type Schedule struct {
 	Subject    string              `json:"subject" yaml:"subject"`
 	// Lang is the e-mail's language (en, vi or ru; en when unset): its
 	// subject's default, bodies, figures and workbook.
-	Lang string `json:"lang,omitempty" yaml:"lang"`
-	Paused     bool                `json:"paused" yaml:"paused"`
+	Lang   string `json:"lang,omitempty" yaml:"lang"`
+	Paused bool   `json:"paused" yaml:"paused"`
 	// ActiveSince bounds the catch-up: runs before it are never sent. It
 	// is set when the schedule is created and when it is resumed, so
 	// periods that fell due while it was paused are not sent afterwards.
