@@ -60,6 +60,7 @@ func TestValidateNamesFields(t *testing.T) {
 		{"cookie name", func(c *Config) { c.CookieName = "a b" }, `auth.cookie_name`},
 		{"empty tenant", func(c *Config) { c.Users[1].Scope.Tenants = []string{"acme", ""} }, `auth.users[1].scope.tenants[1]: must not be empty`},
 		{"empty group", func(c *Config) { c.Tokens[0].Scope.Groups = []string{""} }, `auth.tokens[0].scope.groups[0]: must not be empty`},
+		{"unknown lang", func(c *Config) { c.Users[1].Lang = "klingon" }, `auth.users[1].lang: "klingon" is not a supported language (en, vi or ru)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
