@@ -1,12 +1,15 @@
 package dashboards
 
 import (
+	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/internal/auth"
+	"github.com/slatehq/slate/internal/fault"
 	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/reports"
 )
@@ -130,4 +133,37 @@ func (l locale) cell(c reports.Column, v any) string {
 // entries without one.
 func (l locale) currencyLabel(currency string) string {
 	return l.T(reports.CurrencyLabel(currency))
+}
+
+// paramLabels are the filter bar's names of the page parameters.
+var paramLabels = map[string]string{"from": "From", "to": "To", "tz": "Time zone", "refresh": "Refresh (s)",
+	"priority": "Priority", "severity": "Severity", "currency": "Currency", "report": "Report", "measure": "Measure"}
+
+// errorText says what is wrong with a request in the reader's language:
+// which filter has a value that is not valid, or that the page is not
+// the reader's to see. It is "" in English, whose messages are the
+// detailed ones, and for errors it has no words for.
+func (l locale) errorText(err error, q url.Values) string {
+	if l.lang == i18n.English {
+		return ""
+	}
+	var pe *reports.ParamError
+	if errors.As(err, &pe) {
+		name := pe.Param
+		if key, ok := paramLabels[name]; ok {
+			name = l.T(key)
+		} else if i18n.Has("field." + name) {
+			name = l.T("field." + name)
+		}
+		return l.T("%s: “%s” is not a valid value.", name, q.Get(pe.Param))
+	}
+	switch fault.KindOf(err) {
+	case fault.Forbidden:
+		return l.T("Your role may not see this page.")
+	case fault.NotFound:
+		return l.T("There is nothing here.")
+	case fault.Invalid, fault.TooLarge:
+		return l.T("The request cannot be answered; narrow the filters and try again.")
+	}
+	return ""
 }

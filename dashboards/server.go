@@ -80,6 +80,7 @@ type Page struct {
 	// Lang is the reader's language; loc writes in it.
 	Lang      i18n.Lang
 	loc       locale
+	query     url.Values // the request's, for error messages
 	Title     string
 	Path      string
 	User      auth.Principal
@@ -143,6 +144,7 @@ func (s *Server) page(build builder) http.HandlerFunc {
 		p := &Page{Path: r.URL.Path, User: pr, CSRF: auth.CSRFToken(r), Finance: pr.Role.Can(auth.PermViewFinance)}
 		p.Lang = langOf(r, pr)
 		p.loc = newLocale(p.Lang)
+		p.query = q
 		p.Form = form{From: q.Get("from"), To: q.Get("to"), TZ: q.Get("tz"), Values: map[string]string{},
 			Priorities: strs(event.Priorities), Severities: strs(event.Severities), Fields: []string{"group", "agent", "tag", "channel", "customer"}}
 		base := url.Values{}
@@ -191,6 +193,9 @@ func (s *Server) page(build builder) http.HandlerFunc {
 func (s *Server) fail(w http.ResponseWriter, p *Page, err error) {
 	k := fault.KindOf(err)
 	p.Error = err.Error()
+	if msg := p.loc.errorText(err, p.query); msg != "" {
+		p.Error = msg
+	}
 	if k == fault.Internal || k == fault.Unavailable {
 		s.log.Error("dashboard failed", "page", p.Path, "err", err)
 		p.Error = p.loc.T("the warehouse could not answer; try again (details are in the server log)")

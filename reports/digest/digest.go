@@ -252,7 +252,7 @@ func newPage(s schedule.Schedule, sum *reports.Summary, results []*reports.Resul
 		p.Files = append(p.Files, a.Name)
 	}
 	for _, d := range slices.Sorted(maps.Keys(s.Filters)) {
-		p.Filters = append(p.Filters, d+": "+strings.Join(s.Filters[d], ", "))
+		p.Filters = append(p.Filters, lang.T(reports.DimensionLabel(reports.Dimension(d)))+": "+strings.Join(s.Filters[d], ", "))
 	}
 	if base != "" {
 		p.Link = strings.TrimRight(base, "/") + "/dashboards/leadership?" + url.Values{

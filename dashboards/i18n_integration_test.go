@@ -1,0 +1,371 @@
+package dashboards
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/event/eventgen"
+	"github.com/slatehq/slate/internal/auth"
+	"github.com/slatehq/slate/internal/i18n"
+	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/digest"
+	"github.com/slatehq/slate/reports/schedule"
+	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/warehouse"
+	"github.com/slatehq/slate/warehouse/chserver"
+)
+
+// i18nWorld is a small generated desk in a private ClickHouse, with the
+// dashboards over it and every word its data holds.
+type i18nWorld struct {
+	srv       *Server
+	svc       *reports.Service
+	dataWords map[string]bool
+}
+
+func newI18nWorld(t *testing.T) *i18nWorld {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ch, err := chserver.Start(ctx, chserver.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ch.Close() })
+	o := warehouse.Options{Addrs: []string{ch.Addr()}, Database: "dash_i18n"}
+	conn, err := warehouse.Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := warehouse.Migrate(ctx, conn, o); err != nil {
+		t.Fatal(err)
+	}
+	w := &i18nWorld{dataWords: map[string]bool{}}
+	var recs []event.Record
+	if err := eventgen.Generate(eventgen.Config{Seed: 29, Tickets: 300, Days: 14}, func(e *event.Event) error {
+		recs = append(recs, event.Record{Event: *e})
+		for _, s := range append([]string{e.Tenant, e.TicketID, e.Channel, e.Customer, e.Organisation, e.Group, e.Assignee,
+			e.Subject, e.Agent, e.Currency, e.StatusLabel, e.PriorityLabel, e.SeverityLabel}, e.Tags...) {
+			for _, word := range asciiWords(s) {
+				w.dataWords[word] = true
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := warehouse.NewWriter(conn, o.Database, 1000).Store(ctx, &event.Batch{Records: recs}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := sla.LoadConfig("../deploy/sla.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := warehouse.NewSLARefresher(conn, o.Database, cfg).Refresh(ctx, time.Time{}, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	w.svc = reports.NewService(conn, o.Database, reports.DefaultLimits())
+	w.srv = New(w.svc, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	w.srv.now = func() time.Time { return i18nNow }
+	return w
+}
+
+// i18nNow is late in the generated fortnight: open tickets and running
+// clocks exist.
+var i18nNow = time.Date(2026, 1, 16, 5, 0, 0, 0, time.UTC)
+
+// handler serves the dashboards to pr, as the authenticated router does.
+func (w *i18nWorld) handler(pr auth.Principal) http.Handler {
+	r := chi.NewRouter()
+	r.Use(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(rw http.ResponseWriter, req *http.Request) {
+			next.ServeHTTP(rw, req.WithContext(auth.WithPrincipal(req.Context(), pr)))
+		})
+	})
+	w.srv.Routes(r, func(auth.Permission) func(http.Handler) http.Handler {
+		return func(h http.Handler) http.Handler { return h }
+	})
+	return r
+}
+
+var asciiWord = regexp.MustCompile(`^[A-Za-z]{2,}$`)
+
+// asciiWords are the words of s in Latin letters without diacritics,
+// lower case: an English leftover is made of them (Vietnamese words with
+// marks and Russian words never are).
+func asciiWords(s string) []string {
+	var out []string
+	for _, field := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if asciiWord.MatchString(field) {
+			out = append(out, strings.ToLower(field))
+		}
+	}
+	return out
+}
+
+// catalogWords are the words a language's own texts use (Vietnamese has
+// words without marks, both keep CSAT, SLA, CSV and p90).
+func catalogWords(t *testing.T, l i18n.Lang) map[string]bool {
+	t.Helper()
+	c, err := i18n.ReadCatalog(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, e := range c {
+		texts := []string{e.Text}
+		for _, p := range e.Plural {
+			texts = append(texts, p)
+		}
+		for _, s := range texts {
+			for _, w := range asciiWords(strings.ReplaceAll(strings.ReplaceAll(s, "%s", " "), "%d", " ")) {
+				out[w] = true
+			}
+		}
+	}
+	return out
+}
+
+// alwaysAllowed are words that are names in every language: the product,
+// file types, the zone names the pages state, the readers' names, and
+// values typed in the URL that the error pages quote.
+var alwaysAllowed = []string{"slate", "xlsx", "csv", "asia", "ho", "chi", "minh", "mars", "base", "utc", "lan", "oksana", "qqq", "zzz"}
+
+// leftovers are the words of text that belong neither to the language's
+// own catalog nor to the data nor to the names everyone writes alike.
+func leftovers(text string, allowed map[string]bool) []string {
+	seen := map[string]bool{}
+	for _, w := range asciiWords(text) {
+		if !allowed[w] {
+			seen[w] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for w := range seen {
+		out = append(out, w)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var (
+	scriptRe  = regexp.MustCompile(`(?s)<script[^>]*>.*?</script>`)
+	islandRe  = regexp.MustCompile(`(?s)<script type="application/json" id="opt-[^"]*">(.*?)</script>`)
+	tagRe     = regexp.MustCompile(`(?s)<[^>]*>`)
+	visAttrRe = regexp.MustCompile(`(?:placeholder|title|aria-label|alt)="([^"]*)"`)
+)
+
+// visibleText is what a reader of a page sees: its text, the visible
+// attributes, and the charts' labels, legends and series names from the
+// JSON islands.
+func visibleText(t *testing.T, page string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, m := range islandRe.FindAllStringSubmatch(page, -1) {
+		var isl struct {
+			Option struct {
+				Series []struct {
+					Name string          `json:"name"`
+					Data json.RawMessage `json:"data"`
+				} `json:"series"`
+				XAxis  json.RawMessage `json:"xAxis"`
+				YAxis  json.RawMessage `json:"yAxis"`
+				Legend json.RawMessage `json:"legend"`
+			} `json:"option"`
+		}
+		if err := json.Unmarshal([]byte(m[1]), &isl); err != nil {
+			t.Fatalf("chart island: %v", err)
+		}
+		for _, s := range isl.Option.Series {
+			b.WriteString(s.Name + "\n")
+			var named []struct {
+				Name string `json:"name"`
+			}
+			if json.Unmarshal(s.Data, &named) == nil {
+				for _, n := range named {
+					b.WriteString(n.Name + "\n")
+				}
+			}
+		}
+		for _, raw := range []json.RawMessage{isl.Option.XAxis, isl.Option.YAxis, isl.Option.Legend} {
+			// an axis or legend is an object or a list of them
+			type labelled struct {
+				Data []any `json:"data"`
+			}
+			var many []labelled
+			if json.Unmarshal(raw, &many) != nil {
+				var one labelled
+				_ = json.Unmarshal(raw, &one)
+				many = []labelled{one}
+			}
+			for _, a := range many {
+				for _, d := range a.Data {
+					if s, ok := d.(string); ok {
+						b.WriteString(s + "\n")
+					}
+				}
+			}
+		}
+	}
+	for _, m := range visAttrRe.FindAllStringSubmatch(page, -1) {
+		b.WriteString(html.UnescapeString(m[1]) + "\n")
+	}
+	b.WriteString(html.UnescapeString(tagRe.ReplaceAllString(scriptRe.ReplaceAllString(page, " "), " ")))
+	return b.String()
+}
+
+const i18nRange = "from=2026-01-05&to=2026-01-19&tz=Asia/Ho_Chi_Minh"
+
+// i18nPages are every page: the three dashboards, drill-down lists (of
+// now and of a range), filters that match nothing, and error pages (the
+// ones with wantErr).
+var i18nPages = []struct {
+	path    string
+	wantErr bool
+}{
+	{"/dashboards/manager?" + i18nRange, false},
+	{"/dashboards/finance?" + i18nRange, false},
+	{"/dashboards/leadership?" + i18nRange, false},
+	{"/dashboards/tickets?report=backlog&measure=open&tz=Asia/Ho_Chi_Minh", false},
+	{"/dashboards/tickets?report=volume&measure=created&" + i18nRange, false},
+	{"/dashboards/tickets?report=volume&measure=created&tag=no-such-tag&" + i18nRange, false},
+	{"/dashboards/manager?tag=no-such-tag&" + i18nRange, false},
+	{"/dashboards/finance?agent=no-such-agent&" + i18nRange, false},
+	{"/dashboards/manager?refresh=-1&" + i18nRange, true},
+	{"/dashboards/manager?from=2026-01-05&to=2026-01-19&tz=Mars/Base", true},
+	{"/dashboards/tickets?report=qqq_zzz", true},
+}
+
+func get(t *testing.T, h http.Handler, path, acceptLanguage string) (int, string) {
+	t.Helper()
+	req := httptest.NewRequest("GET", path, nil)
+	if acceptLanguage != "" {
+		req.Header.Set("Accept-Language", acceptLanguage)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+// Switching the language changes every visible string: each page and
+// each e-mail (subject, both bodies, the workbook's sheet names, titles,
+// period lines and headers) in Vietnamese and in Russian has no word
+// that is neither the language's own, nor the data's, nor a name. The
+// Vietnamese reader is chosen by the browser, the Russian one by the
+// user's configured language over an English browser.
+func TestEveryPageAndEmailHasNoEnglishLeftovers(t *testing.T) {
+	w := newI18nWorld(t)
+	readers := []struct {
+		lang   i18n.Lang
+		pr     auth.Principal
+		accept string
+	}{
+		{i18n.Vietnamese, auth.Principal{Name: "Lan", Role: auth.RoleAdmin, Via: auth.ViaSession}, "vi-VN,vi;q=0.9,en;q=0.5"},
+		{i18n.Russian, auth.Principal{Name: "Oksana", Role: auth.RoleAdmin, Via: auth.ViaSession, Lang: "ru"}, "en-US,en;q=0.9"},
+	}
+	for _, rd := range readers {
+		allowed := catalogWords(t, rd.lang)
+		for k := range w.dataWords {
+			allowed[k] = true
+		}
+		for _, a := range alwaysAllowed {
+			allowed[a] = true
+		}
+		h := w.handler(rd.pr)
+		for _, pg := range i18nPages {
+			code, page := get(t, h, pg.path, rd.accept)
+			if (code != http.StatusOK) != pg.wantErr {
+				t.Errorf("%s %s: status %d", rd.lang, pg.path, code)
+			}
+			if !strings.Contains(page, `<html lang="`+string(rd.lang)+`">`) {
+				t.Errorf("%s %s: page is not marked as %s", rd.lang, pg.path, rd.lang)
+			}
+			if left := leftovers(visibleText(t, page), allowed); len(left) > 0 {
+				t.Errorf("%s %s: English leftovers %q", rd.lang, pg.path, left)
+			}
+			// The check sees English: the same page in English has words
+			// the other language has not.
+			if rd.lang == i18n.Vietnamese {
+				_, en := get(t, w.handler(auth.Principal{Name: "Lan", Role: auth.RoleAdmin}), pg.path, "en")
+				if len(leftovers(visibleText(t, en), allowed)) == 0 {
+					t.Errorf("%s: the English page passes as Vietnamese; the check is blind", pg.path)
+				}
+			}
+		}
+		for _, text := range emailTexts(t, w, rd.lang) {
+			if left := leftovers(text, allowed); len(left) > 0 {
+				t.Errorf("%s e-mail: English leftovers %q in\n%s", rd.lang, left, text)
+			}
+		}
+	}
+}
+
+// emailTexts composes a schedule of every report in lang and returns what
+// its reader sees: the subject, both bodies, and the workbook's sheet
+// names and heading rows.
+func emailTexts(t *testing.T, w *i18nWorld, lang i18n.Lang) []string {
+	t.Helper()
+	names := map[i18n.Lang]string{i18n.Vietnamese: "Báo cáo tuần", i18n.Russian: "Еженедельный отчёт"}
+	s := schedule.Schedule{ID: "weekly", Name: names[lang], Cron: "0 8 * * 1", TZ: "Asia/Ho_Chi_Minh", Period: schedule.PeriodWeek,
+		Reports: reports.Names(), Recipients: []string{"lead@example.com"}, Lang: string(lang),
+		Filters: map[string][]string{"channel": {"email", "chat", "phone"}}}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c := &digest.Composer{Service: w.svc, Domain: "example.com", BaseURL: "https://slate.example.com"}
+	zone, _ := time.LoadLocation(s.TZ)
+	from := time.Date(2026, 1, 5, 0, 0, 0, 0, zone)
+	msg, err := c.Compose(context.Background(), s, from, from.AddDate(0, 0, 7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The link and the file names are addresses, not words to translate.
+	strip := func(x string) string {
+		x = regexp.MustCompile(`https://\S+`).ReplaceAllString(x, " ")
+		for _, a := range msg.Attachments {
+			x = strings.ReplaceAll(x, a.Name, " ")
+		}
+		return x
+	}
+	out := []string{msg.Subject, strip(msg.Text), strip(visibleText(t, msg.HTML))}
+	for _, a := range msg.Attachments {
+		f, err := excelize.OpenReader(bytes.NewReader(a.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, sh := range f.GetSheetList() {
+			b.WriteString(sh + "\n")
+			rows, err := f.GetRows(sh)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, row := range rows[:min(4, len(rows))] {
+				b.WriteString(strings.Join(row, " | ") + "\n")
+			}
+		}
+		f.Close()
+		out = append(out, b.String())
+	}
+	if !slices.ContainsFunc(msg.Attachments, func(a schedule.Attachment) bool { return strings.HasSuffix(a.Name, ".xlsx") }) {
+		t.Fatalf("no workbook attached: %v", msg.Attachments)
+	}
+	return out
+}
