@@ -9,10 +9,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode"
@@ -24,6 +26,7 @@ import (
 	"github.com/slatehq/slate/event/eventgen"
 	"github.com/slatehq/slate/internal/auth"
 	"github.com/slatehq/slate/internal/i18n"
+	"github.com/slatehq/slate/internal/testkit"
 	"github.com/slatehq/slate/reports"
 	"github.com/slatehq/slate/reports/digest"
 	"github.com/slatehq/slate/reports/schedule"
@@ -40,26 +43,47 @@ type i18nWorld struct {
 	dataWords map[string]bool
 }
 
-func newI18nWorld(t *testing.T) *i18nWorld {
+var (
+	i18nOnce  sync.Once
+	theI18n   *i18nWorld
+	i18nErr   error
+	i18nClose func()
+)
+
+// sharedI18nWorld builds the world once for the package's tests; TestMain
+// does not exist here, so the server lives until the process ends.
+func sharedI18nWorld(t *testing.T) *i18nWorld {
 	t.Helper()
+	i18nOnce.Do(func() { theI18n, i18nErr = newI18nWorld() })
+	if i18nErr != nil {
+		t.Fatal(i18nErr)
+	}
+	return theI18n
+}
+
+func newI18nWorld() (*i18nWorld, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	ch, err := chserver.Start(ctx, chserver.Options{})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	t.Cleanup(func() { ch.Close() })
+	i18nClose = func() { ch.Close() }
 	o := warehouse.Options{Addrs: []string{ch.Addr()}, Database: "dash_i18n"}
 	conn, err := warehouse.Open(o)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if _, err := warehouse.Migrate(ctx, conn, o); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	w := &i18nWorld{dataWords: map[string]bool{}}
 	var recs []event.Record
 	if err := eventgen.Generate(eventgen.Config{Seed: 29, Tickets: 300, Days: 14}, func(e *event.Event) error {
+		// only what happened before now: the backlog has open tickets
+		if !e.OccurredAt.Before(i18nNow) {
+			return nil
+		}
 		recs = append(recs, event.Record{Event: *e})
 		for _, s := range append([]string{e.Tenant, e.TicketID, e.Channel, e.Customer, e.Organisation, e.Group, e.Assignee,
 			e.Subject, e.Agent, e.Currency, e.StatusLabel, e.PriorityLabel, e.SeverityLabel}, e.Tags...) {
@@ -69,22 +93,27 @@ func newI18nWorld(t *testing.T) *i18nWorld {
 		}
 		return nil
 	}); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if err := warehouse.NewWriter(conn, o.Database, 1000).Store(ctx, &event.Batch{Records: recs}); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	cfg, err := sla.LoadConfig("../deploy/sla.example.yaml")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if _, _, err := warehouse.NewSLARefresher(conn, o.Database, cfg).Refresh(ctx, time.Time{}, "", nil); err != nil {
-		t.Fatal(err)
+		return nil, err
+	}
+	for _, p := range cfg.Policies { // the pre-breach list names them
+		for _, word := range asciiWords(p.Name) {
+			w.dataWords[word] = true
+		}
 	}
 	w.svc = reports.NewService(conn, o.Database, reports.DefaultLimits())
 	w.srv = New(w.svc, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	w.srv.now = func() time.Time { return i18nNow }
-	return w
+	return w, nil
 }
 
 // i18nNow is late in the generated fortnight: open tickets and running
@@ -271,7 +300,7 @@ func get(t *testing.T, h http.Handler, path, acceptLanguage string) (int, string
 // Vietnamese reader is chosen by the browser, the Russian one by the
 // user's configured language over an English browser.
 func TestEveryPageAndEmailHasNoEnglishLeftovers(t *testing.T) {
-	w := newI18nWorld(t)
+	w := sharedI18nWorld(t)
 	readers := []struct {
 		lang   i18n.Lang
 		pr     auth.Principal
@@ -368,4 +397,115 @@ func emailTexts(t *testing.T, w *i18nWorld, lang i18n.Lang) []string {
 		t.Fatalf("no workbook attached: %v", msg.Attachments)
 	}
 	return out
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if i18nClose != nil {
+		i18nClose()
+	}
+	os.Exit(code)
+}
+
+// Priorities, severities and statuses read in their meaning's order (low
+// to urgent, low to critical, the workflow) and in the reader's words.
+func TestValuesInTheirOrderAndTheReadersWords(t *testing.T) {
+	w := sharedI18nWorld(t)
+	_, page := get(t, w.handler(auth.Principal{Name: "Oksana", Role: auth.RoleAdmin, Lang: "ru"}), "/dashboards/manager?"+i18nRange, "")
+	categories := func(id string) []string {
+		m := regexp.MustCompile(`(?s)<script type="application/json" id="opt-` + id + `">(.*?)</script>`).FindStringSubmatch(page)
+		if m == nil {
+			t.Fatalf("no chart %s", id)
+		}
+		var isl struct {
+			Option struct {
+				XAxis []struct {
+					Data []string `json:"data"`
+				} `json:"xAxis"`
+				Series []struct {
+					Data []struct {
+						Name string `json:"name"`
+					} `json:"data"`
+				} `json:"series"`
+			} `json:"option"`
+		}
+		if err := json.Unmarshal([]byte(m[1]), &isl); err != nil {
+			t.Fatal(err)
+		}
+		if len(isl.Option.XAxis) > 0 && len(isl.Option.XAxis[0].Data) > 0 {
+			return isl.Option.XAxis[0].Data
+		}
+		var out []string
+		for _, d := range isl.Option.Series[0].Data {
+			out = append(out, d.Name)
+		}
+		return out
+	}
+	// The expected order is the canonical lists', in the Russian catalog's
+	// words, of the values present (written out here, not from the code).
+	inOrder := func(got []string, all []string) {
+		t.Helper()
+		if len(got) < 2 {
+			t.Fatalf("too few categories to judge an order: %q", got)
+		}
+		last := -1
+		for j, g := range got {
+			if g == "(не указано)" && j == len(got)-1 {
+				continue // tickets without a value come last
+			}
+			i := slices.Index(all, g)
+			if i < 0 {
+				t.Errorf("%q is not a Russian name of the values %q", g, all)
+				continue
+			}
+			if i < last {
+				t.Errorf("order %q is not %q's", got, all)
+			}
+			last = i
+		}
+	}
+	inOrder(categories("backlog_priority"), []string{"Низкий", "Обычный", "Высокий", "Срочный"})
+	inOrder(categories("backlog_severity"), []string{"Низкая", "Средняя", "Высокая", "Критическая"})
+	inOrder(categories("backlog_status"), []string{"Новая", "В работе", "Ожидает ответа клиента", "Отложена", "Решена", "Закрыта"})
+	sla := categories("sla")
+	if !slices.Contains(sla, "Первый ответ") || slices.Contains(sla, "first_reply") {
+		t.Errorf("SLA metrics read %q, want their Russian names", sla)
+	}
+}
+
+// Screenshots of the manager dashboard in Vietnamese and Russian, drawn
+// by Chromium, for a person to look at; the charts must be painted.
+func TestShotsViRu(t *testing.T) {
+	w := sharedI18nWorld(t)
+	tab := testkit.Chromium(t).NewTab(t)
+	dir := testkit.ArtifactDir(t)
+	for _, l := range []i18n.Lang{i18n.Vietnamese, i18n.Russian} {
+		mux := http.NewServeMux()
+		mux.Handle(AssetsPath, http.StripPrefix(AssetsPath, AssetsHandler()))
+		mux.Handle("/", w.handler(auth.Principal{Name: map[i18n.Lang]string{i18n.Vietnamese: "Lan", i18n.Russian: "Oksana"}[l],
+			Role: auth.RoleManager, Via: auth.ViaSession, Lang: string(l)}))
+		srv := httptest.NewServer(mux)
+		for _, page := range []string{"manager", "leadership"} {
+			if err := tab.Navigate(srv.URL + "/dashboards/" + page + "?" + i18nRange); err != nil {
+				t.Fatal(err)
+			}
+			id := map[string]string{"manager": "#chart-backlog_priority", "leadership": "#chart-trend"}[page]
+			if err := tab.WaitVisible(id); err != nil {
+				t.Fatal(err)
+			}
+			painted, err := tab.CanvasPainted(id)
+			if err != nil || !painted {
+				t.Errorf("%s %s: chart %s not painted (%v)", l, page, id, err)
+			}
+			shot := dir + "/" + page + "-" + string(l) + ".png"
+			if err := tab.Screenshot(shot); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("screenshot: %s", shot)
+		}
+		if errs := tab.ConsoleErrors(); len(errs) > 0 {
+			t.Errorf("%s: console errors %q", l, errs)
+		}
+		srv.Close()
+	}
 }
