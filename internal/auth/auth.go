@@ -162,7 +162,7 @@ func (a *Authenticator) Require(p Permission) func(http.Handler) http.Handler {
 				if isAPI(r) {
 					writeJSONError(w, http.StatusForbidden, msg)
 				} else {
-					renderPage(w, http.StatusForbidden, "forbidden", msg)
+					renderPage(w, r, http.StatusForbidden, "forbidden", msg)
 				}
 				return
 			}

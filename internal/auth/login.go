@@ -9,6 +9,8 @@ import (
 	"strconv"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/slatehq/slate/internal/i18n"
 )
 
 // loginCSRFCookie holds the double-submit token of the login form. Without
@@ -124,14 +126,16 @@ func (a *Authenticator) renderLogin(w http.ResponseWriter, r *http.Request, stat
 		form.CSRF = randomString(32)
 	}
 	http.SetCookie(w, a.loginCSRFCookie(form.CSRF, 2*60*60))
-	renderPage(w, status, "login", form)
+	renderPage(w, r, status, "login", form)
 }
 
-// renderPage writes one of the templates below with headers that keep the
+// renderPage writes one of the templates below, in the reader's language
+// (a signed-in user's, else the browser's), with headers that keep the
 // page out of caches and frames (clickjacking) and allow nothing external.
-func renderPage(w http.ResponseWriter, status int, name string, data any) {
+func renderPage(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	pr, _ := FromContext(r.Context())
 	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
+	if err := pages[i18n.ForReader(pr.Lang, r.Header.Get("Accept-Language"))].ExecuteTemplate(&buf, name, data); err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -145,13 +149,22 @@ func renderPage(w http.ResponseWriter, status int, name string, data any) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-var pages = template.Must(template.New("").Parse(`
+// pages are the templates in each language.
+var pages = func() map[i18n.Lang]*template.Template {
+	out := map[i18n.Lang]*template.Template{}
+	for _, l := range i18n.Langs {
+		out[l] = template.Must(template.New("").Funcs(template.FuncMap{"t": l.T, "lang": func() string { return string(l) }}).Parse(pageTemplates))
+	}
+	return out
+}()
+
+const pageTemplates = `
 {{define "head"}}<!doctype html>
-<html lang="en">
+<html lang="{{lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.}} · Slate</title>
+<title>{{t .}} · Slate</title>
 <style>
 body { font: 16px/1.4 system-ui, sans-serif; background: #f4f5f7; color: #1d2330; margin: 0; }
 main { max-width: 22rem; margin: 12vh auto; background: #fff; padding: 2rem; border-radius: 8px; box-shadow: 0 1px 4px rgba(0,0,0,.12); }
@@ -167,16 +180,16 @@ button { margin-top: 1.2rem; width: 100%; padding: .6rem; font: inherit; font-we
 {{end}}
 
 {{define "login"}}{{template "head" "Sign in"}}
-<h1>Sign in to Slate</h1>
-{{with .Error}}<p class="error" role="alert">{{.}}</p>{{end}}
+<h1>{{t "Sign in to Slate"}}</h1>
+{{with .Error}}<p class="error" role="alert">{{t .}}</p>{{end}}
 <form method="post" action="/login">
 <input type="hidden" name="csrf_token" value="{{.CSRF}}">
 <input type="hidden" name="next" value="{{.Next}}">
-<label for="username">User name</label>
+<label for="username">{{t "User name"}}</label>
 <input id="username" name="username" value="{{.Username}}" autocomplete="username" required autofocus>
-<label for="password">Password</label>
+<label for="password">{{t "Password"}}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button>
+<button type="submit">{{t "Sign in"}}</button>
 </form>
 </main>
 </body>
@@ -184,11 +197,11 @@ button { margin-top: 1.2rem; width: 100%; padding: .6rem; font: inherit; font-we
 {{end}}
 
 {{define "forbidden"}}{{template "head" "Forbidden"}}
-<h1>Forbidden</h1>
-<p class="error">{{.}}.</p>
-<p><a href="/">Back to the start page</a></p>
+<h1>{{t "Forbidden"}}</h1>
+<p class="error">{{if eq lang "en"}}{{.}}.{{else}}{{t "Your role may not see this page."}}{{end}}</p>
+<p><a href="/">{{t "Back to the start page"}}</a></p>
 </main>
 </body>
 </html>
 {{end}}
-`))
+`
