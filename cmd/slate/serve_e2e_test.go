@@ -191,6 +191,7 @@ func TestServe(t *testing.T) {
 	t.Run("scope cannot be escaped", func(t *testing.T) { testScope(t, s) })
 	t.Run("csv and openapi", func(t *testing.T) { testCSVAndOpenAPI(t, s) })
 	t.Run("xlsx from the API and the CLI", func(t *testing.T) { testXLSX(t, s) })
+	t.Run("exports in the reader's language", func(t *testing.T) { testExportLanguages(t, s) })
 	t.Run("schedules through the API", func(t *testing.T) { testSchedules(t, s) })
 	t.Run("workbooks open in LibreOffice", func(t *testing.T) { testLibreOffice(t, s) })
 	t.Run("dashboards in chromium", func(t *testing.T) { testDashboardsInBrowser(t, s) })
