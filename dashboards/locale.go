@@ -43,10 +43,7 @@ func (l locale) label(dim, v string) string {
 	if v == "" {
 		return l.T("(none)")
 	}
-	if key := dim + "." + v; i18n.Has(key) {
-		return l.T(key)
-	}
-	return v
+	return l.lang.Value(dim, v)
 }
 
 // rank is a canonical value's place in its meaning's order (the workflow

@@ -129,6 +129,16 @@ func Has(key string) bool {
 	return keys[key]
 }
 
+// Value is a dimension's value as a person reads it: the localised name
+// of a canonical status, priority, severity or SLA metric (the catalogs'
+// "priority.urgent"), or the value itself (names, tags, labels).
+func (l Lang) Value(dim, v string) string {
+	if key := dim + "." + v; v != "" && Has(key) {
+		return l.T(key)
+	}
+	return v
+}
+
 // Parse reads a configured language: a code of a shipped language, with or
 // without a region ("vi", "ru-RU"), any case. "" is English.
 func Parse(s string) (Lang, error) {

@@ -225,11 +225,7 @@ func newPage(s schedule.Schedule, sum *reports.Summary, results []*reports.Resul
 			}
 			metric, _ := row[mi].(string)
 			cur, _ := row[ci].(*float64)
-			label := metric
-			if i18n.Has("metric." + metric) {
-				label = lang.T("metric." + metric)
-			}
-			p.SLA = append(p.SLA, line{Label: label, Current: n.Value(cur, reports.KindPercent),
+			p.SLA = append(p.SLA, line{Label: lang.Value("metric", metric), Current: n.Value(cur, reports.KindPercent),
 				Previous: n.Value(prev[metric], reports.KindPercent)})
 		}
 	}

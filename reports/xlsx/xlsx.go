@@ -275,6 +275,9 @@ func (wb *Workbook) value(c reports.Column, v any, zone *time.Location, currency
 				return excelize.Cell{StyleID: wb.styles[c.Kind], Value: wall}, nil
 			}
 		}
+		if c.Kind == reports.KindDimension {
+			return wb.lang.Value(c.Name, x), nil // "urgent" reads "Urgent", "Срочный"
+		}
 		return x, nil
 	}
 	return nil, nil
