@@ -527,6 +527,7 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 		X, Y  float64
 		Value float64
 		Name  string
+		Key   string // the status the slice is of; Name is its label
 	}
 	err := tab.Eval(`(() => {
 		const el = document.getElementById("chart-backlog_severity");
@@ -570,6 +571,7 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 		X, Y  float64
 		Value float64
 		Name  string
+		Key   string // the status the slice is of; Name is its label
 	}
 	err = tab.Eval(`(() => {
 		const el = document.getElementById("chart-backlog_status");
@@ -579,7 +581,8 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 		const l = data.getItemLayout(0);
 		const a = (l.startAngle + l.endAngle) / 2, r = (l.r + l.r0) / 2;
 		const rect = el.getBoundingClientRect();
-		return {X: rect.left + l.cx + r * Math.cos(a), Y: rect.top + l.cy + r * Math.sin(a), Value: data.get("value", 0), Name: data.getName(0)};
+		const keys = JSON.parse(document.getElementById("opt-backlog_status").textContent).drill.keys;
+		return {X: rect.left + l.cx + r * Math.cos(a), Y: rect.top + l.cy + r * Math.sin(a), Value: data.get("value", 0), Name: data.getName(0), Key: keys[0]};
 	})()`, &slice)
 	if err != nil {
 		t.Fatal(err)
@@ -587,7 +590,7 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 	if err := tab.ClickAt(slice.X, slice.Y); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tab.WaitURL("status=" + slice.Name); err != nil {
+	if _, err := tab.WaitURL("status=" + slice.Key); err != nil {
 		t.Fatalf("drill-down from a slice: %v", err)
 	}
 	if err := tab.WaitVisible("table"); err != nil {
