@@ -12,6 +12,7 @@ import (
 	"github.com/slatehq/slate/internal/fault"
 	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/sla"
 )
 
 // locale is how a page speaks to its reader: the language's messages and
@@ -46,40 +47,34 @@ func (l locale) label(dim, v string) string {
 	return l.lang.Value(dim, v)
 }
 
-// rank is a canonical value's place in its meaning's order (the workflow
-// for statuses, low to highest for priorities and severities), -1 for
-// other values and other dimensions.
-func rank(dim, v string) int {
-	switch dim {
-	case "status":
-		return slices.Index(strs(event.Statuses), v)
-	case "priority":
-		return slices.Index(strs(event.Priorities), v)
-	case "severity":
-		return slices.Index(strs(event.Severities), v)
-	}
-	return -1
+// meaningOrder lists the canonical values of a dimension in their
+// meaning's order: the workflow for statuses, lowest to highest for
+// priorities and severities, the ticket's course for SLA metrics.
+var meaningOrder = map[string][]string{
+	"status":   strs(event.Statuses),
+	"priority": strs(event.Priorities),
+	"severity": strs(event.Severities),
+	"metric":   append(strs(sla.Metrics), string(sla.MetricFullResolution)),
 }
 
-// byMeaning orders rows of res by their dim value's meaning when dim has
-// one (status, priority, severity); values without a rank go last in
-// their order.
+// byMeaning orders rows of res by their dim value's place in
+// meaningOrder; values without one (other dimensions, "") keep their order
+// after those with one.
 func byMeaning(res *reports.Result, rows [][]any, dim string) [][]any {
-	if dim != "status" && dim != "priority" && dim != "severity" {
+	order, ok := meaningOrder[dim]
+	di := res.ColumnIndex(dim)
+	if !ok || di < 0 {
 		return rows
 	}
-	di := res.ColumnIndex(dim)
+	place := func(row []any) int {
+		v, _ := row[di].(string)
+		if i := slices.Index(order, v); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
 	out := slices.Clone(rows)
-	slices.SortStableFunc(out, func(a, b []any) int {
-		ra, rb := rank(dim, a[di].(string)), rank(dim, b[di].(string))
-		if ra < 0 {
-			ra = len(event.Statuses) + 1
-		}
-		if rb < 0 {
-			rb = len(event.Statuses) + 1
-		}
-		return ra - rb
-	})
+	slices.SortStableFunc(out, func(a, b []any) int { return place(a) - place(b) })
 	return out
 }
 
