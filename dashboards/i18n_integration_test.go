@@ -495,6 +495,18 @@ func TestShotsViRu(t *testing.T) {
 			if err != nil || !painted {
 				t.Errorf("%s %s: chart %s not painted (%v)", l, page, id, err)
 			}
+			// Tooltips and value axes write figures the reader's way.
+			js := `(() => { const o = echarts.getInstanceByDom(document.querySelector("` + id + `")).getOption();
+				return [o.tooltip[0].valueFormatter(1234567.5), o.yAxis[0].axisLabel.formatter(1234.5)]; })()`
+			var got []string
+			if err := tab.Eval(js, &got); err != nil || len(got) != 2 {
+				t.Fatalf("%s %s: formatters: %v %q", l, page, err, got)
+			}
+			tip, axis := got[0], got[1]
+			want := map[i18n.Lang][2]string{i18n.Vietnamese: {"1.234.567,5", "1.234,5"}, i18n.Russian: {"1\u00a0234\u00a0567,5", "1\u00a0234,5"}}[l]
+			if tip != want[0] || axis != want[1] {
+				t.Errorf("%s %s: tooltip %q, axis %q; want %q", l, page, tip, axis, want)
+			}
 			shot := dir + "/" + page + "-" + string(l) + ".png"
 			if err := tab.Screenshot(shot); err != nil {
 				t.Fatal(err)

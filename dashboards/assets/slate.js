@@ -21,10 +21,25 @@
     }
     return "/dashboards/tickets?" + q.toString();
   }
+  // Figures in tooltips and on value axes are written the page's way:
+  // 1,234.5 in English, 1.234,5 in Vietnamese, 1 234,5 in Russian.
+  var numbers = new Intl.NumberFormat(document.documentElement.lang || "en", { maximumFractionDigits: 2 });
+  function figure(v) { return typeof v === "number" ? numbers.format(v) : v; }
+  function localise(option) {
+    option.tooltip = Object.assign({}, option.tooltip, { valueFormatter: figure });
+    ["xAxis", "yAxis"].forEach(function (k) {
+      [].concat(option[k] || []).forEach(function (axis) {
+        if (axis.type === "value" || (k === "yAxis" && !axis.type)) {
+          axis.axisLabel = Object.assign({}, axis.axisLabel, { formatter: figure });
+        }
+      });
+    });
+  }
   function draw(el) {
     var island = document.getElementById("opt-" + el.dataset.chart);
     if (!island) { return; }
     var spec = JSON.parse(island.textContent);
+    localise(spec.option);
     var chart = echarts.init(el, null, { renderer: "canvas" });
     chart.setOption(spec.option);
     if (spec.drill) {
