@@ -57,14 +57,6 @@ func newChart(id, title string, option map[string]any, d *drill) (Chart, error) 
 	return Chart{ID: id, Title: title, Height: "320px", Island: template.JS(b)}, nil
 }
 
-// label shows empty dimension values as a readable placeholder.
-func label(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
-}
-
 func baseOpts(title string) []charts.GlobalOpts {
 	return []charts.GlobalOpts{
 		charts.WithInitializationOpts(opts.Initialization{Renderer: "canvas"}),
@@ -134,14 +126,14 @@ func roundTo(v float64, k reports.Kind, unit durationUnit) float64 {
 
 // trendChart draws measures of a report with a grain as lines over time,
 // durations in unit.
-func trendChart(id, title string, res *reports.Result, measures []string, params url.Values, zone *time.Location, unit durationUnit) (Chart, error) {
+func (l locale) trendChart(id, title string, res *reports.Result, measures []string, params url.Values, zone *time.Location, unit durationUnit) (Chart, error) {
 	line := charts.NewLine()
 	line.SetGlobalOptions(baseOpts(title)...)
 	pi := res.ColumnIndex("period")
 	var xs, periods []string
 	for _, row := range res.Rows {
 		p, _ := time.Parse(time.RFC3339, row[pi].(string))
-		xs = append(xs, periodLabel(p.In(zone), res.Grain))
+		xs = append(xs, l.periodLabel(p.In(zone), res.Grain))
 		periods = append(periods, row[pi].(string))
 	}
 	line.SetXAxis(xs)
@@ -156,9 +148,9 @@ func trendChart(id, title string, res *reports.Result, measures []string, params
 			}
 			data = append(data, opts.LineData{Value: v})
 		}
-		lbl := res.Columns[res.ColumnIndex(m)].Label
+		lbl := l.column(res.Columns[res.ColumnIndex(m)])
 		if res.Columns[res.ColumnIndex(m)].Kind == reports.KindSeconds {
-			lbl += " (" + unit.label + ")"
+			lbl += " (" + l.T(unit.label) + ")"
 		}
 		names[lbl] = m
 		line.AddSeries(lbl, data)
@@ -171,24 +163,24 @@ func trendChart(id, title string, res *reports.Result, measures []string, params
 
 // barChart draws measures of a report grouped by one dimension, largest
 // first, at most top categories.
-func barChart(id, title string, res *reports.Result, dim string, measures []string, top int, params url.Values) (Chart, error) {
-	rows := res.Rows
+func (l locale) barChart(id, title string, res *reports.Result, dim string, measures []string, top int, params url.Values) (Chart, error) {
+	rows := byMeaning(res, res.Rows, dim)
 	if len(rows) > top {
 		rows = rows[:top]
 	}
-	return bars(id, title, res, rows, dim, measures, params, false)
+	return l.bars(id, title, res, rows, dim, measures, params, false)
 }
 
 // everyBarChart draws every row of res as a horizontal bar, in the
 // result's order from the top, tall enough for all: none is cut off,
 // not even those with nothing to show (an agent with no solves).
-func everyBarChart(id, title string, res *reports.Result, dim string, measures []string, params url.Values) (Chart, error) {
-	c, err := bars(id, title, res, res.Rows, dim, measures, params, true)
+func (l locale) everyBarChart(id, title string, res *reports.Result, dim string, measures []string, params url.Values) (Chart, error) {
+	c, err := l.bars(id, title, res, res.Rows, dim, measures, params, true)
 	c.Height = strconv.Itoa(100+24*len(res.Rows)) + "px"
 	return c, err
 }
 
-func bars(id, title string, res *reports.Result, rows [][]any, dim string, measures []string, params url.Values, horizontal bool) (Chart, error) {
+func (l locale) bars(id, title string, res *reports.Result, rows [][]any, dim string, measures []string, params url.Values, horizontal bool) (Chart, error) {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(baseOpts(title)...)
 	if horizontal {
@@ -200,7 +192,7 @@ func bars(id, title string, res *reports.Result, rows [][]any, dim string, measu
 	di := res.ColumnIndex(dim)
 	var xs, keys []string
 	for _, row := range rows {
-		xs = append(xs, label(row[di].(string)))
+		xs = append(xs, l.label(dim, row[di].(string)))
 		keys = append(keys, row[di].(string))
 	}
 	bar.SetXAxis(xs)
@@ -211,7 +203,7 @@ func bars(id, title string, res *reports.Result, rows [][]any, dim string, measu
 		for _, row := range rows {
 			data = append(data, opts.BarData{Value: measureValue(row, res, m, inMinutes)})
 		}
-		lbl := res.Columns[res.ColumnIndex(m)].Label
+		lbl := l.column(res.Columns[res.ColumnIndex(m)])
 		names[lbl] = m
 		bar.AddSeries(lbl, data)
 	}
@@ -222,22 +214,22 @@ func bars(id, title string, res *reports.Result, rows [][]any, dim string, measu
 }
 
 // pieChart draws one measure's share per value of a dimension.
-func pieChart(id, title string, res *reports.Result, dim, measure string, params url.Values) (Chart, error) {
+func (l locale) pieChart(id, title string, res *reports.Result, dim, measure string, params url.Values) (Chart, error) {
 	pie := charts.NewPie()
 	pie.SetGlobalOptions(baseOpts(title)...)
 	pie.SetGlobalOptions(charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}))
 	di := res.ColumnIndex(dim)
 	var data []opts.PieData
 	var keys []string
-	for _, row := range res.Rows {
+	for _, row := range byMeaning(res, res.Rows, dim) {
 		v := measureValue(row, res, measure, inMinutes)
 		if f, ok := v.(float64); !ok || f == 0 {
 			continue
 		}
-		data = append(data, opts.PieData{Name: label(row[di].(string)), Value: v})
+		data = append(data, opts.PieData{Name: l.label(dim, row[di].(string)), Value: v})
 		keys = append(keys, row[di].(string))
 	}
-	lbl := res.Columns[res.ColumnIndex(measure)].Label
+	lbl := l.column(res.Columns[res.ColumnIndex(measure)])
 	pie.AddSeries(lbl, data, charts.WithPieChartOpts(opts.PieChart{Radius: []string{"35%", "65%"}}))
 	pie.Validate()
 	c, err := newChart(id, title, pie.JSON(), &drill{Report: res.Report, Dim: dim, Params: params.Encode(), Measures: map[string]string{lbl: measure}, Keys: keys})
@@ -245,7 +237,7 @@ func pieChart(id, title string, res *reports.Result, dim, measure string, params
 	return c, err
 }
 
-func periodLabel(t time.Time, g reports.Grain) string {
+func (l locale) periodLabel(t time.Time, g reports.Grain) string {
 	switch g {
 	case reports.GrainHour:
 		return t.Format("01-02 15:04")
@@ -257,5 +249,5 @@ func periodLabel(t time.Time, g reports.Grain) string {
 	case reports.GrainQuarter:
 		return fmt.Sprintf("%d-Q%d", t.Year(), (int(t.Month())-1)/3+1)
 	}
-	return t.Format("2006-01-02")
+	return l.num.Date(t)
 }

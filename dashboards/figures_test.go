@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/reports"
 )
 
@@ -15,11 +16,11 @@ func f(v float64) *float64 { return &v }
 func TestNowListHeaderIsInItsZone(t *testing.T) {
 	now := time.Date(2026, 12, 7, 18, 4, 0, 0, time.UTC)
 	res := &reports.Result{From: now, To: now, Zone: "Asia/Ho_Chi_Minh"}
-	if got, want := listSpan(res), "now (2026-12-08 01:04 Asia/Ho_Chi_Minh)"; got != want {
+	if got, want := newLocale(i18n.English).listSpan(res), "now (2026-12-08 01:04 Asia/Ho_Chi_Minh)"; got != want {
 		t.Errorf("now list: %q, want %q", got, want)
 	}
 	res = &reports.Result{From: time.Date(2026, 3, 1, 23, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 2, 23, 0, 0, 0, time.UTC), Zone: "Europe/Berlin"}
-	if got, want := listSpan(res), "2026-03-02 00:00 – 2026-03-03 00:00 Europe/Berlin"; got != want {
+	if got, want := newLocale(i18n.English).listSpan(res), "2026-03-02 00:00 – 2026-03-03 00:00 Europe/Berlin"; got != want {
 		t.Errorf("a range: %q, want %q", got, want)
 	}
 }
@@ -41,7 +42,7 @@ func TestOneDurationUnitPerPage(t *testing.T) {
 		t.Fatalf("7,000 minutes at most: %v", unit)
 	}
 	for _, r := range []*reports.Result{frt, res} {
-		c, err := trendChart("c", "c", r, []string{"median_s"}, nil, time.UTC, unit)
+		c, err := newLocale(i18n.English).trendChart("c", "c", r, []string{"median_s"}, nil, time.UTC, unit)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +97,7 @@ func TestTableAmountsByCurrency(t *testing.T) {
 		{[]any{"USD", f(3), f(1234.5)}, "USD 3.0 1,234.50"},
 		{[]any{"RUB", f(1), (*float64)(nil)}, "RUB 1.0 –"},
 	} {
-		if got := strings.Join(formatRow(cols, c.row), " "); got != c.want {
+		if got := strings.Join(newLocale(i18n.English).row(cols, c.row), " "); got != c.want {
 			t.Errorf("row %v: %q, want %q", c.row[0], got, c.want)
 		}
 	}

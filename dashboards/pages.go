@@ -3,7 +3,6 @@ package dashboards
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -23,7 +22,8 @@ func vals(kv ...string) url.Values {
 }
 
 func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc reports.Scope) error {
-	p.Title = "Manager"
+	l := p.loc
+	p.Title = l.T("Manager")
 	grain := s.trendGrain(base)
 	var volume, frt, res, slaRes, backlogPrio, backlogStatus, backlogAge, backlogSev, tags, agents, backlog, preBreach *reports.Result
 	var volP, frtP, resP, tagP, agentP url.Values
@@ -79,7 +79,7 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 	bl := backlog.Rows[0]
 	compliance := "–"
 	if c := reports.Compliance(slaRes); c != nil {
-		compliance = strconv.FormatFloat(*c, 'f', 1, 64) + "%"
+		compliance = l.num.Number(*c, reports.KindPercent)
 	}
 	snap := url.Values{}
 	for k, v := range base {
@@ -88,43 +88,43 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 		}
 	}
 	p.Tiles = []Tile{
-		{Label: "Unsolved", Value: formatCell(backlog.Columns[0], bl[0]), Link: ticketsLink("backlog", "open", snap)},
-		{Label: "Unassigned", Value: formatCell(backlog.Columns[1], bl[1]), Link: ticketsLink("backlog", "unassigned", snap)},
-		{Label: "About to breach (4h)", Value: countOf(preBreach)},
-		{Label: "SLA compliance", Value: compliance, Link: ticketsLink("sla_compliance", "compliance_pct", base)},
+		{Label: l.T("Unsolved"), Value: l.cell(backlog.Columns[0], bl[0]), Link: ticketsLink("backlog", "open", snap)},
+		{Label: l.T("Unassigned"), Value: l.cell(backlog.Columns[1], bl[1]), Link: ticketsLink("backlog", "unassigned", snap)},
+		{Label: l.T("About to breach (4h)"), Value: countOf(preBreach)},
+		{Label: l.T("SLA compliance"), Value: compliance, Link: ticketsLink("sla_compliance", "compliance_pct", base)},
 	}
 	backlogParams := snap
 	unit := unitFor(frt, res) // the page's one unit of durations
 	charts := []func() (Chart, error){
 		func() (Chart, error) {
-			return trendChart("volume", "Created, solved, reopened", volume, []string{"created", "solved", "reopened"}, volP, zoneOf(volume), unit)
+			return l.trendChart("volume", l.T("Created, solved, reopened"), volume, []string{"created", "solved", "reopened"}, volP, zoneOf(volume), unit)
 		},
 		func() (Chart, error) {
-			return trendChart("frt", "First reply time, median", frt, []string{"median_s", "business_median_s"}, frtP, zoneOf(frt), unit)
+			return l.trendChart("frt", l.T("First reply time, median"), frt, []string{"median_s", "business_median_s"}, frtP, zoneOf(frt), unit)
 		},
 		func() (Chart, error) {
-			return trendChart("resolution", "Resolution time, median", res, []string{"median_s", "business_median_s"}, resP, zoneOf(res), unit)
+			return l.trendChart("resolution", l.T("Resolution time, median"), res, []string{"median_s", "business_median_s"}, resP, zoneOf(res), unit)
 		},
 		func() (Chart, error) {
-			return barChart("sla", "SLA compliance % by metric", slaRes, "metric", []string{"compliance_pct"}, 10, base)
+			return l.barChart("sla", l.T("SLA compliance % by metric"), slaRes, "metric", []string{"compliance_pct"}, 10, base)
 		},
 		func() (Chart, error) {
-			return barChart("backlog_priority", "Backlog by priority", backlogPrio, "priority", []string{"open", "unassigned"}, 10, backlogParams)
+			return l.barChart("backlog_priority", l.T("Backlog by priority"), backlogPrio, "priority", []string{"open", "unassigned"}, 10, backlogParams)
 		},
 		func() (Chart, error) {
-			return pieChart("backlog_status", "Backlog by status", backlogStatus, "status", "open", backlogParams)
+			return l.pieChart("backlog_status", l.T("Backlog by status"), backlogStatus, "status", "open", backlogParams)
 		},
 		func() (Chart, error) {
-			return barChart("backlog_severity", "Backlog by severity", backlogSev, "severity", []string{"open"}, 10, backlogParams)
+			return l.barChart("backlog_severity", l.T("Backlog by severity"), backlogSev, "severity", []string{"open"}, 10, backlogParams)
 		},
 		func() (Chart, error) {
-			return barChart("backlog_age", "Backlog by age", backlogAge, "age", []string{"open"}, 10, backlogParams)
+			return l.barChart("backlog_age", l.T("Backlog by age"), backlogAge, "age", []string{"open"}, 10, backlogParams)
 		},
 		func() (Chart, error) {
-			return barChart("tags", "Top tags (tickets created)", tags, "tag", []string{"created", "solved"}, 15, tagP)
+			return l.barChart("tags", l.T("Top tags (tickets created)"), tags, "tag", []string{"created", "solved"}, 15, tagP)
 		},
 		func() (Chart, error) {
-			return everyBarChart("agents", "Agents: solves and public replies", agents, "agent", []string{"solved", "replies"}, agentP)
+			return l.everyBarChart("agents", l.T("Agents: solves and public replies"), agents, "agent", []string{"solved", "replies"}, agentP)
 		},
 	}
 	for _, c := range charts {
@@ -134,16 +134,17 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 		}
 		p.Charts = append(p.Charts, ch)
 	}
-	p.Tables = append(p.Tables, Table{Title: "About to breach (next 4 hours)", Columns: preBreach.Columns, Rows: preBreach.Rows,
-		Note: preBreachNote(preBreach)},
-		Table{Title: "Agent performance", Columns: agents.Columns, Rows: agents.Rows,
-			Note: "Every agent with assigned tickets, replies, SLA clocks, ratings or logged time in the period, most solves first; those with none are listed too.",
+	p.Tables = append(p.Tables, Table{Title: l.T("About to breach (next 4 hours)"), Columns: preBreach.Columns, Rows: preBreach.Rows,
+		Note: preBreachNote(l, preBreach)},
+		Table{Title: l.T("Agent performance"), Columns: agents.Columns, Rows: agents.Rows,
+			Note: l.T("Every agent with assigned tickets, replies, SLA clocks, ratings or logged time in the period, most solves first; those with none are listed too."),
 			CSV:  "/api/v1/reports/agent_performance?" + withParam(base, "format", "csv").Encode()})
 	return nil
 }
 
 func (s *Server) finance(ctx context.Context, p *Page, base, raw url.Values, sc reports.Scope) error {
-	p.Title = "Finance"
+	l := p.loc
+	p.Title = l.T("Finance")
 	byMonth, monthP, err := s.run(ctx, "billable", base, vals("grain", "month"), sc)
 	if err != nil {
 		return err
@@ -159,10 +160,10 @@ func (s *Server) finance(ctx context.Context, p *Page, base, raw url.Values, sc 
 	}
 	p.Currency = &currencyChoice{Selected: currency}
 	for _, t := range totals {
-		p.Currency.Options = append(p.Currency.Options, currencyOption{Code: t.Currency, Label: reports.CurrencyLabel(t.Currency)})
+		p.Currency.Options = append(p.Currency.Options, currencyOption{Code: t.Currency, Label: l.currencyLabel(t.Currency)})
 	}
 	if !slices.ContainsFunc(p.Currency.Options, func(o currencyOption) bool { return o.Code == currency }) {
-		p.Currency.Options = append(p.Currency.Options, currencyOption{Code: currency, Label: reports.CurrencyLabel(currency)})
+		p.Currency.Options = append(p.Currency.Options, currencyOption{Code: currency, Label: l.currencyLabel(currency)})
 	}
 	inCurrency := withParam(base, "currency", currency)
 	var byCustomer, byAgent, byGroup, byOrg *reports.Result
@@ -194,30 +195,30 @@ func (s *Server) finance(ctx context.Context, p *Page, base, raw url.Values, sc 
 		billable += t.BillableHours
 	}
 	p.Tiles = []Tile{
-		{Label: "Hours logged", Value: reports.FormatNumber(hours, reports.KindHours)},
-		{Label: "Billable hours", Value: reports.FormatNumber(billable, reports.KindHours)},
+		{Label: l.T("Hours logged"), Value: l.num.Number(hours, reports.KindHours)},
+		{Label: l.T("Billable hours"), Value: l.num.Number(billable, reports.KindHours)},
 	}
 	for _, t := range totals {
 		if t.Currency != "" {
-			p.Tiles = append(p.Tiles, Tile{Label: "Amount, " + t.Currency + " (" + reports.FormatNumber(t.BillableHours, reports.KindHours) + " billable h)",
-				Value: reports.FormatMoney(t.Amount, t.Currency)})
+			p.Tiles = append(p.Tiles, Tile{Label: l.T("Amount, %s (%s billable h)", t.Currency, l.num.Number(t.BillableHours, reports.KindHours)),
+				Value: l.num.Amount(t.Amount, t.Currency)})
 		}
 	}
-	in := " (" + reports.CurrencyLabel(currency) + ")"
+	in := " (" + l.currencyLabel(currency) + ")"
 	// The month trend sums currencies: hours do not depend on them.
 	monthly := sumOverCurrencies(byMonth)
 	for _, c := range []func() (Chart, error){
 		func() (Chart, error) {
-			return trendChart("billable_month", "Hours by month, all currencies", monthly, []string{"billable_hours", "hours"}, monthP, zoneOf(byMonth), inHours)
+			return l.trendChart("billable_month", l.T("Hours by month, all currencies"), monthly, []string{"billable_hours", "hours"}, monthP, zoneOf(byMonth), inHours)
 		},
 		func() (Chart, error) {
-			return barChart("billable_customer", "Billable hours by customer"+in, byCustomer, "customer", []string{"billable_hours"}, 20, custP)
+			return l.barChart("billable_customer", l.T("Billable hours by customer")+in, byCustomer, "customer", []string{"billable_hours"}, 20, custP)
 		},
 		func() (Chart, error) {
-			return barChart("billable_agent", "Billable hours by agent"+in, byAgent, "agent", []string{"billable_hours"}, 20, agentP)
+			return l.barChart("billable_agent", l.T("Billable hours by agent")+in, byAgent, "agent", []string{"billable_hours"}, 20, agentP)
 		},
 		func() (Chart, error) {
-			return barChart("billable_group", "Billable hours by group"+in, byGroup, "group", []string{"billable_hours"}, 20, groupP)
+			return l.barChart("billable_group", l.T("Billable hours by group")+in, byGroup, "group", []string{"billable_hours"}, 20, groupP)
 		},
 	} {
 		ch, err := c()
@@ -226,8 +227,8 @@ func (s *Server) finance(ctx context.Context, p *Page, base, raw url.Values, sc 
 		}
 		p.Charts = append(p.Charts, ch)
 	}
-	p.Tables = append(p.Tables, Table{Title: "Billable time by organisation" + in, Columns: byOrg.Columns, Rows: byOrg.Rows,
-		Note: "The 100 organisations with the largest amounts in " + reports.CurrencyLabel(currency) + "; choose another currency above. Entries without a rate have no currency.",
+	p.Tables = append(p.Tables, Table{Title: l.T("Billable time by organisation") + in, Columns: byOrg.Columns, Rows: byOrg.Rows,
+		Note: l.T("The 100 organisations with the largest amounts in %s; choose another currency above. Entries without a rate have no currency.", l.currencyLabel(currency)),
 		CSV:  "/api/v1/reports/billable?" + withParam(withParam(inCurrency, "group_by", "organisation"), "format", "csv").Encode()})
 	return nil
 }
@@ -272,7 +273,8 @@ func sumOverCurrencies(res *reports.Result) *reports.Result {
 }
 
 func (s *Server) leadership(ctx context.Context, p *Page, base, _ url.Values, sc reports.Scope) error {
-	p.Title = "Leadership summary"
+	l := p.loc
+	p.Title = l.T("Leadership summary")
 	vol, _ := reports.Lookup("volume")
 	q, err := reports.ParseQuery(vol, base, s.now(), s.svc.Limits())
 	if err != nil {
@@ -291,15 +293,15 @@ func (s *Server) leadership(ctx context.Context, p *Page, base, _ url.Values, sc
 	if err != nil {
 		return err
 	}
-	p.Period = sum.From.Format("2006-01-02") + " – " + sum.To.Format("2006-01-02") + " (" + sum.Zone + "), compared with " +
-		sum.PreviousFrom.Format("2006-01-02") + " – " + sum.PreviousTo.Format("2006-01-02")
+	p.Period = l.T("%s – %s (%s), compared with %s – %s", l.num.Date(sum.From), l.num.Date(sum.To), sum.Zone,
+		l.num.Date(sum.PreviousFrom), l.num.Date(sum.PreviousTo))
 	p.Headlines = sum.Headlines
 	for _, c := range []func() (Chart, error){
 		func() (Chart, error) {
-			return trendChart("trend", "Created and solved", trend, []string{"created", "solved"}, trendP, zoneOf(trend), inHours)
+			return l.trendChart("trend", l.T("Created and solved"), trend, []string{"created", "solved"}, trendP, zoneOf(trend), inHours)
 		},
 		func() (Chart, error) {
-			return barChart("sla", "SLA compliance % by metric", sum.SLA, "metric", []string{"compliance_pct"}, 10, base)
+			return l.barChart("sla", l.T("SLA compliance % by metric"), sum.SLA, "metric", []string{"compliance_pct"}, 10, base)
 		},
 	} {
 		ch, err := c()
@@ -337,13 +339,14 @@ func (s *Server) tickets(ctx context.Context, p *Page, _, q url.Values, sc repor
 		return err
 	}
 	noteAsOf(ctx, res)
-	p.Title = res.Title
-	note := fmt.Sprintf("%d rows, %s", res.Page.Total, listSpan(res))
+	l := p.loc
+	p.Title = l.T(res.Title)
+	note := l.T("%d rows, %s", int(res.Page.Total), l.listSpan(res))
 	if res.Page.Pages > 1 {
 		first := (res.Page.Number-1)*res.Page.Size + 1
-		note = fmt.Sprintf("Rows %d–%d of %d, %s", first, first+len(res.Rows)-1, res.Page.Total, listSpan(res))
+		note = l.T("Rows %d–%d of %d, %s", first, first+len(res.Rows)-1, int(res.Page.Total), l.listSpan(res))
 	}
-	p.Tables = []Table{{Title: res.Title, Columns: res.Columns, Rows: res.Rows, Note: note, Pager: newPager(q, res.Page),
+	p.Tables = []Table{{Title: p.Title, Columns: res.Columns, Rows: res.Rows, Note: note, Pager: newPager(q, res.Page),
 		CSV: "/api/v1/reports/" + name + "/tickets?" + withParam(v, "format", "csv").Encode()}}
 	return nil
 }
@@ -374,13 +377,12 @@ func texts(row []any) []string {
 
 // listSpan says when a list's tickets are from, in the zone it names: a
 // list of now (the backlog) at the request's now, others over their range.
-func listSpan(res *reports.Result) string {
+func (l locale) listSpan(res *reports.Result) string {
 	zone := zoneOf(res)
-	const layout = "2006-01-02 15:04"
 	if res.From.Equal(res.To) {
-		return "now (" + res.From.In(zone).Format(layout) + " " + res.Zone + ")"
+		return l.T("now (%s %s)", l.num.DateTime(res.From.In(zone)), res.Zone)
 	}
-	return res.From.In(zone).Format(layout) + " – " + res.To.In(zone).Format(layout) + " " + res.Zone
+	return l.num.DateTime(res.From.In(zone)) + " – " + l.num.DateTime(res.To.In(zone)) + " " + res.Zone
 }
 
 // pager links a list's neighbouring pages and page sizes.
@@ -456,9 +458,9 @@ func countOf(list *reports.Result) string {
 // preBreachRows is how many about-to-breach clocks the manager page lists.
 const preBreachRows = 200
 
-func preBreachNote(list *reports.Result) string {
+func preBreachNote(l locale, list *reports.Result) string {
 	if list.Truncated {
-		return fmt.Sprintf("Running SLA clocks whose deadline is within 4 hours, soonest first: the %d most urgent of %d.", preBreachRows, list.Page.Total)
+		return l.T("Running SLA clocks whose deadline is within 4 hours, soonest first: the %d most urgent of %d.", preBreachRows, int(list.Page.Total))
 	}
-	return fmt.Sprintf("Running SLA clocks whose deadline is within 4 hours, soonest first (at most %d).", preBreachRows)
+	return l.T("Running SLA clocks whose deadline is within 4 hours, soonest first (at most %d).", preBreachRows)
 }

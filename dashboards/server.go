@@ -25,6 +25,7 @@ import (
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/internal/auth"
 	"github.com/slatehq/slate/internal/fault"
+	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/reports"
 )
 
@@ -36,20 +37,25 @@ type Server struct {
 	svc  *reports.Service
 	log  *slog.Logger
 	now  func() time.Time
-	tmpl *template.Template
+	tmpl map[i18n.Lang]*template.Template // the pages in each language
 }
 
 // New builds the dashboard server over the report service.
 func New(svc *reports.Service, log *slog.Logger) *Server {
-	funcs := template.FuncMap{
-		"label": label,
-		"cell":  formatCell,
-		"cells": formatRow,
-		"value": reports.FormatValue,
-		"pct":   reports.FormatChange,
+	tmpl := map[i18n.Lang]*template.Template{}
+	for _, l := range i18n.Langs {
+		loc := newLocale(l)
+		funcs := template.FuncMap{
+			"t":      loc.T,
+			"label":  loc.label,
+			"column": loc.column,
+			"cells":  loc.row,
+			"value":  loc.num.Value,
+			"pct":    loc.num.Change,
+		}
+		tmpl[l] = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
 	}
-	t := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
-	return &Server{svc: svc, log: log, now: time.Now, tmpl: t}
+	return &Server{svc: svc, log: log, now: time.Now, tmpl: tmpl}
 }
 
 // Routes mounts the pages on r, which must already authenticate; require
@@ -71,6 +77,10 @@ var pageFilters = []reports.Dimension{reports.DimGroup, reports.DimAgent, report
 
 // Page is what the layout template renders.
 type Page struct {
+	// Lang is the reader's language; loc writes in it.
+	Lang      i18n.Lang
+	loc       locale
+	query     url.Values // the request's, for error messages
 	Title     string
 	Path      string
 	User      auth.Principal
@@ -133,6 +143,9 @@ func (s *Server) page(build builder) http.HandlerFunc {
 		pr, _ := auth.FromContext(r.Context())
 		q := r.URL.Query()
 		p := &Page{Path: r.URL.Path, User: pr, CSRF: auth.CSRFToken(r), Finance: pr.Role.Can(auth.PermViewFinance)}
+		p.Lang = langOf(r, pr)
+		p.loc = newLocale(p.Lang)
+		p.query = q
 		p.Form = form{From: q.Get("from"), To: q.Get("to"), TZ: q.Get("tz"), Values: map[string]string{},
 			Priorities: strs(event.Priorities), Severities: strs(event.Severities), Fields: []string{"group", "agent", "tag", "channel", "customer"}}
 		base := url.Values{}
@@ -150,7 +163,7 @@ func (s *Server) page(build builder) http.HandlerFunc {
 		if v := q.Get("refresh"); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 86400 {
-				s.fail(w, p, fault.Wrap(fault.Invalid, &reports.ParamError{Param: "refresh", Msg: "must be seconds from 0 to 86400"}))
+				s.fail(w, p, fault.Wrap(fault.Invalid, &reports.ParamError{Param: "refresh", Msg: p.loc.T("must be seconds from 0 to 86400")}))
 				return
 			}
 			p.Refresh = n
@@ -172,7 +185,7 @@ func (s *Server) page(build builder) http.HandlerFunc {
 			if err != nil {
 				zone = time.UTC
 			}
-			p.AsOf = seen.oldest.In(zone).Format("2006-01-02 15:04:05 MST")
+			p.AsOf = seen.oldest.In(zone).Format(p.loc.num.DateTimeLayout + ":05 MST")
 		}
 		s.render(w, http.StatusOK, p)
 	}
@@ -181,9 +194,12 @@ func (s *Server) page(build builder) http.HandlerFunc {
 func (s *Server) fail(w http.ResponseWriter, p *Page, err error) {
 	k := fault.KindOf(err)
 	p.Error = err.Error()
+	if msg := p.loc.errorText(err, p.query); msg != "" {
+		p.Error = msg
+	}
 	if k == fault.Internal || k == fault.Unavailable {
 		s.log.Error("dashboard failed", "page", p.Path, "err", err)
-		p.Error = "the warehouse could not answer; try again (details are in the server log)"
+		p.Error = p.loc.T("the warehouse could not answer; try again (details are in the server log)")
 	}
 	p.Charts, p.Tiles, p.Tables, p.Headlines = nil, nil, nil, nil
 	s.render(w, k.HTTPStatus(), p)
@@ -198,7 +214,11 @@ func (s *Server) render(w http.ResponseWriter, status int, p *Page) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	w.WriteHeader(status)
-	if err := s.tmpl.ExecuteTemplate(w, "layout.html", p); err != nil {
+	t, ok := s.tmpl[p.Lang]
+	if !ok {
+		t = s.tmpl[i18n.English]
+	}
+	if err := t.ExecuteTemplate(w, "layout.html", p); err != nil {
 		s.log.Error("render dashboard", "page", p.Path, "err", err)
 	}
 }
@@ -298,47 +318,4 @@ func strs[T ~string](xs []T) []string {
 		out[i] = string(x)
 	}
 	return out
-}
-
-// formatRow writes a table row's cells; amounts take the decimals of the
-// row's currency.
-func formatRow(cols []reports.Column, row []any) []string {
-	currency := ""
-	for i, c := range cols {
-		if c.Name == "currency" && i < len(row) {
-			currency, _ = row[i].(string)
-		}
-	}
-	out := make([]string, len(row))
-	for i, v := range row {
-		if cols[i].Kind == reports.KindMoney {
-			if x, ok := v.(*float64); ok && x != nil {
-				out[i] = reports.FormatMoney(*x, currency)
-				continue
-			}
-		}
-		out[i] = formatCell(cols[i], v)
-	}
-	return out
-}
-
-func formatCell(c reports.Column, v any) string {
-	switch x := v.(type) {
-	case string:
-		if c.Kind == reports.KindDimension {
-			return label(x)
-		}
-		if c.Kind == reports.KindTime {
-			if t, err := time.Parse(time.RFC3339, x); err == nil {
-				return t.Format("2006-01-02 15:04")
-			}
-		}
-		return x
-	case *float64:
-		if x == nil {
-			return "–"
-		}
-		return reports.FormatNumber(*x, c.Kind)
-	}
-	return ""
 }

@@ -1,26 +1,89 @@
 package reports
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/slatehq/slate/internal/i18n"
 )
 
 // Numbers writes figures for people: pages and e-mails show every figure
 // through one Numbers, and workbooks (ExcelMoneyFormat) and CSV
-// (PlainMoney) take the same decimals, so they agree. Its separators are
-// the one thing a locale changes (DefaultNumbers is the only one for now).
+// (PlainMoney) take the same decimals, so they agree. A locale
+// (NumbersFor) changes its separators, dates, units and words.
 type Numbers struct {
 	Group   string // between groups of three digits
 	Decimal string // before the fraction
+	// Lang writes the words and units ("no data", "3h 20m").
+	Lang i18n.Lang
+	// DateLayout and DateTimeLayout are time.Format layouts of a day and
+	// of a minute.
+	DateLayout, DateTimeLayout string
 }
 
-// DefaultNumbers writes 1,234,567.89.
-var DefaultNumbers = Numbers{Group: ",", Decimal: "."}
+// DefaultNumbers writes 1,234,567.89, in English.
+var DefaultNumbers = Numbers{Group: ",", Decimal: ".", Lang: i18n.English, DateLayout: "2006-01-02", DateTimeLayout: "2006-01-02 15:04"}
+
+// nbsp keeps a number and its unit or its digit groups on one line.
+const nbsp = "\u00a0"
+
+// localNumbers are the CLDR separators and short date forms of the
+// interface languages: 1.234.567,5 and 31/12/2026 in Vietnamese,
+// 1 234 567,5 and 31.12.2026 in Russian (the space a no-break one).
+var localNumbers = map[i18n.Lang]Numbers{
+	i18n.English:    DefaultNumbers,
+	i18n.Vietnamese: {Group: ".", Decimal: ",", Lang: i18n.Vietnamese, DateLayout: "02/01/2006", DateTimeLayout: "02/01/2006 15:04"},
+	i18n.Russian:    {Group: nbsp, Decimal: ",", Lang: i18n.Russian, DateLayout: "02.01.2006", DateTimeLayout: "02.01.2006 15:04"},
+}
+
+// NumbersFor is how people reading lang write figures and dates.
+func NumbersFor(lang i18n.Lang) Numbers {
+	if n, ok := localNumbers[lang]; ok {
+		return n
+	}
+	return DefaultNumbers
+}
 
 // NoData is what a figure of a period without data shows: never 0.
 const NoData = "no data"
+
+// NoData is the localised NoData.
+func (n Numbers) NoData() string { return n.Lang.T(NoData) }
+
+// Date writes a day in the locale's short form.
+func (n Numbers) Date(t time.Time) string { return t.Format(n.DateLayout) }
+
+// DateTime writes a time to the minute in the locale's short form.
+func (n Numbers) DateTime(t time.Time) string { return t.Format(n.DateTimeLayout) }
+
+// currencySymbols are the signs people write for the common currencies;
+// others are written with their code.
+var currencySymbols = map[string]string{"USD": "$", "EUR": "€", "GBP": "£", "VND": "₫", "RUB": "₽", "JPY": "¥"}
+
+// Amount writes an amount with its currency the way the locale does:
+// $1,234.50 in English, 1.234.567 ₫ in Vietnamese, 1 234,50 ₽ in
+// Russian (a code for currencies without a common sign: "CHF 10.00",
+// "10,00 CHF").
+func (n Numbers) Amount(v float64, currency string) string {
+	code := strings.ToUpper(currency)
+	sign, ok := currencySymbols[code]
+	if !ok {
+		sign = code
+	}
+	figure := n.Money(v, currency)
+	if n.Lang == i18n.English || n.Lang == "" {
+		if !ok {
+			sign += " "
+		}
+		if strings.HasPrefix(figure, "-") {
+			return "-" + sign + figure[1:]
+		}
+		return sign + figure
+	}
+	return figure + nbsp + sign
+}
 
 // currencyDecimals are the ISO 4217 minor units of currencies with other
 // than two; every other code has two.
@@ -74,7 +137,7 @@ func (n Numbers) Number(v float64, k Kind) string {
 	case KindCount:
 		return n.Fixed(v, 0)
 	case KindSeconds:
-		return FormatDuration(v)
+		return n.Duration(v)
 	case KindHours:
 		return n.Fixed(v, 1)
 	case KindPercent:
@@ -105,71 +168,81 @@ func ExcelMoneyFormat(currency string) string {
 	return "#,##0"
 }
 
-// FormatDuration writes seconds the way people say them: "45s", "12m",
-// "3h 20m", "1d 4h" (to the minute below a day, to the hour above).
-func FormatDuration(secs float64) string {
+// FormatDuration is DefaultNumbers.Duration.
+func FormatDuration(secs float64) string { return DefaultNumbers.Duration(secs) }
+
+// Duration writes seconds the way people say them: "45s", "12m",
+// "3h 20m", "1d 4h" (to the minute below a day, to the hour above), with
+// the locale's units ("3 giờ 20 phút", "3 ч 20 мин").
+func (n Numbers) Duration(secs float64) string {
 	sign := ""
 	if secs < 0 {
 		sign, secs = "-", -secs
 	}
 	switch {
 	case secs < 59.5:
-		return sign + strconv.FormatFloat(math.Round(secs), 'f', 0, 64) + "s"
+		return sign + n.Lang.T("%ds", int64(math.Round(secs)))
 	case secs < 86400-30:
 		m := int64(math.Round(secs / 60))
 		if m < 60 {
-			return fmt.Sprintf("%s%dm", sign, m)
+			return sign + n.Lang.T("%dm", m)
 		}
-		return sign + twoUnits(m/60, "h", m%60, "m")
+		return sign + n.twoUnits(m/60, "%dh", m%60, "%dm")
 	}
 	h := int64(math.Round(secs / 3600))
-	return sign + twoUnits(h/24, "d", h%24, "h")
+	return sign + n.twoUnits(h/24, "%dd", h%24, "%dh")
 }
 
 // twoUnits writes "3h 20m", or "3h" when the smaller unit is 0.
-func twoUnits(big int64, bigUnit string, small int64, smallUnit string) string {
+func (n Numbers) twoUnits(big int64, bigUnit string, small int64, smallUnit string) string {
 	if small == 0 {
-		return strconv.FormatInt(big, 10) + bigUnit
+		return n.Lang.T(bigUnit, big)
 	}
-	return strconv.FormatInt(big, 10) + bigUnit + " " + strconv.FormatInt(small, 10) + smallUnit
+	return n.Lang.T(bigUnit, big) + " " + n.Lang.T(smallUnit, small)
 }
 
 // FormatChange is a headline's change from the previous period: in
 // points for a percentage ("-3.5 pts": 94.4% to 90.9% fell by 3.5 points,
 // not by 3.7%), in percent for the rest, or a dash when there is nothing
 // to compare with.
-func FormatChange(h Headline) string {
+func FormatChange(h Headline) string { return DefaultNumbers.Change(h) }
+
+// Change is FormatChange in the locale.
+func (n Numbers) Change(h Headline) string {
 	if h.Kind == KindPercent {
 		d := h.ChangePoints()
 		if d == nil {
 			return "–"
 		}
-		return signed(*d) + " pts"
+		return n.Lang.T("%s pts", n.signed(*d))
 	}
 	c := h.Change()
 	if c == nil {
 		return "–"
 	}
-	return signed(*c) + "%"
+	return n.signed(*c) + "%"
 }
 
 // signed writes v with one decimal and its sign, a true minus for a
 // fall; -0.0 is 0.0.
-func signed(v float64) string {
-	s := DefaultNumbers.Fixed(v, 1)
+func (n Numbers) signed(v float64) string {
+	s := n.Fixed(v, 1)
 	switch {
 	case strings.HasPrefix(s, "-"):
 		return "−" + s[1:]
-	case strings.Trim(s, "0.") == "":
+	case strings.Trim(s, "0"+n.Decimal) == "":
 		return "±" + s
 	}
 	return "+" + s
 }
 
 // FormatValue is FormatNumber of a possibly missing figure ("no data").
-func FormatValue(v *float64, k Kind) string {
+func FormatValue(v *float64, k Kind) string { return DefaultNumbers.Value(v, k) }
+
+// Value is Number of a possibly missing figure (NoData).
+func (n Numbers) Value(v *float64, k Kind) string {
 	if v == nil {
-		return NoData
+		return n.NoData()
 	}
-	return FormatNumber(*v, k)
+	return n.Number(*v, k)
 }

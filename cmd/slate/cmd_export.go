@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/internal/procstat"
 	"github.com/slatehq/slate/reports"
 	"github.com/slatehq/slate/reports/csvexport"
@@ -41,6 +42,7 @@ func runExport(ctx context.Context, args []string) error {
 	tickets := fs.Bool("tickets", false, "export the tickets behind the report (drill-down list) instead of its figures")
 	measure := fs.String("measure", "", "with --tickets: whose tickets")
 	out := fs.String("out", "", "output file, .xlsx or .csv (required)")
+	langFlag := fs.String("lang", "en", "language of a workbook's sheet names, titles, headers and dates: en, vi or ru (CSV columns are machine names)")
 	var filters multiFlag
 	fs.Var(&filters, "filter", "DIMENSION=VALUE, repeatable (e.g. --filter priority=high --filter tag=vpn)")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -50,6 +52,10 @@ func runExport(ctx context.Context, args []string) error {
 	name := args[0]
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	lang, err := i18n.Parse(*langFlag)
+	if err != nil {
+		return fmt.Errorf("--lang: %w", err)
 	}
 	// The fixed workbooks take the parameters of the report they build on.
 	workbook := ""
@@ -111,12 +117,12 @@ func runExport(ctx context.Context, args []string) error {
 		if format != "xlsx" {
 			return errors.New("--out: the finance workbook is an .xlsx file")
 		}
-		return exportFinance(ctx, svc, q, *out, start)
+		return exportFinance(ctx, svc, q, lang, *out, start)
 	case "leadership":
 		if format != "xlsx" {
 			return errors.New("--out: the leadership workbook is an .xlsx file")
 		}
-		return writeFile(*out, func(w io.Writer) error { return xlsx.WriteLeadership(ctx, svc, q, reports.Scope{}, w) })
+		return writeFile(*out, func(w io.Writer) error { return xlsx.WriteLeadership(ctx, svc, q, reports.Scope{}, lang, w) })
 	}
 	// A report is one ClickHouse query, then a write of at most
 	// reports.max_rows rows: the bar spins while the query runs.
@@ -137,7 +143,7 @@ func runExport(ctx context.Context, args []string) error {
 	}
 	err = writeFile(*out, func(w io.Writer) error {
 		if format == "xlsx" {
-			return xlsx.WriteResult(w, res)
+			return xlsx.WriteResult(w, res, lang)
 		}
 		return csvexport.Encode(w, res)
 	})
@@ -151,11 +157,11 @@ func runExport(ctx context.Context, args []string) error {
 
 // exportFinance writes the finance workbook with a progress bar over the
 // entries (their number is not known before the end: the bar counts up).
-func exportFinance(ctx context.Context, svc *reports.Service, q reports.Query, out string, start time.Time) error {
+func exportFinance(ctx context.Context, svc *reports.Service, q reports.Query, lang i18n.Lang, out string, start time.Time) error {
 	bar := newBar(-1, "time entries", false)
 	var n int
 	err := writeFile(out, func(w io.Writer) (err error) {
-		n, err = xlsx.WriteFinance(ctx, svc, q, reports.Scope{}, w, func(rows int) { _ = bar.Set(rows) })
+		n, err = xlsx.WriteFinance(ctx, svc, q, reports.Scope{}, lang, w, func(rows int) { _ = bar.Set(rows) })
 		return err
 	})
 	_ = bar.Finish()

@@ -19,6 +19,7 @@ import (
 
 	"github.com/slatehq/slate/dashboards"
 	"github.com/slatehq/slate/internal/auth"
+	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/internal/obs"
 	"github.com/slatehq/slate/reports"
 	"github.com/slatehq/slate/reports/httpapi"
@@ -56,11 +57,11 @@ func runServe(ctx context.Context, args []string) error {
 }
 
 // workbookWriter writes one of the fixed workbooks for q within sc.
-type workbookWriter func(ctx context.Context, svc *reports.Service, q reports.Query, sc reports.Scope, w io.Writer) error
+type workbookWriter func(ctx context.Context, svc *reports.Service, q reports.Query, sc reports.Scope, lang i18n.Lang, w io.Writer) error
 
 var workbooks = map[string]workbookWriter{
-	"finance": func(ctx context.Context, svc *reports.Service, q reports.Query, sc reports.Scope, w io.Writer) error {
-		_, err := xlsx.WriteFinance(ctx, svc, q, sc, w, nil)
+	"finance": func(ctx context.Context, svc *reports.Service, q reports.Query, sc reports.Scope, lang i18n.Lang, w io.Writer) error {
+		_, err := xlsx.WriteFinance(ctx, svc, q, sc, lang, w, nil)
 		return err
 	},
 	"leadership": xlsx.WriteLeadership,
@@ -83,7 +84,8 @@ func workbookExport(svc *reports.Service, log *slog.Logger, name, report string)
 		// The workbook is streamed: before the first byte a failure is a
 		// JSON error; after it, it can only cut the download short.
 		cw := &countingWriter{w: w}
-		if err := workbooks[name](r.Context(), svc, q, reports.Scope{Tenants: p.Scope.Tenants, Groups: p.Scope.Groups}, cw); err != nil {
+		if err := workbooks[name](r.Context(), svc, q, reports.Scope{Tenants: p.Scope.Tenants, Groups: p.Scope.Groups},
+			i18n.ForReader(p.Lang, r.Header.Get("Accept-Language")), cw); err != nil {
 			log.Error("workbook export", "workbook", name, "err", err)
 			if cw.n == 0 {
 				w.Header().Del("Content-Disposition")
@@ -164,7 +166,7 @@ func serveRouter(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Lo
 	api.AddFormat("xlsx", func(w http.ResponseWriter, res *reports.Result) error {
 		w.Header().Set("Content-Type", xlsx.ContentType)
 		w.Header().Set("Content-Disposition", `attachment; filename="`+res.Report+`.xlsx"`)
-		return xlsx.WriteResult(w, res)
+		return xlsx.WriteResult(w, res, i18n.English)
 	})
 	dash := dashboards.New(svc, log)
 	access := &httpapi.ScheduleAccess{Principal: authn.Principal, Limits: cfg.Mail.Limits}

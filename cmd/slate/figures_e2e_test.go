@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/slatehq/slate/internal/auth"
+	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/reports"
 )
 
@@ -196,9 +197,10 @@ func testFinancePerCurrency(t *testing.T, s *served) {
 		if c == "" {
 			continue
 		}
-		tile := `<div class="v">` + reports.FormatMoney(tot.amount, c) + `</div><div class="l">Amount, ` + c + " ("
+		amount := reports.NumbersFor(i18n.English).Amount(tot.amount, c) // "$1,234.50", "₫4,575,472"
+		tile := `<div class="v">` + amount + `</div><div class="l">Amount, ` + c + " ("
 		if !strings.Contains(p, tile) {
-			t.Errorf("finance page lacks the %s total %s", c, reports.FormatMoney(tot.amount, c))
+			t.Errorf("finance page lacks the %s total %s", c, amount)
 		}
 	}
 	// The organisation ranking is of one currency: by default the one

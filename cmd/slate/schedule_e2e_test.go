@@ -303,6 +303,12 @@ func TestScheduleRolesScopesAndLimits(t *testing.T) {
 		}
 	}
 
+	// An e-mail language Slate does not ship is refused, naming lang.
+	ea = errorAnswer{}
+	if code := w.call(t, "acme-mgr", "POST", "/api/v1/schedules", sched("german", `["volume"]`, `,"lang":"de"`), &ea); code != 400 || ea.Param != "lang" {
+		t.Errorf("lang de: %d %+v, want 400 naming lang", code, ea)
+	}
+
 	// 5. Send now: 2 per schedule and 3 per principal an hour.
 	for _, id := range []string{"acme-a", "acme-b"} {
 		if code := w.call(t, "acme-mgr", "POST", "/api/v1/schedules", sched(id, `["volume"]`, ""), nil); code != 201 {

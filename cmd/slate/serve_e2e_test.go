@@ -217,6 +217,7 @@ func TestServe(t *testing.T) {
 	t.Run("headers on every route", func(t *testing.T) { testHeadersOnEveryRoute(t, s) })
 	t.Run("csv opens in libreoffice without formulas", func(t *testing.T) { testCSVInLibreOffice(t, s) })
 	t.Run("xlsx from the API and the CLI", func(t *testing.T) { testXLSX(t, s) })
+	t.Run("exports in the reader's language", func(t *testing.T) { testExportLanguages(t, s) })
 	t.Run("schedules through the API", func(t *testing.T) { testSchedules(t, s) })
 	t.Run("workbooks open in LibreOffice", func(t *testing.T) { testLibreOffice(t, s) })
 	t.Run("dashboards in chromium", func(t *testing.T) { testDashboardsInBrowser(t, s) })
@@ -579,6 +580,7 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 		X, Y  float64
 		Value float64
 		Name  string
+		Key   string // the status the slice is of; Name is its label
 	}
 	err = tab.Eval(`(() => {
 		const el = document.getElementById("chart-backlog_status");
@@ -588,7 +590,8 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 		const l = data.getItemLayout(0);
 		const a = (l.startAngle + l.endAngle) / 2, r = (l.r + l.r0) / 2;
 		const rect = el.getBoundingClientRect();
-		return {X: rect.left + l.cx + r * Math.cos(a), Y: rect.top + l.cy + r * Math.sin(a), Value: data.get("value", 0), Name: data.getName(0)};
+		const keys = JSON.parse(document.getElementById("opt-backlog_status").textContent).drill.keys;
+		return {X: rect.left + l.cx + r * Math.cos(a), Y: rect.top + l.cy + r * Math.sin(a), Value: data.get("value", 0), Name: data.getName(0), Key: keys[0]};
 	})()`, &slice)
 	if err != nil {
 		t.Fatal(err)
@@ -596,7 +599,7 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 	if err := tab.ClickAt(slice.X, slice.Y); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tab.WaitURL("status=" + slice.Name); err != nil {
+	if _, err := tab.WaitURL("status=" + slice.Key); err != nil {
 		t.Fatalf("drill-down from a slice: %v", err)
 	}
 	if err := tab.WaitVisible("table"); err != nil {

@@ -32,16 +32,33 @@
       var p = [ev.offsetX, ev.offsetY];
       if (!chart.containPixel({ gridIndex: 0 }, p)) { return; }
       var at = chart.convertFromPixel({ seriesIndex: 0 }, p);
-      var i = Math.round(at[0]);
+      // the category axis is y for horizontal bars (long category lists)
+      var yAxis = [].concat(spec.option.yAxis || [])[0];
+      var i = Math.round(at[yAxis && yAxis.type === "category" ? 1 : 0]);
       if (!(i >= 0 && i < (series[0].data || []).length)) { return; }
       var url = drillURL(spec.drill, { seriesName: series[0].name, dataIndex: i, name: undefined });
       if (url) { window.location.href = url; }
+    });
+  }
+  // Figures in tooltips and on value axes are written the page's way:
+  // 1,234.5 in English, 1.234,5 in Vietnamese, 1 234,5 in Russian.
+  var numbers = new Intl.NumberFormat(document.documentElement.lang || "en", { maximumFractionDigits: 2 });
+  function figure(v) { return typeof v === "number" ? numbers.format(v) : v; }
+  function localise(option) {
+    option.tooltip = Object.assign({}, option.tooltip, { valueFormatter: figure });
+    ["xAxis", "yAxis"].forEach(function (k) {
+      [].concat(option[k] || []).forEach(function (axis) {
+        if (axis.type === "value" || (k === "yAxis" && !axis.type)) {
+          axis.axisLabel = Object.assign({}, axis.axisLabel, { formatter: figure });
+        }
+      });
     });
   }
   function draw(el) {
     var island = document.getElementById("opt-" + el.dataset.chart);
     if (!island) { return; }
     var spec = JSON.parse(island.textContent);
+    localise(spec.option);
     var chart = echarts.init(el, null, { renderer: "canvas" });
     chart.setOption(spec.option);
     if (spec.drill) {

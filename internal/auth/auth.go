@@ -116,7 +116,7 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			writeJSONError(w, http.StatusForbidden, "missing or invalid CSRF token")
 			return
 		}
-		p := Principal{Name: u.Name, Role: u.Role, Scope: u.Scope.clone(), Via: ViaSession}
+		p := Principal{Name: u.Name, Role: u.Role, Scope: u.Scope.clone(), Via: ViaSession, Lang: u.Lang}
 		ctx := WithPrincipal(r.Context(), p)
 		next.ServeHTTP(w, r.WithContext(withCSRF(ctx, csrf)))
 	})
@@ -169,7 +169,7 @@ func (a *Authenticator) Require(p Permission) func(http.Handler) http.Handler {
 				if isAPI(r) {
 					writeJSONError(w, http.StatusForbidden, msg)
 				} else {
-					renderPage(w, http.StatusForbidden, "forbidden", msg)
+					renderPage(w, r, http.StatusForbidden, "forbidden", msg)
 				}
 				return
 			}

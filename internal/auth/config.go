@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/slatehq/slate/internal/i18n"
 )
 
 const (
@@ -32,6 +34,9 @@ type User struct {
 	Role         Role   `yaml:"role"`
 	PasswordHash string `yaml:"password_hash"` // bcrypt, see HashPassword
 	Scope        Scope  `yaml:"scope"`
+	// Lang is the user's interface language (en, vi or ru); when unset
+	// the browser's Accept-Language decides.
+	Lang string `yaml:"lang"`
 }
 
 // Token is an API credential sent as "Authorization: Bearer <token>". Only
@@ -127,6 +132,9 @@ func (c *Config) Validate() error {
 		}
 		if err := u.Scope.validate(f + ".scope"); err != nil {
 			return err
+		}
+		if _, err := i18n.Parse(u.Lang); err != nil {
+			return fmt.Errorf("%s.lang: %w", f, err)
 		}
 	}
 	hashes := map[[sha256.Size]byte]string{}

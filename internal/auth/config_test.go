@@ -62,6 +62,7 @@ func TestValidateNamesFields(t *testing.T) {
 		{"empty group", func(c *Config) { c.Tokens[0].Scope.Groups = []string{""} }, `auth.tokens[0].scope.groups[0]: must not be empty`},
 		{"trusted proxy", func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/8", "proxy.local"} }, `auth.trusted_proxies[1]: "proxy.local" is not an address or CIDR range`},
 		{"reserved cookie name", func(c *Config) { c.CookieName = "slate_device" }, `auth.cookie_name: "slate_device" is reserved`},
+		{"unknown lang", func(c *Config) { c.Users[1].Lang = "klingon" }, `auth.users[1].lang: "klingon" is not a supported language (en, vi or ru)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

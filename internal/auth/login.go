@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/slatehq/slate/internal/i18n"
 )
 
 // loginCSRFCookie holds the double-submit token of the login form. Without
@@ -23,6 +25,7 @@ const maxFormBytes = 64 << 10
 
 type loginForm struct {
 	CSRF, Next, Username, Error string
+	Wait                        int // the count in Error, when it has one (a delay)
 }
 
 // LoginPage serves GET /login. Mount it outside the Middleware.
@@ -52,7 +55,7 @@ func (a *Authenticator) Login(w http.ResponseWriter, r *http.Request) {
 	if wait := a.limiter.begin(at, now); wait > 0 {
 		a.log.Warn("auth: login delayed after failures", a.userAttr(form.Username), "source", at.source, "known_device", at.device != "", "wait", wait)
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		form.Error = "Too many failed sign-in attempts. Try again in " + waitText(wait) + "."
+		form.Error, form.Wait = waitMessage(wait)
 		a.renderLogin(w, r, http.StatusTooManyRequests, form)
 		return
 	}
@@ -104,16 +107,13 @@ func (a *Authenticator) userAttr(name string) slog.Attr {
 	return slog.String("unknown_user", "hmac:"+hex.EncodeToString(a.mac("log", []byte(name))[:6]))
 }
 
-// waitText is a wait for people: seconds up to a minute, then minutes.
-func waitText(d time.Duration) string {
-	n, unit := math.Ceil(d.Seconds()), "second"
+// waitMessage is a delay for people, as a message of the catalogs and its
+// count: seconds up to a minute, then minutes.
+func waitMessage(d time.Duration) (string, int) {
 	if d > time.Minute {
-		n, unit = math.Ceil(d.Minutes()), "minute"
+		return "Too many failed sign-in attempts. Try again in %d minutes.", int(math.Ceil(d.Minutes()))
 	}
-	if n != 1 {
-		unit += "s"
-	}
-	return strconv.Itoa(int(n)) + " " + unit
+	return "Too many failed sign-in attempts. Try again in %d seconds.", int(math.Ceil(d.Seconds()))
 }
 
 // checkPassword returns the user if the password matches. Unknown names are
@@ -151,14 +151,16 @@ func (a *Authenticator) renderLogin(w http.ResponseWriter, r *http.Request, stat
 		form.CSRF = randomString(32)
 	}
 	http.SetCookie(w, a.loginCSRFCookie(form.CSRF, 2*60*60))
-	renderPage(w, status, "login", form)
+	renderPage(w, r, status, "login", form)
 }
 
-// renderPage writes one of the templates below with headers that keep the
+// renderPage writes one of the templates below, in the reader's language
+// (a signed-in user's, else the browser's), with headers that keep the
 // page out of caches and frames (clickjacking) and allow nothing external.
-func renderPage(w http.ResponseWriter, status int, name string, data any) {
+func renderPage(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	pr, _ := FromContext(r.Context())
 	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
+	if err := pages[i18n.ForReader(pr.Lang, r.Header.Get("Accept-Language"))].ExecuteTemplate(&buf, name, data); err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -172,13 +174,22 @@ func renderPage(w http.ResponseWriter, status int, name string, data any) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-var pages = template.Must(template.New("").Parse(`
+// pages are the templates in each language.
+var pages = func() map[i18n.Lang]*template.Template {
+	out := map[i18n.Lang]*template.Template{}
+	for _, l := range i18n.Langs {
+		out[l] = template.Must(template.New("").Funcs(template.FuncMap{"t": l.T, "lang": func() string { return string(l) }}).Parse(pageTemplates))
+	}
+	return out
+}()
+
+const pageTemplates = `
 {{define "head"}}<!doctype html>
-<html lang="en">
+<html lang="{{lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.}} · Slate</title>
+<title>{{t .}} · Slate</title>
 <style>
 body { font: 16px/1.4 system-ui, sans-serif; background: #f4f5f7; color: #1d2330; margin: 0; }
 main { max-width: 22rem; margin: 12vh auto; background: #fff; padding: 2rem; border-radius: 8px; box-shadow: 0 1px 4px rgba(0,0,0,.12); }
@@ -194,16 +205,16 @@ button { margin-top: 1.2rem; width: 100%; padding: .6rem; font: inherit; font-we
 {{end}}
 
 {{define "login"}}{{template "head" "Sign in"}}
-<h1>Sign in to Slate</h1>
-{{with .Error}}<p class="error" role="alert">{{.}}</p>{{end}}
+<h1>{{t "Sign in to Slate"}}</h1>
+{{with .Error}}<p class="error" role="alert">{{if $.Wait}}{{t . $.Wait}}{{else}}{{t .}}{{end}}</p>{{end}}
 <form method="post" action="/login">
 <input type="hidden" name="csrf_token" value="{{.CSRF}}">
 <input type="hidden" name="next" value="{{.Next}}">
-<label for="username">User name</label>
+<label for="username">{{t "User name"}}</label>
 <input id="username" name="username" value="{{.Username}}" autocomplete="username" required autofocus>
-<label for="password">Password</label>
+<label for="password">{{t "Password"}}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button>
+<button type="submit">{{t "Sign in"}}</button>
 </form>
 </main>
 </body>
@@ -211,11 +222,11 @@ button { margin-top: 1.2rem; width: 100%; padding: .6rem; font: inherit; font-we
 {{end}}
 
 {{define "forbidden"}}{{template "head" "Forbidden"}}
-<h1>Forbidden</h1>
-<p class="error">{{.}}.</p>
-<p><a href="/">Back to the start page</a></p>
+<h1>{{t "Forbidden"}}</h1>
+<p class="error">{{if eq lang "en"}}{{.}}.{{else}}{{t "Your role may not see this page."}}{{end}}</p>
+<p><a href="/">{{t "Back to the start page"}}</a></p>
 </main>
 </body>
 </html>
 {{end}}
-`))
+`

@@ -12,6 +12,9 @@ type Principal struct {
 	Role  Role
 	Scope Scope
 	Via   string // "session" or "token"
+	// Lang is the configured interface language of a user, "" when the
+	// browser's is to be used.
+	Lang string
 }
 
 const (
@@ -53,7 +56,7 @@ func withCSRF(ctx context.Context, token string) context.Context {
 // done on someone's behalf later, a scheduled e-mail, asks it.
 func (a *Authenticator) Principal(name string) (Principal, bool) {
 	if u, ok := a.users[name]; ok {
-		return Principal{Name: u.Name, Role: u.Role, Scope: u.Scope.clone(), Via: ViaSession}, true
+		return Principal{Name: u.Name, Role: u.Role, Scope: u.Scope.clone(), Via: ViaSession, Lang: u.Lang}, true
 	}
 	for _, t := range a.tokens {
 		if t.Name == name {

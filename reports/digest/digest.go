@@ -17,6 +17,7 @@ import (
 	texttemplate "text/template"
 	"time"
 
+	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/reports"
 	"github.com/slatehq/slate/reports/csvexport"
 	"github.com/slatehq/slate/reports/schedule"
@@ -97,31 +98,28 @@ func (c *Composer) Compose(ctx context.Context, s schedule.Schedule, from, to ti
 		}
 		results = append(results, res)
 	}
-	atts, err := attachments(s, from, results)
+	atts, err := attachments(s, from, results, langOf(s))
 	if err != nil {
 		return schedule.Message{}, err
 	}
 	page := newPage(s, sum, results, atts, c.BaseURL)
-	var html, text bytes.Buffer
-	if err := htmlBody.Execute(&html, page); err != nil {
-		return schedule.Message{}, fmt.Errorf("html body: %w", err)
-	}
-	if err := textBody.Execute(&text, page); err != nil {
-		return schedule.Message{}, fmt.Errorf("text body: %w", err)
+	html, text, err := page.bodies()
+	if err != nil {
+		return schedule.Message{}, err
 	}
 	return schedule.Message{
 		ID:          schedule.MessageID(s, from, c.Domain),
 		To:          slices.Clone(s.Recipients),
 		Subject:     s.Subject + " · " + page.Period,
-		HTML:        html.String(),
-		Text:        text.String(),
+		HTML:        html,
+		Text:        text,
 		Attachments: atts,
 	}, nil
 }
 
 // attachments writes the results as one workbook (a sheet per report) or
 // one CSV file per report, named after the schedule and the period.
-func attachments(s schedule.Schedule, from time.Time, results []*reports.Result) ([]schedule.Attachment, error) {
+func attachments(s schedule.Schedule, from time.Time, results []*reports.Result, lang i18n.Lang) ([]schedule.Attachment, error) {
 	stem := slug(s.Name) + "-" + from.In(zoneOf(s)).Format("2006-01-02")
 	if s.Format == "csv" {
 		var out []schedule.Attachment
@@ -134,10 +132,10 @@ func attachments(s schedule.Schedule, from time.Time, results []*reports.Result)
 		}
 		return out, nil
 	}
-	wb := xlsx.New()
+	wb := xlsx.NewIn(lang)
 	defer wb.Close()
 	for _, res := range results {
-		if err := wb.AddResult(res, res.Title); err != nil {
+		if err := wb.AddResult(res, lang.T(res.Title)); err != nil {
 			return nil, fmt.Errorf("workbook sheet %s: %w", res.Report, err)
 		}
 	}
@@ -177,8 +175,18 @@ func zoneOf(s schedule.Schedule) *time.Location {
 	return time.UTC
 }
 
+// langOf is the schedule's e-mail language (validated when saved).
+func langOf(s schedule.Schedule) i18n.Lang {
+	l, err := i18n.Parse(s.Lang)
+	if err != nil {
+		return i18n.English
+	}
+	return l
+}
+
 // page is what both bodies show.
 type page struct {
+	lang                         i18n.Lang
 	Name, Period, Zone, Previous string
 	Headlines                    []line
 	SLA                          []line
@@ -195,10 +203,12 @@ type moneyLine struct{ Currency, Billable, Amount string }
 
 func newPage(s schedule.Schedule, sum *reports.Summary, results []*reports.Result, atts []schedule.Attachment, base string) page {
 	zone := zoneOf(s)
-	p := page{Name: s.Name, Zone: s.TZ, Period: periodLabel(sum.From, sum.To, zone), Previous: periodLabel(sum.PreviousFrom, sum.PreviousTo, zone)}
+	lang := langOf(s)
+	n := reports.NumbersFor(lang)
+	p := page{lang: lang, Name: s.Name, Zone: s.TZ, Period: periodLabel(n, sum.From, sum.To, zone), Previous: periodLabel(n, sum.PreviousFrom, sum.PreviousTo, zone)}
 	for _, h := range sum.Headlines {
-		p.Headlines = append(p.Headlines, line{Label: h.Label, Current: reports.FormatValue(h.Current, h.Kind),
-			Previous: reports.FormatValue(h.Previous, h.Kind), Change: reports.FormatChange(h)})
+		p.Headlines = append(p.Headlines, line{Label: lang.T(h.Label), Current: n.Value(h.Current, h.Kind),
+			Previous: n.Value(h.Previous, h.Kind), Change: n.Change(h)})
 	}
 	if sla := sum.SLA; sla != nil {
 		mi, ci := sla.ColumnIndex("metric"), sla.ColumnIndex("compliance_pct")
@@ -215,12 +225,12 @@ func newPage(s schedule.Schedule, sum *reports.Summary, results []*reports.Resul
 			}
 			metric, _ := row[mi].(string)
 			cur, _ := row[ci].(*float64)
-			p.SLA = append(p.SLA, line{Label: metric, Current: reports.FormatValue(cur, reports.KindPercent),
-				Previous: reports.FormatValue(prev[metric], reports.KindPercent)})
+			p.SLA = append(p.SLA, line{Label: lang.Value("metric", metric), Current: n.Value(cur, reports.KindPercent),
+				Previous: n.Value(prev[metric], reports.KindPercent)})
 		}
 	}
 	for _, r := range results {
-		p.Reports = append(p.Reports, r.Title)
+		p.Reports = append(p.Reports, lang.T(r.Title))
 		if r.Report != "billable" {
 			continue
 		}
@@ -228,17 +238,17 @@ func newPage(s schedule.Schedule, sum *reports.Summary, results []*reports.Resul
 		for _, t := range reports.CurrencyTotals(r) {
 			amount := "–"
 			if t.Currency != "" {
-				amount = reports.FormatMoney(t.Amount, t.Currency) + " " + t.Currency
+				amount = n.Amount(t.Amount, t.Currency)
 			}
-			p.Money = append(p.Money, moneyLine{Currency: reports.CurrencyLabel(t.Currency),
-				Billable: reports.FormatNumber(t.BillableHours, reports.KindHours), Amount: amount})
+			p.Money = append(p.Money, moneyLine{Currency: lang.T(reports.CurrencyLabel(t.Currency)),
+				Billable: n.Number(t.BillableHours, reports.KindHours), Amount: amount})
 		}
 	}
 	for _, a := range atts {
 		p.Files = append(p.Files, a.Name)
 	}
 	for _, d := range slices.Sorted(maps.Keys(s.Filters)) {
-		p.Filters = append(p.Filters, d+": "+strings.Join(s.Filters[d], ", "))
+		p.Filters = append(p.Filters, lang.T(reports.DimensionLabel(reports.Dimension(d)))+": "+strings.Join(s.Filters[d], ", "))
 	}
 	if base != "" {
 		p.Link = strings.TrimRight(base, "/") + "/dashboards/leadership?" + url.Values{
@@ -248,56 +258,83 @@ func newPage(s schedule.Schedule, sum *reports.Summary, results []*reports.Resul
 	return p
 }
 
-// periodLabel writes [from, to) as its first and last local day.
-func periodLabel(from, to time.Time, zone *time.Location) string {
+// periodLabel writes [from, to) as its first and last local day: in
+// English as "Mon 2 Jan 2006", in the locale's short form otherwise.
+func periodLabel(n reports.Numbers, from, to time.Time, zone *time.Location) string {
 	f, l := from.In(zone), to.In(zone).AddDate(0, 0, -1)
-	if f.Equal(l) || f.Format("2006-01-02") == l.Format("2006-01-02") {
-		return f.Format("Mon 2 Jan 2006")
+	day, oneDay := n.DateLayout, n.DateLayout
+	if n.Lang == i18n.English {
+		day, oneDay = "2 Jan 2006", "Mon 2 Jan 2006"
 	}
-	return f.Format("2 Jan 2006") + " – " + l.Format("2 Jan 2006")
+	if f.Equal(l) || f.Format("2006-01-02") == l.Format("2006-01-02") {
+		return f.Format(oneDay)
+	}
+	return f.Format(day) + " – " + l.Format(day)
 }
+
+// bodies renders the HTML and the text body in the page's language.
+func (p page) bodies() (html, text string, err error) {
+	var hb, tb bytes.Buffer
+	if err := htmlBodies[p.lang].Execute(&hb, p); err != nil {
+		return "", "", fmt.Errorf("html body: %w", err)
+	}
+	if err := textBodies[p.lang].Execute(&tb, p); err != nil {
+		return "", "", fmt.Errorf("text body: %w", err)
+	}
+	return hb.String(), tb.String(), nil
+}
+
+// htmlBodies and textBodies are the body templates in each language.
+var htmlBodies, textBodies = func() (map[i18n.Lang]*htmltemplate.Template, map[i18n.Lang]*texttemplate.Template) {
+	hs, ts := map[i18n.Lang]*htmltemplate.Template{}, map[i18n.Lang]*texttemplate.Template{}
+	for _, l := range i18n.Langs {
+		hs[l] = htmltemplate.Must(htmltemplate.New("html").Funcs(htmltemplate.FuncMap{"t": l.T}).Parse(htmlBody))
+		ts[l] = texttemplate.Must(texttemplate.New("text").Funcs(texttemplate.FuncMap{"t": l.T}).Parse(textBody))
+	}
+	return hs, ts
+}()
 
 // The HTML body uses inline styles only: mail clients drop <style> and
 // never run scripts; html/template escapes every value from data.
-var htmlBody = htmltemplate.Must(htmltemplate.New("html").Parse(`<!DOCTYPE html>
+const htmlBody = `<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{{.Name}}</title></head>
 <body style="font-family:Arial,Helvetica,sans-serif;color:#1f2933;font-size:14px">
 <h1 style="font-size:20px;margin:0 0 4px">{{.Name}}</h1>
-<p style="margin:0 0 16px;color:#52606d">{{.Period}} ({{.Zone}}), compared with {{.Previous}}{{if .Filters}} · {{range $i, $f := .Filters}}{{if $i}}; {{end}}{{$f}}{{end}}{{end}}</p>
+<p style="margin:0 0 16px;color:#52606d">{{t "%s (%s), compared with %s" .Period .Zone .Previous}}{{if .Filters}} · {{range $i, $f := .Filters}}{{if $i}}; {{end}}{{$f}}{{end}}{{end}}</p>
 <table cellpadding="6" cellspacing="0" style="border-collapse:collapse" id="headlines">
-<tr style="background:#e4e7eb"><th align="left">Figure</th><th align="right">This period</th><th align="right">Previous</th><th align="right">Change</th></tr>
+<tr style="background:#e4e7eb"><th align="left">{{t "Figure"}}</th><th align="right">{{t "This period"}}</th><th align="right">{{t "Previous"}}</th><th align="right">{{t "Change"}}</th></tr>
 {{range .Headlines}}<tr style="border-top:1px solid #cbd2d9"><td>{{.Label}}</td><td align="right"><b>{{.Current}}</b></td><td align="right">{{.Previous}}</td><td align="right">{{.Change}}</td></tr>
 {{end}}</table>
-{{if .SLA}}<h2 style="font-size:16px;margin:20px 0 6px">SLA compliance by metric</h2>
+{{if .SLA}}<h2 style="font-size:16px;margin:20px 0 6px">{{t "SLA compliance by metric"}}</h2>
 <table cellpadding="6" cellspacing="0" style="border-collapse:collapse" id="sla">
-<tr style="background:#e4e7eb"><th align="left">Metric</th><th align="right">This period</th><th align="right">Previous</th></tr>
+<tr style="background:#e4e7eb"><th align="left">{{t "Metric"}}</th><th align="right">{{t "This period"}}</th><th align="right">{{t "Previous"}}</th></tr>
 {{range .SLA}}<tr style="border-top:1px solid #cbd2d9"><td>{{.Label}}</td><td align="right"><b>{{.Current}}</b></td><td align="right">{{.Previous}}</td></tr>
 {{end}}</table>{{end}}
-{{if .Money}}<h2 style="font-size:16px;margin:20px 0 6px">Billable time by currency</h2>
+{{if .Money}}<h2 style="font-size:16px;margin:20px 0 6px">{{t "Billable time by currency"}}</h2>
 <table cellpadding="6" cellspacing="0" style="border-collapse:collapse" id="money">
-<tr style="background:#e4e7eb"><th align="left">Currency</th><th align="right">Billable hours</th><th align="right">Amount</th></tr>
+<tr style="background:#e4e7eb"><th align="left">{{t "Currency"}}</th><th align="right">{{t "Billable hours"}}</th><th align="right">{{t "Amount"}}</th></tr>
 {{range .Money}}<tr style="border-top:1px solid #cbd2d9"><td>{{.Currency}}</td><td align="right">{{.Billable}}</td><td align="right"><b>{{.Amount}}</b></td></tr>
 {{end}}</table>{{end}}
-<p style="margin-top:20px">Attached: {{range $i, $f := .Files}}{{if $i}}, {{end}}{{$f}}{{end}} ({{range $i, $r := .Reports}}{{if $i}}, {{end}}{{$r}}{{end}}).</p>
-{{if .Link}}<p><a href="{{.Link}}">Open the leadership dashboard for this period</a></p>{{end}}
-<p style="color:#7b8794;font-size:12px">Sent by Slate on schedule “{{.Name}}”.</p>
+<p style="margin-top:20px">{{t "Attached:"}} {{range $i, $f := .Files}}{{if $i}}, {{end}}{{$f}}{{end}} ({{range $i, $r := .Reports}}{{if $i}}, {{end}}{{$r}}{{end}}).</p>
+{{if .Link}}<p><a href="{{.Link}}">{{t "Open the leadership dashboard for this period"}}</a></p>{{end}}
+<p style="color:#7b8794;font-size:12px">{{t "Sent by Slate on schedule “%s”." .Name}}</p>
 </body></html>
-`))
+`
 
-var textBody = texttemplate.Must(texttemplate.New("text").Parse(`{{.Name}}
-{{.Period}} ({{.Zone}}), compared with {{.Previous}}
+const textBody = `{{.Name}}
+{{t "%s (%s), compared with %s" .Period .Zone .Previous}}
 {{range .Filters}}{{.}}
 {{end}}
 {{range .Headlines}}{{printf "%-36s %10s %10s %8s" .Label .Current .Previous .Change}}
 {{end}}{{if .SLA}}
-SLA compliance by metric
+{{t "SLA compliance by metric"}}
 {{range .SLA}}{{printf "%-36s %10s %10s" .Label .Current .Previous}}
 {{end}}{{end}}{{if .Money}}
-Billable time by currency
-{{range .Money}}{{printf "%-12s %14s h %24s" .Currency .Billable .Amount}}
+{{t "Billable time by currency"}}
+{{range .Money}}{{printf "%-12s %14s %s %24s" .Currency .Billable (t "h") .Amount}}
 {{end}}{{end}}
-Attached: {{range $i, $f := .Files}}{{if $i}}, {{end}}{{$f}}{{end}}
-{{if .Link}}Dashboard: {{.Link}}
+{{t "Attached:"}} {{range $i, $f := .Files}}{{if $i}}, {{end}}{{$f}}{{end}}
+{{if .Link}}{{t "Dashboard:"}} {{.Link}}
 {{end}}
-Sent by Slate on schedule "{{.Name}}".
-`))
+{{t "Sent by Slate on schedule “%s”." .Name}}
+`

@@ -1,7 +1,6 @@
 package digest
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -34,15 +33,12 @@ func TestDigestFigures(t *testing.T) {
 	}}
 	s := schedule.Schedule{Name: "Weekly", TZ: "UTC", Period: schedule.PeriodWeek}
 	p := newPage(s, sum, []*reports.Result{billable}, nil, "")
-	var html, text bytes.Buffer
-	if err := htmlBody.Execute(&html, p); err != nil {
+	html, text, err := p.bodies()
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := textBody.Execute(&text, p); err != nil {
-		t.Fatal(err)
-	}
-	for _, body := range []string{html.String(), text.String()} {
-		for _, want := range []string{"−3.5 pts", "no data", "1d 4h", "6,000,000 VND", "1,384.50 USD", "12.0", "3.0"} {
+	for _, body := range []string{html, text} {
+		for _, want := range []string{"−3.5 pts", "no data", "1d 4h", "₫6,000,000", "$1,384.50", "12.0", "3.0"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("body lacks %q:\n%s", want, body)
 			}

@@ -126,6 +126,7 @@ var scheduleSchema = obj{"type": "object", "required": []any{"name", "cron", "pe
 	"format":     enum("xlsx", "csv"),
 	"recipients": obj{"type": "array", "items": obj{"type": "string", "format": "email"}},
 	"subject":    str(), "paused": obj{"type": "boolean"},
+	"lang":         obj{"type": "string", "description": "The e-mail's language: en (default), vi or ru; a region is accepted (vi-VN)."},
 	"active_since": obj{"type": "string", "format": "date-time", "readOnly": true},
 	"updated_at":   obj{"type": "string", "format": "date-time", "readOnly": true},
 	"updated_by":   obj{"type": "string", "readOnly": true},

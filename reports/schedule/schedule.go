@@ -15,6 +15,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/slatehq/slate/internal/fault"
+	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/reports"
 )
 
@@ -41,7 +42,10 @@ type Schedule struct {
 	Format     string              `json:"format" yaml:"format"` // xlsx or csv
 	Recipients []string            `json:"recipients" yaml:"recipients"`
 	Subject    string              `json:"subject" yaml:"subject"`
-	Paused     bool                `json:"paused" yaml:"paused"`
+	// Lang is the e-mail's language (en, vi or ru; en when unset): its
+	// subject's default, bodies, figures and workbook.
+	Lang   string `json:"lang,omitempty" yaml:"lang"`
+	Paused bool   `json:"paused" yaml:"paused"`
 	// ActiveSince bounds the catch-up: runs before it are never sent. It
 	// is set when the schedule is created and when it is resumed, so
 	// periods that fell due while it was paused are not sent afterwards.
@@ -147,8 +151,13 @@ func (s *Schedule) Validate() error {
 			return fieldErr(fmt.Sprintf("recipients[%d]", i), "%q is not a plain e-mail address", r)
 		}
 	}
+	lang, err := i18n.Parse(s.Lang)
+	if err != nil {
+		return fieldErr("lang", "%v", err)
+	}
+	s.Lang = string(lang)
 	if s.Subject == "" {
-		s.Subject = "Slate: " + s.Name
+		s.Subject = lang.T("Slate: %s", s.Name)
 	}
 	if len(s.Subject) > 250 || strings.ContainsAny(s.Subject, "\r\n") {
 		return fieldErr("subject", "must be one line of at most 250 characters")

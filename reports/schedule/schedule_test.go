@@ -28,6 +28,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		"recipients[1]": func(s *Schedule) { s.Recipients[1] = "not an address" },
 		"subject":       func(s *Schedule) { s.Subject = "two\r\nlines" },
 		"id":            func(s *Schedule) { s.ID = "a/b" },
+		"lang":          func(s *Schedule) { s.Lang = "de" },
 	} {
 		s := valid()
 		mutate(&s)
@@ -47,8 +48,14 @@ func TestValidateNamesTheField(t *testing.T) {
 		}
 	}
 	s := valid()
-	if err := s.Validate(); err != nil || s.Format != "xlsx" || s.Subject != "Slate: Weekly SLA" {
+	if err := s.Validate(); err != nil || s.Format != "xlsx" || s.Subject != "Slate: Weekly SLA" || s.Lang != "en" {
 		t.Fatalf("valid schedule: %v %+v", err, s)
+	}
+	// A language with a region is kept as the language.
+	s = valid()
+	s.Lang = "ru-RU"
+	if err := s.Validate(); err != nil || s.Lang != "ru" {
+		t.Fatalf("lang ru-RU: %v %q", err, s.Lang)
 	}
 }
 

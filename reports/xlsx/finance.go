@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/reports"
 )
 
@@ -25,7 +26,8 @@ var EntryColumns = []reports.Column{
 }
 
 // EntryRows adapts a cursor to sheet rows, reusing one row's cells.
-func EntryRows(c *reports.EntryCursor) Rows {
+func EntryRows(c *reports.EntryCursor, lang i18n.Lang) Rows {
+	yes, no := lang.T("yes"), lang.T("no")
 	var e reports.TimeEntry
 	row := make([]any, len(EntryColumns))
 	var hours, rate, amount float64
@@ -37,9 +39,9 @@ func EntryRows(c *reports.EntryCursor) Rows {
 			return nil, io.EOF
 		}
 		hours, rate, amount = float64(e.Seconds)/3600, e.Rate, e.Amount()
-		billable := "no"
+		billable := no
 		if e.Billable {
-			billable = "yes"
+			billable = yes
 		}
 		row[0], row[1], row[2], row[3] = e.LoggedAt.Format(time.RFC3339), e.Tenant, e.Customer, e.Organisation
 		row[4], row[5], row[6], row[7] = e.TicketID, e.Agent, e.Group, &hours
@@ -55,16 +57,17 @@ func EntryRows(c *reports.EntryCursor) Rows {
 // period (continuing on further sheets past Excel's row limit), then the
 // billable summaries given (by customer, agent, month, currency). It returns the
 // number of entries.
-func Finance(w io.Writer, entries Rows, zone *time.Location, from, to time.Time, summaries map[string]*reports.Result, order []string, progress func(int)) (int, error) {
-	wb := New()
+func Finance(w io.Writer, entries Rows, zone *time.Location, from, to time.Time, summaries map[string]*reports.Result, order []string, progress func(int), lang i18n.Lang) (int, error) {
+	wb := NewIn(lang)
 	defer wb.Close()
-	sh := Sheet{Name: "Time entries", Title: "Time entries", Period: PeriodLine(from, to, zone), Columns: EntryColumns, Zone: zone}
+	entriesName := lang.T("Time entries")
+	sh := Sheet{Name: entriesName, Title: entriesName, Period: PeriodLineIn(lang, from, to, zone), Columns: EntryColumns, Zone: zone}
 	n, err := wb.AddSheet(sh, entries, progress)
 	if err != nil {
 		return n, err
 	}
 	for _, name := range order {
-		if err := wb.AddResult(summaries[name], name); err != nil {
+		if err := wb.AddResult(summaries[name], lang.T(name)); err != nil {
 			return n, err
 		}
 	}
@@ -85,7 +88,7 @@ var FinanceSummaries = []struct{ Sheet, GroupBy, Grain string }{
 
 // WriteFinance runs the finance workbook's queries for q (billable's
 // range, zone and filters) within sc and writes it to w.
-func WriteFinance(ctx context.Context, svc *reports.Service, q reports.Query, sc reports.Scope, w io.Writer, progress func(int)) (int, error) {
+func WriteFinance(ctx context.Context, svc *reports.Service, q reports.Query, sc reports.Scope, lang i18n.Lang, w io.Writer, progress func(int)) (int, error) {
 	rep, _ := reports.Lookup("billable")
 	summaries := map[string]*reports.Result{}
 	var order []string
@@ -107,5 +110,5 @@ func WriteFinance(ctx context.Context, svc *reports.Service, q reports.Query, sc
 		return 0, err
 	}
 	defer cur.Close()
-	return Finance(w, EntryRows(cur), q.Zone, q.From, q.To, summaries, order, progress)
+	return Finance(w, EntryRows(cur, lang), q.Zone, q.From, q.To, summaries, order, progress, lang)
 }

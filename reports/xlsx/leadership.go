@@ -8,6 +8,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/reports"
 )
 
@@ -15,7 +16,7 @@ import (
 // headline figures next to the previous period and native Excel charts,
 // then the data behind the charts (trend, SLA compliance by metric,
 // volume by priority) as sheets of their own.
-func WriteLeadership(ctx context.Context, svc *reports.Service, q reports.Query, sc reports.Scope, w io.Writer) error {
+func WriteLeadership(ctx context.Context, svc *reports.Service, q reports.Query, sc reports.Scope, lang i18n.Lang, w io.Writer) error {
 	sum, err := svc.Summarize(ctx, q, sc)
 	if err != nil {
 		return err
@@ -44,7 +45,7 @@ func WriteLeadership(ctx context.Context, svc *reports.Service, q reports.Query,
 		zone = time.UTC
 	}
 
-	wb := New()
+	wb := NewIn(lang)
 	defer wb.Close()
 	if err := wb.ensureStyles(); err != nil {
 		return err
@@ -55,8 +56,8 @@ func WriteLeadership(ctx context.Context, svc *reports.Service, q reports.Query,
 	data := []struct {
 		name string
 		res  *reports.Result
-	}{{"Trend", trend}, {"SLA", &reports.Result{Report: sum.SLA.Report, Title: sum.SLA.Title, From: sum.SLA.From, To: sum.SLA.To,
-		Zone: sum.SLA.Zone, Columns: sum.SLA.Columns, Rows: sum.SLA.Rows}}, {"By priority", byPriority}}
+	}{{wb.sheet("Trend"), trend}, {wb.sheet("SLA"), &reports.Result{Report: sum.SLA.Report, Title: sum.SLA.Title, From: sum.SLA.From, To: sum.SLA.To,
+		Zone: sum.SLA.Zone, Columns: sum.SLA.Columns, Rows: sum.SLA.Rows}}, {wb.sheet("By priority"), byPriority}}
 	for _, d := range data {
 		if err := wb.AddResult(d.res, d.name); err != nil {
 			return err
@@ -69,12 +70,16 @@ func WriteLeadership(ctx context.Context, svc *reports.Service, q reports.Query,
 	return err
 }
 
-const summarySheet = "Summary"
+// sheet is the name of one of the leadership sheets in the workbook's
+// language, as Excel allows it (the charts refer to the sheets by it).
+func (wb *Workbook) sheet(name string) string { return sheetName(wb.lang.T(name)) }
 
 // summarySheet writes the headline table on the first sheet (a normal
 // sheet, not a stream: it is small and carries the charts).
 func (wb *Workbook) summarySheet(sum *reports.Summary, zone *time.Location) error {
 	f := wb.f
+	summarySheet := wb.sheet("Summary")
+	n := reports.NumbersFor(wb.lang)
 	if err := f.SetSheetName("Sheet1", summarySheet); err != nil {
 		return err
 	}
@@ -88,27 +93,27 @@ func (wb *Workbook) summarySheet(sum *reports.Summary, zone *time.Location) erro
 		}
 		return nil
 	}
-	if err := set("A1", "Leadership summary", wb.styles["title"]); err != nil {
+	if err := set("A1", wb.lang.T("Leadership summary"), wb.styles["title"]); err != nil {
 		return err
 	}
-	if err := set("A2", PeriodLine(sum.From, sum.To, zone)+", compared with "+
-		sum.PreviousFrom.In(zone).Format("2006-01-02 15:04")+" – "+sum.PreviousTo.In(zone).Format("2006-01-02 15:04"), 0); err != nil {
+	if err := set("A2", wb.lang.T("%s, compared with %s – %s", PeriodLineIn(wb.lang, sum.From, sum.To, zone),
+		n.DateTime(sum.PreviousFrom.In(zone)), n.DateTime(sum.PreviousTo.In(zone))), 0); err != nil {
 		return err
 	}
 	for i, h := range []string{"Figure", "This period", "Previous period", "Change"} {
-		if err := set(cell(i+1, headRows), h, wb.styles["header"]); err != nil {
+		if err := set(cell(i+1, headRows), wb.lang.T(h), wb.styles["header"]); err != nil {
 			return err
 		}
 	}
 	for i, h := range sum.Headlines {
 		r := headRows + 1 + i
-		if err := set(cell(1, r), h.Label, 0); err != nil {
+		if err := set(cell(1, r), wb.lang.T(h.Label), 0); err != nil {
 			return err
 		}
 		col := reports.Column{Kind: h.Kind}
 		for j, v := range []*float64{h.Current, h.Previous} {
 			if v == nil {
-				if err := set(cell(2+j, r), reports.NoData, 0); err != nil {
+				if err := set(cell(2+j, r), n.NoData(), 0); err != nil {
 					return err
 				}
 				continue
@@ -146,16 +151,17 @@ func (wb *Workbook) summarySheet(sum *reports.Summary, zone *time.Location) erro
 // data sheets: created and solved over time, compliance by metric, and
 // volume by priority.
 func (wb *Workbook) charts(trend, sla, byPriority *reports.Result) error {
+	summarySheet, trendSheet := wb.sheet("Summary"), wb.sheet("Trend")
 	first, last := headRows+1, headRows+len(trend.Rows)
 	var series []excelize.ChartSeries
 	for _, m := range []string{"created", "solved"} {
 		col := columnLetter(trend, m)
-		series = append(series, excelize.ChartSeries{Name: fmt.Sprintf("'Trend'!$%s$%d", col, headRows),
-			Categories: fmt.Sprintf("'Trend'!$A$%d:$A$%d", first, last), Values: fmt.Sprintf("'Trend'!$%s$%d:$%s$%d", col, first, col, last)})
+		series = append(series, excelize.ChartSeries{Name: fmt.Sprintf("'%s'!$%s$%d", trendSheet, col, headRows),
+			Categories: fmt.Sprintf("'%s'!$A$%d:$A$%d", trendSheet, first, last), Values: fmt.Sprintf("'%s'!$%s$%d:$%s$%d", trendSheet, col, first, col, last)})
 	}
 	if len(trend.Rows) > 0 {
 		if err := wb.f.AddChart(summarySheet, "F4", &excelize.Chart{Type: excelize.Line, Series: series,
-			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Created and solved"}}},
+			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: wb.lang.T("Created and solved")}}},
 			Format: excelize.GraphicOptions{ScaleX: 1.2, ScaleY: 1}}); err != nil {
 			return err
 		}
@@ -170,13 +176,13 @@ func (wb *Workbook) charts(trend, sla, byPriority *reports.Result) error {
 			Series: []excelize.ChartSeries{{Name: fmt.Sprintf("'%s'!$%s$%d", sheet, col, headRows),
 				Categories: fmt.Sprintf("'%s'!$A$%d:$A$%d", sheet, first, last),
 				Values:     fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheet, col, first, col, last)}},
-			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title}}},
+			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: wb.lang.T(title)}}},
 			Legend: excelize.ChartLegend{Position: "none"}})
 	}
-	if err := bar("F20", "SLA", "SLA compliance by metric", sla, "compliance_pct"); err != nil {
+	if err := bar("F20", wb.sheet("SLA"), "SLA compliance by metric", sla, "compliance_pct"); err != nil {
 		return err
 	}
-	return bar("F36", "By priority", "Tickets created by priority", byPriority, "created")
+	return bar("F36", wb.sheet("By priority"), "Tickets created by priority", byPriority, "created")
 }
 
 func columnLetter(res *reports.Result, name string) string {

@@ -84,6 +84,7 @@ func TestLeadershipChangesAndNoData(t *testing.T) {
 	}
 	x := reopen(t, wb)
 	defer x.Close()
+	const summarySheet = "Summary"
 	val := func(c string) string {
 		v, _ := x.GetCellValue(summarySheet, c, excelize.Options{RawCellValue: true})
 		return v

@@ -10,11 +10,13 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/reports"
 )
 
@@ -32,11 +34,16 @@ type Workbook struct {
 	money   map[int]int // amount styles by decimals (reports.ExcelMoneyFormat)
 	sheets  int
 	maxRows int // per sheet, header rows included; MaxSheetRows unless a test lowers it
+	// lang writes sheet names, titles, headers and date formats.
+	lang i18n.Lang
 }
 
-// New starts an empty workbook.
-func New() *Workbook {
-	return &Workbook{f: excelize.NewFile(), maxRows: MaxSheetRows}
+// New starts an empty workbook in English.
+func New() *Workbook { return NewIn(i18n.English) }
+
+// NewIn starts an empty workbook in a language.
+func NewIn(lang i18n.Lang) *Workbook {
+	return &Workbook{f: excelize.NewFile(), maxRows: MaxSheetRows, lang: lang}
 }
 
 // Close releases the workbook's temporary files.
@@ -76,20 +83,21 @@ type Sheet struct {
 }
 
 // AddResult writes a report result as a sheet (and its previous period, if
-// any, as a second one).
+// any, as a second one), named name (in the workbook's language).
 func (wb *Workbook) AddResult(res *reports.Result, name string) error {
 	zone, err := time.LoadLocation(res.Zone)
 	if err != nil {
 		zone = time.UTC
 	}
-	sh := Sheet{Name: name, Title: res.Title, Period: PeriodLine(res.From, res.To, zone), Columns: res.Columns, Zone: zone}
+	title := wb.lang.T(res.Title)
+	sh := Sheet{Name: name, Title: title, Period: PeriodLineIn(wb.lang, res.From, res.To, zone), Columns: res.Columns, Zone: zone}
 	if _, err := wb.AddSheet(sh, SliceRows(res.Rows), nil); err != nil {
 		return err
 	}
 	if res.Previous != nil {
 		prev := sh
-		prev.Name, prev.Title = name+" (previous)", res.Title+" (previous period)"
-		prev.Period = PeriodLine(res.Previous.From, res.Previous.To, zone)
+		prev.Name, prev.Title = wb.lang.T("%s (previous)", name), wb.lang.T("%s (previous period)", title)
+		prev.Period = PeriodLineIn(wb.lang, res.Previous.From, res.Previous.To, zone)
 		if _, err := wb.AddSheet(prev, SliceRows(res.Previous.Rows), nil); err != nil {
 			return err
 		}
@@ -99,8 +107,13 @@ func (wb *Workbook) AddResult(res *reports.Result, name string) error {
 
 // PeriodLine states a half-open range and its zone.
 func PeriodLine(from, to time.Time, zone *time.Location) string {
-	return "Period: " + from.In(zone).Format("2006-01-02 15:04") + " – " + to.In(zone).Format("2006-01-02 15:04") +
-		" (" + zone.String() + ", end exclusive)"
+	return PeriodLineIn(i18n.English, from, to, zone)
+}
+
+// PeriodLineIn is PeriodLine in a language, with its date forms.
+func PeriodLineIn(lang i18n.Lang, from, to time.Time, zone *time.Location) string {
+	n := reports.NumbersFor(lang)
+	return lang.T("Period: %s – %s (%s, end exclusive)", n.DateTime(from.In(zone)), n.DateTime(to.In(zone)), zone.String())
 }
 
 // rowSource lets a full sheet hand its first unwritten row to the next.
@@ -176,7 +189,7 @@ func (wb *Workbook) writeSheet(name string, sh Sheet, src *rowSource, progress f
 	header := make([]any, len(sh.Columns))
 	seen := map[string]bool{}
 	for i, c := range sh.Columns {
-		label := c.Label
+		label := wb.lang.T(c.Label)
 		for seen[label] { // an Excel table's headers must be unique
 			label += " "
 		}
@@ -262,6 +275,9 @@ func (wb *Workbook) value(c reports.Column, v any, zone *time.Location, currency
 				return excelize.Cell{StyleID: wb.styles[c.Kind], Value: wall}, nil
 			}
 		}
+		if c.Kind == reports.KindDimension {
+			return wb.lang.Value(c.Name, x), nil // "urgent" reads "Urgent", "Срочный"
+		}
 		return x, nil
 	}
 	return nil, nil
@@ -297,12 +313,13 @@ func (wb *Workbook) ensureStyles() error {
 		reports.KindHours:   "#,##0.00",
 		reports.KindPercent: "0.0%",
 		reports.KindRating:  "0.00",
-		reports.KindPeriod:  "yyyy-mm-dd hh:mm",
-		reports.KindTime:    "yyyy-mm-dd hh:mm:ss",
+		reports.KindPeriod:  excelDates[wb.lang][0],
+		reports.KindTime:    excelDates[wb.lang][1],
 	}
 	// A change from the previous period: signed, a percentage's in points.
 	formats["change"] = `+0.0%;"−"0.0%;0.0%`
-	formats["points"] = `+0.0" pts";"−"0.0" pts";0.0" pts"`
+	pts := strings.ReplaceAll(wb.lang.T("%s pts", ""), `"`, "")
+	formats["points"] = `+0.0"` + pts + `";"−"0.0"` + pts + `";0.0"` + pts + `"`
 	for k, f := range formats {
 		code := f
 		id, err := wb.f.NewStyle(&excelize.Style{CustomNumFmt: &code})
@@ -321,6 +338,16 @@ func (wb *Workbook) ensureStyles() error {
 	}
 	wb.styles["title"], wb.styles["header"] = title, header
 	return nil
+}
+
+// excelDates are the period and time formats of each language: the
+// order of day and month is the reader's (Excel's separators of figures
+// follow the reader's own settings already).
+var excelDates = map[i18n.Lang][2]string{
+	"":              {"yyyy-mm-dd hh:mm", "yyyy-mm-dd hh:mm:ss"},
+	i18n.English:    {"yyyy-mm-dd hh:mm", "yyyy-mm-dd hh:mm:ss"},
+	i18n.Vietnamese: {"dd/mm/yyyy hh:mm", "dd/mm/yyyy hh:mm:ss"},
+	i18n.Russian:    {"dd.mm.yyyy hh:mm", "dd.mm.yyyy hh:mm:ss"},
 }
 
 func width(c reports.Column) float64 {
@@ -359,9 +386,9 @@ func sheetName(s string) string {
 // ContentType is the media type of an .xlsx file.
 const ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-// WriteResult writes a result as a workbook of its own to w.
-func WriteResult(w io.Writer, res *reports.Result) error {
-	wb := New()
+// WriteResult writes a result as a workbook of its own to w, in lang.
+func WriteResult(w io.Writer, res *reports.Result, lang i18n.Lang) error {
+	wb := NewIn(lang)
 	defer wb.Close()
 	if err := wb.AddResult(res, res.Report); err != nil {
 		return err

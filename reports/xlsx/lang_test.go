@@ -1,0 +1,49 @@
+package xlsx
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/slatehq/slate/internal/i18n"
+	"github.com/slatehq/slate/reports"
+)
+
+// A sheet in Russian: its name, title, period line, headers, canonical
+// values and date format are Russian; names from the data stay as written.
+func TestSheetInTheWorkbooksLanguage(t *testing.T) {
+	res := &reports.Result{Report: "volume", Title: "Ticket volume", Zone: "UTC",
+		From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC),
+		Columns: []reports.Column{{Name: "period", Label: "Period", Kind: reports.KindPeriod}, {Name: "priority", Label: "Priority", Kind: reports.KindDimension},
+			{Name: "agent", Label: "Agent", Kind: reports.KindDimension}, {Name: "created", Label: "Created", Kind: reports.KindCount}},
+		Rows: [][]any{{"2026-03-01T00:00:00Z", "urgent", "Иван", f(3)}, {"2026-03-01T00:00:00Z", "", "high", f(1)}}}
+	res.Previous = &reports.Result{From: res.From.AddDate(0, 0, -7), To: res.From, Rows: [][]any{}}
+	wb := NewIn(i18n.Russian)
+	if err := wb.AddResult(res, i18n.Russian.T(res.Title)); err != nil {
+		t.Fatal(err)
+	}
+	x := reopen(t, wb)
+	defer x.Close()
+	if got := x.GetSheetList(); !slices.Equal(got, []string{"Поток заявок", "Поток заявок (пред.)"}) {
+		t.Errorf("sheets %q", got)
+	}
+	cell := func(c string) string {
+		v, _ := x.GetCellValue("Поток заявок", c)
+		return v
+	}
+	for c, want := range map[string]string{
+		"A1": "Поток заявок", "A2": "Период: 01.03.2026 00:00 – 08.03.2026 00:00 (UTC, конец не включён)",
+		"A4": "Период", "B4": "Приоритет", "C4": "Сотрудник", "D4": "Создано",
+		"B5": "Срочный", "C5": "Иван", "B6": "", "C6": "high", // an agent named "high" is a name
+	} {
+		if got := cell(c); got != want {
+			t.Errorf("%s = %q, want %q", c, got, want)
+		}
+	}
+	if got := numFmt(t, x, "Поток заявок", "A5"); got != "dd.mm.yyyy hh:mm" {
+		t.Errorf("period format %q", got)
+	}
+	if v, _ := x.GetCellValue("Поток заявок (пред.)", "A1"); v != "Поток заявок (предыдущий период)" {
+		t.Errorf("previous sheet title %q", v)
+	}
+}
