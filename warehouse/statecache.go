@@ -3,6 +3,7 @@ package warehouse
 import (
 	"hash/maphash"
 
+	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/ticket"
 )
 
@@ -30,6 +31,7 @@ type stateCache struct {
 type cacheSlot struct {
 	hash       uint64
 	blob       string // ticket.State.AppendCompact
+	clocks     string // sla.Clocks.AppendCompact ("": SLA off)
 	part       int32
 	prev, next int32
 }
@@ -58,34 +60,40 @@ func (c *stateCache) partID(p partitionKey) int32 {
 	return id
 }
 
-// get returns the ticket's cached state if it was projected from the same
-// partition (a ticket's events are keyed to one partition; another means
-// its events came another way since) and marks it recently used.
-func (c *stateCache) get(k TicketKey, part partitionKey) (ticket.State, bool) {
+// get returns the ticket's cached state and the compact form of its SLA
+// clocks if it was projected from the same partition (a ticket's events
+// are keyed to one partition; another means its events came another way
+// since) and marks it recently used.
+func (c *stateCache) get(k TicketKey, part partitionKey) (ticket.State, string, bool) {
 	i, ok := c.index[c.hash(k)]
 	if !ok || c.parts[c.slots[i].part] != part {
-		return ticket.State{}, false
+		return ticket.State{}, "", false
 	}
 	s, ok := ticket.ReadCompact(c.slots[i].blob)
 	if !ok || s.Tenant != k.Tenant || s.TicketID != k.TicketID { // a hash collision
-		return ticket.State{}, false
+		return ticket.State{}, "", false
 	}
 	c.unlink(i)
 	c.pushFront(i)
-	return s, true
+	return s, c.slots[i].clocks, true
 }
 
-// put caches the ticket's state, evicting the least recently used beyond
-// the limit.
-func (c *stateCache) put(k TicketKey, part partitionKey, s *ticket.State) {
+// put caches the ticket's state and its SLA clocks (nil: SLA off),
+// evicting the least recently used beyond the limit.
+func (c *stateCache) put(k TicketKey, part partitionKey, s *ticket.State, clocks *sla.Clocks) {
 	if c.limit <= 0 {
 		return
 	}
 	h := c.hash(k)
 	c.buf = s.AppendCompact(c.buf[:0])
 	blob := string(c.buf)
+	var clocksBlob string
+	if clocks != nil {
+		c.buf = clocks.AppendCompact(c.buf[:0])
+		clocksBlob = string(c.buf)
+	}
 	if i, ok := c.index[h]; ok {
-		c.slots[i].blob, c.slots[i].part = blob, c.partID(part)
+		c.slots[i].blob, c.slots[i].clocks, c.slots[i].part = blob, clocksBlob, c.partID(part)
 		c.unlink(i)
 		c.pushFront(i)
 		return
@@ -97,7 +105,7 @@ func (c *stateCache) put(k TicketKey, part partitionKey, s *ticket.State) {
 		i = int32(len(c.slots))
 		c.slots = append(c.slots, cacheSlot{})
 	}
-	c.slots[i] = cacheSlot{hash: h, blob: blob, part: c.partID(part)}
+	c.slots[i] = cacheSlot{hash: h, blob: blob, clocks: clocksBlob, part: c.partID(part)}
 	c.index[h] = i
 	c.pushFront(i)
 	for len(c.index) > c.limit {
