@@ -181,7 +181,7 @@ func (g *grouper) release() {
 // projectStats says how a unit's tickets were projected, for debug logs.
 type projectStats struct {
 	tickets, cached, lookedUp, refolded, slaTickets int
-	lookup, refold, insert              time.Duration
+	lookup, refold, insert                          time.Duration
 }
 
 // stage is a unit's projection in progress: the new state of every ticket
