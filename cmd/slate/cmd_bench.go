@@ -44,8 +44,10 @@ func runBench(ctx context.Context, args []string) error {
 		return runBenchExport(ctx, args[1:])
 	case len(args) > 0 && args[0] == "scaleout":
 		return runBenchScaleout(ctx, args[1:])
+	case len(args) > 0 && args[0] == "derived":
+		return runBenchDerived(ctx, args[1:])
 	}
-	return fmt.Errorf("usage: slate bench ingest|sla|serve|export|scaleout [flags]")
+	return fmt.Errorf("usage: slate bench ingest|sla|serve|export|scaleout|derived [flags]")
 }
 
 // runBenchSLA loads generated tickets straight into a private ClickHouse
