@@ -187,9 +187,16 @@ func TestIngestKilledRepeatedlyLosesAndDuplicatesNothing(t *testing.T) {
 	}
 	produced := make(chan error, 1)
 	go func() { produced <- e.send(msgs) }() // the stream keeps arriving while ingest dies
+	// SLA on: each unit stores its tickets' SLA rows with their states,
+	// and those too must come out as if every event had arrived once
+	slaFile, err := filepath.Abs("../../deploy/sla.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withSLA := "SLATE_SLA_CONFIG=" + slaFile
 	kills := 0
 	for _, frac := range []float64{0.15, 0.4, 0.65} {
-		in := e.startIngest()
+		in := e.startIngest(withSLA)
 		target := frac * float64(len(msgs))
 		waitUntil(t, 3*time.Minute, fmt.Sprintf("%.0f%% stored before kill %d", frac*100, kills+1), func() bool {
 			c, err := warehouse.ReadCounts(t.Context(), e.conn, e.db)
@@ -202,12 +209,35 @@ func TestIngestKilledRepeatedlyLosesAndDuplicatesNothing(t *testing.T) {
 		in.done <- nil
 		kills++
 	}
-	in := e.startIngest()
+	in := e.startIngest(withSLA)
 	if err := <-produced; err != nil {
 		t.Fatal(err)
 	}
 	e.checkFigures(fmt.Sprintf("after %d SIGKILLs", kills), 4*time.Minute)
 	in.stop(t)
+	policies, err := sla.LoadConfig(slaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTicket := map[ticketKey][]event.Event{}
+	for _, ev := range e.expected.events {
+		k := ticketKey{ev.Tenant, ev.TicketID}
+		byTicket[k] = append(byTicket[k], ev)
+	}
+	for k, h := range byTicket {
+		byTicket[k] = event.SortHistory(h)
+	}
+	want, got := wantSLAResults(policies, byTicket), e.storedSLAResults()
+	if len(got) != len(want) {
+		t.Errorf("after %d SIGKILLs: %d stored SLA results, %d evaluated", kills, len(got), len(want))
+	}
+	bad := 0
+	for k, w := range want {
+		if got[k] != w && bad < 10 {
+			bad++
+			t.Errorf("after %d SIGKILLs: %s: stored %q, evaluated %q", kills, k, got[k], w)
+		}
+	}
 }
 
 func TestTwoIngestersSharePartitions(t *testing.T) {
