@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/internal/compact"
 )
 
 // Clocks is one ticket's SLA simulation after a prefix of its history:
@@ -122,44 +123,44 @@ func (k *Clocks) AppendCompact(b []byte) []byte {
 // ReadClocks reads clocks written by AppendCompact under the same Config.
 // Its strings are substrings of blob.
 func (c *Config) ReadClocks(blob string) (*Clocks, error) {
-	r := compactReader{blob: blob}
-	if f := r.uint(); f != clocksFormat {
+	r := compactReader{compact.NewReader(blob)}
+	if f := r.Uvarint(); f != clocksFormat {
 		return nil, fmt.Errorf("sla clocks: format %d, want %d", f, clocksFormat)
 	}
 	k := c.Start()
 	e := &k.e
 	for _, p := range [...]*string{&k.tenant, &k.ticketID, &e.a.group, &e.a.channel, &e.a.customer, &e.a.organisation,
 		(*string)(&e.a.status), (*string)(&e.a.priority), (*string)(&e.a.severity), (*string)(&e.targetsFor), (*string)(&e.createdBy)} {
-		*p = r.str()
+		*p = r.Str()
 	}
 	e.a.tenant = k.tenant
 	e.a.tags = e.a.tags[:0]
 	for n := r.count(); n > 0; n-- {
-		e.a.tags = append(e.a.tags, r.str())
+		e.a.tags = append(e.a.tags, r.Str())
 	}
 	e.policy = r.policy(c)
 	e.last = r.time()
-	e.lastNs = r.int()
+	e.lastNs = r.Varint()
 	r.flags(&e.lastOK, &e.created, &e.messageWhileResolved, &e.firstReplyDone, &e.deleted, &e.merged, &e.attrsChanged, &e.dirty)
 	r.flags(&e.paused, &e.waiting, &e.working, &k.ran)
 	for i := range e.counts {
-		e.counts[i] = int(r.uint())
+		e.counts[i] = int(r.Uvarint())
 	}
 	for _, p := range [...]*int{&e.awaitingReply, &e.periodic, &e.firstReply, &e.resolution, &e.fullResolution} {
-		*p = int(r.int())
+		*p = int(r.Varint())
 	}
-	if mw := int(r.uint()); mw != e.maxWarn {
+	if mw := int(r.Uvarint()); mw != e.maxWarn {
 		return nil, fmt.Errorf("sla clocks: written under a configuration of %d warning thresholds, not %d", mw, e.maxWarn)
 	}
 	e.clocks = e.clocks[:0]
 	for n := r.count(); n > 0; n-- {
 		var cl clock
 		cl.start, cl.stop, cl.breached, cl.usedUp = r.time(), r.time(), r.time(), r.time()
-		cl.elapsed, cl.paused, cl.mark = time.Duration(r.int()), time.Duration(r.int()), time.Duration(r.int())
+		cl.elapsed, cl.paused, cl.mark = time.Duration(r.Varint()), time.Duration(r.Varint()), time.Duration(r.Varint())
 		cl.policy, cl.judgedBy = r.policy(c), r.policy(c)
 		cl.stopTg, cl.judged = r.target(c), r.target(c)
-		cl.n, cl.warnAt = int32(r.int()), int32(r.int())
-		cl.mi, cl.kind = uint8(r.uint()), uint8(r.uint())
+		cl.n, cl.warnAt = int32(r.Varint()), int32(r.Varint())
+		cl.mi, cl.kind = uint8(r.Uvarint()), uint8(r.Uvarint())
 		r.flags(&cl.stopped, &cl.cancelled)
 		e.clocks = append(e.clocks, cl)
 	}
@@ -167,7 +168,7 @@ func (c *Config) ReadClocks(blob string) (*Clocks, error) {
 	for n := r.count(); n > 0; n-- {
 		e.warned = append(e.warned, r.time())
 	}
-	if r.bad || r.at != len(blob) {
+	if !r.Done() {
 		return nil, fmt.Errorf("sla clocks: a malformed compact form")
 	}
 	e.refreshTargets()
@@ -188,10 +189,7 @@ type compactWriter struct{ b []byte }
 
 func (w *compactWriter) uint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
 func (w *compactWriter) int(v int64)   { w.b = binary.AppendVarint(w.b, v) }
-func (w *compactWriter) str(s string) {
-	w.uint(uint64(len(s)))
-	w.b = append(w.b, s...)
-}
+func (w *compactWriter) str(s string)  { w.b = compact.AppendStr(w.b, s) }
 
 // time writes an instant as seconds and nanoseconds (any year), the zero
 // time as a single 0.
@@ -237,87 +235,55 @@ func (w *compactWriter) target(c *Config, tg *Target) {
 	w.int(-1)
 }
 
-type compactReader struct {
-	blob string
-	at   int
-	bad  bool
-}
-
-func (r *compactReader) uint() uint64 {
-	var v uint64
-	for shift := 0; r.at < len(r.blob) && shift < 64; shift += 7 {
-		c := r.blob[r.at]
-		r.at++
-		v |= uint64(c&0x7f) << shift
-		if c < 0x80 {
-			return v
-		}
-	}
-	r.bad = true
-	return 0
-}
-
-func (r *compactReader) int() int64 {
-	u := r.uint()
-	return int64(u>>1) ^ -int64(u&1) // zigzag, as binary.AppendVarint writes
-}
-
-func (r *compactReader) str() string {
-	n := r.uint()
-	if n > uint64(len(r.blob)-r.at) {
-		r.bad = true
-		return ""
-	}
-	r.at += int(n)
-	return r.blob[r.at-int(n) : r.at]
-}
+// compactReader adds the clocks' own forms to compact.Reader.
+type compactReader struct{ compact.Reader }
 
 // count reads a length, bounded by the bytes left (each element takes
 // one at least).
 func (r *compactReader) count() int {
-	n := r.uint()
-	if n > uint64(len(r.blob)-r.at) {
-		r.bad = true
+	n := r.Uvarint()
+	if n > uint64(r.Left()) {
+		r.Fail()
 		return 0
 	}
 	return int(n)
 }
 
 func (r *compactReader) time() time.Time {
-	if r.uint() == 0 {
+	if r.Uvarint() == 0 {
 		return time.Time{}
 	}
-	sec := r.int()
-	return time.Unix(sec, int64(r.uint())).UTC()
+	sec := r.Varint()
+	return time.Unix(sec, int64(r.Uvarint())).UTC()
 }
 
 func (r *compactReader) flags(fs ...*bool) {
-	v := r.uint()
+	v := r.Uvarint()
 	for i, f := range fs {
 		*f = v&(1<<i) != 0
 	}
 }
 
 func (r *compactReader) policy(c *Config) *Policy {
-	i := r.int()
+	i := r.Varint()
 	if i < 0 {
 		return nil
 	}
 	if i >= int64(len(c.Policies)) {
-		r.bad = true
+		r.Fail()
 		return nil
 	}
 	return &c.Policies[i]
 }
 
 func (r *compactReader) target(c *Config) *Target {
-	p := r.int()
+	p := r.Varint()
 	if p < 0 {
 		return nil
 	}
-	mi, pi := r.uint(), r.uint()
+	mi, pi := r.Uvarint(), r.Uvarint()
 	if p >= int64(len(c.Policies)) || mi > 3 || pi > 3 || c.Policies[p].targetTable == nil {
-		r.bad = true
+		r.Fail()
 		return nil
 	}
 	return c.Policies[p].targetTable[mi][pi]
