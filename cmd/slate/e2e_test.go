@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,7 +22,6 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/slatehq/slate/event"
-	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
 )
@@ -215,29 +216,7 @@ func TestIngestKilledRepeatedlyLosesAndDuplicatesNothing(t *testing.T) {
 	}
 	e.checkFigures(fmt.Sprintf("after %d SIGKILLs", kills), 4*time.Minute)
 	in.stop(t)
-	policies, err := sla.LoadConfig(slaFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byTicket := map[ticketKey][]event.Event{}
-	for _, ev := range e.expected.events {
-		k := ticketKey{ev.Tenant, ev.TicketID}
-		byTicket[k] = append(byTicket[k], ev)
-	}
-	for k, h := range byTicket {
-		byTicket[k] = event.SortHistory(h)
-	}
-	want, got := wantSLAResults(policies, byTicket), e.storedSLAResults()
-	if len(got) != len(want) {
-		t.Errorf("after %d SIGKILLs: %d stored SLA results, %d evaluated", kills, len(got), len(want))
-	}
-	bad := 0
-	for k, w := range want {
-		if got[k] != w && bad < 10 {
-			bad++
-			t.Errorf("after %d SIGKILLs: %s: stored %q, evaluated %q", kills, k, got[k], w)
-		}
-	}
+	checkSLA(t, e, slaFile, slices.Collect(maps.Values(e.expected.events)))
 }
 
 func TestTwoIngestersSharePartitions(t *testing.T) {
@@ -561,19 +540,7 @@ func TestIngestStoresSLAResults(t *testing.T) {
 	in := e.startIngest("SLATE_SLA_CONFIG=" + slaFile)
 	e.checkFigures("before SLA", 2*time.Minute)
 
-	policies, err := sla.LoadConfig(slaFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byTicket := map[ticketKey][]event.Event{}
-	for _, ev := range e.expected.events {
-		k := ticketKey{ev.Tenant, ev.TicketID}
-		byTicket[k] = append(byTicket[k], ev)
-	}
-	for k, h := range byTicket {
-		byTicket[k] = event.SortHistory(h)
-	}
-	want := wantSLAResults(policies, byTicket)
+	want := expectedSLAResults(t, slaFile, slices.Collect(maps.Values(e.expected.events)))
 	read := func() map[string]string { return e.storedSLAResults() }
 	var got map[string]string
 	waitUntil(t, 2*time.Minute, "SLA results for every ticket's final history", func() bool {
@@ -588,10 +555,14 @@ func TestIngestStoresSLAResults(t *testing.T) {
 	}
 	in.stop(t)
 
+	tickets := map[ticketKey]bool{}
+	for _, ev := range e.expected.events {
+		tickets[ticketKey{ev.Tenant, ev.TicketID}] = true
+	}
 	cmd := e.command("sla", "recompute", "--quiet")
 	cmd.Env = append(cmd.Env, "SLATE_SLA_CONFIG="+slaFile)
 	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), fmt.Sprintf("re-evaluated %d tickets", len(byTicket))) {
+	if err != nil || !strings.Contains(string(out), fmt.Sprintf("re-evaluated %d tickets", len(tickets))) {
 		t.Fatalf("recompute: %v\n%s", err, out)
 	}
 	if after := read(); !reflect.DeepEqual(after, want) {
