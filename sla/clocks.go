@@ -123,11 +123,22 @@ func (k *Clocks) AppendCompact(b []byte) []byte {
 // ReadClocks reads clocks written by AppendCompact under the same Config.
 // Its strings are substrings of blob.
 func (c *Config) ReadClocks(blob string) (*Clocks, error) {
+	k := &Clocks{}
+	if err := c.ReadClocksInto(k, blob); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// ReadClocksInto is ReadClocks into k, reusing its memory: a projection
+// reads and writes back the clocks of every ticket of a batch.
+func (c *Config) ReadClocksInto(k *Clocks, blob string) error {
 	r := compactReader{compact.NewReader(blob)}
 	if f := r.Uvarint(); f != clocksFormat {
-		return nil, fmt.Errorf("sla clocks: format %d, want %d", f, clocksFormat)
+		return fmt.Errorf("sla clocks: format %d, want %d", f, clocksFormat)
 	}
-	k := c.Start()
+	k.e.reset(c)
+	k.ran = false
 	e := &k.e
 	for _, p := range [...]*string{&k.tenant, &k.ticketID, &e.a.group, &e.a.channel, &e.a.customer, &e.a.organisation,
 		(*string)(&e.a.status), (*string)(&e.a.priority), (*string)(&e.a.severity), (*string)(&e.targetsFor), (*string)(&e.createdBy)} {
@@ -150,7 +161,7 @@ func (c *Config) ReadClocks(blob string) (*Clocks, error) {
 		*p = int(r.Varint())
 	}
 	if mw := int(r.Uvarint()); mw != e.maxWarn {
-		return nil, fmt.Errorf("sla clocks: written under a configuration of %d warning thresholds, not %d", mw, e.maxWarn)
+		return fmt.Errorf("sla clocks: written under a configuration of %d warning thresholds, not %d", mw, e.maxWarn)
 	}
 	e.clocks = e.clocks[:0]
 	for n := r.count(); n > 0; n-- {
@@ -169,10 +180,10 @@ func (c *Config) ReadClocks(blob string) (*Clocks, error) {
 		e.warned = append(e.warned, r.time())
 	}
 	if !r.Done() {
-		return nil, fmt.Errorf("sla clocks: a malformed compact form")
+		return fmt.Errorf("sla clocks: a malformed compact form")
 	}
 	e.refreshTargets()
-	return k, nil
+	return nil
 }
 
 // policyIndex is p's index in the configuration (-1: none).

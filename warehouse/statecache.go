@@ -3,7 +3,6 @@ package warehouse
 import (
 	"hash/maphash"
 
-	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/ticket"
 )
 
@@ -78,22 +77,17 @@ func (c *stateCache) get(k TicketKey, part partitionKey) (ticket.State, string, 
 	return s, c.slots[i].clocks, true
 }
 
-// put caches the ticket's state and its SLA clocks (nil: SLA off),
-// evicting the least recently used beyond the limit.
-func (c *stateCache) put(k TicketKey, part partitionKey, s *ticket.State, clocks *sla.Clocks) {
+// put caches the ticket's state and the compact form of its SLA clocks
+// ("": SLA off), evicting the least recently used beyond the limit.
+func (c *stateCache) put(k TicketKey, part partitionKey, s *ticket.State, clocks string) {
 	if c.limit <= 0 {
 		return
 	}
 	h := c.hash(k)
 	c.buf = s.AppendCompact(c.buf[:0])
 	blob := string(c.buf)
-	var clocksBlob string
-	if clocks != nil {
-		c.buf = clocks.AppendCompact(c.buf[:0])
-		clocksBlob = string(c.buf)
-	}
 	if i, ok := c.index[h]; ok {
-		c.slots[i].blob, c.slots[i].clocks, c.slots[i].part = blob, clocksBlob, c.partID(part)
+		c.slots[i].blob, c.slots[i].clocks, c.slots[i].part = blob, clocks, c.partID(part)
 		c.unlink(i)
 		c.pushFront(i)
 		return
@@ -105,7 +99,7 @@ func (c *stateCache) put(k TicketKey, part partitionKey, s *ticket.State, clocks
 		i = int32(len(c.slots))
 		c.slots = append(c.slots, cacheSlot{})
 	}
-	c.slots[i] = cacheSlot{hash: h, blob: blob, clocks: clocksBlob, part: c.partID(part)}
+	c.slots[i] = cacheSlot{hash: h, blob: blob, clocks: clocks, part: c.partID(part)}
 	c.index[h] = i
 	c.pushFront(i)
 	for len(c.index) > c.limit {

@@ -50,10 +50,7 @@ func NewWriter(conn driver.Conn, db string, stateCache int) *Writer {
 // unit, equal to what SLARefresher evaluates from the whole history (see
 // sla.Clocks). Call it before the first Store; nil turns SLA off.
 func (w *Writer) SetSLA(cfg *sla.Config) {
-	w.proj.slaCfg, w.proj.slaEv = cfg, nil
-	if cfg != nil {
-		w.proj.slaEv = cfg.NewEvaluator()
-	}
+	w.proj.setSLA(cfg)
 	w.proj.forget() // cached states carry no clocks of cfg
 }
 
@@ -258,7 +255,10 @@ func (u *Unit) handOver(ctx context.Context, t0 time.Time, stored chan<- error) 
 		s.st.insert = time.Since(t)
 	}
 	if err == nil && w.proj.slaCfg != nil {
-		inserts[3], inserts[4], err = w.prepareSLA(ctx, w.proj.slaRows(s))
+		var rows *slaChunk
+		if rows, err = w.proj.slaRows(s); err == nil {
+			inserts[3], inserts[4], err = w.prepareSLA(ctx, rows)
+		}
 	}
 	if err != nil {
 		for _, b := range inserts {
@@ -390,7 +390,10 @@ func (u *Unit) insertTickets(ctx context.Context) error {
 	if w.proj.slaCfg == nil {
 		err = tickets()
 	} else {
-		rows := w.proj.slaRows(u.stage)
+		var rows *slaChunk
+		if rows, err = w.proj.slaRows(u.stage); err != nil {
+			return err
+		}
 		err = firstError(tickets, func() error {
 			results, slaTickets, err := w.prepareSLA(ctx, rows)
 			return errors.Join(err, sendPrepared("sla_results", results), sendPrepared("sla_tickets", slaTickets))
