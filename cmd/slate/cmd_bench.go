@@ -46,8 +46,10 @@ func runBench(ctx context.Context, args []string) error {
 		return runBenchScaleout(ctx, args[1:])
 	case len(args) > 0 && args[0] == "derived":
 		return runBenchDerived(ctx, args[1:])
+	case len(args) > 0 && args[0] == "freshness":
+		return runBenchFreshness(ctx, args[1:])
 	}
-	return fmt.Errorf("usage: slate bench ingest|sla|serve|export|scaleout|derived [flags]")
+	return fmt.Errorf("usage: slate bench ingest|sla|serve|export|scaleout|derived|freshness [flags]")
 }
 
 // runBenchSLA loads generated tickets straight into a private ClickHouse
