@@ -41,11 +41,12 @@ func runBenchFreshness(ctx context.Context, args []string) error {
 	poll := fs.Duration("poll", 250*time.Millisecond, "how often the report is asked")
 	brokers := fs.String("brokers", "", "use this Kafka (host:port,...) instead of an embedded kfake broker")
 	slaPath := fs.String("sla", "deploy/sla.example.yaml", "SLA policy file")
+	interval := fs.Duration("snapshot-interval", 0, "reports.snapshot_interval for the run (0: the default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *tickets < 1 || *rate < 1 || *seconds < 1 || *poll <= 0 {
-		return fmt.Errorf("bench freshness: --tickets, --rate, --seconds and --poll must be positive")
+	if *tickets < 1 || *rate < 1 || *seconds < 1 || *poll <= 0 || *interval < 0 {
+		return fmt.Errorf("bench freshness: --tickets, --rate, --seconds and --poll must be positive, --snapshot-interval not negative")
 	}
 	policies, err := sla.LoadConfig(*slaPath)
 	if err != nil {
@@ -57,6 +58,9 @@ func runBenchFreshness(ctx context.Context, args []string) error {
 	}
 	defer closeAll()
 	db := cfg.ClickHouse.Database
+	if *interval > 0 {
+		cfg.Reports.SnapshotInterval = *interval
+	}
 	now := time.Now().UTC()
 	gc := eventgen.Config{Seed: 5, Tickets: *tickets, Days: 90, Start: now.AddDate(0, 0, -90).Truncate(24 * time.Hour)}
 	fmt.Fprintf(os.Stderr, "loading %d tickets with their SLA ...\n", *tickets)
