@@ -34,10 +34,23 @@ import (
 type Defaults struct {
 	ClickHouse warehouse.Options
 	Reports    reports.Limits
+	// Ingest runs `slate ingest`'s loop in-process until ctx ends, for a
+	// bench that measures it beside other work (the command wires it).
+	Ingest func(ctx context.Context, run IngestRun) error
+}
+
+// IngestRun is what an in-process ingest reads and where it stores.
+type IngestRun struct {
+	Brokers  []string
+	Topic    string // also the consumer group
+	Labels   event.MappingConfig
+	Policies *sla.Config // nil: no SLA results
+	Conn     driver.Conn
+	Database string
 }
 
 // Usage names the benches.
-const Usage = "usage: slate bench ingest|sla|serve|export|scaleout [flags]"
+const Usage = "usage: slate bench ingest|sla|serve|export|scaleout|derived|freshness [flags]"
 
 // Run runs the bench args[0] names with the rest of args as its flags.
 // The binary running it must be slate itself: the benches start its
@@ -47,11 +60,13 @@ func Run(ctx context.Context, args []string, d Defaults) error {
 		return fmt.Errorf("%s", Usage)
 	}
 	run, ok := map[string]func(context.Context, []string, Defaults) error{
-		"ingest":   runIngest,
-		"sla":      runSLA,
-		"serve":    runServe,
-		"export":   runExport,
-		"scaleout": runScaleout,
+		"ingest":    runIngest,
+		"sla":       runSLA,
+		"serve":     runServe,
+		"export":    runExport,
+		"scaleout":  runScaleout,
+		"derived":   runDerivedBench,
+		"freshness": runFreshness,
 	}[args[0]]
 	if !ok {
 		return fmt.Errorf("unknown bench %q; %s", args[0], Usage)

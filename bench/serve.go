@@ -27,6 +27,7 @@ import (
 	"github.com/slatehq/slate/internal/procstat"
 	"github.com/slatehq/slate/internal/progress"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
 )
@@ -75,7 +76,7 @@ func runServe(ctx context.Context, args []string, d Defaults) error {
 	n := fs.Int("n", 20, "timed requests per call")
 	live := fs.Bool("live", false, "turn report snapshots off: every call reads the live tables with FINAL")
 	keep := fs.Bool("keep", false, "after the run, keep ClickHouse and slate serve up until interrupted (to explain a figure with clickhouse-client)")
-	churn := fs.Int("churn", 0, "events per second stored during the timed calls (the generated run's events after now, as ingest would store them, SLA evaluated every 10s): snapshot builds then take changed tickets")
+	churn := fs.Int("churn", 0, "events per second stored during the timed calls (the generated run's events after now, stored as ingest stores them, SLA evaluated as it stores): snapshot builds then take changed tickets")
 	rep := newReport("serve", fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -99,7 +100,7 @@ func runServe(ctx context.Context, args []string, d Defaults) error {
 	fmt.Fprintln(os.Stderr, "evaluating SLA results ...")
 	refresher := warehouse.NewSLARefresher(conn, o.Database, policies)
 	bar := progress.New(*tickets, "sla", false)
-	mark, _, err := refresher.Refresh(ctx, time.Time{}, "", func(done, _ int) { _ = bar.Set(done) })
+	_, _, err = refresher.Refresh(ctx, time.Time{}, "", func(done, _ int) { _ = bar.Set(done) })
 	if err != nil {
 		return err
 	}
@@ -140,7 +141,7 @@ func runServe(ctx context.Context, args []string, d Defaults) error {
 		defer stopChurn()
 		churned := make(chan churnResult, 1)
 		go func() {
-			churned <- churnEvents(churnCtx, conn, o.Database, gc, now, *churn, refresher, mark)
+			churned <- churnEvents(churnCtx, conn, o.Database, gc, now, *churn, policies)
 		}()
 		endChurn = func() (churnResult, error) {
 			stopChurn()
@@ -432,10 +433,10 @@ type churnResult struct {
 
 // churnEvents stores the generated run's events at or after from (left out
 // of the load as not yet happened), rate a second in their order, through
-// the warehouse writer as ingest would, and evaluates the touched tickets'
-// SLA every 10 seconds, until ctx ends or the events run out.
+// the warehouse writer as ingest does, SLA evaluated as each ticket's state
+// is stored, until ctx ends or the events run out.
 func churnEvents(ctx context.Context, conn driver.Conn, db string, gc eventgen.Config, from time.Time, rate int,
-	refresher *warehouse.SLARefresher, mark time.Time) churnResult {
+	policies *sla.Config) churnResult {
 	var later []event.Event
 	if err := eventgen.Generate(gc, func(e *event.Event) error {
 		if !e.OccurredAt.Before(from) {
@@ -447,19 +448,14 @@ func churnEvents(ctx context.Context, conn driver.Conn, db string, gc eventgen.C
 	}
 	slices.SortStableFunc(later, func(a, b event.Event) int { return a.OccurredAt.Compare(b.OccurredAt) })
 	w := warehouse.NewWriter(conn, db, 50_000)
-	tick, evaluate := time.NewTicker(time.Second), time.NewTicker(10*time.Second)
+	w.SetSLA(policies)
+	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	defer evaluate.Stop()
 	stored := 0
 	for stored < len(later) {
 		select {
 		case <-ctx.Done():
 			return churnResult{stored, ctx.Err()}
-		case <-evaluate.C:
-			var err error
-			if mark, _, err = refresher.Refresh(ctx, mark, "", nil); err != nil {
-				return churnResult{stored, err}
-			}
 		case <-tick.C:
 			next := min(stored+rate, len(later))
 			recs := make([]event.Record, 0, next-stored)

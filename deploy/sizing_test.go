@@ -120,11 +120,10 @@ func BenchmarkSizing(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	// Let the SLA refresher catch up: every sla.refresh_interval (2s) it
-	// evaluates the tickets projected since its watermark and saves the
-	// newest updated_at it covered minus a 5s margin (warehouse's
-	// watermarkMargin); done when that covers the last projected ticket.
-	// Then stop ingest as systemd would.
+	// SLA rows are stored with each unit's ticket states: check that every
+	// projected ticket has its sla_tickets row (the wait is for the last
+	// unit's inserts, which end with it). Then stop ingest as systemd
+	// would.
 	query := func(q string) string {
 		out, err := exec.Command("clickhouse-client", append(ch.ClientArgs(), "--query", q)...).CombinedOutput()
 		if err != nil {
@@ -133,9 +132,9 @@ func BenchmarkSizing(b *testing.B) {
 		return string(out)
 	}
 	slaStart := time.Now()
-	for *sizingSLA && strings.TrimSpace(query("SELECT (SELECT max(watermark) FROM slate.sla_progress) + 5 >= (SELECT max(updated_at) FROM slate.tickets)")) != "1" {
+	for *sizingSLA && strings.TrimSpace(query("SELECT (SELECT uniqExact(tenant, ticket_id) FROM slate.sla_tickets) = (SELECT uniqExact(tenant, ticket_id) FROM slate.tickets)")) != "1" {
 		if time.Since(slaStart) > 15*time.Minute {
-			b.Fatal("the SLA refresher has not caught up after 15 minutes")
+			b.Fatal("some tickets have no SLA rows after 15 minutes")
 		}
 		time.Sleep(time.Second)
 	}

@@ -475,10 +475,12 @@ func metricIndex(m Metric) int {
 }
 
 // refreshTargets fills the targets table and the warning thresholds for
-// the current policy and priority.
+// the current policy and the priority they are for (targetsFor, which
+// both callers have just set to the current priority; ReadClocks rebuilds
+// the table from the two).
 func (e *engine) refreshTargets() {
 	for i, m := range allMetrics {
-		tg := targetOf(e.policy, e.a.priority, m)
+		tg := targetOf(e.policy, e.targetsFor, m)
 		e.targets[i] = tg
 		e.thresholds[i] = nil
 		if tg != nil {

@@ -3,6 +3,8 @@ package ticket
 import (
 	"encoding/binary"
 	"time"
+
+	"github.com/slatehq/slate/internal/compact"
 )
 
 // AppendCompact appends s in a compact binary form, for a cache that keeps
@@ -12,14 +14,12 @@ import (
 func (s *State) AppendCompact(b []byte) []byte {
 	for _, v := range [...]string{s.Tenant, s.TicketID, s.Channel, s.Customer, s.Organisation, s.Group, s.Assignee,
 		s.Subject, string(s.Status), string(s.Priority), string(s.Severity), string(s.CreatedBy), s.MergedInto, s.LastEventID} {
-		b = binary.AppendUvarint(b, uint64(len(v)))
-		b = append(b, v...)
+		b = compact.AppendStr(b, v)
 	}
 	for _, l := range [...][]string{s.SupportingAgents, s.Tags} {
 		b = appendLen(b, l == nil, len(l))
 		for _, v := range l {
-			b = binary.AppendUvarint(b, uint64(len(v)))
-			b = append(b, v...)
+			b = compact.AppendStr(b, v)
 		}
 	}
 	for _, t := range [...]time.Time{s.CreatedAt, s.FirstRepliedAt, s.FirstSolvedAt, s.SolvedAt, s.ClosedAt, s.StatusSince, s.RatedAt, s.LastEventAt} {
@@ -41,17 +41,17 @@ func (s *State) AppendCompact(b []byte) []byte {
 // ReadCompact reads a state written by AppendCompact. Its strings are
 // substrings of blob, so reading them allocates nothing.
 func ReadCompact(blob string) (State, bool) {
-	r := compactReader{blob: blob}
+	r := compactReader{compact.NewReader(blob)}
 	var s State
 	for _, p := range [...]*string{&s.Tenant, &s.TicketID, &s.Channel, &s.Customer, &s.Organisation, &s.Group, &s.Assignee,
 		&s.Subject, (*string)(&s.Status), (*string)(&s.Priority), (*string)(&s.Severity), (*string)(&s.CreatedBy), &s.MergedInto, &s.LastEventID} {
-		*p = r.str()
+		*p = r.Str()
 	}
 	for _, p := range [...]*[]string{&s.SupportingAgents, &s.Tags} {
 		if n, isNil := r.len(); !isNil {
 			*p = make([]string, n)
 			for i := range *p {
-				(*p)[i] = r.str()
+				(*p)[i] = r.Str()
 			}
 		}
 	}
@@ -66,11 +66,11 @@ func ReadCompact(blob string) (State, bool) {
 			}
 		}
 	}
-	s.Version = r.uvarint()
-	s.ReopenCount, s.PublicReplies, s.CustomerReplies = uint32(r.uvarint()), uint32(r.uvarint()), uint32(r.uvarint())
-	s.InternalNotes, s.Rating = uint32(r.uvarint()), uint8(r.uvarint())
-	s.HasCreated, s.Deleted = r.uvarint() == 1, r.uvarint() == 1
-	return s, !r.bad && r.at == len(blob)
+	s.Version = r.Uvarint()
+	s.ReopenCount, s.PublicReplies, s.CustomerReplies = uint32(r.Uvarint()), uint32(r.Uvarint()), uint32(r.Uvarint())
+	s.InternalNotes, s.Rating = uint32(r.Uvarint()), uint8(r.Uvarint())
+	s.HasCreated, s.Deleted = r.Uvarint() == 1, r.Uvarint() == 1
+	return s, r.Done()
 }
 
 func b2u(v bool) uint64 {
@@ -97,51 +97,23 @@ func appendTime(b []byte, t time.Time) []byte {
 	return binary.AppendVarint(b, t.UnixNano())
 }
 
-type compactReader struct {
-	blob string
-	at   int
-	bad  bool
-}
-
-func (r *compactReader) uvarint() uint64 {
-	var v uint64
-	for shift := 0; r.at < len(r.blob) && shift < 64; shift += 7 {
-		c := r.blob[r.at]
-		r.at++
-		v |= uint64(c&0x7f) << shift
-		if c < 0x80 {
-			return v
-		}
-	}
-	r.bad = true
-	return 0
-}
-
-func (r *compactReader) str() string {
-	n := int(r.uvarint())
-	if n < 0 || n > len(r.blob)-r.at {
-		r.bad = true
-		return ""
-	}
-	r.at += n
-	return r.blob[r.at-n : r.at]
-}
+// compactReader adds the state's own forms to compact.Reader.
+type compactReader struct{ compact.Reader }
 
 func (r *compactReader) len() (n int, isNil bool) {
-	v := r.uvarint()
+	v := r.Uvarint()
 	if v == 0 {
 		return 0, true
 	}
-	if v-1 > uint64(len(r.blob)) { // every element takes a byte at least
-		r.bad = true
+	if v-1 > uint64(r.Left()) { // every element takes a byte at least
+		r.Fail()
 		return 0, true
 	}
 	return int(v - 1), false
 }
 
 func (r *compactReader) time() time.Time {
-	u := r.uvarint()
-	n := int64(u>>1) ^ -int64(u&1) // zigzag, as binary.AppendVarint writes
+	n := r.Varint()
 	if n == 0 {
 		return time.Time{}
 	}

@@ -285,6 +285,12 @@ func streamHistories(ctx context.Context, conn driver.Conn, query string, args [
 	if err != nil {
 		return fmt.Errorf("load histories: %w", classify(err))
 	}
+	return scanHistories(rows, fn)
+}
+
+// scanHistories reads rows of historyColumns ordered by ticket, calls fn
+// once per ticket, and closes rows.
+func scanHistories(rows driver.Rows, fn func([]event.Event) error) error {
 	defer rows.Close()
 	var history []event.Event
 	for rows.Next() {

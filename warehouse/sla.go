@@ -248,21 +248,33 @@ func (r *SLARefresher) evaluate(ctx context.Context, batches <-chan *slaBatch, f
 
 // write inserts a chunk: its sla_results and sla_tickets rows side by side.
 func (r *SLARefresher) write(ctx context.Context, c *slaChunk) error {
+	w := &Writer{conn: r.conn, db: r.db}
+	now := r.now()
 	tickets := make(chan error, 1)
-	go func() { tickets <- r.insertTickets(ctx, c.tickets, c.results) }()
-	return errors.Join(r.insert(ctx, c.results, c.versions), <-tickets)
+	go func() {
+		b, err := w.prepareSLATickets(ctx, c.tickets, c.results, now)
+		if err == nil {
+			err = sendPrepared("sla_tickets", b)
+		}
+		tickets <- err
+	}()
+	b, err := w.prepareSLAResults(ctx, c.results, c.versions, now)
+	if err == nil {
+		err = sendPrepared("sla_results", b)
+	}
+	return errors.Join(err, <-tickets)
 }
 
 var slaColumns = []string{"tenant", "ticket_id", "metric", "cycle", "ticket_version", "policy", "target_seconds", "time_kind",
 	"start_at", "deadline", "stop_at", "elapsed_seconds", "paused_seconds", "state", "breached_at", "warned_at", "evaluated_at"}
 
-// insert writes results to sla_results, a column at a time.
-func (r *SLARefresher) insert(ctx context.Context, rs []sla.Result, versions []uint64) error {
+// prepareSLAResults gives the driver results as sla_results rows, a
+// column at a time (nil: none), evaluated at now.
+func (w *Writer) prepareSLAResults(ctx context.Context, rs []sla.Result, versions []uint64, now time.Time) (driver.Batch, error) {
 	if len(rs) == 0 {
-		return nil
+		return nil, nil
 	}
-	w := &Writer{conn: r.conn, db: r.db}
-	now := r.now().UTC().Truncate(time.Second)
+	now = now.UTC().Truncate(time.Second)
 	n := len(rs)
 	tenant, ticketID, metric, policy, timeKind, state := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	cycle := make([]uint16, n)
@@ -278,7 +290,7 @@ func (r *SLARefresher) insert(ctx context.Context, rs []sla.Result, versions []u
 	}
 	cols := []any{tenant, ticketID, metric, cycle, versions, policy, target, timeKind,
 		start, deadline, stop, elapsed, paused, state, breached, warnedAt, evaluated}
-	return w.send(ctx, "sla_results", slaColumns, func(b driver.Batch) error {
+	return w.prepare(ctx, "sla_results", slaColumns, func(b driver.Batch) error {
 		return appendColumns(b, cols...)
 	})
 }
@@ -338,15 +350,14 @@ var slaTicketColumns = []string{"tenant", "ticket_id", "ticket_version", "live",
 	"tags", "assignee", "group_name", "channel", "customer", "organisation", "created_at", "metric", "cycle", "policy",
 	"start_at", "deadline", "stop_at", "elapsed_seconds", "state", "evaluated_at"}
 
-// insertTickets writes one sla_tickets row per evaluated ticket, also for
-// tickets without cycles: an empty row replaces cycles a late event
-// removed. A column at a time.
-func (r *SLARefresher) insertTickets(ctx context.Context, ts []slaTicket, rs []sla.Result) error {
+// prepareSLATickets gives the driver one sla_tickets row per evaluated
+// ticket (nil: none), also for tickets without cycles: an empty row
+// replaces cycles a late event removed. A column at a time.
+func (w *Writer) prepareSLATickets(ctx context.Context, ts []slaTicket, rs []sla.Result, now time.Time) (driver.Batch, error) {
 	if len(ts) == 0 {
-		return nil
+		return nil, nil
 	}
-	w := &Writer{conn: r.conn, db: r.db}
-	now := r.now().UTC().Truncate(time.Second)
+	now = now.UTC().Truncate(time.Second)
 	n := len(ts)
 	var (
 		tenant, ticketID, subject, status = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -391,7 +402,7 @@ func (r *SLARefresher) insertTickets(ctx context.Context, ts []slaTicket, rs []s
 	cols := []any{tenant, ticketID, version, live, subject, status, priority, severity,
 		tags, assignee, group, channel, customer, org, createdAt, metric, cycle, policy,
 		start, deadline, stop, elapsed, state, evaluated}
-	return w.send(ctx, "sla_tickets", slaTicketColumns, func(b driver.Batch) error {
+	return w.prepare(ctx, "sla_tickets", slaTicketColumns, func(b driver.Batch) error {
 		return appendColumns(b, cols...)
 	})
 }

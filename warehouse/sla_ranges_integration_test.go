@@ -61,6 +61,14 @@ func TestSLARefreshAcrossRanges(t *testing.T) {
 		t.Fatalf("refresh: %d tickets, progress %d (want %d), %v", n, progressed, len(histories), err)
 	}
 
+	checkSLAResults(t, conn, o.Database, cfg, histories)
+}
+
+// checkSLAResults compares every ticket's stored results of its latest
+// evaluation with sla.Config.Evaluate of its whole history (any order,
+// repeats included) as of its last event.
+func checkSLAResults(t *testing.T, conn driver.Conn, db string, cfg *sla.Config, histories map[string][]event.Event) {
+	t.Helper()
 	want := map[string]string{}
 	for _, h := range histories {
 		ordered := event.SortHistory(append([]event.Event(nil), h...))
@@ -69,7 +77,7 @@ func TestSLARefreshAcrossRanges(t *testing.T) {
 			want[k] = v
 		}
 	}
-	got := latestSLAResults(t, conn, o.Database)
+	got := latestSLAResults(t, conn, db)
 	if len(got) != len(want) {
 		t.Errorf("%d stored results, %d evaluated", len(got), len(want))
 	}

@@ -30,6 +30,7 @@ type stateCache struct {
 type cacheSlot struct {
 	hash       uint64
 	blob       string // ticket.State.AppendCompact
+	clocks     string // sla.Clocks.AppendCompact ("": SLA off)
 	part       int32
 	prev, next int32
 }
@@ -58,26 +59,27 @@ func (c *stateCache) partID(p partitionKey) int32 {
 	return id
 }
 
-// get returns the ticket's cached state if it was projected from the same
-// partition (a ticket's events are keyed to one partition; another means
-// its events came another way since) and marks it recently used.
-func (c *stateCache) get(k TicketKey, part partitionKey) (ticket.State, bool) {
+// get returns the ticket's cached state and the compact form of its SLA
+// clocks if it was projected from the same partition (a ticket's events
+// are keyed to one partition; another means its events came another way
+// since) and marks it recently used.
+func (c *stateCache) get(k TicketKey, part partitionKey) (ticket.State, string, bool) {
 	i, ok := c.index[c.hash(k)]
 	if !ok || c.parts[c.slots[i].part] != part {
-		return ticket.State{}, false
+		return ticket.State{}, "", false
 	}
 	s, ok := ticket.ReadCompact(c.slots[i].blob)
 	if !ok || s.Tenant != k.Tenant || s.TicketID != k.TicketID { // a hash collision
-		return ticket.State{}, false
+		return ticket.State{}, "", false
 	}
 	c.unlink(i)
 	c.pushFront(i)
-	return s, true
+	return s, c.slots[i].clocks, true
 }
 
-// put caches the ticket's state, evicting the least recently used beyond
-// the limit.
-func (c *stateCache) put(k TicketKey, part partitionKey, s *ticket.State) {
+// put caches the ticket's state and the compact form of its SLA clocks
+// ("": SLA off), evicting the least recently used beyond the limit.
+func (c *stateCache) put(k TicketKey, part partitionKey, s *ticket.State, clocks string) {
 	if c.limit <= 0 {
 		return
 	}
@@ -85,7 +87,7 @@ func (c *stateCache) put(k TicketKey, part partitionKey, s *ticket.State) {
 	c.buf = s.AppendCompact(c.buf[:0])
 	blob := string(c.buf)
 	if i, ok := c.index[h]; ok {
-		c.slots[i].blob, c.slots[i].part = blob, c.partID(part)
+		c.slots[i].blob, c.slots[i].clocks, c.slots[i].part = blob, clocks, c.partID(part)
 		c.unlink(i)
 		c.pushFront(i)
 		return
@@ -97,7 +99,7 @@ func (c *stateCache) put(k TicketKey, part partitionKey, s *ticket.State) {
 		i = int32(len(c.slots))
 		c.slots = append(c.slots, cacheSlot{})
 	}
-	c.slots[i] = cacheSlot{hash: h, blob: blob, part: c.partID(part)}
+	c.slots[i] = cacheSlot{hash: h, blob: blob, clocks: clocks, part: c.partID(part)}
 	c.index[h] = i
 	c.pushFront(i)
 	for len(c.index) > c.limit {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/internal/fault"
+	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/ticket"
 )
 
@@ -29,7 +30,8 @@ type Writer struct {
 	// PartRows, when positive, has the server write a part of a unit's
 	// events insert each time it holds this many rows
 	// (min_insert_block_size_rows), not only when the insert ends; see Unit.
-	PartRows int
+	PartRows   int
+	slaTickets atomic.Int64 // SLATickets
 }
 
 // testHookSealInserts, unset but in tests, runs before a unit sealed in
@@ -43,6 +45,18 @@ func NewWriter(conn driver.Conn, db string, stateCache int) *Writer {
 	return &Writer{conn: conn, db: db, now: time.Now, proj: newProjector(conn, db, stateCache),
 		Log: slog.New(slog.DiscardHandler)}
 }
+
+// SetSLA has the projection evaluate SLA with cfg: every ticket state a
+// unit stores comes with its sla_results and sla_tickets rows, in the same
+// unit, equal to what SLARefresher evaluates from the whole history (see
+// sla.Clocks). Call it before the first Store; nil turns SLA off.
+func (w *Writer) SetSLA(cfg *sla.Config) {
+	w.proj.setSLA(cfg)
+	w.proj.forget() // cached states carry no clocks of cfg
+}
+
+// SLATickets is how many tickets' SLA rows the writer has stored.
+func (w *Writer) SLATickets() int64 { return w.slaTickets.Load() }
 
 // SetTicketRules sets each tenant's rules for deriving ticket states (which
 // rating counts). Call it before the first Store; states already stored
@@ -206,7 +220,7 @@ func (u *Unit) Seal(ctx context.Context) <-chan error {
 	if err == nil {
 		err = w.proj.verify(ctx, u.stage)
 	}
-	if err != nil || u.stage.refolds() || len(u.stage.order) > w.proj.cache.limit || w.conn.Stats().MaxOpenConns < sealConns {
+	if err != nil || u.stage.refolds() || len(u.stage.order) > w.proj.cache.limit || w.conn.Stats().MaxOpenConns < w.sealConns() {
 		if err == nil {
 			err = u.storeNow(ctx, t0)
 		}
@@ -228,7 +242,7 @@ func (u *Unit) Seal(ctx context.Context) <-chan error {
 // unit streams.
 func (u *Unit) handOver(ctx context.Context, t0 time.Time, stored chan<- error) {
 	w, s := u.w, u.stage
-	var inserts [3]driver.Batch          // time entries, dead letters, tickets
+	var inserts [5]driver.Batch          // time entries, dead letters, tickets, sla_results, sla_tickets
 	states, err := w.proj.refold(ctx, s) // none to refold: only the list
 	if err == nil {
 		inserts[0], err = w.prepareTimeEntries(ctx, &s.times)
@@ -240,6 +254,12 @@ func (u *Unit) handOver(ctx context.Context, t0 time.Time, stored chan<- error) 
 		t := time.Now()
 		inserts[2], err = w.prepareTickets(ctx, &s.ticketCols, states)
 		s.st.insert = time.Since(t)
+	}
+	if err == nil && w.proj.slaCfg != nil {
+		var rows *slaChunk
+		if rows, err = w.proj.slaRows(s); err == nil {
+			inserts[3], inserts[4], err = w.prepareSLA(ctx, rows)
+		}
 	}
 	if err != nil {
 		for _, b := range inserts {
@@ -271,8 +291,13 @@ func (u *Unit) handOver(ctx context.Context, t0 time.Time, stored chan<- error) 
 			return sendPrepared("dead_letters", inserts[1])
 		}, func() error {
 			return sendPrepared("tickets", inserts[2])
+		}, func() error {
+			return sendPrepared("sla_results", inserts[3])
+		}, func() error {
+			return sendPrepared("sla_tickets", inserts[4])
 		})
 		if pend.err == nil {
+			w.slaTickets.Add(int64(st.slaTickets))
 			u.logStored(&st, t0, tEvents)
 		}
 		close(pend.done)
@@ -282,11 +307,17 @@ func (u *Unit) handOver(ctx context.Context, t0 time.Time, stored chan<- error) 
 
 // sealConns is how many connections sealing a unit in the background
 // takes at most: its events, time entries, dead letters and tickets
-// inserts each hold one until they end, and the next unit's events insert
-// and lookups need two more. With a smaller pool (clickhouse.max_open_conns)
-// units are stored before Seal returns: the inserts would otherwise wait
-// for connections that only their own end frees.
-const sealConns = 6
+// inserts each hold one until they end (and with SLA on its sla_results
+// and sla_tickets inserts), and the next unit's events insert and lookups
+// need two more. With a smaller pool (clickhouse.max_open_conns) units
+// are stored before Seal returns: the inserts would otherwise wait for
+// connections that only their own end frees.
+func (w *Writer) sealConns() int {
+	if w.proj.slaCfg != nil {
+		return 8
+	}
+	return 6
+}
 
 // storeNow stores a unit before Seal returns: its events, time entries,
 // dead letters and tickets side by side, or the tickets after the others
@@ -313,6 +344,7 @@ func (u *Unit) storeNow(ctx context.Context, t0 time.Time) error {
 		return err
 	}
 	u.w.proj.commit(u.stage)
+	u.w.slaTickets.Add(int64(u.stage.st.slaTickets))
 	u.logStored(&u.stage.st, t0, tEvents)
 	return nil
 }
@@ -320,7 +352,7 @@ func (u *Unit) storeNow(ctx context.Context, t0 time.Time) error {
 func (u *Unit) logStored(st *projectStats, t0 time.Time, tEvents time.Duration) {
 	u.w.Log.Debug("unit stored", "events", u.n, "blocks", u.blocks, "dead_letters", len(u.dls),
 		"open_for", t0.Sub(u.start), "end", time.Since(t0), "end_events", tEvents, "tickets", st.tickets, "cached", st.cached,
-		"looked_up", st.lookedUp, "refolded", st.refolded, "lookup", st.lookup, "refold", st.refold, "insert_tickets", st.insert)
+		"looked_up", st.lookedUp, "refolded", st.refolded, "sla_tickets", st.slaTickets, "lookup", st.lookup, "refold", st.refold, "insert_tickets", st.insert)
 }
 
 // endEvents ends a unit's events insert, if it has one: the server
@@ -346,16 +378,45 @@ func (u *Unit) insertOthers(ctx context.Context) error {
 	return nil
 }
 
-// insertTickets settles the unit's ticket states and stores them.
+// insertTickets settles the unit's ticket states and stores them, with
+// their SLA rows when SLA is on.
 func (u *Unit) insertTickets(ctx context.Context) error {
-	states, err := u.w.proj.refold(ctx, u.stage)
+	w := u.w
+	states, err := w.proj.refold(ctx, u.stage)
 	if err != nil {
 		return err
 	}
 	t := time.Now()
-	err = u.w.insertTickets(ctx, &u.stage.ticketCols, states)
+	tickets := func() error { return w.insertTickets(ctx, &u.stage.ticketCols, states) }
+	if w.proj.slaCfg == nil {
+		err = tickets()
+	} else {
+		var rows *slaChunk
+		if rows, err = w.proj.slaRows(u.stage); err != nil {
+			return err
+		}
+		err = firstError(tickets, func() error {
+			results, slaTickets, err := w.prepareSLA(ctx, rows)
+			return errors.Join(err, sendPrepared("sla_results", results), sendPrepared("sla_tickets", slaTickets))
+		})
+	}
 	u.stage.st.insert = time.Since(t)
 	return err
+}
+
+// prepareSLA gives the driver a unit's SLA rows.
+func (w *Writer) prepareSLA(ctx context.Context, c *slaChunk) (results, tickets driver.Batch, err error) {
+	now := w.now()
+	if results, err = w.prepareSLAResults(ctx, c.results, c.versions, now); err != nil {
+		return nil, nil, err
+	}
+	if tickets, err = w.prepareSLATickets(ctx, c.tickets, c.results, now); err != nil {
+		if results != nil {
+			_ = results.Abort()
+		}
+		return nil, nil, err
+	}
+	return results, tickets, nil
 }
 
 // firstError runs the steps concurrently, waits for all of them, and

@@ -73,19 +73,13 @@ func serveIngest(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Lo
 		return nil
 	})
 	if cfg.slaPolicies != nil {
-		refreshed := prometheus.NewCounter(prometheus.CounterOpts{Name: "slate_sla_refreshed_tickets_total",
-			Help: "Tickets whose SLA results were re-evaluated."})
-		failures := prometheus.NewCounter(prometheus.CounterOpts{Name: "slate_sla_refresh_errors_total",
-			Help: "Failed SLA refresh passes (retried at the next interval)."})
-		reg.MustRegister(refreshed, failures)
-		r := warehouse.NewSLARefresher(conn, cfg.ClickHouse.Database, cfg.slaPolicies)
-		go r.Run(ctx, cfg.SLA.RefreshInterval, func(n int, err error) {
-			refreshed.Add(float64(n))
-			if err != nil && ctx.Err() == nil {
-				failures.Inc()
-				log.Warn("SLA refresh failed; retrying at the next interval", "err", err)
-			}
-		})
+		// SLA is evaluated in the projection, as each unit stores its
+		// tickets' states (docs/architecture.md): no refresher reads the
+		// histories back.
+		writer.SetSLA(cfg.slaPolicies)
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "slate_sla_refreshed_tickets_total",
+			Help: "Tickets whose SLA results were evaluated and stored with their state."},
+			func() float64 { return float64(writer.SLATickets()) }))
 	}
 	addr, err := obs.Serve(ctx, cfg.HTTP.Addr, mux, log)
 	if err != nil {

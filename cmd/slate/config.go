@@ -43,7 +43,7 @@ type Config struct {
 // SLA results.
 type SLAConfig struct {
 	Config          string        `yaml:"config"`           // SLATE_SLA_CONFIG
-	RefreshInterval time.Duration `yaml:"refresh_interval"` // how often ingest re-evaluates projected tickets
+	RefreshInterval time.Duration `yaml:"refresh_interval"` // no longer used (ingest evaluates SLA in its projection); accepted for old configs
 }
 
 type HTTPConfig struct {

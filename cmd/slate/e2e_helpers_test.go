@@ -384,6 +384,26 @@ func (e *env) checkFigures(stage string, timeout time.Duration) {
 
 // wantSLAResults evaluates the policies on each ticket's history as given,
 // as of its last event, keyed and formatted like storedSLAResults.
+// expectedSLAResults evaluates the SLA of every ticket of events (in any
+// order, repeats included) under the policy file, as wantSLAResults lays
+// the results out.
+func expectedSLAResults(t *testing.T, slaFile string, events []event.Event) map[string]string {
+	t.Helper()
+	policies, err := sla.LoadConfig(slaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTicket := map[ticketKey][]event.Event{}
+	for _, ev := range events {
+		k := ticketKey{ev.Tenant, ev.TicketID}
+		byTicket[k] = append(byTicket[k], ev)
+	}
+	for k, h := range byTicket {
+		byTicket[k] = event.SortHistory(h)
+	}
+	return wantSLAResults(policies, byTicket)
+}
+
 func wantSLAResults(policies *sla.Config, byTicket map[ticketKey][]event.Event) map[string]string {
 	want := map[string]string{}
 	for k, h := range byTicket {

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,7 +19,6 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/slatehq/slate/event"
-	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
 )
@@ -184,9 +185,16 @@ func TestIngestKilledRepeatedlyLosesAndDuplicatesNothing(t *testing.T) {
 	}
 	produced := make(chan error, 1)
 	go func() { produced <- e.send(msgs) }() // the stream keeps arriving while ingest dies
+	// SLA on: each unit stores its tickets' SLA rows with their states,
+	// and those too must come out as if every event had arrived once
+	slaFile, err := filepath.Abs("../../deploy/sla.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withSLA := "SLATE_SLA_CONFIG=" + slaFile
 	kills := 0
 	for _, frac := range []float64{0.15, 0.4, 0.65} {
-		in := e.startIngest()
+		in := e.startIngest(withSLA)
 		target := frac * float64(len(msgs))
 		waitUntil(t, 3*time.Minute, fmt.Sprintf("%.0f%% stored before kill %d", frac*100, kills+1), func() bool {
 			c, err := warehouse.ReadCounts(t.Context(), e.conn, e.db)
@@ -199,12 +207,13 @@ func TestIngestKilledRepeatedlyLosesAndDuplicatesNothing(t *testing.T) {
 		in.done <- nil
 		kills++
 	}
-	in := e.startIngest()
+	in := e.startIngest(withSLA)
 	if err := <-produced; err != nil {
 		t.Fatal(err)
 	}
 	e.checkFigures(fmt.Sprintf("after %d SIGKILLs", kills), 4*time.Minute)
 	in.stop(t)
+	checkSLA(t, e, slaFile, slices.Collect(maps.Values(e.expected.events)))
 }
 
 func TestTwoIngestersSharePartitions(t *testing.T) {
@@ -485,19 +494,7 @@ func TestIngestStoresSLAResults(t *testing.T) {
 	in := e.startIngest("SLATE_SLA_CONFIG=" + slaFile)
 	e.checkFigures("before SLA", 2*time.Minute)
 
-	policies, err := sla.LoadConfig(slaFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byTicket := map[ticketKey][]event.Event{}
-	for _, ev := range e.expected.events {
-		k := ticketKey{ev.Tenant, ev.TicketID}
-		byTicket[k] = append(byTicket[k], ev)
-	}
-	for k, h := range byTicket {
-		byTicket[k] = event.SortHistory(h)
-	}
-	want := wantSLAResults(policies, byTicket)
+	want := expectedSLAResults(t, slaFile, slices.Collect(maps.Values(e.expected.events)))
 	read := func() map[string]string { return e.storedSLAResults() }
 	var got map[string]string
 	waitUntil(t, 2*time.Minute, "SLA results for every ticket's final history", func() bool {
@@ -512,10 +509,14 @@ func TestIngestStoresSLAResults(t *testing.T) {
 	}
 	in.stop(t)
 
+	tickets := map[ticketKey]bool{}
+	for _, ev := range e.expected.events {
+		tickets[ticketKey{ev.Tenant, ev.TicketID}] = true
+	}
 	cmd := e.command("sla", "recompute", "--quiet")
 	cmd.Env = append(cmd.Env, "SLATE_SLA_CONFIG="+slaFile)
 	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), fmt.Sprintf("re-evaluated %d tickets", len(byTicket))) {
+	if err != nil || !strings.Contains(string(out), fmt.Sprintf("re-evaluated %d tickets", len(tickets))) {
 		t.Fatalf("recompute: %v\n%s", err, out)
 	}
 	if after := read(); !reflect.DeepEqual(after, want) {

@@ -27,7 +27,6 @@ import (
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/event/eventgen"
 	"github.com/slatehq/slate/ingest"
-	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 )
 
@@ -256,19 +255,10 @@ func checkPartitionOrder(t *testing.T, e *env, order map[string]int) {
 }
 
 // checkSLA compares the stored SLA results with the policies evaluated on
-// each ticket's produced history, in stream order.
+// each ticket's produced history.
 func checkSLA(t *testing.T, e *env, slaFile string, stream []event.Event) {
 	t.Helper()
-	policies, err := sla.LoadConfig(slaFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byTicket := map[ticketKey][]event.Event{}
-	for _, ev := range stream {
-		k := ticketKey{ev.Tenant, ev.TicketID}
-		byTicket[k] = append(byTicket[k], ev)
-	}
-	want := wantSLAResults(policies, byTicket)
+	want := expectedSLAResults(t, slaFile, stream)
 	read := func() map[string]string { return e.storedSLAResults() }
 	var got map[string]string
 	deadline := time.Now().Add(time.Minute)
@@ -285,8 +275,12 @@ func checkSLA(t *testing.T, e *env, slaFile string, stream []event.Event) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-	if len(want) < len(byTicket) {
-		t.Fatalf("only %d SLA results for %d tickets", len(want), len(byTicket))
+	tickets := map[ticketKey]bool{}
+	for _, ev := range stream {
+		tickets[ticketKey{ev.Tenant, ev.TicketID}] = true
+	}
+	if len(want) < len(tickets) {
+		t.Fatalf("only %d SLA results for %d tickets", len(want), len(tickets))
 	}
 }
 

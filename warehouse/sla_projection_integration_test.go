@@ -1,0 +1,147 @@
+package warehouse_test
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"math/rand"
+	"testing"
+
+	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/event/eventgen"
+	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/warehouse"
+)
+
+// TestProjectedSLAMatchesEvaluate streams generated tickets through
+// writers with SLA on, as ingest does: two partitions, some events
+// produced late (out of order), earlier stretches of the stream delivered
+// again (redelivery after a failure), and a second writer taking over
+// halfway with a cold cache (a restart: its tickets' clocks come from the
+// stored histories). Every ticket's stored SLA results must equal
+// sla.Config.Evaluate of its whole history as of its last event, which is
+// what sla recompute writes, and every ticket must have its sla_tickets
+// row at its final version.
+func TestProjectedSLAMatchesEvaluate(t *testing.T) {
+	for _, cache := range []int{0, 5000} {
+		t.Run(fmt.Sprintf("state cache %d", cache), func(t *testing.T) { testProjectedSLA(t, cache) })
+	}
+}
+
+func testProjectedSLA(t *testing.T, cache int) {
+	conn, o := openMigrated(t)
+	ctx := context.Background()
+	cfg, err := sla.LoadConfig("../deploy/sla.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var produced []event.Event
+	histories := map[string][]event.Event{}
+	err = eventgen.Generate(eventgen.Config{Seed: 23, Tickets: 300, Days: 10}, func(e *event.Event) error {
+		produced = append(produced, *e)
+		k := e.Tenant + "/" + e.TicketID
+		histories[k] = append(histories[k], *e)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// some events produced late: moved 50 to 400 places down the stream
+	rnd := rand.New(rand.NewSource(3))
+	for i := 0; i < len(produced)/20; i++ {
+		from := rnd.Intn(len(produced))
+		to := min(len(produced)-1, from+50+rnd.Intn(350))
+		e := produced[from]
+		copy(produced[from:to], produced[from+1:to+1])
+		produced[to] = e
+	}
+	// the topic: each ticket's events in one partition, offsets in order
+	stream := make([]event.Record, len(produced))
+	next := [2]int64{}
+	for i, e := range produced {
+		h := fnv.New32a()
+		h.Write([]byte(e.TicketID))
+		p := int32(h.Sum32() % 2)
+		stream[i] = event.Record{Event: e, Source: event.Source{Topic: "t", Partition: p, Offset: next[p]}}
+		next[p]++
+	}
+
+	const batchSize = 150
+	deliver := func(w *warehouse.Writer, recs []event.Record) {
+		t.Helper()
+		u := w.Begin(ctx)
+		for start := 0; start < len(recs); start += batchSize {
+			if err := u.Add(ctx, spanned(recs[start:min(start+batchSize, len(recs))])); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := u.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	newWriter := func() *warehouse.Writer {
+		w := warehouse.NewWriter(conn, o.Database, cache)
+		w.SetSLA(cfg)
+		return w
+	}
+	w := newWriter()
+	half := len(stream) / 2
+	for start := 0; start < len(stream); {
+		end := min(len(stream), start+batchSize*(1+rnd.Intn(3)))
+		if start >= half && start-half < 3*batchSize {
+			w = newWriter() // a restart: a cold cache
+		}
+		deliver(w, stream[start:end])
+		if rnd.Intn(5) == 0 { // redelivered: a stretch before, again
+			from := max(0, start-rnd.Intn(400))
+			deliver(w, stream[from:end])
+		}
+		start = end
+	}
+	if w.SLATickets() == 0 {
+		t.Fatal("the writer stored no SLA rows")
+	}
+
+	checkSLAResults(t, conn, o.Database, cfg, histories)
+	versions := map[string]uint64{}
+	for k, h := range histories {
+		versions[k] = uint64(len(event.SortHistory(append([]event.Event(nil), h...))))
+	}
+	rows, err := conn.Query(ctx, "SELECT tenant, ticket_id, max(ticket_version) FROM "+o.Database+".sla_tickets GROUP BY tenant, ticket_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	seen := 0
+	for rows.Next() {
+		var tn, id string
+		var v uint64
+		if err := rows.Scan(&tn, &id, &v); err != nil {
+			t.Fatal(err)
+		}
+		if want := versions[tn+"/"+id]; v != want {
+			t.Errorf("%s/%s: sla_tickets at version %d, want %d", tn, id, v, want)
+		}
+		seen++
+	}
+	if seen != len(histories) {
+		t.Errorf("sla_tickets rows for %d tickets, want %d", seen, len(histories))
+	}
+}
+
+// spanned is a batch of records with the span of offsets of each
+// partition it holds (records of a partition in offset order).
+func spanned(recs []event.Record) *event.Batch {
+	b := &event.Batch{Records: recs}
+	at := map[int32]int{}
+	for _, r := range recs {
+		i, ok := at[r.Source.Partition]
+		if !ok {
+			at[r.Source.Partition] = len(b.Spans)
+			b.Spans = append(b.Spans, event.Span{Topic: r.Source.Topic, Partition: r.Source.Partition, First: r.Source.Offset, Last: r.Source.Offset})
+			continue
+		}
+		b.Spans[i].Last = r.Source.Offset
+	}
+	return b
+}
