@@ -253,6 +253,14 @@ var closedSets = map[Dimension][]string{
 	DimMetric:   {"first_reply", "next_reply", "periodic_update", "resolution", "full_resolution"},
 }
 
+// ClosedValues is the set of values a dimension accepts, when it is a
+// closed one (canonical statuses, priorities, ...); ok is false for the
+// open ones (names, tags), which accept any value.
+func ClosedValues(d Dimension) (values []string, ok bool) {
+	set, ok := closedSets[d]
+	return slices.Clone(set), ok
+}
+
 func strs[T ~string](xs []T) []string {
 	out := make([]string, len(xs))
 	for i, x := range xs {

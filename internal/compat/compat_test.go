@@ -574,8 +574,12 @@ func exerciseReports(t *testing.T, ctx context.Context, conn driver.Conn, now ti
 					}
 				}
 			}
-			if len(vals) == 0 {
-				vals.Add(string(d), "none")
+			if len(vals) == 0 { // nothing to take a value from (a list of now may be empty)
+				v := "none"
+				if set, closed := reports.ClosedValues(d); closed {
+					v = set[0]
+				}
+				vals.Add(string(d), v)
 			}
 			if d == reports.DimTenant {
 				tenant = vals.Get(string(d))
