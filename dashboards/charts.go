@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -168,7 +169,78 @@ func (l locale) barChart(id, title string, res *reports.Result, dim string, meas
 	if len(rows) > top {
 		rows = rows[:top]
 	}
-	return l.bars(id, title, res, rows, dim, measures, params, false)
+	horizontal := len(rows) > maxColumns
+	di := res.ColumnIndex(dim)
+	for _, row := range rows {
+		horizontal = horizontal || utf8.RuneCountInString(l.label(dim, row[di].(string))) > maxColumnLabel
+	}
+	c, err := l.bars(id, title, res, rows, dim, measures, params, horizontal)
+	if horizontal {
+		c.Height = barsHeight(len(rows))
+	}
+	return c, err
+}
+
+// A bar chart stands its bars upright only when each category's label
+// fits under its bar: at most maxColumns categories of at most
+// maxColumnLabel characters. Longer lists or labels lie down, one label
+// per line, so that none is hidden.
+const (
+	maxColumns     = 6
+	maxColumnLabel = 12
+)
+
+// barsHeight is a horizontal bar chart's height: a line per category.
+func barsHeight(categories int) string {
+	return strconv.Itoa(100+24*max(categories, 4)) + "px"
+}
+
+// categoryLabelWidth is the width in pixels a category label is cut to
+// (with an ellipsis: the tooltip names the category in full).
+const (
+	rowLabelWidth    = 150 // horizontal bars: the grid's left margin
+	columnLabelWidth = 70  // upright bars: about a column's width
+)
+
+// labelEveryCategory makes the option's category axes show every label
+// (ECharts by default skips labels that would crowd) and cut those too
+// long for their room, and names the value axes with their unit.
+func labelEveryCategory(option map[string]any, horizontal bool) (map[string]any, error) {
+	b, err := json.Marshal(option)
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, err
+	}
+	width := columnLabelWidth
+	if horizontal {
+		width = rowLabelWidth
+	}
+	for _, k := range []string{"xAxis", "yAxis"} {
+		axes, _ := out[k].([]any)
+		for _, a := range axes {
+			axis, ok := a.(map[string]any)
+			if !ok {
+				continue
+			}
+			// go-echarts leaves an upright bar chart's x axis untyped:
+			// ECharts makes it a category axis.
+			if t, _ := axis["type"].(string); t == "category" || (k == "xAxis" && t == "") {
+				label, _ := axis["axisLabel"].(map[string]any)
+				if label == nil {
+					label = map[string]any{}
+				}
+				label["interval"] = 0
+				label["hideOverlap"] = false
+				label["width"] = width
+				label["overflow"] = "truncate"
+				axis["axisLabel"] = label
+			}
+		}
+	}
+	return out, nil
 }
 
 // everyBarChart draws every row of res as a horizontal bar, in the
@@ -176,7 +248,7 @@ func (l locale) barChart(id, title string, res *reports.Result, dim string, meas
 // not even those with nothing to show (an agent with no solves).
 func (l locale) everyBarChart(id, title string, res *reports.Result, dim string, measures []string, params url.Values) (Chart, error) {
 	c, err := l.bars(id, title, res, res.Rows, dim, measures, params, true)
-	c.Height = strconv.Itoa(100+24*len(res.Rows)) + "px"
+	c.Height = barsHeight(len(res.Rows))
 	return c, err
 }
 
@@ -208,7 +280,11 @@ func (l locale) bars(id, title string, res *reports.Result, rows [][]any, dim st
 		bar.AddSeries(lbl, data)
 	}
 	bar.Validate()
-	c, err := newChart(id, title, bar.JSON(), &drill{Report: res.Report, Dim: dim, Params: params.Encode(), Measures: names, Keys: keys})
+	option, err := labelEveryCategory(bar.JSON(), horizontal)
+	if err != nil {
+		return Chart{}, fmt.Errorf("chart %s: %w", id, err)
+	}
+	c, err := newChart(id, title, option, &drill{Report: res.Report, Dim: dim, Params: params.Encode(), Measures: names, Keys: keys})
 	c.Empty = empty
 	return c, err
 }

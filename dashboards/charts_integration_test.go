@@ -1,0 +1,109 @@
+package dashboards
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/slatehq/slate/internal/auth"
+	"github.com/slatehq/slate/internal/testkit"
+)
+
+// chartAxis is what ECharts made of one axis of a drawn chart.
+type chartAxis struct {
+	Chart       string `json:"chart"`
+	Axis        string `json:"axis"`
+	Type        string `json:"type"`
+	Interval    any    `json:"interval"`
+	HideOverlap any    `json:"hideOverlap"`
+	Categories  int    `json:"categories"` // the axis's data
+	Shown       int    `json:"shown"`      // the labels ECharts lays out
+	Name        string `json:"name"`
+	Bar         bool   `json:"bar"`
+}
+
+// drawnAxes are the axes of every bar and line chart of the page open in
+// tab, read from ECharts' own model of each chart.
+const drawnAxes = `(() => {
+	const out = [];
+	document.querySelectorAll("[data-chart]").forEach(el => {
+		const c = echarts.getInstanceByDom(el);
+		if (!c) { out.push({chart: el.dataset.chart, axis: "not drawn"}); return; }
+		if (!c.getOption().series.some(s => s.type === "bar" || s.type === "line")) { return; }
+		const bar = c.getOption().series.some(s => s.type === "bar");
+		const m = c.getModel();
+		["xAxis", "yAxis"].forEach(k => {
+			const a = m.getComponent(k, 0);
+			if (!a) { return; }
+			const cats = a.axis.type === "category" ? a.axis.scale.count() : 0;
+			out.push({chart: el.dataset.chart, axis: k, type: a.axis.type,
+				interval: a.get(["axisLabel", "interval"]), hideOverlap: a.get(["axisLabel", "hideOverlap"]) || false,
+				categories: cats, shown: cats ? a.axis.getViewLabels().length : 0, name: a.get("name") || "", bar: bar});
+		});
+	});
+	return out;
+})()`
+
+// pageAxes opens path in Chromium as pr and returns its charts' axes.
+func pageAxes(t *testing.T, tab *testkit.Tab, w *i18nWorld, pr auth.Principal, path, waitFor string) []chartAxis {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.Handle(AssetsPath, http.StripPrefix(AssetsPath, AssetsHandler()))
+	mux.Handle("/", w.handler(pr))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	if err := tab.Navigate(srv.URL + path); err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.WaitVisible(waitFor); err != nil {
+		t.Fatal(err)
+	}
+	var axes []chartAxis
+	if err := tab.Eval(drawnAxes, &axes); err != nil {
+		t.Fatalf("%s: %v; console %q", path, err, tab.ConsoleErrors())
+	}
+	return axes
+}
+
+// Every category of every bar chart is labelled: ECharts is told never
+// to skip a label (interval 0, no hiding of overlaps) and lays one out
+// per category. Long lists lie down as horizontal bars.
+func TestEveryBarCategoryIsLabelled(t *testing.T) {
+	w := sharedI18nWorld(t)
+	tab := testkit.Chromium(t).NewTab(t)
+	admin := auth.Principal{Name: "Lan", Role: auth.RoleAdmin, Via: auth.ViaSession}
+	categories := map[string]int{}
+	for _, pg := range []struct{ path, waitFor string }{
+		{"/dashboards/manager?" + i18nRange, "#chart-tags"},
+		{"/dashboards/finance?" + i18nRange, "#chart-billable_customer"},
+		{"/dashboards/leadership?" + i18nRange, "#chart-sla"},
+	} {
+		for _, a := range pageAxes(t, tab, w, admin, pg.path, pg.waitFor) {
+			if a.Axis == "not drawn" {
+				t.Errorf("%s: chart %s not drawn", pg.path, a.Chart)
+				continue
+			}
+			if a.Type != "category" || !a.Bar { // a time axis may skip dates
+				continue
+			}
+			categories[a.Chart] = a.Categories
+			if a.Interval != float64(0) || a.HideOverlap != false {
+				t.Errorf("%s %s %s: axisLabel interval %v, hideOverlap %v; want 0 and false", pg.path, a.Chart, a.Axis, a.Interval, a.HideOverlap)
+			}
+			if a.Shown != a.Categories {
+				t.Errorf("%s %s: %d of %d categories labelled", pg.path, a.Chart, a.Shown, a.Categories)
+			}
+			// a long list lies down: its categories on the y axis
+			if a.Categories > maxColumns && a.Axis != "yAxis" {
+				t.Errorf("%s %s: %d categories on upright bars", pg.path, a.Chart, a.Categories)
+			}
+		}
+	}
+	// The check saw the charts the issue counted (SLA metrics, tags,
+	// agents), with lists long enough to crowd.
+	for chart, atLeast := range map[string]int{"sla": 3, "tags": 10, "agents": 5, "billable_customer": 5} {
+		if categories[chart] < atLeast {
+			t.Errorf("chart %s has %d categories; the world should give it at least %d", chart, categories[chart], atLeast)
+		}
+	}
+}
