@@ -6,7 +6,9 @@ import (
 	"html/template"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -72,14 +74,41 @@ func baseOpts(title string) []charts.GlobalOpts {
 // another's.
 type durationUnit struct {
 	seconds float64
-	label   string
+	label   string // short, after a series' name
+	name    string // in full, on a value axis
 }
 
 var (
-	inMinutes = durationUnit{60, "min"}
-	inHours   = durationUnit{3600, "h"}
-	inDays    = durationUnit{86400, "days"}
+	inMinutes = durationUnit{60, "min", "minutes"}
+	inHours   = durationUnit{3600, "h", "hours"}
+	inDays    = durationUnit{86400, "days", "days"}
 )
+
+// axisUnit is what a chart's value axis counts, in the reader's words:
+// the page's duration unit, hours, percent, or tickets (and replies).
+func (l locale) axisUnit(res *reports.Result, measures []string, unit durationUnit) string {
+	var units []string
+	for _, m := range measures {
+		var u string
+		switch res.Columns[res.ColumnIndex(m)].Kind {
+		case reports.KindSeconds:
+			u = l.T(unit.name)
+		case reports.KindHours:
+			u = l.T("hours")
+		case reports.KindPercent:
+			u = "%"
+		case reports.KindCount:
+			u = l.T("tickets")
+			if m == "replies" {
+				u = l.T("replies")
+			}
+		}
+		if u != "" && !slices.Contains(units, u) {
+			units = append(units, u)
+		}
+	}
+	return strings.Join(units, ", ")
+}
 
 // unitFor picks the unit for a page's durations from the largest of them:
 // minutes up to two hours, hours up to ten days, days beyond.
@@ -157,7 +186,11 @@ func (l locale) trendChart(id, title string, res *reports.Result, measures []str
 		line.AddSeries(lbl, data)
 	}
 	line.Validate()
-	c, err := newChart(id, title, line.JSON(), &drill{Report: res.Report, Time: true, Grain: string(res.Grain), Params: params.Encode(), Measures: names, Periods: periods})
+	option, err := readableAxes(line.JSON(), false, l.axisUnit(res, measures, unit))
+	if err != nil {
+		return Chart{}, fmt.Errorf("chart %s: %w", id, err)
+	}
+	c, err := newChart(id, title, option, &drill{Report: res.Report, Time: true, Grain: string(res.Grain), Params: params.Encode(), Measures: names, Periods: periods})
 	c.Empty = empty
 	return c, err
 }
@@ -202,10 +235,10 @@ const (
 	columnLabelWidth = 70  // upright bars: about a column's width
 )
 
-// labelEveryCategory makes the option's category axes show every label
+// readableAxes makes the option's category axes show every label
 // (ECharts by default skips labels that would crowd) and cut those too
 // long for their room, and names the value axes with their unit.
-func labelEveryCategory(option map[string]any, horizontal bool) (map[string]any, error) {
+func readableAxes(option map[string]any, horizontal bool, unit string) (map[string]any, error) {
 	b, err := json.Marshal(option)
 	if err != nil {
 		return nil, err
@@ -237,6 +270,12 @@ func labelEveryCategory(option map[string]any, horizontal bool) (map[string]any,
 				label["width"] = width
 				label["overflow"] = "truncate"
 				axis["axisLabel"] = label
+				continue
+			}
+			axis["name"] = unit
+			if k == "xAxis" { // at the top of horizontal bars: the unit centred over the figures
+				axis["nameLocation"] = "middle"
+				axis["nameGap"] = 22
 			}
 		}
 	}
@@ -280,7 +319,7 @@ func (l locale) bars(id, title string, res *reports.Result, rows [][]any, dim st
 		bar.AddSeries(lbl, data)
 	}
 	bar.Validate()
-	option, err := labelEveryCategory(bar.JSON(), horizontal)
+	option, err := readableAxes(bar.JSON(), horizontal, l.axisUnit(res, measures, inMinutes))
 	if err != nil {
 		return Chart{}, fmt.Errorf("chart %s: %w", id, err)
 	}

@@ -3,6 +3,7 @@ package dashboards
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/slatehq/slate/internal/auth"
@@ -104,6 +105,56 @@ func TestEveryBarCategoryIsLabelled(t *testing.T) {
 	for chart, atLeast := range map[string]int{"sla": 3, "tags": 10, "agents": 5, "billable_customer": 5} {
 		if categories[chart] < atLeast {
 			t.Errorf("chart %s has %d categories; the world should give it at least %d", chart, categories[chart], atLeast)
+		}
+	}
+}
+
+// Every value axis says what it counts, and the duration charts of a page
+// share the page's one unit, the one its series names state.
+func TestEveryValueAxisStatesItsUnit(t *testing.T) {
+	w := sharedI18nWorld(t)
+	tab := testkit.Chromium(t).NewTab(t)
+	admin := auth.Principal{Name: "Lan", Role: auth.RoleAdmin, Via: auth.ViaSession}
+	var seriesNames []string
+	axes := pageAxes(t, tab, w, admin, "/dashboards/manager?"+i18nRange, "#chart-frt")
+	if err := tab.Eval(`echarts.getInstanceByDom(document.querySelector("#chart-frt")).getOption().series.map(s => s.name)`, &seriesNames); err != nil {
+		t.Fatal(err)
+	}
+	// the page's duration unit, as its series names state it: "Median (h)"
+	durations := map[string]string{"(min)": "minutes", "(h)": "hours", "(days)": "days"}
+	var pageUnit string
+	for short, full := range durations {
+		if strings.HasSuffix(seriesNames[0], short) {
+			pageUnit = full
+		}
+	}
+	if pageUnit == "" {
+		t.Fatalf("first reply series %q state no unit", seriesNames)
+	}
+	want := map[string]string{
+		"volume": "tickets", "frt": pageUnit, "resolution": pageUnit, "sla": "%",
+		"backlog_priority": "tickets", "backlog_severity": "tickets", "backlog_age": "tickets",
+		"tags": "tickets", "agents": "tickets, replies",
+	}
+	seen := map[string]bool{}
+	for _, a := range axes {
+		if a.Type != "value" {
+			continue
+		}
+		seen[a.Chart] = true
+		if a.Name != want[a.Chart] {
+			t.Errorf("chart %s: value axis named %q, want %q", a.Chart, a.Name, want[a.Chart])
+		}
+	}
+	for chart := range want {
+		if !seen[chart] {
+			t.Errorf("chart %s: no value axis seen", chart)
+		}
+	}
+	// and in the reader's language
+	for _, a := range pageAxes(t, tab, w, auth.Principal{Name: "Oksana", Role: auth.RoleAdmin, Lang: "ru"}, "/dashboards/finance?"+i18nRange, "#chart-billable_customer") {
+		if a.Type == "value" && a.Name != "часы" {
+			t.Errorf("finance %s: value axis named %q, want часы", a.Chart, a.Name)
 		}
 	}
 }

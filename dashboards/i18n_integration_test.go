@@ -236,7 +236,8 @@ func visibleText(t *testing.T, page string) string {
 		for _, raw := range []json.RawMessage{isl.Option.XAxis, isl.Option.YAxis, isl.Option.Legend} {
 			// an axis or legend is an object or a list of them
 			type labelled struct {
-				Data []any `json:"data"`
+				Name string `json:"name"` // an axis's unit
+				Data []any  `json:"data"`
 			}
 			var many []labelled
 			if json.Unmarshal(raw, &many) != nil {
@@ -245,6 +246,7 @@ func visibleText(t *testing.T, page string) string {
 				many = []labelled{one}
 			}
 			for _, a := range many {
+				b.WriteString(a.Name + "\n")
 				for _, d := range a.Data {
 					if s, ok := d.(string); ok {
 						b.WriteString(s + "\n")
