@@ -144,6 +144,14 @@ func measureValue(row []any, res *reports.Result, measure string, unit durationU
 	return nil
 }
 
+// shows says whether a trend's value is something to draw: a count of 0
+// is nothing happening (a filter that matches no ticket gives a trend of
+// zeros), a duration or a rate of 0 is a figure.
+func shows(v any, k reports.Kind) bool {
+	f, ok := v.(float64)
+	return ok && (k != reports.KindCount || f != 0)
+}
+
 func roundTo(v float64, k reports.Kind, unit durationUnit) float64 {
 	switch k {
 	case reports.KindSeconds:
@@ -173,7 +181,7 @@ func (l locale) trendChart(id, title string, res *reports.Result, measures []str
 		var data []opts.LineData
 		for _, row := range res.Rows {
 			v := measureValue(row, res, m, unit)
-			if v != nil {
+			if shows(v, res.Columns[res.ColumnIndex(m)].Kind) {
 				empty = false
 			}
 			data = append(data, opts.LineData{Value: v})

@@ -158,3 +158,28 @@ func TestEveryValueAxisStatesItsUnit(t *testing.T) {
 		}
 	}
 }
+
+// A page whose filters match nothing says so in the reader's language,
+// instead of drawing empty charts; the same page matching something draws
+// its charts and says nothing of the kind.
+func TestAPageMatchingNothingSaysSo(t *testing.T) {
+	w := sharedI18nWorld(t)
+	message := map[string]string{"en": "Nothing matches these filters in this period.",
+		"vi": "Không có dữ liệu nào khớp với bộ lọc trong kỳ này.", "ru": "За этот период ничего не найдено по этим фильтрам."}
+	for lang, msg := range message {
+		h := w.handler(auth.Principal{Name: "Lan", Role: auth.RoleAdmin, Lang: lang})
+		for _, pg := range []struct{ page, nothing string }{
+			{"manager", "tag=no-such-tag"}, {"finance", "agent=no-such-agent"}, {"leadership", "channel=no-such-channel"},
+		} {
+			code, page := get(t, h, "/dashboards/"+pg.page+"?"+pg.nothing+"&"+i18nRange, "")
+			if code != http.StatusOK || !strings.Contains(page, msg) || strings.Contains(page, "data-chart=") {
+				t.Errorf("%s %s with %s: status %d, says %q: %v, draws charts: %v", lang, pg.page, pg.nothing, code, msg,
+					strings.Contains(page, msg), strings.Contains(page, "data-chart="))
+			}
+			_, page = get(t, h, "/dashboards/"+pg.page+"?"+i18nRange, "")
+			if strings.Contains(page, msg) || !strings.Contains(page, "data-chart=") {
+				t.Errorf("%s %s unfiltered: says %q or draws no chart", lang, pg.page, msg)
+			}
+		}
+	}
+}

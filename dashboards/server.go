@@ -94,6 +94,9 @@ type Page struct {
 	Tables    []Table
 	Headlines []reports.Headline
 	Period    string
+	// NoMatch, when none of the page's charts has anything to draw, says
+	// so in their place.
+	NoMatch string
 	// Currency, on the finance page, is the currency its rankings are in.
 	Currency *currencyChoice
 	// AsOf says when the page's figures were read (the oldest of its
@@ -179,6 +182,10 @@ func (s *Server) page(build builder) http.HandlerFunc {
 		if err := build(context.WithValue(r.Context(), asOfKey{}, seen), p, base, q, sc); err != nil {
 			s.fail(w, p, err)
 			return
+		}
+		if len(p.Charts) > 0 && !slices.ContainsFunc(p.Charts, func(c Chart) bool { return !c.Empty }) {
+			p.Charts = nil
+			p.NoMatch = p.loc.T("Nothing matches these filters in this period.")
 		}
 		if !seen.oldest.IsZero() {
 			zone, err := time.LoadLocation(q.Get("tz"))
