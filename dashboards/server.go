@@ -71,9 +71,11 @@ func (s *Server) Routes(r chi.Router, require func(auth.Permission) func(http.Ha
 }
 
 // pageFilters are the filter bar's fields: kept in the URL, passed to
-// every report of the page.
+// every report of the page. The tenant narrows an unscoped reader to one
+// tenant; for a scoped reader it is a filter within the scope, as in the
+// API (a tenant outside it matches nothing).
 var pageFilters = []reports.Dimension{reports.DimGroup, reports.DimAgent, reports.DimPriority, reports.DimSeverity,
-	reports.DimTag, reports.DimChannel, reports.DimCustomer}
+	reports.DimTag, reports.DimChannel, reports.DimCustomer, reports.DimTenant}
 
 // Page is what the layout template renders.
 type Page struct {
@@ -150,7 +152,7 @@ func (s *Server) page(build builder) http.HandlerFunc {
 		p.loc = newLocale(p.Lang)
 		p.query = q
 		p.Form = form{From: q.Get("from"), To: q.Get("to"), TZ: q.Get("tz"), Values: map[string]string{},
-			Priorities: strs(event.Priorities), Severities: strs(event.Severities), Fields: []string{"group", "agent", "tag", "channel", "customer"}}
+			Priorities: strs(event.Priorities), Severities: strs(event.Severities), Fields: []string{"group", "agent", "tag", "channel", "customer", "tenant"}}
 		base := url.Values{}
 		for _, k := range []string{"from", "to", "tz"} {
 			if v := q.Get(k); v != "" {
