@@ -425,6 +425,9 @@ func TestValuesInTheirOrderAndTheReadersWords(t *testing.T) {
 				XAxis []struct {
 					Data []string `json:"data"`
 				} `json:"xAxis"`
+				YAxis []struct { // horizontal bars: the categories
+					Data []string `json:"data"`
+				} `json:"yAxis"`
 				Series []struct {
 					Data []struct {
 						Name string `json:"name"`
@@ -437,6 +440,9 @@ func TestValuesInTheirOrderAndTheReadersWords(t *testing.T) {
 		}
 		if len(isl.Option.XAxis) > 0 && len(isl.Option.XAxis[0].Data) > 0 {
 			return isl.Option.XAxis[0].Data
+		}
+		if len(isl.Option.YAxis) > 0 && len(isl.Option.YAxis[0].Data) > 0 {
+			return isl.Option.YAxis[0].Data
 		}
 		var out []string
 		for _, d := range isl.Option.Series[0].Data {
