@@ -228,7 +228,7 @@ func (l locale) barChart(id, title string, res *reports.Result, dim string, meas
 // per line, so that none is hidden.
 const (
 	maxColumns     = 6
-	maxColumnLabel = 12
+	maxColumnLabel = 8
 )
 
 // barsHeight is a horizontal bar chart's height: a line per category.
@@ -240,7 +240,7 @@ func barsHeight(categories int) string {
 // (with an ellipsis: the tooltip names the category in full).
 const (
 	rowLabelWidth    = 150 // horizontal bars: the grid's left margin
-	columnLabelWidth = 70  // upright bars: about a column's width
+	columnLabelWidth = 80  // upright bars: about a column's width
 )
 
 // readableAxes makes the option's category axes show every label

@@ -505,7 +505,8 @@ func TestShotsViRu(t *testing.T) {
 			}
 			// Tooltips and value axes write figures the reader's way.
 			js := `(() => { const o = echarts.getInstanceByDom(document.querySelector("` + id + `")).getOption();
-				return [o.tooltip[0].valueFormatter(1234567.5), o.yAxis[0].axisLabel.formatter(1234.5)]; })()`
+				const v = o.xAxis.concat(o.yAxis).find(a => a.type === "value"); // upright or horizontal bars
+				return [o.tooltip[0].valueFormatter(1234567.5), v.axisLabel.formatter(1234.5)]; })()`
 			var got []string
 			if err := tab.Eval(js, &got); err != nil || len(got) != 2 {
 				t.Fatalf("%s %s: formatters: %v %q", l, page, err, got)
