@@ -6,8 +6,11 @@ import (
 	"html/template"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -71,14 +74,41 @@ func baseOpts(title string) []charts.GlobalOpts {
 // another's.
 type durationUnit struct {
 	seconds float64
-	label   string
+	label   string // short, after a series' name
+	name    string // in full, on a value axis
 }
 
 var (
-	inMinutes = durationUnit{60, "min"}
-	inHours   = durationUnit{3600, "h"}
-	inDays    = durationUnit{86400, "days"}
+	inMinutes = durationUnit{60, "min", "minutes"}
+	inHours   = durationUnit{3600, "h", "hours"}
+	inDays    = durationUnit{86400, "days", "days"}
 )
+
+// axisUnit is what a chart's value axis counts, in the reader's words:
+// the page's duration unit, hours, percent, or tickets (and replies).
+func (l locale) axisUnit(res *reports.Result, measures []string, unit durationUnit) string {
+	var units []string
+	for _, m := range measures {
+		var u string
+		switch res.Columns[res.ColumnIndex(m)].Kind {
+		case reports.KindSeconds:
+			u = l.T(unit.name)
+		case reports.KindHours:
+			u = l.T("hours")
+		case reports.KindPercent:
+			u = "%"
+		case reports.KindCount:
+			u = l.T("tickets")
+			if m == "replies" {
+				u = l.T("replies")
+			}
+		}
+		if u != "" && !slices.Contains(units, u) {
+			units = append(units, u)
+		}
+	}
+	return strings.Join(units, ", ")
+}
 
 // unitFor picks the unit for a page's durations from the largest of them:
 // minutes up to two hours, hours up to ten days, days beyond.
@@ -114,6 +144,14 @@ func measureValue(row []any, res *reports.Result, measure string, unit durationU
 	return nil
 }
 
+// shows says whether a trend's value is something to draw: a count of 0
+// is nothing happening (a filter that matches no ticket gives a trend of
+// zeros), a duration or a rate of 0 is a figure.
+func shows(v any, k reports.Kind) bool {
+	f, ok := v.(float64)
+	return ok && (k != reports.KindCount || f != 0)
+}
+
 func roundTo(v float64, k reports.Kind, unit durationUnit) float64 {
 	switch k {
 	case reports.KindSeconds:
@@ -143,7 +181,7 @@ func (l locale) trendChart(id, title string, res *reports.Result, measures []str
 		var data []opts.LineData
 		for _, row := range res.Rows {
 			v := measureValue(row, res, m, unit)
-			if v != nil {
+			if shows(v, res.Columns[res.ColumnIndex(m)].Kind) {
 				empty = false
 			}
 			data = append(data, opts.LineData{Value: v})
@@ -156,7 +194,11 @@ func (l locale) trendChart(id, title string, res *reports.Result, measures []str
 		line.AddSeries(lbl, data)
 	}
 	line.Validate()
-	c, err := newChart(id, title, line.JSON(), &drill{Report: res.Report, Time: true, Grain: string(res.Grain), Params: params.Encode(), Measures: names, Periods: periods})
+	option, err := readableAxes(line.JSON(), false, l.axisUnit(res, measures, unit))
+	if err != nil {
+		return Chart{}, fmt.Errorf("chart %s: %w", id, err)
+	}
+	c, err := newChart(id, title, option, &drill{Report: res.Report, Time: true, Grain: string(res.Grain), Params: params.Encode(), Measures: names, Periods: periods})
 	c.Empty = empty
 	return c, err
 }
@@ -168,7 +210,84 @@ func (l locale) barChart(id, title string, res *reports.Result, dim string, meas
 	if len(rows) > top {
 		rows = rows[:top]
 	}
-	return l.bars(id, title, res, rows, dim, measures, params, false)
+	horizontal := len(rows) > maxColumns
+	di := res.ColumnIndex(dim)
+	for _, row := range rows {
+		horizontal = horizontal || utf8.RuneCountInString(l.label(dim, row[di].(string))) > maxColumnLabel
+	}
+	c, err := l.bars(id, title, res, rows, dim, measures, params, horizontal)
+	if horizontal {
+		c.Height = barsHeight(len(rows))
+	}
+	return c, err
+}
+
+// A bar chart stands its bars upright only when each category's label
+// fits under its bar: at most maxColumns categories of at most
+// maxColumnLabel characters. Longer lists or labels lie down, one label
+// per line, so that none is hidden.
+const (
+	maxColumns     = 6
+	maxColumnLabel = 8
+)
+
+// barsHeight is a horizontal bar chart's height: a line per category.
+func barsHeight(categories int) string {
+	return strconv.Itoa(100+24*max(categories, 4)) + "px"
+}
+
+// categoryLabelWidth is the width in pixels a category label is cut to
+// (with an ellipsis: the tooltip names the category in full).
+const (
+	rowLabelWidth    = 150 // horizontal bars: the grid's left margin
+	columnLabelWidth = 80  // upright bars: about a column's width
+)
+
+// readableAxes makes the option's category axes show every label
+// (ECharts by default skips labels that would crowd) and cut those too
+// long for their room, and names the value axes with their unit.
+func readableAxes(option map[string]any, horizontal bool, unit string) (map[string]any, error) {
+	b, err := json.Marshal(option)
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, err
+	}
+	width := columnLabelWidth
+	if horizontal {
+		width = rowLabelWidth
+	}
+	for _, k := range []string{"xAxis", "yAxis"} {
+		axes, _ := out[k].([]any)
+		for _, a := range axes {
+			axis, ok := a.(map[string]any)
+			if !ok {
+				continue
+			}
+			// go-echarts leaves an upright bar chart's x axis untyped:
+			// ECharts makes it a category axis.
+			if t, _ := axis["type"].(string); t == "category" || (k == "xAxis" && t == "") {
+				label, _ := axis["axisLabel"].(map[string]any)
+				if label == nil {
+					label = map[string]any{}
+				}
+				label["interval"] = 0
+				label["hideOverlap"] = false
+				label["width"] = width
+				label["overflow"] = "truncate"
+				axis["axisLabel"] = label
+				continue
+			}
+			axis["name"] = unit
+			if k == "xAxis" { // at the top of horizontal bars: the unit centred over the figures
+				axis["nameLocation"] = "middle"
+				axis["nameGap"] = 22
+			}
+		}
+	}
+	return out, nil
 }
 
 // everyBarChart draws every row of res as a horizontal bar, in the
@@ -176,7 +295,7 @@ func (l locale) barChart(id, title string, res *reports.Result, dim string, meas
 // not even those with nothing to show (an agent with no solves).
 func (l locale) everyBarChart(id, title string, res *reports.Result, dim string, measures []string, params url.Values) (Chart, error) {
 	c, err := l.bars(id, title, res, res.Rows, dim, measures, params, true)
-	c.Height = strconv.Itoa(100+24*len(res.Rows)) + "px"
+	c.Height = barsHeight(len(res.Rows))
 	return c, err
 }
 
@@ -208,7 +327,11 @@ func (l locale) bars(id, title string, res *reports.Result, rows [][]any, dim st
 		bar.AddSeries(lbl, data)
 	}
 	bar.Validate()
-	c, err := newChart(id, title, bar.JSON(), &drill{Report: res.Report, Dim: dim, Params: params.Encode(), Measures: names, Keys: keys})
+	option, err := readableAxes(bar.JSON(), horizontal, l.axisUnit(res, measures, inMinutes))
+	if err != nil {
+		return Chart{}, fmt.Errorf("chart %s: %w", id, err)
+	}
+	c, err := newChart(id, title, option, &drill{Report: res.Report, Dim: dim, Params: params.Encode(), Measures: names, Keys: keys})
 	c.Empty = empty
 	return c, err
 }

@@ -236,7 +236,8 @@ func visibleText(t *testing.T, page string) string {
 		for _, raw := range []json.RawMessage{isl.Option.XAxis, isl.Option.YAxis, isl.Option.Legend} {
 			// an axis or legend is an object or a list of them
 			type labelled struct {
-				Data []any `json:"data"`
+				Name string `json:"name"` // an axis's unit
+				Data []any  `json:"data"`
 			}
 			var many []labelled
 			if json.Unmarshal(raw, &many) != nil {
@@ -245,6 +246,7 @@ func visibleText(t *testing.T, page string) string {
 				many = []labelled{one}
 			}
 			for _, a := range many {
+				b.WriteString(a.Name + "\n")
 				for _, d := range a.Data {
 					if s, ok := d.(string); ok {
 						b.WriteString(s + "\n")
@@ -423,6 +425,9 @@ func TestValuesInTheirOrderAndTheReadersWords(t *testing.T) {
 				XAxis []struct {
 					Data []string `json:"data"`
 				} `json:"xAxis"`
+				YAxis []struct { // horizontal bars: the categories
+					Data []string `json:"data"`
+				} `json:"yAxis"`
 				Series []struct {
 					Data []struct {
 						Name string `json:"name"`
@@ -435,6 +440,9 @@ func TestValuesInTheirOrderAndTheReadersWords(t *testing.T) {
 		}
 		if len(isl.Option.XAxis) > 0 && len(isl.Option.XAxis[0].Data) > 0 {
 			return isl.Option.XAxis[0].Data
+		}
+		if len(isl.Option.YAxis) > 0 && len(isl.Option.YAxis[0].Data) > 0 {
+			return isl.Option.YAxis[0].Data
 		}
 		var out []string
 		for _, d := range isl.Option.Series[0].Data {
@@ -497,7 +505,8 @@ func TestShotsViRu(t *testing.T) {
 			}
 			// Tooltips and value axes write figures the reader's way.
 			js := `(() => { const o = echarts.getInstanceByDom(document.querySelector("` + id + `")).getOption();
-				return [o.tooltip[0].valueFormatter(1234567.5), o.yAxis[0].axisLabel.formatter(1234.5)]; })()`
+				const v = o.xAxis.concat(o.yAxis).find(a => a.type === "value"); // upright or horizontal bars
+				return [o.tooltip[0].valueFormatter(1234567.5), v.axisLabel.formatter(1234.5)]; })()`
 			var got []string
 			if err := tab.Eval(js, &got); err != nil || len(got) != 2 {
 				t.Fatalf("%s %s: formatters: %v %q", l, page, err, got)

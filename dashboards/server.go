@@ -71,9 +71,11 @@ func (s *Server) Routes(r chi.Router, require func(auth.Permission) func(http.Ha
 }
 
 // pageFilters are the filter bar's fields: kept in the URL, passed to
-// every report of the page.
+// every report of the page. The tenant narrows an unscoped reader to one
+// tenant; for a scoped reader it is a filter within the scope, as in the
+// API (a tenant outside it matches nothing).
 var pageFilters = []reports.Dimension{reports.DimGroup, reports.DimAgent, reports.DimPriority, reports.DimSeverity,
-	reports.DimTag, reports.DimChannel, reports.DimCustomer}
+	reports.DimTag, reports.DimChannel, reports.DimCustomer, reports.DimTenant}
 
 // Page is what the layout template renders.
 type Page struct {
@@ -94,6 +96,9 @@ type Page struct {
 	Tables    []Table
 	Headlines []reports.Headline
 	Period    string
+	// NoMatch, when none of the page's charts has anything to draw, says
+	// so in their place.
+	NoMatch string
 	// Currency, on the finance page, is the currency its rankings are in.
 	Currency *currencyChoice
 	// AsOf says when the page's figures were read (the oldest of its
@@ -147,7 +152,7 @@ func (s *Server) page(build builder) http.HandlerFunc {
 		p.loc = newLocale(p.Lang)
 		p.query = q
 		p.Form = form{From: q.Get("from"), To: q.Get("to"), TZ: q.Get("tz"), Values: map[string]string{},
-			Priorities: strs(event.Priorities), Severities: strs(event.Severities), Fields: []string{"group", "agent", "tag", "channel", "customer"}}
+			Priorities: strs(event.Priorities), Severities: strs(event.Severities), Fields: []string{"group", "agent", "tag", "channel", "customer", "tenant"}}
 		base := url.Values{}
 		for _, k := range []string{"from", "to", "tz"} {
 			if v := q.Get(k); v != "" {
@@ -179,6 +184,10 @@ func (s *Server) page(build builder) http.HandlerFunc {
 		if err := build(context.WithValue(r.Context(), asOfKey{}, seen), p, base, q, sc); err != nil {
 			s.fail(w, p, err)
 			return
+		}
+		if len(p.Charts) > 0 && !slices.ContainsFunc(p.Charts, func(c Chart) bool { return !c.Empty }) {
+			p.Charts = nil
+			p.NoMatch = p.loc.T("Nothing matches these filters in this period.")
 		}
 		if !seen.oldest.IsZero() {
 			zone, err := time.LoadLocation(q.Get("tz"))

@@ -631,15 +631,14 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 // chartBar is where a chart's first bar is on the page, its value and its
 // category's label.
 type chartBar struct {
-	X, Y  float64
-	Value float64
-	Name  string  // the category's label, in the page's language
-	Key   string  // the value the bar drills to (a metric's code); Name without keys
-	Band  float64 // the width of a category's column
+	X, Y             float64
+	Value            float64
+	Name             string
+	BesideX, BesideY float64 // off the bar, in its category's column (or row)
 }
 
 // barAt scrolls the chart with the element id into view and finds the
-// middle of its first series' first bar.
+// middle of its first series' first bar, upright or horizontal.
 func barAt(t *testing.T, tab *testkit.Tab, id string) chartBar {
 	t.Helper()
 	var bar chartBar
@@ -649,14 +648,16 @@ func barAt(t *testing.T, tab *testkit.Tab, id string) chartBar {
 		const inst = echarts.getInstanceByDom(el);
 		const opt = inst.getOption();
 		const v = opt.series[0].data[0].value;
-		const p = inst.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, [0, v / 2]);
-		const band = inst.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, [1, 0])[0] - inst.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, [0, 0])[0];
+		const at = (x, y) => inst.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, [x, y]);
 		const r = el.getBoundingClientRect();
-		const island = document.getElementById("opt-" + el.dataset.chart);
-		const drill = island ? JSON.parse(island.textContent).drill : null;
-		const name = opt.xAxis[0].data[0];
-		const key = drill && drill.keys ? drill.keys[0] : name;
-		return {X: r.left + p[0], Y: r.top + p[1], Value: v, Name: name, Key: key, Band: band};
+		// the category's value as the data has it (the axis shows its label)
+		const key = JSON.parse(document.getElementById("opt-" + el.dataset.chart).textContent).drill.keys[0];
+		if (opt.yAxis[0].type === "category") { // horizontal bars: a category is a row
+			const p = at(v / 2, 0), band = at(0, 1)[1] - at(0, 0)[1];
+			return {X: r.left + p[0], Y: r.top + p[1], Value: v, Name: key, BesideX: r.left + p[0], BesideY: r.top + p[1] + 0.46 * band};
+		}
+		const p = at(0, v / 2), band = at(1, 0)[0] - at(0, 0)[0];
+		return {X: r.left + p[0], Y: r.top + p[1], Value: v, Name: key, BesideX: r.left + p[0] + 0.46 * band, BesideY: r.top + p[1]};
 	})()`, id), &bar)
 	if err != nil {
 		t.Fatal(err)
@@ -694,13 +695,13 @@ func testSLABarDrillDown(t *testing.T, s *served, tab *testkit.Tab, dir string) 
 	if err := tab.WaitVisible("section.table"); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(drill, "report=sla_compliance") || !strings.Contains(drill, "metric="+bar.Key) || !strings.Contains(drill, "measure=compliance_pct") {
+	if !strings.Contains(drill, "report=sla_compliance") || !strings.Contains(drill, "metric="+bar.Name) || !strings.Contains(drill, "measure=compliance_pct") {
 		t.Errorf("SLA bar %s drills to %s", bar.Name, drill)
 	}
 	api := s.report(t, s.tokens[auth.RoleManager], "/api/v1/reports/sla_compliance?"+span)
 	var achieved, breached float64
 	for _, row := range api.Rows {
-		if row[0] == bar.Key {
+		if row[0] == bar.Name {
 			for i, c := range api.Columns {
 				switch c.Name {
 				case "achieved":
@@ -728,14 +729,14 @@ func testSLABarDrillDown(t *testing.T, s *served, tab *testkit.Tab, dir string) 
 		t.Fatal(err)
 	}
 	bar = barAt(t, tab, "chart-sla")
-	if err := tab.ClickAt(bar.X+0.46*bar.Band, bar.Y); err != nil {
+	if err := tab.ClickAt(bar.BesideX, bar.BesideY); err != nil {
 		t.Fatal(err)
 	}
 	beside, err := tab.WaitURL("/dashboards/tickets?")
 	if err != nil {
 		t.Fatalf("a click in the column of SLA bar %s opened no list: %v", bar.Name, err)
 	}
-	if !strings.Contains(beside, "metric="+bar.Key) || !strings.Contains(beside, "measure=compliance_pct") {
+	if !strings.Contains(beside, "metric="+bar.Name) || !strings.Contains(beside, "measure=compliance_pct") {
 		t.Errorf("a click in the column of SLA bar %s drills to %s", bar.Name, beside)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -160,13 +161,17 @@ func (wb *Workbook) charts(trend, sla, byPriority *reports.Result) error {
 			Categories: fmt.Sprintf("'%s'!$A$%d:$A$%d", trendSheet, first, last), Values: fmt.Sprintf("'%s'!$%s$%d:$%s$%d", trendSheet, col, first, col, last)})
 	}
 	if len(trend.Rows) > 0 {
+		// A chart does not take its cells' formats: without its own, the
+		// date axis shows serial numbers (46342).
 		if err := wb.f.AddChart(summarySheet, "F4", &excelize.Chart{Type: excelize.Line, Series: series,
 			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: wb.lang.T("Created and solved")}}},
+			XAxis:  excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: wb.axisDates(trend.Grain)}},
+			YAxis:  excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "#,##0"}},
 			Format: excelize.GraphicOptions{ScaleX: 1.2, ScaleY: 1}}); err != nil {
 			return err
 		}
 	}
-	bar := func(anchor, sheet, title string, res *reports.Result, measure string) error {
+	bar := func(anchor, sheet, title string, res *reports.Result, measure string, values excelize.ChartAxis) error {
 		if len(res.Rows) == 0 {
 			return nil
 		}
@@ -177,12 +182,28 @@ func (wb *Workbook) charts(trend, sla, byPriority *reports.Result) error {
 				Categories: fmt.Sprintf("'%s'!$A$%d:$A$%d", sheet, first, last),
 				Values:     fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheet, col, first, col, last)}},
 			Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: wb.lang.T(title)}}},
+			YAxis:  values,
 			Legend: excelize.ChartLegend{Position: "none"}})
 	}
-	if err := bar("F20", wb.sheet("SLA"), "SLA compliance by metric", sla, "compliance_pct"); err != nil {
+	// compliance is stored as a fraction (0.954 shown as 95.4%)
+	zero, whole := 0.0, 1.0
+	if err := bar("F20", wb.sheet("SLA"), "SLA compliance by metric", sla, "compliance_pct",
+		excelize.ChartAxis{Minimum: &zero, Maximum: &whole, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}}); err != nil {
 		return err
 	}
-	return bar("F36", wb.sheet("By priority"), "Tickets created by priority", byPriority, "created")
+	return bar("F36", wb.sheet("By priority"), "Tickets created by priority", byPriority, "created",
+		excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "#,##0"}})
+}
+
+// axisDates is the date format of a trend's axis in the workbook's
+// language: the day alone, unless the trend is by the hour.
+func (wb *Workbook) axisDates(g reports.Grain) string {
+	format := excelDates[wb.lang][0]
+	if g == reports.GrainHour {
+		return format
+	}
+	day, _, _ := strings.Cut(format, " ")
+	return day
 }
 
 func columnLetter(res *reports.Result, name string) string {
