@@ -629,11 +629,11 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 }
 
 // chartBar is where a chart's first bar is on the page, its value and its
-// category's label.
+// category.
 type chartBar struct {
 	X, Y             float64
 	Value            float64
-	Name             string
+	Name             string // the category's value as the drill data has it (its label is localised)
 	BesideX, BesideY float64 // off the bar, in its category's column (or row)
 }
 
