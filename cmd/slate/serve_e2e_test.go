@@ -633,7 +633,7 @@ func testDashboardsInBrowser(t *testing.T, s *served) {
 type chartBar struct {
 	X, Y             float64
 	Value            float64
-	Name             string // the category's value as the drill data has it (its label is localised)
+	Name             string  // the category's value as the drill data has it (its label is localised)
 	BesideX, BesideY float64 // off the bar, in its category's column (or row)
 }
 
