@@ -26,7 +26,7 @@ import (
 
 // Composer builds schedule messages (schedule.Composer).
 type Composer struct {
-	Service *reports.Service
+	Service reports.Runner
 	// Domain is the right-hand side of Message-IDs (the sender's domain).
 	Domain string
 	// BaseURL, if set, links the e-mail to the dashboards.
@@ -41,7 +41,7 @@ var grainOf = map[schedule.Period]string{
 // Query is the report query a schedule runs for [from, to): the
 // schedule's zone and filters, a trend grain suited to its period, and
 // for lists the list limit. It is validated like an API request.
-func Query(svc *reports.Service, s schedule.Schedule, rep *reports.Report, from, to time.Time) (reports.Query, error) {
+func Query(svc reports.Runner, s schedule.Schedule, rep *reports.Report, from, to time.Time) (reports.Query, error) {
 	v := url.Values{}
 	v.Set(reports.ParamFrom, from.Format(time.RFC3339))
 	v.Set(reports.ParamTo, to.Format(time.RFC3339))

@@ -25,14 +25,14 @@ import (
 
 // API serves the report routes.
 type API struct {
-	svc      *reports.Service
+	svc      reports.Runner
 	log      *slog.Logger
 	now      func() time.Time
 	duration *prometheus.HistogramVec
 }
 
 // New builds the API; reg receives its request metrics.
-func New(svc *reports.Service, log *slog.Logger, reg prometheus.Registerer) *API {
+func New(svc reports.Runner, log *slog.Logger, reg prometheus.Registerer) *API {
 	a := &API{svc: svc, log: log, now: time.Now,
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "slate_report_duration_seconds",
