@@ -2,18 +2,15 @@ package httpapi
 
 import (
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/go-chi/chi/v5"
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/slatehq/slate/internal/auth"
 	"github.com/slatehq/slate/reports/formats"
+	"github.com/slatehq/slate/reports/reportstest"
 )
 
 // The OpenAPI document's format enums and answer types are the registry's.
@@ -84,20 +81,17 @@ func TestAPIFormatsAreTheRegistry(t *testing.T) {
 	if got, err := answerFormat(httptest.NewRequest("GET", "/api/v1/reports/volume", nil)); err != nil || got.Name != "json" {
 		t.Errorf("no format: %q, %v", got.Name, err)
 	}
-	r := chi.NewRouter()
-	r.Use(func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-			next.ServeHTTP(w, req.WithContext(auth.WithPrincipal(req.Context(), auth.Principal{Name: "admin", Role: auth.RoleAdmin})))
-		})
-	})
-	New(nil, slog.New(slog.DiscardHandler), prometheus.NewRegistry()).Routes(r)
+	fake := reportstest.New()
+	h := serveAs(fake, auth.Principal{Name: "admin", Role: auth.RoleAdmin})
 	for _, path := range []string{"/api/v1/reports/volume?format=pdf", "/api/v1/reports/volume/tickets?format=pdf"} {
-		w := httptest.NewRecorder()
-		r.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
+		w := get(t, h, path)
 		var body ErrorBody
 		_ = json.Unmarshal(w.Body.Bytes(), &body)
 		if w.Code != http.StatusBadRequest || body.Param != "format" || !strings.Contains(body.Error, strings.Join(formats.Names(nil), ", ")) {
 			t.Errorf("%s: %d %+v", path, w.Code, body)
 		}
+	}
+	if len(fake.Calls()) != 0 {
+		t.Errorf("an unknown format reached the report layer: %+v", fake.Calls())
 	}
 }
