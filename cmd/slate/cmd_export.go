@@ -27,9 +27,9 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-// runExport writes one report (or the tickets behind it) to a file in
-// one of the formats (.xlsx, .csv, .json), with the same parameters and validation as the API: the
-// figures are the dashboards' own. The operator's CLI sees every tenant.
+// runExport writes one report (or the tickets behind it) to a file in the
+// format its extension names (reports/formats), with the same parameters
+// and validation as the API: the figures are the dashboards' own. The operator's CLI sees every tenant.
 func runExport(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	load := loadConfigFlag(fs)
@@ -41,7 +41,7 @@ func runExport(ctx context.Context, args []string) error {
 	compare := fs.Bool("compare", false, "add the previous period (a second sheet)")
 	tickets := fs.Bool("tickets", false, "export the tickets behind the report (drill-down list) instead of its figures")
 	measure := fs.String("measure", "", "with --tickets: whose tickets")
-	out := fs.String("out", "", "output file, its extension the format: ."+strings.Join(exts(), ", .")+" (required)")
+	out := fs.String("out", "", "output file, its extension the format: ."+strings.Join(formats.Exts(), ", .")+" (required)")
 	langFlag := fs.String("lang", "en", "language of a workbook's sheet names, titles, headers and dates: en, vi or ru (CSV columns are machine names)")
 	var filters multiFlag
 	fs.Var(&filters, "filter", "DIMENSION=VALUE, repeatable (e.g. --filter priority=high --filter tag=vpn)")
@@ -71,7 +71,7 @@ func runExport(ctx context.Context, args []string) error {
 	}
 	format, ok := formats.ByExt(strings.TrimPrefix(filepath.Ext(*out), "."))
 	if *out == "" || !ok {
-		return fmt.Errorf("--out: name a file ending in .%s", strings.Join(exts(), ", ."))
+		return fmt.Errorf("--out: name a file ending in .%s", strings.Join(formats.Exts(), ", ."))
 	}
 	v := url.Values{}
 	set := func(k, val string) {
@@ -186,13 +186,4 @@ func writeFile(path string, write func(io.Writer) error) error {
 		os.Remove(path)
 	}
 	return err
-}
-
-// exts are the file extensions export writes, one a format.
-func exts() []string {
-	out := make([]string, len(formats.All))
-	for i, f := range formats.All {
-		out[i] = f.Ext
-	}
-	return out
 }

@@ -95,6 +95,15 @@ func Names(keep func(Format) bool) []string {
 	return out
 }
 
+// Exts lists the formats' file extensions, in All's order.
+func Exts() []string {
+	out := make([]string, len(All))
+	for i, f := range All {
+		out[i] = f.Ext
+	}
+	return out
+}
+
 // Mailable keeps the formats schedules may send.
 func Mailable(f Format) bool { return f.Mail }
 
