@@ -453,25 +453,19 @@ func (s *Service) List(ctx context.Context, r *Report, q Query, sc Scope, measur
 		return nil, err
 	}
 	res := &Result{Report: r.Name, Title: r.Title, From: q.From, To: q.To, Zone: q.Zone.String(), GroupBy: []string{}, Rows: [][]any{}, AsOf: asOf}
+	cols, page, total, err := listPlan(v, r, q, sc, measure, s.limits.MaxList)
+	if err != nil {
+		return nil, err
+	}
 	size := min(q.Limit, s.limits.MaxList)
 	offset := (max(q.Page, 1) - 1) * size
-	var cols []listCol
-	var page, total statement
 	if r.Name == "pre_breach" {
 		res.From, res.To = q.Now, q.Now.Add(q.Horizon)
-		cols = preBreachCols
-		page, total = preBreachStatements(v, q, sc, offset, size)
 	} else {
-		l, err := r.listingFor(measure)
-		if err != nil {
-			return nil, err
-		}
-		if l.src.snapshot {
+		if l, _ := r.listingFor(measure); l.src.snapshot {
 			res.From, res.To = q.Now, q.Now
 		}
 		res.Title += ": tickets"
-		cols = l.columns()
-		page, total = drillStatements(v, q, sc, l, offset, size)
 	}
 	for _, c := range cols {
 		res.Columns = append(res.Columns, c.Column)
@@ -558,33 +552,30 @@ func (s *Service) Statements(ctx context.Context, r *Report, q Query, sc Scope, 
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	switch {
-	case r.Name == "pre_breach":
-		page, total := preBreachStatements(v, q, sc, 0, min(q.Limit, s.limits.MaxList))
-		out = append(out, page.Inline(), total.Inline())
-	case r.List || measure != "":
-		l, err := r.listingFor(measure)
+	var stmts []statement
+	if r.List || measure != "" {
+		_, page, total, err := listPlan(v, r, q, sc, measure, s.limits.MaxList)
 		if err != nil {
 			return nil, err
 		}
-		page, total := drillStatements(v, q, sc, l, 0, min(q.Limit, s.limits.MaxList))
-		out = append(out, page.Inline(), total.Inline())
-	default:
+		stmts = []statement{page, total}
+	} else {
 		// With a top, the narrowing of the other sources is the one the
 		// sort source's query gives now: run it to know.
-		dims := append(slices.Clone(r.Fixed), q.GroupBy...)
-		var restrictTo map[Dimension][]string
-		for i, p := range plannedParts(r, q) {
-			out = append(out, partSQL(v, q, sc, r, p, dims, s.limits.MaxRows, restrictTo).Inline())
-			if i == 0 && q.Top > 0 {
-				top, err := s.partRows(ctx, v, r, q, sc, p, dims, nil)
-				if err != nil {
-					return nil, err
-				}
-				restrictTo = narrowTo(dims, top)
+		stmts, err = aggregatePlan(v, r, q, sc, s.limits.MaxRows, func(first part, dims []Dimension) (map[Dimension][]string, error) {
+			top, err := s.partRows(ctx, v, r, q, sc, first, dims, nil)
+			if err != nil {
+				return nil, err
 			}
+			return narrowTo(dims, top), nil
+		})
+		if err != nil {
+			return nil, err
 		}
+	}
+	out := make([]string, len(stmts))
+	for i, st := range stmts {
+		out[i] = st.Inline()
 	}
 	return out, nil
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/internal/procstat"
 	"github.com/slatehq/slate/reports"
-	"github.com/slatehq/slate/reports/csvexport"
+	"github.com/slatehq/slate/reports/formats"
 	"github.com/slatehq/slate/reports/xlsx"
 	"github.com/slatehq/slate/warehouse"
 )
@@ -27,9 +27,9 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-// runExport writes one report (or the tickets behind it) to an .xlsx or
-// .csv file, with the same parameters and validation as the API: the
-// figures are the dashboards' own. The operator's CLI sees every tenant.
+// runExport writes one report (or the tickets behind it) to a file in the
+// format its extension names (reports/formats), with the same parameters
+// and validation as the API: the figures are the dashboards' own. The operator's CLI sees every tenant.
 func runExport(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	load := loadConfigFlag(fs)
@@ -41,7 +41,7 @@ func runExport(ctx context.Context, args []string) error {
 	compare := fs.Bool("compare", false, "add the previous period (a second sheet)")
 	tickets := fs.Bool("tickets", false, "export the tickets behind the report (drill-down list) instead of its figures")
 	measure := fs.String("measure", "", "with --tickets: whose tickets")
-	out := fs.String("out", "", "output file, .xlsx or .csv (required)")
+	out := fs.String("out", "", "output file, its extension the format: ."+strings.Join(formats.Exts(), ", .")+" (required)")
 	langFlag := fs.String("lang", "en", "language of a workbook's sheet names, titles, headers and dates: en, vi or ru (CSV columns are machine names)")
 	var filters multiFlag
 	fs.Var(&filters, "filter", "DIMENSION=VALUE, repeatable (e.g. --filter priority=high --filter tag=vpn)")
@@ -69,9 +69,9 @@ func runExport(ctx context.Context, args []string) error {
 	if !ok {
 		return fmt.Errorf("no report %q (reports: %s; workbooks: finance, leadership)", name, strings.Join(reports.Names(), ", "))
 	}
-	format := strings.TrimPrefix(filepath.Ext(*out), ".")
-	if *out == "" || (format != "xlsx" && format != "csv") {
-		return errors.New("--out: name a .xlsx or .csv file")
+	format, ok := formats.ByExt(strings.TrimPrefix(filepath.Ext(*out), "."))
+	if *out == "" || !ok {
+		return fmt.Errorf("--out: name a file ending in .%s", strings.Join(formats.Exts(), ", ."))
 	}
 	v := url.Values{}
 	set := func(k, val string) {
@@ -114,12 +114,12 @@ func runExport(ctx context.Context, args []string) error {
 	start := time.Now()
 	switch workbook {
 	case "finance":
-		if format != "xlsx" {
+		if format.Ext != "xlsx" {
 			return errors.New("--out: the finance workbook is an .xlsx file")
 		}
 		return exportFinance(ctx, svc, q, lang, *out, start)
 	case "leadership":
-		if format != "xlsx" {
+		if format.Ext != "xlsx" {
 			return errors.New("--out: the leadership workbook is an .xlsx file")
 		}
 		return writeFile(*out, func(w io.Writer) error { return xlsx.WriteLeadership(ctx, svc, q, reports.Scope{}, lang, w) })
@@ -141,12 +141,7 @@ func runExport(ctx context.Context, args []string) error {
 		// A list pages; an export is the whole of it or nothing.
 		return fmt.Errorf("the list has %d rows, more than reports.max_list (%d): narrow the range or filters", res.Page.Total, cfg.Reports.MaxList)
 	}
-	err = writeFile(*out, func(w io.Writer) error {
-		if format == "xlsx" {
-			return xlsx.WriteResult(w, res, lang)
-		}
-		return csvexport.Encode(w, res)
-	})
+	err = writeFile(*out, func(w io.Writer) error { return format.Encode(w, res, lang) })
 	if err != nil {
 		return err
 	}

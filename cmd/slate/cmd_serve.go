@@ -163,11 +163,6 @@ func serveRouter(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Lo
 		go snaps.Run(ctx, cfg.Reports.SnapshotInterval, log)
 	}
 	api := httpapi.New(svc, log, reg)
-	api.AddFormat("xlsx", func(w http.ResponseWriter, res *reports.Result) error {
-		w.Header().Set("Content-Type", xlsx.ContentType)
-		w.Header().Set("Content-Disposition", `attachment; filename="`+res.Report+`.xlsx"`)
-		return xlsx.WriteResult(w, res, i18n.English)
-	})
 	dash := dashboards.New(svc, log)
 	access := &httpapi.ScheduleAccess{Principal: authn.Principal, Limits: cfg.Mail.Limits}
 	mail, err := newMailService(ctx, cfg, conn, svc, reg, log, access)

@@ -30,7 +30,7 @@ var commands = map[string]command{
 	"config":  {"config check: validate the configuration and print it", runConfig},
 	"sla":     {"sla eval | sla recompute: SLA results of an NDJSON file; re-evaluate stored tickets", runSLA},
 	"serve":   {"serve the reports API, dashboards and login page", runServe},
-	"export":  {"export REPORT: a report or the tickets behind it to .xlsx or .csv", runExport},
+	"export":  {"export REPORT: a report or the tickets behind it to .xlsx, .csv or .json", runExport},
 	"auth":    {"auth hash-password | auth new-token: credentials for the auth configuration", runAuth},
 }
 

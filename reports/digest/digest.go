@@ -7,6 +7,7 @@ package digest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	htmltemplate "html/template"
@@ -19,14 +20,13 @@ import (
 
 	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/reports"
-	"github.com/slatehq/slate/reports/csvexport"
+	"github.com/slatehq/slate/reports/formats"
 	"github.com/slatehq/slate/reports/schedule"
-	"github.com/slatehq/slate/reports/xlsx"
 )
 
 // Composer builds schedule messages (schedule.Composer).
 type Composer struct {
-	Service *reports.Service
+	Service reports.Runner
 	// Domain is the right-hand side of Message-IDs (the sender's domain).
 	Domain string
 	// BaseURL, if set, links the e-mail to the dashboards.
@@ -41,7 +41,7 @@ var grainOf = map[schedule.Period]string{
 // Query is the report query a schedule runs for [from, to): the
 // schedule's zone and filters, a trend grain suited to its period, and
 // for lists the list limit. It is validated like an API request.
-func Query(svc *reports.Service, s schedule.Schedule, rep *reports.Report, from, to time.Time) (reports.Query, error) {
+func Query(svc reports.Runner, s schedule.Schedule, rep *reports.Report, from, to time.Time) (reports.Query, error) {
 	v := url.Values{}
 	v.Set(reports.ParamFrom, from.Format(time.RFC3339))
 	v.Set(reports.ParamTo, to.Format(time.RFC3339))
@@ -117,33 +117,31 @@ func (c *Composer) Compose(ctx context.Context, s schedule.Schedule, from, to ti
 	}, nil
 }
 
-// attachments writes the results as one workbook (a sheet per report) or
-// one CSV file per report, named after the schedule and the period.
+// attachments writes the results in the schedule's format: one file
+// when the format combines results (a workbook, a sheet per report), else
+// a file per report; named after the schedule and the period.
 func attachments(s schedule.Schedule, from time.Time, results []*reports.Result, lang i18n.Lang) ([]schedule.Attachment, error) {
 	stem := slug(s.Name) + "-" + from.In(zoneOf(s)).Format("2006-01-02")
-	if s.Format == "csv" {
-		var out []schedule.Attachment
-		for _, res := range results {
-			var b bytes.Buffer
-			if err := csvexport.Encode(&b, res); err != nil {
-				return nil, fmt.Errorf("%s.csv: %w", res.Report, err)
-			}
-			out = append(out, schedule.Attachment{Name: stem + "-" + res.Report + ".csv", ContentType: "text/csv; charset=utf-8", Data: b.Bytes()})
-		}
-		return out, nil
+	f, ok := formats.Lookup(cmp.Or(s.Format, schedule.DefaultFormat))
+	if !ok || !f.Mail {
+		return nil, fmt.Errorf("format %q: not one schedules send (%s)", s.Format, strings.Join(formats.Names(formats.Mailable), ", "))
 	}
-	wb := xlsx.NewIn(lang)
-	defer wb.Close()
+	if f.Combine != nil {
+		var b bytes.Buffer
+		if err := f.Combine(&b, results, lang); err != nil {
+			return nil, err
+		}
+		return []schedule.Attachment{{Name: stem + "." + f.Ext, ContentType: f.ContentType, Data: b.Bytes()}}, nil
+	}
+	var out []schedule.Attachment
 	for _, res := range results {
-		if err := wb.AddResult(res, lang.T(res.Title)); err != nil {
-			return nil, fmt.Errorf("workbook sheet %s: %w", res.Report, err)
+		var b bytes.Buffer
+		if err := f.Encode(&b, res, lang); err != nil {
+			return nil, fmt.Errorf("%s.%s: %w", res.Report, f.Ext, err)
 		}
+		out = append(out, schedule.Attachment{Name: stem + "-" + res.Report + "." + f.Ext, ContentType: f.ContentType, Data: b.Bytes()})
 	}
-	var b bytes.Buffer
-	if _, err := wb.WriteTo(&b); err != nil {
-		return nil, fmt.Errorf("workbook: %w", err)
-	}
-	return []schedule.Attachment{{Name: stem + ".xlsx", ContentType: xlsx.ContentType, Data: b.Bytes()}}, nil
+	return out, nil
 }
 
 // slug makes a file name of a schedule name: letters (any script) and

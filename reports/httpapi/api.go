@@ -1,4 +1,4 @@
-// Package httpapi is the JSON and CSV face of the report layer: the routes
+// Package httpapi is the HTTP face of the report layer: the routes
 // under /api/v1, the OpenAPI document, and the error format every 4xx and
 // 5xx answer shares. Authentication happens before these handlers run;
 // they read the principal from the request context for its role and scope.
@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -17,36 +18,27 @@ import (
 
 	"github.com/slatehq/slate/internal/auth"
 	"github.com/slatehq/slate/internal/fault"
+	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/reports"
-	"github.com/slatehq/slate/reports/csvexport"
+	"github.com/slatehq/slate/reports/formats"
 )
 
 // API serves the report routes.
 type API struct {
-	svc      *reports.Service
+	svc      reports.Runner
 	log      *slog.Logger
 	now      func() time.Time
 	duration *prometheus.HistogramVec
-	formats  map[string]Encoder
 }
 
-// Encoder writes a result in a file format (set its headers first). JSON
-// and CSV are built in; cmd/slate adds xlsx, so this adapter does not
-// depend on the Excel one.
-type Encoder func(w http.ResponseWriter, res *reports.Result) error
-
-// AddFormat makes format=name answer with enc.
-func (a *API) AddFormat(name string, enc Encoder) { a.formats[name] = enc }
-
 // New builds the API; reg receives its request metrics.
-func New(svc *reports.Service, log *slog.Logger, reg prometheus.Registerer) *API {
+func New(svc reports.Runner, log *slog.Logger, reg prometheus.Registerer) *API {
 	a := &API{svc: svc, log: log, now: time.Now,
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "slate_report_duration_seconds",
 			Help:    "Time to answer a report request, by report and outcome.",
 			Buckets: []float64{.01, .025, .05, .1, .2, .3, .5, 1, 2, 5, 10},
 		}, []string{"report", "outcome"}),
-		formats: map[string]Encoder{},
 	}
 	reg.MustRegister(a.duration)
 	return a
@@ -129,10 +121,10 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request, list bool) {
 	}
 	outcome := "ok"
 	defer func() { a.duration.WithLabelValues(name, outcome).Observe(time.Since(start).Seconds()) }()
-	format := r.URL.Query().Get(reports.ParamFormat)
-	if _, ok := a.formats[format]; !ok && format != "" && format != "json" && format != "csv" {
+	format, err := answerFormat(r)
+	if err != nil {
 		outcome = "invalid"
-		WriteError(w, r, fault.Wrap(fault.Invalid, &reports.ParamError{Param: reports.ParamFormat, Msg: "must be json, csv or xlsx, not " + strconv.Quote(format)}))
+		WriteError(w, r, err)
 		return
 	}
 	q, err := reports.ParseQuery(rep, r.URL.Query(), a.now(), a.svc.Limits())
@@ -155,24 +147,29 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request, list bool) {
 		WriteError(w, r, err)
 		return
 	}
-	if format == "csv" {
-		WriteCSV(w, res)
-		return
+	w.Header().Set("Content-Type", format.ContentType)
+	w.Header().Set("Cache-Control", "no-store")
+	if format.Download {
+		w.Header().Set("Content-Disposition", `attachment; filename="`+res.Report+"."+format.Ext+`"`)
 	}
-	if enc, ok := a.formats[format]; ok {
-		if err := enc(w, res); err != nil {
-			a.log.Error("encode report", "report", name, "format", format, "err", err)
-		}
-		return
+	if err := format.Encode(w, res, i18n.English); err != nil {
+		a.log.Error("encode report", "report", name, "format", format.Name, "err", err)
 	}
-	writeJSON(w, http.StatusOK, res)
 }
 
-// WriteCSV answers with a result as a CSV attachment.
-func WriteCSV(w http.ResponseWriter, res *reports.Result) {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+res.Report+`.csv"`)
-	_ = csvexport.Encode(w, res)
+// answerFormat is the request's format parameter's format, formats.Default() when
+// there is none.
+func answerFormat(r *http.Request) (formats.Format, error) {
+	name := r.URL.Query().Get(reports.ParamFormat)
+	if name == "" {
+		return formats.Default(), nil
+	}
+	f, ok := formats.Lookup(name)
+	if !ok {
+		return f, fault.Wrap(fault.Invalid, &reports.ParamError{Param: reports.ParamFormat,
+			Msg: "must be one of " + strings.Join(formats.Names(nil), ", ") + ", not " + strconv.Quote(name)})
+	}
+	return f, nil
 }
 
 // ErrorBody is the JSON of every error answer.

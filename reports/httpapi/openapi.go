@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/formats"
 )
 
 // openAPI serves an OpenAPI 3.0 document built from the catalog, so it
@@ -23,6 +25,14 @@ func param(name, in, desc string, schema obj, required bool) obj {
 
 func str() obj             { return obj{"type": "string"} }
 func enum(vals ...any) obj { return obj{"type": "string", "enum": vals} }
+
+func enumOf(vals []string) obj {
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		out[i] = v
+	}
+	return enum(out...)
+}
 
 // OpenAPI returns the document.
 func OpenAPI() map[string]any {
@@ -46,16 +56,12 @@ func OpenAPI() map[string]any {
 		param(reports.ParamGrain, "query", "Time bucket; periods start at local midnight (weeks on Monday). Empty periods are zeros.", enum("hour", "day", "week", "month", "quarter"), false),
 		param(reports.ParamGroupBy, "query", "Up to two comma-separated dimensions.", str(), false),
 		param(reports.ParamCompare, "query", "previous: add the same report over the previous period (previous calendar months for month-aligned ranges).", enum("previous", "none"), false),
-		param(reports.ParamFormat, "query", "Answer as JSON (default), CSV or an Excel workbook.", enum("json", "csv", "xlsx"), false),
+		param(reports.ParamFormat, "query", formatHelp(), enumOf(formats.Names(nil)), false),
 		param("{dimension}", "query", "Filter: repeat the parameter for several values; e.g. priority=high&priority=urgent, tag=vpn. Dimensions: see each report's dimensions.", str(), false),
 	}
 	errResp := obj{"description": "JSON error naming the parameter", "content": obj{"application/json": obj{"schema": obj{"$ref": "#/components/schemas/Error"}}}}
 	responses := obj{
-		"200": obj{"description": "The report", "content": obj{
-			"application/json": obj{"schema": obj{"$ref": "#/components/schemas/Result"}},
-			"text/csv":         obj{"schema": str()},
-			"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": obj{"schema": obj{"type": "string", "format": "binary"}},
-		}},
+		"200": obj{"description": "The report", "content": formatContent()},
 		"400": errResp, "401": errResp, "403": errResp, "404": errResp, "413": errResp, "504": errResp,
 	}
 	listParams := append([]any{}, common...)
@@ -123,7 +129,7 @@ var scheduleSchema = obj{"type": "object", "required": []any{"name", "cron", "pe
 	"tz": obj{"type": "string", "description": "IANA time zone (default UTC); not the right/ or posix/ variants."}, "period": enum("day", "week", "month", "quarter"),
 	"reports":    obj{"type": "array", "items": str()},
 	"filters":    obj{"type": "object", "additionalProperties": obj{"type": "array", "items": str()}},
-	"format":     enum("xlsx", "csv"),
+	"format":     enumOf(formats.Names(formats.Mailable)),
 	"recipients": obj{"type": "array", "items": obj{"type": "string", "format": "email"}},
 	"subject":    str(), "paused": obj{"type": "boolean"},
 	"lang":         obj{"type": "string", "description": "The e-mail's language: en (default), vi or ru; a region is accepted (vi-VN)."},
@@ -215,4 +221,31 @@ func joinAny(xs []any) string {
 		s += x.(string)
 	}
 	return s
+}
+
+// formatHelp describes the format parameter: every format, the default
+// first.
+func formatHelp() string {
+	parts := make([]string, len(formats.All))
+	for i, f := range formats.All {
+		parts[i] = f.Name + " (" + f.Label + ")"
+	}
+	return "Answer as " + strings.Join(parts, ", ") + "; default " + formats.Default().Name + "."
+}
+
+// formatContent is a report answer's content in each format: the Result
+// schema as JSON, text or binary files otherwise.
+func formatContent() obj {
+	out := obj{}
+	for _, f := range formats.All {
+		switch {
+		case f.Name == "json":
+			out[f.MediaType()] = obj{"schema": obj{"$ref": "#/components/schemas/Result"}}
+		case f.Binary():
+			out[f.MediaType()] = obj{"schema": obj{"type": "string", "format": "binary"}}
+		default:
+			out[f.MediaType()] = obj{"schema": str()}
+		}
+	}
+	return out
 }

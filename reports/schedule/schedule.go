@@ -17,6 +17,7 @@ import (
 	"github.com/slatehq/slate/internal/fault"
 	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/formats"
 )
 
 // Period is the span a run covers, ending where the run's local day,
@@ -30,6 +31,9 @@ const (
 	PeriodQuarter Period = "quarter"
 )
 
+// DefaultFormat is a schedule's format when it names none.
+const DefaultFormat = "xlsx"
+
 // Schedule is one e-mailed report.
 type Schedule struct {
 	ID         string              `json:"id" yaml:"id"`
@@ -39,7 +43,7 @@ type Schedule struct {
 	Period     Period              `json:"period" yaml:"period"`
 	Reports    []string            `json:"reports" yaml:"reports"`
 	Filters    map[string][]string `json:"filters,omitempty" yaml:"filters"`
-	Format     string              `json:"format" yaml:"format"` // xlsx or csv
+	Format     string              `json:"format" yaml:"format"` // a formats.Mailable name; default DefaultFormat
 	Recipients []string            `json:"recipients" yaml:"recipients"`
 	Subject    string              `json:"subject" yaml:"subject"`
 	// Lang is the e-mail's language (en, vi or ru; en when unset): its
@@ -135,12 +139,11 @@ func (s *Schedule) Validate() error {
 			}
 		}
 	}
-	switch s.Format {
-	case "":
-		s.Format = "xlsx"
-	case "xlsx", "csv":
-	default:
-		return fieldErr("format", "must be xlsx or csv, not %q", s.Format)
+	if s.Format == "" {
+		s.Format = DefaultFormat
+	}
+	if f, ok := formats.Lookup(s.Format); !ok || !f.Mail {
+		return fieldErr("format", "must be one of %s, not %q", strings.Join(formats.Names(formats.Mailable), ", "), s.Format)
 	}
 	if len(s.Recipients) == 0 {
 		return fieldErr("recipients", "name at least one address")

@@ -2,10 +2,12 @@ package schedule
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/formats"
 )
 
 func valid() Schedule {
@@ -56,6 +58,28 @@ func TestValidateNamesTheField(t *testing.T) {
 	s.Lang = "ru-RU"
 	if err := s.Validate(); err != nil || s.Lang != "ru" {
 		t.Fatalf("lang ru-RU: %v %q", err, s.Lang)
+	}
+}
+
+// A schedule takes every format of the registry meant for people, and no
+// other (JSON is for programs).
+func TestValidateFormatsAreTheRegistry(t *testing.T) {
+	for _, f := range formats.All {
+		s := valid()
+		s.Format = f.Name
+		err := s.Validate()
+		var pe *reports.ParamError
+		switch {
+		case f.Mail && err != nil:
+			t.Errorf("format %s: %v", f.Name, err)
+		case !f.Mail && (!errors.As(err, &pe) || pe.Param != "format"):
+			t.Errorf("format %s: got %v, want a format error", f.Name, err)
+		}
+	}
+	s := valid()
+	s.Format = "pdf"
+	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), strings.Join(formats.Names(formats.Mailable), ", ")) {
+		t.Errorf("format pdf: %v does not list the formats", err)
 	}
 }
 

@@ -1,0 +1,102 @@
+-- report: billable
+-- request: from=2026-02-01&grain=day&limit=25&page=3&period=2026-02-10&priority=high&to=2026-03-01
+-- now: 2026-03-18T10:17:00Z
+-- drill-down of measure: "hours"
+
+-- live tables: statement 1 of 2
+SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
+  toInt64(toUnixTimestamp(ts)), toString(currency), toFloat64(seconds) / 3600
+FROM (
+  SELECT *, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT tenant, ticket_id, event_id, agent, logged_at AS ts, seconds, billable, has_rate, rate,
+        currency
+      FROM slate.time_entries FINAL
+    ) AS entries
+    ANY LEFT JOIN (
+      SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
+        channel, customer, organisation, created_at
+      FROM (
+        SELECT *
+        FROM slate.tickets FINAL
+      )
+    ) AS dims USING (tenant, ticket_id)
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND priority IN ?
+ORDER BY ts DESC, tenant, ticket_id, event_id
+LIMIT 50, 25
+;
+-- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
+-- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
+-- arg 3: clickhouse.GroupSet ('high')
+
+-- live tables: statement 2 of 2
+SELECT count()
+FROM (
+  SELECT *, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT tenant, ticket_id, event_id, agent, logged_at AS ts, seconds, billable, has_rate, rate,
+        currency
+      FROM slate.time_entries FINAL
+    ) AS entries
+    ANY LEFT JOIN (
+      SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
+        channel, customer, organisation, created_at
+      FROM (
+        SELECT *
+        FROM slate.tickets FINAL
+      )
+    ) AS dims USING (tenant, ticket_id)
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND priority IN ?
+;
+-- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
+-- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
+-- arg 3: clickhouse.GroupSet ('high')
+
+-- snapshot generation 42: statement 1 of 2
+SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
+  toInt64(toUnixTimestamp(ts)), toString(currency), toFloat64(seconds) / 3600
+FROM (
+  SELECT *, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_time
+      WHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?) AND priority IN ?
+    )
+  )
+)
+ORDER BY ts DESC, tenant, ticket_id, event_id
+LIMIT 50, 25
+;
+-- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
+-- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
+-- arg 3: clickhouse.GroupSet ('high')
+
+-- snapshot generation 42: statement 2 of 2
+SELECT count()
+FROM (
+  SELECT *, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_time
+      WHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?) AND priority IN ?
+    )
+  )
+)
+;
+-- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
+-- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
+-- arg 3: clickhouse.GroupSet ('high')

@@ -1,0 +1,98 @@
+-- report: billable
+-- request: from=2026-02-01&to=2026-03-01
+-- now: 2026-03-18T10:17:00Z
+-- drill-down of measure: ""
+
+-- live tables: statement 1 of 2
+SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
+  toInt64(toUnixTimestamp(ts)), toString(currency)
+FROM (
+  SELECT *, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT tenant, ticket_id, event_id, agent, logged_at AS ts, seconds, billable, has_rate, rate,
+        currency
+      FROM slate.time_entries FINAL
+    ) AS entries
+    ANY LEFT JOIN (
+      SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
+        channel, customer, organisation, created_at
+      FROM (
+        SELECT *
+        FROM slate.tickets FINAL
+      )
+    ) AS dims USING (tenant, ticket_id)
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?)
+ORDER BY ts DESC, tenant, ticket_id, event_id
+LIMIT 0, 500
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+
+-- live tables: statement 2 of 2
+SELECT count()
+FROM (
+  SELECT *, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT tenant, ticket_id, event_id, agent, logged_at AS ts, seconds, billable, has_rate, rate,
+        currency
+      FROM slate.time_entries FINAL
+    ) AS entries
+    ANY LEFT JOIN (
+      SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
+        channel, customer, organisation, created_at
+      FROM (
+        SELECT *
+        FROM slate.tickets FINAL
+      )
+    ) AS dims USING (tenant, ticket_id)
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?)
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+
+-- snapshot generation 42: statement 1 of 2
+SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
+  toInt64(toUnixTimestamp(ts)), toString(currency)
+FROM (
+  SELECT *, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_time
+      WHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
+    )
+  )
+)
+ORDER BY ts DESC, tenant, ticket_id, event_id
+LIMIT 0, 500
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+
+-- snapshot generation 42: statement 2 of 2
+SELECT count()
+FROM (
+  SELECT *, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_time
+      WHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
+    )
+  )
+)
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)

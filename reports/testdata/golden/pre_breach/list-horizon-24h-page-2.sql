@@ -1,0 +1,101 @@
+-- report: pre_breach
+-- request: horizon=24h&limit=20&page=2
+-- now: 2026-03-18T10:17:00Z
+
+-- live tables: statement 1 of 2
+SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), toString(metric),
+  policy, toInt64(toUnixTimestamp(deadline)), toFloat64(cycle)
+FROM (
+  SELECT *, deadline AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
+        group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
+        start_at, deadline, stop_at, elapsed_seconds, state,
+        toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline
+      FROM (
+        SELECT *
+        FROM slate.sla_tickets FINAL
+      )
+      ARRAY JOIN metric, cycle, policy, start_at, deadline, stop_at, elapsed_seconds, state
+      WHERE live = 1
+    )
+    WHERE running_with_deadline
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?)
+ORDER BY deadline, tenant, ticket_id, toString(metric), cycle
+LIMIT 20, 20
+;
+-- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
+-- arg 2: int64 1773915420 (2026-03-19T10:17:00Z)
+
+-- live tables: statement 2 of 2
+SELECT count()
+FROM (
+  SELECT *, deadline AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
+        group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
+        start_at, deadline, stop_at, elapsed_seconds, state,
+        toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline
+      FROM (
+        SELECT *
+        FROM slate.sla_tickets FINAL
+      )
+      ARRAY JOIN metric, cycle, policy, start_at, deadline, stop_at, elapsed_seconds, state
+      WHERE live = 1
+    )
+    WHERE running_with_deadline
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?)
+;
+-- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
+-- arg 2: int64 1773915420 (2026-03-19T10:17:00Z)
+
+-- snapshot generation 42: statement 1 of 2
+SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), toString(metric),
+  policy, toInt64(toUnixTimestamp(deadline)), toFloat64(cycle)
+FROM (
+  SELECT *, deadline AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_sla
+      WHERE generation = 42 AND running_with_deadline AND deadline >= toDateTime(?)
+        AND deadline < toDateTime(?)
+    )
+  )
+)
+ORDER BY deadline, tenant, ticket_id, toString(metric), cycle
+LIMIT 20, 20
+;
+-- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
+-- arg 2: int64 1773915420 (2026-03-19T10:17:00Z)
+
+-- snapshot generation 42: statement 2 of 2
+SELECT count()
+FROM (
+  SELECT *, deadline AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_sla
+      WHERE generation = 42 AND running_with_deadline AND deadline >= toDateTime(?)
+        AND deadline < toDateTime(?)
+    )
+  )
+)
+;
+-- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
+-- arg 2: int64 1773915420 (2026-03-19T10:17:00Z)

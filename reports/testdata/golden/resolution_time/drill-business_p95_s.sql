@@ -1,0 +1,108 @@
+-- report: resolution_time
+-- request: from=2026-02-01&grain=day&limit=25&page=3&period=2026-02-10&priority=high&to=2026-03-01
+-- now: 2026-03-18T10:17:00Z
+-- drill-down of measure: "business_p95_s"
+
+-- live tables: statement 1 of 2
+SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
+  toInt64(toUnixTimestamp(ts)), toFloat64(cycle), toString(state),
+  toInt64(toUnixTimestamp(deadline)), toFloat64(elapsed_seconds)
+FROM (
+  SELECT *, stop_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
+        group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
+        start_at, deadline, stop_at, elapsed_seconds, state,
+        toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline
+      FROM (
+        SELECT *
+        FROM slate.sla_tickets FINAL
+      )
+      ARRAY JOIN metric, cycle, policy, start_at, deadline, stop_at, elapsed_seconds, state
+      WHERE live = 1
+    )
+    WHERE metric = 'resolution' AND cycle = 1 AND stopped
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND priority IN ?
+ORDER BY ts DESC, tenant, ticket_id, toString(metric), cycle
+LIMIT 50, 25
+;
+-- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
+-- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
+-- arg 3: clickhouse.GroupSet ('high')
+
+-- live tables: statement 2 of 2
+SELECT count()
+FROM (
+  SELECT *, stop_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
+        group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
+        start_at, deadline, stop_at, elapsed_seconds, state,
+        toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline
+      FROM (
+        SELECT *
+        FROM slate.sla_tickets FINAL
+      )
+      ARRAY JOIN metric, cycle, policy, start_at, deadline, stop_at, elapsed_seconds, state
+      WHERE live = 1
+    )
+    WHERE metric = 'resolution' AND cycle = 1 AND stopped
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND priority IN ?
+;
+-- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
+-- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
+-- arg 3: clickhouse.GroupSet ('high')
+
+-- snapshot generation 42: statement 1 of 2
+SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
+  toInt64(toUnixTimestamp(ts)), toFloat64(cycle), toString(state),
+  toInt64(toUnixTimestamp(deadline)), toFloat64(elapsed_seconds)
+FROM (
+  SELECT *, stop_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_sla
+      WHERE generation = 42 AND metric = 'resolution' AND cycle = 1 AND stopped
+        AND stop_at >= toDateTime(?) AND stop_at < toDateTime(?) AND priority IN ?
+    )
+  )
+)
+ORDER BY ts DESC, tenant, ticket_id, toString(metric), cycle
+LIMIT 50, 25
+;
+-- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
+-- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
+-- arg 3: clickhouse.GroupSet ('high')
+
+-- snapshot generation 42: statement 2 of 2
+SELECT count()
+FROM (
+  SELECT *, stop_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_sla
+      WHERE generation = 42 AND metric = 'resolution' AND cycle = 1 AND stopped
+        AND stop_at >= toDateTime(?) AND stop_at < toDateTime(?) AND priority IN ?
+    )
+  )
+)
+;
+-- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
+-- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
+-- arg 3: clickhouse.GroupSet ('high')

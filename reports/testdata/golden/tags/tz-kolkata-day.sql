@@ -1,0 +1,177 @@
+-- report: tags
+-- request: from=2026-02-01&grain=day&to=2026-03-01&tz=Asia%2FKolkata
+-- now: 2026-03-18T10:17:00Z
+
+-- live tables: statement 1 of 3
+SELECT toString(toDate(ts, ?)) AS k0, toString(arrayJoin(if(empty(tags), [''], tags))) AS k1,
+  toFloat64(count()) AS m0, toFloat64(countIf(has_reply)) AS m1,
+  toFloat64(quantileExactIf(0.5)(frt_s, has_reply)) AS m2
+FROM (
+  SELECT *, created_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
+      group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
+      first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
+      rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+    FROM (
+      SELECT *
+      FROM slate.tickets FINAL
+    )
+    WHERE has_created = 1 AND deleted = 0 AND merged_into = ''
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?)
+GROUP BY k0, k1
+ORDER BY k0, k1
+LIMIT 20001
+;
+-- arg 1: string 'Asia/Kolkata'
+-- arg 2: int64 1769884200 (2026-01-31T18:30:00Z)
+-- arg 3: int64 1772303400 (2026-02-28T18:30:00Z)
+
+-- live tables: statement 2 of 3
+SELECT toString(toDate(ts, ?)) AS k0, toString(arrayJoin(if(empty(tags), [''], tags))) AS k1,
+  toFloat64(count()) AS m0
+FROM (
+  SELECT *, ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
+      group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
+      first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
+      rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+    FROM (
+      SELECT *
+      FROM slate.tickets FINAL
+    )
+    WHERE has_created = 1 AND deleted = 0 AND merged_into = ''
+  )
+  ARRAY JOIN solved_times AS ts
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?)
+GROUP BY k0, k1
+ORDER BY k0, k1
+LIMIT 20001
+;
+-- arg 1: string 'Asia/Kolkata'
+-- arg 2: int64 1769884200 (2026-01-31T18:30:00Z)
+-- arg 3: int64 1772303400 (2026-02-28T18:30:00Z)
+
+-- live tables: statement 3 of 3
+SELECT toString(toDate(ts, ?)) AS k0, toString(arrayJoin(if(empty(tags), [''], tags))) AS k1,
+  toFloat64(count()) AS m0
+FROM (
+  SELECT *, ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
+      group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
+      first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
+      rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+    FROM (
+      SELECT *
+      FROM slate.tickets FINAL
+    )
+    WHERE has_created = 1 AND deleted = 0 AND merged_into = ''
+  )
+  ARRAY JOIN reopened_times AS ts
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?)
+GROUP BY k0, k1
+ORDER BY k0, k1
+LIMIT 20001
+;
+-- arg 1: string 'Asia/Kolkata'
+-- arg 2: int64 1769884200 (2026-01-31T18:30:00Z)
+-- arg 3: int64 1772303400 (2026-02-28T18:30:00Z)
+
+-- snapshot generation 42: statement 1 of 3
+SELECT toString(toDate(ts, ?)) AS k0, toString(arrayJoin(if(empty(tags), [''], tags))) AS k1,
+  toFloat64(count()) AS m0, toFloat64(countIf(has_reply)) AS m1,
+  toFloat64(quantileExactIf(0.5)(frt_s, has_reply)) AS m2
+FROM (
+  SELECT *, created_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
+      customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+    FROM (
+      SELECT *
+      FROM slate.snapshot_tickets
+      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND created_at >= toDateTime(?) AND created_at < toDateTime(?)
+    )
+  )
+)
+GROUP BY k0, k1
+ORDER BY k0, k1
+LIMIT 20001
+;
+-- arg 1: string 'Asia/Kolkata'
+-- arg 2: int64 1769884200 (2026-01-31T18:30:00Z)
+-- arg 3: int64 1772303400 (2026-02-28T18:30:00Z)
+
+-- snapshot generation 42: statement 2 of 3
+SELECT toString(toDate(ts, ?)) AS k0, toString(arrayJoin(if(empty(tags), [''], tags))) AS k1,
+  toFloat64(count()) AS m0
+FROM (
+  SELECT *, ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
+      customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+    FROM (
+      SELECT *
+      FROM slate.snapshot_tickets
+      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+    )
+  )
+  ARRAY JOIN solved_times AS ts
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?)
+GROUP BY k0, k1
+ORDER BY k0, k1
+LIMIT 20001
+;
+-- arg 1: string 'Asia/Kolkata'
+-- arg 2: int64 1769884200 (2026-01-31T18:30:00Z)
+-- arg 3: int64 1772303400 (2026-02-28T18:30:00Z)
+
+-- snapshot generation 42: statement 3 of 3
+SELECT toString(toDate(ts, ?)) AS k0, toString(arrayJoin(if(empty(tags), [''], tags))) AS k1,
+  toFloat64(count()) AS m0
+FROM (
+  SELECT *, ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
+      customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+    FROM (
+      SELECT *
+      FROM slate.snapshot_tickets
+      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+    )
+  )
+  ARRAY JOIN reopened_times AS ts
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?)
+GROUP BY k0, k1
+ORDER BY k0, k1
+LIMIT 20001
+;
+-- arg 1: string 'Asia/Kolkata'
+-- arg 2: int64 1769884200 (2026-01-31T18:30:00Z)
+-- arg 3: int64 1772303400 (2026-02-28T18:30:00Z)
