@@ -20,6 +20,7 @@ import (
 
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/event/eventgen"
+	"github.com/slatehq/slate/internal/testkit"
 	"github.com/slatehq/slate/reports"
 	"github.com/slatehq/slate/reports/schedule"
 	"github.com/slatehq/slate/sla"
@@ -164,6 +165,7 @@ func checkSettings(t *testing.T, logged map[string]loggedQuery, h18 httpCH, ch *
 // (users.d overrides the profile chserver writes).
 func startLoggingServer(t *testing.T) *chserver.Server {
 	t.Helper()
+	testkit.SkipShort(t, "a ClickHouse server")
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "users.d"), 0o755); err != nil {
 		t.Fatal(err)

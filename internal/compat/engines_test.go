@@ -20,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/slatehq/slate/internal/testkit"
 )
 
 // chdbVersion is the chdb-core release scripts/install-deps.sh installs:
@@ -84,6 +86,7 @@ type chdb struct {
 // not "" (macros, remote_servers, zookeeper).
 func startChDB(t testing.TB, config string) *chdb {
 	t.Helper()
+	testkit.SkipShort(t, "chDB")
 	py, err := chdbPython()
 	if err != nil {
 		t.Fatal(err)
