@@ -297,7 +297,7 @@ func (d *Decoder) decodeData(ev *Event, w *wireData) error {
 			// Desks without priorities (the call-centre CRM) get the
 			// tenant's default; the empty label records that it was
 			// defaulted, not sent.
-			ev.Priority = m.DefaultPriority(ev.Tenant)
+			ev.Priority, ev.PriorityDefaulted = m.DefaultPriority(ev.Tenant), true
 		} else if err = mapPriority(m, ev, w.Priority, true); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package event
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -500,8 +501,16 @@ func TestDecodeCreatedWithoutPriority(t *testing.T) {
 			t.Errorf("%s: %v", tt.name, err)
 			continue
 		}
-		if ev.Priority != tt.want || ev.PriorityLabel != "" {
-			t.Errorf("%s: priority %q label %q, want %q and an empty label", tt.name, ev.Priority, ev.PriorityLabel, tt.want)
+		if ev.Priority != tt.want || ev.PriorityLabel != "" || !ev.PriorityDefaulted {
+			t.Errorf("%s: priority %q label %q defaulted %v, want %q, an empty label, defaulted", tt.name, ev.Priority, ev.PriorityLabel, ev.PriorityDefaulted, tt.want)
+		}
+		// It encodes without a priority, so it reads back the same.
+		wire, err := Marshal(&ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back, err := d.Decode(wire); err != nil || !reflect.DeepEqual(back, ev) {
+			t.Errorf("%s: round trip %s gave %+v, %v", tt.name, wire, back, err)
 		}
 	}
 	if _, err := NewMapper(MappingConfig{Default: VocabularyConfig{DefaultPriority: "Khẩn cấp"}}); err == nil ||

@@ -46,7 +46,9 @@ func Marshal(e *Event) ([]byte, error) {
 		}
 		d.Tags = e.Tags
 		d.Status = label(e.StatusLabel, string(e.Status))
-		d.Priority = label(e.PriorityLabel, string(e.Priority))
+		if !e.PriorityDefaulted {
+			d.Priority = label(e.PriorityLabel, string(e.Priority))
+		}
 		if e.Severity != "" {
 			d.Severity = label(e.SeverityLabel, string(e.Severity))
 		}

@@ -163,6 +163,10 @@ type Event struct {
 	Tags             []string // the full tag set at creation
 	// The help desk's own labels, kept for display and audit.
 	StatusLabel, PriorityLabel, SeverityLabel string
+	// PriorityDefaulted: ticket.created came without a priority and got
+	// its tenant's default (PriorityLabel is then empty). Encoding leaves
+	// the priority out again, so the event reads back the same.
+	PriorityDefaulted bool
 
 	// ticket.tags_changed
 	TagsAdded, TagsRemoved []string
