@@ -273,11 +273,18 @@ func TestDemoInBrowser(t *testing.T) {
 		now = created()
 		return now > first
 	})
-	after, err := warehouse.ReadCounts(t.Context(), conn, "slate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if int(before.Events) < d.produced || after.Events <= before.Events {
+	// The report and the raw count are read at different instants, and ingest
+	// flushes in batches: the created figure may move on events that were
+	// already stored when "before" was read, so the count gets its own wait.
+	var after warehouse.Counts
+	waitUntil(t, 2*time.Minute, "live events to be stored", func() bool {
+		after, err = warehouse.ReadCounts(t.Context(), conn, "slate")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return after.Events > before.Events
+	})
+	if int(before.Events) < d.produced {
 		t.Errorf("events stored: %d of the history's %d, then %d", before.Events, d.produced, after.Events)
 	}
 	t.Logf("tickets created in the default range: %v, then %v; events stored %d, then %d", first, now, before.Events, after.Events)
