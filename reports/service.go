@@ -45,6 +45,10 @@ type Result struct {
 	// with rows past this page.
 	Page      *ListPage `json:"page,omitempty"`
 	Truncated bool      `json:"truncated,omitempty"`
+	// Tenant is the one tenant whose facts the result holds, when the
+	// request's scope or filter names exactly one; "" when several may be
+	// mixed. People then read that desk's own labels (Readable).
+	Tenant string `json:"tenant,omitempty"`
 }
 
 // Service runs reports against the warehouse.
@@ -203,7 +207,8 @@ func (s *Service) run(ctx context.Context, v view, asOf time.Time, r *Report, q 
 			}
 		}
 	}
-	res := &Result{Report: r.Name, Title: r.Title, From: q.From, To: q.To, Zone: q.Zone.String(), Grain: q.Grain, GroupBy: []string{}, AsOf: asOf}
+	res := &Result{Report: r.Name, Title: r.Title, From: q.From, To: q.To, Zone: q.Zone.String(), Grain: q.Grain, GroupBy: []string{}, AsOf: asOf,
+		Tenant: OneTenant(q, sc)}
 	if r.Snapshot {
 		res.From, res.To = q.Now, q.Now
 	}
@@ -340,7 +345,7 @@ func forEachConcurrently(ctx context.Context, from, to int, fn func(i int) error
 // range for every combination of dimension values seen (or just every
 // bucket without dimensions); without one, a single all-zero row when
 // nothing matched and there are no dimensions. Rows come out sorted by
-// bucket then dimension values.
+// bucket then dimension values, in their meaning's order (compareKeys).
 func (s *Service) fill(q Query, dims []Dimension, rows map[string]*row, order []string) ([]*row, error) {
 	var out []*row
 	if q.Grain == GrainNone {
@@ -351,7 +356,7 @@ func (s *Service) fill(q Query, dims []Dimension, rows map[string]*row, order []
 			out = append(out, rows[k])
 		}
 		if q.Top == 0 { // top rows keep their order: largest first
-			slices.SortFunc(out, func(a, b *row) int { return slices.Compare(a.keys, b.keys) })
+			slices.SortFunc(out, func(a, b *row) int { return compareKeys(dims, a.keys, b.keys) })
 		}
 		return out, nil
 	}
@@ -368,7 +373,7 @@ func (s *Service) fill(q Query, dims []Dimension, rows map[string]*row, order []
 	if len(dims) == 0 {
 		combos[""], comboOrder = []string{}, []string{""}
 	}
-	slices.SortFunc(comboOrder, func(a, b string) int { return slices.Compare(combos[a], combos[b]) })
+	slices.SortFunc(comboOrder, func(a, b string) int { return compareKeys(dims, combos[a], combos[b]) })
 	bs := buckets(q.From, q.To, q.Grain, q.Zone)
 	if len(bs)*len(comboOrder) > s.limits.MaxRows {
 		return nil, tooManyRows(s.limits.MaxRows)
@@ -452,7 +457,8 @@ func (s *Service) List(ctx context.Context, r *Report, q Query, sc Scope, measur
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Report: r.Name, Title: r.Title, From: q.From, To: q.To, Zone: q.Zone.String(), GroupBy: []string{}, Rows: [][]any{}, AsOf: asOf}
+	res := &Result{Report: r.Name, Title: r.Title, From: q.From, To: q.To, Zone: q.Zone.String(), GroupBy: []string{}, Rows: [][]any{}, AsOf: asOf,
+		Tenant: OneTenant(q, sc)}
 	cols, page, total, err := listPlan(v, r, q, sc, measure, s.limits.MaxList)
 	if err != nil {
 		return nil, err
@@ -648,6 +654,12 @@ func dimLabel(d Dimension) string {
 		return "Group"
 	case DimAge:
 		return "Age"
+	case DimStatusLabel:
+		return "Status label"
+	case DimPriorityLabel:
+		return "Priority label"
+	case DimSeverityLabel:
+		return "Severity label"
 	}
 	s := string(d)
 	return strings.ToUpper(s[:1]) + s[1:]

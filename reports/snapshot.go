@@ -54,7 +54,7 @@ const snapshotLayout = 1
 // ticketSnapshotColumns are the ticket columns the reports read.
 const ticketSnapshotColumns = "tenant, ticket_id, has_created, deleted, merged_into, subject, priority, severity, status, tags, " +
 	"agent, grp, channel, customer, organisation, created_at, first_replied_at, first_solved_at, solved_times, " +
-	"reopened_times, status_since, public_replies, reopen_count, rating, rated_at"
+	"reopened_times, status_since, public_replies, reopen_count, rating, rated_at, " + labelColumns
 
 // snapshotInserts are the statements that write generation gen, in order:
 // each copies the live facts into its table (SLA cycles, replies and time

@@ -190,6 +190,11 @@ var TicketColumns = []Column{
 	{Name: "customer", Label: "Customer", Kind: KindDimension},
 	{Name: "organisation", Label: "Organisation", Kind: KindDimension},
 	{Name: "created_at", Label: "Created", Kind: KindTime},
+	// The desk's own words for the status, priority and severity ("" if
+	// it sent none): readers of one tenant's list see these (Readable).
+	{Name: string(DimStatusLabel), Label: dimLabel(DimStatusLabel), Kind: KindDimension},
+	{Name: string(DimPriorityLabel), Label: dimLabel(DimPriorityLabel), Kind: KindDimension},
+	{Name: string(DimSeverityLabel), Label: dimLabel(DimSeverityLabel), Kind: KindDimension},
 }
 
 // srcRunning are running SLA clocks, for the pre-breach list.

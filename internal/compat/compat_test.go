@@ -598,6 +598,9 @@ func exerciseReports(t *testing.T, ctx context.Context, conn driver.Conn, now ti
 		if len(r.Dimensions) >= 2 && !r.List {
 			run(r, month+"&group_by="+string(r.Dimensions[0])+","+string(r.Dimensions[1]), reports.Scope{})
 			run(r, month+"&group_by="+string(r.Dimensions[len(r.Dimensions)-1])+"&top=3", reports.Scope{})
+			// The desk's labels rolled up under their canonical values.
+			run(r, month+"&group_by=status,status_label", reports.Scope{})
+			run(r, month+"&group_by=priority,priority_label&severity_label=", reports.Scope{})
 		}
 		if tenant == "" {
 			t.Fatalf("%s: no tenant to scope to", name)
