@@ -31,6 +31,7 @@ import (
 	"github.com/slatehq/slate/reports/digest"
 	"github.com/slatehq/slate/reports/schedule"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/ticket"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
 )
@@ -41,6 +42,7 @@ type i18nWorld struct {
 	srv       *Server
 	svc       *reports.Service
 	dataWords map[string]bool
+	tickets   map[string]ticket.State // the stored events folded in Go, by tenant/ticket
 }
 
 var (
@@ -97,6 +99,14 @@ func newI18nWorld() (*i18nWorld, error) {
 	}
 	if err := warehouse.NewWriter(conn, o.Database, 1000).Store(ctx, &event.Batch{Records: recs}); err != nil {
 		return nil, err
+	}
+	hist := map[string][]event.Event{}
+	for _, r := range recs {
+		hist[r.Event.Tenant+"/"+r.Event.TicketID] = append(hist[r.Event.Tenant+"/"+r.Event.TicketID], r.Event)
+	}
+	w.tickets = map[string]ticket.State{}
+	for k, h := range hist {
+		w.tickets[k] = ticket.Fold(h)
 	}
 	cfg, err := sla.LoadConfig("../deploy/sla.example.yaml")
 	if err != nil {
