@@ -520,6 +520,8 @@ func TestSLARefreshMatchesEvaluate(t *testing.T) {
 			t.Errorf("%s: stored %q, evaluated %+v", k, got[k], w)
 		}
 	}
+	// the refresher's sla_tickets row carries the desk's labels too
+	checkLabels(t, conn, o.Database, map[string][]event.Event{"acme/T1": history})
 }
 
 // agentEvent is one event of tenant acme by agent a1, as a wire line.
