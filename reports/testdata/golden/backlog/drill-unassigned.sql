@@ -29,7 +29,7 @@ WHERE priority IN ? AND (agent = '')
 ORDER BY ts DESC, tenant, ticket_id
 LIMIT 50, 25
 ;
--- arg 1: clickhouse.GroupSet ('high')
+-- arg 1: reports.Set ('high')
 
 -- live tables: statement 2 of 2
 SELECT count()
@@ -52,7 +52,7 @@ FROM (
 )
 WHERE priority IN ? AND (agent = '')
 ;
--- arg 1: clickhouse.GroupSet ('high')
+-- arg 1: reports.Set ('high')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
@@ -80,7 +80,7 @@ WHERE priority IN ? AND (agent = '')
 ORDER BY ts DESC, tenant, ticket_id
 LIMIT 50, 25
 ;
--- arg 1: clickhouse.GroupSet ('high')
+-- arg 1: reports.Set ('high')
 
 -- snapshot generation 42: statement 2 of 2
 SELECT count()
@@ -103,4 +103,4 @@ FROM (
 )
 WHERE priority IN ? AND (agent = '')
 ;
--- arg 1: clickhouse.GroupSet ('high')
+-- arg 1: reports.Set ('high')
