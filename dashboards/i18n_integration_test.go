@@ -28,6 +28,7 @@ import (
 	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/internal/testkit"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/chstore"
 	"github.com/slatehq/slate/reports/digest"
 	"github.com/slatehq/slate/reports/schedule"
 	"github.com/slatehq/slate/sla"
@@ -120,7 +121,7 @@ func newI18nWorld() (*i18nWorld, error) {
 			w.dataWords[word] = true
 		}
 	}
-	w.svc = reports.NewService(conn, o.Database, reports.DefaultLimits())
+	w.svc = reports.NewService(chstore.New(conn), o.Database, reports.DefaultLimits())
 	w.srv = New(w.svc, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	w.srv.now = func() time.Time { return i18nNow }
 	return w, nil

@@ -19,6 +19,7 @@ import (
 	"github.com/slatehq/slate/event/eventgen"
 	"github.com/slatehq/slate/internal/testkit"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/chstore"
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/ticket"
 	"github.com/slatehq/slate/warehouse"
@@ -170,12 +171,12 @@ func buildWorld(addr string) (*world, error) {
 		event.SortHistory(sorted)
 		w.slas[k] = cfg.Evaluate(sorted, sorted[len(sorted)-1].OccurredAt)
 	}
-	w.svc = reports.NewService(conn, o.Database, reports.DefaultLimits())
-	snaps := reports.NewSnapshots(conn, o.Database, time.Hour)
+	w.svc = reports.NewService(chstore.New(conn), o.Database, reports.DefaultLimits())
+	snaps := reports.NewSnapshots(chstore.New(conn), o.Database, time.Hour)
 	if _, err := snaps.Build(ctx); err != nil {
 		return nil, err
 	}
-	w.snapSvc = reports.NewService(conn, o.Database, reports.DefaultLimits())
+	w.snapSvc = reports.NewService(chstore.New(conn), o.Database, reports.DefaultLimits())
 	w.snapSvc.UseSnapshots(snaps)
 	return w, nil
 }

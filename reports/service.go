@@ -2,7 +2,6 @@ package reports
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -10,9 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/ClickHouse/clickhouse-go/v2"
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/slatehq/slate/internal/fault"
 )
@@ -53,15 +49,16 @@ type Result struct {
 
 // Service runs reports against the warehouse.
 type Service struct {
-	conn   driver.Conn
+	store  Store
 	db     string
 	limits Limits
 	snaps  *Snapshots // nil: always the live tables
 }
 
-// NewService builds a report service over the database db.
-func NewService(conn driver.Conn, db string, limits Limits) *Service {
-	return &Service{conn: conn, db: db, limits: limits}
+// NewService builds a report service over the database db, read through
+// store.
+func NewService(store Store, db string, limits Limits) *Service {
+	return &Service{store: store, db: db, limits: limits}
 }
 
 // UseSnapshots makes the service read the current report snapshot when
@@ -589,59 +586,7 @@ func (s *Service) Statements(ctx context.Context, r *Report, q Query, sc Scope, 
 // query runs st with the per-query time limit and hands each row's Scan to
 // each.
 func (s *Service) query(ctx context.Context, st statement, each func(scan func(...any) error) error) error {
-	secs := int(s.limits.QueryTime / time.Second)
-	ctx, cancel := context.WithTimeout(ctx, s.limits.QueryTime+2*time.Second)
-	defer cancel()
-	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
-		"max_execution_time": secs,
-		"max_query_size":     1 << 20,
-		"priority":           reportPriority,
-	}))
-	rows, err := s.conn.Query(ctx, st.SQL, st.Args...)
-	if err != nil {
-		return classify(err, s.limits.QueryTime)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return classify(rows.Err(), s.limits.QueryTime)
-}
-
-// ClickHouse error codes a report query can meet.
-const (
-	codeTimeoutExceeded  = 159
-	codeTooManyRows      = 158
-	codeMemoryLimit      = 241
-	codeTooSlow          = 160
-	codeTooManyRowsBytes = 396
-)
-
-// classify gives ClickHouse errors a kind the API maps to a status.
-func classify(err error, limit time.Duration) error {
-	if err == nil {
-		return nil
-	}
-	var ex *clickhouse.Exception
-	if errors.As(err, &ex) {
-		switch ex.Code {
-		case codeTimeoutExceeded, codeTooSlow:
-			return fault.Errorf(fault.Timeout, "the report took longer than the %s limit; narrow the range or filters: %w", limit, err)
-		case codeTooManyRows, codeTooManyRowsBytes, codeMemoryLimit:
-			return fault.Errorf(fault.TooLarge, "the report is too large for the server's limits; narrow the range or filters: %w", err)
-		}
-		return fault.Wrap(fault.Internal, err)
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return fault.Errorf(fault.Timeout, "the report took longer than the %s limit: %w", limit, err)
-	}
-	var fe *fault.Error
-	if errors.As(err, &fe) {
-		return err
-	}
-	return fault.Wrap(fault.Unavailable, err)
+	return s.store.Query(ctx, st.call(s.limits.QueryTime), each)
 }
 
 func tooManyRows(n int) error {

@@ -44,8 +44,8 @@ LIMIT 20001
 -- arg 8: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 9: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 11: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 12: clickhouse.GroupSet ('Acme')
+-- arg 11: reports.Set ('O\'Brien & Co')
+-- arg 12: reports.Set ('Acme')
 
 -- live tables: statement 2 of 4
 SELECT toString(agent) AS k0, toFloat64(count()) AS m0
@@ -76,8 +76,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 4: clickhouse.GroupSet ('Acme')
+-- arg 3: reports.Set ('O\'Brien & Co')
+-- arg 4: reports.Set ('Acme')
 
 -- live tables: statement 3 of 4
 SELECT toString(agent) AS k0, toFloat64(countIf(state = 'achieved')) AS m0,
@@ -110,8 +110,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 4: clickhouse.GroupSet ('Acme')
+-- arg 3: reports.Set ('O\'Brien & Co')
+-- arg 4: reports.Set ('Acme')
 
 -- live tables: statement 4 of 4
 SELECT toString(agent) AS k0, toFloat64(sumIf(seconds, billable = 1) / 3600) AS m0
@@ -141,8 +141,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 4: clickhouse.GroupSet ('Acme')
+-- arg 3: reports.Set ('O\'Brien & Co')
+-- arg 4: reports.Set ('Acme')
 
 -- snapshot generation 42: statement 1 of 4
 SELECT toString(agent) AS k0, toFloat64(sum(n0)) AS m0, toFloat64(countIf(f1 AND (has_reply))) AS m1,
@@ -186,8 +186,8 @@ LIMIT 20001
 -- arg 8: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 9: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 11: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 12: clickhouse.GroupSet ('Acme')
+-- arg 11: reports.Set ('O\'Brien & Co')
+-- arg 12: reports.Set ('Acme')
 -- arg 13: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 14: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 15: int64 1769904000 (2026-02-01T00:00:00Z)
@@ -217,8 +217,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 4: clickhouse.GroupSet ('Acme')
+-- arg 3: reports.Set ('O\'Brien & Co')
+-- arg 4: reports.Set ('Acme')
 
 -- snapshot generation 42: statement 3 of 4
 SELECT toString(agent) AS k0, toFloat64(countIf(state = 'achieved')) AS m0,
@@ -242,8 +242,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 4: clickhouse.GroupSet ('Acme')
+-- arg 3: reports.Set ('O\'Brien & Co')
+-- arg 4: reports.Set ('Acme')
 
 -- snapshot generation 42: statement 4 of 4
 SELECT toString(agent) AS k0, toFloat64(sumIf(seconds, billable = 1) / 3600) AS m0
@@ -265,5 +265,5 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 4: clickhouse.GroupSet ('Acme')
+-- arg 3: reports.Set ('O\'Brien & Co')
+-- arg 4: reports.Set ('Acme')

@@ -76,8 +76,8 @@ LIMIT 20001
 -- arg 8: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 9: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 11: clickhouse.GroupSet ('top-1', 'top-2')
--- arg 12: clickhouse.GroupSet ('top-1', 'top-2')
+-- arg 11: reports.Set ('top-1', 'top-2')
+-- arg 12: reports.Set ('top-1', 'top-2')
 
 -- live tables: statement 3 of 4
 SELECT toString(agent) AS k0, toString(customer) AS k1, toFloat64(count()) AS m0
@@ -108,8 +108,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('top-1', 'top-2')
--- arg 4: clickhouse.GroupSet ('top-1', 'top-2')
+-- arg 3: reports.Set ('top-1', 'top-2')
+-- arg 4: reports.Set ('top-1', 'top-2')
 
 -- live tables: statement 4 of 4
 SELECT toString(agent) AS k0, toString(customer) AS k1, toFloat64(countIf(state = 'achieved')) AS m0,
@@ -142,8 +142,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('top-1', 'top-2')
--- arg 4: clickhouse.GroupSet ('top-1', 'top-2')
+-- arg 3: reports.Set ('top-1', 'top-2')
+-- arg 4: reports.Set ('top-1', 'top-2')
 
 -- snapshot generation 42: statement 1 of 4
 SELECT toString(agent) AS k0, toString(customer) AS k1,
@@ -209,8 +209,8 @@ LIMIT 20001
 -- arg 8: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 9: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 11: clickhouse.GroupSet ('top-1', 'top-2')
--- arg 12: clickhouse.GroupSet ('top-1', 'top-2')
+-- arg 11: reports.Set ('top-1', 'top-2')
+-- arg 12: reports.Set ('top-1', 'top-2')
 -- arg 13: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 14: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 15: int64 1769904000 (2026-02-01T00:00:00Z)
@@ -240,8 +240,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('top-1', 'top-2')
--- arg 4: clickhouse.GroupSet ('top-1', 'top-2')
+-- arg 3: reports.Set ('top-1', 'top-2')
+-- arg 4: reports.Set ('top-1', 'top-2')
 
 -- snapshot generation 42: statement 4 of 4
 SELECT toString(agent) AS k0, toString(customer) AS k1, toFloat64(countIf(state = 'achieved')) AS m0,
@@ -264,5 +264,5 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('top-1', 'top-2')
--- arg 4: clickhouse.GroupSet ('top-1', 'top-2')
+-- arg 3: reports.Set ('top-1', 'top-2')
+-- arg 4: reports.Set ('top-1', 'top-2')

@@ -76,7 +76,7 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('top-1', 'top-2')
+-- arg 3: reports.Set ('top-1', 'top-2')
 
 -- live tables: statement 3 of 4
 SELECT toString(agent) AS k0, toFloat64(countIf(state = 'achieved')) AS m0,
@@ -109,7 +109,7 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('top-1', 'top-2')
+-- arg 3: reports.Set ('top-1', 'top-2')
 
 -- live tables: statement 4 of 4
 SELECT toString(agent) AS k0, toFloat64(sumIf(seconds, billable = 1) / 3600) AS m0
@@ -139,7 +139,7 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('top-1', 'top-2')
+-- arg 3: reports.Set ('top-1', 'top-2')
 
 -- snapshot generation 42: statement 1 of 4
 SELECT toString(agent) AS k0, toFloat64(sum(n0)) AS m0, toFloat64(countIf(f1 AND (has_reply))) AS m1,
@@ -211,7 +211,7 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('top-1', 'top-2')
+-- arg 3: reports.Set ('top-1', 'top-2')
 
 -- snapshot generation 42: statement 3 of 4
 SELECT toString(agent) AS k0, toFloat64(countIf(state = 'achieved')) AS m0,
@@ -234,7 +234,7 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('top-1', 'top-2')
+-- arg 3: reports.Set ('top-1', 'top-2')
 
 -- snapshot generation 42: statement 4 of 4
 SELECT toString(agent) AS k0, toFloat64(sumIf(seconds, billable = 1) / 3600) AS m0
@@ -255,4 +255,4 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('top-1', 'top-2')
+-- arg 3: reports.Set ('top-1', 'top-2')

@@ -31,7 +31,7 @@ WHERE priority IN ?
 ORDER BY ts DESC, tenant, ticket_id
 LIMIT 50, 25
 ;
--- arg 1: clickhouse.GroupSet ('high')
+-- arg 1: reports.Set ('high')
 
 -- live tables: statement 2 of 2
 SELECT count()
@@ -55,7 +55,7 @@ FROM (
 )
 WHERE priority IN ?
 ;
--- arg 1: clickhouse.GroupSet ('high')
+-- arg 1: reports.Set ('high')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
@@ -84,7 +84,7 @@ WHERE priority IN ?
 ORDER BY ts DESC, tenant, ticket_id
 LIMIT 50, 25
 ;
--- arg 1: clickhouse.GroupSet ('high')
+-- arg 1: reports.Set ('high')
 
 -- snapshot generation 42: statement 2 of 2
 SELECT count()
@@ -107,4 +107,4 @@ FROM (
 )
 WHERE priority IN ?
 ;
--- arg 1: clickhouse.GroupSet ('high')
+-- arg 1: reports.Set ('high')

@@ -30,7 +30,7 @@ WHERE priority IN ?
 ORDER BY ts DESC, tenant, ticket_id
 LIMIT 50, 25
 ;
--- arg 1: clickhouse.GroupSet ('high')
+-- arg 1: reports.Set ('high')
 
 -- live tables: statement 2 of 2
 SELECT count()
@@ -54,7 +54,7 @@ FROM (
 )
 WHERE priority IN ?
 ;
--- arg 1: clickhouse.GroupSet ('high')
+-- arg 1: reports.Set ('high')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
@@ -82,7 +82,7 @@ WHERE priority IN ?
 ORDER BY ts DESC, tenant, ticket_id
 LIMIT 50, 25
 ;
--- arg 1: clickhouse.GroupSet ('high')
+-- arg 1: reports.Set ('high')
 
 -- snapshot generation 42: statement 2 of 2
 SELECT count()
@@ -105,4 +105,4 @@ FROM (
 )
 WHERE priority IN ?
 ;
--- arg 1: clickhouse.GroupSet ('high')
+-- arg 1: reports.Set ('high')

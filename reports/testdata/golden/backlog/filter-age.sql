@@ -28,7 +28,7 @@ FROM (
 WHERE multiIf(now_ts - created_at < 86400, '0-1d', now_ts - created_at < 3*86400, '1-3d', now_ts - created_at < 7*86400, '3-7d', now_ts - created_at < 30*86400, '7-30d', '30d+') IN ?
 LIMIT 20001
 ;
--- arg 1: clickhouse.GroupSet ('30d+')
+-- arg 1: reports.Set ('30d+')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toFloat64(count()) AS m0, toFloat64(countIf(agent = '')) AS m1,
@@ -55,4 +55,4 @@ FROM (
 WHERE multiIf(now_ts - created_at < 86400, '0-1d', now_ts - created_at < 3*86400, '1-3d', now_ts - created_at < 7*86400, '3-7d', now_ts - created_at < 30*86400, '7-30d', '30d+') IN ?
 LIMIT 20001
 ;
--- arg 1: clickhouse.GroupSet ('30d+')
+-- arg 1: reports.Set ('30d+')

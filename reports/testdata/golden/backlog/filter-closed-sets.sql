@@ -28,8 +28,8 @@ FROM (
 WHERE priority IN ? AND status IN ?
 LIMIT 20001
 ;
--- arg 1: clickhouse.GroupSet ('high', 'urgent')
--- arg 2: clickhouse.GroupSet ('open')
+-- arg 1: reports.Set ('high', 'urgent')
+-- arg 2: reports.Set ('open')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toFloat64(count()) AS m0, toFloat64(countIf(agent = '')) AS m1,
@@ -56,5 +56,5 @@ FROM (
 WHERE priority IN ? AND status IN ?
 LIMIT 20001
 ;
--- arg 1: clickhouse.GroupSet ('high', 'urgent')
--- arg 2: clickhouse.GroupSet ('open')
+-- arg 1: reports.Set ('high', 'urgent')
+-- arg 2: reports.Set ('open')

@@ -28,8 +28,8 @@ FROM (
 WHERE customer IN ? AND organisation IN ?
 LIMIT 20001
 ;
--- arg 1: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 2: clickhouse.GroupSet ('Acme')
+-- arg 1: reports.Set ('O\'Brien & Co')
+-- arg 2: reports.Set ('Acme')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toFloat64(count()) AS m0, toFloat64(countIf(agent = '')) AS m1,
@@ -56,5 +56,5 @@ FROM (
 WHERE customer IN ? AND organisation IN ?
 LIMIT 20001
 ;
--- arg 1: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 2: clickhouse.GroupSet ('Acme')
+-- arg 1: reports.Set ('O\'Brien & Co')
+-- arg 2: reports.Set ('Acme')

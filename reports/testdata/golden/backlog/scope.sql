@@ -31,8 +31,8 @@ LIMIT 20001
 ;
 -- arg 1: []string ['acme', 'globex']
 -- arg 2: []string ['billing']
--- arg 3: clickhouse.GroupSet ('billing')
--- arg 4: clickhouse.GroupSet ('acme')
+-- arg 3: reports.Set ('billing')
+-- arg 4: reports.Set ('acme')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toFloat64(count()) AS m0, toFloat64(countIf(agent = '')) AS m1,
@@ -61,5 +61,5 @@ LIMIT 20001
 ;
 -- arg 1: []string ['acme', 'globex']
 -- arg 2: []string ['billing']
--- arg 3: clickhouse.GroupSet ('billing')
--- arg 4: clickhouse.GroupSet ('acme')
+-- arg 3: reports.Set ('billing')
+-- arg 4: reports.Set ('acme')

@@ -35,7 +35,7 @@ LIMIT 50, 25
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')
 
 -- live tables: statement 2 of 2
 SELECT count()
@@ -64,7 +64,7 @@ WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND priority IN ?
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
@@ -88,7 +88,7 @@ LIMIT 50, 25
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')
 
 -- snapshot generation 42: statement 2 of 2
 SELECT count()
@@ -107,4 +107,4 @@ FROM (
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')

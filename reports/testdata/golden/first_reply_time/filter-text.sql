@@ -29,8 +29,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 4: clickhouse.GroupSet ('Acme')
+-- arg 3: reports.Set ('O\'Brien & Co')
+-- arg 4: reports.Set ('Acme')
 
 -- live tables: statement 2 of 2
 SELECT toFloat64(count()) AS m0, toFloat64(quantileExact(0.5)(elapsed_seconds)) AS m1,
@@ -62,8 +62,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 4: clickhouse.GroupSet ('Acme')
+-- arg 3: reports.Set ('O\'Brien & Co')
+-- arg 4: reports.Set ('Acme')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT toFloat64(count()) AS m0, toFloat64(countIf(has_reply)) AS m1,
@@ -92,8 +92,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 4: clickhouse.GroupSet ('Acme')
+-- arg 3: reports.Set ('O\'Brien & Co')
+-- arg 4: reports.Set ('Acme')
 
 -- snapshot generation 42: statement 2 of 2
 SELECT toFloat64(count()) AS m0, toFloat64(quantileExact(0.5)(elapsed_seconds)) AS m1,
@@ -115,5 +115,5 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 4: clickhouse.GroupSet ('Acme')
+-- arg 3: reports.Set ('O\'Brien & Co')
+-- arg 4: reports.Set ('Acme')

@@ -66,7 +66,7 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('top-1', 'top-2')
+-- arg 3: reports.Set ('top-1', 'top-2')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT toString(customer) AS k0, toFloat64(count()) AS m0,
@@ -120,4 +120,4 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('top-1', 'top-2')
+-- arg 3: reports.Set ('top-1', 'top-2')

@@ -34,8 +34,8 @@ LIMIT 0, 500
 ;
 -- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
 -- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)
--- arg 3: clickhouse.GroupSet ('resolution')
--- arg 4: clickhouse.GroupSet ('urgent', 'high')
+-- arg 3: reports.Set ('resolution')
+-- arg 4: reports.Set ('urgent', 'high')
 
 -- live tables: statement 2 of 2
 SELECT count()
@@ -64,8 +64,8 @@ WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND toString(metric) IN ? AND p
 ;
 -- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
 -- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)
--- arg 3: clickhouse.GroupSet ('resolution')
--- arg 4: clickhouse.GroupSet ('urgent', 'high')
+-- arg 3: reports.Set ('resolution')
+-- arg 4: reports.Set ('urgent', 'high')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
@@ -89,8 +89,8 @@ LIMIT 0, 500
 ;
 -- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
 -- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)
--- arg 3: clickhouse.GroupSet ('resolution')
--- arg 4: clickhouse.GroupSet ('urgent', 'high')
+-- arg 3: reports.Set ('resolution')
+-- arg 4: reports.Set ('urgent', 'high')
 
 -- snapshot generation 42: statement 2 of 2
 SELECT count()
@@ -109,5 +109,5 @@ FROM (
 ;
 -- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
 -- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)
--- arg 3: clickhouse.GroupSet ('resolution')
--- arg 4: clickhouse.GroupSet ('urgent', 'high')
+-- arg 3: reports.Set ('resolution')
+-- arg 4: reports.Set ('urgent', 'high')

@@ -37,7 +37,7 @@ LIMIT 0, 500
 -- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
+-- arg 5: reports.Set ('billing')
 
 -- live tables: statement 2 of 2
 SELECT count()
@@ -68,7 +68,7 @@ WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND has(?, tenant) AND has(?, g
 -- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
+-- arg 5: reports.Set ('billing')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
@@ -94,7 +94,7 @@ LIMIT 0, 500
 -- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
+-- arg 5: reports.Set ('billing')
 
 -- snapshot generation 42: statement 2 of 2
 SELECT count()
@@ -115,4 +115,4 @@ FROM (
 -- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
+-- arg 5: reports.Set ('billing')

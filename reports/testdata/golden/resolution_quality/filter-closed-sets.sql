@@ -28,8 +28,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high', 'urgent')
--- arg 4: clickhouse.GroupSet ('open')
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toFloat64(count()) AS m0, toFloat64(countIf(public_replies = 1 AND reopen_count = 0)) AS m1,
@@ -56,5 +56,5 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high', 'urgent')
--- arg 4: clickhouse.GroupSet ('open')
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')

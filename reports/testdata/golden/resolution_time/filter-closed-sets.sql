@@ -28,8 +28,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high', 'urgent')
--- arg 4: clickhouse.GroupSet ('open')
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')
 
 -- live tables: statement 2 of 2
 SELECT toFloat64(count()) AS m0, toFloat64(quantileExact(0.5)(elapsed_seconds)) AS m1,
@@ -61,8 +61,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high', 'urgent')
--- arg 4: clickhouse.GroupSet ('open')
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT toFloat64(count()) AS m0, toFloat64(quantileExact(0.5)(res_s)) AS m1,
@@ -89,8 +89,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high', 'urgent')
--- arg 4: clickhouse.GroupSet ('open')
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')
 
 -- snapshot generation 42: statement 2 of 2
 SELECT toFloat64(count()) AS m0, toFloat64(quantileExact(0.5)(elapsed_seconds)) AS m1,
@@ -112,5 +112,5 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high', 'urgent')
--- arg 4: clickhouse.GroupSet ('open')
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')

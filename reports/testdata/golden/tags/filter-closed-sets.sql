@@ -43,8 +43,8 @@ LIMIT 20001
 -- arg 8: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 9: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 11: clickhouse.GroupSet ('high', 'urgent')
--- arg 12: clickhouse.GroupSet ('open')
+-- arg 11: reports.Set ('high', 'urgent')
+-- arg 12: reports.Set ('open')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toString(arrayJoin(if(empty(tags), [''], tags))) AS k0, toFloat64(countIf(f0)) AS m0,
@@ -87,8 +87,8 @@ LIMIT 20001
 -- arg 8: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 9: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 11: clickhouse.GroupSet ('high', 'urgent')
--- arg 12: clickhouse.GroupSet ('open')
+-- arg 11: reports.Set ('high', 'urgent')
+-- arg 12: reports.Set ('open')
 -- arg 13: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 14: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 15: int64 1769904000 (2026-02-01T00:00:00Z)

@@ -42,8 +42,8 @@ LIMIT 20001
 -- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 11: []string ['acme', 'globex']
 -- arg 12: []string ['billing']
--- arg 13: clickhouse.GroupSet ('billing')
--- arg 14: clickhouse.GroupSet ('acme')
+-- arg 13: reports.Set ('billing')
+-- arg 14: reports.Set ('acme')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toFloat64(countIf(f0)) AS m0, toFloat64(sum(n1)) AS m1, toFloat64(sum(n2)) AS m2
@@ -84,8 +84,8 @@ LIMIT 20001
 -- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 11: []string ['acme', 'globex']
 -- arg 12: []string ['billing']
--- arg 13: clickhouse.GroupSet ('billing')
--- arg 14: clickhouse.GroupSet ('acme')
+-- arg 13: reports.Set ('billing')
+-- arg 14: reports.Set ('acme')
 -- arg 15: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 16: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 17: int64 1769904000 (2026-02-01T00:00:00Z)
