@@ -10,6 +10,7 @@ import (
 
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/chstore"
 	"github.com/slatehq/slate/warehouse"
 )
 
@@ -72,12 +73,12 @@ func loadPortal(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	w := &world{now: time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)}
-	w.svc = reports.NewService(conn, o.Database, reports.DefaultLimits())
-	snaps := reports.NewSnapshots(conn, o.Database, time.Hour)
+	w.svc = reports.NewService(chstore.New(conn), o.Database, reports.DefaultLimits())
+	snaps := reports.NewSnapshots(chstore.New(conn), o.Database, time.Hour)
 	if _, err := snaps.Build(ctx); err != nil {
 		t.Fatal(err)
 	}
-	w.snapSvc = reports.NewService(conn, o.Database, reports.DefaultLimits())
+	w.snapSvc = reports.NewService(chstore.New(conn), o.Database, reports.DefaultLimits())
 	w.snapSvc.UseSnapshots(snaps)
 	return w
 }

@@ -44,9 +44,9 @@ LIMIT 20001
 -- arg 8: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 9: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 11: clickhouse.GroupSet ('Khẩn cấp')
--- arg 12: clickhouse.GroupSet ('')
--- arg 13: clickhouse.GroupSet ('Đã trả lời')
+-- arg 11: reports.Set ('Khẩn cấp')
+-- arg 12: reports.Set ('')
+-- arg 13: reports.Set ('Đã trả lời')
 
 -- live tables: statement 2 of 4
 SELECT toString(agent) AS k0, toFloat64(count()) AS m0
@@ -78,9 +78,9 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('Khẩn cấp')
--- arg 4: clickhouse.GroupSet ('')
--- arg 5: clickhouse.GroupSet ('Đã trả lời')
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')
 
 -- live tables: statement 3 of 4
 SELECT toString(agent) AS k0, toFloat64(countIf(state = 'achieved')) AS m0,
@@ -114,9 +114,9 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('Khẩn cấp')
--- arg 4: clickhouse.GroupSet ('')
--- arg 5: clickhouse.GroupSet ('Đã trả lời')
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')
 
 -- live tables: statement 4 of 4
 SELECT toString(agent) AS k0, toFloat64(sumIf(seconds, billable = 1) / 3600) AS m0
@@ -147,9 +147,9 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('Khẩn cấp')
--- arg 4: clickhouse.GroupSet ('')
--- arg 5: clickhouse.GroupSet ('Đã trả lời')
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')
 
 -- snapshot generation 42: statement 1 of 4
 SELECT toString(agent) AS k0, toFloat64(sum(n0)) AS m0, toFloat64(countIf(f1 AND (has_reply))) AS m1,
@@ -193,9 +193,9 @@ LIMIT 20001
 -- arg 8: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 9: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 11: clickhouse.GroupSet ('Khẩn cấp')
--- arg 12: clickhouse.GroupSet ('')
--- arg 13: clickhouse.GroupSet ('Đã trả lời')
+-- arg 11: reports.Set ('Khẩn cấp')
+-- arg 12: reports.Set ('')
+-- arg 13: reports.Set ('Đã trả lời')
 -- arg 14: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 15: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 16: int64 1769904000 (2026-02-01T00:00:00Z)
@@ -225,9 +225,9 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('Khẩn cấp')
--- arg 4: clickhouse.GroupSet ('')
--- arg 5: clickhouse.GroupSet ('Đã trả lời')
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')
 
 -- snapshot generation 42: statement 3 of 4
 SELECT toString(agent) AS k0, toFloat64(countIf(state = 'achieved')) AS m0,
@@ -251,9 +251,9 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('Khẩn cấp')
--- arg 4: clickhouse.GroupSet ('')
--- arg 5: clickhouse.GroupSet ('Đã trả lời')
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')
 
 -- snapshot generation 42: statement 4 of 4
 SELECT toString(agent) AS k0, toFloat64(sumIf(seconds, billable = 1) / 3600) AS m0
@@ -275,6 +275,6 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('Khẩn cấp')
--- arg 4: clickhouse.GroupSet ('')
--- arg 5: clickhouse.GroupSet ('Đã trả lời')
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')

@@ -28,9 +28,9 @@ FROM (
 WHERE priority_label IN ? AND severity_label IN ? AND status_label IN ?
 LIMIT 20001
 ;
--- arg 1: clickhouse.GroupSet ('Khẩn cấp')
--- arg 2: clickhouse.GroupSet ('')
--- arg 3: clickhouse.GroupSet ('Đã trả lời')
+-- arg 1: reports.Set ('Khẩn cấp')
+-- arg 2: reports.Set ('')
+-- arg 3: reports.Set ('Đã trả lời')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toFloat64(count()) AS m0, toFloat64(countIf(agent = '')) AS m1,
@@ -57,6 +57,6 @@ FROM (
 WHERE priority_label IN ? AND severity_label IN ? AND status_label IN ?
 LIMIT 20001
 ;
--- arg 1: clickhouse.GroupSet ('Khẩn cấp')
--- arg 2: clickhouse.GroupSet ('')
--- arg 3: clickhouse.GroupSet ('Đã trả lời')
+-- arg 1: reports.Set ('Khẩn cấp')
+-- arg 2: reports.Set ('')
+-- arg 3: reports.Set ('Đã trả lời')

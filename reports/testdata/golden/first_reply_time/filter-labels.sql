@@ -30,9 +30,9 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('Khẩn cấp')
--- arg 4: clickhouse.GroupSet ('')
--- arg 5: clickhouse.GroupSet ('Đã trả lời')
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')
 
 -- live tables: statement 2 of 2
 SELECT toFloat64(count()) AS m0, toFloat64(quantileExact(0.5)(elapsed_seconds)) AS m1,
@@ -65,9 +65,9 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('Khẩn cấp')
--- arg 4: clickhouse.GroupSet ('')
--- arg 5: clickhouse.GroupSet ('Đã trả lời')
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT toFloat64(count()) AS m0, toFloat64(countIf(has_reply)) AS m1,
@@ -96,9 +96,9 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('Khẩn cấp')
--- arg 4: clickhouse.GroupSet ('')
--- arg 5: clickhouse.GroupSet ('Đã trả lời')
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')
 
 -- snapshot generation 42: statement 2 of 2
 SELECT toFloat64(count()) AS m0, toFloat64(quantileExact(0.5)(elapsed_seconds)) AS m1,
@@ -121,6 +121,6 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('Khẩn cấp')
--- arg 4: clickhouse.GroupSet ('')
--- arg 5: clickhouse.GroupSet ('Đã trả lời')
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')

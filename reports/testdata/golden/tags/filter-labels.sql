@@ -43,9 +43,9 @@ LIMIT 20001
 -- arg 8: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 9: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 11: clickhouse.GroupSet ('Khẩn cấp')
--- arg 12: clickhouse.GroupSet ('')
--- arg 13: clickhouse.GroupSet ('Đã trả lời')
+-- arg 11: reports.Set ('Khẩn cấp')
+-- arg 12: reports.Set ('')
+-- arg 13: reports.Set ('Đã trả lời')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toString(arrayJoin(if(empty(tags), [''], tags))) AS k0, toFloat64(countIf(f0)) AS m0,
@@ -88,9 +88,9 @@ LIMIT 20001
 -- arg 8: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 9: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 11: clickhouse.GroupSet ('Khẩn cấp')
--- arg 12: clickhouse.GroupSet ('')
--- arg 13: clickhouse.GroupSet ('Đã trả lời')
+-- arg 11: reports.Set ('Khẩn cấp')
+-- arg 12: reports.Set ('')
+-- arg 13: reports.Set ('Đã trả lời')
 -- arg 14: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 15: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 16: int64 1769904000 (2026-02-01T00:00:00Z)
