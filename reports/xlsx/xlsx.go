@@ -390,7 +390,8 @@ const ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml
 func WriteResult(w io.Writer, res *reports.Result, lang i18n.Lang) error {
 	wb := NewIn(lang)
 	defer wb.Close()
-	if err := wb.AddResult(res, res.Report); err != nil {
+	// the sheet is named as its title reads in lang, like a schedule's
+	if err := wb.AddResult(res, lang.T(res.Title)); err != nil {
 		return err
 	}
 	_, err := wb.WriteTo(w)
