@@ -289,9 +289,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// Priorities, severities, statuses and SLA metrics read in their
-// meaning's order (low to urgent, low to critical, the workflow, the
-// ticket's course) and in the reader's words, never as codes.
+// Priorities, severities, statuses, SLA metrics and backlog ages read in
+// their meaning's order (low to urgent, low to critical, the workflow, the
+// ticket's course, youngest to oldest) and in the reader's words, never as codes.
 func TestValuesInTheirOrderAndTheReadersWords(t *testing.T) {
 	w := sharedI18nWorld(t)
 	_, page := get(t, w.handler(auth.Principal{Name: "Oksana", Role: auth.RoleAdmin, Lang: "ru"}), "/dashboards/manager?"+i18nRange, "")
@@ -356,6 +356,7 @@ func TestValuesInTheirOrderAndTheReadersWords(t *testing.T) {
 	inOrder(categories("backlog_priority"), []string{"Низкий", "Обычный", "Высокий", "Срочный"})
 	inOrder(categories("backlog_severity"), []string{"Низкая", "Средняя", "Высокая", "Критическая"})
 	inOrder(categories("backlog_status"), []string{"Новая", "В работе", "Ожидает ответа клиента", "Отложена", "Решена", "Закрыта"})
+	inOrder(categories("backlog_age"), []string{"0–1 дн.", "1–3 дн.", "3–7 дн.", "7–30 дн.", "более 30 дн."})
 	inOrder(categories("sla"), []string{"Первый ответ", "Следующий ответ", "Регулярное обновление", "Решение", "Полное решение"})
 }
 

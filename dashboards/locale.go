@@ -49,12 +49,14 @@ func (l locale) label(dim, v string) string {
 
 // meaningOrder lists the canonical values of a dimension in their
 // meaning's order: the workflow for statuses, lowest to highest for
-// priorities and severities, the ticket's course for SLA metrics.
+// priorities and severities, the ticket's course for SLA metrics,
+// youngest to oldest for the backlog's ages.
 var meaningOrder = map[string][]string{
 	"status":   strs(event.Statuses),
 	"priority": strs(event.Priorities),
 	"severity": strs(event.Severities),
 	"metric":   append(strs(sla.Metrics), string(sla.MetricFullResolution)),
+	"age":      reports.AgeBuckets, // youngest first
 }
 
 // byMeaning orders rows of res by their dim value's place in

@@ -149,6 +149,7 @@ type deskFigures struct {
 	unassigned    int                // of those, without an assignee
 	reopens       int                // changes from a resolved status to another, in the month
 	backlogLabels []string           // the last status labels of the unresolved, sorted
+	backlogBorn   []time.Time        // when the unresolved were created
 	billableHours float64            // billable time logged in the month
 	amounts       map[string]float64 // billable amount per currency
 	entryAmounts  map[string]int     // each rated entry's amount, formatted as the desk's locale writes it, counted
@@ -165,6 +166,7 @@ func figuresOf(t *testing.T, d desk, evs []deskEvent) deskFigures {
 	type state struct {
 		status, assignee string
 		rating           int
+		created          time.Time
 	}
 	tickets := map[string]*state{}
 	for _, ev := range evs {
@@ -178,7 +180,7 @@ func figuresOf(t *testing.T, d desk, evs []deskEvent) deskFigures {
 		}
 		switch ev.Type {
 		case "ticket.created":
-			tk.status, tk.assignee = ev.Data.Status, deref(ev.Data.Assignee)
+			tk.status, tk.assignee, tk.created = ev.Data.Status, deref(ev.Data.Assignee), ev.OccurredAt
 			if in {
 				f.created++
 			}
@@ -221,6 +223,7 @@ func figuresOf(t *testing.T, d desk, evs []deskEvent) deskFigures {
 			continue
 		}
 		f.unresolved++
+		f.backlogBorn = append(f.backlogBorn, tk.created)
 		if tk.assignee == "" {
 			f.unassigned++
 		}
@@ -233,6 +236,34 @@ func figuresOf(t *testing.T, d desk, evs []deskEvent) deskFigures {
 		f.csat += float64(r) / float64(len(ratings))
 	}
 	return f
+}
+
+// ageBuckets are the backlog's age buckets at now, youngest first, in
+// the reader's words (under a day, 1-3, 3-7, 7-30 days, older).
+func (f deskFigures) ageBuckets(l i18n.Lang, now time.Time) []string {
+	names := map[i18n.Lang][]string{
+		i18n.Vietnamese: {"0–1 ngày", "1–3 ngày", "3–7 ngày", "7–30 ngày", "trên 30 ngày"},
+		i18n.Russian:    {"0–1 дн.", "1–3 дн.", "3–7 дн.", "7–30 дн.", "более 30 дн."},
+	}[l]
+	has := make([]bool, len(names))
+	for _, born := range f.backlogBorn {
+		days := now.Sub(born).Hours() / 24
+		i := len(names) - 1
+		for j, limit := range []float64{1, 3, 7, 30} {
+			if days < limit {
+				i = j
+				break
+			}
+		}
+		has[i] = true
+	}
+	var out []string
+	for i, n := range names {
+		if has[i] {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // decimalsOf is a currency's minor unit, for the two the desks use.
@@ -431,6 +462,15 @@ func testDeskDashboards(t *testing.T, s *served, tab *testkit.Tab, d desk, f des
 	tile("manager", mt, d.lang.T("Unsolved"), strconv.Itoa(f.unresolved))
 	tile("manager", mt, d.lang.T("Unassigned"), strconv.Itoa(f.unassigned))
 	assertDeskLabels(t, tab, d, f)
+	// The backlog's ages in the desk's words, youngest first: the buckets
+	// of the unresolved tickets' ages now.
+	var ages []string
+	if err := tab.Eval(`(o => (o.xAxis.concat(o.yAxis).find(a => a.type === "category") || {data: []}).data)(JSON.parse(document.getElementById("opt-backlog_age").textContent).option)`, &ages); err != nil {
+		t.Fatal(err)
+	}
+	if want := f.ageBuckets(d.lang, time.Now()); !slices.Equal(ages, want) {
+		t.Errorf("manager: backlog by age reads %q, want %q", ages, want)
+	}
 
 	open("finance")
 	ft := tiles()
