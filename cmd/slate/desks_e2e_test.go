@@ -396,14 +396,12 @@ func TestDesksInTheirOwnWords(t *testing.T) {
 	t.Logf("screenshots in %s", dir)
 	for _, d := range desks {
 		f := figures[d.file]
-		t.Run(d.file+"/dashboards", func(t *testing.T) {
-			allowed, err := leftovers.Allowed(d.lang, append(f.words, policyNames...)...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			testDeskDashboards(t, s, b.NewTab(t), d, f, allowed, dir)
-		})
-		t.Run(d.file+"/workbooks", func(t *testing.T) { testDeskWorkbooks(t, s, d, f) })
+		allowed, err := leftovers.Allowed(d.lang, append(f.words, policyNames...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(d.file+"/dashboards", func(t *testing.T) { testDeskDashboards(t, s, b.NewTab(t), d, f, allowed, dir) })
+		t.Run(d.file+"/workbooks", func(t *testing.T) { testDeskWorkbooks(t, s, d, f, allowed, dir) })
 	}
 }
 
@@ -533,10 +531,12 @@ func libreOfficeIn(t *testing.T, locale string, book []byte) [][]string {
 	return libreOfficeCSV(t, book)
 }
 
-func testDeskWorkbooks(t *testing.T, s *served, d desk, f deskFigures) {
+func testDeskWorkbooks(t *testing.T, s *served, d desk, f deskFigures, allowed map[string]bool, dir string) {
+	// export writes the workbook, kept with the screenshots for a person
+	// to open.
 	export := func(name string) []byte {
 		t.Helper()
-		out := filepath.Join(t.TempDir(), name+".xlsx")
+		out := filepath.Join(dir, d.file+"-"+name+".xlsx")
 		cmd := s.command("export", name, "--lang", string(d.lang), "--from", deskFrom, "--to", deskTo, "--tz", d.zone,
 			"--filter", "tenant="+d.tenant, "--out", out)
 		cmd.Env = append(cmd.Env, "SLATE_AUTH_SESSION_KEY="+sessionKey)
@@ -579,11 +579,28 @@ func testDeskWorkbooks(t *testing.T, s *served, d desk, f deskFigures) {
 		},
 	}[d.lang]
 
+	// Every sheet's name and what LibreOffice shows of the first: no
+	// English left.
+	noEnglish := func(what string, book []byte, lo [][]string) {
+		t.Helper()
+		var text strings.Builder
+		for _, sh := range sheets(book) {
+			text.WriteString(sh + "\n")
+		}
+		for _, r := range lo {
+			text.WriteString(strings.Join(r, " | ") + "\n")
+		}
+		if left := leftovers.Find(text.String(), allowed); len(left) > 0 {
+			t.Errorf("%s workbook: English leftovers %q", what, left)
+		}
+	}
+
 	book := export("finance")
 	if got := sheets(book); !slices.Equal(got, words.finance) {
 		t.Errorf("finance workbook sheets %q, want %q", got, words.finance)
 	}
 	lo := libreOfficeIn(t, d.locale, book)
+	noEnglish("finance", book, lo)
 	if len(lo) < 4 || !strings.HasPrefix(lo[1][0], words.period) || !slices.Equal(lo[3], words.entryHeader) {
 		t.Fatalf("LibreOffice (%s) reads the time entries as %q", d.locale, lo[:min(4, len(lo))])
 	}
@@ -604,6 +621,7 @@ func testDeskWorkbooks(t *testing.T, s *served, d desk, f deskFigures) {
 		t.Errorf("leadership workbook sheets %q, want %q", got, words.leadership)
 	}
 	lo = libreOfficeIn(t, d.locale, book)
+	noEnglish("leadership", book, lo)
 	i := slices.IndexFunc(lo, func(r []string) bool { return len(r) > 1 && r[0] == words.created })
 	if i < 0 || lo[i][1] != strconv.Itoa(f.created) {
 		t.Errorf("LibreOffice (%s) reads the leadership summary as %q; want %q %d", d.locale, lo, words.created, f.created)
