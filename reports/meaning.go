@@ -10,12 +10,14 @@ import (
 
 // meaningOrder lists the canonical values of a dimension in their
 // meaning's order: the workflow for statuses, lowest to highest for
-// priorities and severities, the ticket's course for SLA metrics.
+// priorities and severities, the ticket's course for SLA metrics,
+// youngest to oldest for the backlog's ages.
 var meaningOrder = map[Dimension][]string{
 	DimStatus:   strs(event.Statuses),
 	DimPriority: strs(event.Priorities),
 	DimSeverity: strs(event.Severities),
 	DimMetric:   append(strs(sla.Metrics), string(sla.MetricFullResolution)),
+	DimAge:      AgeBuckets,
 }
 
 // MeaningRank is v's place in its dimension's meaning order; values

@@ -2,8 +2,10 @@ package xlsx
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/reports"
@@ -76,5 +78,36 @@ func TestOneTenantsSheetSpeaksTheDesksWords(t *testing.T) {
 			}
 		}
 		x.Close()
+	}
+}
+
+// A report with its previous period is two sheets in every language, even
+// where the title is longer than Excel's 31 characters ("Tỷ lệ giải quyết
+// một lần và mở lại"): the name is cut with "…" and keeps the previous
+// period's mark, so the two never share a sheet.
+func TestLongTitlesKeepTheirPreviousSheet(t *testing.T) {
+	for _, name := range reports.Names() {
+		rep, _ := reports.Lookup(name)
+		for _, lang := range i18n.Langs {
+			for _, title := range []string{rep.Title, rep.Title + ": tickets"} {
+				res := &reports.Result{Report: name, Title: title, Zone: "UTC",
+					From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC),
+					Columns: []reports.Column{{Name: "created", Label: "Created", Kind: reports.KindCount}},
+					Rows:    [][]any{{f(1)}}}
+				res.Previous = &reports.Result{From: res.From.AddDate(0, 0, -7), To: res.From, Rows: [][]any{{f(2)}}}
+				wb := NewIn(lang)
+				if err := wb.AddResult(res, lang.T(title)); err != nil {
+					t.Fatal(err)
+				}
+				x := reopen(t, wb)
+				sheets := x.GetSheetList()
+				x.Close()
+				suffix := strings.TrimPrefix(lang.T("%s (previous)", ""), "%s")
+				if len(sheets) != 2 || utf8.RuneCountInString(sheets[0]) > 31 || utf8.RuneCountInString(sheets[1]) > 31 ||
+					!strings.HasSuffix(sheets[1], suffix) {
+					t.Errorf("%s %q: sheets %q", lang, lang.T(title), sheets)
+				}
+			}
+		}
 	}
 }
