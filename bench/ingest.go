@@ -165,6 +165,7 @@ type ingestRound struct {
 	tickets, slaTickets       int // stored by slate: ticket states, tickets with SLA results
 	slateSecs, baseSecs       float64
 	kafkaSecs, kafkaCHCPU     float64
+	kafkaRows                 int // rows the Kafka engine loaded, redeliveries included
 	nativeSecs                float64
 	nativeClientCPU, nativeCH float64
 	rssKiB                    int64
@@ -280,7 +281,7 @@ func runIngestRound(ctx context.Context, o warehouse.Options, ib *ingestBench, r
 	kr := kafkaEngineRun{brokers: ib.brokers, topic: ib.topic, group: t.group + "-kafka-engine",
 		consumers: opts.kafkaConsumers, want: ib.events, stallAfter: time.Minute, poll: 100 * time.Millisecond,
 		serverDir: ib.ch.Dir()}
-	if res.kafkaSecs, res.kafkaCHCPU, err = timeKafkaEngine(ctx, conn, chPID, t.ch.Database, kr); err != nil {
+	if res.kafkaSecs, res.kafkaCHCPU, res.kafkaRows, err = timeKafkaEngine(ctx, conn, chPID, t.ch.Database, kr); err != nil {
 		return res, err
 	}
 	// the engine's table holds the same tickets as slate's ticket states
@@ -387,6 +388,9 @@ func (r ingestRound) print(w io.Writer) {
 		perM(r.clientCPU, n), perM(r.baseCHCPU, n), r.baseCPU(),
 		perM(r.nativeClientCPU, n), perM(r.nativeCH, n), perM(r.nativeClientCPU+r.nativeCH, n),
 		perM(r.chKernel, n), perM(r.baseCHKernel, n))
+	if r.kafkaRows > n {
+		fmt.Fprintf(w, "  the Kafka engine loaded %d rows for the %d events: it delivered some twice (its table's merges collapse them)\n", r.kafkaRows, n)
+	}
 	if len(r.loads) > 1 {
 		fmt.Fprintf(w, "  %s\n", r.loadsLine())
 	}
