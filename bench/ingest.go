@@ -99,8 +99,8 @@ func runIngest(ctx context.Context, args []string, d Defaults) error {
 		}
 		rounds = append(rounds, round)
 		if *runs > 1 {
-			fmt.Fprintf(os.Stderr, "round %d of %d: slate %.0f ev/s (server kernel %.1f CPU s/M), Kafka engine %.0f ev/s, ratio %.2fx; %s\n",
-				r, *runs, round.slateRate(), perM(round.chKernel, round.events), round.kafkaRate(), round.ratio(), round.loadsLine())
+			fmt.Fprintf(os.Stderr, "round %d of %d: slate %.0f ev/s (server kernel %.1f CPU s/M), Kafka engine %.0f ev/s, ratio %.2fx; NDJSON %.0f ev/s; %s\n",
+				r, *runs, round.slateRate(), perM(round.chKernel, round.events), round.kafkaRate(), round.ratio(), round.baseRate(), round.loadsLine())
 		}
 	}
 	fmt.Fprintf(w, "\nslate bench ingest: %d events (%d tickets), %d partitions, broker %s, SLA policies %s, Kafka engine consumers %d\n",
@@ -434,7 +434,7 @@ func (r ingestRound) loadsLine() string {
 		each = append(each, fmt.Sprintf("%.2fs at %.1f CPU s/M (server kernel %.1f, %.0fk page faults)",
 			l.secs, l.cpuPerM(r.events), perM(l.chKernel, r.events), float64(l.chFaults)/1000))
 	}
-	return "baseline loads (the fastest counts): " + strings.Join(each, ", ")
+	return "NDJSON loads (the fastest counts): " + strings.Join(each, ", ")
 }
 
 // printRounds writes a row per round, then each column's median (nearest

@@ -86,7 +86,7 @@ func TestRoundKeepsTheFastestBaselineLoad(t *testing.T) {
 	if r.baseSecs != 3.2 || r.clientCPU != 1.4 || r.baseCHCPU != 2.1 || r.baseCHKernel != 0.6 {
 		t.Fatalf("kept %.1f s, client %.1f, server %.1f (kernel %.1f); want the load of 3.2 s", r.baseSecs, r.clientCPU, r.baseCHCPU, r.baseCHKernel)
 	}
-	want := "baseline loads (the fastest counts): 6.10s at 7.8 CPU s/M (server kernel 3.6, 412k page faults), " +
+	want := "NDJSON loads (the fastest counts): 6.10s at 7.8 CPU s/M (server kernel 3.6, 412k page faults), " +
 		"3.20s at 3.5 CPU s/M (server kernel 0.6, 1050k page faults), 3.50s at 3.8 CPU s/M (server kernel 0.8, 980k page faults)"
 	if got := r.loadsLine(); got != want {
 		t.Fatalf("%q\nwant %q", got, want)
