@@ -47,7 +47,7 @@ func runIngest(ctx context.Context, args []string, d Defaults) error {
 	partitions := fs.Int("partitions", 4, "partitions of the bench topic")
 	seed := fs.Int64("seed", 7, "generator seed")
 	batch := fs.Int("batch-size", 0, "ingest.batch_size for the run (0 = default)")
-	runs := fs.Int("runs", 1, "rounds of slate then baseline, each into a fresh database; the summary gives each figure's median and range")
+	runs := fs.Int("runs", 1, "rounds of slate then the Kafka engine and the references, each into a fresh database; the summary gives each figure's median and range")
 	loads := fs.Int("baseline-loads", 2, "clickhouse-client NDJSON loads per round, each into a fresh table; the fastest is the round's")
 	slaFile := fs.String("sla", "deploy/sla.example.yaml", "SLA policy `file` ingest evaluates, as users run it (\"\": none)")
 	consumers := fs.Int("kafka-consumers", 1, "kafka_num_consumers of the Kafka engine's table (at most the partitions)")
@@ -172,12 +172,13 @@ type ingestRound struct {
 	rssKiB                    int64
 	ingestCPU, chCPU, selfCPU float64 // while slate ingested
 	chKernel                  float64 // of chCPU, the server's in the kernel
-	clientCPU, baseCHCPU      float64 // while the baseline loaded (its fastest load)
+	clientCPU, baseCHCPU      float64 // while the NDJSON loaded (its fastest load)
 	baseCHKernel              float64 // of baseCHCPU, the server's in the kernel
 	loads                     []baselineLoad
 }
 
-// baselineLoad is one load of the baseline: its seconds, the CPU seconds
+// baselineLoad is one clickhouse-client load of the NDJSON, the
+// reference of the bench's earlier baseline: its seconds, the CPU seconds
 // of clickhouse-client and of the server meanwhile, and the server's
 // seconds in the kernel and minor page faults: a load slowed by the
 // machine is slow in the server's kernel, zeroing fresh pages for the
@@ -192,10 +193,9 @@ type baselineLoad struct {
 // the events it loaded.
 func (l baselineLoad) cpuPerM(events int) float64 { return perM(l.clientCPU+l.chCPU, events) }
 
-// keepFastestLoad makes the round's baseline its fastest load. A load
+// keepFastestLoad makes the round's NDJSON figure its fastest load. A load
 // costs the same every time, so a slower one was slowed by the machine,
-// and a round's one slowed load can run at half speed and make the ratio
-// overstate slate by half.
+// and a round's one slowed load can run at half speed.
 func (r *ingestRound) keepFastestLoad() {
 	fastest := r.loads[0]
 	for _, l := range r.loads[1:] {
@@ -233,9 +233,9 @@ type roundOptions struct {
 
 // runIngestRound ingests the bench topic with a consumer group and into a
 // database of the round's own (so no round finds another's tickets or
-// parts), checks the stored count, waits for the server's merges, and
-// loads the baseline into the same database as many times as opts says,
-// each time into a fresh table once the server's merges are over.
+// parts), checks what it stored, then, each once the server's merges are
+// over and into a fresh table of the same database: the Kafka engine's
+// load, the NDJSON loads (as many as opts says) and the Native load.
 func runIngestRound(ctx context.Context, o warehouse.Options, ib *ingestBench, round int, opts roundOptions) (ingestRound, error) {
 	res := ingestRound{events: ib.events, withSLA: opts.sla != ""}
 	firstDB := o.Database
@@ -498,18 +498,18 @@ func printRounds(w io.Writer, rounds []ingestRound) {
 }
 
 // disturbedFactor is how much more CPU per million events than in its
-// quietest round a baseline may use before its round counts as disturbed.
-// Undisturbed baselines of one run stay within about a tenth of each
-// other; disturbed ones use a quarter to twice as much again and run
+// quietest round the NDJSON load may use before its round counts as
+// disturbed. Undisturbed loads of one run stay within about a tenth of
+// each other; disturbed ones use a quarter to twice as much again and run
 // markedly slower.
 const disturbedFactor = 1.15
 
-// disturbedRounds returns the indexes of the rounds whose baseline used
-// over disturbedFactor times the CPU per event of the quietest baseline.
-// The baseline's work is the same in every round, so what it spends more
-// is the machine's doing (the insert's time in the server's kernel, not
-// the client's or the insert's user time), and such a round's ratio
-// overstates slate.
+// disturbedRounds returns the indexes of the rounds whose NDJSON load used
+// over disturbedFactor times the CPU per event of the quietest one. Its
+// work is the same in every round, so what it spends more is the
+// machine's doing (the insert's time in the server's kernel, not the
+// client's or the insert's user time), and such a round's figures were
+// taken on a busy machine.
 func disturbedRounds(rounds []ingestRound) []int {
 	quietest := math.Inf(1)
 	for _, r := range rounds {
@@ -752,7 +752,7 @@ func baselineTable(db string) string {
 
 // ingestBench is what the ingest benchmarks share: a temp dir, a private
 // ClickHouse, a broker (embedded kfake unless brokers are named), and one
-// generated run written to NDJSON (the baseline's input) and produced from
+// generated run written to NDJSON (the clickhouse-client load's input) and produced from
 // that file to a fresh topic, so every side loads the same bytes.
 type ingestBench struct {
 	dir, topic, ndjson string
