@@ -123,6 +123,9 @@ func goldenCases(r *Report) []goldenCase {
 		cs = append(cs, goldenCase{name: "time-entries", params: with(month, "currency", "EUR"), scope: scope, entries: true})
 	}
 	cs = append(cs, goldenCase{name: "drill", params: month, drill: true})
+	if slices.Contains(r.Dimensions, DimAgentRole) {
+		cs = append(cs, goldenCase{name: "drill-agent-role", params: with(month, "agent", "an", "agent_role", "supporting"), drill: true})
+	}
 	for _, m := range r.Measures {
 		p := with(month, "priority", "high", ParamPage, "3", ParamLimit, "25")
 		if !r.Snapshot {

@@ -35,6 +35,10 @@ const (
 	DimMetric   Dimension = "metric"   // SLA metric (sla_compliance)
 	DimAge      Dimension = "age"      // backlog age bucket
 	DimCurrency Dimension = "currency" // billable amounts are never summed across currencies
+	// Ticket-row dimensions (ticketRowDims): the ticket's creator, and the
+	// role of the agent a row counts under (agent_role.go).
+	DimCreator   Dimension = "creator"
+	DimAgentRole Dimension = "agent_role"
 )
 
 // TicketDimensions are the dimensions every ticket-based report offers,
@@ -251,6 +255,8 @@ var closedSets = map[Dimension][]string{
 	DimStatus:   strs(event.Statuses),
 	DimAge:      AgeBuckets,
 	DimMetric:   {"first_reply", "next_reply", "periodic_update", "resolution", "full_resolution"},
+
+	DimAgentRole: AgentRoles,
 }
 
 // ClosedValues is the set of values a dimension accepts, when it is a

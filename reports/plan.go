@@ -44,5 +44,5 @@ func listPlan(v view, r *Report, q Query, sc Scope, measure string, maxList int)
 		return nil, page, total, err
 	}
 	page, total = drillStatements(v, q, sc, l, offset, size)
-	return l.columns(), page, total, nil
+	return l.columns(q), page, total, nil
 }

@@ -648,6 +648,8 @@ func dimLabel(d Dimension) string {
 		return "Group"
 	case DimAge:
 		return "Age"
+	case DimAgentRole:
+		return "Agent role"
 	}
 	s := string(d)
 	return strings.ToUpper(s[:1]) + s[1:]

@@ -20,6 +20,8 @@ type view struct {
 	// prefix reads only those tickets' granules, and after FINAL it keeps
 	// whole tickets, so their facts are what an unrestricted read gives.
 	only string
+	// roles reads ticket rows once per involved agent (agent_role.go).
+	roles bool
 }
 
 // keys is the WHERE (or, after cond, AND) clause of v.only; "" if unset.
@@ -105,12 +107,18 @@ func ticketFacts(v view) string {
 	if v.gen != 0 {
 		names = "agent, grp"
 	}
+	if v.roles {
+		names = roleCols + ", grp"
+		if v.gen == 0 {
+			names = roleCols + ", group_name AS grp"
+		}
+	}
 	return `tenant, ticket_id, subject, priority, severity, status, tags, ` + names + `,
     channel, customer, organisation, created_at, first_replied_at, first_solved_at, solved_times, reopened_times,
     status_since, public_replies, reopen_count, rating, rated_at,
     toUnixTimestamp(first_replied_at) > 0 AS has_reply,
     toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-    toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s`
+    toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s, creator`
 }
 
 // liveTickets are tickets that were created and are neither deleted nor
@@ -120,7 +128,12 @@ func liveTickets(v view, where string) string {
 	if where != "" {
 		live += " AND " + where
 	}
-	if v.gen != 0 {
+	switch {
+	case v.roles && v.gen != 0:
+		return "SELECT " + ticketFacts(v) + " FROM " + involvedRows(v.snapshot("snapshot_tickets", live), "", "agent")
+	case v.roles:
+		return "SELECT " + ticketFacts(v) + " FROM " + involvedRows(ticketState(v), live, "assignee")
+	case v.gen != 0:
 		return "SELECT " + ticketFacts(v) + " FROM " + v.snapshot("snapshot_tickets", live)
 	}
 	return "SELECT " + ticketFacts(v) + " FROM " + ticketState(v) + " WHERE " + live

@@ -713,6 +713,7 @@ var ticketColumns = []string{
 	"first_replied_at", "first_solved_at", "solved_at", "closed_at", "reopen_count", "public_replies",
 	"customer_replies", "internal_notes", "rating", "rated_at", "merged_into", "deleted", "last_event_at", "last_event_us", "last_event_id", "updated_at",
 	"status_since", "solved_times", "reopened_times",
+	"creator",
 }
 
 // insertBlock is how many rows go to ClickHouse per block of an insert of
@@ -754,6 +755,7 @@ type ticketCols struct {
 	statusSince                                     []time.Time
 	lastEventUs                                     []int64
 	solvedTimes, reopenedTimes                      [][]time.Time
+	creator                                         []string
 }
 
 func (c *ticketCols) resize(n int) {
@@ -775,6 +777,7 @@ func (c *ticketCols) resize(n int) {
 	}
 	c.lastEventUs = resized(c.lastEventUs, n)
 	c.solvedTimes, c.reopenedTimes = resized(c.solvedTimes, n), resized(c.reopenedTimes, n)
+	c.creator = resized(c.creator, n)
 }
 
 // fill sets the columns to the states' rows.
@@ -790,6 +793,7 @@ func (c *ticketCols) fill(states []*ticket.State, now time.Time) {
 		c.rating[i], c.ratedAt[i], c.mergedInto[i], c.deleted[i] = s.Rating, dt(s.RatedAt), s.MergedInto, b2u(s.Deleted)
 		c.lastEventAt[i], c.lastEventUs[i], c.lastEventID[i], c.updatedAt[i] = dt(s.LastEventAt), micros(s.LastEventAt), s.LastEventID, now
 		c.statusSince[i], c.solvedTimes[i], c.reopenedTimes[i] = dt(s.StatusSince), secondsOf(s.SolvedTimes), secondsOf(s.ReopenedTimes)
+		c.creator[i] = s.Creator
 	}
 }
 
@@ -800,7 +804,8 @@ func (c *ticketCols) append(b driver.Batch) error {
 		c.firstSolved, c.solvedAt, c.closedAt, c.reopens, c.publicReplies,
 		c.customerReplies, c.notes, c.rating, c.ratedAt, c.mergedInto, c.deleted,
 		c.lastEventAt, c.lastEventUs, c.lastEventID, c.updatedAt,
-		c.statusSince, c.solvedTimes, c.reopenedTimes)
+		c.statusSince, c.solvedTimes, c.reopenedTimes,
+		c.creator)
 }
 
 // insertTickets writes the states a column at a time (a row-wise Append

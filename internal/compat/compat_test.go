@@ -599,6 +599,15 @@ func exerciseReports(t *testing.T, ctx context.Context, conn driver.Conn, now ti
 			run(r, month+"&group_by="+string(r.Dimensions[0])+","+string(r.Dimensions[1]), reports.Scope{})
 			run(r, month+"&group_by="+string(r.Dimensions[len(r.Dimensions)-1])+"&top=3", reports.Scope{})
 		}
+		if slices.Contains(r.Dimensions, reports.DimAgentRole) {
+			// a ticket once per involved agent, grouped and drilled into
+			run(r, month+"&group_by=agent,agent_role&creator=none&creator=", reports.Scope{Groups: []string{"support"}})
+			q := parse(r, month+"&agent_role=supporting&limit=500")
+			for _, svc := range services {
+				_, err := svc.List(ctx, r, q, reports.Scope{}, "")
+				must(r.Name+" drill-down by agent role", err)
+			}
+		}
 		if tenant == "" {
 			t.Fatalf("%s: no tenant to scope to", name)
 		}
