@@ -26,6 +26,7 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 	p.Title = l.T("Manager")
 	grain := s.trendGrain(base)
 	var volume, frt, res, slaRes, backlogPrio, backlogStatus, backlogAge, backlogSev, tags, agents, backlog, preBreach *reports.Result
+	var unresolved, unresolvedRoles *reports.Result
 	var volP, frtP, resP, tagP, agentP url.Values
 	err := parallel(
 		func() (err error) { volume, volP, err = s.run(ctx, "volume", base, vals("grain", grain), sc); return },
@@ -67,6 +68,14 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 			return
 		},
 		func() (err error) {
+			unresolved, _, err = s.run(ctx, "backlog", base, vals("group_by", "agent"), sc)
+			return
+		},
+		func() (err error) {
+			unresolvedRoles, _, err = s.run(ctx, "backlog", base, vals("group_by", "agent,agent_role"), sc)
+			return
+		},
+		func() (err error) {
 			// the most urgent only: a busy desk must still get its page
 			preBreach, _, err = s.run(ctx, "pre_breach", base, vals("horizon", "4h", "limit", strconv.Itoa(preBreachRows)), sc)
 			return
@@ -76,6 +85,7 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 		return err
 	}
 	sortDescending(agents, "solved", "replies")
+	sortDescending(unresolved, "open")
 	bl := backlog.Rows[0]
 	compliance := "–"
 	if c := reports.Compliance(slaRes); c != nil {
@@ -96,6 +106,10 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 	backlogParams := snap
 	unit := unitFor(frt, res) // the page's one unit of durations
 	charts := []func() (Chart, error){
+		func() (Chart, error) {
+			// next to the tiles: a OneDesk manager's first view
+			return l.everyBarChart("unresolved_agent", l.T("Unresolved tickets by agent"), unresolved, "agent", []string{"open", "waiting"}, backlogParams)
+		},
 		func() (Chart, error) {
 			return l.trendChart("volume", l.T("Created, solved, reopened"), volume, []string{"created", "solved", "reopened"}, volP, zoneOf(volume), unit)
 		},
@@ -136,6 +150,9 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 	}
 	p.Tables = append(p.Tables, Table{Title: l.T("About to breach (next 4 hours)"), Columns: preBreach.Columns, Rows: preBreach.Rows,
 		Note: preBreachNote(l, preBreach)},
+		Table{Title: l.T("Unresolved tickets by agent and role"), Columns: unresolvedRoles.Columns, Rows: unresolvedRoles.Rows,
+			Note: l.T("A ticket counts once under its primary agent and once under each supporting agent: the rows add up to more than the unsolved tickets."),
+			CSV:  "/api/v1/reports/backlog?" + withParam(withParam(snap, "group_by", "agent,agent_role"), "format", "csv").Encode()},
 		Table{Title: l.T("Agent performance"), Columns: agents.Columns, Rows: agents.Rows,
 			Note: l.T("Every agent with assigned tickets, replies, SLA clocks, ratings or logged time in the period, most solves first; those with none are listed too."),
 			CSV:  "/api/v1/reports/agent_performance?" + withParam(base, "format", "csv").Encode()})
