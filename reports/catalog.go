@@ -218,6 +218,16 @@ var Catalog = func() map[string]*Report {
 			Dimensions:  ticketAndMetric,
 		},
 		{
+			Name: reportOverdue, Title: "Overdue", List: true,
+			Description: "Unresolved tickets whose due date, set by hand (ticket.due_date_set), has passed, the longest overdue first.",
+			Dimensions:  ticketRowDims,
+		},
+		{
+			Name: reportDueSoon, Title: "Due soon", List: true,
+			Description: "Unresolved tickets whose due date, set by hand, falls within the horizon (default 24h, at most 720h) from now, the soonest first.",
+			Dimensions:  ticketRowDims,
+		},
+		{
 			Name: "agent_performance", Title: "Agent performance", Fixed: []Dimension{DimAgent},
 			Description: "Per agent (the tickets' current assignee): solves (every move into solved or closed in the period; a ticket solved, reopened and solved again counts twice), first solves (tickets first solved in the period), public replies they wrote, first reply and resolution medians of tickets assigned to them, SLA compliance, CSAT and the billable hours they logged.",
 			Dimensions:  TicketDimensions,

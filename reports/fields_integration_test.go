@@ -19,16 +19,18 @@ import (
 // deskTicket is one ticket of a small hand-written desk: the tests send
 // its events and work out what the reports must say from these fields.
 type deskTicket struct {
-	id                 string
-	creator            event.Actor
-	assignee           string
-	supporting         []string // as the desk sends them (the assignee may repeat)
-	supportingLater    bool     // sent by a later ticket.assigned, not at creation
-	closed             bool
-	created            time.Time
-	dueAt, dueSetLater time.Time // a hand-set due date, and when it was set (zero: none)
-	dueCleared         bool      // the due date was cleared after being set
+	id              string
+	creator         event.Actor
+	assignee        string
+	supporting      []string // as the desk sends them (the assignee may repeat)
+	supportingLater bool     // sent by a later ticket.assigned, not at creation
+	closed          bool
+	created         time.Time
+	dues            []dueSet // due dates set by hand, in the order sent
 }
+
+// dueSet is one ticket.due_date_set: when, and the due date (zero clears).
+type dueSet struct{ at, due time.Time }
 
 // deskEvents are the events of the desk's tickets, in tenant "callio".
 func deskEvents(tickets []deskTicket) []event.Event {
@@ -54,6 +56,11 @@ func deskEvents(tickets []deskTicket) []event.Event {
 			s := ev(2, event.TypeStatusChanged, tk.created.Add(2*time.Hour))
 			s.Status = event.StatusClosed
 			out = append(out, s)
+		}
+		for i, d := range tk.dues {
+			e := ev(3+i, event.TypeDueDateSet, d.at)
+			e.DueAt = d.due
+			out = append(out, e)
 		}
 	}
 	return out
@@ -229,5 +236,99 @@ func TestAgentRoleAndCreator(t *testing.T) {
 	r, _ := reports.Lookup("agent_performance")
 	if _, err := reports.ParseQuery(r, url.Values{"group_by": {"agent_role"}}, now, reports.DefaultLimits()); err == nil {
 		t.Error("agent_performance accepted group_by=agent_role")
+	}
+}
+
+// dueNow is the ticket's due date as the desk last set it: that of the
+// latest ticket.due_date_set by time, zero when none or cleared.
+func (tk deskTicket) dueNow() time.Time {
+	var last dueSet
+	for _, d := range tk.dues {
+		if !d.at.Before(last.at) {
+			last = d
+		}
+	}
+	return last.due
+}
+
+// The overdue list holds the unresolved tickets whose hand-set due date
+// is past, the longest overdue first; the due-soon list those due within
+// the horizon (24h by default, at most 720h), soonest first. The latest
+// due date set counts, whatever the order the events were sent in, and
+// a cleared one none.
+func TestDueDateLists(t *testing.T) {
+	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	at := func(d, h, m int) time.Time { return time.Date(2026, 3, d, h, m, 0, 0, time.UTC) }
+	set := func(d, h int, due time.Time) dueSet { return dueSet{at(d, h, 0), due} }
+	agent := event.Actor{Type: event.ActorAgent, ID: "le.thu"}
+	desk := []deskTicket{
+		{id: "S-1", creator: agent, assignee: "thu", created: at(2, 9, 0), dues: []dueSet{set(3, 9, at(9, 10, 0))}},
+		{id: "S-2", creator: agent, assignee: "thu", created: at(2, 9, 0), dues: []dueSet{set(3, 9, at(10, 11, 59))}},
+		{id: "S-3", creator: agent, assignee: "minh", created: at(3, 9, 0), dues: []dueSet{set(4, 9, now)}},
+		{id: "S-4", creator: agent, assignee: "minh", supporting: []string{"thu"}, created: at(3, 9, 0), dues: []dueSet{set(4, 9, at(11, 11, 59))}},
+		{id: "S-5", creator: agent, created: at(3, 9, 0), dues: []dueSet{set(4, 9, at(11, 12, 0))}},
+		{id: "S-6", creator: agent, assignee: "thu", closed: true, created: at(4, 9, 0), dues: []dueSet{set(4, 10, at(9, 0, 0))}},
+		{id: "S-7", creator: agent, assignee: "thu", created: at(4, 9, 0), dues: []dueSet{set(5, 9, at(9, 0, 0)), set(6, 9, time.Time{})}},
+		// sent newest first: the later setting still wins
+		{id: "S-8", creator: agent, assignee: "thu", created: at(4, 9, 0), dues: []dueSet{set(7, 9, at(8, 8, 0)), set(6, 9, at(20, 0, 0))}},
+		{id: "S-9", creator: agent, assignee: "thu", created: at(4, 9, 0)},
+	}
+	live, snap, _ := deskServices(t, "fields_due", deskEvents(desk))
+	byID := map[string]deskTicket{}
+	for _, tk := range desk {
+		byID[tk.id] = tk
+	}
+
+	// what each list must hold, in its order, from the desk's own fields
+	want := func(from, to time.Time) []string {
+		var ids []string
+		for _, tk := range desk {
+			if due := tk.dueNow(); !tk.closed && !due.IsZero() && !due.Before(from) && due.Before(to) {
+				ids = append(ids, tk.id)
+			}
+		}
+		slices.SortStableFunc(ids, func(a, b string) int { return byID[a].dueNow().Compare(byID[b].dueNow()) })
+		return ids
+	}
+	ids := func(res *reports.Result) []string {
+		var out []string
+		for _, row := range res.Rows {
+			out = append(out, row[res.ColumnIndex("ticket_id")].(string))
+		}
+		return out
+	}
+	check := func(name, params string, wantIDs []string) *reports.Result {
+		t.Helper()
+		res := deskRun(t, live, snap, now, name, params, "")
+		if got := ids(res); !slices.Equal(got, wantIDs) || len(wantIDs) == 0 {
+			t.Errorf("%s?%s: %v, want %v", name, params, got, wantIDs)
+		}
+		if res.Page.Total != uint64(len(wantIDs)) {
+			t.Errorf("%s?%s: total %d, want %d", name, params, res.Page.Total, len(wantIDs))
+		}
+		return res
+	}
+	overdue := check("overdue", "", want(time.Unix(1, 0), now))
+	check("due_soon", "", want(now, now.Add(24*time.Hour)))
+	check("due_soon", "horizon=48h", want(now, now.Add(48*time.Hour)))
+	var supported []string // due soon, where thu is a supporting agent
+	for _, id := range want(now, now.Add(24*time.Hour)) {
+		if tk := byID[id]; slices.Contains(tk.involvements(), [2]string{"thu", "supporting"}) && tk.creator.ID == "le.thu" {
+			supported = append(supported, id)
+		}
+	}
+	check("due_soon", "agent=thu&agent_role=supporting&creator=le.thu", supported)
+
+	// Each row shows its due date, in the request's zone.
+	di := overdue.ColumnIndex("due_at")
+	for _, row := range overdue.Rows {
+		id := row[overdue.ColumnIndex("ticket_id")].(string)
+		if got, want := row[di], byID[id].dueNow().Format(time.RFC3339); got != want {
+			t.Errorf("%s due %v, want %v", id, got, want)
+		}
+	}
+	r, _ := reports.Lookup("due_soon")
+	if _, err := reports.ParseQuery(r, url.Values{"horizon": {"721h"}}, now, reports.DefaultLimits()); err == nil {
+		t.Error("due_soon accepted a horizon over 720h")
 	}
 }

@@ -212,6 +212,9 @@ func ParseQuery(r *Report, v url.Values, now time.Time, lim Limits) (Query, erro
 		return q, paramErr(ParamCompare, "must be previous or none, not %q", c)
 	}
 	q.Horizon = 4 * time.Hour
+	if r.Name == reportDueSoon {
+		q.Horizon = dueSoonHorizon
+	}
 	if h := v.Get(ParamHorizon); h != "" {
 		d, err := time.ParseDuration(h)
 		if err != nil || d <= 0 || d > 30*24*time.Hour {

@@ -118,7 +118,7 @@ func ticketFacts(v view) string {
     status_since, public_replies, reopen_count, rating, rated_at,
     toUnixTimestamp(first_replied_at) > 0 AS has_reply,
     toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-    toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s, creator`
+    toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s, creator, due_at`
 }
 
 // liveTickets are tickets that were created and are neither deleted nor
@@ -247,7 +247,7 @@ var (
 	srcReopened    = &source{name: "reopened", sql: ticketsEach("reopened_times"), scan: &ticketScan{arr: "reopened_times", each: true}}
 	srcRated       = ticketsAt("rated", "rated_at", "rating > 0")
 	srcOpen        = &source{name: "open", snapshot: true, extra: []Dimension{DimAge},
-		sql: ticketsBy("created_at", "status IN ('new', 'open', 'pending', 'on_hold')")}
+		sql: ticketsBy("created_at", unresolvedSQL)}
 	// SLA cycles with a target, by when their clock started.
 	srcSLATargets = &source{name: "sla_targets", extra: []Dimension{DimMetric}, tsCol: "start_at",
 		sql: slaBy("start_at", "state NOT IN ('measured', 'cancelled')"), listCols: slaListCols, listKey: slaListKey}

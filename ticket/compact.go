@@ -23,7 +23,8 @@ func (s *State) AppendCompact(b []byte) []byte {
 			b = compact.AppendStr(b, v)
 		}
 	}
-	for _, t := range [...]time.Time{s.CreatedAt, s.FirstRepliedAt, s.FirstSolvedAt, s.SolvedAt, s.ClosedAt, s.StatusSince, s.RatedAt, s.LastEventAt} {
+	for _, t := range [...]time.Time{s.CreatedAt, s.FirstRepliedAt, s.FirstSolvedAt, s.SolvedAt, s.ClosedAt, s.StatusSince, s.RatedAt, s.LastEventAt,
+		s.DueAt} {
 		b = appendTime(b, t)
 	}
 	for _, l := range [...][]time.Time{s.SolvedTimes, s.ReopenedTimes} {
@@ -57,7 +58,8 @@ func ReadCompact(blob string) (State, bool) {
 			}
 		}
 	}
-	for _, p := range [...]*time.Time{&s.CreatedAt, &s.FirstRepliedAt, &s.FirstSolvedAt, &s.SolvedAt, &s.ClosedAt, &s.StatusSince, &s.RatedAt, &s.LastEventAt} {
+	for _, p := range [...]*time.Time{&s.CreatedAt, &s.FirstRepliedAt, &s.FirstSolvedAt, &s.SolvedAt, &s.ClosedAt, &s.StatusSince, &s.RatedAt, &s.LastEventAt,
+		&s.DueAt} {
 		*p = r.time()
 	}
 	for _, p := range [...]*[]time.Time{&s.SolvedTimes, &s.ReopenedTimes} {

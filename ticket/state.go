@@ -57,6 +57,8 @@ type State struct {
 	// Creator is who created the ticket: the ticket.created actor's id
 	// ("" for a system actor without one).
 	Creator string
+	// DueAt is the due date set by hand (ticket.due_date_set); zero: none.
+	DueAt time.Time
 
 	// Rules are the desk's, from configuration: set by whoever folds, never
 	// stored with the state.
@@ -138,6 +140,8 @@ func (s *State) apply(e *event.Event) {
 		}
 	case event.TypeStatusChanged:
 		s.setStatus(e.Status, e.OccurredAt)
+	case event.TypeDueDateSet:
+		s.DueAt = e.DueAt
 	case event.TypePriorityChanged:
 		s.Priority = e.Priority
 	case event.TypeSeverityChanged:

@@ -13,7 +13,7 @@ FROM (
       rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -74,7 +74,7 @@ FROM (
       rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -103,7 +103,7 @@ FROM (
       rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -166,7 +166,7 @@ FROM (
       rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -225,7 +225,7 @@ FROM (
       rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -286,7 +286,7 @@ FROM (
       rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -315,7 +315,7 @@ FROM (
       rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -378,7 +378,7 @@ FROM (
       rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -437,7 +437,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -488,7 +488,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -517,7 +517,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -571,7 +571,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -621,7 +621,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -672,7 +672,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -701,7 +701,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -755,7 +755,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets

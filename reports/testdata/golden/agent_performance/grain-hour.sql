@@ -14,7 +14,7 @@ FROM (
       rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -76,7 +76,7 @@ FROM (
       rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -105,7 +105,7 @@ FROM (
       rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -168,7 +168,7 @@ FROM (
       rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -228,7 +228,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -280,7 +280,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -309,7 +309,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -363,7 +363,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets

@@ -17,7 +17,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *,
         arrayConcat([assignee], arrayFilter(a -> a != assignee, supporting_agents)) AS involved
@@ -52,7 +52,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *,
         arrayConcat([assignee], arrayFilter(a -> a != assignee, supporting_agents)) AS involved
@@ -87,7 +87,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *, arrayConcat([agent], arrayFilter(a -> a != agent, supporting_agents)) AS involved
       FROM (
@@ -121,7 +121,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *, arrayConcat([agent], arrayFilter(a -> a != agent, supporting_agents)) AS involved
       FROM (

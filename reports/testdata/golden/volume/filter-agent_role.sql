@@ -14,7 +14,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *,
         arrayConcat([assignee], arrayFilter(a -> a != assignee, supporting_agents)) AS involved
@@ -46,7 +46,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *,
         arrayConcat([assignee], arrayFilter(a -> a != assignee, supporting_agents)) AS involved
@@ -79,7 +79,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *,
         arrayConcat([assignee], arrayFilter(a -> a != assignee, supporting_agents)) AS involved
@@ -112,7 +112,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *, arrayConcat([agent], arrayFilter(a -> a != agent, supporting_agents)) AS involved
       FROM (
@@ -143,7 +143,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *, arrayConcat([agent], arrayFilter(a -> a != agent, supporting_agents)) AS involved
       FROM (
@@ -175,7 +175,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *, arrayConcat([agent], arrayFilter(a -> a != agent, supporting_agents)) AS involved
       FROM (

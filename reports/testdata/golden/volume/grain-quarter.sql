@@ -13,7 +13,7 @@ FROM (
       rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -41,7 +41,7 @@ FROM (
       rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -70,7 +70,7 @@ FROM (
       rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -99,7 +99,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -127,7 +127,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -156,7 +156,7 @@ FROM (
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
-      creator
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
