@@ -21,18 +21,23 @@ import (
 	"github.com/slatehq/slate/warehouse"
 )
 
-// fieldsDesk is a small hand-written call-centre desk: each ticket's
-// primary agent, supporting agents and status.
-var fieldsDesk = []struct {
+type fieldsTicket struct {
 	id, assignee string
 	supporting   []string
 	status       event.Status
-}{
-	{"D-1", "an", []string{"binh"}, event.StatusOpen},
-	{"D-2", "an", nil, event.StatusPending},
-	{"D-3", "binh", []string{"an"}, event.StatusNew},
-	{"D-4", "", []string{"an"}, event.StatusOnHold},
-	{"D-5", "binh", []string{"an"}, event.StatusClosed},
+	due          time.Duration
+}
+
+// fieldsDesk is a small hand-written desk: each ticket's primary agent,
+// supporting agents, status and the due date an agent set, from now (0:
+// none).
+var fieldsDesk = []fieldsTicket{
+	{"D-1", "an", []string{"binh"}, event.StatusOpen, -2 * time.Hour},
+	{"D-2", "an", nil, event.StatusPending, 3 * time.Hour},
+	{"D-3", "binh", []string{"an"}, event.StatusNew, 0},
+	{"D-4", "", []string{"an"}, event.StatusOnHold, 30 * time.Hour},
+	{"D-5", "binh", []string{"an"}, event.StatusClosed, -5 * time.Hour},
+	{"D-6", "binh", nil, event.StatusOpen, -20 * time.Hour},
 }
 
 // fieldsServer is the dashboards over the desk, in a database of its own
@@ -56,6 +61,11 @@ func fieldsServer(t *testing.T, now time.Time) http.Handler {
 			Tenant: "callio", TicketID: tk.id, OccurredAt: now.Add(-time.Duration(i+1) * time.Hour),
 			Actor: event.Actor{Type: event.ActorAgent, ID: "op"}, Channel: "phone", Customer: "kh", Assignee: tk.assignee,
 			SupportingAgents: tk.supporting, Status: tk.status, Priority: event.PriorityNormal}})
+		if tk.due != 0 {
+			recs = append(recs, event.Record{Event: event.Event{Schema: event.SchemaVersion, ID: tk.id + "-due", Type: event.TypeDueDateSet,
+				Tenant: "callio", TicketID: tk.id, OccurredAt: now.Add(-time.Minute), Actor: event.Actor{Type: event.ActorAgent, ID: "op"},
+				DueAt: now.Add(tk.due)}})
+		}
 	}
 	if err := warehouse.NewWriter(conn, o.Database, 100).Store(ctx, &event.Batch{Records: recs}); err != nil {
 		t.Fatal(err)
@@ -162,5 +172,51 @@ func TestManagerShowsUnresolvedPerAgentAndRole(t *testing.T) {
 	}
 	if strings.Join(listed, " ") != strings.Join(want, " ") || len(want) == 0 {
 		t.Errorf("an's unresolved tickets as supporting agent: %v, want %v", listed, want)
+	}
+}
+
+// The manager page lists the overdue tickets and those due within 24
+// hours (hand-set due dates) beside the pre-breach list, with a tile and
+// CSV links; the tile opens the overdue list.
+func TestManagerShowsDueDateLists(t *testing.T) {
+	now := time.Date(2026, 1, 16, 5, 0, 0, 0, time.UTC)
+	h := fieldsServer(t, now)
+	var overdue, soon []string // in the lists' order: earliest due first
+	byDue := slices.Clone(fieldsDesk)
+	slices.SortFunc(byDue, func(a, b fieldsTicket) int { return int(a.due - b.due) })
+	for _, tk := range byDue {
+		switch {
+		case tk.due == 0 || tk.status.Resolved():
+		case tk.due < 0:
+			overdue = append(overdue, tk.id)
+		case tk.due < 24*time.Hour:
+			soon = append(soon, tk.id)
+		}
+	}
+	_, page := get(t, h, "/dashboards/manager?from=2026-01-01&to=2026-01-17", "en")
+	if got := tile(t, page, "Overdue"); got != len(overdue) {
+		t.Errorf("overdue tile %d, want %d", got, len(overdue))
+	}
+	for title, want := range map[string][]string{"Overdue (due date set by hand)": overdue, "Due within 24 hours": soon} {
+		sec := regexp.MustCompile(`(?s)<h2>` + regexp.QuoteMeta(title) + `</h2>(.*?)</tbody>`).FindStringSubmatch(page)
+		if sec == nil {
+			t.Fatalf("no table %q", title)
+		}
+		var got []string
+		for _, m := range regexp.MustCompile(`<tr><td>callio</td><td>([^<]*)</td>`).FindAllStringSubmatch(sec[1], -1) {
+			got = append(got, m[1])
+		}
+		if !slices.Equal(got, want) || len(want) == 0 {
+			t.Errorf("%s: %v, want %v", title, got, want)
+		}
+		if !strings.Contains(html.UnescapeString(sec[1]), "format=csv") {
+			t.Errorf("%s: no CSV link", title)
+		}
+	}
+	_, list := get(t, h, "/dashboards/tickets?report=overdue", "en")
+	for _, id := range overdue {
+		if !strings.Contains(list, "<td>"+id+"</td>") {
+			t.Errorf("the overdue list page lacks %s", id)
+		}
 	}
 }
