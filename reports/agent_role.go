@@ -1,6 +1,9 @@
 package reports
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Agent roles. A ticket has one primary agent (its assignee) and may have
 // supporting agents, and call-centre managers count both. A query that
@@ -40,3 +43,22 @@ func involvedRows(rows, where, primary string) string {
 
 // roleCols are the agent and its role in a row of involvedRows.
 const roleCols = "role_agent AS agent, if(role_n = 1, 'primary', 'supporting') AS agent_role"
+
+// roleHint points a request for supporting agents by the events' name for
+// them (supporting_agents, as a call-centre desk sends them) to the
+// agent_role dimension; "" for any other name.
+func roleHint(r *Report, name string) string {
+	if !strings.Contains(strings.ToLower(name), "support") {
+		return ""
+	}
+	if !slices.Contains(r.Dimensions, DimAgentRole) {
+		var with []string
+		for _, n := range Names() {
+			if slices.Contains(Catalog[n].Dimensions, DimAgentRole) {
+				with = append(with, n)
+			}
+		}
+		return "; supporting agents are counted by agent_role in the reports of ticket rows (" + strings.Join(with, ", ") + ")"
+	}
+	return "; a ticket's supporting agents are agent with agent_role=supporting (group_by=agent,agent_role counts a ticket once per agent)"
+}

@@ -180,7 +180,7 @@ func ParseQuery(r *Report, v url.Values, now time.Time, lim Limits) (Query, erro
 			continue
 		}
 		if !slices.Contains(r.Dimensions, Dimension(name)) {
-			return q, paramErr(name, "unknown parameter for report %s (filters: %s)", r.Name, joinDims(r.Dimensions))
+			return q, paramErr(name, "unknown parameter for report %s (filters: %s)%s", r.Name, joinDims(r.Dimensions), roleHint(r, name))
 		}
 		if err := checkValues(Dimension(name), v[name]); err != nil {
 			return q, err
@@ -341,7 +341,7 @@ func parseGroupBy(s string, r *Report) ([]Dimension, error) {
 	for _, part := range strings.Split(s, ",") {
 		d := Dimension(strings.TrimSpace(part))
 		if !slices.Contains(r.Dimensions, d) {
-			return nil, paramErr(ParamGroupBy, "report %s cannot be grouped by %q (dimensions: %s)", r.Name, d, joinDims(r.Dimensions))
+			return nil, paramErr(ParamGroupBy, "report %s cannot be grouped by %q (dimensions: %s)%s", r.Name, d, joinDims(r.Dimensions), roleHint(r, string(d)))
 		}
 		if slices.Contains(out, d) || slices.Contains(r.Fixed, d) {
 			continue
