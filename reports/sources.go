@@ -60,7 +60,8 @@ func (v view) snapshot(table, where string) string {
 // rows all expose the same columns, so one WHERE and GROUP BY builder
 // serves every report. Each row carries the ticket's dimensions (tenant,
 // ticket_id, subject, priority, severity, status, tags, agent, grp,
-// channel, customer, organisation, created_at), its time ts, the query's
+// channel, customer, organisation, created_at; ticket rows also creator
+// and due_at, and agent_role when read by role), its time ts, the query's
 // now as now_ts, and the source's own fields. The SQL is built from
 // constants, the database name and the snapshot generation only; user
 // values are bound by the caller (see aggregateSQL).
