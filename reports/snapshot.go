@@ -46,13 +46,14 @@ type Snapshot struct {
 var snapshotTables = []string{"snapshot_tickets", "snapshot_sla", "snapshot_replies", "snapshot_time", "snapshot_changed", "snapshot_sla_cycles"}
 
 // snapshotLayout is the layout column of the generations this code writes
-// and reads (migration 0015): 1, SLA cycles in snapshot_sla (0014).
-const snapshotLayout = 1
+// and reads (migration 0015): 1, SLA cycles in snapshot_sla (0014);
+// 2, snapshot_tickets with supporting agents, creator and due date (0017).
+const snapshotLayout = 2
 
 // ticketSnapshotColumns are the ticket columns the reports read.
 const ticketSnapshotColumns = "tenant, ticket_id, has_created, deleted, merged_into, subject, priority, severity, status, tags, " +
 	"agent, grp, channel, customer, organisation, created_at, first_replied_at, first_solved_at, solved_times, " +
-	"reopened_times, status_since, public_replies, reopen_count, rating, rated_at, " + labelColumns
+	"reopened_times, status_since, public_replies, reopen_count, rating, rated_at, supporting_agents, creator, due_at, " + labelColumns
 
 // snapshotInserts are the statements that write generation gen, in order:
 // each copies the live facts into its table (SLA cycles, replies and time

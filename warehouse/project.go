@@ -635,7 +635,7 @@ func scanTicket(rows driver.Rows) (ticket.State, error) {
 		hasCreated, deleted                                           uint8
 		status, priority, severity, createdBy                         string
 		createdAt, firstReplied, firstSolved, solved, closed, ratedAt time.Time
-		lastAt, updatedAt, statusSince                                time.Time
+		lastAt, updatedAt, statusSince, dueAt                         time.Time
 		lastUs                                                        int64
 	)
 	err := rows.Scan(&s.Tenant, &s.TicketID, &s.Version, &hasCreated, &s.Channel, &s.Customer, &s.Organisation,
@@ -643,7 +643,8 @@ func scanTicket(rows driver.Rows) (ticket.State, error) {
 		&createdAt, &createdBy, &firstReplied, &firstSolved, &solved, &closed, &s.ReopenCount, &s.PublicReplies,
 		&s.CustomerReplies, &s.InternalNotes, &s.Rating, &ratedAt, &s.MergedInto, &deleted, &lastAt, &lastUs,
 		&s.LastEventID, &updatedAt, &statusSince, &s.SolvedTimes, &s.ReopenedTimes,
-		&s.StatusLabel, &s.PriorityLabel, &s.SeverityLabel)
+		&s.StatusLabel, &s.PriorityLabel, &s.SeverityLabel,
+		&s.Creator, &dueAt)
 	if err != nil {
 		return s, err
 	}
@@ -653,7 +654,7 @@ func scanTicket(rows driver.Rows) (ticket.State, error) {
 	s.CreatedAt, s.FirstRepliedAt, s.FirstSolvedAt = undt(createdAt), undt(firstReplied), undt(firstSolved)
 	s.SolvedAt, s.ClosedAt, s.RatedAt = undt(solved), undt(closed), undt(ratedAt)
 	s.LastEventAt = time.UnixMicro(lastUs).UTC()
-	s.StatusSince = undt(statusSince)
+	s.StatusSince, s.DueAt = undt(statusSince), undt(dueAt)
 	s.SolvedTimes, s.ReopenedTimes = utcTimes(s.SolvedTimes), utcTimes(s.ReopenedTimes)
 	return s, nil
 }

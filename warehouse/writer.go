@@ -538,6 +538,7 @@ var eventColumns = []string{
 	"tags", "tags_added", "tags_removed", "message_kind", "message_id",
 	"agent", "seconds", "billable", "started_us", "ended_us", "has_rate", "rate", "currency",
 	"rating", "merged_into", "reason", "kafka_topic", "kafka_partition", "kafka_offset", "ingested_at",
+	"due_us",
 }
 
 // eventCols are the events insert's columns, kept with the projector's
@@ -558,6 +559,7 @@ type eventCols struct {
 	seconds                                                                    []uint32
 	rate                                                                       []float64
 	partition                                                                  []int32
+	dueUs                                                                      []int64
 }
 
 // resize makes every column n long (contents are overwritten by the caller).
@@ -579,6 +581,7 @@ func (c *eventCols) resize(n int) {
 	}
 	c.occurredAt, c.ingestedAt = resized(c.occurredAt, n), resized(c.ingestedAt, n)
 	c.seconds, c.rate, c.partition = resized(c.seconds, n), resized(c.rate, n), resized(c.partition, n)
+	c.dueUs = resized(c.dueUs, n)
 }
 
 // resized is s with length n, reusing its array when it is large enough;
@@ -616,13 +619,15 @@ func (w *Writer) appendEvents(b driver.Batch, c *eventCols, recs []event.Record)
 		c.rating[i], c.mergedInto[i], c.reason[i] = e.Rating, e.MergedInto, e.Reason
 		c.topic[i], c.partition[i], c.offset[i] = recs[i].Source.Topic, recs[i].Source.Partition, recs[i].Source.Offset
 		c.ingestedAt[i] = now
+		c.dueUs[i] = micros(e.DueAt)
 	}
 	return appendColumns(b, c.tenant, c.ticketID, c.eventID, c.typ, c.occurredAt, c.occurredUs, c.schema, c.actorType, c.actorID,
 		c.channel, c.customer, c.organisation, c.group, c.assignee, c.supporting, c.setsAssignee, c.setsGroup, c.setsSupporting,
 		c.subject, c.status, c.priority, c.severity, c.statusLabel, c.priorityLabel, c.severityLabel,
 		c.tags, c.added, c.removed, c.kind, c.messageID,
 		c.agent, c.seconds, c.billable, c.startedUs, c.endedUs, c.hasRate, c.rate, c.currency,
-		c.rating, c.mergedInto, c.reason, c.topic, c.partition, c.offset, c.ingestedAt)
+		c.rating, c.mergedInto, c.reason, c.topic, c.partition, c.offset, c.ingestedAt,
+		c.dueUs)
 }
 
 var timeEntryColumns = []string{"tenant", "ticket_id", "event_id", "agent", "logged_at", "started_us", "ended_us", "seconds", "billable", "has_rate", "rate", "currency"}
@@ -714,6 +719,7 @@ var ticketColumns = []string{
 	"customer_replies", "internal_notes", "rating", "rated_at", "merged_into", "deleted", "last_event_at", "last_event_us", "last_event_id", "updated_at",
 	"status_since", "solved_times", "reopened_times",
 	"status_label", "priority_label", "severity_label",
+	"creator", "due_at",
 }
 
 // insertBlock is how many rows go to ClickHouse per block of an insert of
@@ -756,6 +762,8 @@ type ticketCols struct {
 	lastEventUs                                     []int64
 	solvedTimes, reopenedTimes                      [][]time.Time
 	statusLabel, priorityLabel, severityLabel       []string
+	creator                                         []string
+	dueAt                                           []time.Time
 }
 
 func (c *ticketCols) resize(n int) {
@@ -778,6 +786,7 @@ func (c *ticketCols) resize(n int) {
 	}
 	c.lastEventUs = resized(c.lastEventUs, n)
 	c.solvedTimes, c.reopenedTimes = resized(c.solvedTimes, n), resized(c.reopenedTimes, n)
+	c.creator, c.dueAt = resized(c.creator, n), resized(c.dueAt, n)
 }
 
 // fill sets the columns to the states' rows.
@@ -794,6 +803,7 @@ func (c *ticketCols) fill(states []*ticket.State, now time.Time) {
 		c.lastEventAt[i], c.lastEventUs[i], c.lastEventID[i], c.updatedAt[i] = dt(s.LastEventAt), micros(s.LastEventAt), s.LastEventID, now
 		c.statusSince[i], c.solvedTimes[i], c.reopenedTimes[i] = dt(s.StatusSince), secondsOf(s.SolvedTimes), secondsOf(s.ReopenedTimes)
 		c.statusLabel[i], c.priorityLabel[i], c.severityLabel[i] = s.StatusLabel, s.PriorityLabel, s.SeverityLabel
+		c.creator[i], c.dueAt[i] = s.Creator, dt(s.DueAt)
 	}
 }
 
@@ -805,7 +815,8 @@ func (c *ticketCols) append(b driver.Batch) error {
 		c.customerReplies, c.notes, c.rating, c.ratedAt, c.mergedInto, c.deleted,
 		c.lastEventAt, c.lastEventUs, c.lastEventID, c.updatedAt,
 		c.statusSince, c.solvedTimes, c.reopenedTimes,
-		c.statusLabel, c.priorityLabel, c.severityLabel)
+		c.statusLabel, c.priorityLabel, c.severityLabel,
+		c.creator, c.dueAt)
 }
 
 // insertTickets writes the states a column at a time (a row-wise Append

@@ -603,6 +603,19 @@ func exerciseReports(t *testing.T, ctx context.Context, conn driver.Conn, now ti
 			run(r, month+"&group_by=status,status_label", reports.Scope{})
 			run(r, month+"&group_by=priority,priority_label&severity_label=", reports.Scope{})
 		}
+		if slices.Contains(r.Dimensions, reports.DimAgentRole) {
+			// a ticket once per involved agent, grouped and drilled into
+			if r.List { // a list is filtered, not grouped
+				run(r, "agent=none&agent_role=supporting&creator=none&creator=", reports.Scope{Groups: []string{"support"}})
+			} else {
+				run(r, month+"&group_by=agent,agent_role&creator=none&creator=", reports.Scope{Groups: []string{"support"}})
+				q := parse(r, month+"&agent_role=supporting&limit=500")
+				for _, svc := range services {
+					_, err := svc.List(ctx, r, q, reports.Scope{}, "")
+					must(r.Name+" drill-down by agent role", err)
+				}
+			}
+		}
 		if tenant == "" {
 			t.Fatalf("%s: no tenant to scope to", name)
 		}
