@@ -38,6 +38,8 @@ type projector struct {
 	// beside its state and store its SLA rows with it (see SetSLA)
 	slaCfg *sla.Config
 	slaSet string // slaCfg's fingerprint, which its stored clocks carry
+	// how many tickets were taken up from stored clocks (under mu)
+	fromClocks int
 	// under mu: results' buffers, the clocks read for a ticket at a time,
 	// their compact form being written, and a new ticket's clocks
 	slaEv      *sla.Evaluator
@@ -347,6 +349,7 @@ func (p *projector) stage(ctx context.Context, s *stage, b *event.Batch) error {
 				return err
 			}
 			s.st.fromClocks += fromClocks
+			p.fromClocks += fromClocks
 			for j, k := range unknown {
 				t := s.add(k, ticket.State{}) // zero State: no events, a new ticket
 				if h, ok := stored[k]; ok {
