@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -27,6 +28,7 @@ import (
 	"github.com/slatehq/slate/ingest"
 	"github.com/slatehq/slate/internal/procstat"
 	"github.com/slatehq/slate/internal/progress"
+	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
 )
@@ -46,6 +48,7 @@ func runIngest(ctx context.Context, args []string, d Defaults) error {
 	loads := fs.Int("baseline-loads", 2, "baseline loads per round, each into a fresh table; the fastest is the round's baseline")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the ingest process in the first round to this `file`, and print how its CPU splits between the client libraries and slate's own work (cmd/slate/default.pgo is such a profile; that round's figures include the profiler's cost)")
 	profileSecs := fs.Int("cpuprofile-seconds", 10, "length of that profile, from a second after ingest starts")
+	slaPolicies := fs.String("sla", "", "SLA policy `file` for the ingest process (sla.config; e.g. deploy/sla.example.yaml): its SLA rows are stored with the tickets'")
 	rep := newReport("ingest", fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -60,6 +63,11 @@ func runIngest(ctx context.Context, args []string, d Defaults) error {
 	if *profileSecs < 1 {
 		return fmt.Errorf("bench ingest: --cpuprofile-seconds must be at least 1, got %d", *profileSecs)
 	}
+	if *slaPolicies != "" {
+		if _, err := sla.LoadConfig(*slaPolicies); err != nil {
+			return fmt.Errorf("bench ingest: --sla: %w", err)
+		}
+	}
 	ib, err := prepareIngestBench(ctx, "bench", *brokers, *seed, *events, *partitions)
 	if err != nil {
 		return err
@@ -67,7 +75,7 @@ func runIngest(ctx context.Context, args []string, d Defaults) error {
 	defer ib.close()
 	rounds := make([]ingestRound, 0, *runs)
 	for r := 1; r <= *runs; r++ {
-		opts := roundOptions{batch: *batch, loads: *loads}
+		opts := roundOptions{batch: *batch, loads: *loads, sla: *slaPolicies}
 		if r == 1 {
 			opts.profile, opts.profileSecs = *profile, *profileSecs
 		}
@@ -81,8 +89,8 @@ func runIngest(ctx context.Context, args []string, d Defaults) error {
 				r, *runs, round.slateRate(), perM(round.chKernel, round.events), round.baseRate(), round.ratio(), round.loadsLine())
 		}
 	}
-	fmt.Fprintf(w, "\nslate bench ingest: %d events (%d tickets), %d partitions, broker %s\n",
-		ib.events, ib.gc.Tickets, *partitions, brokerKind(*brokers))
+	fmt.Fprintf(w, "\nslate bench ingest: %d events (%d tickets), %d partitions, broker %s, SLA %s\n",
+		ib.events, ib.gc.Tickets, *partitions, brokerKind(*brokers), cmp.Or(*slaPolicies, "off"))
 	if len(rounds) == 1 {
 		rounds[0].print(w)
 	} else {
@@ -179,6 +187,7 @@ type roundOptions struct {
 	batch, loads int
 	profile      string
 	profileSecs  int
+	sla          string // SLA policy file of the ingest process ("": SLA off)
 }
 
 // runIngestRound ingests the bench topic with a consumer group and into a
@@ -502,6 +511,9 @@ func timeIngestProcess(ctx context.Context, dir string, t ingestTarget, opts rou
 		"SLATE_HTTP_ADDR="+httpAddr)
 	if os.Getenv("SLATE_LOG_LEVEL") == "" {
 		cmd.Env = append(cmd.Env, "SLATE_LOG_LEVEL=warn")
+	}
+	if opts.sla != "" {
+		cmd.Env = append(cmd.Env, "SLATE_SLA_CONFIG="+opts.sla)
 	}
 	if opts.batch > 0 {
 		cmd.Env = append(cmd.Env, "SLATE_INGEST_BATCH_SIZE="+strconv.Itoa(opts.batch))
