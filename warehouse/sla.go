@@ -306,7 +306,7 @@ func (w *Writer) prepareSLAResults(ctx context.Context, rs []sla.Result, version
 	cols := []any{tenant, ticketID, metric, cycle, versions, policy, target, timeKind,
 		start, deadline, stop, elapsed, paused, state, breached, warnedAt, evaluated}
 	return w.prepare(ctx, "sla_results", slaColumns, func(b driver.Batch) error {
-		return appendColumns(b, cols...)
+		return appendColumnBlocks(b, n, cols...)
 	})
 }
 
@@ -335,6 +335,42 @@ func appendColumns(b driver.Batch, cols ...any) error {
 		}
 	}
 	return nil
+}
+
+// appendColumnBlocks appends whole columns of n rows in blocks
+// (inBlocks): the driver then holds one block's encoding at a time, not
+// a unit's SLA rows, which were the largest share of ingest's heap.
+func appendColumnBlocks(b driver.Batch, n int, cols ...any) error {
+	part := make([]any, len(cols))
+	return inBlocks(b, n, func(start, end int) error {
+		for i, col := range cols {
+			switch col := col.(type) {
+			case []string:
+				part[i] = col[start:end]
+			case []uint8:
+				part[i] = col[start:end]
+			case []uint16:
+				part[i] = col[start:end]
+			case []uint32:
+				part[i] = col[start:end]
+			case []uint64:
+				part[i] = col[start:end]
+			case []time.Time:
+				part[i] = col[start:end]
+			case [][]string:
+				part[i] = col[start:end]
+			case [][]time.Time:
+				part[i] = col[start:end]
+			case [][]uint16:
+				part[i] = col[start:end]
+			case [][]uint32:
+				part[i] = col[start:end]
+			default:
+				return fmt.Errorf("column %d: cannot cut a %T into blocks", i, col)
+			}
+		}
+		return appendColumns(b, part...)
+	})
 }
 
 // appendRows passes an empty row as a nil slice: boxing a nil slice into
@@ -418,7 +454,7 @@ func (w *Writer) prepareSLATickets(ctx context.Context, ts []slaTicket, rs []sla
 		tags, assignee, group, channel, customer, org, createdAt, metric, cycle, policy,
 		start, deadline, stop, elapsed, state, evaluated}
 	return w.prepare(ctx, "sla_tickets", slaTicketColumns, func(b driver.Batch) error {
-		return appendColumns(b, cols...)
+		return appendColumnBlocks(b, n, cols...)
 	})
 }
 

@@ -46,7 +46,7 @@ func (w *Writer) prepareSLAClocks(ctx context.Context, policySet string, cs []sl
 		sets[i], clocks[i], written[i] = policySet, c.clocks, now
 	}
 	return w.prepare(ctx, "sla_clocks", slaClockColumns, func(b driver.Batch) error {
-		return appendColumns(b, tenant, ticketID, version, sets, clocks, written)
+		return appendColumnBlocks(b, n, tenant, ticketID, version, sets, clocks, written)
 	})
 }
 
