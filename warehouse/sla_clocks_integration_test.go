@@ -361,3 +361,38 @@ func TestStoredSLAClocks(t *testing.T) {
 		sameRows(t, "after RefoldTickets", derivedRows(t, d), freshChanged)
 	})
 }
+
+// TestSLARowsOfALargeUnit: a unit touching more tickets than one insert
+// block holds stores every ticket's SLA rows and clocks (the inserts go
+// to the driver block by block).
+func TestSLARowsOfALargeUnit(t *testing.T) {
+	conn, o := openMigrated(t)
+	ctx := context.Background()
+	cfg, err := sla.LoadConfig("../deploy/sla.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const tickets = 5000 // more than a block (4096 rows) of sla_tickets and sla_clocks
+	stream, histories := slaTestStream(t, 31, tickets)
+	w := warehouse.NewWriter(conn, o.Database, 2*tickets)
+	w.SetSLA(cfg)
+	u := w.Begin(ctx)
+	for b := 0; b < len(stream); b += 10_000 {
+		if err := u.Add(ctx, spanned(stream[b:min(b+10_000, len(stream))])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := u.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkSLAResults(t, conn, o.Database, cfg, histories)
+	for _, table := range []string{"sla_tickets", "sla_clocks"} {
+		var n uint64
+		if err := conn.QueryRow(ctx, "SELECT uniqExact(tenant, ticket_id) FROM "+o.Database+"."+table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != tickets {
+			t.Errorf("%s: rows of %d tickets, want %d", table, n, tickets)
+		}
+	}
+}
