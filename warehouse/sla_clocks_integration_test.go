@@ -55,19 +55,25 @@ func (d clocksDB) writer(cfg *sla.Config) *warehouse.Writer {
 // deliverUnits stores recs in units of three batches of 150.
 func deliverUnits(t *testing.T, w *warehouse.Writer, recs []event.Record) {
 	t.Helper()
-	ctx := context.Background()
-	const batchSize, perUnit = 150, 450
+	const perUnit = 450
 	for start := 0; start < len(recs); start += perUnit {
-		unit := recs[start:min(start+perUnit, len(recs))]
-		u := w.Begin(ctx)
-		for b := 0; b < len(unit); b += batchSize {
-			if err := u.Add(ctx, spanned(unit[b:min(b+batchSize, len(unit))])); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := u.Commit(ctx); err != nil {
+		deliverUnit(t, w, recs[start:min(start+perUnit, len(recs))])
+	}
+}
+
+// deliverUnit stores recs as one unit of batches of 150.
+func deliverUnit(t *testing.T, w *warehouse.Writer, recs []event.Record) {
+	t.Helper()
+	ctx := context.Background()
+	const batchSize = 150
+	u := w.Begin(ctx)
+	for start := 0; start < len(recs); start += batchSize {
+		if err := u.Add(ctx, spanned(recs[start:min(start+batchSize, len(recs))])); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := u.Commit(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
 

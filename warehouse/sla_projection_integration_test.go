@@ -38,18 +38,6 @@ func testProjectedSLA(t *testing.T, cache int) {
 	stream, histories := slaTestStream(t, 23, 300)
 	rnd := rand.New(rand.NewSource(3))
 	const batchSize = 150
-	deliver := func(w *warehouse.Writer, recs []event.Record) {
-		t.Helper()
-		u := w.Begin(ctx)
-		for start := 0; start < len(recs); start += batchSize {
-			if err := u.Add(ctx, spanned(recs[start:min(start+batchSize, len(recs))])); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := u.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
 	newWriter := func() *warehouse.Writer {
 		w := warehouse.NewWriter(conn, o.Database, cache)
 		w.SetSLA(cfg)
@@ -62,10 +50,10 @@ func testProjectedSLA(t *testing.T, cache int) {
 		if start >= half && start-half < 3*batchSize {
 			w = newWriter() // a restart: a cold cache
 		}
-		deliver(w, stream[start:end])
+		deliverUnit(t, w, stream[start:end])
 		if rnd.Intn(5) == 0 { // redelivered: a stretch before, again
 			from := max(0, start-rnd.Intn(400))
-			deliver(w, stream[from:end])
+			deliverUnit(t, w, stream[from:end])
 		}
 		start = end
 	}
