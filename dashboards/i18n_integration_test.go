@@ -28,9 +28,11 @@ import (
 	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/internal/testkit"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/chstore"
 	"github.com/slatehq/slate/reports/digest"
 	"github.com/slatehq/slate/reports/schedule"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/ticket"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
 )
@@ -41,6 +43,7 @@ type i18nWorld struct {
 	srv       *Server
 	svc       *reports.Service
 	dataWords map[string]bool
+	tickets   map[string]ticket.State // the stored events folded in Go, by tenant/ticket
 }
 
 var (
@@ -98,6 +101,14 @@ func newI18nWorld() (*i18nWorld, error) {
 	if err := warehouse.NewWriter(conn, o.Database, 1000).Store(ctx, &event.Batch{Records: recs}); err != nil {
 		return nil, err
 	}
+	hist := map[string][]event.Event{}
+	for _, r := range recs {
+		hist[r.Event.Tenant+"/"+r.Event.TicketID] = append(hist[r.Event.Tenant+"/"+r.Event.TicketID], r.Event)
+	}
+	w.tickets = map[string]ticket.State{}
+	for k, h := range hist {
+		w.tickets[k] = ticket.Fold(h)
+	}
 	cfg, err := sla.LoadConfig("../deploy/sla.example.yaml")
 	if err != nil {
 		return nil, err
@@ -110,7 +121,7 @@ func newI18nWorld() (*i18nWorld, error) {
 			w.dataWords[word] = true
 		}
 	}
-	w.svc = reports.NewService(conn, o.Database, reports.DefaultLimits())
+	w.svc = reports.NewService(chstore.New(conn), o.Database, reports.DefaultLimits())
 	w.srv = New(w.svc, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	w.srv.now = func() time.Time { return i18nNow }
 	return w, nil

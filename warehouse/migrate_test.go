@@ -75,6 +75,17 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 			t.Errorf("snapshot_sla: state has no enum value %q", st)
 		}
 	}
+	labels := at(16) // 0016: three label columns on each table with ticket dimensions
+	if labels.Name != "desk_labels" || len(labels.Statements) != 18 {
+		t.Fatalf("migration %s: %d statements", labels.Name, len(labels.Statements))
+	}
+	for i, table := range []string{"tickets", "sla_tickets", "snapshot_tickets", "snapshot_sla", "snapshot_replies", "snapshot_time"} {
+		for j, col := range []string{"status_label", "priority_label", "severity_label"} {
+			if st := labels.Statements[3*i+j]; !strings.HasPrefix(st, "ALTER TABLE analytics."+table+" ADD COLUMN "+col+" String") {
+				t.Errorf("desk_labels statement %d: %s", 3*i+j+1, st)
+			}
+		}
+	}
 	timeline := migs[len(want)]
 	if len(timeline.Statements) != 3 {
 		t.Fatalf("ticket_timeline: %d statements", len(timeline.Statements))

@@ -655,7 +655,8 @@ func scanTicket(rows driver.Rows) (ticket.State, error) {
 		&s.Group, &s.Assignee, &s.SupportingAgents, &s.Subject, &status, &priority, &severity, &s.Tags,
 		&createdAt, &createdBy, &firstReplied, &firstSolved, &solved, &closed, &s.ReopenCount, &s.PublicReplies,
 		&s.CustomerReplies, &s.InternalNotes, &s.Rating, &ratedAt, &s.MergedInto, &deleted, &lastAt, &lastUs,
-		&s.LastEventID, &updatedAt, &statusSince, &s.SolvedTimes, &s.ReopenedTimes)
+		&s.LastEventID, &updatedAt, &statusSince, &s.SolvedTimes, &s.ReopenedTimes,
+		&s.StatusLabel, &s.PriorityLabel, &s.SeverityLabel)
 	if err != nil {
 		return s, err
 	}

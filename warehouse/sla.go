@@ -399,7 +399,8 @@ type slaTicket struct {
 
 var slaTicketColumns = []string{"tenant", "ticket_id", "ticket_version", "live", "subject", "status", "priority", "severity",
 	"tags", "assignee", "group_name", "channel", "customer", "organisation", "created_at", "metric", "cycle", "policy",
-	"start_at", "deadline", "stop_at", "elapsed_seconds", "state", "evaluated_at"}
+	"start_at", "deadline", "stop_at", "elapsed_seconds", "state", "evaluated_at",
+	"status_label", "priority_label", "severity_label"}
 
 // prepareSLATickets gives the driver one sla_tickets row per evaluated
 // ticket (nil: none), also for tickets without cycles: an empty row
@@ -414,6 +415,8 @@ func (w *Writer) prepareSLATickets(ctx context.Context, ts []slaTicket, rs []sla
 		tenant, ticketID, subject, status = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		priority, severity, assignee      = make([]string, n), make([]string, n), make([]string, n)
 		group, channel, customer, org     = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		statusLabel, priorityLabel        = make([]string, n), make([]string, n)
+		severityLabel                     = make([]string, n)
 		version                           = make([]uint64, n)
 		live                              = make([]uint8, n)
 		tags                              = make([][]string, n)
@@ -439,6 +442,7 @@ func (w *Writer) prepareSLATickets(ctx context.Context, ts []slaTicket, rs []sla
 		status[i], priority[i], severity[i], tags[i] = string(s.Status), string(s.Priority), string(s.Severity), s.Tags
 		assignee[i], group[i], channel[i], customer[i], org[i] = s.Assignee, s.Group, s.Channel, s.Customer, s.Organisation
 		live[i], createdAt[i], evaluated[i] = b2u(s.HasCreated && !s.Deleted && s.MergedInto == ""), dt(s.CreatedAt), now
+		statusLabel[i], priorityLabel[i], severityLabel[i] = s.StatusLabel, s.PriorityLabel, s.SeverityLabel
 		j := k + t.to - t.from
 		metric[i], policy[i], state[i] = mAll[k:j:j], pAll[k:j:j], sAll[k:j:j]
 		cycle[i], elapsed[i] = cAll[k:j:j], eAll[k:j:j]
@@ -452,7 +456,8 @@ func (w *Writer) prepareSLATickets(ctx context.Context, ts []slaTicket, rs []sla
 	}
 	cols := []any{tenant, ticketID, version, live, subject, status, priority, severity,
 		tags, assignee, group, channel, customer, org, createdAt, metric, cycle, policy,
-		start, deadline, stop, elapsed, state, evaluated}
+		start, deadline, stop, elapsed, state, evaluated,
+		statusLabel, priorityLabel, severityLabel}
 	return w.prepare(ctx, "sla_tickets", slaTicketColumns, func(b driver.Batch) error {
 		return appendColumnBlocks(b, n, cols...)
 	})

@@ -745,6 +745,7 @@ var ticketColumns = []string{
 	"first_replied_at", "first_solved_at", "solved_at", "closed_at", "reopen_count", "public_replies",
 	"customer_replies", "internal_notes", "rating", "rated_at", "merged_into", "deleted", "last_event_at", "last_event_us", "last_event_id", "updated_at",
 	"status_since", "solved_times", "reopened_times",
+	"status_label", "priority_label", "severity_label",
 }
 
 // insertBlock is how many rows go to ClickHouse per block of an insert of
@@ -786,11 +787,13 @@ type ticketCols struct {
 	statusSince                                     []time.Time
 	lastEventUs                                     []int64
 	solvedTimes, reopenedTimes                      [][]time.Time
+	statusLabel, priorityLabel, severityLabel       []string
 }
 
 func (c *ticketCols) resize(n int) {
 	for _, col := range []*[]string{&c.tenant, &c.ticketID, &c.channel, &c.customer, &c.org, &c.group, &c.assignee,
-		&c.subject, &c.status, &c.priority, &c.severity, &c.createdBy, &c.mergedInto, &c.lastEventID} {
+		&c.subject, &c.status, &c.priority, &c.severity, &c.createdBy, &c.mergedInto, &c.lastEventID,
+		&c.statusLabel, &c.priorityLabel, &c.severityLabel} {
 		*col = resized(*col, n)
 	}
 	c.supporting, c.tags = resized(c.supporting, n), resized(c.tags, n)
@@ -822,6 +825,7 @@ func (c *ticketCols) fill(states []*ticket.State, now time.Time) {
 		c.rating[i], c.ratedAt[i], c.mergedInto[i], c.deleted[i] = s.Rating, dt(s.RatedAt), s.MergedInto, b2u(s.Deleted)
 		c.lastEventAt[i], c.lastEventUs[i], c.lastEventID[i], c.updatedAt[i] = dt(s.LastEventAt), micros(s.LastEventAt), s.LastEventID, now
 		c.statusSince[i], c.solvedTimes[i], c.reopenedTimes[i] = dt(s.StatusSince), secondsOf(s.SolvedTimes), secondsOf(s.ReopenedTimes)
+		c.statusLabel[i], c.priorityLabel[i], c.severityLabel[i] = s.StatusLabel, s.PriorityLabel, s.SeverityLabel
 	}
 }
 
@@ -832,7 +836,8 @@ func (c *ticketCols) append(b driver.Batch) error {
 		c.firstSolved, c.solvedAt, c.closedAt, c.reopens, c.publicReplies,
 		c.customerReplies, c.notes, c.rating, c.ratedAt, c.mergedInto, c.deleted,
 		c.lastEventAt, c.lastEventUs, c.lastEventID, c.updatedAt,
-		c.statusSince, c.solvedTimes, c.reopenedTimes)
+		c.statusSince, c.solvedTimes, c.reopenedTimes,
+		c.statusLabel, c.priorityLabel, c.severityLabel)
 }
 
 // insertTickets writes the states a column at a time (a row-wise Append

@@ -47,3 +47,34 @@ func TestSheetInTheWorkbooksLanguage(t *testing.T) {
 		t.Errorf("previous sheet title %q", v)
 	}
 }
+
+// A workbook of one tenant's result (an e-mailed report of a desk, an
+// export with tenant=) names statuses by the desk's labels, and by the
+// localised canonical name where a ticket has none; of several tenants,
+// by the canonical names.
+func TestOneTenantsSheetSpeaksTheDesksWords(t *testing.T) {
+	cols := []reports.Column{{Name: "tenant", Label: "Tenant", Kind: reports.KindDimension},
+		{Name: "status", Label: "Status", Kind: reports.KindDimension}, {Name: "status_label", Label: "Status label", Kind: reports.KindDimension}}
+	rows := func() [][]any { return [][]any{{"portal", "open", "KH Đã phản hồi"}, {"portal", "pending", ""}} }
+	for _, tc := range []struct {
+		tenant string
+		want   map[string]string
+	}{
+		{"portal", map[string]string{"B4": "Trạng thái", "C4": "", "B5": "KH Đã phản hồi", "B6": "Chờ khách hàng"}},
+		{"", map[string]string{"B4": "Trạng thái", "C4": "", "B5": "Đang xử lý", "B6": "Chờ khách hàng"}},
+	} {
+		res := &reports.Result{Report: "backlog", Title: "Backlog and aging", Zone: "UTC", Tenant: tc.tenant,
+			Columns: cols, Rows: rows(), Page: &reports.ListPage{Number: 1, Size: 2, Total: 2, Pages: 1}}
+		wb := NewIn(i18n.Vietnamese)
+		if err := wb.AddResult(res, "backlog"); err != nil {
+			t.Fatal(err)
+		}
+		x := reopen(t, wb)
+		for c, want := range tc.want {
+			if got, _ := x.GetCellValue("backlog", c); got != want {
+				t.Errorf("tenant %q: %s = %q, want %q", tc.tenant, c, got, want)
+			}
+		}
+		x.Close()
+	}
+}

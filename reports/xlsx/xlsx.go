@@ -83,8 +83,11 @@ type Sheet struct {
 }
 
 // AddResult writes a report result as a sheet (and its previous period, if
-// any, as a second one), named name (in the workbook's language).
+// any, as a second one), named name (in the workbook's language), as
+// people read it: one desk's labels where the result is one tenant's
+// (reports.Readable).
 func (wb *Workbook) AddResult(res *reports.Result, name string) error {
+	res = reports.Readable(res)
 	zone, err := time.LoadLocation(res.Zone)
 	if err != nil {
 		zone = time.UTC
