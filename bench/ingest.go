@@ -631,11 +631,11 @@ func timeIngestProcess(ctx context.Context, dir string, t ingestTarget, opts rou
 	if os.Getenv("SLATE_LOG_LEVEL") == "" {
 		cmd.Env = append(cmd.Env, "SLATE_LOG_LEVEL=warn")
 	}
-	if opts.batch > 0 {
-		cmd.Env = append(cmd.Env, "SLATE_INGEST_BATCH_SIZE="+strconv.Itoa(opts.batch))
-	}
 	if opts.sla != "" {
 		cmd.Env = append(cmd.Env, "SLATE_SLA_CONFIG="+opts.sla)
+	}
+	if opts.batch > 0 {
+		cmd.Env = append(cmd.Env, "SLATE_INGEST_BATCH_SIZE="+strconv.Itoa(opts.batch))
 	}
 	cmd.Stderr = os.Stderr
 	start := time.Now()

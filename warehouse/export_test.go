@@ -17,3 +17,11 @@ func HoldBackgroundInserts(w *Writer, hold func()) {
 	}
 	testHookSealInserts.Store(&hook)
 }
+
+// TicketsFromStoredClocks is how many tickets w's projector took up from
+// their stored SLA clocks rather than their histories.
+func TicketsFromStoredClocks(w *Writer) int {
+	w.proj.mu.Lock()
+	defer w.proj.mu.Unlock()
+	return w.proj.fromClocks
+}

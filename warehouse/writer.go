@@ -255,10 +255,12 @@ func (u *Unit) handOver(ctx context.Context, t0 time.Time, stored chan<- error) 
 		inserts[2], err = w.prepareTickets(ctx, &s.ticketCols, states)
 		s.st.insert = time.Since(t)
 	}
+	var clocks []slaClock // inserted after the time entries: a ninth connection would be one past the default pool
 	if err == nil && w.proj.slaCfg != nil {
 		var rows *slaChunk
 		if rows, err = w.proj.slaRows(s); err == nil {
 			inserts[3], inserts[4], err = w.prepareSLA(ctx, rows)
+			clocks = rows.clocks
 		}
 	}
 	if err != nil {
@@ -286,7 +288,10 @@ func (u *Unit) handOver(ctx context.Context, t0 time.Time, stored chan<- error) 
 			defer func() { tEvents = time.Since(t0) }()
 			return endEvents(events)
 		}, func() error {
-			return sendPrepared("time_entries", inserts[0])
+			if err := sendPrepared("time_entries", inserts[0]); err != nil {
+				return err
+			}
+			return w.insertSLAClocks(ctx, w.proj.slaSet, clocks)
 		}, func() error {
 			return sendPrepared("dead_letters", inserts[1])
 		}, func() error {
@@ -308,7 +313,8 @@ func (u *Unit) handOver(ctx context.Context, t0 time.Time, stored chan<- error) 
 // sealConns is how many connections sealing a unit in the background
 // takes at most: its events, time entries, dead letters and tickets
 // inserts each hold one until they end (and with SLA on its sla_results
-// and sla_tickets inserts), and the next unit's events insert and lookups
+// and sla_tickets inserts; its sla_clocks insert opens once the time
+// entries' has ended), and the next unit's events insert and lookups
 // need two more. With a smaller pool (clickhouse.max_open_conns) units
 // are stored before Seal returns: the inserts would otherwise wait for
 // connections that only their own end frees.
@@ -352,7 +358,7 @@ func (u *Unit) storeNow(ctx context.Context, t0 time.Time) error {
 func (u *Unit) logStored(st *projectStats, t0 time.Time, tEvents time.Duration) {
 	u.w.Log.Debug("unit stored", "events", u.n, "blocks", u.blocks, "dead_letters", len(u.dls),
 		"open_for", t0.Sub(u.start), "end", time.Since(t0), "end_events", tEvents, "tickets", st.tickets, "cached", st.cached,
-		"looked_up", st.lookedUp, "refolded", st.refolded, "sla_tickets", st.slaTickets, "lookup", st.lookup, "refold", st.refold, "insert_tickets", st.insert)
+		"looked_up", st.lookedUp, "from_clocks", st.fromClocks, "refolded", st.refolded, "sla_tickets", st.slaTickets, "lookup", st.lookup, "refold", st.refold, "insert_tickets", st.insert)
 }
 
 // endEvents ends a unit's events insert, if it has one: the server
@@ -381,27 +387,34 @@ func (u *Unit) insertOthers(ctx context.Context) error {
 // insertTickets settles the unit's ticket states and stores them, with
 // their SLA rows when SLA is on.
 func (u *Unit) insertTickets(ctx context.Context) error {
-	w := u.w
-	states, err := w.proj.refold(ctx, u.stage)
+	states, err := u.w.proj.refold(ctx, u.stage)
 	if err != nil {
 		return err
 	}
 	t := time.Now()
-	tickets := func() error { return w.insertTickets(ctx, &u.stage.ticketCols, states) }
-	if w.proj.slaCfg == nil {
-		err = tickets()
-	} else {
-		var rows *slaChunk
-		if rows, err = w.proj.slaRows(u.stage); err != nil {
-			return err
-		}
-		err = firstError(tickets, func() error {
-			results, slaTickets, err := w.prepareSLA(ctx, rows)
-			return errors.Join(err, sendPrepared("sla_results", results), sendPrepared("sla_tickets", slaTickets))
-		})
-	}
+	err = u.w.storeStates(ctx, u.stage, states)
 	u.stage.st.insert = time.Since(t)
 	return err
+}
+
+// storeStates stores a stage's settled states and, with SLA on, their
+// sla_results, sla_tickets and sla_clocks rows, side by side (the
+// caller holds the projector's mu).
+func (w *Writer) storeStates(ctx context.Context, s *stage, states []*ticket.State) error {
+	tickets := func() error { return w.insertTickets(ctx, &s.ticketCols, states) }
+	if w.proj.slaCfg == nil {
+		return tickets()
+	}
+	rows, err := w.proj.slaRows(s)
+	if err != nil {
+		return err
+	}
+	return firstError(tickets, func() error {
+		results, slaTickets, err := w.prepareSLA(ctx, rows)
+		return errors.Join(err, sendPrepared("sla_results", results), sendPrepared("sla_tickets", slaTickets))
+	}, func() error {
+		return w.insertSLAClocks(ctx, w.proj.slaSet, rows.clocks)
+	})
 }
 
 // prepareSLA gives the driver a unit's SLA rows.
@@ -469,21 +482,40 @@ func (u *Unit) end() {
 type TicketKey struct{ Tenant, TicketID string }
 
 // RefoldTickets re-derives and stores the state of the given tickets from
-// their full stored histories (for repairs and recomputation).
+// their full stored histories (for repairs and recomputation), and with
+// SLA on their SLA rows and clocks, as ingest stores them: a refolded
+// ticket's figures are those of a fresh ingest of its history. The
+// writer's cached states of the tickets are dropped.
 func (w *Writer) RefoldTickets(ctx context.Context, keys []TicketKey) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	var states []*ticket.State
+	p := w.proj
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	// a unit being stored in the background may hold some of the tickets
+	if err := p.settle(p.pending); err != nil {
+		return err
+	}
+	s := newStage()
 	err := LoadHistories(ctx, w.conn, w.db, keys, func(history []event.Event) error {
-		s := ticket.FoldWith(history, w.proj.rulesOf(history[0].Tenant))
-		states = append(states, &s)
+		k := TicketKey{history[0].Tenant, history[0].TicketID}
+		if s.byKey[k] != nil {
+			return nil // listed twice
+		}
+		t := s.add(k, ticket.State{})
+		t.state, t.clocks = p.foldHistory(history)
+		p.cache.drop(k)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	return w.insertTickets(ctx, new(ticketCols), states)
+	states := make([]*ticket.State, len(s.order))
+	for i, t := range s.order {
+		states[i] = &t.state
+	}
+	return w.storeStates(ctx, s, states)
 }
 
 func (w *Writer) send(ctx context.Context, table string, columns []string, appendCols func(b driver.Batch) error) error {

@@ -463,6 +463,12 @@ func exercise(t *testing.T, ctx context.Context, conn driver.Conn, o warehouse.O
 		tk = append(tk, warehouse.TicketKey{Tenant: e.Tenant, TicketID: e.TicketID})
 	}
 	must("refold", writer.RefoldTickets(ctx, tk))
+	// ingest with SLA on, restarted: its cold cache reads stored tickets
+	// and their SLA clocks (the recompute's); a refold stores SLA rows
+	slaWriter := warehouse.NewWriter(conn, o.Database, 1000)
+	slaWriter.SetSLA(cfg)
+	must("store with SLA", slaWriter.Store(ctx, late))
+	must("refold with SLA", slaWriter.RefoldTickets(ctx, tk))
 	must("load histories", warehouse.LoadHistories(ctx, conn, o.Database, tk, func([]event.Event) error { return nil }))
 	_, err = warehouse.ReadCounts(ctx, conn, o.Database)
 	must("counts", err)
