@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	json "github.com/goccy/go-json"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -580,17 +581,58 @@ func names(field string, vs []string) ([]string, error) {
 	return out, nil
 }
 
-// tags normalises tags like the help desks do: NFC, lower case, trimmed,
-// each tag once. Order is kept so the stored event reads like the source.
-// Tags are lower-cased before they are checked: a small letter can be longer
-// in UTF-8 than its capital (Ⱥ is 2 bytes, ⱥ 3), and the limits must hold
-// for the tag as stored, or a stored event would not decode again.
+// tags normalises tags like the help desks do: NFC, trimmed, each tag once
+// ignoring case. The desk's spelling is kept ("VIP", "Сбой"): people read
+// it; tickets, SLA policies and reports group by FoldTag of it. Order is
+// kept so the stored event reads like the source, and of spellings that
+// differ only in case the first stands. The limits hold for the folded
+// tag too: a small letter can be longer in UTF-8 than its capital (Ⱥ is 2
+// bytes, ⱥ 3), and a ticket stores the folded tag.
 func tags(field string, vs []string) ([]string, error) {
-	lowered := make([]string, len(vs))
-	for i, v := range vs {
-		lowered[i] = strings.ToLower(v)
+	if len(vs) > maxListLen {
+		return nil, reject(ReasonInvalidField, field, "more than %d entries", maxListLen)
 	}
-	return names(field, lowered)
+	out := make([]string, 0, len(vs))
+	folded := make([]string, 0, len(vs))
+	for i := range vs {
+		s, err := requiredName(field, &vs[i])
+		f := FoldTag(s)
+		if err == nil && len(f) > maxLabelBytes {
+			err = reject(ReasonInvalidField, field, "longer than %d bytes in lower case", maxLabelBytes)
+		}
+		if err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				e.Field = fmt.Sprintf("%s[%d]", field, i)
+			}
+			return nil, err
+		}
+		if !contains(folded, f) {
+			out, folded = append(out, s), append(folded, f)
+		}
+	}
+	return out, nil
+}
+
+// FoldTag is the key a tag is grouped, filtered and matched by: its lower
+// case, so "VIP" and "vip" are one tag. Tickets store their tags folded.
+func FoldTag(tag string) string {
+	l := strings.ToLower(tag)
+	if l == tag {
+		return tag
+	}
+	return nfc(l)
+}
+
+// FoldTags folds each tag (FoldTag) into a new slice, each key once.
+func FoldTags(tags []string) []string {
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		if f := FoldTag(t); !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // lower lower-cases an optional value before it is validated (see tags).

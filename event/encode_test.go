@@ -191,7 +191,8 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 
 // TestTagLowerCasingStaysWithinLimits: some capitals are shorter in UTF-8
 // than their small letters (Ⱥ is 2 bytes, ⱥ is 3), so the byte limit must
-// hold for the tag as stored, or the stored event could not be decoded again.
+// hold for the tag as spelt and as folded (tickets store it folded), or a
+// stored event or ticket could not be read again.
 func TestTagLowerCasingStaysWithinLimits(t *testing.T) {
 	d := testDecoder(t)
 	tag := strings.Repeat("Ⱥ", 256) // 512 bytes as sent, 768 bytes lower-cased

@@ -13,8 +13,8 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"events", "tickets", "time_entries", "dead_letters", "sla_results", "sla_progress"}
-	if len(migs) != len(want)+10 {
-		t.Fatalf("got %d migrations, want %d", len(migs), len(want)+10)
+	if len(migs) != len(want)+11 {
+		t.Fatalf("got %d migrations, want %d", len(migs), len(want)+11)
 	}
 	slaSnap, layout := migs[13], migs[14] // 0014, 0015
 	if slaSnap.Name != "snapshot_sla" || len(slaSnap.Statements) != 1 ||
@@ -61,6 +61,11 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 		if !strings.Contains(cycles, "'"+string(st)+"' = ") {
 			t.Errorf("snapshot_sla: state has no enum value %q", st)
 		}
+	}
+	if sp := migs[16]; sp.Name != "tag_spellings" || len(sp.Statements) != 1 ||
+		!strings.Contains(sp.Statements[0], "CREATE TABLE IF NOT EXISTS analytics.tag_spellings\n") ||
+		!strings.Contains(sp.Statements[0], "ORDER BY (tenant, tag, spelling)") {
+		t.Errorf("migration %s: %q", sp.Name, sp.Statements)
 	}
 	labels := migs[15] // 0016: three label columns on each table with ticket dimensions
 	if labels.Name != "desk_labels" || len(labels.Statements) != 18 {
