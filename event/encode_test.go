@@ -197,14 +197,7 @@ func TestTagLowerCasingStaysWithinLimits(t *testing.T) {
 	d := testDecoder(t)
 	tag := strings.Repeat("Ⱥ", 256) // 512 bytes as sent, 768 bytes lower-cased
 	msg := edit(t, jsonTagsChanged, `"Gấp"`, `"`+tag+`"`)
-	ev, err := d.Decode([]byte(msg))
-	if err == nil {
-		wire, _ := Marshal(&ev)
-		if _, err2 := d.Decode(wire); err2 != nil {
-			t.Fatalf("accepted a tag that its own output then rejects: %v", err2)
-		}
-		return
-	}
+	_, err := d.Decode([]byte(msg))
 	if e := asError(t, err); e.Reason != ReasonInvalidField || e.Field != "data.added[2]" {
 		t.Errorf("got %v, want invalid_field at data.added[2]", err)
 	}
