@@ -560,12 +560,23 @@ func optionalText(field, v string, dst *string) error {
 }
 
 func names(field string, vs []string) ([]string, error) {
+	return namesBy(field, vs, func(s string) (string, error) { return s, nil })
+}
+
+// namesBy validates a list of names, keeping the first of those with the
+// same key (an error from key rejects the name).
+func namesBy(field string, vs []string, key func(string) (string, error)) ([]string, error) {
 	if len(vs) > maxListLen {
 		return nil, reject(ReasonInvalidField, field, "more than %d entries", maxListLen)
 	}
 	out := make([]string, 0, len(vs))
+	keys := make([]string, 0, len(vs))
 	for i := range vs {
 		s, err := requiredName(field, &vs[i])
+		var k string
+		if err == nil {
+			k, err = key(s)
+		}
 		if err != nil {
 			// the element's path only now: formatting it for every tag costs
 			var e *Error
@@ -574,8 +585,8 @@ func names(field string, vs []string) ([]string, error) {
 			}
 			return nil, err
 		}
-		if !contains(out, s) {
-			out = append(out, s)
+		if !contains(keys, k) {
+			out, keys = append(out, s), append(keys, k)
 		}
 	}
 	return out, nil
@@ -589,29 +600,13 @@ func names(field string, vs []string) ([]string, error) {
 // tag too: a small letter can be longer in UTF-8 than its capital (Ⱥ is 2
 // bytes, ⱥ 3), and a ticket stores the folded tag.
 func tags(field string, vs []string) ([]string, error) {
-	if len(vs) > maxListLen {
-		return nil, reject(ReasonInvalidField, field, "more than %d entries", maxListLen)
-	}
-	out := make([]string, 0, len(vs))
-	folded := make([]string, 0, len(vs))
-	for i := range vs {
-		s, err := requiredName(field, &vs[i])
+	return namesBy(field, vs, func(s string) (string, error) {
 		f := FoldTag(s)
-		if err == nil && len(f) > maxLabelBytes {
-			err = reject(ReasonInvalidField, field, "longer than %d bytes in lower case", maxLabelBytes)
+		if len(f) > maxLabelBytes {
+			return "", reject(ReasonInvalidField, field, "longer than %d bytes in lower case", maxLabelBytes)
 		}
-		if err != nil {
-			var e *Error
-			if errors.As(err, &e) {
-				e.Field = fmt.Sprintf("%s[%d]", field, i)
-			}
-			return nil, err
-		}
-		if !contains(folded, f) {
-			out, folded = append(out, s), append(folded, f)
-		}
-	}
-	return out, nil
+		return f, nil
+	})
 }
 
 // FoldTag is the key a tag is grouped, filtered and matched by: its lower

@@ -2,25 +2,21 @@ package reports_test
 
 import (
 	"bytes"
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/reports"
-	"github.com/slatehq/slate/reports/chstore"
 	"github.com/slatehq/slate/reports/csvexport"
-	"github.com/slatehq/slate/warehouse"
 )
 
-// tagEvent is a ticket.created of tenant's ticket with tags, or (data
-// set) an event of another type.
+// tagEvent is an event of type typ of tenant's ticket.
 func tagEvent(id, typ, tenant, ticket, at, data string) string {
 	return `{"schema":1,"event_id":"` + id + `","type":"` + typ + `","tenant":"` + tenant + `","ticket_id":"` + ticket +
 		`","occurred_at":"2026-03-02T` + at + `:00Z","actor":{"type":"agent","id":"a1"},"data":` + data + `}`
 }
 
+// tagCreated is a ticket.created with tags (a JSON list's items).
 func tagCreated(id, tenant, ticket, at, tags string) string {
 	return tagEvent(id, "ticket.created", tenant, ticket, at,
 		`{"channel":"email","customer":"c1","status":"open","priority":"normal","tags":[`+tags+`]}`)
@@ -43,49 +39,11 @@ var tagUnits = [][]string{
 	},
 }
 
-func loadTags(t *testing.T) *world {
-	t.Helper()
-	ctx := context.Background()
-	o := warehouse.Options{Addrs: []string{sharedAddr(t)}, Database: "tags_test"}
-	conn, err := warehouse.Open(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Exec(ctx, "DROP DATABASE IF EXISTS tags_test"); conn.Close() })
-	if _, err := warehouse.Migrate(ctx, conn, o); err != nil {
-		t.Fatal(err)
-	}
-	writer := warehouse.NewWriter(conn, o.Database, 100)
-	var dec event.Decoder
-	for _, unit := range tagUnits {
-		var recs []event.Record
-		for _, line := range unit {
-			e, err := dec.Decode([]byte(line))
-			if err != nil {
-				t.Fatalf("%s: %v", line, err)
-			}
-			recs = append(recs, event.Record{Event: e})
-		}
-		if err := writer.Store(ctx, &event.Batch{Records: recs}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	w := &world{now: time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)}
-	w.svc = reports.NewService(chstore.New(conn), o.Database, reports.DefaultLimits())
-	snaps := reports.NewSnapshots(chstore.New(conn), o.Database, time.Hour)
-	if _, err := snaps.Build(ctx); err != nil {
-		t.Fatal(err)
-	}
-	w.snapSvc = reports.NewService(chstore.New(conn), o.Database, reports.DefaultLimits())
-	w.snapSvc.UseSnapshots(snaps)
-	return w
-}
-
 // Tags group ignoring case and read as the desk first wrote them. Worked
 // out by hand from tagUnits: desk's "vip" is T1 and T2, spelt "VIP";
 // "сбой" is T1, T3 (added later) and T4, spelt "Сбой"; "1с" is T3, spelt "1С".
 func TestTagsGroupByCaseAndShowTheDesksSpelling(t *testing.T) {
-	w := loadTags(t)
+	w := loadLines(t, "tags_test", event.Decoder{}, tagUnits...)
 	const day = "from=2026-03-02&to=2026-03-03"
 	res := w.run(t, "tags", day+"&tenant=desk", reports.Scope{})
 	got := table(t, res, "tag")
