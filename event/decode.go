@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	json "github.com/goccy/go-json"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -569,12 +570,23 @@ func optionalText(field, v string, dst *string) error {
 }
 
 func names(field string, vs []string) ([]string, error) {
+	return namesBy(field, vs, func(s string) (string, error) { return s, nil })
+}
+
+// namesBy validates a list of names, keeping the first of those with the
+// same key (an error from key rejects the name).
+func namesBy(field string, vs []string, key func(string) (string, error)) ([]string, error) {
 	if len(vs) > maxListLen {
 		return nil, reject(ReasonInvalidField, field, "more than %d entries", maxListLen)
 	}
 	out := make([]string, 0, len(vs))
+	keys := make([]string, 0, len(vs))
 	for i := range vs {
 		s, err := requiredName(field, &vs[i])
+		var k string
+		if err == nil {
+			k, err = key(s)
+		}
 		if err != nil {
 			// the element's path only now: formatting it for every tag costs
 			var e *Error
@@ -583,24 +595,49 @@ func names(field string, vs []string) ([]string, error) {
 			}
 			return nil, err
 		}
-		if !contains(out, s) {
-			out = append(out, s)
+		if !contains(keys, k) {
+			out, keys = append(out, s), append(keys, k)
 		}
 	}
 	return out, nil
 }
 
-// tags normalises tags like the help desks do: NFC, lower case, trimmed,
-// each tag once. Order is kept so the stored event reads like the source.
-// Tags are lower-cased before they are checked: a small letter can be longer
-// in UTF-8 than its capital (Ⱥ is 2 bytes, ⱥ 3), and the limits must hold
-// for the tag as stored, or a stored event would not decode again.
+// tags normalises tags like the help desks do: NFC, trimmed, each tag once
+// ignoring case. The desk's spelling is kept ("VIP", "Сбой"): people read
+// it; tickets, SLA policies and reports group by FoldTag of it. Order is
+// kept so the stored event reads like the source, and of spellings that
+// differ only in case the first stands. The limits hold for the folded
+// tag too: a small letter can be longer in UTF-8 than its capital (Ⱥ is 2
+// bytes, ⱥ 3), and a ticket stores the folded tag.
 func tags(field string, vs []string) ([]string, error) {
-	lowered := make([]string, len(vs))
-	for i, v := range vs {
-		lowered[i] = strings.ToLower(v)
+	return namesBy(field, vs, func(s string) (string, error) {
+		f := FoldTag(s)
+		if len(f) > maxLabelBytes {
+			return "", reject(ReasonInvalidField, field, "longer than %d bytes in lower case", maxLabelBytes)
+		}
+		return f, nil
+	})
+}
+
+// FoldTag is the key a tag is grouped, filtered and matched by: its lower
+// case, so "VIP" and "vip" are one tag. Tickets store their tags folded.
+func FoldTag(tag string) string {
+	l := strings.ToLower(tag)
+	if l == tag {
+		return tag
 	}
-	return names(field, lowered)
+	return nfc(l)
+}
+
+// FoldTags folds each tag (FoldTag) into a new slice, each key once.
+func FoldTags(tags []string) []string {
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		if f := FoldTag(t); !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // lower lower-cases an optional value before it is validated (see tags).

@@ -3,6 +3,7 @@ package event
 import (
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,7 +119,7 @@ func TestDecodeValid(t *testing.T) {
 		want Event
 	}{
 		{
-			name: "created: +07:00 to UTC, µs truncation, NFC names and tags, lower-cased de-duplicated tags",
+			name: "created: +07:00 to UTC, µs truncation, NFC names and tags, tags as spelt, de-duplicated ignoring case",
 			json: jsonCreated,
 			want: Event{
 				Schema: 1, ID: "evt-0001", Type: TypeCreated, Tenant: "hanoi-callcentre", TicketID: "T-1001",
@@ -133,7 +134,7 @@ func TestDecodeValid(t *testing.T) {
 				Status:           StatusNew, StatusLabel: "Chưa xử lý",
 				Priority: PriorityUrgent, PriorityLabel: "Khẩn cấp",
 				Severity: SeverityCritical, SeverityLabel: "rất cao",
-				Tags: []string{"h\u00f3a \u0111\u01a1n", "vip"},
+				Tags: []string{"H\u00f3a \u0111\u01a1n", "VIP"},
 			},
 		},
 		{
@@ -290,12 +291,12 @@ func TestDecodeValid(t *testing.T) {
 			},
 		},
 		{
-			name: "tags_changed: lower-cased and de-duplicated",
+			name: "tags_changed: as spelt, de-duplicated ignoring case (the first spelling stands)",
 			json: jsonTagsChanged,
 			want: Event{
 				Schema: 1, ID: "evt-0006", Type: TypeTagsChanged, Tenant: "danang-crm", TicketID: "T-1006",
 				OccurredAt: utc(2024, 3, 5, 10, 0, 0, 0), Actor: agent7,
-				TagsAdded: []string{"khiếu nại", "gấp"}, TagsRemoved: []string{"vip"},
+				TagsAdded: []string{"Khiếu nại", "Gấp"}, TagsRemoved: []string{"VIP"},
 			},
 		},
 		{
@@ -304,7 +305,7 @@ func TestDecodeValid(t *testing.T) {
 			want: Event{
 				Schema: 1, ID: "evt-0108", Type: TypeTagsChanged, Tenant: "acme", TicketID: "T-1",
 				OccurredAt: utc(2024, 3, 5, 10, 0, 0, 0), Actor: Actor{Type: ActorSystem},
-				TagsRemoved: []string{"h\u00f3a \u0111\u01a1n"},
+				TagsRemoved: []string{"H\u00f3a \u0111\u01a1n"},
 			},
 		},
 		{
@@ -539,5 +540,28 @@ func TestDecodeCreatedWithoutPriority(t *testing.T) {
 	if _, err := NewMapper(MappingConfig{Default: VocabularyConfig{DefaultPriority: "Khẩn cấp"}}); err == nil ||
 		!strings.Contains(err.Error(), "default_priority") {
 		t.Errorf("a default_priority that is not canonical must be refused naming the field, got %v", err)
+	}
+}
+
+// Tags keep the desk's spelling, Cyrillic and mixed scripts too ("1С" is
+// a digit and a Cyrillic Es), and repeat ignoring case; FoldTag is the key
+// they group by.
+func TestTagsKeepTheDesksSpelling(t *testing.T) {
+	d := testDecoder(t)
+	msg := edit(t, jsonTagsChanged, `["Khiếu nại", "KHIẾU NẠI", "Gấp"]`, `["Сбой", "1С", "СБОЙ", "сбой", "VIP"]`)
+	ev, err := d.Decode([]byte(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"Сбой", "1С", "VIP"}; !slices.Equal(ev.TagsAdded, want) {
+		t.Errorf("added %q, want %q", ev.TagsAdded, want)
+	}
+	for spelt, key := range map[string]string{"Сбой": "сбой", "СБОЙ": "сбой", "1С": "1с", "VIP": "vip", "vip": "vip", "Hóa Đơn": "hóa đơn"} {
+		if got := FoldTag(spelt); got != key {
+			t.Errorf("FoldTag(%q) = %q, want %q", spelt, got, key)
+		}
+	}
+	if got, want := FoldTags([]string{"VIP", "Сбой", "vip", "СБОЙ"}), []string{"vip", "сбой"}; !slices.Equal(got, want) {
+		t.Errorf("FoldTags: %q, want %q", got, want)
 	}
 }

@@ -191,19 +191,13 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 
 // TestTagLowerCasingStaysWithinLimits: some capitals are shorter in UTF-8
 // than their small letters (Ⱥ is 2 bytes, ⱥ is 3), so the byte limit must
-// hold for the tag as stored, or the stored event could not be decoded again.
+// hold for the tag as spelt and as folded (tickets store it folded), or a
+// stored event or ticket could not be read again.
 func TestTagLowerCasingStaysWithinLimits(t *testing.T) {
 	d := testDecoder(t)
 	tag := strings.Repeat("Ⱥ", 256) // 512 bytes as sent, 768 bytes lower-cased
 	msg := edit(t, jsonTagsChanged, `"Gấp"`, `"`+tag+`"`)
-	ev, err := d.Decode([]byte(msg))
-	if err == nil {
-		wire, _ := Marshal(&ev)
-		if _, err2 := d.Decode(wire); err2 != nil {
-			t.Fatalf("accepted a tag that its own output then rejects: %v", err2)
-		}
-		return
-	}
+	_, err := d.Decode([]byte(msg))
 	if e := asError(t, err); e.Reason != ReasonInvalidField || e.Field != "data.added[2]" {
 		t.Errorf("got %v, want invalid_field at data.added[2]", err)
 	}

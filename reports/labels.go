@@ -27,6 +27,15 @@ func LabelDimension(d Dimension) (Dimension, bool) {
 // (status, priority or severity), when res is one tenant's and the row
 // has a label for it; ok is false where the code stands.
 func DeskLabel(res *Result, row []any, dim Dimension) (label string, ok bool) {
+	if dim == DimTag {
+		// a tag's spelling is known wherever the result holds one desk's
+		// facts or several's (tags.go)
+		if ti := res.ColumnIndex(string(DimTag)); ti >= 0 {
+			key, _ := row[ti].(string)
+			label, ok = res.TagLabels[key]
+		}
+		return label, ok
+	}
 	ld, has := labelDims[dim]
 	li := res.ColumnIndex(string(ld))
 	if !has || res.Tenant == "" || li < 0 {
@@ -48,7 +57,8 @@ func OneTenant(q Query, sc Scope) string {
 	return ""
 }
 
-// Readable is res as a person reads it: in a result of one tenant, each
+// Readable is res as a person reads it: each tag cell holds the desk's
+// spelling of the tag (tags.go); in a result of one tenant, each
 // status, priority and severity cell holds the desk's label where the row
 // has one (an empty label, a defaulted priority or a row stored before
 // labels were kept, keeps the code, which readers show localised), and
@@ -70,6 +80,7 @@ func Readable(res *Result) *Result {
 	}
 	if len(pairs) == 0 || res.Tenant == "" && res.Page == nil {
 		out := *res
+		out.Rows = spelledTags(res)
 		out.Previous = Readable(res.Previous)
 		return &out
 	}
@@ -92,6 +103,9 @@ func Readable(res *Result) *Result {
 				row[res.ColumnIndex(string(d))] = l
 			}
 		}
+		if l, ok := DeskLabel(res, row, DimTag); ok {
+			row[res.ColumnIndex(string(DimTag))] = l
+		}
 		kept := row[:0]
 		for i, c := range row {
 			if !drop[i] {
@@ -102,4 +116,22 @@ func Readable(res *Result) *Result {
 	}
 	out.Previous = Readable(res.Previous)
 	return &out
+}
+
+// spelledTags is res's rows with each tag cell the desk's spelling
+// (TagLabel); the rows themselves where there is none to show.
+func spelledTags(res *Result) [][]any {
+	ti := res.ColumnIndex(string(DimTag))
+	if ti < 0 || len(res.TagLabels) == 0 {
+		return res.Rows
+	}
+	rows := make([][]any, len(res.Rows))
+	for r, row := range res.Rows {
+		if l, ok := DeskLabel(res, row, DimTag); ok {
+			row = slices.Clone(row)
+			row[ti] = l
+		}
+		rows[r] = row
+	}
+	return rows
 }

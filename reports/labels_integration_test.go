@@ -46,31 +46,41 @@ var portalEvents = func() []string {
 // server, with a snapshot built after, and returns a world over it.
 func loadPortal(t *testing.T) *world {
 	t.Helper()
-	ctx := context.Background()
-	o := warehouse.Options{Addrs: []string{sharedAddr(t)}, Database: "labels_test"}
-	conn, err := warehouse.Open(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Exec(ctx, "DROP DATABASE IF EXISTS labels_test"); conn.Close() })
-	if _, err := warehouse.Migrate(ctx, conn, o); err != nil {
-		t.Fatal(err)
-	}
 	mapper, err := event.NewMapper(event.MappingConfig{Tenants: map[string]event.VocabularyConfig{"portal": {Preset: event.PresetVNPortal}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	dec := event.Decoder{Labels: mapper}
-	var recs []event.Record
-	for _, line := range portalEvents {
-		e, err := dec.Decode([]byte(line))
-		if err != nil {
-			t.Fatalf("%s: %v", line, err)
-		}
-		recs = append(recs, event.Record{Event: e})
-	}
-	if err := warehouse.NewWriter(conn, o.Database, 100).Store(ctx, &event.Batch{Records: recs}); err != nil {
+	return loadLines(t, "labels_test", event.Decoder{Labels: mapper}, portalEvents)
+}
+
+// loadLines decodes events and stores them in database on the shared
+// server, each unit of lines a unit of the writer, one after the other;
+// then builds a snapshot and returns a world over both.
+func loadLines(t *testing.T, database string, dec event.Decoder, units ...[]string) *world {
+	t.Helper()
+	ctx := context.Background()
+	o := warehouse.Options{Addrs: []string{sharedAddr(t)}, Database: database}
+	conn, err := warehouse.Open(o)
+	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Exec(ctx, "DROP DATABASE IF EXISTS "+database); conn.Close() })
+	if _, err := warehouse.Migrate(ctx, conn, o); err != nil {
+		t.Fatal(err)
+	}
+	writer := warehouse.NewWriter(conn, o.Database, 100)
+	for _, unit := range units {
+		var recs []event.Record
+		for _, line := range unit {
+			e, err := dec.Decode([]byte(line))
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			recs = append(recs, event.Record{Event: e})
+		}
+		if err := writer.Store(ctx, &event.Batch{Records: recs}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	w := &world{now: time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)}
 	w.svc = reports.NewService(chstore.New(conn), o.Database, reports.DefaultLimits())

@@ -45,6 +45,10 @@ type Result struct {
 	// request's scope or filter names exactly one; "" when several may be
 	// mixed. People then read that desk's own labels (Readable).
 	Tenant string `json:"tenant,omitempty"`
+	// TagLabels maps the tags of the result's tag column (the folded
+	// keys its rows hold) to the desk's spelling, where it differs
+	// (tags.go): people read "VIP" for the key "vip".
+	TagLabels map[string]string `json:"tag_labels,omitempty"`
 }
 
 // Service runs reports against the warehouse.
@@ -87,6 +91,19 @@ func (s *Service) Run(ctx context.Context, r *Report, q Query, sc Scope) (*Resul
 	if r.List {
 		return s.List(ctx, r, q, sc, "")
 	}
+	res, err := s.aggregate(ctx, r, q, sc)
+	if err == nil {
+		err = s.spellTags(ctx, res, q, sc)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// aggregate computes an aggregate report, and the previous period's with
+// it when the query compares.
+func (s *Service) aggregate(ctx context.Context, r *Report, q Query, sc Scope) (*Result, error) {
 	v, asOf, err := s.view(ctx, q)
 	if err != nil {
 		return nil, err
@@ -450,6 +467,17 @@ func finish(r *Report, vals map[string]*float64) {
 // (drill-down: measure names the figure, default the first; see
 // drill.go), or of the pre-breach list, with the list's total.
 func (s *Service) List(ctx context.Context, r *Report, q Query, sc Scope, measure string) (*Result, error) {
+	res, err := s.list(ctx, r, q, sc, measure)
+	if err == nil {
+		err = s.spellTags(ctx, res, q, sc)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (s *Service) list(ctx context.Context, r *Report, q Query, sc Scope, measure string) (*Result, error) {
 	v, asOf, err := s.view(ctx, q)
 	if err != nil {
 		return nil, err

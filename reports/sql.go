@@ -2,6 +2,8 @@ package reports
 
 import (
 	"fmt"
+
+	"github.com/slatehq/slate/event"
 	"slices"
 	"strconv"
 	"strings"
@@ -89,6 +91,10 @@ func outerSQL(w *where, outer bool) string {
 
 // filter keeps rows whose dimension d has one of vals.
 func (w *where) filter(d Dimension, vals []string) {
+	if d == DimTag {
+		// tickets store tags folded: tag=VIP is the tag "vip"
+		vals = event.FoldTags(vals)
+	}
 	if d == DimTag && slices.Contains(vals, "") {
 		// "" is the no-tag cell of a tag breakdown.
 		w.add("(hasAny(tags, ?) OR empty(tags))", vals)

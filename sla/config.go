@@ -450,10 +450,10 @@ func (p parser) match(n *yaml.Node, field string) (Match, error) {
 			mt.Customers = list
 		case "organisations":
 			mt.Organisations = list
-		case "tags_any":
-			mt.TagsAny = list
+		case "tags_any": // tags match ignoring case, as tickets group them
+			mt.TagsAny = event.FoldTags(list)
 		case "tags_all":
-			mt.TagsAll = list
+			mt.TagsAll = event.FoldTags(list)
 		case "priorities":
 			for i, s := range list {
 				if !slices.Contains(event.Priorities, event.Priority(s)) {

@@ -777,7 +777,7 @@ func (e *engine) apply(ev *event.Event, st *step) {
 		}
 		e.created, e.createdBy = true, ev.Actor.Type
 		e.a.group, e.a.channel, e.a.customer, e.a.organisation = ev.Group, ev.Channel, ev.Customer, ev.Organisation
-		e.a.priority, e.a.severity, e.a.tags, e.a.status = ev.Priority, ev.Severity, append(e.a.tags[:0], ev.Tags...), ev.Status
+		e.a.priority, e.a.severity, e.a.tags, e.a.status = ev.Priority, ev.Severity, appendFolded(e.a.tags[:0], ev.Tags), ev.Status
 		e.policy, e.targetsFor = e.cfg.policyFor(&e.a), e.a.priority
 		e.refreshTargets()
 		e.refreshStatus()
@@ -802,16 +802,11 @@ func (e *engine) apply(ev *event.Event, st *step) {
 	case stepTags:
 		kept := e.a.tags[:0]
 		for _, x := range e.a.tags {
-			if !slices.Contains(ev.TagsRemoved, x) {
+			if !slices.ContainsFunc(ev.TagsRemoved, func(r string) bool { return event.FoldTag(r) == x }) {
 				kept = append(kept, x)
 			}
 		}
-		e.a.tags = kept
-		for _, x := range ev.TagsAdded {
-			if !slices.Contains(e.a.tags, x) {
-				e.a.tags = append(e.a.tags, x)
-			}
-		}
+		e.a.tags = appendFolded(kept, ev.TagsAdded)
 		e.attrsChanged = true
 	case stepStatus:
 		e.setStatus(st.status, t)
@@ -978,4 +973,15 @@ func (e *engine) results(v *Evaluator, out []Result, first *event.Event, now tim
 		}
 	}
 	return out
+}
+
+// appendFolded appends each tag's key (event.FoldTag) to dst once: policies
+// match tags ignoring case, as tickets group them.
+func appendFolded(dst, tags []string) []string {
+	for _, t := range tags {
+		if f := event.FoldTag(t); !slices.Contains(dst, f) {
+			dst = append(dst, f)
+		}
+	}
+	return dst
 }

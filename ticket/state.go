@@ -131,7 +131,7 @@ func (s *State) apply(e *event.Event) {
 		s.SupportingAgents = slices.Clone(e.SupportingAgents)
 		s.Priority, s.Severity = e.Priority, e.Severity
 		s.PriorityLabel, s.SeverityLabel = e.PriorityLabel, e.SeverityLabel
-		s.Tags = slices.Clone(e.Tags)
+		s.Tags = event.FoldTags(e.Tags) // the desk's spelling is the events' (docs/events.md)
 		s.setStatus(e.Status, e.OccurredAt)
 		s.StatusLabel = e.StatusLabel
 	case event.TypeAssigned:
@@ -158,10 +158,12 @@ func (s *State) apply(e *event.Event) {
 	case event.TypeTagsChanged:
 		// a copy: a State is a value, and its copies (a fold's earlier
 		// states, the writer's staged and stored ones) share the array
-		s.Tags = slices.DeleteFunc(slices.Clone(s.Tags), func(t string) bool { return slices.Contains(e.TagsRemoved, t) })
+		s.Tags = slices.DeleteFunc(slices.Clone(s.Tags), func(t string) bool {
+			return slices.ContainsFunc(e.TagsRemoved, func(r string) bool { return event.FoldTag(r) == t })
+		})
 		for _, t := range e.TagsAdded {
-			if !slices.Contains(s.Tags, t) {
-				s.Tags = append(s.Tags, t)
+			if f := event.FoldTag(t); !slices.Contains(s.Tags, f) {
+				s.Tags = append(s.Tags, f)
 			}
 		}
 	case event.TypeMessage:

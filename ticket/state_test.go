@@ -204,3 +204,16 @@ func TestFoldKeepsTheDesksLabels(t *testing.T) {
 		t.Errorf("labels %q %q %q", s.StatusLabel, s.PriorityLabel, s.SeverityLabel)
 	}
 }
+
+// A ticket's tags are the folded keys of the desk's spellings: "VIP" and
+// "vip" are one tag, removed in any case.
+func TestFoldTagsIgnoreCase(t *testing.T) {
+	h := []event.Event{
+		ev("1", 0, event.TypeCreated, func(e *event.Event) { e.Status, e.Tags = event.StatusNew, []string{"VIP", "Сбой"} }),
+		ev("2", 1, event.TypeTagsChanged, func(e *event.Event) { e.TagsAdded = []string{"vip", "1С"} }), // vip is there
+		ev("3", 2, event.TypeTagsChanged, func(e *event.Event) { e.TagsRemoved = []string{"СБОЙ"} }),
+	}
+	if s := Fold(h); !reflect.DeepEqual(s.Tags, []string{"vip", "1с"}) {
+		t.Errorf("tags %q, want [vip 1с]", s.Tags)
+	}
+}

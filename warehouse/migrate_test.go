@@ -79,6 +79,11 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 			t.Errorf("snapshot_sla: state has no enum value %q", st)
 		}
 	}
+	if sp := at(20); sp.Name != "tag_spellings" || len(sp.Statements) != 1 ||
+		!strings.Contains(sp.Statements[0], "CREATE TABLE IF NOT EXISTS analytics.tag_spellings\n") ||
+		!strings.Contains(sp.Statements[0], "ORDER BY (tenant, tag, spelling)") {
+		t.Errorf("migration %s: %q", sp.Name, sp.Statements)
+	}
 	labels := at(16) // 0016: three label columns on each table with ticket dimensions
 	if labels.Name != "desk_labels" || len(labels.Statements) != 18 {
 		t.Fatalf("migration %s: %d statements", labels.Name, len(labels.Statements))

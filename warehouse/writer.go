@@ -31,7 +31,8 @@ type Writer struct {
 	// events insert each time it holds this many rows
 	// (min_insert_block_size_rows), not only when the insert ends; see Unit.
 	PartRows   int
-	slaTickets atomic.Int64 // SLATickets
+	slaTickets atomic.Int64   // SLATickets
+	spellings  knownSpellings // tag spellings stored (tagspellings.go)
 }
 
 // testHookSealInserts, unset but in tests, runs before a unit sealed in
@@ -102,6 +103,7 @@ type Unit struct {
 	events    driver.Batch    // the open insert, from the first Add with events
 	times     *timeEntryCols
 	dls       []event.DeadLetter
+	spellings map[spellingKey]int64 // new tag spellings (tagspellings.go)
 	stage     *stage
 	start     time.Time
 	n, blocks int
@@ -136,6 +138,7 @@ func (u *Unit) Add(ctx context.Context, b *event.Batch) error {
 	}
 	u.times.add(b.Records)
 	u.dls = append(u.dls, b.DeadLetters...)
+	u.spellings = u.w.spellings.collect(u.spellings, b.Records)
 	u.n += len(b.Records)
 	err := u.w.proj.stage(ctx, u.stage, b)
 	if err = errors.Join(<-sent, err); err != nil {
@@ -217,6 +220,9 @@ func (u *Unit) Seal(ctx context.Context) <-chan error {
 	// only once the tickets taken as new are checked is it known which
 	// states are to be refolded
 	err := w.proj.settle(u.after)
+	if err == nil {
+		err = w.storeTagSpellings(ctx, u.spellings)
+	}
 	if err == nil {
 		err = w.proj.verify(ctx, u.stage)
 	}

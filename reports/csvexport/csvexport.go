@@ -31,6 +31,7 @@ func Encode(w io.Writer, res *reports.Result) error {
 	}
 	bw.WriteByte('\n')
 	currencyAt := res.ColumnIndex("currency")
+	tagAt := res.ColumnIndex(string(reports.DimTag))
 	for _, row := range res.Rows {
 		for i, cell := range row {
 			if i > 0 {
@@ -48,6 +49,9 @@ func Encode(w io.Writer, res *reports.Result) error {
 					bw.WriteString(strconv.FormatFloat(*v, 'f', -1, 64))
 				}
 			case string:
+				if i == tagAt {
+					v = reports.TagLabel(res, v) // the desk's spelling
+				}
 				writeText(bw, v)
 			}
 		}

@@ -101,6 +101,8 @@ func OpenAPI() map[string]any {
 						"pages": obj{"type": "integer"}}},
 					"truncated": obj{"type": "boolean", "description": "A list with rows past this page."},
 					"tenant":    obj{"type": "string", "description": "The one tenant whose facts the result holds (a scope or filter of one tenant); absent when tenants may be mixed. People read that desk's labels (docs/reports.md, Labels and codes)."},
+					"tag_labels": obj{"type": "object", "additionalProperties": obj{"type": "string"},
+						"description": "The desk's spelling of each tag in the rows (the rows hold the lower-case key) where it differs: {\"vip\": \"VIP\"} (docs/reports.md, Tags)."},
 				}},
 			},
 		},
