@@ -13,10 +13,15 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"events", "tickets", "time_entries", "dead_letters", "sla_results", "sla_progress"}
-	if len(migs) != len(want)+9 {
-		t.Fatalf("got %d migrations, want %d", len(migs), len(want)+9)
+	if len(migs) != len(want)+10 {
+		t.Fatalf("got %d migrations, want %d", len(migs), len(want)+10)
 	}
-	slaSnap, layout := migs[len(migs)-2], migs[len(migs)-1]
+	// the snapshot migrations by name: later ones append to the list
+	named := map[string]Migration{}
+	for _, m := range migs {
+		named[m.Name] = m
+	}
+	slaSnap, layout := named["snapshot_sla"], named["snapshot_layout"]
 	if slaSnap.Name != "snapshot_sla" || len(slaSnap.Statements) != 1 ||
 		!strings.Contains(slaSnap.Statements[0], "CREATE TABLE IF NOT EXISTS analytics.snapshot_sla\n") ||
 		!strings.Contains(slaSnap.Statements[0], "ORDER BY (generation, metric, start_at, tenant, ticket_id)") {
@@ -26,13 +31,17 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 		!strings.HasPrefix(layout.Statements[0], "ALTER TABLE analytics.report_snapshots ADD COLUMN layout ") {
 		t.Errorf("migration %s: %q", layout.Name, layout.Statements)
 	}
-	if changed := migs[len(migs)-4]; changed.Name != "snapshot_changed" || len(changed.Statements) != 1 ||
+	if changed := named["snapshot_changed"]; changed.Name != "snapshot_changed" || len(changed.Statements) != 1 ||
 		!strings.Contains(changed.Statements[0], "CREATE TABLE IF NOT EXISTS analytics.snapshot_changed\n") {
 		t.Errorf("migration %s: %q", changed.Name, changed.Statements)
 	}
-	if readAt := migs[len(migs)-3]; readAt.Name != "snapshot_read_at" || len(readAt.Statements) != 1 ||
+	if readAt := named["snapshot_read_at"]; readAt.Name != "snapshot_read_at" || len(readAt.Statements) != 1 ||
 		!strings.HasPrefix(readAt.Statements[0], "ALTER TABLE analytics.report_snapshots ADD COLUMN read_at ") {
 		t.Errorf("migration %s: %q", readAt.Name, readAt.Statements)
+	}
+	if layers := named["snapshot_layers"]; layers.Version != 19 || len(layers.Statements) != 1 ||
+		!strings.HasPrefix(layers.Statements[0], "ALTER TABLE analytics.report_snapshots ADD COLUMN layers Array(UInt64) ") {
+		t.Errorf("migration snapshot_layers: %+v", layers)
 	}
 	for i, table := range []string{"sla_tickets", "schedules", "deliveries"} {
 		m := migs[len(want)+1+i]
