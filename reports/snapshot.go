@@ -115,9 +115,13 @@ func snapshotInserts(db string, gen uint64, tickets, sla string) []string {
 const (
 	snapshotMargin = 30 * time.Second
 	fullBuildEvery = 24 * time.Hour
-	compactShare   = 0.05
+	compactShare   = DefaultCompactShare
 	maxDeltas      = 240
 )
+
+// DefaultCompactShare is the share of a base's tickets that the notes of
+// the deltas over it reach before a build compacts them.
+const DefaultCompactShare = 0.05
 
 // The kinds of snapshot_changed notes: the tickets whose tickets row
 // changed (their ticket, reply and time facts are taken again), and those
@@ -260,16 +264,10 @@ func (s *Snapshots) SetCompactShare(share float64) { s.share = share }
 func (s *Snapshots) Build(ctx context.Context) (Snapshot, error) {
 	start := s.now()
 	snap := Snapshot{Generation: uint64(start.UnixNano()), AsOf: start.UTC().Truncate(time.Second)}
-	// A build reads every fact table once: give it the time it needs, not
-	// a report query's limit, one thread (a build must not take both cores
-	// of a small server from the dashboards), and a lower priority than
-	// report queries, which pause it while they run.
-	bctx := clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
-		"max_execution_time": 0, "max_threads": 1, "priority": buildPriority}))
 	var compact bool
 	err := s.conn.QueryRow(ctx, "SELECT now()").Scan(&snap.ReadAt)
 	if err == nil {
-		snap.Layers, compact, err = s.write(bctx, snap.Generation)
+		snap.Layers, compact, err = s.write(buildContext(ctx), snap.Generation)
 	}
 	if err != nil {
 		s.builds.WithLabelValues("error").Inc()
@@ -287,25 +285,62 @@ func (s *Snapshots) Build(ctx context.Context) (Snapshot, error) {
 	s.seconds.Set(snap.Seconds)
 	s.use(snap)
 	if compact {
-		base := Snapshot{Generation: max(uint64(s.now().UnixNano()), snap.Generation+1), AsOf: snap.AsOf, ReadAt: snap.ReadAt}
-		base.Layers = []uint64{base.Generation}
-		if err := s.exec(bctx, compactInserts(layeredView(s.db, snap), base.Generation)); err != nil {
-			return snap, fmt.Errorf("report snapshot: compaction: %w", classify(err, 0))
+		if snap, err = s.compact(ctx, snap, start); err != nil {
+			return snap, err
 		}
-		// The grace of the layers it supersedes runs from the delta's
-		// start, plus everything this build took.
-		base.Seconds = s.now().Sub(start).Seconds()
-		if err := s.register(ctx, base); err != nil {
-			return snap, fmt.Errorf("report snapshot: register the compacted generation: %w", classify(err, 0))
-		}
-		s.compactions.Inc()
-		s.use(base)
-		snap = base
 	}
 	if err := s.dropOld(ctx); err != nil {
 		return snap, fmt.Errorf("report snapshot: drop old generations: %w", classify(err, 0))
 	}
 	return snap, nil
+}
+
+// Compact copies the layers of the newest generation into a new base and
+// registers it, whatever their share of the base; a generation without
+// deltas is left as it is. Builds compact by themselves (compactShare):
+// this is for measuring what one compaction costs.
+func (s *Snapshots) Compact(ctx context.Context) (Snapshot, error) {
+	snap, ok, err := s.newest(ctx)
+	if err != nil || !ok || len(snap.Layers) < 2 {
+		return snap, err
+	}
+	if snap, err = s.compact(ctx, snap, s.now()); err != nil {
+		return snap, err
+	}
+	if err := s.dropOld(ctx); err != nil {
+		return snap, fmt.Errorf("report snapshot: drop old generations: %w", classify(err, 0))
+	}
+	return snap, nil
+}
+
+// compact copies the layers of generation snap into a new base and
+// registers it, as of snap: it holds the same facts. It returns the base,
+// or snap if that failed.
+func (s *Snapshots) compact(ctx context.Context, snap Snapshot, start time.Time) (Snapshot, error) {
+	base := Snapshot{Generation: max(uint64(s.now().UnixNano()), snap.Generation+1), AsOf: snap.AsOf, ReadAt: snap.ReadAt}
+	base.Layers = []uint64{base.Generation}
+	if err := s.exec(buildContext(ctx), compactInserts(layeredView(s.db, snap), base.Generation)); err != nil {
+		return snap, fmt.Errorf("report snapshot: compaction: %w", classify(err, 0))
+	}
+	// The grace of the layers it supersedes runs from its registration,
+	// plus the time since the build began.
+	base.Seconds = s.now().Sub(start).Seconds()
+	if err := s.register(ctx, base); err != nil {
+		return snap, fmt.Errorf("report snapshot: register the compacted generation: %w", classify(err, 0))
+	}
+	s.compactions.Inc()
+	s.use(base)
+	return base, nil
+}
+
+// buildContext gives a build the settings it runs with. A build reads
+// every fact table once: it gets the time it needs, not a report query's
+// limit, one thread (a build must not take both cores of a small server
+// from the dashboards), and a lower priority than report queries, which
+// pause it while they run.
+func buildContext(ctx context.Context) context.Context {
+	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
+		"max_execution_time": 0, "max_threads": 1, "priority": buildPriority}))
 }
 
 // use makes snap the cached current generation.
