@@ -121,7 +121,7 @@ const (
 
 // DefaultCompactShare is the share of a base's tickets that the notes of
 // the deltas over it reach before a build compacts them.
-const DefaultCompactShare = 0.05
+const DefaultCompactShare = 0.25
 
 // The kinds of snapshot_changed notes: the tickets whose tickets row
 // changed (their ticket, reply and time facts are taken again), and those
