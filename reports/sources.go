@@ -20,7 +20,7 @@ type view struct {
 	// filters (see source.tsCol), applied to its table.
 	cond *where
 	// only restricts every fact table read, live or snapshot, to these
-	// tickets: a subquery of (tenant, ticket_id), for an incremental
+	// tickets: a subquery of (tenant, ticket_id), for a delta
 	// snapshot build. On the live tables, filtering on the sorting key's
 	// prefix reads only those tickets' granules, and after FINAL it keeps
 	// whole tickets, so their facts are what an unrestricted read gives.
