@@ -264,7 +264,7 @@ func waitForSnapshot(ctx context.Context, snaps *reports.Snapshots) (reports.Sna
 
 // waitForSettled waits until a build of slate serve finds no ticket
 // changed (it registers the newest generation again), and says what the
-// builds before took. The first incremental build after the bulk load
+// builds before took. The first delta build after the bulk load
 // takes again the tickets written in the load's last snapshot margin (30
 // s of SLA evaluation: half a million tickets at 1M), once; the timed
 // calls measure the steady state after it, with serve still building

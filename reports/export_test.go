@@ -15,3 +15,9 @@ const (
 	LookupTTL   = lookupTTL
 	LookupStale = lookupStale
 )
+
+// SnapshotRows is the subquery of what readers of sn read of a snapshot
+// table.
+func SnapshotRows(db, table string, sn Snapshot) string {
+	return layeredView(db, sn).snapshot(table, "")
+}

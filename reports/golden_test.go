@@ -155,14 +155,15 @@ func ownValue(d Dimension) string {
 	return "EUR"
 }
 
-// goldenViews are the tables a case is read from: the live tables and a
-// snapshot generation.
+// goldenViews are the tables a case is read from: the live tables, a
+// snapshot generation, and one with delta layers.
 var goldenViews = []struct {
 	title string
 	v     view
 }{
 	{"live tables", liveView("slate")},
 	{"snapshot generation 42", view{db: "slate", gen: 42}},
+	{"snapshot generation 42 with delta layers 43, 44", view{db: "slate", gen: 42, deltas: []uint64{43, 44}}},
 }
 
 // render is a case's golden file: the request, then each view's

@@ -77,7 +77,7 @@ func (s *Service) view(ctx context.Context, q Query) (view, time.Time, error) {
 			return view{}, time.Time{}, err
 		}
 		if ok {
-			return view{db: s.db, gen: sn.Generation}, sn.AsOf, nil
+			return layeredView(s.db, sn), sn.AsOf, nil
 		}
 	}
 	return liveView(s.db), q.Now, nil

@@ -37,6 +37,9 @@ type Snapshot struct {
 	// next build takes again the tickets written since, less
 	// snapshotMargin
 	ReadAt time.Time
+	// Layers are the partitions readers read, oldest first: a base
+	// generation, then the delta layers over it; the last is Generation.
+	Layers []uint64
 }
 
 // snapshotTables are the tables holding generations, one partition each.
@@ -46,8 +49,9 @@ type Snapshot struct {
 var snapshotTables = []string{"snapshot_tickets", "snapshot_sla", "snapshot_replies", "snapshot_time", "snapshot_changed", "snapshot_sla_cycles"}
 
 // snapshotLayout is the layout column of the generations this code writes
-// and reads (migration 0015): 1, SLA cycles in snapshot_sla (0014);
-// 2, snapshot_tickets with supporting agents, creator and due date (0017).
+// and reads (migration 0015): 1, SLA cycles in snapshot_sla (0014); 2,
+// layered generations (the registry's layers, migration 0019) with
+// supporting agents, creator and due date in snapshot_tickets (0017).
 const snapshotLayout = 2
 
 // ticketSnapshotColumns are the ticket columns the reports read.
@@ -58,7 +62,7 @@ const ticketSnapshotColumns = "tenant, ticket_id, has_created, deleted, merged_i
 // snapshotInserts are the statements that write generation gen, in order:
 // each copies the live facts into its table (SLA cycles, replies and time
 // entries with the very SQL live reports read them with). With tickets
-// and sla set (subqueries of keys, see incrementalInserts), they copy
+// and sla set (subqueries of keys, see deltaInserts), they copy
 // only those tickets' facts: the SLA cycles of the sla keys, the rest of
 // the ticket keys.
 func snapshotInserts(db string, gen uint64, tickets, sla string) []string {
@@ -69,44 +73,78 @@ func snapshotInserts(db string, gen uint64, tickets, sla string) []string {
 	insert := func(table, cols, from string) string {
 		return "INSERT INTO " + db + "." + table + " (generation, " + cols + ") SELECT " + g + ", " + cols + " FROM (" + from + ")"
 	}
-	return []string{
-		insert("snapshot_tickets", ticketSnapshotColumns, "SELECT *, assignee AS agent, group_name AS grp FROM "+db+".tickets FINAL"+live.keys("")),
-		insert("snapshot_sla", slaCycleColumns, slaCycles(liveSLA, "")),
-		insert("snapshot_replies", replyColumns, replyFacts(live, snap)),
-		insert("snapshot_time", timeColumns, timeFacts(live, snap)),
+	from := map[string]string{
+		"snapshot_tickets": "SELECT *, assignee AS agent, group_name AS grp FROM " + db + ".tickets FINAL" + live.keys(""),
+		"snapshot_sla":     slaCycles(liveSLA, ""),
+		"snapshot_replies": replyFacts(live, snap),
+		"snapshot_time":    timeFacts(live, snap),
 	}
+	out := make([]string, len(snapshotFacts))
+	for i, f := range snapshotFacts {
+		out[i] = insert(f.table, f.cols, from[f.table])
+	}
+	return out
 }
 
-// Incremental builds. A generation changes from the previous one only in
-// the tickets changed since: those with a tickets row (a new event, a
-// replay, a refold) or an sla_tickets row (an evaluation) written since
-// the previous build began to read (by the server's clock), less
+// Delta builds. A generation changes from the previous one only in the
+// tickets changed since: those with a tickets row (a new event, a replay,
+// a refold) or an sla_tickets row (an evaluation) written since the
+// previous build began to read (by the server's clock), less
 // snapshotMargin: an insert that began before may have landed after, and
 // the writers (ingest instances, SLA refreshers) stamp rows with their own
 // clocks, which the SLA refresher already trusts to agree within seconds.
-// Every fact of a generation belongs to one ticket, so an incremental
-// build copies the previous generation's rows of the other tickets (a
-// plain MergeTree scan of one partition) and reads only the changed
-// tickets' facts from the live tables, with the same SQL as a full build
-// restricted to their keys (whose granules alone are read). When no ticket
-// changed, the previous generation is registered again, with no copy. At a
-// million tickets a build with changes copies for some 15 s of one core
-// (mostly the SLA cycles), against a full build's 40 s of single-threaded
-// FINAL, which slowed the dashboards while it ran. A full build still runs
-// when there is no recent generation to start from, and at least every
-// fullBuildEvery, in case something changed the facts without writing
-// either table.
+// Every fact of a generation belongs to one ticket, so a delta build
+// writes only the changed tickets' facts, read from the live tables with
+// the same SQL as a full build restricted to their keys, into a partition
+// of its own: a delta layer over the previous generation's layers, read
+// as view.layers says. Nothing of the unchanged tickets is copied, so a
+// build costs what changed, not what is kept. When no ticket changed, the
+// previous generation is registered again, with no write.
+//
+// Layers pile up: a reader's key sets grow with the deltas' notes, and
+// every layer is a partition. When the notes since the base pass
+// compactShare of the base's tickets, or the deltas number maxDeltas, the
+// build compacts: it copies the layered rows into a new base (a plain scan
+// of the layers, no FINAL) and registers it after the delta. Compaction
+// costs a copy of every kept ticket, once per compactShare of them
+// changed: per minute, a cost that follows the churn. A full build from
+// the live tables runs when there is no recent generation to build on, and
+// at least every fullBuildEvery, in case something changed the facts
+// without writing either table.
 const (
 	snapshotMargin = 30 * time.Second
-	fullBuildEvery = time.Hour
+	fullBuildEvery = 24 * time.Hour
+	compactShare   = DefaultCompactShare
+	maxDeltas      = 240
 )
 
-// incrementalInserts write generation gen from generation prev and the
-// tickets written since prev began to read, less margin. The first two
-// statements note the changed tickets in snapshot_changed (migration
-// 0012), which the others read: a set taken once, however rows arrive
-// meanwhile.
-func incrementalInserts(db string, gen uint64, prev Snapshot, margin time.Duration) []string {
+// DefaultCompactShare is the share of a base's tickets that the notes of
+// the deltas over it reach before a build compacts them.
+const DefaultCompactShare = 0.25
+
+// The kinds of snapshot_changed notes: the tickets whose tickets row
+// changed (their ticket, reply and time facts are taken again), and those
+// whose sla_tickets row did (their SLA cycles).
+const (
+	changeKindTickets = "0"
+	changeKindSLA     = "1"
+)
+
+// snapshotFacts are the tables of a generation's facts and their columns
+// (every column but generation).
+var snapshotFacts = []struct{ table, cols string }{
+	{"snapshot_tickets", ticketSnapshotColumns},
+	{"snapshot_sla", slaCycleColumns},
+	{"snapshot_replies", replyColumns},
+	{"snapshot_time", timeColumns},
+}
+
+// deltaInserts write delta layer gen over generation prev: the tickets
+// written since prev began to read, less margin. The first two statements
+// note the changed tickets in snapshot_changed (migration 0012), which the
+// others, and the readers of the layer, read: a set taken once, however
+// rows arrive meanwhile.
+func deltaInserts(db string, gen uint64, prev Snapshot, margin time.Duration) []string {
 	g := strconv.FormatUint(gen, 10)
 	at := "toDateTime(" + strconv.FormatInt(prev.ReadAt.Add(-margin).Unix(), 10) + ")"
 	note := func(kind, table, col string) string {
@@ -116,20 +154,23 @@ func incrementalInserts(db string, gen uint64, prev Snapshot, margin time.Durati
 	changed := func(kind string) string {
 		return "(SELECT tenant, ticket_id FROM " + db + ".snapshot_changed WHERE generation = " + g + " AND kind = " + kind + ")"
 	}
-	tickets, sla := changed("0"), changed("1")
-	keep := func(table, cols, changed string) string {
-		return "INSERT INTO " + db + "." + table + " (generation, " + cols + ") SELECT toUInt64(" + g + "), " + cols +
-			" FROM " + db + "." + table + " WHERE generation = " + strconv.FormatUint(prev.Generation, 10) +
-			" AND (tenant, ticket_id) NOT IN " + changed
+	return append([]string{note(changeKindTickets, "tickets", "updated_at"), note(changeKindSLA, "sla_tickets", "evaluated_at")},
+		snapshotInserts(db, gen, changed(changeKindTickets), changed(changeKindSLA))...)
+}
+
+// compactInserts copy the rows of layered view v into base generation gen.
+func compactInserts(v view, gen uint64) []string {
+	out := make([]string, len(snapshotFacts))
+	for i, f := range snapshotFacts {
+		out[i] = "INSERT INTO " + v.db + "." + f.table + " (generation, " + f.cols + ") SELECT toUInt64(" + strconv.FormatUint(gen, 10) +
+			"), " + f.cols + " FROM " + v.snapshot(f.table, "")
 	}
-	live := snapshotInserts(db, gen, tickets, sla)
-	return []string{
-		note("0", "tickets", "updated_at"), note("1", "sla_tickets", "evaluated_at"),
-		keep("snapshot_tickets", ticketSnapshotColumns, tickets), live[0],
-		keep("snapshot_sla", slaCycleColumns, sla), live[1],
-		keep("snapshot_replies", replyColumns, tickets), live[2],
-		keep("snapshot_time", timeColumns, tickets), live[3],
-	}
+	return out
+}
+
+// layeredView is the view readers of snapshot sn use.
+func layeredView(db string, sn Snapshot) view {
+	return view{db: db, gen: sn.Layers[0], deltas: sn.Layers[1:]}
 }
 
 // snapshotGrace is how long a superseded generation stays readable.
@@ -151,6 +192,7 @@ type Snapshots struct {
 	db     string
 	maxAge time.Duration
 	margin time.Duration // snapshotMargin
+	share  float64       // compactShare
 	now    func() time.Time
 
 	mu       sync.Mutex
@@ -160,22 +202,26 @@ type Snapshots struct {
 	looking  bool      // a background lookup is running
 	lastFull time.Time // this process's last full build
 
-	builds     *prometheus.CounterVec
-	fullBuilds prometheus.Counter
-	seconds    prometheus.Gauge
-	age        prometheus.GaugeFunc
+	builds      *prometheus.CounterVec
+	fullBuilds  prometheus.Counter
+	compactions prometheus.Counter
+	seconds     prometheus.Gauge
+	age         prometheus.GaugeFunc
 }
 
 // NewSnapshots manages the snapshots of database db. Readers use the
 // newest generation only while it is younger than maxAge (a stopped
 // builder must not freeze the figures); older, they read the live tables.
 func NewSnapshots(store Store, db string, maxAge time.Duration) *Snapshots {
-	s := &Snapshots{store: store, db: db, maxAge: maxAge, margin: snapshotMargin, now: time.Now}
+	s := &Snapshots{store: store, db: db, maxAge: maxAge, margin: snapshotMargin, share: compactShare, now: time.Now}
 	s.builds = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "slate_report_snapshot_builds_total", Help: "Report snapshot builds, by result.",
 	}, []string{"result"})
 	s.fullBuilds = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "slate_report_snapshot_full_builds_total", Help: "Report snapshot builds that read every fact from the live tables (the others take the previous generation's unchanged tickets).",
+		Name: "slate_report_snapshot_full_builds_total", Help: "Report snapshot builds that read every fact from the live tables (the others write the changed tickets' facts as a delta layer).",
+	})
+	s.compactions = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "slate_report_snapshot_compactions_total", Help: "Report snapshot compactions: a generation's layers copied into a new base.",
 	})
 	s.seconds = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "slate_report_snapshot_build_seconds", Help: "Duration of the last successful report snapshot build.",
@@ -195,17 +241,25 @@ func NewSnapshots(store Store, db string, maxAge time.Duration) *Snapshots {
 
 // Register adds the snapshot metrics to reg.
 func (s *Snapshots) Register(reg prometheus.Registerer) {
-	reg.MustRegister(s.builds, s.fullBuilds, s.seconds, s.age)
+	reg.MustRegister(s.builds, s.fullBuilds, s.compactions, s.seconds, s.age)
 }
 
-// Build writes a new generation from the live tables, registers it, and
-// drops the generations superseded for longer than the grace period.
+// SetCompactShare sets the share of the base's tickets that the deltas'
+// notes may reach before a build compacts the layers (compactShare
+// otherwise): 0 compacts after every delta, +Inf only at maxDeltas.
+func (s *Snapshots) SetCompactShare(share float64) { s.share = share }
+
+// Build writes a new generation from the live tables (a delta layer, or a
+// whole base), registers it, compacts the layers when they have grown
+// (registering the new base too), and drops the generations superseded
+// for longer than the grace period. It returns what readers now read.
 func (s *Snapshots) Build(ctx context.Context) (Snapshot, error) {
 	start := s.now()
 	snap := Snapshot{Generation: uint64(start.UnixNano()), AsOf: start.UTC().Truncate(time.Second)}
+	var compact bool
 	err := s.store.Query(ctx, Call{SQL: "SELECT now()"}, func(scan func(...any) error) error { return scan(&snap.ReadAt) })
 	if err == nil {
-		snap.Generation, err = s.write(ctx, snap.Generation)
+		snap.Layers, compact, err = s.write(ctx, snap.Generation)
 	}
 	if err != nil {
 		s.builds.WithLabelValues("error").Inc()
@@ -213,6 +267,7 @@ func (s *Snapshots) Build(ctx context.Context) (Snapshot, error) {
 		// and the next build's cleanup drops it.
 		return Snapshot{}, fmt.Errorf("report snapshot: %w", err)
 	}
+	snap.Generation = snap.Layers[len(snap.Layers)-1]
 	snap.Seconds = s.now().Sub(start).Seconds()
 	if err := s.register(ctx, snap); err != nil {
 		s.builds.WithLabelValues("error").Inc()
@@ -220,13 +275,61 @@ func (s *Snapshots) Build(ctx context.Context) (Snapshot, error) {
 	}
 	s.builds.WithLabelValues("ok").Inc()
 	s.seconds.Set(snap.Seconds)
-	s.mu.Lock()
-	s.cached, s.cachedOK, s.cachedAt = snap, true, s.now()
-	s.mu.Unlock()
+	s.use(snap)
+	if compact {
+		if snap, err = s.compact(ctx, snap, start); err != nil {
+			return snap, err
+		}
+	}
 	if err := s.dropOld(ctx); err != nil {
 		return snap, fmt.Errorf("report snapshot: drop old generations: %w", err)
 	}
 	return snap, nil
+}
+
+// Compact copies the layers of the newest generation into a new base and
+// registers it, whatever their share of the base; a generation without
+// deltas is left as it is. Builds compact by themselves (compactShare):
+// this is for measuring what one compaction costs.
+func (s *Snapshots) Compact(ctx context.Context) (Snapshot, error) {
+	snap, ok, err := s.newest(ctx)
+	if err != nil || !ok || len(snap.Layers) < 2 {
+		return snap, err
+	}
+	if snap, err = s.compact(ctx, snap, s.now()); err != nil {
+		return snap, err
+	}
+	if err := s.dropOld(ctx); err != nil {
+		return snap, fmt.Errorf("report snapshot: drop old generations: %w", err)
+	}
+	return snap, nil
+}
+
+// compact copies the layers of generation snap into a new base and
+// registers it, as of snap: it holds the same facts. It returns the base,
+// or snap if that failed.
+func (s *Snapshots) compact(ctx context.Context, snap Snapshot, start time.Time) (Snapshot, error) {
+	base := Snapshot{Generation: max(uint64(s.now().UnixNano()), snap.Generation+1), AsOf: snap.AsOf, ReadAt: snap.ReadAt}
+	base.Layers = []uint64{base.Generation}
+	if err := s.exec(ctx, compactInserts(layeredView(s.db, snap), base.Generation)); err != nil {
+		return snap, fmt.Errorf("report snapshot: compaction: %w", err)
+	}
+	// The grace of the layers it supersedes runs from its registration,
+	// plus the time since the build began.
+	base.Seconds = s.now().Sub(start).Seconds()
+	if err := s.register(ctx, base); err != nil {
+		return snap, fmt.Errorf("report snapshot: register the compacted generation: %w", err)
+	}
+	s.compactions.Inc()
+	s.use(base)
+	return base, nil
+}
+
+// use makes snap the cached current generation.
+func (s *Snapshots) use(snap Snapshot) {
+	s.mu.Lock()
+	s.cached, s.cachedOK, s.cachedAt = snap, true, s.now()
+	s.mu.Unlock()
 }
 
 // register records a written generation: from now on readers use it.
@@ -234,67 +337,83 @@ func (s *Snapshots) register(ctx context.Context, snap Snapshot) error {
 	return s.store.Exec(ctx, registerCall(s.db, snap, s.now()))
 }
 
-// plan returns the statements that write generation gen: incremental
-// from the newest registered generation while that one is recent and a
-// full build ran within fullBuildEvery, else full.
-func (s *Snapshots) plan(ctx context.Context, gen uint64) (stmts []string, prev Snapshot, full bool, err error) {
+// exec runs a build's statements in order, as upkeep (Call.Background):
+// a build reads every fact table once, and must not take both cores of a
+// small server from the dashboards.
+func (s *Snapshots) exec(ctx context.Context, stmts []string) error {
+	for _, st := range stmts {
+		if err := s.store.Exec(ctx, Call{SQL: st, Background: true}); err != nil {
+			return fmt.Errorf("%s: %w", insertTable(st), err)
+		}
+	}
+	return nil
+}
+
+// write writes generation gen and returns the layers readers are to read
+// and whether they are to be compacted. It writes a delta over the newest
+// registered generation while that one is recent and a full build ran
+// within fullBuildEvery, and a whole base otherwise. A delta build that
+// finds no ticket changed writes nothing and returns the previous
+// generation's layers: they are as current as gen's would be, and
+// registering them again with the new build's time costs no copy.
+func (s *Snapshots) write(ctx context.Context, gen uint64) (layers []uint64, compact bool, err error) {
 	prev, ok, err := s.newest(ctx)
 	if err != nil {
-		return nil, prev, false, err
+		return nil, false, err
 	}
 	s.mu.Lock()
 	lastFull := s.lastFull
 	s.mu.Unlock()
-	if !ok || !s.fresh(prev) || s.now().Sub(lastFull) >= fullBuildEvery || prev.ReadAt.Unix() <= 0 {
-		return snapshotInserts(s.db, gen, "", ""), prev, true, nil
-	}
-	return incrementalInserts(s.db, gen, prev, s.margin), prev, false, nil
-}
-
-// write writes generation gen and returns the generation readers are to
-// use: gen, or the previous one when an incremental build finds that no
-// ticket changed (its rows are then as current as gen's would be, and
-// registering it again with the new build's time costs no copy).
-func (s *Snapshots) write(ctx context.Context, gen uint64) (uint64, error) {
-	// A build reads every fact table once: give it the time it needs, not
-	// a report query's limit, one thread (a build must not take both cores
-	// of a small server from the dashboards), and a lower priority than
-	// report queries, which pause it while they run.
-	stmts, prev, full, err := s.plan(ctx, gen)
-	if err != nil {
-		return 0, err
-	}
-	exec := func(stmts []string) error {
-		for _, st := range stmts {
-			if err := s.store.Exec(ctx, Call{SQL: st, Background: true}); err != nil {
-				return fmt.Errorf("%s: %w", insertTable(st), err)
-			}
-		}
-		return nil
-	}
-	if full {
-		if err := exec(stmts); err != nil {
-			return 0, err
+	if !ok || !s.fresh(prev) || s.now().Sub(lastFull) >= fullBuildEvery || prev.ReadAt.Unix() <= 0 || len(prev.Layers) == 0 {
+		if err := s.exec(ctx, snapshotInserts(s.db, gen, "", "")); err != nil {
+			return nil, false, err
 		}
 		s.mu.Lock()
 		s.lastFull = s.now()
 		s.mu.Unlock()
 		s.fullBuilds.Inc()
-		return gen, nil
+		return []uint64{gen}, false, nil
 	}
-	// the two statements noting the changed tickets, then the copies
-	if err := exec(stmts[:2]); err != nil {
-		return 0, err
+	stmts := deltaInserts(s.db, gen, prev, s.margin)
+	// the two statements noting the changed tickets, then the facts
+	if err := s.exec(ctx, stmts[:2]); err != nil {
+		return nil, false, err
 	}
 	var changed uint64
 	count := Call{SQL: "SELECT count() FROM " + s.db + ".snapshot_changed WHERE generation = ?", Args: []any{gen}, Background: true}
 	if err := s.store.Query(ctx, count, func(scan func(...any) error) error { return scan(&changed) }); err != nil {
-		return 0, err
+		return nil, false, err
 	}
 	if changed == 0 {
-		return prev.Generation, nil
+		return prev.Layers, false, nil
 	}
-	return gen, exec(stmts[2:])
+	if err := s.exec(ctx, stmts[2:]); err != nil {
+		return nil, false, err
+	}
+	layers = append(slices.Clone(prev.Layers), gen)
+	compact, err = s.compactDue(ctx, layers)
+	return layers, compact, err
+}
+
+// compactDue says whether layers are to be compacted: when they number
+// more than maxDeltas deltas, or the deltas' notes pass the share of the
+// base's tickets.
+func (s *Snapshots) compactDue(ctx context.Context, layers []uint64) (bool, error) {
+	if len(layers) > maxDeltas {
+		return true, nil
+	}
+	deltas := make([]string, len(layers)-1)
+	for i, g := range layers[1:] {
+		deltas[i] = strconv.FormatUint(g, 10)
+	}
+	var noted, base uint64
+	counts := Call{SQL: "SELECT (SELECT count() FROM " + s.db + ".snapshot_changed WHERE generation IN (" + strings.Join(deltas, ", ") +
+		")), (SELECT count() FROM " + s.db + ".snapshot_tickets WHERE generation = " + strconv.FormatUint(layers[0], 10) + ")", Background: true}
+	err := s.store.Query(ctx, counts, func(scan func(...any) error) error { return scan(&noted, &base) })
+	if err != nil {
+		return false, err
+	}
+	return float64(noted) > s.share*float64(base), nil
 }
 
 // insertTable names the table an INSERT statement writes, for errors.
@@ -316,14 +435,14 @@ func (s *Snapshots) registered(ctx context.Context) ([]Snapshot, error) {
 }
 
 // registryColumns are what scan reads of a registry row.
-const registryColumns = "generation, as_of, seconds, read_at"
+const registryColumns = "generation, as_of, seconds, read_at, layers"
 
 // scan reads registry rows (registryColumns).
 func (s *Snapshots) scan(ctx context.Context, query string) ([]Snapshot, error) {
 	var out []Snapshot
 	err := s.store.Query(ctx, Call{SQL: query}, func(scan func(...any) error) error {
 		var sn Snapshot
-		if err := scan(&sn.Generation, &sn.AsOf, &sn.Seconds, &sn.ReadAt); err != nil {
+		if err := scan(&sn.Generation, &sn.AsOf, &sn.Seconds, &sn.ReadAt, &sn.Layers); err != nil {
 			return err
 		}
 		out = append(out, sn)
@@ -333,9 +452,10 @@ func (s *Snapshots) scan(ctx context.Context, query string) ([]Snapshot, error) 
 }
 
 // dropOld drops every partition of a generation that readers can no longer
-// be using: registered ones superseded for longer than the grace period,
-// and unregistered ones (failed builds) older than the newest registered
-// one by more than the grace period. An unregistered generation newer than
+// be using: the layers of registered generations superseded for longer
+// than the grace period (unless a newer one still reads them), and
+// unregistered ones (failed builds) older than the newest registered one
+// by more than the grace period. An unregistered generation newer than
 // that may be another instance's build in progress.
 func (s *Snapshots) dropOld(ctx context.Context) error {
 	regs, err := s.registered(ctx)
@@ -349,6 +469,9 @@ func (s *Snapshots) dropOld(ctx context.Context) error {
 		// A generation is superseded when its successor's build started.
 		if i == len(regs)-1 || s.now().Sub(regs[i+1].AsOf) < snapshotGrace+time.Duration(regs[i+1].Seconds*float64(time.Second)) {
 			keep[r.Generation] = true
+			for _, g := range r.Layers {
+				keep[g] = true
+			}
 		}
 	}
 	for _, table := range snapshotTables {
@@ -495,8 +618,8 @@ func (s *Snapshots) Run(ctx context.Context, interval time.Duration, log *slog.L
 // VALUES insert would wait for the client to send data blocks).
 func registerCall(db string, snap Snapshot, now time.Time) Call {
 	return Call{
-		SQL: "INSERT INTO " + db + ".report_snapshots (generation, as_of, built_at, seconds, read_at, layout) " +
-			"SELECT toUInt64(?), toDateTime(?, 'UTC'), toDateTime(?, 'UTC'), toFloat64(?), toDateTime(?, 'UTC'), toUInt8(?)",
-		Args: []any{snap.Generation, snap.AsOf.Unix(), now.Unix(), snap.Seconds, snap.ReadAt.Unix(), uint8(snapshotLayout)},
+		SQL: "INSERT INTO " + db + ".report_snapshots (generation, as_of, built_at, seconds, read_at, layout, layers) " +
+			"SELECT toUInt64(?), toDateTime(?, 'UTC'), toDateTime(?, 'UTC'), toFloat64(?), toDateTime(?, 'UTC'), toUInt8(?), CAST(? AS Array(UInt64))",
+		Args: []any{snap.Generation, snap.AsOf.Unix(), now.Unix(), snap.Seconds, snap.ReadAt.Unix(), uint8(snapshotLayout), snap.Layers},
 	}
 }

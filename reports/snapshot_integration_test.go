@@ -2,6 +2,8 @@ package reports_test
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -170,8 +172,15 @@ func TestSnapshotGenerations(t *testing.T) {
 	// A build that failed half way: rows of an unregistered generation.
 	failed := gen1.Generation - 1
 	insertRow(t, conn, "INSERT INTO snapshot_test.snapshot_tickets (generation, tenant, ticket_id)", failed, "x", "y")
-	if got := generations(t, conn, "snapshot_tickets"); !slices.Equal(got, []uint64{layout0, failed, gen1.Generation, gen2.Generation, replayed.Generation}) {
-		t.Fatalf("before the grace period: generations %v", got)
+	// The changes were large: each build wrote a delta and compacted it.
+	if len(gen2.Layers) != 1 || len(replayed.Layers) != 1 {
+		t.Fatalf("builds with most tickets changed: layers %v and %v, want compacted generations", gen2.Layers, replayed.Layers)
+	}
+	got := generations(t, conn, "snapshot_tickets")
+	for _, g := range []uint64{layout0, failed, gen1.Generation, gen2.Generation, replayed.Generation} {
+		if !slices.Contains(got, g) {
+			t.Fatalf("before the grace period: generations %v, want %d among them", got, g)
+		}
 	}
 
 	// Past the grace period of the first two generations (superseded when
@@ -182,8 +191,10 @@ func TestSnapshotGenerations(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, table := range []string{"snapshot_tickets", "snapshot_sla", "snapshot_replies", "snapshot_time"} {
-		if got := generations(t, conn, table); !slices.Equal(got, []uint64{replayed.Generation, gen3.Generation}) {
-			t.Fatalf("%s after the grace period: generations %v, want the last two %v", table, got, []uint64{replayed.Generation, gen3.Generation})
+		// the last two generations and the delta between them
+		got := generations(t, conn, table)
+		if len(got) != 3 || got[0] != replayed.Generation || got[2] != gen3.Generation {
+			t.Fatalf("%s after the grace period: generations %v, want %d, the delta compacted into %d, and %d", table, got, replayed.Generation, gen3.Generation, gen3.Generation)
 		}
 	}
 	if got := generations(t, conn, "snapshot_sla_cycles"); len(got) != 0 {
@@ -278,12 +289,14 @@ func generations(t *testing.T, conn driver.Conn, table string) []uint64 {
 	return out
 }
 
-// An incremental build writes the generation a full build writes: after
+// A delta build gives readers the generation a full build writes: after
 // new tickets, new events on some old tickets and their SLA evaluation,
-// the generation built from the previous one and the changed tickets
-// holds the same rows, table by table, as one built from the live tables
-// alone; and it took only the changed tickets from the live tables.
-func TestIncrementalSnapshotEqualsFull(t *testing.T) {
+// the layers (the base and the deltas over it) read the same rows, table
+// by table, as a generation built from the live tables alone; a delta
+// took only the changed tickets from the live tables and wrote nothing
+// else; a ticket changed in two deltas reads the newer one's rows; and a
+// compaction copies the layers into a base that equals a full build too.
+func TestDeltaSnapshotEqualsFull(t *testing.T) {
 	ctx := context.Background()
 	o, conn := migratedDB(t, "snapshot_incr")
 	var first, second []event.Event
@@ -301,21 +314,29 @@ func TestIncrementalSnapshotEqualsFull(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	// later: the second group, and a public reply on every first-group
-	// ticket whose id ends in 0 or 4
+	// replies are public agent replies an hour after the latest event of
+	// the tickets whose id ends in one of ends, a later one for each round
+	replies := func(round int, ends string) []event.Event {
+		var out []event.Event
+		for k, e := range last {
+			if !strings.ContainsRune(ends, rune(e.TicketID[len(e.TicketID)-1])) {
+				continue
+			}
+			out = append(out, event.Event{Schema: 1, ID: fmt.Sprintf("extra-%d-%s", round, k), Type: event.TypeMessage, Tenant: e.Tenant, TicketID: e.TicketID,
+				OccurredAt: e.OccurredAt.Add(time.Duration(round) * time.Hour), Actor: event.Actor{Type: event.ActorAgent, ID: "agent-extra"},
+				MessageKind: event.MessagePublicReply})
+		}
+		return out
+	}
+	// later: the second group, and a reply on every first-group ticket
+	// whose id ends in 0 or 4
 	changed := map[string]bool{}
 	for _, e := range second {
 		changed[e.Tenant+"/"+e.TicketID] = true
 	}
-	later := slices.Clone(second)
-	for k, e := range last {
-		if n := e.TicketID[len(e.TicketID)-1]; changed[k] || (n != '0' && n != '4') {
-			continue
-		}
-		changed[k] = true
-		later = append(later, event.Event{Schema: 1, ID: "extra-" + k, Type: event.TypeMessage, Tenant: e.Tenant, TicketID: e.TicketID,
-			OccurredAt: e.OccurredAt.Add(time.Hour), Actor: event.Actor{Type: event.ActorAgent, ID: "agent-extra"},
-			MessageKind: event.MessagePublicReply})
+	later := append(slices.Clone(second), replies(1, "04")...)
+	for _, e := range later {
+		changed[e.Tenant+"/"+e.TicketID] = true
 	}
 	if len(changed) == len(last) || len(changed) == 0 {
 		t.Fatalf("%d of %d tickets change: the test needs some of each", len(changed), len(last))
@@ -328,48 +349,92 @@ func TestIncrementalSnapshotEqualsFull(t *testing.T) {
 	// Nothing writes during these builds, so no margin is needed; a
 	// margin would take every ticket of this young database again.
 	snaps.SetChangeMargin(0)
+	// no compaction until the test asks for one
+	snaps.SetCompactShare(math.Inf(1))
 	mark := store(first, time.Time{})
-	if _, err := snaps.Build(ctx); err != nil {
-		t.Fatal(err)
-	}
-	// the later rows' updated_at must be past the second the build saw
-	time.Sleep(1100 * time.Millisecond)
-	store(later, mark)
-	clock = clock.Add(time.Minute)
-	incremental, err := snaps.Build(ctx)
+	base, err := snaps.Build(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var taken uint64
-	if err := conn.QueryRow(ctx, "SELECT count() FROM snapshot_incr.snapshot_changed WHERE generation = ? AND kind = 0",
-		incremental.Generation).Scan(&taken); err != nil {
-		t.Fatal(err)
+	// build stores evs, waits for their updated_at to pass the second the
+	// last build saw, and builds; full moves the clock past the maximum
+	// age first, so that the build starts from the live tables
+	build := func(evs []event.Event, full bool) reports.Snapshot {
+		t.Helper()
+		if len(evs) > 0 {
+			time.Sleep(1100 * time.Millisecond)
+			mark = store(evs, mark)
+		}
+		clock = clock.Add(time.Minute)
+		if full {
+			clock = clock.Add(11 * time.Minute)
+		}
+		sn, err := snaps.Build(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sn
 	}
-	if int(taken) != len(changed) {
-		t.Errorf("the incremental build took %d tickets from the live tables, want the %d changed ones", taken, len(changed))
-	}
-	clock = clock.Add(11 * time.Minute) // the previous generation is too old to build on: a full build
-	full, err := snaps.Build(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := conn.QueryRow(ctx, "SELECT count() FROM snapshot_incr.snapshot_changed WHERE generation = ?", full.Generation).Scan(&taken); err != nil || taken != 0 {
-		t.Fatalf("the full build noted %d changed tickets (%v)", taken, err)
-	}
-	for _, table := range []string{"snapshot_tickets", "snapshot_sla", "snapshot_replies", "snapshot_time"} {
-		inc, whole := generationDigest(t, conn, table, incremental.Generation), generationDigest(t, conn, table, full.Generation)
-		if inc != whole || whole.rows == 0 {
-			t.Errorf("%s: incremental generation %+v, full generation %+v", table, inc, whole)
+	// equal compares what readers of sn read, table by table, with a full
+	// build of the same facts.
+	equal := func(what string, sn reports.Snapshot) {
+		t.Helper()
+		full := build(nil, true)
+		if len(full.Layers) != 1 || full.Layers[0] != full.Generation {
+			t.Fatalf("a full build: layers %v, want its generation %d alone", full.Layers, full.Generation)
+		}
+		var taken uint64
+		if err := conn.QueryRow(ctx, "SELECT count() FROM snapshot_incr.snapshot_changed WHERE generation = ?", full.Generation).Scan(&taken); err != nil || taken != 0 {
+			t.Fatalf("the full build noted %d changed tickets (%v)", taken, err)
+		}
+		for _, table := range []string{"snapshot_tickets", "snapshot_sla", "snapshot_replies", "snapshot_time"} {
+			got, want := generationDigest(t, conn, table, sn), generationDigest(t, conn, table, full)
+			if got != want || want.rows == 0 {
+				t.Errorf("%s: %s %+v, full generation %+v", what, table, got, want)
+			}
 		}
 	}
 
-	// Nothing changed since: the full generation is registered again as of
-	// the new build, with no copy.
-	clock = clock.Add(time.Minute)
-	same, err := snaps.Build(ctx)
-	if err != nil {
+	delta := build(later, false)
+	if !slices.Equal(delta.Layers, []uint64{base.Generation, delta.Generation}) {
+		t.Fatalf("a delta build: layers %v, want the base %d then the delta %d", delta.Layers, base.Generation, delta.Generation)
+	}
+	var taken uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM snapshot_incr.snapshot_changed WHERE generation = ? AND kind = 0",
+		delta.Generation).Scan(&taken); err != nil {
 		t.Fatal(err)
 	}
+	if int(taken) != len(changed) {
+		t.Errorf("the delta build took %d tickets from the live tables, want the %d changed ones", taken, len(changed))
+	}
+	var written uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM snapshot_incr.snapshot_tickets WHERE generation = ?", delta.Generation).Scan(&written); err != nil {
+		t.Fatal(err)
+	}
+	if int(written) != len(changed) {
+		t.Errorf("the delta build wrote %d ticket rows, want the %d changed tickets' alone", written, len(changed))
+	}
+	// A second delta over the first: some tickets changed in both. It is
+	// built past the grace period of the base, which it still reads.
+	clock = clock.Add(4 * time.Minute)
+	delta2 := build(replies(2, "15"), false)
+	if !slices.Equal(delta2.Layers, []uint64{base.Generation, delta.Generation, delta2.Generation}) {
+		t.Fatalf("a second delta: layers %v, want %v then %d", delta2.Layers, delta.Layers, delta2.Generation)
+	}
+	equal("two deltas", delta2)
+
+	// The full build is the new base; a delta over it is compacted.
+	snaps.SetCompactShare(0)
+	compacted := build(replies(3, "26"), false)
+	if len(compacted.Layers) != 1 || compacted.Layers[0] != compacted.Generation {
+		t.Fatalf("a compaction: layers %v, want its generation %d alone", compacted.Layers, compacted.Generation)
+	}
+	equal("compacted", compacted)
+
+	// Nothing changed since: the last generation is registered again as of
+	// the new build, with no copy.
+	full := build(nil, true)
+	same := build(nil, false)
 	if same.Generation != full.Generation || !same.AsOf.After(full.AsOf) {
 		t.Fatalf("a build with nothing changed: generation %d as of %s, want %d again as of a later time than %s", same.Generation, same.AsOf, full.Generation, full.AsOf)
 	}
@@ -383,9 +448,10 @@ func TestIncrementalSnapshotEqualsFull(t *testing.T) {
 
 type digest struct{ rows, hash uint64 }
 
-// generationDigest is a generation's row count and the sum of its rows'
-// hashes (over every column but generation): equal for equal sets of rows.
-func generationDigest(t *testing.T, conn driver.Conn, table string, gen uint64) digest {
+// generationDigest is the row count of what readers of sn read of a table
+// and the sum of those rows' hashes (over every column but generation):
+// equal for equal sets of rows.
+func generationDigest(t *testing.T, conn driver.Conn, table string, sn reports.Snapshot) digest {
 	t.Helper()
 	ctx := context.Background()
 	rows, err := conn.Query(ctx, "SELECT name FROM system.columns WHERE database = 'snapshot_incr' AND table = ? AND name != 'generation' ORDER BY name", table)
@@ -402,8 +468,8 @@ func generationDigest(t *testing.T, conn driver.Conn, table string, gen uint64) 
 	}
 	rows.Close()
 	var d digest
-	q := "SELECT count(), sum(cityHash64(" + strings.Join(cols, ", ") + ")) FROM snapshot_incr." + table + " WHERE generation = ?"
-	if err := conn.QueryRow(ctx, q, gen).Scan(&d.rows, &d.hash); err != nil {
+	q := "SELECT count(), sum(cityHash64(" + strings.Join(cols, ", ") + ")) FROM " + reports.SnapshotRows("snapshot_incr", table, sn)
+	if err := conn.QueryRow(ctx, q).Scan(&d.rows, &d.hash); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
 	return d

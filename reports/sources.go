@@ -11,11 +11,16 @@ import (
 type view struct {
 	db  string
 	gen uint64
+	// deltas are the delta layers read over generation gen, oldest first
+	// (a layered generation, snapshot.go): each holds only the rows of the
+	// tickets changed since the layer before it, and a ticket's rows are
+	// those of the newest layer that noted it changed.
+	deltas []uint64
 	// cond, in a snapshot, holds a direct source's range, scope and
 	// filters (see source.tsCol), applied to its table.
 	cond *where
 	// only restricts every fact table read, live or snapshot, to these
-	// tickets: a subquery of (tenant, ticket_id), for an incremental
+	// tickets: a subquery of (tenant, ticket_id), for a delta
 	// snapshot build. On the live tables, filtering on the sorting key's
 	// prefix reads only those tickets' granules, and after FINAL it keeps
 	// whole tickets, so their facts are what an unrestricted read gives.
@@ -43,7 +48,7 @@ func liveView(db string) view { return view{db: db} }
 // become PREWHERE (18.16 does not push an outer WHERE into a subquery), so
 // the wide columns are read only for matching rows.
 func (v view) snapshot(table, where string) string {
-	s := "(SELECT * FROM " + v.db + "." + table + " WHERE generation = " + strconv.FormatUint(v.gen, 10)
+	s := "(SELECT * FROM " + v.db + "." + table + " WHERE " + v.layers(table)
 	if where != "" {
 		s += " AND " + where
 	}
@@ -54,6 +59,34 @@ func (v view) snapshot(table, where string) string {
 		s += " AND (tenant, ticket_id) IN " + v.only
 	}
 	return s + ")"
+}
+
+// layers restricts a snapshot table to the rows of the view's
+// generation: its partition, or, with deltas, the base's and the deltas'
+// partitions, keeping each ticket's rows from the newest layer in which
+// it changed (snapshot_changed, whose kind follows the table: SLA cycles
+// change with sla_tickets, the rest with tickets). A ticket no delta
+// noted keeps its base rows; one that changed keeps its newest layer's,
+// none if it has none there (its SLA cycles went away). Both key sets are
+// built once per query from the deltas' notes, which are few: compaction
+// (snapshot.go) keeps them under a share of the base.
+func (v view) layers(table string) string {
+	gen := strconv.FormatUint(v.gen, 10)
+	if len(v.deltas) == 0 {
+		return "generation = " + gen
+	}
+	ds := make([]string, len(v.deltas))
+	for i, d := range v.deltas {
+		ds[i] = strconv.FormatUint(d, 10)
+	}
+	deltas := strings.Join(ds, ", ")
+	kind := changeKindTickets
+	if table == "snapshot_sla" {
+		kind = changeKindSLA
+	}
+	noted := " FROM " + v.db + ".snapshot_changed WHERE generation IN (" + deltas + ") AND kind = " + kind
+	return "generation IN (" + gen + ", " + deltas + ") AND ((tenant, ticket_id) NOT IN (SELECT tenant, ticket_id" + noted +
+		") OR (tenant, ticket_id, generation) IN (SELECT tenant, ticket_id, max(generation)" + noted + " GROUP BY tenant, ticket_id))"
 }
 
 // A source is the set of fact rows a measure aggregates: a subquery whose

@@ -51,6 +51,10 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 		!strings.HasPrefix(readAt.Statements[0], "ALTER TABLE analytics.report_snapshots ADD COLUMN read_at ") {
 		t.Errorf("migration %s: %q", readAt.Name, readAt.Statements)
 	}
+	if layers := at(19); layers.Name != "snapshot_layers" || len(layers.Statements) != 1 ||
+		!strings.HasPrefix(layers.Statements[0], "ALTER TABLE analytics.report_snapshots ADD COLUMN layers Array(UInt64) ") {
+		t.Errorf("migration snapshot_layers: %+v", layers)
+	}
 	for i, table := range []string{"sla_tickets", "schedules", "deliveries"} {
 		m := at(len(want) + 2 + i)
 		if m.Name != table || !strings.Contains(m.Statements[0], "CREATE TABLE IF NOT EXISTS analytics."+table+"\n") {

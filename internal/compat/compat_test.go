@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -457,6 +458,11 @@ func exercise(t *testing.T, ctx context.Context, conn driver.Conn, o warehouse.O
 	recompute.Worker = "recompute"
 	_, _, err = recompute.Refresh(ctx, genStart.AddDate(0, 0, 60), events[0].Tenant, nil)
 	must("sla recompute", err)
+	// A delta snapshot build over the tickets changed since the first,
+	// compacted into a new base at once.
+	snaps.SetCompactShare(0)
+	_, err = snaps.Build(ctx)
+	must("snapshot build and compaction", err)
 
 	var tk []warehouse.TicketKey
 	for _, e := range events[:50] {
@@ -473,13 +479,16 @@ func exercise(t *testing.T, ctx context.Context, conn driver.Conn, o warehouse.O
 	_, err = warehouse.ReadCounts(ctx, conn, o.Database)
 	must("counts", err)
 
-	// An incremental snapshot build over the tickets changed since the
-	// first, then the one readers use. The rows of a failed build of long
-	// ago (generation 1, never registered) are there for the build to drop
-	// by partition.
+	// A delta build over the refolded tickets, kept as a layer: the one
+	// readers use. The rows of a failed build of long ago (generation 1,
+	// never registered) are there for the build to drop by partition.
 	must("a failed build's rows", conn.Exec(ctx, "INSERT INTO "+db+".snapshot_tickets (generation, tenant, ticket_id) SELECT 1, 'failed', 'build'"))
-	_, err = snaps.Build(ctx)
+	snaps.SetCompactShare(math.Inf(1))
+	sn, err := snaps.Build(ctx)
 	must("snapshot build", err)
+	if len(sn.Layers) != 2 {
+		t.Fatalf("the snapshot readers use: layers %v, want a base and a delta", sn.Layers)
+	}
 	_, _, err = snaps.Current(ctx)
 	must("snapshot current", err)
 

@@ -257,3 +257,160 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+
+-- snapshot generation 42 with delta layers 43, 44: statement 1 of 4
+SELECT toString(agent) AS k0, toString(status) AS k1, toString(channel) AS k2,
+  toFloat64(sum(n0)) AS m0, toFloat64(countIf(f1 AND (has_reply))) AS m1,
+  toFloat64(quantileExactIf(0.5)(frt_s, f1 AND (has_reply))) AS m2, toFloat64(countIf(f2)) AS m3,
+  toFloat64(quantileExactIf(0.5)(res_s, f2)) AS m4, toFloat64(countIf(f3)) AS m5,
+  toFloat64(avgIf(rating, f3)) AS m6
+FROM (
+  SELECT *, arrayExists(t -> t >= toDateTime(?) AND t < toDateTime(?), solved_times) AS f0,
+    arrayCount(t -> t >= toDateTime(?) AND t < toDateTime(?), solved_times) AS n0,
+    (created_at >= toDateTime(?) AND created_at < toDateTime(?)) AS f1,
+    (first_solved_at >= toDateTime(?) AND first_solved_at < toDateTime(?) AND toUnixTimestamp(first_solved_at) > 0) AS f2,
+    (rated_at >= toDateTime(?) AND rated_at < toDateTime(?) AND rating > 0) AS f3,
+    toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
+      customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
+    FROM (
+      SELECT *
+      FROM slate.snapshot_tickets
+      WHERE generation IN (42, 43, 44)
+        AND ((tenant, ticket_id) NOT IN (
+        SELECT tenant, ticket_id
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 0
+      ) OR (tenant, ticket_id, generation) IN (
+        SELECT tenant, ticket_id, max(generation)
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 0
+        GROUP BY tenant, ticket_id
+      )) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND (arrayExists(t -> t >= toDateTime(?) AND t < toDateTime(?), solved_times) OR (created_at >= toDateTime(?) AND created_at < toDateTime(?)) OR (first_solved_at >= toDateTime(?) AND first_solved_at < toDateTime(?) AND toUnixTimestamp(first_solved_at) > 0) OR (rated_at >= toDateTime(?) AND rated_at < toDateTime(?) AND rating > 0))
+    )
+  )
+)
+GROUP BY k0, k1, k2
+ORDER BY k0, k1, k2
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 3: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 4: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 5: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 6: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 7: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 8: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 9: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 11: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 12: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 13: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 14: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 15: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 16: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 17: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 18: int64 1772323200 (2026-03-01T00:00:00Z)
+
+-- snapshot generation 42 with delta layers 43, 44: statement 2 of 4
+SELECT toString(agent) AS k0, toString(status) AS k1, toString(channel) AS k2,
+  toFloat64(count()) AS m0
+FROM (
+  SELECT *, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_replies
+      WHERE generation IN (42, 43, 44)
+        AND ((tenant, ticket_id) NOT IN (
+        SELECT tenant, ticket_id
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 0
+      ) OR (tenant, ticket_id, generation) IN (
+        SELECT tenant, ticket_id, max(generation)
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 0
+        GROUP BY tenant, ticket_id
+      )) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+    )
+  )
+)
+GROUP BY k0, k1, k2
+ORDER BY k0, k1, k2
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+
+-- snapshot generation 42 with delta layers 43, 44: statement 3 of 4
+SELECT toString(agent) AS k0, toString(status) AS k1, toString(channel) AS k2,
+  toFloat64(countIf(state = 'achieved')) AS m0,
+  toFloat64(countIf(state = 'breached' OR (running_with_deadline AND deadline < now_ts))) AS m1
+FROM (
+  SELECT *, start_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_sla
+      WHERE generation IN (42, 43, 44)
+        AND ((tenant, ticket_id) NOT IN (
+        SELECT tenant, ticket_id
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 1
+      ) OR (tenant, ticket_id, generation) IN (
+        SELECT tenant, ticket_id, max(generation)
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 1
+        GROUP BY tenant, ticket_id
+      )) AND state NOT IN ('measured', 'cancelled') AND start_at >= toDateTime(?)
+        AND start_at < toDateTime(?)
+    )
+  )
+)
+GROUP BY k0, k1, k2
+ORDER BY k0, k1, k2
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+
+-- snapshot generation 42 with delta layers 43, 44: statement 4 of 4
+SELECT toString(agent) AS k0, toString(status) AS k1, toString(channel) AS k2,
+  toFloat64(sumIf(seconds, billable = 1) / 3600) AS m0
+FROM (
+  SELECT *, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_time
+      WHERE generation IN (42, 43, 44)
+        AND ((tenant, ticket_id) NOT IN (
+        SELECT tenant, ticket_id
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 0
+      ) OR (tenant, ticket_id, generation) IN (
+        SELECT tenant, ticket_id, max(generation)
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 0
+        GROUP BY tenant, ticket_id
+      )) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+    )
+  )
+)
+GROUP BY k0, k1, k2
+ORDER BY k0, k1, k2
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)

@@ -112,3 +112,77 @@ FROM (
 WHERE priority IN ?
 ;
 -- arg 1: reports.Set ('high')
+
+-- snapshot generation 42 with delta layers 43, 44: statement 1 of 2
+SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts)),
+  toString(multiIf(now_ts - created_at < 86400, '0-1d', now_ts - created_at < 3*86400, '1-3d', now_ts - created_at < 7*86400, '3-7d', now_ts - created_at < 30*86400, '7-30d', '30d+')),
+  toFloat64(now_ts - status_since) / 3600
+FROM (
+  SELECT *, created_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
+      customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
+    FROM (
+      SELECT *
+      FROM slate.snapshot_tickets
+      WHERE generation IN (42, 43, 44)
+        AND ((tenant, ticket_id) NOT IN (
+        SELECT tenant, ticket_id
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 0
+      ) OR (tenant, ticket_id, generation) IN (
+        SELECT tenant, ticket_id, max(generation)
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 0
+        GROUP BY tenant, ticket_id
+      )) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND status IN ('new', 'open', 'pending', 'on_hold')
+    )
+  )
+)
+WHERE priority IN ?
+ORDER BY ts DESC, tenant, ticket_id
+LIMIT 50, 25
+;
+-- arg 1: reports.Set ('high')
+
+-- snapshot generation 42 with delta layers 43, 44: statement 2 of 2
+SELECT count()
+FROM (
+  SELECT *, created_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
+      customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
+    FROM (
+      SELECT *
+      FROM slate.snapshot_tickets
+      WHERE generation IN (42, 43, 44)
+        AND ((tenant, ticket_id) NOT IN (
+        SELECT tenant, ticket_id
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 0
+      ) OR (tenant, ticket_id, generation) IN (
+        SELECT tenant, ticket_id, max(generation)
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 0
+        GROUP BY tenant, ticket_id
+      )) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND status IN ('new', 'open', 'pending', 'on_hold')
+    )
+  )
+)
+WHERE priority IN ?
+;
+-- arg 1: reports.Set ('high')

@@ -96,3 +96,61 @@ FROM (
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+
+-- snapshot generation 42 with delta layers 43, 44: statement 1 of 2
+SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts)), toString(currency)
+FROM (
+  SELECT *, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_time
+      WHERE generation IN (42, 43, 44)
+        AND ((tenant, ticket_id) NOT IN (
+        SELECT tenant, ticket_id
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 0
+      ) OR (tenant, ticket_id, generation) IN (
+        SELECT tenant, ticket_id, max(generation)
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 0
+        GROUP BY tenant, ticket_id
+      )) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+    )
+  )
+)
+ORDER BY ts DESC, tenant, ticket_id, event_id
+LIMIT 0, 500
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+
+-- snapshot generation 42 with delta layers 43, 44: statement 2 of 2
+SELECT count()
+FROM (
+  SELECT *, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_time
+      WHERE generation IN (42, 43, 44)
+        AND ((tenant, ticket_id) NOT IN (
+        SELECT tenant, ticket_id
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 0
+      ) OR (tenant, ticket_id, generation) IN (
+        SELECT tenant, ticket_id, max(generation)
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 0
+        GROUP BY tenant, ticket_id
+      )) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+    )
+  )
+)
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)

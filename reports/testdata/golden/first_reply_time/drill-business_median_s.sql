@@ -108,3 +108,66 @@ FROM (
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
 -- arg 3: reports.Set ('high')
+
+-- snapshot generation 42 with delta layers 43, 44: statement 1 of 2
+SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts)), toFloat64(cycle), toString(state),
+  toInt64(toUnixTimestamp(deadline)), toFloat64(elapsed_seconds)
+FROM (
+  SELECT *, start_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_sla
+      WHERE generation IN (42, 43, 44)
+        AND ((tenant, ticket_id) NOT IN (
+        SELECT tenant, ticket_id
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 1
+      ) OR (tenant, ticket_id, generation) IN (
+        SELECT tenant, ticket_id, max(generation)
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 1
+        GROUP BY tenant, ticket_id
+      )) AND metric = 'first_reply' AND stopped AND start_at >= toDateTime(?)
+        AND start_at < toDateTime(?) AND priority IN ?
+    )
+  )
+)
+ORDER BY ts DESC, tenant, ticket_id, toString(metric), cycle
+LIMIT 50, 25
+;
+-- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
+-- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
+-- arg 3: reports.Set ('high')
+
+-- snapshot generation 42 with delta layers 43, 44: statement 2 of 2
+SELECT count()
+FROM (
+  SELECT *, start_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_sla
+      WHERE generation IN (42, 43, 44)
+        AND ((tenant, ticket_id) NOT IN (
+        SELECT tenant, ticket_id
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 1
+      ) OR (tenant, ticket_id, generation) IN (
+        SELECT tenant, ticket_id, max(generation)
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 1
+        GROUP BY tenant, ticket_id
+      )) AND metric = 'first_reply' AND stopped AND start_at >= toDateTime(?)
+        AND start_at < toDateTime(?) AND priority IN ?
+    )
+  )
+)
+;
+-- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
+-- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
+-- arg 3: reports.Set ('high')

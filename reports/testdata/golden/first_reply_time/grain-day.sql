@@ -124,3 +124,79 @@ LIMIT 20001
 -- arg 1: string 'UTC'
 -- arg 2: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 3: int64 1772323200 (2026-03-01T00:00:00Z)
+
+-- snapshot generation 42 with delta layers 43, 44: statement 1 of 2
+SELECT toString(toDate(ts, ?)) AS k0, toFloat64(count()) AS m0, toFloat64(countIf(has_reply)) AS m1,
+  toFloat64(quantileExactIf(0.5)(frt_s, has_reply)) AS m2,
+  toFloat64(quantileExactIf(0.9)(frt_s, has_reply)) AS m3,
+  toFloat64(quantileExactIf(0.95)(frt_s, has_reply)) AS m4
+FROM (
+  SELECT *, created_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
+      customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
+    FROM (
+      SELECT *
+      FROM slate.snapshot_tickets
+      WHERE generation IN (42, 43, 44)
+        AND ((tenant, ticket_id) NOT IN (
+        SELECT tenant, ticket_id
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 0
+      ) OR (tenant, ticket_id, generation) IN (
+        SELECT tenant, ticket_id, max(generation)
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 0
+        GROUP BY tenant, ticket_id
+      )) AND has_created = 1 AND deleted = 0 AND merged_into = '' AND created_at >= toDateTime(?)
+        AND created_at < toDateTime(?)
+    )
+  )
+)
+GROUP BY k0
+ORDER BY k0
+LIMIT 20001
+;
+-- arg 1: string 'UTC'
+-- arg 2: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 3: int64 1772323200 (2026-03-01T00:00:00Z)
+
+-- snapshot generation 42 with delta layers 43, 44: statement 2 of 2
+SELECT toString(toDate(ts, ?)) AS k0, toFloat64(count()) AS m0,
+  toFloat64(quantileExact(0.5)(elapsed_seconds)) AS m1,
+  toFloat64(quantileExact(0.9)(elapsed_seconds)) AS m2,
+  toFloat64(quantileExact(0.95)(elapsed_seconds)) AS m3
+FROM (
+  SELECT *, start_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_sla
+      WHERE generation IN (42, 43, 44)
+        AND ((tenant, ticket_id) NOT IN (
+        SELECT tenant, ticket_id
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 1
+      ) OR (tenant, ticket_id, generation) IN (
+        SELECT tenant, ticket_id, max(generation)
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 1
+        GROUP BY tenant, ticket_id
+      )) AND metric = 'first_reply' AND stopped AND start_at >= toDateTime(?)
+        AND start_at < toDateTime(?)
+    )
+  )
+)
+GROUP BY k0
+ORDER BY k0
+LIMIT 20001
+;
+-- arg 1: string 'UTC'
+-- arg 2: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 3: int64 1772323200 (2026-03-01T00:00:00Z)

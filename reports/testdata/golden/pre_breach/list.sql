@@ -103,3 +103,62 @@ FROM (
 ;
 -- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
 -- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)
+
+-- snapshot generation 42 with delta layers 43, 44: statement 1 of 2
+SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toString(metric), policy, toInt64(toUnixTimestamp(deadline)),
+  toFloat64(cycle)
+FROM (
+  SELECT *, deadline AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_sla
+      WHERE generation IN (42, 43, 44)
+        AND ((tenant, ticket_id) NOT IN (
+        SELECT tenant, ticket_id
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 1
+      ) OR (tenant, ticket_id, generation) IN (
+        SELECT tenant, ticket_id, max(generation)
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 1
+        GROUP BY tenant, ticket_id
+      )) AND running_with_deadline AND deadline >= toDateTime(?) AND deadline < toDateTime(?)
+    )
+  )
+)
+ORDER BY deadline, tenant, ticket_id, toString(metric), cycle
+LIMIT 0, 500
+;
+-- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
+-- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)
+
+-- snapshot generation 42 with delta layers 43, 44: statement 2 of 2
+SELECT count()
+FROM (
+  SELECT *, deadline AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_sla
+      WHERE generation IN (42, 43, 44)
+        AND ((tenant, ticket_id) NOT IN (
+        SELECT tenant, ticket_id
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 1
+      ) OR (tenant, ticket_id, generation) IN (
+        SELECT tenant, ticket_id, max(generation)
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 1
+        GROUP BY tenant, ticket_id
+      )) AND running_with_deadline AND deadline >= toDateTime(?) AND deadline < toDateTime(?)
+    )
+  )
+)
+;
+-- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
+-- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)

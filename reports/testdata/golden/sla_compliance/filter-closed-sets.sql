@@ -65,3 +65,40 @@ LIMIT 20001
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: reports.Set ('high', 'urgent')
 -- arg 4: reports.Set ('open')
+
+-- snapshot generation 42 with delta layers 43, 44: statement 1 of 1
+SELECT toString(toString(metric)) AS k0, toFloat64(count()) AS m0,
+  toFloat64(countIf(state = 'achieved')) AS m1,
+  toFloat64(countIf(state = 'breached' OR (running_with_deadline AND deadline < now_ts))) AS m2,
+  toFloat64(countIf((state = 'breached' AND NOT stopped) OR (running_with_deadline AND deadline < now_ts))) AS m3,
+  toFloat64(countIf(state = 'paused' OR (running_with_deadline AND deadline >= now_ts))) AS m4
+FROM (
+  SELECT *, start_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_sla
+      WHERE generation IN (42, 43, 44)
+        AND ((tenant, ticket_id) NOT IN (
+        SELECT tenant, ticket_id
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 1
+      ) OR (tenant, ticket_id, generation) IN (
+        SELECT tenant, ticket_id, max(generation)
+        FROM slate.snapshot_changed
+        WHERE generation IN (43, 44) AND kind = 1
+        GROUP BY tenant, ticket_id
+      )) AND state NOT IN ('measured', 'cancelled') AND start_at >= toDateTime(?)
+        AND start_at < toDateTime(?) AND priority IN ? AND status IN ?
+    )
+  )
+)
+GROUP BY k0
+ORDER BY k0
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')
