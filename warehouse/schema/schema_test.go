@@ -65,7 +65,7 @@ func TestDiff(t *testing.T) {
 	tab := &Table{Name: "t", Engine: "ReplacingMergeTree", Version: "v", PartitionBy: "p", OrderBy: []string{"a", "b"},
 		Columns: []Column{{"a", String}, {"b", UInt8}, {"v", UInt64}}}
 	same := Observed{Columns: slices.Clone(tab.Columns), Engine: "ReplacingMergeTree",
-		EngineArgs: EngineArgs("ReplacingMergeTree", "ReplacingMergeTree(v) PARTITION BY p ORDER BY (a, b) SETTINGS index_granularity = 8192"),
+		EngineArgs:   EngineArgs("ReplacingMergeTree", "ReplacingMergeTree(v) PARTITION BY p ORDER BY (a, b) SETTINGS index_granularity = 8192"),
 		PartitionKey: "p", SortingKey: "a, b"}
 	if d := tab.Diff(same); len(d) != 0 {
 		t.Errorf("same table: %q", d)
