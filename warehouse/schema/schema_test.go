@@ -47,7 +47,7 @@ func TestRowOrdersByColumnAndNamesWhatIsWrong(t *testing.T) {
 	if _, err := tab.Row(map[string]any{"a": 1, "b": 2, "c": 3}); err == nil || !strings.Contains(err.Error(), `no column "c"`) {
 		t.Errorf("an unknown column: %v", err)
 	}
-	if got, err := tab.Select("b", "a"); err != nil || !slices.Equal(got, []string{"a", "b"}) {
+	if got, err := tab.Select("b", "a"); err != nil || !slices.Equal(got, []string{"b", "a"}) {
 		t.Errorf("Select: %v, %v", got, err)
 	}
 	if _, err := tab.Select("a", "x"); err == nil {
