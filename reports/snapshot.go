@@ -13,6 +13,8 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slatehq/slate/warehouse/schema"
 )
 
 // Report snapshots. Every report fact lives in a ReplacingMergeTree table
@@ -51,10 +53,10 @@ var snapshotTables = []string{"snapshot_tickets", "snapshot_sla", "snapshot_repl
 // and reads (migration 0015): 1, SLA cycles in snapshot_sla (0014).
 const snapshotLayout = 1
 
-// ticketSnapshotColumns are the ticket columns the reports read.
-const ticketSnapshotColumns = "tenant, ticket_id, has_created, deleted, merged_into, subject, priority, severity, status, tags, " +
-	"agent, grp, channel, customer, organisation, created_at, first_replied_at, first_solved_at, solved_times, " +
-	"reopened_times, status_since, public_replies, reopen_count, rating, rated_at"
+// ticketSnapshotColumns are the ticket columns the reports read: every
+// column of snapshot_tickets but the generation, which the copies write
+// as a literal.
+var ticketSnapshotColumns = schema.SnapshotTickets.List("generation")
 
 // snapshotInserts are the statements that write generation gen, in order:
 // each copies the live facts into its table (SLA cycles, replies and time
@@ -239,11 +241,16 @@ func (s *Snapshots) Build(ctx context.Context) (Snapshot, error) {
 
 // register records a written generation: from now on readers use it.
 func (s *Snapshots) register(ctx context.Context, snap Snapshot) error {
-	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.db+".report_snapshots (generation, as_of, built_at, seconds, read_at, layout)")
+	row, err := schema.ReportSnapshots.Row(map[string]any{"generation": snap.Generation, "as_of": snap.AsOf,
+		"built_at": s.now().UTC().Truncate(time.Second), "seconds": snap.Seconds, "read_at": snap.ReadAt, "layout": uint8(snapshotLayout)})
 	if err != nil {
 		return err
 	}
-	if err := b.Append(snap.Generation, snap.AsOf, s.now().UTC().Truncate(time.Second), snap.Seconds, snap.ReadAt, uint8(snapshotLayout)); err != nil {
+	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.db+".report_snapshots ("+schema.ReportSnapshots.List()+")")
+	if err != nil {
+		return err
+	}
+	if err := b.Append(row...); err != nil {
 		_ = b.Abort()
 		return err
 	}
@@ -332,8 +339,8 @@ func (s *Snapshots) registered(ctx context.Context) ([]Snapshot, error) {
 		".report_snapshots ORDER BY generation DESC, as_of DESC LIMIT 100) ORDER BY generation, as_of")
 }
 
-// registryColumns are what scan reads of a registry row.
-const registryColumns = "generation, as_of, seconds, read_at"
+// registryColumns are what scan reads of a registry row, in its order.
+var registryColumns = strings.Join(schema.ReportSnapshots.MustSelect("generation", "as_of", "seconds", "read_at"), ", ")
 
 // scan reads registry rows (registryColumns).
 func (s *Snapshots) scan(ctx context.Context, query string) ([]Snapshot, error) {

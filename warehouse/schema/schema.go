@@ -180,18 +180,7 @@ func EngineArgs(engine, engineFull string) string {
 // Diff lists how a server's table differs from the declaration, in
 // words; none when they agree.
 func (t *Table) Diff(got Observed) []string {
-	var out []string
-	for i := 0; i < max(len(t.Columns), len(got.Columns)); i++ {
-		switch {
-		case i >= len(got.Columns):
-			out = append(out, fmt.Sprintf("%s: column %d %s %s is declared but not created by the migrations", t.Name, i+1, t.Columns[i].Name, t.Columns[i].Type))
-		case i >= len(t.Columns):
-			out = append(out, fmt.Sprintf("%s: column %d %s %s is created by the migrations but not declared", t.Name, i+1, got.Columns[i].Name, got.Columns[i].Type))
-		case t.Columns[i] != got.Columns[i]:
-			out = append(out, fmt.Sprintf("%s: column %d is declared %s %s, the migrations create %s %s", t.Name, i+1,
-				t.Columns[i].Name, t.Columns[i].Type, got.Columns[i].Name, got.Columns[i].Type))
-		}
-	}
+	out := t.diffColumns(got.Columns)
 	if got.Engine != t.Engine || got.EngineArgs != t.Version {
 		out = append(out, fmt.Sprintf("%s: engine is declared %s(%s), the migrations create %s(%s)", t.Name, t.Engine, t.Version, got.Engine, got.EngineArgs))
 	}
@@ -212,4 +201,42 @@ func Lookup(name string) (*Table, bool) {
 		}
 	}
 	return nil, false
+}
+
+// diffColumns names the columns only one side has, those whose types
+// differ, and, when the columns both have are in another order, the first
+// place they part.
+func (t *Table) diffColumns(got []Column) []string {
+	var out []string
+	created := map[string]string{}
+	for _, c := range got {
+		created[c.Name] = c.Type
+	}
+	var declaredOrder, createdOrder []string
+	for i, c := range t.Columns {
+		typ, ok := created[c.Name]
+		switch {
+		case !ok:
+			out = append(out, fmt.Sprintf("%s: column %s %s (declared as column %d) is created by no migration", t.Name, c.Name, c.Type, i+1))
+			continue
+		case typ != c.Type:
+			out = append(out, fmt.Sprintf("%s: column %s is declared %s, the migrations create %s", t.Name, c.Name, c.Type, typ))
+		}
+		declaredOrder = append(declaredOrder, c.Name)
+	}
+	for i, c := range got {
+		if _, ok := t.Column(c.Name); !ok {
+			out = append(out, fmt.Sprintf("%s: column %s %s (column %d on the server) is created by the migrations but not declared", t.Name, c.Name, c.Type, i+1))
+			continue
+		}
+		createdOrder = append(createdOrder, c.Name)
+	}
+	for i := range declaredOrder {
+		if declaredOrder[i] != createdOrder[i] {
+			out = append(out, fmt.Sprintf("%s: columns are declared in another order than the migrations create them: %s where the server has %s (declared %s; created %s)",
+				t.Name, declaredOrder[i], createdOrder[i], strings.Join(declaredOrder, ", "), strings.Join(createdOrder, ", ")))
+			break
+		}
+	}
+	return out
 }

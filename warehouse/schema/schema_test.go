@@ -99,3 +99,24 @@ func TestAgreeNamesTablesOnOneSideOnly(t *testing.T) {
 		t.Errorf("Agree: %q", d)
 	}
 }
+
+func TestDeclarationsAreWellFormed(t *testing.T) {
+	seen := map[string]bool{}
+	for _, tab := range Tables {
+		if seen[tab.Name] {
+			t.Errorf("table %s declared twice", tab.Name)
+		}
+		seen[tab.Name] = true
+		names := tab.Names()
+		for i, n := range names {
+			if slices.Contains(names[:i], n) {
+				t.Errorf("%s: column %s declared twice", tab.Name, n)
+			}
+		}
+		for _, k := range append(slices.Clone(tab.OrderBy), tab.Version) {
+			if _, ok := tab.Column(k); !ok && k != "" {
+				t.Errorf("%s: key column %s is not declared", tab.Name, k)
+			}
+		}
+	}
+}
