@@ -81,3 +81,26 @@ func unescapeTSV(field string) string {
 	}
 	return b.String()
 }
+
+// TestEnumGainsValuesInPlaceOnCurrentClickHouse is warehouse's
+// TestEnumGainsValuesInPlace on chDB: an enum in the sorting key gains a
+// value by MODIFY COLUMN, twice, keeping the stored rows.
+func TestEnumGainsValuesInPlaceOnCurrentClickHouse(t *testing.T) {
+	ch := startChDB(t, "")
+	widen := "ALTER TABLE slate.enum_widening MODIFY COLUMN e " + schema.Enum8("a", "b", "c")
+	for _, st := range []string{
+		"CREATE DATABASE IF NOT EXISTS slate",
+		"CREATE TABLE slate.enum_widening (k UInt32, e " + schema.Enum8("a", "b") + ") ENGINE = MergeTree ORDER BY (e, k)",
+		"INSERT INTO slate.enum_widening (k, e) VALUES (1, 'a'), (2, 'b')",
+		widen, widen,
+		"INSERT INTO slate.enum_widening (k, e) VALUES (3, 'c')",
+	} {
+		if a := ch.run(st, nil, false); !a.OK {
+			t.Fatalf("%s: %s", st, a.Error)
+		}
+	}
+	a := ch.run("SELECT k, e, toInt8(e) FROM slate.enum_widening ORDER BY k", nil, true)
+	if want := "1\ta\t1\n2\tb\t2\n3\tc\t3\n"; !a.OK || a.Out != want {
+		t.Errorf("rows %q (%s), want %q", a.Out, a.Error, want)
+	}
+}
