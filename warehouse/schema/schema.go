@@ -4,11 +4,13 @@
 // snapshot copies are generated from these declarations, and a test applies
 // the migrations (warehouse/migrations) to a real server and checks that
 // what they create is exactly what is declared here. Adding a column is
-// one line in a table below plus one migration (ALTER TABLE ... ADD
-// COLUMN, see docs/clickhouse.md).
+// one line in its table in tables.go plus one migration (ALTER TABLE ...
+// ADD COLUMN, see docs/clickhouse.md).
 //
 // The package knows no driver: it describes tables as text, as ClickHouse
-// itself describes them (DESCRIBE TABLE, system.tables).
+// itself describes them (DESCRIBE TABLE, system.tables). Of the domain it
+// knows only the SLA engine's metrics and states, the values of the
+// snapshot tables' enums.
 package schema
 
 import (
