@@ -17,6 +17,7 @@ import (
 	"github.com/slatehq/slate/event/eventgen"
 	"github.com/slatehq/slate/internal/procstat"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/chstore"
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 )
@@ -160,7 +161,7 @@ func runDerived(ctx context.Context, conn driver.Conn, db string, chPID int, pol
 			return res, err
 		}
 	}
-	snaps := reports.NewSnapshots(conn, db, time.Hour)
+	snaps := reports.NewSnapshots(chstore.New(conn), db, time.Hour)
 	if _, err := snaps.Build(ctx); err != nil {
 		return res, err
 	}

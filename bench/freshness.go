@@ -20,6 +20,7 @@ import (
 	"github.com/slatehq/slate/event/eventgen"
 	"github.com/slatehq/slate/ingest"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/chstore"
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 )
@@ -93,8 +94,8 @@ func runFreshness(ctx context.Context, args []string, d Defaults) error {
 	go func() {
 		ingested <- d.Ingest(runCtx, IngestRun{Brokers: bs, Topic: topic, Labels: gc.Mapping(), Policies: policies, Conn: conn, Database: db})
 	}()
-	svc := reports.NewService(conn, db, limits)
-	snaps := reports.NewSnapshots(conn, db, limits.SnapshotMaxAge)
+	svc := reports.NewService(chstore.New(conn), db, limits)
+	snaps := reports.NewSnapshots(chstore.New(conn), db, limits.SnapshotMaxAge)
 	svc.UseSnapshots(snaps)
 	go snaps.Run(runCtx, limits.SnapshotInterval, quiet)
 	if _, err := waitForSnapshot(ctx, snaps); err != nil {

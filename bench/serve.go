@@ -27,6 +27,7 @@ import (
 	"github.com/slatehq/slate/internal/procstat"
 	"github.com/slatehq/slate/internal/progress"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/chstore"
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
@@ -117,10 +118,10 @@ func runServe(ctx context.Context, args []string, d Defaults) error {
 	defer srv.stop()
 
 	// The raw baseline runs the SQL the API runs: over the same snapshot.
-	svc := reports.NewService(conn, o.Database, d.Reports)
+	svc := reports.NewService(chstore.New(conn), o.Database, d.Reports)
 	mode := "live tables (snapshots off)"
 	if interval > 0 {
-		snaps := reports.NewSnapshots(conn, o.Database, d.Reports.SnapshotMaxAge)
+		snaps := reports.NewSnapshots(chstore.New(conn), o.Database, d.Reports.SnapshotMaxAge)
 		svc.UseSnapshots(snaps)
 		sn, err := waitForSnapshot(ctx, snaps)
 		if err != nil {

@@ -45,6 +45,10 @@ type drill struct {
 	Measures map[string]string `json:"measures"` // series name -> measure
 	Periods  []string          `json:"periods,omitempty"`
 	Keys     []string          `json:"keys,omitempty"` // category index -> raw dimension value
+	// Filters, when set, are each category's filters instead of Keys: a
+	// desk's label and its code (status_label and status), since one label
+	// of one desk is one category.
+	Filters []map[string]string `json:"filters,omitempty"`
 }
 
 type island struct {
@@ -211,9 +215,9 @@ func (l locale) barChart(id, title string, res *reports.Result, dim string, meas
 		rows = rows[:top]
 	}
 	horizontal := len(rows) > maxColumns
-	di := res.ColumnIndex(dim)
 	for _, row := range rows {
-		horizontal = horizontal || utf8.RuneCountInString(l.label(dim, row[di].(string))) > maxColumnLabel
+		name, _ := l.category(res, row, dim)
+		horizontal = horizontal || utf8.RuneCountInString(name) > maxColumnLabel
 	}
 	c, err := l.bars(id, title, res, rows, dim, measures, params, horizontal)
 	if horizontal {
@@ -310,9 +314,12 @@ func (l locale) bars(id, title string, res *reports.Result, rows [][]any, dim st
 	}
 	di := res.ColumnIndex(dim)
 	var xs, keys []string
+	var filters []map[string]string
 	for _, row := range rows {
-		xs = append(xs, l.label(dim, row[di].(string)))
+		name, f := l.category(res, row, dim)
+		xs = append(xs, name)
 		keys = append(keys, row[di].(string))
+		filters = appendFilter(filters, f)
 	}
 	bar.SetXAxis(xs)
 	names := map[string]string{}
@@ -331,9 +338,36 @@ func (l locale) bars(id, title string, res *reports.Result, rows [][]any, dim st
 	if err != nil {
 		return Chart{}, fmt.Errorf("chart %s: %w", id, err)
 	}
-	c, err := newChart(id, title, option, &drill{Report: res.Report, Dim: dim, Params: params.Encode(), Measures: names, Keys: keys})
+	c, err := newChart(id, title, option, &drill{Report: res.Report, Dim: dim, Params: params.Encode(), Measures: names, Keys: keys, Filters: filters})
 	c.Empty = empty
 	return c, err
+}
+
+// category is how a chart names a row's category of dim, and the filters
+// that select it: a desk's label (reports.DeskLabel) where the chart is of
+// one tenant's labels, else the localised value. A result grouped by a
+// code and its label (status, status_label) filters on both.
+func (l locale) category(res *reports.Result, row []any, dim string) (string, map[string]string) {
+	code, _ := row[res.ColumnIndex(dim)].(string)
+	name := l.label(dim, code)
+	if label, ok := reports.DeskLabel(res, row, reports.Dimension(dim)); ok {
+		name = label
+	}
+	ld, ok := reports.LabelDimension(reports.Dimension(dim))
+	if li := res.ColumnIndex(string(ld)); ok && li >= 0 {
+		label, _ := row[li].(string)
+		return name, map[string]string{dim: code, string(ld): label}
+	}
+	return name, nil
+}
+
+// appendFilter adds a category's filters; nil (the dimension's key
+// alone) leaves the list unset.
+func appendFilter(fs []map[string]string, f map[string]string) []map[string]string {
+	if f == nil {
+		return fs
+	}
+	return append(fs, f)
 }
 
 // pieChart draws one measure's share per value of a dimension.
@@ -344,18 +378,21 @@ func (l locale) pieChart(id, title string, res *reports.Result, dim, measure str
 	di := res.ColumnIndex(dim)
 	var data []opts.PieData
 	var keys []string
+	var filters []map[string]string
 	for _, row := range byMeaning(res, res.Rows, dim) {
 		v := measureValue(row, res, measure, inMinutes)
 		if f, ok := v.(float64); !ok || f == 0 {
 			continue
 		}
-		data = append(data, opts.PieData{Name: l.label(dim, row[di].(string)), Value: v})
+		name, f := l.category(res, row, dim)
+		data = append(data, opts.PieData{Name: name, Value: v})
 		keys = append(keys, row[di].(string))
+		filters = appendFilter(filters, f)
 	}
 	lbl := l.column(res.Columns[res.ColumnIndex(measure)])
 	pie.AddSeries(lbl, data, charts.WithPieChartOpts(opts.PieChart{Radius: []string{"35%", "65%"}}))
 	pie.Validate()
-	c, err := newChart(id, title, pie.JSON(), &drill{Report: res.Report, Dim: dim, Params: params.Encode(), Measures: map[string]string{lbl: measure}, Keys: keys})
+	c, err := newChart(id, title, pie.JSON(), &drill{Report: res.Report, Dim: dim, Params: params.Encode(), Measures: map[string]string{lbl: measure}, Keys: keys, Filters: filters})
 	c.Empty = len(data) == 0
 	return c, err
 }

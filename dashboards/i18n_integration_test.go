@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,12 +11,10 @@ import (
 	"os"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-	"unicode"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/xuri/excelize/v2"
@@ -26,11 +23,14 @@ import (
 	"github.com/slatehq/slate/event/eventgen"
 	"github.com/slatehq/slate/internal/auth"
 	"github.com/slatehq/slate/internal/i18n"
+	"github.com/slatehq/slate/internal/i18n/leftovers"
 	"github.com/slatehq/slate/internal/testkit"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/chstore"
 	"github.com/slatehq/slate/reports/digest"
 	"github.com/slatehq/slate/reports/schedule"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/ticket"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
 )
@@ -41,6 +41,7 @@ type i18nWorld struct {
 	srv       *Server
 	svc       *reports.Service
 	dataWords map[string]bool
+	tickets   map[string]ticket.State // the stored events folded in Go, by tenant/ticket
 }
 
 var (
@@ -87,7 +88,7 @@ func newI18nWorld() (*i18nWorld, error) {
 		recs = append(recs, event.Record{Event: *e})
 		for _, s := range append([]string{e.Tenant, e.TicketID, e.Channel, e.Customer, e.Organisation, e.Group, e.Assignee,
 			e.Subject, e.Agent, e.Currency, e.StatusLabel, e.PriorityLabel, e.SeverityLabel}, e.Tags...) {
-			for _, word := range asciiWords(s) {
+			for _, word := range leftovers.ASCIIWords(s) {
 				w.dataWords[word] = true
 			}
 		}
@@ -98,6 +99,14 @@ func newI18nWorld() (*i18nWorld, error) {
 	if err := warehouse.NewWriter(conn, o.Database, 1000).Store(ctx, &event.Batch{Records: recs}); err != nil {
 		return nil, err
 	}
+	hist := map[string][]event.Event{}
+	for _, r := range recs {
+		hist[r.Event.Tenant+"/"+r.Event.TicketID] = append(hist[r.Event.Tenant+"/"+r.Event.TicketID], r.Event)
+	}
+	w.tickets = map[string]ticket.State{}
+	for k, h := range hist {
+		w.tickets[k] = ticket.Fold(h)
+	}
 	cfg, err := sla.LoadConfig("../deploy/sla.example.yaml")
 	if err != nil {
 		return nil, err
@@ -106,11 +115,11 @@ func newI18nWorld() (*i18nWorld, error) {
 		return nil, err
 	}
 	for _, p := range cfg.Policies { // the pre-breach list names them
-		for _, word := range asciiWords(p.Name) {
+		for _, word := range leftovers.ASCIIWords(p.Name) {
 			w.dataWords[word] = true
 		}
 	}
-	w.svc = reports.NewService(conn, o.Database, reports.DefaultLimits())
+	w.svc = reports.NewService(chstore.New(conn), o.Database, reports.DefaultLimits())
 	w.srv = New(w.svc, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	w.srv.now = func() time.Time { return i18nNow }
 	return w, nil
@@ -134,132 +143,14 @@ func (w *i18nWorld) handler(pr auth.Principal) http.Handler {
 	return r
 }
 
-var asciiWord = regexp.MustCompile(`^[A-Za-z]{2,}$`)
-
-// asciiWords are the words of s in Latin letters without diacritics,
-// lower case: an English leftover is made of them (Vietnamese words with
-// marks and Russian words never are).
-func asciiWords(s string) []string {
-	var out []string
-	for _, field := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
-		if asciiWord.MatchString(field) {
-			out = append(out, strings.ToLower(field))
-		}
-	}
-	return out
-}
-
-// catalogWords are the words a language's own texts use (Vietnamese has
-// words without marks, both keep CSAT, SLA, CSV and p90).
-func catalogWords(t *testing.T, l i18n.Lang) map[string]bool {
+// visibleText is what a reader of a page sees (leftovers.VisibleText).
+func visibleText(t *testing.T, page string) string {
 	t.Helper()
-	c, err := i18n.ReadCatalog(l)
+	text, err := leftovers.VisibleText(page)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]bool{}
-	for _, e := range c {
-		texts := []string{e.Text}
-		for _, p := range e.Plural {
-			texts = append(texts, p)
-		}
-		for _, s := range texts {
-			for _, w := range asciiWords(strings.ReplaceAll(strings.ReplaceAll(s, "%s", " "), "%d", " ")) {
-				out[w] = true
-			}
-		}
-	}
-	return out
-}
-
-// alwaysAllowed are words that are names in every language: the product,
-// file types, the zone names the pages state, the readers' names, and
-// values typed in the URL that the error pages quote.
-var alwaysAllowed = []string{"slate", "xlsx", "csv", "asia", "ho", "chi", "minh", "mars", "base", "utc", "lan", "oksana", "qqq", "zzz"}
-
-// leftovers are the words of text that belong neither to the language's
-// own catalog nor to the data nor to the names everyone writes alike.
-func leftovers(text string, allowed map[string]bool) []string {
-	seen := map[string]bool{}
-	for _, w := range asciiWords(text) {
-		if !allowed[w] {
-			seen[w] = true
-		}
-	}
-	out := make([]string, 0, len(seen))
-	for w := range seen {
-		out = append(out, w)
-	}
-	sort.Strings(out)
-	return out
-}
-
-var (
-	scriptRe  = regexp.MustCompile(`(?s)<script[^>]*>.*?</script>`)
-	islandRe  = regexp.MustCompile(`(?s)<script type="application/json" id="opt-[^"]*">(.*?)</script>`)
-	tagRe     = regexp.MustCompile(`(?s)<[^>]*>`)
-	visAttrRe = regexp.MustCompile(`(?:placeholder|title|aria-label|alt)="([^"]*)"`)
-)
-
-// visibleText is what a reader of a page sees: its text, the visible
-// attributes, and the charts' labels, legends and series names from the
-// JSON islands.
-func visibleText(t *testing.T, page string) string {
-	t.Helper()
-	var b strings.Builder
-	for _, m := range islandRe.FindAllStringSubmatch(page, -1) {
-		var isl struct {
-			Option struct {
-				Series []struct {
-					Name string          `json:"name"`
-					Data json.RawMessage `json:"data"`
-				} `json:"series"`
-				XAxis  json.RawMessage `json:"xAxis"`
-				YAxis  json.RawMessage `json:"yAxis"`
-				Legend json.RawMessage `json:"legend"`
-			} `json:"option"`
-		}
-		if err := json.Unmarshal([]byte(m[1]), &isl); err != nil {
-			t.Fatalf("chart island: %v", err)
-		}
-		for _, s := range isl.Option.Series {
-			b.WriteString(s.Name + "\n")
-			var named []struct {
-				Name string `json:"name"`
-			}
-			if json.Unmarshal(s.Data, &named) == nil {
-				for _, n := range named {
-					b.WriteString(n.Name + "\n")
-				}
-			}
-		}
-		for _, raw := range []json.RawMessage{isl.Option.XAxis, isl.Option.YAxis, isl.Option.Legend} {
-			// an axis or legend is an object or a list of them
-			type labelled struct {
-				Name string `json:"name"` // an axis's unit
-				Data []any  `json:"data"`
-			}
-			var many []labelled
-			if json.Unmarshal(raw, &many) != nil {
-				var one labelled
-				_ = json.Unmarshal(raw, &one)
-				many = []labelled{one}
-			}
-			for _, a := range many {
-				b.WriteString(a.Name + "\n")
-				for _, d := range a.Data {
-					if s, ok := d.(string); ok {
-						b.WriteString(s + "\n")
-					}
-				}
-			}
-		}
-	}
-	for _, m := range visAttrRe.FindAllStringSubmatch(page, -1) {
-		b.WriteString(html.UnescapeString(m[1]) + "\n")
-	}
-	b.WriteString(html.UnescapeString(tagRe.ReplaceAllString(scriptRe.ReplaceAllString(page, " "), " ")))
-	return b.String()
+	return text
 }
 
 const i18nRange = "from=2026-01-05&to=2026-01-19&tz=Asia/Ho_Chi_Minh"
@@ -312,12 +203,12 @@ func TestEveryPageAndEmailHasNoEnglishLeftovers(t *testing.T) {
 		{i18n.Russian, auth.Principal{Name: "Oksana", Role: auth.RoleAdmin, Via: auth.ViaSession, Lang: "ru"}, "en-US,en;q=0.9"},
 	}
 	for _, rd := range readers {
-		allowed := catalogWords(t, rd.lang)
+		allowed, err := leftovers.Allowed(rd.lang)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for k := range w.dataWords {
 			allowed[k] = true
-		}
-		for _, a := range alwaysAllowed {
-			allowed[a] = true
 		}
 		h := w.handler(rd.pr)
 		for _, pg := range i18nPages {
@@ -328,20 +219,20 @@ func TestEveryPageAndEmailHasNoEnglishLeftovers(t *testing.T) {
 			if !strings.Contains(page, `<html lang="`+string(rd.lang)+`">`) {
 				t.Errorf("%s %s: page is not marked as %s", rd.lang, pg.path, rd.lang)
 			}
-			if left := leftovers(visibleText(t, page), allowed); len(left) > 0 {
+			if left := leftovers.Find(visibleText(t, page), allowed); len(left) > 0 {
 				t.Errorf("%s %s: English leftovers %q", rd.lang, pg.path, left)
 			}
 			// The check sees English: the same page in English has words
 			// the other language has not.
 			if rd.lang == i18n.Vietnamese {
 				_, en := get(t, w.handler(auth.Principal{Name: "Lan", Role: auth.RoleAdmin}), pg.path, "en")
-				if len(leftovers(visibleText(t, en), allowed)) == 0 {
+				if len(leftovers.Find(visibleText(t, en), allowed)) == 0 {
 					t.Errorf("%s: the English page passes as Vietnamese; the check is blind", pg.path)
 				}
 			}
 		}
 		for _, text := range emailTexts(t, w, rd.lang) {
-			if left := leftovers(text, allowed); len(left) > 0 {
+			if left := leftovers.Find(text, allowed); len(left) > 0 {
 				t.Errorf("%s e-mail: English leftovers %q in\n%s", rd.lang, left, text)
 			}
 		}
@@ -409,9 +300,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// Priorities, severities, statuses and SLA metrics read in their
-// meaning's order (low to urgent, low to critical, the workflow, the
-// ticket's course) and in the reader's words, never as codes.
+// Priorities, severities, statuses, SLA metrics and backlog ages read in
+// their meaning's order (low to urgent, low to critical, the workflow, the
+// ticket's course, youngest to oldest) and in the reader's words, never as codes.
 func TestValuesInTheirOrderAndTheReadersWords(t *testing.T) {
 	w := sharedI18nWorld(t)
 	_, page := get(t, w.handler(auth.Principal{Name: "Oksana", Role: auth.RoleAdmin, Lang: "ru"}), "/dashboards/manager?"+i18nRange, "")
@@ -476,6 +367,7 @@ func TestValuesInTheirOrderAndTheReadersWords(t *testing.T) {
 	inOrder(categories("backlog_priority"), []string{"Низкий", "Обычный", "Высокий", "Срочный"})
 	inOrder(categories("backlog_severity"), []string{"Низкая", "Средняя", "Высокая", "Критическая"})
 	inOrder(categories("backlog_status"), []string{"Новая", "В работе", "Ожидает ответа клиента", "Отложена", "Решена", "Закрыта"})
+	inOrder(categories("backlog_age"), []string{"0–1 дн.", "1–3 дн.", "3–7 дн.", "7–30 дн.", "более 30 дн."})
 	inOrder(categories("sla"), []string{"Первый ответ", "Следующий ответ", "Регулярное обновление", "Решение", "Полное решение"})
 }
 

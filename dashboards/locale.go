@@ -7,12 +7,10 @@ import (
 	"slices"
 	"time"
 
-	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/internal/auth"
 	"github.com/slatehq/slate/internal/fault"
 	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/reports"
-	"github.com/slatehq/slate/sla"
 )
 
 // locale is how a page speaks to its reader: the language's messages and
@@ -47,31 +45,17 @@ func (l locale) label(dim, v string) string {
 	return l.lang.Value(dim, v)
 }
 
-// meaningOrder lists the canonical values of a dimension in their
-// meaning's order: the workflow for statuses, lowest to highest for
-// priorities and severities, the ticket's course for SLA metrics.
-var meaningOrder = map[string][]string{
-	"status":   strs(event.Statuses),
-	"priority": strs(event.Priorities),
-	"severity": strs(event.Severities),
-	"metric":   append(strs(sla.Metrics), string(sla.MetricFullResolution)),
-}
-
-// byMeaning orders rows of res by their dim value's place in
-// meaningOrder; values without one (other dimensions, "") keep their order
-// after those with one.
+// byMeaning orders rows of res by their dim value's place in its
+// meaning order (reports.MeaningRank); values without one (other
+// dimensions, "") keep their order after those with one.
 func byMeaning(res *reports.Result, rows [][]any, dim string) [][]any {
-	order, ok := meaningOrder[dim]
 	di := res.ColumnIndex(dim)
-	if !ok || di < 0 {
+	if di < 0 {
 		return rows
 	}
 	place := func(row []any) int {
 		v, _ := row[di].(string)
-		if i := slices.Index(order, v); i >= 0 {
-			return i
-		}
-		return len(order)
+		return reports.MeaningRank(reports.Dimension(dim), v)
 	}
 	out := slices.Clone(rows)
 	slices.SortStableFunc(out, func(a, b []any) int { return place(a) - place(b) })

@@ -25,6 +25,14 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 	l := p.loc
 	p.Title = l.T("Manager")
 	grain := s.trendGrain(base)
+	// One desk's page groups by its own labels too: each label is a
+	// category, named as the desk names it.
+	byValue := func(dim reports.Dimension) url.Values {
+		if ld, ok := reports.LabelDimension(dim); ok && p.tenant != "" {
+			return vals("group_by", string(dim)+","+string(ld))
+		}
+		return vals("group_by", string(dim))
+	}
 	var volume, frt, res, slaRes, backlogPrio, backlogStatus, backlogAge, backlogSev, tags, agents, backlog, preBreach *reports.Result
 	var volP, frtP, resP, tagP, agentP url.Values
 	err := parallel(
@@ -40,15 +48,15 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 		func() (err error) { slaRes, _, err = s.run(ctx, "sla_compliance", base, nil, sc); return },
 		func() (err error) { backlog, _, err = s.run(ctx, "backlog", base, nil, sc); return },
 		func() (err error) {
-			backlogPrio, _, err = s.run(ctx, "backlog", base, vals("group_by", "priority"), sc)
+			backlogPrio, _, err = s.run(ctx, "backlog", base, byValue(reports.DimPriority), sc)
 			return
 		},
 		func() (err error) {
-			backlogStatus, _, err = s.run(ctx, "backlog", base, vals("group_by", "status"), sc)
+			backlogStatus, _, err = s.run(ctx, "backlog", base, byValue(reports.DimStatus), sc)
 			return
 		},
 		func() (err error) {
-			backlogSev, _, err = s.run(ctx, "backlog", base, vals("group_by", "severity"), sc)
+			backlogSev, _, err = s.run(ctx, "backlog", base, byValue(reports.DimSeverity), sc)
 			return
 		},
 		func() (err error) {
@@ -134,6 +142,7 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 		}
 		p.Charts = append(p.Charts, ch)
 	}
+	preBreach = reports.Readable(preBreach)
 	p.Tables = append(p.Tables, Table{Title: l.T("About to breach (next 4 hours)"), Columns: preBreach.Columns, Rows: preBreach.Rows,
 		Note: preBreachNote(l, preBreach)},
 		Table{Title: l.T("Agent performance"), Columns: agents.Columns, Rows: agents.Rows,
@@ -339,6 +348,7 @@ func (s *Server) tickets(ctx context.Context, p *Page, _, q url.Values, sc repor
 		return err
 	}
 	noteAsOf(ctx, res)
+	res = reports.Readable(res)
 	l := p.loc
 	p.Title = l.T(res.Title)
 	note := l.T("%d rows, %s", int(res.Page.Total), l.listSpan(res))

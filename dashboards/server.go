@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -106,15 +107,21 @@ type Page struct {
 	AsOf string
 	// Query is the filter bar's state, carried by the navigation links.
 	Query template.URL
+	// tenant is the one tenant the page shows (scope or filter), whose
+	// desk's labels it speaks in; "" when tenants are mixed.
+	tenant string
 }
 
 type form struct {
 	From, To, TZ string
 	Values       map[string]string
-	Priorities   []string
-	Severities   []string
+	Priorities   []option
+	Severities   []option
 	Fields       []string // free-text filters, in order
 }
+
+// option is a choice of a select: the value sent and the text read.
+type option struct{ Value, Text string }
 
 type currencyChoice struct {
 	Selected string
@@ -152,7 +159,7 @@ func (s *Server) page(build builder) http.HandlerFunc {
 		p.loc = newLocale(p.Lang)
 		p.query = q
 		p.Form = form{From: q.Get("from"), To: q.Get("to"), TZ: q.Get("tz"), Values: map[string]string{},
-			Priorities: strs(event.Priorities), Severities: strs(event.Severities), Fields: []string{"group", "agent", "tag", "channel", "customer", "tenant"}}
+			Fields: []string{"group", "agent", "tag", "channel", "customer", "tenant"}}
 		base := url.Values{}
 		for _, k := range []string{"from", "to", "tz"} {
 			if v := q.Get(k); v != "" {
@@ -175,11 +182,20 @@ func (s *Server) page(build builder) http.HandlerFunc {
 		}
 		p.Query = template.URL(base.Encode()) // url.Values.Encode escapes each value
 		vol, _ := reports.Lookup("volume")
-		if _, err := reports.ParseQuery(vol, base, s.now(), s.svc.Limits()); err != nil {
+		vq, err := reports.ParseQuery(vol, base, s.now(), s.svc.Limits())
+		if err != nil {
 			s.fail(w, p, err)
 			return
 		}
 		sc := reports.Scope{Tenants: pr.Scope.Tenants, Groups: pr.Scope.Groups}
+		p.tenant = reports.OneTenant(vq, sc)
+		if p.Form.Priorities, err = s.options(r.Context(), p, base, sc, reports.DimPriority, strs(event.Priorities)); err == nil {
+			p.Form.Severities, err = s.options(r.Context(), p, base, sc, reports.DimSeverity, strs(event.Severities))
+		}
+		if err != nil {
+			s.fail(w, p, err)
+			return
+		}
 		seen := &asOfs{}
 		if err := build(context.WithValue(r.Context(), asOfKey{}, seen), p, base, q, sc); err != nil {
 			s.fail(w, p, err)
@@ -251,6 +267,40 @@ func noteAsOf(ctx context.Context, res *reports.Result) {
 	if a.oldest.IsZero() || res.AsOf.Before(a.oldest) {
 		a.oldest = res.AsOf
 	}
+}
+
+// options are the filter bar's choices of a dimension's codes: each named
+// as the page's one desk names it, by the labels of its tickets created in
+// the page's range ("Обычный / Средний"), else by its localised name.
+func (s *Server) options(ctx context.Context, p *Page, base url.Values, sc reports.Scope, dim reports.Dimension, codes []string) ([]option, error) {
+	labels := map[string][]string{}
+	if p.tenant != "" {
+		ld, _ := reports.LabelDimension(dim)
+		v := url.Values{}
+		for _, k := range []string{"from", "to", "tz", "tenant"} {
+			if x, ok := base[k]; ok {
+				v[k] = x
+			}
+		}
+		res, _, err := s.run(ctx, "volume", v, vals("group_by", string(dim)+","+string(ld)), sc)
+		if err != nil {
+			return nil, err
+		}
+		ci, li := res.ColumnIndex(string(dim)), res.ColumnIndex(string(ld))
+		for _, row := range res.Rows {
+			if l, _ := row[li].(string); l != "" && !slices.Contains(labels[row[ci].(string)], l) {
+				labels[row[ci].(string)] = append(labels[row[ci].(string)], l)
+			}
+		}
+	}
+	out := make([]option, len(codes))
+	for i, c := range codes {
+		out[i] = option{Value: c, Text: p.loc.label(string(dim), c)}
+		if ls := labels[c]; len(ls) > 0 {
+			out[i].Text = strings.Join(ls, " / ")
+		}
+	}
+	return out, nil
 }
 
 // run parses extra on top of the page's parameters and runs the report.

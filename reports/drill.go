@@ -120,7 +120,7 @@ func (r *Report) listingFor(measure string) (listing, error) {
 // ticketListCols are the ticket's columns of every list (TicketColumns).
 var ticketListCols = func() []listCol {
 	sql := []string{"tenant", "ticket_id", "subject", "toString(status)", "toString(priority)", "toString(severity)", "agent", "grp",
-		"channel", "customer", "organisation", "toInt64(toUnixTimestamp(created_at))"}
+		"channel", "customer", "organisation", "toInt64(toUnixTimestamp(created_at))", "status_label", "priority_label", "severity_label"}
 	out := make([]listCol, len(TicketColumns))
 	for i, c := range TicketColumns {
 		out[i] = listCol{Column: c, sql: sql[i]}

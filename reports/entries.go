@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/ClickHouse/clickhouse-go/v2"
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // TimeEntry is one logged piece of work, with its ticket's customer,
@@ -29,11 +26,9 @@ func (e *TimeEntry) Amount() float64 {
 	return float64(e.Seconds) / 3600 * e.Rate
 }
 
-// EntryCursor streams time entries from ClickHouse; Close it.
+// EntryCursor streams time entries from the warehouse; Close it.
 type EntryCursor struct {
-	rows    driver.Rows
-	cancel  context.CancelFunc
-	limit   time.Duration
+	rows    Rows
 	scanErr error
 }
 
@@ -42,21 +37,15 @@ type EntryCursor struct {
 // entries never sit in memory. The export's time limit is the query
 // timeout times 30 (an export is one long read, not a dashboard call).
 func (s *Service) TimeEntries(ctx context.Context, q Query, sc Scope) (*EntryCursor, error) {
-	limit := 30 * s.limits.QueryTime
-	ctx, cancel := context.WithTimeout(ctx, limit+5*time.Second)
-	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_execution_time": int(limit / time.Second)}))
 	v, _, err := s.view(ctx, q)
 	if err != nil {
-		cancel()
 		return nil, fmt.Errorf("time entries: %w", err)
 	}
-	st := timeEntriesSQL(v, q, sc)
-	rows, err := s.conn.Query(ctx, st.SQL, st.Args...)
+	rows, err := s.store.Open(ctx, timeEntriesSQL(v, q, sc).call(30*s.limits.QueryTime))
 	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("time entries: %w", classify(err, limit))
+		return nil, fmt.Errorf("time entries: %w", err)
 	}
-	return &EntryCursor{rows: rows, cancel: cancel, limit: limit}, nil
+	return &EntryCursor{rows: rows}, nil
 }
 
 // Next reads the next entry into e; false at the end or on error (Err).
@@ -80,12 +69,8 @@ func (c *EntryCursor) Err() error {
 	if c.scanErr != nil {
 		return c.scanErr
 	}
-	return classify(c.rows.Err(), c.limit)
+	return c.rows.Err()
 }
 
 // Close ends the query.
-func (c *EntryCursor) Close() error {
-	err := c.rows.Close()
-	c.cancel()
-	return err
-}
+func (c *EntryCursor) Close() error { return c.rows.Close() }

@@ -104,7 +104,7 @@ func CurrencyDecimals(currency string) int {
 
 // Fixed writes v rounded to decimals places, with digit grouping.
 func (n Numbers) Fixed(v float64, decimals int) string {
-	s := strconv.FormatFloat(math.Abs(v), 'f', decimals, 64)
+	s := roundHalfUp(math.Abs(v), decimals)
 	whole, frac, _ := strings.Cut(s, ".")
 	var b strings.Builder
 	if v < 0 && strings.Trim(s, "0.") != "" {
@@ -121,6 +121,36 @@ func (n Numbers) Fixed(v float64, decimals int) string {
 		b.WriteString(frac)
 	}
 	return b.String()
+}
+
+// roundHalfUp writes v >= 0 with decimals places, a 5 after the last
+// rounded up, as people and spreadsheets round: 1.25 h reads 1.3 h, as
+// the workbook's "0.0" shows it, where strconv's half-to-even gives 1.2.
+// It rounds the shortest decimal form of v, the digits a person sees, so
+// 1.005 becomes 1.01 and not the 1.00 of its binary value.
+func roundHalfUp(v float64, decimals int) string {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	whole, frac, _ := strings.Cut(s, ".")
+	if len(frac) <= decimals {
+		return strconv.FormatFloat(v, 'f', decimals, 64)
+	}
+	digits := []byte(whole + frac[:decimals])
+	if frac[decimals] >= '5' {
+		i := len(digits) - 1
+		for ; i >= 0 && digits[i] == '9'; i-- {
+			digits[i] = '0'
+		}
+		if i < 0 {
+			digits = append([]byte{'1'}, digits...)
+		} else {
+			digits[i]++
+		}
+	}
+	cut := len(digits) - decimals
+	if decimals == 0 {
+		return string(digits)
+	}
+	return string(digits[:cut]) + "." + string(digits[cut:])
 }
 
 // Money writes an amount in a currency with grouping and the currency's
@@ -156,7 +186,7 @@ func FormatMoney(v float64, currency string) string { return DefaultNumbers.Mone
 // PlainMoney is an amount for machines (CSV): the currency's decimals, no
 // grouping, "." before the fraction.
 func PlainMoney(v float64, currency string) string {
-	return strconv.FormatFloat(v, 'f', CurrencyDecimals(currency), 64)
+	return Numbers{Decimal: "."}.Fixed(v, CurrencyDecimals(currency)) // rounded as the pages round
 }
 
 // ExcelMoneyFormat is the number format of an amount in a currency:

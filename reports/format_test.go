@@ -23,6 +23,7 @@ func TestMoneyHasGroupingAndTheCurrencysDecimals(t *testing.T) {
 		{100, "", "100.00", "100.00", "#,##0.00"},
 		{1234.5678, "KWD", "1,234.568", "1234.568", "#,##0.000"},
 		{123, "USD", "123.00", "123.00", "#,##0.00"},
+		{0.125, "USD", "0.13", "0.13", "#,##0.00"}, // half up, page and CSV alike
 	} {
 		if got := reports.FormatMoney(c.v, c.currency); got != c.want {
 			t.Errorf("FormatMoney(%v, %q) = %q, want %q", c.v, c.currency, got, c.want)

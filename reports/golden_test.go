@@ -85,6 +85,8 @@ func goldenCases(r *Report) []goldenCase {
 		{name: "group-tag", params: with(month, ParamGroupBy, "tag")},
 		{name: "group-status-channel", params: with(month, ParamGroupBy, "status,channel")},
 		{name: "filter-closed-sets", params: with(month, "priority", "high", "priority", "urgent", "status", "open")},
+		{name: "group-status-label", params: with(month, ParamGroupBy, "status,status_label")},
+		{name: "filter-labels", params: with(month, "status_label", "Đã trả lời", "priority_label", "Khẩn cấp", "severity_label", "")},
 		{name: "filter-tags", params: with(month, "tag", "vip", "tag", "billing")},
 		{name: "filter-tags-none", params: with(month, "tag", "", "tag", "vip")},
 		{name: "filter-text", params: with(month, "customer", "O'Brien & Co", "organisation", "Acme")},

@@ -31,6 +31,11 @@ const (
 	DimCustomer     Dimension = "customer"
 	DimOrganisation Dimension = "organisation"
 	DimTenant       Dimension = "tenant"
+	// The help desk's own labels of the status, priority and severity
+	// (docs/reports.md, "Labels and codes").
+	DimStatusLabel   Dimension = "status_label"
+	DimPriorityLabel Dimension = "priority_label"
+	DimSeverityLabel Dimension = "severity_label"
 	// Report-specific dimensions.
 	DimMetric   Dimension = "metric"   // SLA metric (sla_compliance)
 	DimAge      Dimension = "age"      // backlog age bucket
@@ -40,7 +45,8 @@ const (
 // TicketDimensions are the dimensions every ticket-based report offers,
 // in the order the API documents them.
 var TicketDimensions = []Dimension{DimPriority, DimSeverity, DimStatus, DimTag, DimAgent, DimGroup,
-	DimChannel, DimCustomer, DimOrganisation, DimTenant}
+	DimChannel, DimCustomer, DimOrganisation, DimTenant,
+	DimStatusLabel, DimPriorityLabel, DimSeverityLabel}
 
 // Grain is the length of a time bucket.
 type Grain string

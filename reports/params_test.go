@@ -1,14 +1,11 @@
 package reports
 
 import (
-	"context"
 	"errors"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/ClickHouse/clickhouse-go/v2"
 
 	"github.com/slatehq/slate/internal/fault"
 )
@@ -128,25 +125,10 @@ func TestBuckets(t *testing.T) {
 
 func TestInlineQuotesEveryArgument(t *testing.T) {
 	st := statement{SQL: "SELECT 1 WHERE a = ? AND has(?, b) AND c >= toDateTime(?) AND d IN ?",
-		Args: []any{`it's \ odd`, []string{"x", "y'z"}, int64(42), clickhouse.GroupSet{Value: []any{"p", "q'"}}}}
+		Args: []any{`it's \ odd`, []string{"x", "y'z"}, int64(42), Set{"p", "q'"}}}
 	want := `SELECT 1 WHERE a = 'it\'s \\ odd' AND has(['x', 'y\'z'], b) AND c >= toDateTime(42) AND d IN ('p', 'q\'')`
 	if got := st.Inline(); got != want {
 		t.Fatalf("got  %s\nwant %s", got, want)
-	}
-}
-
-func TestClassifyMapsServerLimitsToKinds(t *testing.T) {
-	for code, want := range map[int32]fault.Kind{159: fault.Timeout, 158: fault.TooLarge, 241: fault.TooLarge, 47: fault.Internal} {
-		err := classify(&clickhouse.Exception{Code: code, Message: "x"}, 10*time.Second)
-		if fault.KindOf(err) != want {
-			t.Errorf("code %d: %v, want %v", code, fault.KindOf(err), want)
-		}
-	}
-	if k := fault.KindOf(classify(context.DeadlineExceeded, time.Second)); k != fault.Timeout {
-		t.Errorf("deadline: %v", k)
-	}
-	if k := fault.KindOf(classify(errors.New("connection refused"), time.Second)); k != fault.Unavailable {
-		t.Errorf("refused: %v", k)
 	}
 }
 

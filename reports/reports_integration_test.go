@@ -19,6 +19,7 @@ import (
 	"github.com/slatehq/slate/event/eventgen"
 	"github.com/slatehq/slate/internal/testkit"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/chstore"
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/ticket"
 	"github.com/slatehq/slate/warehouse"
@@ -170,12 +171,12 @@ func buildWorld(addr string) (*world, error) {
 		event.SortHistory(sorted)
 		w.slas[k] = cfg.Evaluate(sorted, sorted[len(sorted)-1].OccurredAt)
 	}
-	w.svc = reports.NewService(conn, o.Database, reports.DefaultLimits())
-	snaps := reports.NewSnapshots(conn, o.Database, time.Hour)
+	w.svc = reports.NewService(chstore.New(conn), o.Database, reports.DefaultLimits())
+	snaps := reports.NewSnapshots(chstore.New(conn), o.Database, time.Hour)
 	if _, err := snaps.Build(ctx); err != nil {
 		return nil, err
 	}
-	w.snapSvc = reports.NewService(conn, o.Database, reports.DefaultLimits())
+	w.snapSvc = reports.NewService(chstore.New(conn), o.Database, reports.DefaultLimits())
 	w.snapSvc.UseSnapshots(snaps)
 	return w, nil
 }
@@ -959,11 +960,12 @@ func TestPreBreachList(t *testing.T) {
 		}
 	}
 	res := w.list(t, "pre_breach", "horizon=24h&limit=5000", "", reports.Scope{})
+	mi, ci, di := res.ColumnIndex("metric"), res.ColumnIndex("cycle"), res.ColumnIndex("deadline")
 	got := map[string]bool{}
 	var last string
 	for _, row := range res.Rows {
-		got[fmt.Sprintf("%s/%s|%s|%v", row[0], row[1], row[12], *(row[15].(*float64)))] = true
-		if d := row[14].(string); d < last {
+		got[fmt.Sprintf("%s/%s|%s|%v", row[0], row[1], row[mi], *(row[ci].(*float64)))] = true
+		if d := row[di].(string); d < last {
 			t.Fatalf("not soonest first: %s after %s", d, last)
 		} else {
 			last = d
@@ -982,7 +984,7 @@ func TestPreBreachList(t *testing.T) {
 	}
 	cut := w.list(t, "pre_breach", "horizon=24h&limit=2", "", reports.Scope{})
 	key := func(row []any) string {
-		return fmt.Sprintf("%s/%s|%s|%v|%s", row[0], row[1], row[12], *(row[15].(*float64)), row[14])
+		return fmt.Sprintf("%s/%s|%s|%v|%s", row[0], row[1], row[mi], *(row[ci].(*float64)), row[di])
 	}
 	if !cut.Truncated || len(cut.Rows) != 2 || cut.Page.Total != uint64(len(want)) || key(cut.Rows[0]) != key(res.Rows[0]) || key(cut.Rows[1]) != key(res.Rows[1]) {
 		t.Fatalf("a page of 2: %d rows, truncated %v, page %+v; want the first 2 of the whole list of %d", len(cut.Rows), cut.Truncated, cut.Page, len(want))

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -10,9 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/ClickHouse/clickhouse-go/v2"
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/slatehq/slate/internal/fault"
 )
@@ -45,19 +41,24 @@ type Result struct {
 	// with rows past this page.
 	Page      *ListPage `json:"page,omitempty"`
 	Truncated bool      `json:"truncated,omitempty"`
+	// Tenant is the one tenant whose facts the result holds, when the
+	// request's scope or filter names exactly one; "" when several may be
+	// mixed. People then read that desk's own labels (Readable).
+	Tenant string `json:"tenant,omitempty"`
 }
 
 // Service runs reports against the warehouse.
 type Service struct {
-	conn   driver.Conn
+	store  Store
 	db     string
 	limits Limits
 	snaps  *Snapshots // nil: always the live tables
 }
 
-// NewService builds a report service over the database db.
-func NewService(conn driver.Conn, db string, limits Limits) *Service {
-	return &Service{conn: conn, db: db, limits: limits}
+// NewService builds a report service over the database db, read through
+// store.
+func NewService(store Store, db string, limits Limits) *Service {
+	return &Service{store: store, db: db, limits: limits}
 }
 
 // UseSnapshots makes the service read the current report snapshot when
@@ -203,7 +204,8 @@ func (s *Service) run(ctx context.Context, v view, asOf time.Time, r *Report, q 
 			}
 		}
 	}
-	res := &Result{Report: r.Name, Title: r.Title, From: q.From, To: q.To, Zone: q.Zone.String(), Grain: q.Grain, GroupBy: []string{}, AsOf: asOf}
+	res := &Result{Report: r.Name, Title: r.Title, From: q.From, To: q.To, Zone: q.Zone.String(), Grain: q.Grain, GroupBy: []string{}, AsOf: asOf,
+		Tenant: OneTenant(q, sc)}
 	if r.Snapshot {
 		res.From, res.To = q.Now, q.Now
 	}
@@ -340,7 +342,7 @@ func forEachConcurrently(ctx context.Context, from, to int, fn func(i int) error
 // range for every combination of dimension values seen (or just every
 // bucket without dimensions); without one, a single all-zero row when
 // nothing matched and there are no dimensions. Rows come out sorted by
-// bucket then dimension values.
+// bucket then dimension values, in their meaning's order (compareKeys).
 func (s *Service) fill(q Query, dims []Dimension, rows map[string]*row, order []string) ([]*row, error) {
 	var out []*row
 	if q.Grain == GrainNone {
@@ -351,7 +353,7 @@ func (s *Service) fill(q Query, dims []Dimension, rows map[string]*row, order []
 			out = append(out, rows[k])
 		}
 		if q.Top == 0 { // top rows keep their order: largest first
-			slices.SortFunc(out, func(a, b *row) int { return slices.Compare(a.keys, b.keys) })
+			slices.SortFunc(out, func(a, b *row) int { return compareKeys(dims, a.keys, b.keys) })
 		}
 		return out, nil
 	}
@@ -368,7 +370,7 @@ func (s *Service) fill(q Query, dims []Dimension, rows map[string]*row, order []
 	if len(dims) == 0 {
 		combos[""], comboOrder = []string{}, []string{""}
 	}
-	slices.SortFunc(comboOrder, func(a, b string) int { return slices.Compare(combos[a], combos[b]) })
+	slices.SortFunc(comboOrder, func(a, b string) int { return compareKeys(dims, combos[a], combos[b]) })
 	bs := buckets(q.From, q.To, q.Grain, q.Zone)
 	if len(bs)*len(comboOrder) > s.limits.MaxRows {
 		return nil, tooManyRows(s.limits.MaxRows)
@@ -452,7 +454,8 @@ func (s *Service) List(ctx context.Context, r *Report, q Query, sc Scope, measur
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Report: r.Name, Title: r.Title, From: q.From, To: q.To, Zone: q.Zone.String(), GroupBy: []string{}, Rows: [][]any{}, AsOf: asOf}
+	res := &Result{Report: r.Name, Title: r.Title, From: q.From, To: q.To, Zone: q.Zone.String(), GroupBy: []string{}, Rows: [][]any{}, AsOf: asOf,
+		Tenant: OneTenant(q, sc)}
 	cols, page, total, err := listPlan(v, r, q, sc, measure, s.limits.MaxList)
 	if err != nil {
 		return nil, err
@@ -583,59 +586,7 @@ func (s *Service) Statements(ctx context.Context, r *Report, q Query, sc Scope, 
 // query runs st with the per-query time limit and hands each row's Scan to
 // each.
 func (s *Service) query(ctx context.Context, st statement, each func(scan func(...any) error) error) error {
-	secs := int(s.limits.QueryTime / time.Second)
-	ctx, cancel := context.WithTimeout(ctx, s.limits.QueryTime+2*time.Second)
-	defer cancel()
-	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
-		"max_execution_time": secs,
-		"max_query_size":     1 << 20,
-		"priority":           reportPriority,
-	}))
-	rows, err := s.conn.Query(ctx, st.SQL, st.Args...)
-	if err != nil {
-		return classify(err, s.limits.QueryTime)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return classify(rows.Err(), s.limits.QueryTime)
-}
-
-// ClickHouse error codes a report query can meet.
-const (
-	codeTimeoutExceeded  = 159
-	codeTooManyRows      = 158
-	codeMemoryLimit      = 241
-	codeTooSlow          = 160
-	codeTooManyRowsBytes = 396
-)
-
-// classify gives ClickHouse errors a kind the API maps to a status.
-func classify(err error, limit time.Duration) error {
-	if err == nil {
-		return nil
-	}
-	var ex *clickhouse.Exception
-	if errors.As(err, &ex) {
-		switch ex.Code {
-		case codeTimeoutExceeded, codeTooSlow:
-			return fault.Errorf(fault.Timeout, "the report took longer than the %s limit; narrow the range or filters: %w", limit, err)
-		case codeTooManyRows, codeTooManyRowsBytes, codeMemoryLimit:
-			return fault.Errorf(fault.TooLarge, "the report is too large for the server's limits; narrow the range or filters: %w", err)
-		}
-		return fault.Wrap(fault.Internal, err)
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return fault.Errorf(fault.Timeout, "the report took longer than the %s limit: %w", limit, err)
-	}
-	var fe *fault.Error
-	if errors.As(err, &fe) {
-		return err
-	}
-	return fault.Wrap(fault.Unavailable, err)
+	return s.store.Query(ctx, st.call(s.limits.QueryTime), each)
 }
 
 func tooManyRows(n int) error {
@@ -648,6 +599,12 @@ func dimLabel(d Dimension) string {
 		return "Group"
 	case DimAge:
 		return "Age"
+	case DimStatusLabel:
+		return "Status label"
+	case DimPriorityLabel:
+		return "Priority label"
+	case DimSeverityLabel:
+		return "Severity label"
 	}
 	s := string(d)
 	return strings.ToUpper(s[:1]) + s[1:]

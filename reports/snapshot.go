@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/slatehq/slate/warehouse/schema"
@@ -135,13 +133,6 @@ func incrementalInserts(db string, gen uint64, prev Snapshot, margin time.Durati
 	}
 }
 
-// Query priorities (ClickHouse pauses a query while one with a smaller
-// non-zero priority value runs): report queries before snapshot builds.
-const (
-	reportPriority = 1
-	buildPriority  = 10
-)
-
 // snapshotGrace is how long a superseded generation stays readable.
 const snapshotGrace = 2 * time.Minute
 
@@ -157,7 +148,7 @@ const (
 
 // Snapshots builds generations and tells readers the current one.
 type Snapshots struct {
-	conn   driver.Conn
+	store  Store
 	db     string
 	maxAge time.Duration
 	margin time.Duration // snapshotMargin
@@ -179,8 +170,8 @@ type Snapshots struct {
 // NewSnapshots manages the snapshots of database db. Readers use the
 // newest generation only while it is younger than maxAge (a stopped
 // builder must not freeze the figures); older, they read the live tables.
-func NewSnapshots(conn driver.Conn, db string, maxAge time.Duration) *Snapshots {
-	s := &Snapshots{conn: conn, db: db, maxAge: maxAge, margin: snapshotMargin, now: time.Now}
+func NewSnapshots(store Store, db string, maxAge time.Duration) *Snapshots {
+	s := &Snapshots{store: store, db: db, maxAge: maxAge, margin: snapshotMargin, now: time.Now}
 	s.builds = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "slate_report_snapshot_builds_total", Help: "Report snapshot builds, by result.",
 	}, []string{"result"})
@@ -213,7 +204,7 @@ func (s *Snapshots) Register(reg prometheus.Registerer) {
 func (s *Snapshots) Build(ctx context.Context) (Snapshot, error) {
 	start := s.now()
 	snap := Snapshot{Generation: uint64(start.UnixNano()), AsOf: start.UTC().Truncate(time.Second)}
-	err := s.conn.QueryRow(ctx, "SELECT now()").Scan(&snap.ReadAt)
+	err := s.store.Query(ctx, Call{SQL: "SELECT now()"}, func(scan func(...any) error) error { return scan(&snap.ReadAt) })
 	if err == nil {
 		snap.Generation, err = s.write(ctx, snap.Generation)
 	}
@@ -221,12 +212,12 @@ func (s *Snapshots) Build(ctx context.Context) (Snapshot, error) {
 		s.builds.WithLabelValues("error").Inc()
 		// The partial generation was never registered: no reader sees it,
 		// and the next build's cleanup drops it.
-		return Snapshot{}, fmt.Errorf("report snapshot: %w", classify(err, 0))
+		return Snapshot{}, fmt.Errorf("report snapshot: %w", err)
 	}
 	snap.Seconds = s.now().Sub(start).Seconds()
 	if err := s.register(ctx, snap); err != nil {
 		s.builds.WithLabelValues("error").Inc()
-		return Snapshot{}, fmt.Errorf("report snapshot: register: %w", classify(err, 0))
+		return Snapshot{}, fmt.Errorf("report snapshot: register: %w", err)
 	}
 	s.builds.WithLabelValues("ok").Inc()
 	s.seconds.Set(snap.Seconds)
@@ -234,27 +225,18 @@ func (s *Snapshots) Build(ctx context.Context) (Snapshot, error) {
 	s.cached, s.cachedOK, s.cachedAt = snap, true, s.now()
 	s.mu.Unlock()
 	if err := s.dropOld(ctx); err != nil {
-		return snap, fmt.Errorf("report snapshot: drop old generations: %w", classify(err, 0))
+		return snap, fmt.Errorf("report snapshot: drop old generations: %w", err)
 	}
 	return snap, nil
 }
 
 // register records a written generation: from now on readers use it.
 func (s *Snapshots) register(ctx context.Context, snap Snapshot) error {
-	row, err := schema.ReportSnapshots.Row(map[string]any{"generation": snap.Generation, "as_of": snap.AsOf,
-		"built_at": s.now().UTC().Truncate(time.Second), "seconds": snap.Seconds, "read_at": snap.ReadAt, "layout": uint8(snapshotLayout)})
+	call, err := registerCall(s.db, snap, s.now())
 	if err != nil {
 		return err
 	}
-	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.db+".report_snapshots ("+schema.ReportSnapshots.List()+")")
-	if err != nil {
-		return err
-	}
-	if err := b.Append(row...); err != nil {
-		_ = b.Abort()
-		return err
-	}
-	return b.Send()
+	return s.store.Exec(ctx, call)
 }
 
 // plan returns the statements that write generation gen: incremental
@@ -283,15 +265,13 @@ func (s *Snapshots) write(ctx context.Context, gen uint64) (uint64, error) {
 	// a report query's limit, one thread (a build must not take both cores
 	// of a small server from the dashboards), and a lower priority than
 	// report queries, which pause it while they run.
-	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
-		"max_execution_time": 0, "max_threads": 1, "priority": buildPriority}))
 	stmts, prev, full, err := s.plan(ctx, gen)
 	if err != nil {
 		return 0, err
 	}
 	exec := func(stmts []string) error {
 		for _, st := range stmts {
-			if err := s.conn.Exec(ctx, st); err != nil {
+			if err := s.store.Exec(ctx, Call{SQL: st, Background: true}); err != nil {
 				return fmt.Errorf("%s: %w", insertTable(st), err)
 			}
 		}
@@ -312,7 +292,8 @@ func (s *Snapshots) write(ctx context.Context, gen uint64) (uint64, error) {
 		return 0, err
 	}
 	var changed uint64
-	if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+s.db+".snapshot_changed WHERE generation = ?", gen).Scan(&changed); err != nil {
+	count := Call{SQL: "SELECT count() FROM " + s.db + ".snapshot_changed WHERE generation = ?", Args: []any{gen}, Background: true}
+	if err := s.store.Query(ctx, count, func(scan func(...any) error) error { return scan(&changed) }); err != nil {
 		return 0, err
 	}
 	if changed == 0 {
@@ -344,20 +325,16 @@ var registryColumns = strings.Join(schema.ReportSnapshots.MustSelect("generation
 
 // scan reads registry rows (registryColumns).
 func (s *Snapshots) scan(ctx context.Context, query string) ([]Snapshot, error) {
-	rows, err := s.conn.Query(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []Snapshot
-	for rows.Next() {
+	err := s.store.Query(ctx, Call{SQL: query}, func(scan func(...any) error) error {
 		var sn Snapshot
-		if err := rows.Scan(&sn.Generation, &sn.AsOf, &sn.Seconds, &sn.ReadAt); err != nil {
-			return nil, err
+		if err := scan(&sn.Generation, &sn.AsOf, &sn.Seconds, &sn.ReadAt); err != nil {
+			return err
 		}
 		out = append(out, sn)
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
 // dropOld drops every partition of a generation that readers can no longer
@@ -388,7 +365,8 @@ func (s *Snapshots) dropOld(ctx context.Context) error {
 			if keep[g] || g > cutoff {
 				continue
 			}
-			if err := s.conn.Exec(ctx, "ALTER TABLE "+s.db+"."+table+" DROP PARTITION "+strconv.FormatUint(g, 10)); err != nil {
+			drop := Call{SQL: "ALTER TABLE " + s.db + "." + table + " DROP PARTITION " + strconv.FormatUint(g, 10)}
+			if err := s.store.Exec(ctx, drop); err != nil {
 				return fmt.Errorf("%s generation %d: %w", table, g, err)
 			}
 		}
@@ -398,25 +376,22 @@ func (s *Snapshots) dropOld(ctx context.Context) error {
 
 // partitions lists the generations table holds.
 func (s *Snapshots) partitions(ctx context.Context, table string) ([]uint64, error) {
-	rows, err := s.conn.Query(ctx, "SELECT DISTINCT partition FROM system.parts WHERE database = ? AND table = ? AND active", s.db, table)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+	parts := Call{SQL: "SELECT DISTINCT partition FROM system.parts WHERE database = ? AND table = ? AND active", Args: []any{s.db, table}}
 	var out []uint64
-	for rows.Next() {
+	err := s.store.Query(ctx, parts, func(scan func(...any) error) error {
 		var p string
-		if err := rows.Scan(&p); err != nil {
-			return nil, err
+		if err := scan(&p); err != nil {
+			return err
 		}
 		g, err := strconv.ParseUint(p, 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("%s: partition %q is not a generation", table, p)
+			return fmt.Errorf("%s: partition %q is not a generation", table, p)
 		}
 		out = append(out, g)
-	}
+		return nil
+	})
 	slices.Sort(out)
-	return out, rows.Err()
+	return out, err
 }
 
 // Current is the generation readers use: the newest registered one, if it
@@ -478,7 +453,7 @@ func (s *Snapshots) newest(ctx context.Context) (Snapshot, bool, error) {
 	regs, err := s.scan(ctx, "SELECT "+registryColumns+" FROM "+s.db+".report_snapshots WHERE layout = "+
 		strconv.Itoa(snapshotLayout)+" ORDER BY generation DESC, as_of DESC LIMIT 1")
 	if err != nil || len(regs) == 0 {
-		return Snapshot{}, false, classify(err, 0)
+		return Snapshot{}, false, err
 	}
 	return regs[0], true, nil
 }
@@ -518,4 +493,39 @@ func (s *Snapshots) Run(ctx context.Context, interval time.Duration, log *slog.L
 		case <-time.After(max(wait, time.Second)):
 		}
 	}
+}
+
+// registerCall is the INSERT that registers snap, built at now: an
+// INSERT SELECT of bound values, which the server runs as a query (a
+// VALUES insert would wait for the client to send data blocks). It names
+// every report_snapshots column (package schema), each value bound by
+// column name and converted to its column's type.
+func registerCall(db string, snap Snapshot, now time.Time) (Call, error) {
+	row, err := schema.ReportSnapshots.Row(map[string]any{
+		"generation": bound{"toUInt64(?)", snap.Generation},
+		"as_of":      bound{"toDateTime(?, 'UTC')", snap.AsOf.Unix()},
+		"built_at":   bound{"toDateTime(?, 'UTC')", now.Unix()},
+		"seconds":    bound{"toFloat64(?)", snap.Seconds},
+		"read_at":    bound{"toDateTime(?, 'UTC')", snap.ReadAt.Unix()},
+		"layout":     bound{"toUInt8(?)", uint8(snapshotLayout)},
+	})
+	if err != nil {
+		return Call{}, err
+	}
+	exprs, args := make([]string, len(row)), make([]any, len(row))
+	for i, v := range row {
+		b := v.(bound)
+		exprs[i], args[i] = b.expr, b.arg
+	}
+	return Call{
+		SQL:  "INSERT INTO " + db + ".report_snapshots (" + schema.ReportSnapshots.List() + ") SELECT " + strings.Join(exprs, ", "),
+		Args: args,
+	}, nil
+}
+
+// bound is one value of an INSERT SELECT: the expression that takes the
+// bound argument (?) to its column's type, and the argument.
+type bound struct {
+	expr string
+	arg  any
 }

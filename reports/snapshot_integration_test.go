@@ -15,6 +15,7 @@ import (
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/event/eventgen"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/chstore"
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/ticket"
 	"github.com/slatehq/slate/warehouse"
@@ -66,10 +67,10 @@ func TestSnapshotGenerations(t *testing.T) {
 	clock := time.Now()
 	now := func() time.Time { return clock }
 	const maxAge = 10 * time.Minute
-	snaps := reports.NewSnapshots(conn, o.Database, maxAge)
+	snaps := reports.NewSnapshots(chstore.New(conn), o.Database, maxAge)
 	snaps.SetClock(now)
-	live := reports.NewService(conn, o.Database, reports.DefaultLimits())
-	snapSvc := reports.NewService(conn, o.Database, reports.DefaultLimits())
+	live := reports.NewService(chstore.New(conn), o.Database, reports.DefaultLimits())
+	snapSvc := reports.NewService(chstore.New(conn), o.Database, reports.DefaultLimits())
 	snapSvc.UseSnapshots(snaps)
 	r, _ := reports.Lookup("volume")
 	// All tickets ever created: the range covers the generated span.
@@ -322,7 +323,7 @@ func TestIncrementalSnapshotEqualsFull(t *testing.T) {
 	store := storer(t, conn, o.Database)
 
 	clock := time.Now()
-	snaps := reports.NewSnapshots(conn, o.Database, 10*time.Minute)
+	snaps := reports.NewSnapshots(chstore.New(conn), o.Database, 10*time.Minute)
 	snaps.SetClock(func() time.Time { return clock })
 	// Nothing writes during these builds, so no margin is needed; a
 	// margin would take every ticket of this young database again.
@@ -417,7 +418,7 @@ func TestSnapshotLookupRefreshesInTheBackground(t *testing.T) {
 	o, conn := migratedDB(t, "snapshot_lookup_test")
 	var clock atomic.Int64 // read by the background lookup
 	clock.Store(time.Now().UnixNano())
-	snaps := reports.NewSnapshots(conn, o.Database, 10*time.Minute)
+	snaps := reports.NewSnapshots(chstore.New(conn), o.Database, 10*time.Minute)
 	snaps.SetClock(func() time.Time { return time.Unix(0, clock.Load()) })
 	advance := func(d time.Duration) { clock.Add(int64(d)) }
 	current := func() uint64 {
@@ -434,7 +435,7 @@ func TestSnapshotLookupRefreshesInTheBackground(t *testing.T) {
 	}
 	// Another serve instance registers a newer generation (its first
 	// build is a full one, so a new generation).
-	gen2, err := reports.NewSnapshots(conn, o.Database, 10*time.Minute).Build(ctx)
+	gen2, err := reports.NewSnapshots(chstore.New(conn), o.Database, 10*time.Minute).Build(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -455,7 +456,7 @@ func TestSnapshotLookupRefreshesInTheBackground(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	gen3, err := reports.NewSnapshots(conn, o.Database, 10*time.Minute).Build(ctx)
+	gen3, err := reports.NewSnapshots(chstore.New(conn), o.Database, 10*time.Minute).Build(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

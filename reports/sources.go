@@ -109,7 +109,7 @@ func ticketFacts(v view) string {
 	}
 	return `tenant, ticket_id, subject, priority, severity, status, tags, ` + names + `,
     channel, customer, organisation, created_at, first_replied_at, first_solved_at, solved_times, reopened_times,
-    status_since, public_replies, reopen_count, rating, rated_at,
+    status_since, public_replies, reopen_count, rating, rated_at, ` + labelColumns + `,
     toUnixTimestamp(first_replied_at) > 0 AS has_reply,
     toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
     toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s`
@@ -154,7 +154,7 @@ func ticketDims(v view) string {
 		grp = "grp"
 	}
 	return "SELECT tenant, ticket_id, subject, priority, severity, status, tags, " + grp +
-		", channel, customer, organisation, created_at FROM " + ticketState(v)
+		", channel, customer, organisation, created_at, " + labelColumns + " FROM " + ticketState(v)
 }
 
 // slaCycleColumns are the columns of an SLA cycle row: those of its
@@ -171,7 +171,7 @@ func slaCycles(v view, where string) string {
 	s := "SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent, group_name AS grp, " +
 		"channel, customer, organisation, created_at, metric, cycle, policy, start_at, deadline, stop_at, elapsed_seconds, state, " +
 		"toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped, " +
-		"state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline " +
+		"state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline, " + labelColumns + " " +
 		"FROM (SELECT * FROM " + v.db + ".sla_tickets FINAL" + v.keys("") + ") " +
 		"ARRAY JOIN metric, cycle, policy, start_at, deadline, stop_at, elapsed_seconds, state WHERE live = 1"
 	if where != "" {
@@ -188,6 +188,10 @@ func slaBy(ts, where string) func(v view, now int64) string {
 		return "SELECT *, " + ts + " AS ts, " + nowCol(now) + " FROM (" + slaCycles(v, where) + ")"
 	}
 }
+
+// labelColumns are the desk's labels every fact row carries (migration
+// 0016), last in each table's and each row's columns.
+const labelColumns = "status_label, priority_label, severity_label"
 
 // replyColumns and timeColumns are the columns of a reply and a time entry
 // row: those of their snapshot tables but the generation.

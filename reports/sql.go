@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
 // statement is SQL text with its bound arguments, in placeholder order.
@@ -102,11 +100,11 @@ func (w *where) filter(d Dimension, vals []string) {
 		w.add(filterSQL(d), vals)
 		return
 	}
-	set := make([]any, len(vals))
+	set := make(Set, len(vals))
 	for i, v := range vals {
 		set[i] = v
 	}
-	w.add(filterSQL(d), clickhouse.GroupSet{Value: set})
+	w.add(filterSQL(d), set)
 }
 
 // groupKeys are the SELECT expressions a query groups by: the bucket (if
@@ -190,6 +188,11 @@ var TicketColumns = []Column{
 	{Name: "customer", Label: "Customer", Kind: KindDimension},
 	{Name: "organisation", Label: "Organisation", Kind: KindDimension},
 	{Name: "created_at", Label: "Created", Kind: KindTime},
+	// The desk's own words for the status, priority and severity ("" if
+	// it sent none): readers of one tenant's list see these (Readable).
+	{Name: string(DimStatusLabel), Label: dimLabel(DimStatusLabel), Kind: KindDimension},
+	{Name: string(DimPriorityLabel), Label: dimLabel(DimPriorityLabel), Kind: KindDimension},
+	{Name: string(DimSeverityLabel), Label: dimLabel(DimSeverityLabel), Kind: KindDimension},
 }
 
 // srcRunning are running SLA clocks, for the pre-breach list.
@@ -239,9 +242,9 @@ func literal(v any) string {
 			parts[i] = quote(s)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
-	case clickhouse.GroupSet:
-		parts := make([]string, len(x.Value))
-		for i, v := range x.Value {
+	case Set:
+		parts := make([]string, len(x))
+		for i, v := range x {
 			parts[i] = literal(v)
 		}
 		return "(" + strings.Join(parts, ", ") + ")"

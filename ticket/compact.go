@@ -13,7 +13,8 @@ import (
 // ReadCompact reads it back.
 func (s *State) AppendCompact(b []byte) []byte {
 	for _, v := range [...]string{s.Tenant, s.TicketID, s.Channel, s.Customer, s.Organisation, s.Group, s.Assignee,
-		s.Subject, string(s.Status), string(s.Priority), string(s.Severity), string(s.CreatedBy), s.MergedInto, s.LastEventID} {
+		s.Subject, string(s.Status), string(s.Priority), string(s.Severity), string(s.CreatedBy), s.MergedInto, s.LastEventID,
+		s.StatusLabel, s.PriorityLabel, s.SeverityLabel} {
 		b = compact.AppendStr(b, v)
 	}
 	for _, l := range [...][]string{s.SupportingAgents, s.Tags} {
@@ -44,7 +45,8 @@ func ReadCompact(blob string) (State, bool) {
 	r := compactReader{compact.NewReader(blob)}
 	var s State
 	for _, p := range [...]*string{&s.Tenant, &s.TicketID, &s.Channel, &s.Customer, &s.Organisation, &s.Group, &s.Assignee,
-		&s.Subject, (*string)(&s.Status), (*string)(&s.Priority), (*string)(&s.Severity), (*string)(&s.CreatedBy), &s.MergedInto, &s.LastEventID} {
+		&s.Subject, (*string)(&s.Status), (*string)(&s.Priority), (*string)(&s.Severity), (*string)(&s.CreatedBy), &s.MergedInto, &s.LastEventID,
+		&s.StatusLabel, &s.PriorityLabel, &s.SeverityLabel} {
 		*p = r.Str()
 	}
 	for _, p := range [...]*[]string{&s.SupportingAgents, &s.Tags} {

@@ -30,6 +30,10 @@ type State struct {
 	Priority         event.Priority
 	Severity         event.Severity
 	Tags             []string
+	// The desk's own labels of the current status, priority and severity:
+	// the label of the latest event that set each value. "" when the event
+	// had none (a defaulted priority, an absent severity).
+	StatusLabel, PriorityLabel, SeverityLabel string
 
 	CreatedAt      time.Time
 	CreatedBy      event.ActorType
@@ -120,8 +124,10 @@ func (s *State) apply(e *event.Event) {
 		s.Group, s.Assignee = e.Group, e.Assignee
 		s.SupportingAgents = slices.Clone(e.SupportingAgents)
 		s.Priority, s.Severity = e.Priority, e.Severity
+		s.PriorityLabel, s.SeverityLabel = e.PriorityLabel, e.SeverityLabel
 		s.Tags = slices.Clone(e.Tags)
 		s.setStatus(e.Status, e.OccurredAt)
+		s.StatusLabel = e.StatusLabel
 	case event.TypeAssigned:
 		if e.SetsAssignee {
 			s.Assignee = e.Assignee
@@ -133,11 +139,14 @@ func (s *State) apply(e *event.Event) {
 			s.SupportingAgents = slices.Clone(e.SupportingAgents)
 		}
 	case event.TypeStatusChanged:
+		// the label changes even when the status does not: "Đang xử lý"
+		// and "KH Đã phản hồi" are both open at the support portal
 		s.setStatus(e.Status, e.OccurredAt)
+		s.StatusLabel = e.StatusLabel
 	case event.TypePriorityChanged:
-		s.Priority = e.Priority
+		s.Priority, s.PriorityLabel = e.Priority, e.PriorityLabel
 	case event.TypeSeverityChanged:
-		s.Severity = e.Severity
+		s.Severity, s.SeverityLabel = e.Severity, e.SeverityLabel
 	case event.TypeTagsChanged:
 		// a copy: a State is a value, and its copies (a fold's earlier
 		// states, the writer's staged and stored ones) share the array

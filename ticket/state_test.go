@@ -171,3 +171,36 @@ func TestRatingRule(t *testing.T) {
 		t.Errorf("Fold without rules: the latest rating counts, got %d", s.Rating)
 	}
 }
+
+// The desk's labels follow the latest event that set each value, also when
+// the canonical value stays the same; a defaulted priority has no label.
+func TestFoldKeepsTheDesksLabels(t *testing.T) {
+	label := func(s event.Status, l string) func(*event.Event) {
+		return func(e *event.Event) { e.Status, e.StatusLabel = s, l }
+	}
+	h := []event.Event{
+		ev("1", 0, event.TypeCreated, func(e *event.Event) {
+			e.Status, e.StatusLabel = event.StatusNew, "Đang mở"
+			e.Priority, e.PriorityDefaulted = event.PriorityNormal, true
+			e.Severity, e.SeverityLabel = event.SeverityHigh, "cao"
+		}),
+		ev("2", 1, event.TypeStatusChanged, label(event.StatusOpen, "Đang xử lý")),
+		ev("3", 2, event.TypeStatusChanged, label(event.StatusOpen, "KH Đã phản hồi")), // same status, new label
+	}
+	s := Fold(h)
+	if s.Status != event.StatusOpen || s.StatusLabel != "KH Đã phản hồi" || s.StatusSince != at(1) {
+		t.Errorf("status %s %q since %v", s.Status, s.StatusLabel, s.StatusSince)
+	}
+	if s.PriorityLabel != "" || s.SeverityLabel != "cao" {
+		t.Errorf("priority label %q severity label %q", s.PriorityLabel, s.SeverityLabel)
+	}
+	h = append(h,
+		ev("4", 3, event.TypePriorityChanged, func(e *event.Event) { e.Priority, e.PriorityLabel = event.PriorityUrgent, "Khẩn cấp" }),
+		ev("5", 4, event.TypeSeverityChanged, func(e *event.Event) { e.Severity, e.SeverityLabel = event.SeverityCritical, "rất cao" }),
+		ev("6", 5, event.TypeStatusChanged, label(event.StatusClosed, "Đã đóng")),
+	)
+	s = Fold(h)
+	if s.StatusLabel != "Đã đóng" || s.PriorityLabel != "Khẩn cấp" || s.SeverityLabel != "rất cao" {
+		t.Errorf("labels %q %q %q", s.StatusLabel, s.PriorityLabel, s.SeverityLabel)
+	}
+}

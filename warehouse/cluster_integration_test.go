@@ -17,6 +17,7 @@ import (
 	"github.com/slatehq/slate/event/eventgen"
 	"github.com/slatehq/slate/internal/testkit"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/chstore"
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
@@ -540,9 +541,9 @@ func TestClusterOneShardTwoReplicas(t *testing.T) {
 	}
 	t.Logf("%d events (%d rows before merges), %d tickets, %d time entries on each replica", countsA.final, countsA.raw, countsA.tickets, countsA.entries)
 
-	want := runAllReports(t, reports.NewService(connS, clusterDB, reports.DefaultLimits()), f.now)
-	compareReports(t, "through replica 1", runAllReports(t, reports.NewService(connA, clusterDB, reports.DefaultLimits()), f.now), want)
-	compareReports(t, "through replica 2", runAllReports(t, reports.NewService(connB, clusterDB, reports.DefaultLimits()), f.now), want)
+	want := runAllReports(t, reports.NewService(chstore.New(connS), clusterDB, reports.DefaultLimits()), f.now)
+	compareReports(t, "through replica 1", runAllReports(t, reports.NewService(chstore.New(connA), clusterDB, reports.DefaultLimits()), f.now), want)
+	compareReports(t, "through replica 2", runAllReports(t, reports.NewService(chstore.New(connB), clusterDB, reports.DefaultLimits()), f.now), want)
 	widenEnumOnCluster(t, c)
 	t.Logf("whole test %v", time.Since(began).Round(time.Millisecond))
 }
@@ -725,8 +726,8 @@ func TestClusterTwoShards(t *testing.T) {
 		}
 	}
 
-	want := runAllReports(t, reports.NewService(connS, clusterDB, reports.DefaultLimits()), f.now)
-	compareReports(t, "through shard 1", runAllReports(t, reports.NewService(conn1, clusterDB, reports.DefaultLimits()), f.now), want)
-	compareReports(t, "through shard 2", runAllReports(t, reports.NewService(conn2, clusterDB, reports.DefaultLimits()), f.now), want)
+	want := runAllReports(t, reports.NewService(chstore.New(connS), clusterDB, reports.DefaultLimits()), f.now)
+	compareReports(t, "through shard 1", runAllReports(t, reports.NewService(chstore.New(conn1), clusterDB, reports.DefaultLimits()), f.now), want)
+	compareReports(t, "through shard 2", runAllReports(t, reports.NewService(chstore.New(conn2), clusterDB, reports.DefaultLimits()), f.now), want)
 	t.Logf("whole test %v", time.Since(began).Round(time.Millisecond))
 }

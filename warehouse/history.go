@@ -24,6 +24,7 @@ var historyColumns = schema.Events.MustSelect(
 	"channel", "customer", "organisation", "group_name", "assignee", "supporting_agents", "sets_assignee", "sets_group", "sets_supporting",
 	"subject", "status", "priority", "severity", "tags", "tags_added", "tags_removed", "message_kind",
 	"agent", "seconds", "billable", "rating", "merged_into",
+	"status_label", "priority_label", "severity_label",
 )
 
 // slaHistoryColumns are the columns SLA evaluation reads: what the engine
@@ -33,6 +34,7 @@ var slaHistoryColumns = schema.Events.MustSelect(
 	"tenant", "ticket_id", "event_id", "type", "occurred_us", "actor_type",
 	"channel", "customer", "organisation", "group_name", "assignee", "sets_assignee", "sets_group",
 	"subject", "status", "priority", "severity", "tags", "tags_added", "tags_removed", "message_kind", "merged_into",
+	"status_label", "priority_label", "severity_label",
 )
 
 // historyQuery reads the events of n tickets of one tenant, grouped by
@@ -257,7 +259,8 @@ func (s *historyScanner) scan(rows driver.Rows) error {
 		)
 		if err := rows.Scan(&e.Tenant, &e.TicketID, &e.ID, &typ, &occurredUs, &actorType,
 			&e.Channel, &e.Customer, &e.Organisation, &e.Group, &e.Assignee, &setsAssignee, &setsGroup,
-			&e.Subject, &status, &priority, &severity, &e.Tags, &e.TagsAdded, &e.TagsRemoved, &kind, &e.MergedInto); err != nil {
+			&e.Subject, &status, &priority, &severity, &e.Tags, &e.TagsAdded, &e.TagsRemoved, &kind, &e.MergedInto,
+			&e.StatusLabel, &e.PriorityLabel, &e.SeverityLabel); err != nil {
 			return fmt.Errorf("load histories: scan: %w", err)
 		}
 		e.Schema = event.SchemaVersion
@@ -308,7 +311,8 @@ func scanHistories(rows driver.Rows, fn func([]event.Event) error) error {
 		if err := rows.Scan(&e.Tenant, &e.TicketID, &e.ID, &typ, &occurredUs, &actorType, &e.Actor.ID,
 			&e.Channel, &e.Customer, &e.Organisation, &e.Group, &e.Assignee, &e.SupportingAgents, &setsAssignee, &setsGroup, &setsSupporting,
 			&e.Subject, &status, &priority, &severity, &e.Tags, &e.TagsAdded, &e.TagsRemoved, &kind,
-			&e.Agent, &seconds, &billable, &e.Rating, &e.MergedInto); err != nil {
+			&e.Agent, &seconds, &billable, &e.Rating, &e.MergedInto,
+			&e.StatusLabel, &e.PriorityLabel, &e.SeverityLabel); err != nil {
 			return fmt.Errorf("load histories: scan: %w", err)
 		}
 		e.Schema = event.SchemaVersion

@@ -13,10 +13,10 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"events", "tickets", "time_entries", "dead_letters", "sla_results", "sla_progress"}
-	if len(migs) != len(want)+9 {
-		t.Fatalf("got %d migrations, want %d", len(migs), len(want)+9)
+	if len(migs) != len(want)+10 {
+		t.Fatalf("got %d migrations, want %d", len(migs), len(want)+10)
 	}
-	slaSnap, layout := migs[len(migs)-2], migs[len(migs)-1]
+	slaSnap, layout := migs[13], migs[14] // 0014, 0015
 	if slaSnap.Name != "snapshot_sla" || len(slaSnap.Statements) != 1 ||
 		!strings.Contains(slaSnap.Statements[0], "CREATE TABLE IF NOT EXISTS analytics.snapshot_sla\n") ||
 		!strings.Contains(slaSnap.Statements[0], "ORDER BY (generation, metric, start_at, tenant, ticket_id)") {
@@ -26,11 +26,11 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 		!strings.HasPrefix(layout.Statements[0], "ALTER TABLE analytics.report_snapshots ADD COLUMN layout ") {
 		t.Errorf("migration %s: %q", layout.Name, layout.Statements)
 	}
-	if changed := migs[len(migs)-4]; changed.Name != "snapshot_changed" || len(changed.Statements) != 1 ||
+	if changed := migs[11]; changed.Name != "snapshot_changed" || len(changed.Statements) != 1 ||
 		!strings.Contains(changed.Statements[0], "CREATE TABLE IF NOT EXISTS analytics.snapshot_changed\n") {
 		t.Errorf("migration %s: %q", changed.Name, changed.Statements)
 	}
-	if readAt := migs[len(migs)-3]; readAt.Name != "snapshot_read_at" || len(readAt.Statements) != 1 ||
+	if readAt := migs[12]; readAt.Name != "snapshot_read_at" || len(readAt.Statements) != 1 ||
 		!strings.HasPrefix(readAt.Statements[0], "ALTER TABLE analytics.report_snapshots ADD COLUMN read_at ") {
 		t.Errorf("migration %s: %q", readAt.Name, readAt.Statements)
 	}
@@ -60,6 +60,17 @@ func TestMigrationsRenderForTheDatabase(t *testing.T) {
 	for _, st := range sla.States {
 		if !strings.Contains(cycles, "'"+string(st)+"' = ") {
 			t.Errorf("snapshot_sla: state has no enum value %q", st)
+		}
+	}
+	labels := migs[15] // 0016: three label columns on each table with ticket dimensions
+	if labels.Name != "desk_labels" || len(labels.Statements) != 18 {
+		t.Fatalf("migration %s: %d statements", labels.Name, len(labels.Statements))
+	}
+	for i, table := range []string{"tickets", "sla_tickets", "snapshot_tickets", "snapshot_sla", "snapshot_replies", "snapshot_time"} {
+		for j, col := range []string{"status_label", "priority_label", "severity_label"} {
+			if st := labels.Statements[3*i+j]; !strings.HasPrefix(st, "ALTER TABLE analytics."+table+" ADD COLUMN "+col+" String") {
+				t.Errorf("desk_labels statement %d: %s", 3*i+j+1, st)
+			}
 		}
 	}
 	timeline := migs[len(want)]

@@ -656,6 +656,7 @@ func (r *ticketRow) targets() map[string]any {
 		"rated_at": &r.ratedAt, "merged_into": &s.MergedInto, "deleted": &r.deleted, "last_event_at": &r.lastAt,
 		"last_event_us": &r.lastUs, "last_event_id": &s.LastEventID, "updated_at": &r.updatedAt,
 		"status_since": &r.statusSince, "solved_times": &s.SolvedTimes, "reopened_times": &s.ReopenedTimes,
+		"status_label": &s.StatusLabel, "priority_label": &s.PriorityLabel, "severity_label": &s.SeverityLabel,
 	}
 }
 

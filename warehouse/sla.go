@@ -373,6 +373,8 @@ func slaTicketsByColumn(ts []slaTicket, rs []sla.Result, now time.Time) map[stri
 		tenant, ticketID, subject, status = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		priority, severity, assignee      = make([]string, n), make([]string, n), make([]string, n)
 		group, channel, customer, org     = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		statusLabel, priorityLabel        = make([]string, n), make([]string, n)
+		severityLabel                     = make([]string, n)
 		version                           = make([]uint64, n)
 		live                              = make([]uint8, n)
 		tags                              = make([][]string, n)
@@ -398,6 +400,7 @@ func slaTicketsByColumn(ts []slaTicket, rs []sla.Result, now time.Time) map[stri
 		status[i], priority[i], severity[i], tags[i] = string(s.Status), string(s.Priority), string(s.Severity), s.Tags
 		assignee[i], group[i], channel[i], customer[i], org[i] = s.Assignee, s.Group, s.Channel, s.Customer, s.Organisation
 		live[i], createdAt[i], evaluated[i] = b2u(s.HasCreated && !s.Deleted && s.MergedInto == ""), dt(s.CreatedAt), now
+		statusLabel[i], priorityLabel[i], severityLabel[i] = s.StatusLabel, s.PriorityLabel, s.SeverityLabel
 		j := k + t.to - t.from
 		metric[i], policy[i], state[i] = mAll[k:j:j], pAll[k:j:j], sAll[k:j:j]
 		cycle[i], elapsed[i] = cAll[k:j:j], eAll[k:j:j]
@@ -413,7 +416,8 @@ func slaTicketsByColumn(ts []slaTicket, rs []sla.Result, now time.Time) map[stri
 		"subject": subject, "status": status, "priority": priority, "severity": severity, "tags": tags,
 		"assignee": assignee, "group_name": group, "channel": channel, "customer": customer, "organisation": org,
 		"created_at": createdAt, "metric": metric, "cycle": cycle, "policy": policy, "start_at": start,
-		"deadline": deadline, "stop_at": stop, "elapsed_seconds": elapsed, "state": state, "evaluated_at": evaluated}
+		"deadline": deadline, "stop_at": stop, "elapsed_seconds": elapsed, "state": state, "evaluated_at": evaluated,
+		"status_label": statusLabel, "priority_label": priorityLabel, "severity_label": severityLabel}
 }
 
 // optTime maps "none" to the epoch, as dt does.

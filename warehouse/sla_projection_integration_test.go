@@ -7,9 +7,12 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/event/eventgen"
 	"github.com/slatehq/slate/sla"
+	"github.com/slatehq/slate/ticket"
 	"github.com/slatehq/slate/warehouse"
 )
 
@@ -126,6 +129,43 @@ func testProjectedSLA(t *testing.T, cache int) {
 	}
 	if seen != len(histories) {
 		t.Errorf("sla_tickets rows for %d tickets, want %d", seen, len(histories))
+	}
+	checkLabels(t, conn, o.Database, histories)
+}
+
+// checkLabels: every ticket's desk labels, in tickets and in sla_tickets,
+// are those of the fold of its whole history, however the projector got
+// there (cached state, stored row, refolded history).
+func checkLabels(t *testing.T, conn driver.Conn, db string, histories map[string][]event.Event) {
+	t.Helper()
+	labelled := 0
+	for _, table := range []string{"tickets", "sla_tickets"} {
+		rows, err := conn.Query(context.Background(), "SELECT tenant, ticket_id, status_label, priority_label, severity_label FROM "+db+"."+table+" FINAL")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var tn, id, st, pr, sv string
+			if err := rows.Scan(&tn, &id, &st, &pr, &sv); err != nil {
+				t.Fatal(err)
+			}
+			s := ticket.Fold(histories[tn+"/"+id])
+			if got, want := [3]string{st, pr, sv}, [3]string{s.StatusLabel, s.PriorityLabel, s.SeverityLabel}; got != want {
+				t.Errorf("%s %s/%s: labels %q, want %q", table, tn, id, got, want)
+			}
+			if st != "" && st != string(s.Status) {
+				labelled++
+			}
+			n++
+		}
+		rows.Close()
+		if n != len(histories) {
+			t.Errorf("%s: %d tickets, want %d", table, n, len(histories))
+		}
+	}
+	if labelled == 0 {
+		t.Error("no ticket has a status label other than its code: the check proves nothing")
 	}
 }
 

@@ -107,7 +107,7 @@ func TestMigrateTwiceAndConcurrently(t *testing.T) {
 // lifecycle is one ticket's history, written by hand; want below is its
 // state worked out by hand from the same lines.
 var lifecycle = []string{
-	`{"schema":1,"event_id":"e01","type":"ticket.created","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T09:00:00.100Z","actor":{"type":"customer","id":"c1"},"data":{"channel":"Email","customer":"c1","organisation":"Công ty ABC","status":"new","priority":"high","tags":["vpn","billing"],"subject":"VPN down"}}`,
+	`{"schema":1,"event_id":"e01","type":"ticket.created","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T09:00:00.100Z","actor":{"type":"customer","id":"c1"},"data":{"channel":"Email","customer":"c1","organisation":"Công ty ABC","status":"new","priority":"High","tags":["vpn","billing"],"subject":"VPN down"}}`,
 	`{"schema":1,"event_id":"e02","type":"ticket.assigned","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T09:05:00Z","actor":{"type":"system"},"data":{"assignee":"a1","group":"L1"}}`,
 	`{"schema":1,"event_id":"e03","type":"ticket.status_changed","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T09:06:00Z","actor":{"type":"agent","id":"a1"},"data":{"status":"open"}}`,
 	`{"schema":1,"event_id":"e04","type":"ticket.message","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T09:30:00Z","actor":{"type":"agent","id":"a1"},"data":{"kind":"public_reply"}}`,
@@ -118,7 +118,7 @@ var lifecycle = []string{
 	`{"schema":1,"event_id":"e09","type":"ticket.status_changed","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T11:00:00Z","actor":{"type":"agent","id":"a1"},"data":{"status":"solved"}}`,
 	`{"schema":1,"event_id":"e10","type":"ticket.status_changed","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T12:00:00Z","actor":{"type":"customer","id":"c1"},"data":{"status":"open"}}`,
 	`{"schema":1,"event_id":"e11","type":"ticket.tags_changed","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T12:10:00Z","actor":{"type":"agent","id":"a1"},"data":{"added":["Sự cố"],"removed":["billing"]}}`,
-	`{"schema":1,"event_id":"e12","type":"ticket.status_changed","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T13:00:00Z","actor":{"type":"agent","id":"a1"},"data":{"status":"closed"}}`,
+	`{"schema":1,"event_id":"e12","type":"ticket.status_changed","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-02T13:00:00Z","actor":{"type":"agent","id":"a1"},"data":{"status":"Closed"}}`,
 	`{"schema":1,"event_id":"e13","type":"ticket.rated","tenant":"acme","ticket_id":"T1","occurred_at":"2026-03-03T08:00:00Z","actor":{"type":"customer","id":"c1"},"data":{"rating":5}}`,
 }
 
@@ -146,6 +146,7 @@ type ticketRow struct {
 	rating                                                   uint8
 	statusSince                                              time.Time
 	solvedTimes, reopenedTimes                               []time.Time
+	statusLabel, priorityLabel, severityLabel                string
 }
 
 func readTicket(t *testing.T, conn driver.Conn, db string) ticketRow {
@@ -153,11 +154,11 @@ func readTicket(t *testing.T, conn driver.Conn, db string) ticketRow {
 	var r ticketRow
 	err := conn.QueryRow(context.Background(), fmt.Sprintf(`SELECT version, has_created, status, priority, assignee, group_name, organisation, channel, tags,
 		created_at, first_replied_at, first_solved_at, solved_at, closed_at, reopen_count, public_replies, customer_replies, rating,
-		status_since, solved_times, reopened_times
+		status_since, solved_times, reopened_times, status_label, priority_label, severity_label
 		FROM %s.tickets FINAL WHERE tenant = 'acme' AND ticket_id = 'T1'`, db)).Scan(
 		&r.version, &r.hasCreated, &r.status, &r.priority, &r.assignee, &r.group, &r.organisation, &r.channel, &r.tags,
 		&r.createdAt, &r.firstReplied, &r.firstSolved, &r.solved, &r.closed, &r.reopens, &r.publicReplies, &r.customerReplies, &r.rating,
-		&r.statusSince, &r.solvedTimes, &r.reopenedTimes)
+		&r.statusSince, &r.solvedTimes, &r.reopenedTimes, &r.statusLabel, &r.priorityLabel, &r.severityLabel)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,6 +196,8 @@ var lifecycleTicket = ticketRow{
 	statusSince:   at("2026-03-02T13:00:00Z"),
 	solvedTimes:   []time.Time{at("2026-03-02T11:00:00Z"), at("2026-03-02T13:00:00Z")},
 	reopenedTimes: []time.Time{at("2026-03-02T12:00:00Z")},
+	// the labels as the desk wrote them; no severity was sent
+	statusLabel: "Closed", priorityLabel: "High",
 }
 
 // checkLifecycleStored fails unless T1's row and the tables' counts are
@@ -517,6 +520,8 @@ func TestSLARefreshMatchesEvaluate(t *testing.T) {
 			t.Errorf("%s: stored %q, evaluated %+v", k, got[k], w)
 		}
 	}
+	// the refresher's sla_tickets row carries the desk's labels too
+	checkLabels(t, conn, o.Database, map[string][]event.Event{"acme/T1": history})
 }
 
 // agentEvent is one event of tenant acme by agent a1, as a wire line.
@@ -770,8 +775,12 @@ func TestFirstRatingStands(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if r := readTicket(t, conn, o.Database); r.rating != tt.rating || r.version != 15 {
-				t.Fatalf("rating %d version %d, want %d and 15", r.rating, r.version, tt.rating)
+			// without a cache, the later ratings extend the stored row:
+			// its labels must read back too
+			if r := readTicket(t, conn, o.Database); r.rating != tt.rating || r.version != 15 ||
+				r.statusLabel != lifecycleTicket.statusLabel || r.priorityLabel != lifecycleTicket.priorityLabel {
+				t.Fatalf("rating %d version %d labels %q %q, want %d, 15 and those of %+v", r.rating, r.version,
+					r.statusLabel, r.priorityLabel, tt.rating, lifecycleTicket)
 			}
 			if err := w.RefoldTickets(ctx, []warehouse.TicketKey{{Tenant: "acme", TicketID: "T1"}}); err != nil {
 				t.Fatal(err)

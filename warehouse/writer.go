@@ -777,11 +777,13 @@ type ticketCols struct {
 	statusSince                                     []time.Time
 	lastEventUs                                     []int64
 	solvedTimes, reopenedTimes                      [][]time.Time
+	statusLabel, priorityLabel, severityLabel       []string
 }
 
 func (c *ticketCols) resize(n int) {
 	for _, col := range []*[]string{&c.tenant, &c.ticketID, &c.channel, &c.customer, &c.org, &c.group, &c.assignee,
-		&c.subject, &c.status, &c.priority, &c.severity, &c.createdBy, &c.mergedInto, &c.lastEventID} {
+		&c.subject, &c.status, &c.priority, &c.severity, &c.createdBy, &c.mergedInto, &c.lastEventID,
+		&c.statusLabel, &c.priorityLabel, &c.severityLabel} {
 		*col = resized(*col, n)
 	}
 	c.supporting, c.tags = resized(c.supporting, n), resized(c.tags, n)
@@ -813,6 +815,7 @@ func (c *ticketCols) fill(states []*ticket.State, now time.Time) {
 		c.rating[i], c.ratedAt[i], c.mergedInto[i], c.deleted[i] = s.Rating, dt(s.RatedAt), s.MergedInto, b2u(s.Deleted)
 		c.lastEventAt[i], c.lastEventUs[i], c.lastEventID[i], c.updatedAt[i] = dt(s.LastEventAt), micros(s.LastEventAt), s.LastEventID, now
 		c.statusSince[i], c.solvedTimes[i], c.reopenedTimes[i] = dt(s.StatusSince), secondsOf(s.SolvedTimes), secondsOf(s.ReopenedTimes)
+		c.statusLabel[i], c.priorityLabel[i], c.severityLabel[i] = s.StatusLabel, s.PriorityLabel, s.SeverityLabel
 	}
 }
 
@@ -829,11 +832,12 @@ func (c *ticketCols) byColumn() map[string]any {
 		"merged_into": c.mergedInto, "deleted": c.deleted, "last_event_at": c.lastEventAt, "last_event_us": c.lastEventUs,
 		"last_event_id": c.lastEventID, "updated_at": c.updatedAt, "status_since": c.statusSince,
 		"solved_times": c.solvedTimes, "reopened_times": c.reopenedTimes,
+		"status_label": c.statusLabel, "priority_label": c.priorityLabel, "severity_label": c.severityLabel,
 	}
 }
 
 // insertTickets writes the states a column at a time (a row-wise Append
-// boxes each of the 36 values of every row), in blocks of insertBlock rows
+// boxes each of the 39 values of every row), in blocks of insertBlock rows
 // of one insert.
 func (w *Writer) insertTickets(ctx context.Context, c *ticketCols, states []*ticket.State) error {
 	b, err := w.prepareTickets(ctx, c, states)

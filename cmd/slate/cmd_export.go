@@ -16,6 +16,7 @@ import (
 	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/internal/procstat"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/chstore"
 	"github.com/slatehq/slate/reports/formats"
 	"github.com/slatehq/slate/reports/xlsx"
 	"github.com/slatehq/slate/warehouse"
@@ -110,7 +111,7 @@ func runExport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer conn.Close()
-	svc := reports.NewService(conn, cfg.ClickHouse.Database, cfg.Reports)
+	svc := reports.NewService(chstore.New(conn), cfg.ClickHouse.Database, cfg.Reports)
 	start := time.Now()
 	switch workbook {
 	case "finance":

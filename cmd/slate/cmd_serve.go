@@ -22,6 +22,7 @@ import (
 	"github.com/slatehq/slate/internal/i18n"
 	"github.com/slatehq/slate/internal/obs"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/chstore"
 	"github.com/slatehq/slate/reports/httpapi"
 	"github.com/slatehq/slate/reports/xlsx"
 	"github.com/slatehq/slate/warehouse"
@@ -119,7 +120,7 @@ func reportSnapshots(cfg Config, conn driver.Conn, svc *reports.Service, log *sl
 		log.Info("report snapshots are off on a cluster: reports read the live tables")
 		return nil
 	}
-	snaps := reports.NewSnapshots(conn, cfg.ClickHouse.Database, cfg.Reports.SnapshotMaxAge)
+	snaps := reports.NewSnapshots(chstore.New(conn), cfg.ClickHouse.Database, cfg.Reports.SnapshotMaxAge)
 	svc.UseSnapshots(snaps)
 	return snaps
 }
@@ -157,7 +158,7 @@ func serveRouter(ctx context.Context, cfg Config, conn driver.Conn, log *slog.Lo
 		return nil, fmt.Errorf("config: auth: %w", err)
 	}
 	reg := obs.NewRegistry()
-	svc := reports.NewService(conn, cfg.ClickHouse.Database, cfg.Reports)
+	svc := reports.NewService(chstore.New(conn), cfg.ClickHouse.Database, cfg.Reports)
 	if snaps := reportSnapshots(cfg, conn, svc, log); snaps != nil {
 		snaps.Register(reg)
 		go snaps.Run(ctx, cfg.Reports.SnapshotInterval, log)

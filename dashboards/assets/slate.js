@@ -14,6 +14,10 @@
       if (!period) { return null; }
       q.set("grain", d.grain);
       q.set("period", period);
+    } else if (d.filters) {
+      var f = d.filters[params.dataIndex];
+      if (!f) { return null; }
+      Object.keys(f).forEach(function (k) { q.set(k, f[k]); });
     } else if (d.dim) {
       var key = d.keys ? d.keys[params.dataIndex] : params.name;
       if (key === undefined) { return null; }

@@ -22,6 +22,7 @@ import (
 	"github.com/slatehq/slate/event/eventgen"
 	"github.com/slatehq/slate/internal/testkit"
 	"github.com/slatehq/slate/reports"
+	"github.com/slatehq/slate/reports/chstore"
 	"github.com/slatehq/slate/reports/schedule"
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
@@ -437,7 +438,7 @@ func exercise(t *testing.T, ctx context.Context, conn driver.Conn, o warehouse.O
 	_, _, err = refresher.Refresh(ctx, time.Time{}, "", nil)
 	must("sla refresh", err)
 
-	snaps := reports.NewSnapshots(conn, o.Database, 365*24*time.Hour)
+	snaps := reports.NewSnapshots(chstore.New(conn), o.Database, 365*24*time.Hour)
 	_, err = snaps.Build(ctx)
 	must("snapshot build", err)
 
@@ -512,8 +513,8 @@ func exerciseSchedules(t *testing.T, ctx context.Context, conn driver.Conn, must
 // each measure; then the summary and the time entries export.
 func exerciseReports(t *testing.T, ctx context.Context, conn driver.Conn, now time.Time, snaps *reports.Snapshots, must func(string, error)) {
 	t.Helper()
-	live := reports.NewService(conn, db, reports.DefaultLimits())
-	snap := reports.NewService(conn, db, reports.DefaultLimits())
+	live := reports.NewService(chstore.New(conn), db, reports.DefaultLimits())
+	snap := reports.NewService(chstore.New(conn), db, reports.DefaultLimits())
 	snap.UseSnapshots(snaps)
 	services := []*reports.Service{live, snap}
 
@@ -598,6 +599,9 @@ func exerciseReports(t *testing.T, ctx context.Context, conn driver.Conn, now ti
 		if len(r.Dimensions) >= 2 && !r.List {
 			run(r, month+"&group_by="+string(r.Dimensions[0])+","+string(r.Dimensions[1]), reports.Scope{})
 			run(r, month+"&group_by="+string(r.Dimensions[len(r.Dimensions)-1])+"&top=3", reports.Scope{})
+			// The desk's labels rolled up under their canonical values.
+			run(r, month+"&group_by=status,status_label", reports.Scope{})
+			run(r, month+"&group_by=priority,priority_label&severity_label=", reports.Scope{})
 		}
 		if tenant == "" {
 			t.Fatalf("%s: no tenant to scope to", name)

@@ -142,6 +142,8 @@ func dynamicKeys() map[string][]string {
 	for _, x := range []string{"full_resolution", "requester_wait", "agent_work"} {
 		m["metric."] = append(m["metric."], x)
 	}
+	// the backlog's age buckets
+	m["age."] = reports.AgeBuckets
 	// an SLA drill-down's state column
 	for _, x := range sla.States {
 		m["state."] = append(m["state."], string(x))

@@ -152,7 +152,9 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request, list bool) {
 	if format.Download {
 		w.Header().Set("Content-Disposition", `attachment; filename="`+res.Report+"."+format.Ext+`"`)
 	}
-	if err := format.Encode(w, res, i18n.English); err != nil {
+	// A workbook's headings are in the reader's language, as the
+	// dashboards are: the user's configured one, else the browser's.
+	if err := format.Encode(w, res, i18n.ForReader(p.Lang, r.Header.Get("Accept-Language"))); err != nil {
 		a.log.Error("encode report", "report", name, "format", format.Name, "err", err)
 	}
 }

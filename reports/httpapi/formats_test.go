@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/slatehq/slate/internal/auth"
 	"github.com/slatehq/slate/reports/formats"
 	"github.com/slatehq/slate/reports/reportstest"
@@ -93,5 +95,49 @@ func TestAPIFormatsAreTheRegistry(t *testing.T) {
 	}
 	if len(fake.Calls()) != 0 {
 		t.Errorf("an unknown format reached the report layer: %+v", fake.Calls())
+	}
+}
+
+// A workbook from the API speaks its reader's language, as the dashboards
+// do: the user's configured language first, then the browser's
+// Accept-Language, else English. Its sheet name, title and headers are
+// the catalog's, and a canonical value is written in the language.
+func TestXLSXInTheReadersLanguage(t *testing.T) {
+	fake := reportstest.New()
+	fake.Answer = volumeRows
+	for _, c := range []struct {
+		who    auth.Principal
+		accept string
+		sheet  string
+		header []string
+		value  string
+	}{
+		{auth.Principal{Name: "lan", Role: auth.RoleViewer}, "vi-VN,vi;q=0.9,en;q=0.5", "Lượng phiếu", []string{"Mức ưu tiên", "Tạo mới"}, "Cao"},
+		{auth.Principal{Name: "oksana", Role: auth.RoleViewer, Lang: "ru"}, "vi-VN,en;q=0.5", "Поток заявок", []string{"Приоритет", "Создано"}, "Высокий"},
+		{auth.Principal{Name: "ann", Role: auth.RoleViewer}, "", "Ticket volume", []string{"Priority", "Created"}, "High"},
+	} {
+		req := httptest.NewRequest("GET", "/api/v1/reports/volume?format=xlsx", nil)
+		if c.accept != "" {
+			req.Header.Set("Accept-Language", c.accept)
+		}
+		w := httptest.NewRecorder()
+		serveAs(fake, c.who).ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			t.Fatalf("%s: %d %s", c.who.Name, w.Code, w.Body)
+		}
+		x, err := excelize.OpenReader(w.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheets := x.GetSheetList()
+		rows, _ := x.GetRows(c.sheet)
+		x.Close()
+		if !slices.Equal(sheets, []string{c.sheet}) {
+			t.Errorf("%s: sheets %q, want %q", c.who.Name, sheets, c.sheet)
+			continue
+		}
+		if len(rows) < 5 || rows[0][0] != c.sheet || !slices.Equal(rows[3], c.header) || rows[4][0] != c.value {
+			t.Errorf("%s: rows %q, want title %q, header %q, first value %q", c.who.Name, rows, c.sheet, c.header, c.value)
+		}
 	}
 }

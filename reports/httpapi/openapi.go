@@ -100,6 +100,7 @@ func OpenAPI() map[string]any {
 						"number": obj{"type": "integer"}, "size": obj{"type": "integer"}, "total": obj{"type": "integer", "description": "Rows of the whole list."},
 						"pages": obj{"type": "integer"}}},
 					"truncated": obj{"type": "boolean", "description": "A list with rows past this page."},
+					"tenant":    obj{"type": "string", "description": "The one tenant whose facts the result holds (a scope or filter of one tenant); absent when tenants may be mixed. People read that desk's labels (docs/reports.md, Labels and codes)."},
 				}},
 			},
 		},

@@ -83,8 +83,11 @@ type Sheet struct {
 }
 
 // AddResult writes a report result as a sheet (and its previous period, if
-// any, as a second one), named name (in the workbook's language).
+// any, as a second one), named name (in the workbook's language), as
+// people read it: one desk's labels where the result is one tenant's
+// (reports.Readable).
 func (wb *Workbook) AddResult(res *reports.Result, name string) error {
+	res = reports.Readable(res)
 	zone, err := time.LoadLocation(res.Zone)
 	if err != nil {
 		zone = time.UTC
@@ -96,7 +99,8 @@ func (wb *Workbook) AddResult(res *reports.Result, name string) error {
 	}
 	if res.Previous != nil {
 		prev := sh
-		prev.Name, prev.Title = wb.lang.T("%s (previous)", name), wb.lang.T("%s (previous period)", title)
+		prev.Name = fitSheetName(name, func(n string) string { return wb.lang.T("%s (previous)", n) })
+		prev.Title = wb.lang.T("%s (previous period)", title)
 		prev.Period = PeriodLineIn(wb.lang, res.Previous.From, res.Previous.To, zone)
 		if _, err := wb.AddSheet(prev, SliceRows(res.Previous.Rows), nil); err != nil {
 			return err
@@ -143,9 +147,9 @@ func (wb *Workbook) AddSheet(sh Sheet, next Rows, progress func(rows int)) (int,
 	src := &rowSource{next: next}
 	total := 0
 	for part := 1; ; part++ {
-		name := sh.Name
+		name := fitSheetName(sh.Name, func(n string) string { return n })
 		if part > 1 {
-			name = fmt.Sprintf("%s (%d)", sh.Name, part)
+			name = fitSheetName(sh.Name, func(n string) string { return fmt.Sprintf("%s (%d)", n, part) })
 		}
 		n, more, err := wb.writeSheet(sheetName(name), sh, src, progress, total)
 		total += n
@@ -368,6 +372,27 @@ func cell(col, row int) string {
 }
 
 // sheetName fits Excel's rules: at most 31 characters, none of []:*?/\.
+// maxSheetName is Excel's limit on a sheet name, in characters.
+const maxSheetName = 31
+
+// fitSheetName is wrap(name) within maxSheetName characters: name is cut,
+// ending in "…", so that what wrap adds (" (previous)", " (2)") survives.
+// Cutting the whole name instead would give a long title and its previous
+// period the same sheet, and excelize would write both into one.
+func fitSheetName(name string, wrap func(string) string) string {
+	full := wrap(name)
+	if utf8.RuneCountInString(full) <= maxSheetName {
+		return full
+	}
+	rs := []rune(name)
+	for n := len(rs) - 1; n > 0; n-- {
+		if cut := wrap(strings.TrimSpace(string(rs[:n])) + "…"); utf8.RuneCountInString(cut) <= maxSheetName {
+			return cut
+		}
+	}
+	return full // wrap alone is too long: sheetName cuts it
+}
+
 func sheetName(s string) string {
 	out := make([]rune, 0, 31)
 	for _, r := range s {
@@ -390,7 +415,8 @@ const ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml
 func WriteResult(w io.Writer, res *reports.Result, lang i18n.Lang) error {
 	wb := NewIn(lang)
 	defer wb.Close()
-	if err := wb.AddResult(res, res.Report); err != nil {
+	// the sheet is named as its title reads in lang, like a schedule's
+	if err := wb.AddResult(res, lang.T(res.Title)); err != nil {
 		return err
 	}
 	_, err := wb.WriteTo(w)

@@ -59,7 +59,8 @@ var (
 		},
 	}
 
-	// Tickets is each ticket's current state (0002), with its timeline (0007).
+	// Tickets is each ticket's current state (0002), with its timeline (0007)
+	// and the desk's labels (0016).
 	Tickets = &Table{
 		Name: "tickets", Engine: "ReplacingMergeTree", Version: "version",
 		OrderBy: []string{"tenant", "ticket_id"},
@@ -101,6 +102,10 @@ var (
 			{"status_since", DateTime},
 			{"solved_times", Array(DateTime)},
 			{"reopened_times", Array(DateTime)},
+			// 0016_desk_labels
+			{"status_label", String},
+			{"priority_label", String},
+			{"severity_label", String},
 		},
 	}
 
@@ -180,7 +185,7 @@ var (
 		},
 	}
 
-	// SLATickets is each ticket's current SLA cycles in one row (0008).
+	// SLATickets is each ticket's current SLA cycles in one row (0008), with the desk's labels (0016).
 	SLATickets = &Table{
 		Name: "sla_tickets", Engine: "ReplacingMergeTree", Version: "ticket_version",
 		OrderBy: []string{"tenant", "ticket_id"},
@@ -209,6 +214,10 @@ var (
 			{"elapsed_seconds", Array(UInt32)},
 			{"state", Array(String)},
 			{"evaluated_at", DateTime},
+			// 0016_desk_labels
+			{"status_label", String},
+			{"priority_label", String},
+			{"severity_label", String},
 		},
 	}
 
@@ -261,7 +270,7 @@ var (
 		},
 	}
 
-	// SnapshotTickets is a generation's tickets (0011).
+	// SnapshotTickets is a generation's tickets (0011, labels 0016).
 	SnapshotTickets = &Table{
 		Name: "snapshot_tickets", Engine: "MergeTree", PartitionBy: "generation",
 		OrderBy: []string{"generation", "created_at", "tenant", "ticket_id"},
@@ -292,6 +301,10 @@ var (
 			{"reopen_count", UInt32},
 			{"rating", UInt8},
 			{"rated_at", DateTime},
+			// 0016_desk_labels
+			{"status_label", String},
+			{"priority_label", String},
+			{"severity_label", String},
 		},
 	}
 
@@ -327,7 +340,7 @@ var (
 		},
 	}
 
-	// SnapshotReplies is a generation's public agent replies (0011).
+	// SnapshotReplies is a generation's public agent replies (0011, labels 0016).
 	SnapshotReplies = &Table{
 		Name: "snapshot_replies", Engine: "MergeTree", PartitionBy: "generation",
 		OrderBy: []string{"generation", "ts", "tenant", "ticket_id", "event_id"},
@@ -348,10 +361,14 @@ var (
 			{"customer", String},
 			{"organisation", String},
 			{"created_at", DateTime},
+			// 0016_desk_labels
+			{"status_label", String},
+			{"priority_label", String},
+			{"severity_label", String},
 		},
 	}
 
-	// SnapshotTime is a generation's time entries (0011).
+	// SnapshotTime is a generation's time entries (0011, labels 0016).
 	SnapshotTime = &Table{
 		Name: "snapshot_time", Engine: "MergeTree", PartitionBy: "generation",
 		OrderBy: []string{"generation", "ts", "tenant", "ticket_id", "event_id"},
@@ -377,6 +394,10 @@ var (
 			{"customer", String},
 			{"organisation", String},
 			{"created_at", DateTime},
+			// 0016_desk_labels
+			{"status_label", String},
+			{"priority_label", String},
+			{"severity_label", String},
 		},
 	}
 
@@ -392,7 +413,7 @@ var (
 		},
 	}
 
-	// SnapshotSLA is a generation's SLA cycles, by metric and start (0014).
+	// SnapshotSLA is a generation's SLA cycles, by metric and start (0014, labels 0016).
 	SnapshotSLA = &Table{
 		Name: "snapshot_sla", Engine: "MergeTree", PartitionBy: "generation",
 		OrderBy: []string{"generation", "metric", "start_at", "tenant", "ticket_id"},
@@ -421,6 +442,10 @@ var (
 			{"state", Enum8(states()...)},
 			{"stopped", UInt8},
 			{"running_with_deadline", UInt8},
+			// 0016_desk_labels
+			{"status_label", String},
+			{"priority_label", String},
+			{"severity_label", String},
 		},
 	}
 )

@@ -5,8 +5,8 @@
 
 -- live tables: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
-  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
-  toInt64(toUnixTimestamp(ts))
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts))
 FROM (
   SELECT *, toDateTime(1773829020) AS now_ts
   FROM (
@@ -19,7 +19,7 @@ FROM (
     ) AS replies
     ANY LEFT JOIN (
       SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
-        channel, customer, organisation, created_at
+        channel, customer, organisation, created_at, status_label, priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.tickets FINAL
@@ -33,7 +33,7 @@ LIMIT 50, 25
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')
 
 -- live tables: statement 2 of 2
 SELECT count()
@@ -49,7 +49,7 @@ FROM (
     ) AS replies
     ANY LEFT JOIN (
       SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
-        channel, customer, organisation, created_at
+        channel, customer, organisation, created_at, status_label, priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.tickets FINAL
@@ -61,12 +61,12 @@ WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND priority IN ?
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
-  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
-  toInt64(toUnixTimestamp(ts))
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts))
 FROM (
   SELECT *, toDateTime(1773829020) AS now_ts
   FROM (
@@ -83,7 +83,7 @@ LIMIT 50, 25
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')
 
 -- snapshot generation 42: statement 2 of 2
 SELECT count()
@@ -101,4 +101,4 @@ FROM (
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')

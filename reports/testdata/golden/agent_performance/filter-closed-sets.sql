@@ -18,7 +18,8 @@ FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
       group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
       first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
-      rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -43,8 +44,8 @@ LIMIT 20001
 -- arg 8: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 9: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 11: clickhouse.GroupSet ('high', 'urgent')
--- arg 12: clickhouse.GroupSet ('open')
+-- arg 11: reports.Set ('high', 'urgent')
+-- arg 12: reports.Set ('open')
 
 -- live tables: statement 2 of 4
 SELECT toString(agent) AS k0, toFloat64(count()) AS m0
@@ -60,7 +61,7 @@ FROM (
     ) AS replies
     ANY LEFT JOIN (
       SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
-        channel, customer, organisation, created_at
+        channel, customer, organisation, created_at, status_label, priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.tickets FINAL
@@ -75,8 +76,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high', 'urgent')
--- arg 4: clickhouse.GroupSet ('open')
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')
 
 -- live tables: statement 3 of 4
 SELECT toString(agent) AS k0, toFloat64(countIf(state = 'achieved')) AS m0,
@@ -90,7 +91,8 @@ FROM (
         group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
         start_at, deadline, stop_at, elapsed_seconds, state,
         toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
-        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline, status_label,
+        priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.sla_tickets FINAL
@@ -108,8 +110,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high', 'urgent')
--- arg 4: clickhouse.GroupSet ('open')
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')
 
 -- live tables: statement 4 of 4
 SELECT toString(agent) AS k0, toFloat64(sumIf(seconds, billable = 1) / 3600) AS m0
@@ -124,7 +126,7 @@ FROM (
     ) AS entries
     ANY LEFT JOIN (
       SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
-        channel, customer, organisation, created_at
+        channel, customer, organisation, created_at, status_label, priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.tickets FINAL
@@ -139,8 +141,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high', 'urgent')
--- arg 4: clickhouse.GroupSet ('open')
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')
 
 -- snapshot generation 42: statement 1 of 4
 SELECT toString(agent) AS k0, toFloat64(sum(n0)) AS m0, toFloat64(countIf(f1 AND (has_reply))) AS m1,
@@ -157,8 +159,8 @@ FROM (
   FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
       customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
-      reopened_times, status_since, public_replies, reopen_count, rating, rated_at,
-      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -184,8 +186,8 @@ LIMIT 20001
 -- arg 8: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 9: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 11: clickhouse.GroupSet ('high', 'urgent')
--- arg 12: clickhouse.GroupSet ('open')
+-- arg 11: reports.Set ('high', 'urgent')
+-- arg 12: reports.Set ('open')
 -- arg 13: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 14: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 15: int64 1769904000 (2026-02-01T00:00:00Z)
@@ -215,8 +217,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high', 'urgent')
--- arg 4: clickhouse.GroupSet ('open')
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')
 
 -- snapshot generation 42: statement 3 of 4
 SELECT toString(agent) AS k0, toFloat64(countIf(state = 'achieved')) AS m0,
@@ -239,8 +241,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high', 'urgent')
--- arg 4: clickhouse.GroupSet ('open')
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')
 
 -- snapshot generation 42: statement 4 of 4
 SELECT toString(agent) AS k0, toFloat64(sumIf(seconds, billable = 1) / 3600) AS m0
@@ -262,5 +264,5 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high', 'urgent')
--- arg 4: clickhouse.GroupSet ('open')
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')

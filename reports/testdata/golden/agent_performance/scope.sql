@@ -19,7 +19,8 @@ FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
       group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
       first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
-      rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -46,8 +47,8 @@ LIMIT 20001
 -- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 11: []string ['acme', 'globex']
 -- arg 12: []string ['billing']
--- arg 13: clickhouse.GroupSet ('billing')
--- arg 14: clickhouse.GroupSet ('acme')
+-- arg 13: reports.Set ('billing')
+-- arg 14: reports.Set ('acme')
 
 -- live tables: statement 2 of 4
 SELECT toString(agent) AS k0, toFloat64(count()) AS m0
@@ -63,7 +64,7 @@ FROM (
     ) AS replies
     ANY LEFT JOIN (
       SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
-        channel, customer, organisation, created_at
+        channel, customer, organisation, created_at, status_label, priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.tickets FINAL
@@ -81,8 +82,8 @@ LIMIT 20001
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
--- arg 6: clickhouse.GroupSet ('acme')
+-- arg 5: reports.Set ('billing')
+-- arg 6: reports.Set ('acme')
 
 -- live tables: statement 3 of 4
 SELECT toString(agent) AS k0, toFloat64(countIf(state = 'achieved')) AS m0,
@@ -96,7 +97,8 @@ FROM (
         group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
         start_at, deadline, stop_at, elapsed_seconds, state,
         toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
-        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline, status_label,
+        priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.sla_tickets FINAL
@@ -117,8 +119,8 @@ LIMIT 20001
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
--- arg 6: clickhouse.GroupSet ('acme')
+-- arg 5: reports.Set ('billing')
+-- arg 6: reports.Set ('acme')
 
 -- live tables: statement 4 of 4
 SELECT toString(agent) AS k0, toFloat64(sumIf(seconds, billable = 1) / 3600) AS m0
@@ -133,7 +135,7 @@ FROM (
     ) AS entries
     ANY LEFT JOIN (
       SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
-        channel, customer, organisation, created_at
+        channel, customer, organisation, created_at, status_label, priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.tickets FINAL
@@ -151,8 +153,8 @@ LIMIT 20001
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
--- arg 6: clickhouse.GroupSet ('acme')
+-- arg 5: reports.Set ('billing')
+-- arg 6: reports.Set ('acme')
 
 -- snapshot generation 42: statement 1 of 4
 SELECT toString(agent) AS k0, toFloat64(sum(n0)) AS m0, toFloat64(countIf(f1 AND (has_reply))) AS m1,
@@ -169,8 +171,8 @@ FROM (
   FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
       customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
-      reopened_times, status_since, public_replies, reopen_count, rating, rated_at,
-      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -198,8 +200,8 @@ LIMIT 20001
 -- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 11: []string ['acme', 'globex']
 -- arg 12: []string ['billing']
--- arg 13: clickhouse.GroupSet ('billing')
--- arg 14: clickhouse.GroupSet ('acme')
+-- arg 13: reports.Set ('billing')
+-- arg 14: reports.Set ('acme')
 -- arg 15: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 16: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 17: int64 1769904000 (2026-02-01T00:00:00Z)
@@ -231,8 +233,8 @@ LIMIT 20001
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
--- arg 6: clickhouse.GroupSet ('acme')
+-- arg 5: reports.Set ('billing')
+-- arg 6: reports.Set ('acme')
 
 -- snapshot generation 42: statement 3 of 4
 SELECT toString(agent) AS k0, toFloat64(countIf(state = 'achieved')) AS m0,
@@ -258,8 +260,8 @@ LIMIT 20001
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
--- arg 6: clickhouse.GroupSet ('acme')
+-- arg 5: reports.Set ('billing')
+-- arg 6: reports.Set ('acme')
 
 -- snapshot generation 42: statement 4 of 4
 SELECT toString(agent) AS k0, toFloat64(sumIf(seconds, billable = 1) / 3600) AS m0
@@ -283,5 +285,5 @@ LIMIT 20001
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
--- arg 6: clickhouse.GroupSet ('acme')
+-- arg 5: reports.Set ('billing')
+-- arg 6: reports.Set ('acme')

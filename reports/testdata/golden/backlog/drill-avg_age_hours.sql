@@ -5,8 +5,8 @@
 
 -- live tables: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
-  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
-  toInt64(toUnixTimestamp(ts)),
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts)),
   toString(multiIf(now_ts - created_at < 86400, '0-1d', now_ts - created_at < 3*86400, '1-3d', now_ts - created_at < 7*86400, '3-7d', now_ts - created_at < 30*86400, '7-30d', '30d+')),
   toFloat64(now_ts - created_at) / 3600
 FROM (
@@ -15,7 +15,8 @@ FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
       group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
       first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
-      rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -30,7 +31,7 @@ WHERE priority IN ?
 ORDER BY ts DESC, tenant, ticket_id
 LIMIT 50, 25
 ;
--- arg 1: clickhouse.GroupSet ('high')
+-- arg 1: reports.Set ('high')
 
 -- live tables: statement 2 of 2
 SELECT count()
@@ -40,7 +41,8 @@ FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
       group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
       first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
-      rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -53,12 +55,12 @@ FROM (
 )
 WHERE priority IN ?
 ;
--- arg 1: clickhouse.GroupSet ('high')
+-- arg 1: reports.Set ('high')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
-  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
-  toInt64(toUnixTimestamp(ts)),
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts)),
   toString(multiIf(now_ts - created_at < 86400, '0-1d', now_ts - created_at < 3*86400, '1-3d', now_ts - created_at < 7*86400, '3-7d', now_ts - created_at < 30*86400, '7-30d', '30d+')),
   toFloat64(now_ts - created_at) / 3600
 FROM (
@@ -66,8 +68,8 @@ FROM (
   FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
       customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
-      reopened_times, status_since, public_replies, reopen_count, rating, rated_at,
-      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -82,7 +84,7 @@ WHERE priority IN ?
 ORDER BY ts DESC, tenant, ticket_id
 LIMIT 50, 25
 ;
--- arg 1: clickhouse.GroupSet ('high')
+-- arg 1: reports.Set ('high')
 
 -- snapshot generation 42: statement 2 of 2
 SELECT count()
@@ -91,8 +93,8 @@ FROM (
   FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
       customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
-      reopened_times, status_since, public_replies, reopen_count, rating, rated_at,
-      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -105,4 +107,4 @@ FROM (
 )
 WHERE priority IN ?
 ;
--- arg 1: clickhouse.GroupSet ('high')
+-- arg 1: reports.Set ('high')

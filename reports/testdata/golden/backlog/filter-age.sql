@@ -13,7 +13,8 @@ FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
       group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
       first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
-      rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -27,7 +28,7 @@ FROM (
 WHERE multiIf(now_ts - created_at < 86400, '0-1d', now_ts - created_at < 3*86400, '1-3d', now_ts - created_at < 7*86400, '3-7d', now_ts - created_at < 30*86400, '7-30d', '30d+') IN ?
 LIMIT 20001
 ;
--- arg 1: clickhouse.GroupSet ('30d+')
+-- arg 1: reports.Set ('30d+')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toFloat64(count()) AS m0, toFloat64(countIf(agent = '')) AS m1,
@@ -39,8 +40,8 @@ FROM (
   FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
       customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
-      reopened_times, status_since, public_replies, reopen_count, rating, rated_at,
-      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -54,4 +55,4 @@ FROM (
 WHERE multiIf(now_ts - created_at < 86400, '0-1d', now_ts - created_at < 3*86400, '1-3d', now_ts - created_at < 7*86400, '3-7d', now_ts - created_at < 30*86400, '7-30d', '30d+') IN ?
 LIMIT 20001
 ;
--- arg 1: clickhouse.GroupSet ('30d+')
+-- arg 1: reports.Set ('30d+')

@@ -13,7 +13,8 @@ FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
       group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
       first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
-      rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -27,8 +28,8 @@ FROM (
 WHERE customer IN ? AND organisation IN ?
 LIMIT 20001
 ;
--- arg 1: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 2: clickhouse.GroupSet ('Acme')
+-- arg 1: reports.Set ('O\'Brien & Co')
+-- arg 2: reports.Set ('Acme')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toFloat64(count()) AS m0, toFloat64(countIf(agent = '')) AS m1,
@@ -40,8 +41,8 @@ FROM (
   FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
       customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
-      reopened_times, status_since, public_replies, reopen_count, rating, rated_at,
-      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -55,5 +56,5 @@ FROM (
 WHERE customer IN ? AND organisation IN ?
 LIMIT 20001
 ;
--- arg 1: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 2: clickhouse.GroupSet ('Acme')
+-- arg 1: reports.Set ('O\'Brien & Co')
+-- arg 2: reports.Set ('Acme')

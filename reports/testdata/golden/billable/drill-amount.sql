@@ -5,8 +5,9 @@
 
 -- live tables: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
-  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
-  toInt64(toUnixTimestamp(ts)), toString(currency), toFloat64(seconds / 3600 * rate)
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts)), toString(currency),
+  toFloat64(seconds / 3600 * rate)
 FROM (
   SELECT *, toDateTime(1773829020) AS now_ts
   FROM (
@@ -18,7 +19,7 @@ FROM (
     ) AS entries
     ANY LEFT JOIN (
       SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
-        channel, customer, organisation, created_at
+        channel, customer, organisation, created_at, status_label, priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.tickets FINAL
@@ -33,7 +34,7 @@ LIMIT 50, 25
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')
 
 -- live tables: statement 2 of 2
 SELECT count()
@@ -48,7 +49,7 @@ FROM (
     ) AS entries
     ANY LEFT JOIN (
       SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
-        channel, customer, organisation, created_at
+        channel, customer, organisation, created_at, status_label, priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.tickets FINAL
@@ -61,12 +62,13 @@ WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND priority IN ?
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
-  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
-  toInt64(toUnixTimestamp(ts)), toString(currency), toFloat64(seconds / 3600 * rate)
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts)), toString(currency),
+  toFloat64(seconds / 3600 * rate)
 FROM (
   SELECT *, toDateTime(1773829020) AS now_ts
   FROM (
@@ -84,7 +86,7 @@ LIMIT 50, 25
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')
 
 -- snapshot generation 42: statement 2 of 2
 SELECT count()
@@ -103,4 +105,4 @@ WHERE (billable = 1 AND has_rate = 1)
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')

@@ -5,8 +5,8 @@
 
 -- live tables: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
-  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
-  toInt64(toUnixTimestamp(ts)), toString(currency)
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts)), toString(currency)
 FROM (
   SELECT *, toDateTime(1773829020) AS now_ts
   FROM (
@@ -18,7 +18,7 @@ FROM (
     ) AS entries
     ANY LEFT JOIN (
       SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
-        channel, customer, organisation, created_at
+        channel, customer, organisation, created_at, status_label, priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.tickets FINAL
@@ -46,7 +46,7 @@ FROM (
     ) AS entries
     ANY LEFT JOIN (
       SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
-        channel, customer, organisation, created_at
+        channel, customer, organisation, created_at, status_label, priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.tickets FINAL
@@ -61,8 +61,8 @@ WHERE ts >= toDateTime(?) AND ts < toDateTime(?)
 
 -- snapshot generation 42: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
-  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
-  toInt64(toUnixTimestamp(ts)), toString(currency)
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts)), toString(currency)
 FROM (
   SELECT *, toDateTime(1773829020) AS now_ts
   FROM (

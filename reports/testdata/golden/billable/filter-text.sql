@@ -17,7 +17,7 @@ FROM (
     ) AS entries
     ANY LEFT JOIN (
       SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
-        channel, customer, organisation, created_at
+        channel, customer, organisation, created_at, status_label, priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.tickets FINAL
@@ -32,8 +32,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 4: clickhouse.GroupSet ('Acme')
+-- arg 3: reports.Set ('O\'Brien & Co')
+-- arg 4: reports.Set ('Acme')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toString(currency) AS k0, toFloat64(count()) AS m0, toFloat64(sum(seconds) / 3600) AS m1,
@@ -57,5 +57,5 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 4: clickhouse.GroupSet ('Acme')
+-- arg 3: reports.Set ('O\'Brien & Co')
+-- arg 4: reports.Set ('Acme')

@@ -18,7 +18,7 @@ FROM (
     ) AS entries
     ANY LEFT JOIN (
       SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
-        channel, customer, organisation, created_at
+        channel, customer, organisation, created_at, status_label, priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.tickets FINAL
@@ -36,8 +36,8 @@ LIMIT 20001
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
--- arg 6: clickhouse.GroupSet ('acme')
+-- arg 5: reports.Set ('billing')
+-- arg 6: reports.Set ('acme')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toString(currency) AS k0, toFloat64(count()) AS m0, toFloat64(sum(seconds) / 3600) AS m1,
@@ -63,5 +63,5 @@ LIMIT 20001
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
--- arg 6: clickhouse.GroupSet ('acme')
+-- arg 5: reports.Set ('billing')
+-- arg 6: reports.Set ('acme')

@@ -18,7 +18,7 @@ FROM (
     ) AS entries
     ANY LEFT JOIN (
       SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
-        channel, customer, organisation, created_at
+        channel, customer, organisation, created_at, status_label, priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.tickets FINAL
@@ -34,7 +34,7 @@ ORDER BY ts, tenant, ticket_id, event_id
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('EUR')
+-- arg 5: reports.Set ('EUR')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toInt64(toUnixTimestamp(ts)), tenant, customer, organisation, ticket_id, agent, grp, seconds,
@@ -57,4 +57,4 @@ ORDER BY ts, tenant, ticket_id, event_id
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('EUR')
+-- arg 5: reports.Set ('EUR')

@@ -13,7 +13,8 @@ FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
       group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
       first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
-      rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -28,8 +29,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high', 'urgent')
--- arg 4: clickhouse.GroupSet ('open')
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toFloat64(count()) AS m0, toFloat64(avg(rating)) AS m1, toFloat64(countIf(rating = 1)) AS m2,
@@ -41,8 +42,8 @@ FROM (
   FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
       customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
-      reopened_times, status_since, public_replies, reopen_count, rating, rated_at,
-      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -57,5 +58,5 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high', 'urgent')
--- arg 4: clickhouse.GroupSet ('open')
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')

@@ -5,8 +5,8 @@
 
 -- live tables: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
-  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
-  toInt64(toUnixTimestamp(ts)), toFloat64(cycle), toString(state),
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts)), toFloat64(cycle), toString(state),
   toInt64(toUnixTimestamp(deadline)), toFloat64(elapsed_seconds)
 FROM (
   SELECT *, start_at AS ts, toDateTime(1773829020) AS now_ts
@@ -17,7 +17,8 @@ FROM (
         group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
         start_at, deadline, stop_at, elapsed_seconds, state,
         toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
-        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline, status_label,
+        priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.sla_tickets FINAL
@@ -34,7 +35,7 @@ LIMIT 50, 25
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')
 
 -- live tables: statement 2 of 2
 SELECT count()
@@ -47,7 +48,8 @@ FROM (
         group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
         start_at, deadline, stop_at, elapsed_seconds, state,
         toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
-        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline, status_label,
+        priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.sla_tickets FINAL
@@ -62,12 +64,12 @@ WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND priority IN ?
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
-  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
-  toInt64(toUnixTimestamp(ts)), toFloat64(cycle), toString(state),
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts)), toFloat64(cycle), toString(state),
   toInt64(toUnixTimestamp(deadline)), toFloat64(elapsed_seconds)
 FROM (
   SELECT *, start_at AS ts, toDateTime(1773829020) AS now_ts
@@ -86,7 +88,7 @@ LIMIT 50, 25
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')
 
 -- snapshot generation 42: statement 2 of 2
 SELECT count()
@@ -105,4 +107,4 @@ FROM (
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')

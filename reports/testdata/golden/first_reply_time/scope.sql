@@ -14,7 +14,8 @@ FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
       group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
       first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
-      rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -32,8 +33,8 @@ LIMIT 20001
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
--- arg 6: clickhouse.GroupSet ('acme')
+-- arg 5: reports.Set ('billing')
+-- arg 6: reports.Set ('acme')
 
 -- live tables: statement 2 of 2
 SELECT toFloat64(count()) AS m0, toFloat64(quantileExact(0.5)(elapsed_seconds)) AS m1,
@@ -48,7 +49,8 @@ FROM (
         group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
         start_at, deadline, stop_at, elapsed_seconds, state,
         toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
-        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline, status_label,
+        priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.sla_tickets FINAL
@@ -67,8 +69,8 @@ LIMIT 20001
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
--- arg 6: clickhouse.GroupSet ('acme')
+-- arg 5: reports.Set ('billing')
+-- arg 6: reports.Set ('acme')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT toFloat64(count()) AS m0, toFloat64(countIf(has_reply)) AS m1,
@@ -80,8 +82,8 @@ FROM (
   FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
       customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
-      reopened_times, status_since, public_replies, reopen_count, rating, rated_at,
-      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -99,8 +101,8 @@ LIMIT 20001
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
--- arg 6: clickhouse.GroupSet ('acme')
+-- arg 5: reports.Set ('billing')
+-- arg 6: reports.Set ('acme')
 
 -- snapshot generation 42: statement 2 of 2
 SELECT toFloat64(count()) AS m0, toFloat64(quantileExact(0.5)(elapsed_seconds)) AS m1,
@@ -124,5 +126,5 @@ LIMIT 20001
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
--- arg 6: clickhouse.GroupSet ('acme')
+-- arg 5: reports.Set ('billing')
+-- arg 6: reports.Set ('acme')

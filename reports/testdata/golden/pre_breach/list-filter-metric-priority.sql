@@ -4,8 +4,9 @@
 
 -- live tables: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
-  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), toString(metric),
-  policy, toInt64(toUnixTimestamp(deadline)), toFloat64(cycle)
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toString(metric), policy, toInt64(toUnixTimestamp(deadline)),
+  toFloat64(cycle)
 FROM (
   SELECT *, deadline AS ts, toDateTime(1773829020) AS now_ts
   FROM (
@@ -15,7 +16,8 @@ FROM (
         group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
         start_at, deadline, stop_at, elapsed_seconds, state,
         toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
-        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline, status_label,
+        priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.sla_tickets FINAL
@@ -32,8 +34,8 @@ LIMIT 0, 500
 ;
 -- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
 -- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)
--- arg 3: clickhouse.GroupSet ('resolution')
--- arg 4: clickhouse.GroupSet ('urgent', 'high')
+-- arg 3: reports.Set ('resolution')
+-- arg 4: reports.Set ('urgent', 'high')
 
 -- live tables: statement 2 of 2
 SELECT count()
@@ -46,7 +48,8 @@ FROM (
         group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
         start_at, deadline, stop_at, elapsed_seconds, state,
         toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
-        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline, status_label,
+        priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.sla_tickets FINAL
@@ -61,13 +64,14 @@ WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND toString(metric) IN ? AND p
 ;
 -- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
 -- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)
--- arg 3: clickhouse.GroupSet ('resolution')
--- arg 4: clickhouse.GroupSet ('urgent', 'high')
+-- arg 3: reports.Set ('resolution')
+-- arg 4: reports.Set ('urgent', 'high')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
-  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), toString(metric),
-  policy, toInt64(toUnixTimestamp(deadline)), toFloat64(cycle)
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toString(metric), policy, toInt64(toUnixTimestamp(deadline)),
+  toFloat64(cycle)
 FROM (
   SELECT *, deadline AS ts, toDateTime(1773829020) AS now_ts
   FROM (
@@ -85,8 +89,8 @@ LIMIT 0, 500
 ;
 -- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
 -- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)
--- arg 3: clickhouse.GroupSet ('resolution')
--- arg 4: clickhouse.GroupSet ('urgent', 'high')
+-- arg 3: reports.Set ('resolution')
+-- arg 4: reports.Set ('urgent', 'high')
 
 -- snapshot generation 42: statement 2 of 2
 SELECT count()
@@ -105,5 +109,5 @@ FROM (
 ;
 -- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
 -- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)
--- arg 3: clickhouse.GroupSet ('resolution')
--- arg 4: clickhouse.GroupSet ('urgent', 'high')
+-- arg 3: reports.Set ('resolution')
+-- arg 4: reports.Set ('urgent', 'high')

@@ -5,8 +5,9 @@
 
 -- live tables: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
-  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), toString(metric),
-  policy, toInt64(toUnixTimestamp(deadline)), toFloat64(cycle)
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toString(metric), policy, toInt64(toUnixTimestamp(deadline)),
+  toFloat64(cycle)
 FROM (
   SELECT *, deadline AS ts, toDateTime(1773829020) AS now_ts
   FROM (
@@ -16,7 +17,8 @@ FROM (
         group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
         start_at, deadline, stop_at, elapsed_seconds, state,
         toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
-        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline, status_label,
+        priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.sla_tickets FINAL
@@ -35,7 +37,7 @@ LIMIT 0, 500
 -- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
+-- arg 5: reports.Set ('billing')
 
 -- live tables: statement 2 of 2
 SELECT count()
@@ -48,7 +50,8 @@ FROM (
         group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
         start_at, deadline, stop_at, elapsed_seconds, state,
         toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
-        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline, status_label,
+        priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.sla_tickets FINAL
@@ -65,12 +68,13 @@ WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND has(?, tenant) AND has(?, g
 -- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
+-- arg 5: reports.Set ('billing')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
-  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), toString(metric),
-  policy, toInt64(toUnixTimestamp(deadline)), toFloat64(cycle)
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toString(metric), policy, toInt64(toUnixTimestamp(deadline)),
+  toFloat64(cycle)
 FROM (
   SELECT *, deadline AS ts, toDateTime(1773829020) AS now_ts
   FROM (
@@ -90,7 +94,7 @@ LIMIT 0, 500
 -- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
+-- arg 5: reports.Set ('billing')
 
 -- snapshot generation 42: statement 2 of 2
 SELECT count()
@@ -111,4 +115,4 @@ FROM (
 -- arg 2: int64 1773843420 (2026-03-18T14:17:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
+-- arg 5: reports.Set ('billing')

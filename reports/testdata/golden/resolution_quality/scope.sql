@@ -12,7 +12,8 @@ FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
       group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
       first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
-      rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -31,8 +32,8 @@ LIMIT 20001
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
--- arg 6: clickhouse.GroupSet ('acme')
+-- arg 5: reports.Set ('billing')
+-- arg 6: reports.Set ('acme')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toFloat64(count()) AS m0, toFloat64(countIf(public_replies = 1 AND reopen_count = 0)) AS m1,
@@ -42,8 +43,8 @@ FROM (
   FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
       customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
-      reopened_times, status_since, public_replies, reopen_count, rating, rated_at,
-      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -62,5 +63,5 @@ LIMIT 20001
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
--- arg 6: clickhouse.GroupSet ('acme')
+-- arg 5: reports.Set ('billing')
+-- arg 6: reports.Set ('acme')

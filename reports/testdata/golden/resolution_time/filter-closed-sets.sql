@@ -11,7 +11,8 @@ FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
       group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
       first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
-      rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -27,8 +28,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high', 'urgent')
--- arg 4: clickhouse.GroupSet ('open')
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')
 
 -- live tables: statement 2 of 2
 SELECT toFloat64(count()) AS m0, toFloat64(quantileExact(0.5)(elapsed_seconds)) AS m1,
@@ -43,7 +44,8 @@ FROM (
         group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
         start_at, deadline, stop_at, elapsed_seconds, state,
         toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
-        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline, status_label,
+        priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.sla_tickets FINAL
@@ -59,8 +61,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high', 'urgent')
--- arg 4: clickhouse.GroupSet ('open')
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT toFloat64(count()) AS m0, toFloat64(quantileExact(0.5)(res_s)) AS m1,
@@ -70,8 +72,8 @@ FROM (
   FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
       customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
-      reopened_times, status_since, public_replies, reopen_count, rating, rated_at,
-      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -87,8 +89,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high', 'urgent')
--- arg 4: clickhouse.GroupSet ('open')
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')
 
 -- snapshot generation 42: statement 2 of 2
 SELECT toFloat64(count()) AS m0, toFloat64(quantileExact(0.5)(elapsed_seconds)) AS m1,
@@ -110,5 +112,5 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high', 'urgent')
--- arg 4: clickhouse.GroupSet ('open')
+-- arg 3: reports.Set ('high', 'urgent')
+-- arg 4: reports.Set ('open')

@@ -5,9 +5,10 @@
 
 -- live tables: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
-  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
-  toInt64(toUnixTimestamp(ts)), toString(toString(metric)), toFloat64(cycle), toString(state),
-  toInt64(toUnixTimestamp(deadline)), toFloat64((state = 'achieved'))
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts)), toString(toString(metric)),
+  toFloat64(cycle), toString(state), toInt64(toUnixTimestamp(deadline)),
+  toFloat64((state = 'achieved'))
 FROM (
   SELECT *, start_at AS ts, toDateTime(1773829020) AS now_ts
   FROM (
@@ -17,7 +18,8 @@ FROM (
         group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
         start_at, deadline, stop_at, elapsed_seconds, state,
         toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
-        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline, status_label,
+        priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.sla_tickets FINAL
@@ -35,7 +37,7 @@ LIMIT 50, 25
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')
 
 -- live tables: statement 2 of 2
 SELECT count()
@@ -48,7 +50,8 @@ FROM (
         group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
         start_at, deadline, stop_at, elapsed_seconds, state,
         toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
-        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline, status_label,
+        priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.sla_tickets FINAL
@@ -64,13 +67,14 @@ WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND priority IN ?
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')
 
 -- snapshot generation 42: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
-  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
-  toInt64(toUnixTimestamp(ts)), toString(toString(metric)), toFloat64(cycle), toString(state),
-  toInt64(toUnixTimestamp(deadline)), toFloat64((state = 'achieved'))
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts)), toString(toString(metric)),
+  toFloat64(cycle), toString(state), toInt64(toUnixTimestamp(deadline)),
+  toFloat64((state = 'achieved'))
 FROM (
   SELECT *, start_at AS ts, toDateTime(1773829020) AS now_ts
   FROM (
@@ -89,7 +93,7 @@ LIMIT 50, 25
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')
 
 -- snapshot generation 42: statement 2 of 2
 SELECT count()
@@ -109,4 +113,4 @@ WHERE ((state = 'achieved') OR (state = 'breached' OR (running_with_deadline AND
 ;
 -- arg 1: int64 1770681600 (2026-02-10T00:00:00Z)
 -- arg 2: int64 1770768000 (2026-02-11T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('high')
+-- arg 3: reports.Set ('high')

@@ -17,7 +17,8 @@ FROM (
         group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
         start_at, deadline, stop_at, elapsed_seconds, state,
         toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
-        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline, status_label,
+        priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.sla_tickets FINAL
@@ -35,8 +36,8 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 4: clickhouse.GroupSet ('Acme')
+-- arg 3: reports.Set ('O\'Brien & Co')
+-- arg 4: reports.Set ('Acme')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toString(toString(metric)) AS k0, toFloat64(count()) AS m0,
@@ -63,5 +64,5 @@ LIMIT 20001
 ;
 -- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 3: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 4: clickhouse.GroupSet ('Acme')
+-- arg 3: reports.Set ('O\'Brien & Co')
+-- arg 4: reports.Set ('Acme')

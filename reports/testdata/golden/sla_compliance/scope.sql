@@ -18,7 +18,8 @@ FROM (
         group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
         start_at, deadline, stop_at, elapsed_seconds, state,
         toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
-        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline, status_label,
+        priority_label, severity_label
       FROM (
         SELECT *
         FROM slate.sla_tickets FINAL
@@ -39,8 +40,8 @@ LIMIT 20001
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
--- arg 6: clickhouse.GroupSet ('acme')
+-- arg 5: reports.Set ('billing')
+-- arg 6: reports.Set ('acme')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toString(toString(metric)) AS k0, toFloat64(count()) AS m0,
@@ -69,5 +70,5 @@ LIMIT 20001
 -- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 3: []string ['acme', 'globex']
 -- arg 4: []string ['billing']
--- arg 5: clickhouse.GroupSet ('billing')
--- arg 6: clickhouse.GroupSet ('acme')
+-- arg 5: reports.Set ('billing')
+-- arg 6: reports.Set ('acme')

@@ -5,15 +5,16 @@
 
 -- live tables: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
-  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
-  toInt64(toUnixTimestamp(ts))
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts))
 FROM (
   SELECT *, created_at AS ts, toDateTime(1773829020) AS now_ts
   FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
       group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
       first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
-      rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -38,7 +39,8 @@ FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
       group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
       first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
-      rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -55,15 +57,15 @@ WHERE ts >= toDateTime(?) AND ts < toDateTime(?)
 
 -- snapshot generation 42: statement 1 of 2
 SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
-  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)),
-  toInt64(toUnixTimestamp(ts))
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts))
 FROM (
   SELECT *, created_at AS ts, toDateTime(1773829020) AS now_ts
   FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
       customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
-      reopened_times, status_since, public_replies, reopen_count, rating, rated_at,
-      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -87,8 +89,8 @@ FROM (
   FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
       customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
-      reopened_times, status_since, public_replies, reopen_count, rating, rated_at,
-      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (

@@ -15,7 +15,8 @@ FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
       group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
       first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
-      rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -52,8 +53,8 @@ FROM (
   FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
       customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
-      reopened_times, status_since, public_replies, reopen_count, rating, rated_at,
-      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (

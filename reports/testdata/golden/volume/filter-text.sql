@@ -15,7 +15,8 @@ FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
       group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
       first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
-      rating, rated_at, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -38,8 +39,8 @@ LIMIT 20001
 -- arg 8: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 9: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 11: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 12: clickhouse.GroupSet ('Acme')
+-- arg 11: reports.Set ('O\'Brien & Co')
+-- arg 12: reports.Set ('Acme')
 
 -- snapshot generation 42: statement 1 of 1
 SELECT toFloat64(countIf(f0)) AS m0, toFloat64(sum(n1)) AS m1, toFloat64(sum(n2)) AS m2
@@ -53,8 +54,8 @@ FROM (
   FROM (
     SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
       customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
-      reopened_times, status_since, public_replies, reopen_count, rating, rated_at,
-      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
       toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
     FROM (
@@ -78,8 +79,8 @@ LIMIT 20001
 -- arg 8: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 9: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
--- arg 11: clickhouse.GroupSet ('O\'Brien & Co')
--- arg 12: clickhouse.GroupSet ('Acme')
+-- arg 11: reports.Set ('O\'Brien & Co')
+-- arg 12: reports.Set ('Acme')
 -- arg 13: int64 1769904000 (2026-02-01T00:00:00Z)
 -- arg 14: int64 1772323200 (2026-03-01T00:00:00Z)
 -- arg 15: int64 1769904000 (2026-02-01T00:00:00Z)

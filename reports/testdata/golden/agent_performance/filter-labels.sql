@@ -1,0 +1,280 @@
+-- report: agent_performance
+-- request: from=2026-02-01&priority_label=Kh%E1%BA%A9n+c%E1%BA%A5p&severity_label=&status_label=%C4%90%C3%A3+tr%E1%BA%A3+l%E1%BB%9Di&to=2026-03-01
+-- now: 2026-03-18T10:17:00Z
+
+-- live tables: statement 1 of 4
+SELECT toString(agent) AS k0, toFloat64(sum(n0)) AS m0, toFloat64(countIf(f1 AND (has_reply))) AS m1,
+  toFloat64(quantileExactIf(0.5)(frt_s, f1 AND (has_reply))) AS m2, toFloat64(countIf(f2)) AS m3,
+  toFloat64(quantileExactIf(0.5)(res_s, f2)) AS m4, toFloat64(countIf(f3)) AS m5,
+  toFloat64(avgIf(rating, f3)) AS m6
+FROM (
+  SELECT *, arrayExists(t -> t >= toDateTime(?) AND t < toDateTime(?), solved_times) AS f0,
+    arrayCount(t -> t >= toDateTime(?) AND t < toDateTime(?), solved_times) AS n0,
+    (created_at >= toDateTime(?) AND created_at < toDateTime(?)) AS f1,
+    (first_solved_at >= toDateTime(?) AND first_solved_at < toDateTime(?) AND toUnixTimestamp(first_solved_at) > 0) AS f2,
+    (rated_at >= toDateTime(?) AND rated_at < toDateTime(?) AND rating > 0) AS f3,
+    toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
+      group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
+      first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
+      rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+    FROM (
+      SELECT *
+      FROM slate.tickets FINAL
+    )
+    WHERE has_created = 1 AND deleted = 0 AND merged_into = ''
+  )
+)
+WHERE priority_label IN ? AND severity_label IN ? AND status_label IN ? AND (f0 OR f1 OR f2 OR f3)
+GROUP BY k0
+ORDER BY k0
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 3: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 4: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 5: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 6: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 7: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 8: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 9: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 11: reports.Set ('Khẩn cấp')
+-- arg 12: reports.Set ('')
+-- arg 13: reports.Set ('Đã trả lời')
+
+-- live tables: statement 2 of 4
+SELECT toString(agent) AS k0, toFloat64(count()) AS m0
+FROM (
+  SELECT *, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT tenant, ticket_id, event_id, any(actor_id) AS agent, any(occurred_at) AS ts
+      FROM slate.events
+      WHERE type = 'ticket.message' AND message_kind = 'public_reply' AND actor_type = 'agent'
+      GROUP BY tenant, ticket_id, event_id
+    ) AS replies
+    ANY LEFT JOIN (
+      SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
+        channel, customer, organisation, created_at, status_label, priority_label, severity_label
+      FROM (
+        SELECT *
+        FROM slate.tickets FINAL
+      )
+    ) AS dims USING (tenant, ticket_id)
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND priority_label IN ? AND severity_label IN ?
+  AND status_label IN ?
+GROUP BY k0
+ORDER BY k0
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')
+
+-- live tables: statement 3 of 4
+SELECT toString(agent) AS k0, toFloat64(countIf(state = 'achieved')) AS m0,
+  toFloat64(countIf(state = 'breached' OR (running_with_deadline AND deadline < now_ts))) AS m1
+FROM (
+  SELECT *, start_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
+        group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
+        start_at, deadline, stop_at, elapsed_seconds, state,
+        toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline, status_label,
+        priority_label, severity_label
+      FROM (
+        SELECT *
+        FROM slate.sla_tickets FINAL
+      )
+      ARRAY JOIN metric, cycle, policy, start_at, deadline, stop_at, elapsed_seconds, state
+      WHERE live = 1
+    )
+    WHERE state NOT IN ('measured', 'cancelled')
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND priority_label IN ? AND severity_label IN ?
+  AND status_label IN ?
+GROUP BY k0
+ORDER BY k0
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')
+
+-- live tables: statement 4 of 4
+SELECT toString(agent) AS k0, toFloat64(sumIf(seconds, billable = 1) / 3600) AS m0
+FROM (
+  SELECT *, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT tenant, ticket_id, event_id, agent, logged_at AS ts, seconds, billable, has_rate, rate,
+        currency
+      FROM slate.time_entries FINAL
+    ) AS entries
+    ANY LEFT JOIN (
+      SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
+        channel, customer, organisation, created_at, status_label, priority_label, severity_label
+      FROM (
+        SELECT *
+        FROM slate.tickets FINAL
+      )
+    ) AS dims USING (tenant, ticket_id)
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND priority_label IN ? AND severity_label IN ?
+  AND status_label IN ?
+GROUP BY k0
+ORDER BY k0
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')
+
+-- snapshot generation 42: statement 1 of 4
+SELECT toString(agent) AS k0, toFloat64(sum(n0)) AS m0, toFloat64(countIf(f1 AND (has_reply))) AS m1,
+  toFloat64(quantileExactIf(0.5)(frt_s, f1 AND (has_reply))) AS m2, toFloat64(countIf(f2)) AS m3,
+  toFloat64(quantileExactIf(0.5)(res_s, f2)) AS m4, toFloat64(countIf(f3)) AS m5,
+  toFloat64(avgIf(rating, f3)) AS m6
+FROM (
+  SELECT *, arrayExists(t -> t >= toDateTime(?) AND t < toDateTime(?), solved_times) AS f0,
+    arrayCount(t -> t >= toDateTime(?) AND t < toDateTime(?), solved_times) AS n0,
+    (created_at >= toDateTime(?) AND created_at < toDateTime(?)) AS f1,
+    (first_solved_at >= toDateTime(?) AND first_solved_at < toDateTime(?) AND toUnixTimestamp(first_solved_at) > 0) AS f2,
+    (rated_at >= toDateTime(?) AND rated_at < toDateTime(?) AND rating > 0) AS f3,
+    toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
+      customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+    FROM (
+      SELECT *
+      FROM slate.snapshot_tickets
+      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND priority_label IN ? AND severity_label IN ? AND status_label IN ?
+        AND (arrayExists(t -> t >= toDateTime(?) AND t < toDateTime(?), solved_times) OR (created_at >= toDateTime(?) AND created_at < toDateTime(?)) OR (first_solved_at >= toDateTime(?) AND first_solved_at < toDateTime(?) AND toUnixTimestamp(first_solved_at) > 0) OR (rated_at >= toDateTime(?) AND rated_at < toDateTime(?) AND rating > 0))
+    )
+  )
+)
+GROUP BY k0
+ORDER BY k0
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 3: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 4: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 5: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 6: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 7: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 8: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 9: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 10: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 11: reports.Set ('Khẩn cấp')
+-- arg 12: reports.Set ('')
+-- arg 13: reports.Set ('Đã trả lời')
+-- arg 14: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 15: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 16: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 17: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 18: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 19: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 20: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 21: int64 1772323200 (2026-03-01T00:00:00Z)
+
+-- snapshot generation 42: statement 2 of 4
+SELECT toString(agent) AS k0, toFloat64(count()) AS m0
+FROM (
+  SELECT *, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_replies
+      WHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?) AND priority_label IN ?
+        AND severity_label IN ? AND status_label IN ?
+    )
+  )
+)
+GROUP BY k0
+ORDER BY k0
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')
+
+-- snapshot generation 42: statement 3 of 4
+SELECT toString(agent) AS k0, toFloat64(countIf(state = 'achieved')) AS m0,
+  toFloat64(countIf(state = 'breached' OR (running_with_deadline AND deadline < now_ts))) AS m1
+FROM (
+  SELECT *, start_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_sla
+      WHERE generation = 42 AND state NOT IN ('measured', 'cancelled')
+        AND start_at >= toDateTime(?) AND start_at < toDateTime(?) AND priority_label IN ?
+        AND severity_label IN ? AND status_label IN ?
+    )
+  )
+)
+GROUP BY k0
+ORDER BY k0
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')
+
+-- snapshot generation 42: statement 4 of 4
+SELECT toString(agent) AS k0, toFloat64(sumIf(seconds, billable = 1) / 3600) AS m0
+FROM (
+  SELECT *, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_time
+      WHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?) AND priority_label IN ?
+        AND severity_label IN ? AND status_label IN ?
+    )
+  )
+)
+GROUP BY k0
+ORDER BY k0
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')

@@ -1,0 +1,64 @@
+-- report: billable
+-- request: from=2026-02-01&priority_label=Kh%E1%BA%A9n+c%E1%BA%A5p&severity_label=&status_label=%C4%90%C3%A3+tr%E1%BA%A3+l%E1%BB%9Di&to=2026-03-01
+-- now: 2026-03-18T10:17:00Z
+
+-- live tables: statement 1 of 1
+SELECT toString(currency) AS k0, toFloat64(count()) AS m0, toFloat64(sum(seconds) / 3600) AS m1,
+  toFloat64(sumIf(seconds, billable = 1) / 3600) AS m2,
+  toFloat64(sumIf(seconds / 3600 * rate, billable = 1 AND has_rate = 1)) AS m3
+FROM (
+  SELECT *, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT tenant, ticket_id, event_id, agent, logged_at AS ts, seconds, billable, has_rate, rate,
+        currency
+      FROM slate.time_entries FINAL
+    ) AS entries
+    ANY LEFT JOIN (
+      SELECT tenant, ticket_id, subject, priority, severity, status, tags, group_name AS grp,
+        channel, customer, organisation, created_at, status_label, priority_label, severity_label
+      FROM (
+        SELECT *
+        FROM slate.tickets FINAL
+      )
+    ) AS dims USING (tenant, ticket_id)
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND priority_label IN ? AND severity_label IN ?
+  AND status_label IN ?
+GROUP BY k0
+ORDER BY k0
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')
+
+-- snapshot generation 42: statement 1 of 1
+SELECT toString(currency) AS k0, toFloat64(count()) AS m0, toFloat64(sum(seconds) / 3600) AS m1,
+  toFloat64(sumIf(seconds, billable = 1) / 3600) AS m2,
+  toFloat64(sumIf(seconds / 3600 * rate, billable = 1 AND has_rate = 1)) AS m3
+FROM (
+  SELECT *, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_time
+      WHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?) AND priority_label IN ?
+        AND severity_label IN ? AND status_label IN ?
+    )
+  )
+)
+GROUP BY k0
+ORDER BY k0
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')

@@ -1,0 +1,126 @@
+-- report: first_reply_time
+-- request: from=2026-02-01&priority_label=Kh%E1%BA%A9n+c%E1%BA%A5p&severity_label=&status_label=%C4%90%C3%A3+tr%E1%BA%A3+l%E1%BB%9Di&to=2026-03-01
+-- now: 2026-03-18T10:17:00Z
+
+-- live tables: statement 1 of 2
+SELECT toFloat64(count()) AS m0, toFloat64(countIf(has_reply)) AS m1,
+  toFloat64(quantileExactIf(0.5)(frt_s, has_reply)) AS m2,
+  toFloat64(quantileExactIf(0.9)(frt_s, has_reply)) AS m3,
+  toFloat64(quantileExactIf(0.95)(frt_s, has_reply)) AS m4
+FROM (
+  SELECT *, created_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
+      group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
+      first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
+      rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+    FROM (
+      SELECT *
+      FROM slate.tickets FINAL
+    )
+    WHERE has_created = 1 AND deleted = 0 AND merged_into = ''
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND priority_label IN ? AND severity_label IN ?
+  AND status_label IN ?
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')
+
+-- live tables: statement 2 of 2
+SELECT toFloat64(count()) AS m0, toFloat64(quantileExact(0.5)(elapsed_seconds)) AS m1,
+  toFloat64(quantileExact(0.9)(elapsed_seconds)) AS m2,
+  toFloat64(quantileExact(0.95)(elapsed_seconds)) AS m3
+FROM (
+  SELECT *, start_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
+        group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
+        start_at, deadline, stop_at, elapsed_seconds, state,
+        toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline, status_label,
+        priority_label, severity_label
+      FROM (
+        SELECT *
+        FROM slate.sla_tickets FINAL
+      )
+      ARRAY JOIN metric, cycle, policy, start_at, deadline, stop_at, elapsed_seconds, state
+      WHERE live = 1
+    )
+    WHERE metric = 'first_reply' AND stopped
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND priority_label IN ? AND severity_label IN ?
+  AND status_label IN ?
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')
+
+-- snapshot generation 42: statement 1 of 2
+SELECT toFloat64(count()) AS m0, toFloat64(countIf(has_reply)) AS m1,
+  toFloat64(quantileExactIf(0.5)(frt_s, has_reply)) AS m2,
+  toFloat64(quantileExactIf(0.9)(frt_s, has_reply)) AS m3,
+  toFloat64(quantileExactIf(0.95)(frt_s, has_reply)) AS m4
+FROM (
+  SELECT *, created_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
+      customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+    FROM (
+      SELECT *
+      FROM slate.snapshot_tickets
+      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND created_at >= toDateTime(?) AND created_at < toDateTime(?) AND priority_label IN ?
+        AND severity_label IN ? AND status_label IN ?
+    )
+  )
+)
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')
+
+-- snapshot generation 42: statement 2 of 2
+SELECT toFloat64(count()) AS m0, toFloat64(quantileExact(0.5)(elapsed_seconds)) AS m1,
+  toFloat64(quantileExact(0.9)(elapsed_seconds)) AS m2,
+  toFloat64(quantileExact(0.95)(elapsed_seconds)) AS m3
+FROM (
+  SELECT *, start_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_sla
+      WHERE generation = 42 AND metric = 'first_reply' AND stopped AND start_at >= toDateTime(?)
+        AND start_at < toDateTime(?) AND priority_label IN ? AND severity_label IN ?
+        AND status_label IN ?
+    )
+  )
+)
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 3: reports.Set ('Khẩn cấp')
+-- arg 4: reports.Set ('')
+-- arg 5: reports.Set ('Đã trả lời')

@@ -1,0 +1,63 @@
+-- report: sla_compliance
+-- request: from=2026-02-01&group_by=status%2Cstatus_label&to=2026-03-01
+-- now: 2026-03-18T10:17:00Z
+
+-- live tables: statement 1 of 1
+SELECT toString(toString(metric)) AS k0, toString(status) AS k1, toString(status_label) AS k2,
+  toFloat64(count()) AS m0, toFloat64(countIf(state = 'achieved')) AS m1,
+  toFloat64(countIf(state = 'breached' OR (running_with_deadline AND deadline < now_ts))) AS m2,
+  toFloat64(countIf((state = 'breached' AND NOT stopped) OR (running_with_deadline AND deadline < now_ts))) AS m3,
+  toFloat64(countIf(state = 'paused' OR (running_with_deadline AND deadline >= now_ts))) AS m4
+FROM (
+  SELECT *, start_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
+        group_name AS grp, channel, customer, organisation, created_at, metric, cycle, policy,
+        start_at, deadline, stop_at, elapsed_seconds, state,
+        toUnixTimestamp(stop_at) > 0 AND state IN ('achieved', 'breached') AS stopped,
+        state = 'active' AND toUnixTimestamp(deadline) > 0 AS running_with_deadline, status_label,
+        priority_label, severity_label
+      FROM (
+        SELECT *
+        FROM slate.sla_tickets FINAL
+      )
+      ARRAY JOIN metric, cycle, policy, start_at, deadline, stop_at, elapsed_seconds, state
+      WHERE live = 1
+    )
+    WHERE state NOT IN ('measured', 'cancelled')
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?)
+GROUP BY k0, k1, k2
+ORDER BY k0, k1, k2
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+
+-- snapshot generation 42: statement 1 of 1
+SELECT toString(toString(metric)) AS k0, toString(status) AS k1, toString(status_label) AS k2,
+  toFloat64(count()) AS m0, toFloat64(countIf(state = 'achieved')) AS m1,
+  toFloat64(countIf(state = 'breached' OR (running_with_deadline AND deadline < now_ts))) AS m2,
+  toFloat64(countIf((state = 'breached' AND NOT stopped) OR (running_with_deadline AND deadline < now_ts))) AS m3,
+  toFloat64(countIf(state = 'paused' OR (running_with_deadline AND deadline >= now_ts))) AS m4
+FROM (
+  SELECT *, start_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT *
+    FROM (
+      SELECT *
+      FROM slate.snapshot_sla
+      WHERE generation = 42 AND state NOT IN ('measured', 'cancelled')
+        AND start_at >= toDateTime(?) AND start_at < toDateTime(?)
+    )
+  )
+)
+GROUP BY k0, k1, k2
+ORDER BY k0, k1, k2
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
