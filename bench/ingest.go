@@ -18,6 +18,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"gopkg.in/yaml.v3"
@@ -27,14 +28,18 @@ import (
 	"github.com/slatehq/slate/ingest"
 	"github.com/slatehq/slate/internal/procstat"
 	"github.com/slatehq/slate/internal/progress"
+	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
 )
 
 // runIngest measures events/s from Kafka into ClickHouse through a
-// separate `slate ingest` process, and in the same run the baseline: the same
-// NDJSON bytes loaded by clickhouse-client (FORMAT JSONEachRow) into an
-// equivalent table on the same server.
+// separate `slate ingest` process with SLA policies on, counted until every
+// event's ticket state and SLA results are stored too, and in the same run
+// the baseline: ClickHouse's Kafka engine with a materialized view loading
+// the same topic from the same broker into a table like the events table.
+// As references it loads the same NDJSON bytes with clickhouse-client
+// (FORMAT JSONEachRow) and Slate's stored rows in Native format.
 func runIngest(ctx context.Context, args []string, d Defaults) error {
 	fs := flag.NewFlagSet("bench ingest", flag.ContinueOnError)
 	events := fs.Int("events", 1_000_000, "approximate number of events")
@@ -42,8 +47,10 @@ func runIngest(ctx context.Context, args []string, d Defaults) error {
 	partitions := fs.Int("partitions", 4, "partitions of the bench topic")
 	seed := fs.Int64("seed", 7, "generator seed")
 	batch := fs.Int("batch-size", 0, "ingest.batch_size for the run (0 = default)")
-	runs := fs.Int("runs", 1, "rounds of slate then baseline, each into a fresh database; the summary gives each figure's median and range")
-	loads := fs.Int("baseline-loads", 2, "baseline loads per round, each into a fresh table; the fastest is the round's baseline")
+	runs := fs.Int("runs", 1, "rounds of slate then the Kafka engine and the references, each into a fresh database; the summary gives each figure's median and range")
+	loads := fs.Int("baseline-loads", 2, "clickhouse-client NDJSON loads per round, each into a fresh table; the fastest is the round's")
+	slaFile := fs.String("sla", "deploy/sla.example.yaml", "SLA policy `file` ingest evaluates, as users run it (\"\": none)")
+	consumers := fs.Int("kafka-consumers", 1, "kafka_num_consumers of the Kafka engine's table (at most the partitions)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the ingest process in the first round to this `file`, and print how its CPU splits between the client libraries and slate's own work (cmd/slate/default.pgo is such a profile; that round's figures include the profiler's cost)")
 	profileSecs := fs.Int("cpuprofile-seconds", 10, "length of that profile, from a second after ingest starts")
 	rep := newReport("ingest", fs)
@@ -60,6 +67,21 @@ func runIngest(ctx context.Context, args []string, d Defaults) error {
 	if *profileSecs < 1 {
 		return fmt.Errorf("bench ingest: --cpuprofile-seconds must be at least 1, got %d", *profileSecs)
 	}
+	if *consumers < 1 || *consumers > *partitions {
+		return fmt.Errorf("bench ingest: --kafka-consumers must be 1 to --partitions (%d), got %d", *partitions, *consumers)
+	}
+	slaPath := ""
+	if *slaFile != "" {
+		// the ingest process reads it; the bench checks it first, naming the flag
+		if _, err := sla.LoadConfig(*slaFile); err != nil {
+			return fmt.Errorf("bench ingest: --sla: %w (run from the repository root)", err)
+		}
+		abs, err := filepath.Abs(*slaFile)
+		if err != nil {
+			return fmt.Errorf("bench ingest: --sla: %w", err)
+		}
+		slaPath = abs
+	}
 	ib, err := prepareIngestBench(ctx, "bench", *brokers, *seed, *events, *partitions)
 	if err != nil {
 		return err
@@ -67,7 +89,7 @@ func runIngest(ctx context.Context, args []string, d Defaults) error {
 	defer ib.close()
 	rounds := make([]ingestRound, 0, *runs)
 	for r := 1; r <= *runs; r++ {
-		opts := roundOptions{batch: *batch, loads: *loads}
+		opts := roundOptions{batch: *batch, loads: *loads, sla: slaPath, kafkaConsumers: *consumers}
 		if r == 1 {
 			opts.profile, opts.profileSecs = *profile, *profileSecs
 		}
@@ -77,12 +99,12 @@ func runIngest(ctx context.Context, args []string, d Defaults) error {
 		}
 		rounds = append(rounds, round)
 		if *runs > 1 {
-			fmt.Fprintf(os.Stderr, "round %d of %d: slate %.0f ev/s (server kernel %.1f CPU s/M), baseline %.0f ev/s, ratio %.2fx; %s\n",
-				r, *runs, round.slateRate(), perM(round.chKernel, round.events), round.baseRate(), round.ratio(), round.loadsLine())
+			fmt.Fprintf(os.Stderr, "round %d of %d: slate %.0f ev/s (server kernel %.1f CPU s/M), Kafka engine %.0f ev/s, ratio %.2fx; NDJSON %.0f ev/s; %s\n",
+				r, *runs, round.slateRate(), perM(round.chKernel, round.events), round.kafkaRate(), round.ratio(), round.baseRate(), round.loadsLine())
 		}
 	}
-	fmt.Fprintf(w, "\nslate bench ingest: %d events (%d tickets), %d partitions, broker %s\n",
-		ib.events, ib.gc.Tickets, *partitions, brokerKind(*brokers))
+	fmt.Fprintf(w, "\nslate bench ingest: %d events (%d tickets), %d partitions, broker %s, SLA policies %s, Kafka engine consumers %d\n",
+		ib.events, rounds[0].tickets, *partitions, brokerKind(*brokers), slaKind(*slaFile), *consumers)
 	if len(rounds) == 1 {
 		rounds[0].print(w)
 	} else {
@@ -109,35 +131,54 @@ func ingestRow(rounds []ingestRound) row {
 	}
 	rss := func(r ingestRound) float64 { return float64(r.rssKiB) / 1024 }
 	x := row{
-		figure:   fmt.Sprintf("%s events/s, ingest peak RSS %.0f MiB", thousands(median(ingestRound.slateRate, nil)), median(rss, nil)),
-		baseline: fmt.Sprintf("clickhouse-client JSONEachRow: %s events/s", thousands(median(ingestRound.baseRate, nil))),
-		ratio:    fmt.Sprintf("%.2f×", median(ingestRound.ratio, nil)),
+		figure: fmt.Sprintf("%s events/s with SLA on, until ticket states and SLA results are stored; ingest peak RSS %.0f MiB (target ≤ 256 MiB)",
+			thousands(median(ingestRound.slateRate, nil)), median(rss, nil)),
+		baseline: fmt.Sprintf("Kafka engine + materialized view: %s events/s; references: clickhouse-client NDJSON %s, Native %s events/s",
+			thousands(median(ingestRound.kafkaRate, nil)), thousands(median(ingestRound.baseRate, nil)), thousands(median(ingestRound.nativeRate, nil))),
+		ratio: fmt.Sprintf("%.2f× (target ≥ 1.00×)", median(ingestRound.ratio, nil)),
 	}
 	if len(rounds) > 1 {
 		x.figure = "median " + x.figure
-		x.baseline = "median " + x.baseline
+		x.baseline = "medians: " + x.baseline
 		x.ratio = "median " + x.ratio
 	}
 	if bad := disturbedRounds(rounds); len(bad) > 0 {
-		x.ratio = fmt.Sprintf("median %.2f× over %d undisturbed rounds of %d", median(ingestRound.ratio, bad), len(rounds)-len(bad), len(rounds))
+		x.ratio = fmt.Sprintf("median %.2f× over %d undisturbed rounds of %d (target ≥ 1.00×)", median(ingestRound.ratio, bad), len(rounds)-len(bad), len(rounds))
 	}
 	return x
 }
 
-// ingestRound is one paired measurement: slate ingest, then the baseline,
-// of the same events on the same server.
+// slaKind names the policies a run's ingest evaluates.
+func slaKind(file string) string {
+	if file == "" {
+		return "off"
+	}
+	return file
+}
+
+// ingestRound is one measurement of the same events on the same server:
+// slate ingest, then the baseline (ClickHouse's Kafka engine), then the
+// references: clickhouse-client loads of the NDJSON ("base", the figure
+// the bench compared with before) and a Native load of Slate's rows.
 type ingestRound struct {
 	events                    int
+	withSLA                   bool
+	tickets, slaTickets       int // stored by slate: ticket states, tickets with SLA results
 	slateSecs, baseSecs       float64
+	kafkaSecs, kafkaCHCPU     float64
+	kafkaRows                 int // rows the Kafka engine loaded, redeliveries included
+	nativeSecs                float64
+	nativeClientCPU, nativeCH float64
 	rssKiB                    int64
 	ingestCPU, chCPU, selfCPU float64 // while slate ingested
 	chKernel                  float64 // of chCPU, the server's in the kernel
-	clientCPU, baseCHCPU      float64 // while the baseline loaded (its fastest load)
+	clientCPU, baseCHCPU      float64 // while the NDJSON loaded (its fastest load)
 	baseCHKernel              float64 // of baseCHCPU, the server's in the kernel
 	loads                     []baselineLoad
 }
 
-// baselineLoad is one load of the baseline: its seconds, the CPU seconds
+// baselineLoad is one clickhouse-client load of the NDJSON, the
+// reference of the bench's earlier baseline: its seconds, the CPU seconds
 // of clickhouse-client and of the server meanwhile, and the server's
 // seconds in the kernel and minor page faults: a load slowed by the
 // machine is slow in the server's kernel, zeroing fresh pages for the
@@ -152,10 +193,9 @@ type baselineLoad struct {
 // the events it loaded.
 func (l baselineLoad) cpuPerM(events int) float64 { return perM(l.clientCPU+l.chCPU, events) }
 
-// keepFastestLoad makes the round's baseline its fastest load. A load
+// keepFastestLoad makes the round's NDJSON figure its fastest load. A load
 // costs the same every time, so a slower one was slowed by the machine,
-// and a round's one slowed load can run at half speed and make the ratio
-// overstate slate by half.
+// and a round's one slowed load can run at half speed.
 func (r *ingestRound) keepFastestLoad() {
 	fastest := r.loads[0]
 	for _, l := range r.loads[1:] {
@@ -166,28 +206,38 @@ func (r *ingestRound) keepFastestLoad() {
 	r.baseSecs, r.clientCPU, r.baseCHCPU, r.baseCHKernel = fastest.secs, fastest.clientCPU, fastest.chCPU, fastest.chKernel
 }
 
-func (r ingestRound) slateRate() float64 { return float64(r.events) / r.slateSecs }
-func (r ingestRound) baseRate() float64  { return float64(r.events) / r.baseSecs }
-func (r ingestRound) ratio() float64     { return r.slateRate() / r.baseRate() }
-func (r ingestRound) slateCPU() float64  { return perM(r.ingestCPU+r.chCPU+r.selfCPU, r.events) }
-func (r ingestRound) baseCPU() float64   { return perM(r.clientCPU+r.baseCHCPU, r.events) }
+func (r ingestRound) slateRate() float64  { return float64(r.events) / r.slateSecs }
+func (r ingestRound) kafkaRate() float64  { return float64(r.events) / r.kafkaSecs }
+func (r ingestRound) baseRate() float64   { return float64(r.events) / r.baseSecs }
+func (r ingestRound) nativeRate() float64 { return float64(r.events) / r.nativeSecs }
+
+// ratio is the target's: slate's events/s over the Kafka engine's.
+func (r ingestRound) ratio() float64 { return r.slateRate() / r.kafkaRate() }
+
+// clientRatio is slate's events/s over the clickhouse-client NDJSON load's.
+func (r ingestRound) clientRatio() float64 { return r.slateRate() / r.baseRate() }
+func (r ingestRound) slateCPU() float64    { return perM(r.ingestCPU+r.chCPU+r.selfCPU, r.events) }
+func (r ingestRound) baseCPU() float64     { return perM(r.clientCPU+r.baseCHCPU, r.events) }
 
 // roundOptions are a round's settings: ingest.batch_size (0: the default),
-// the number of baseline loads, and where to write a CPU profile of
-// ingest ("": none) and of how many seconds.
+// the SLA policy file ingest evaluates ("": none), the number of
+// clickhouse-client loads, the Kafka engine's consumers, and where to
+// write a CPU profile of ingest ("": none) and of how many seconds.
 type roundOptions struct {
-	batch, loads int
-	profile      string
-	profileSecs  int
+	batch, loads   int
+	sla            string
+	kafkaConsumers int
+	profile        string
+	profileSecs    int
 }
 
 // runIngestRound ingests the bench topic with a consumer group and into a
 // database of the round's own (so no round finds another's tickets or
-// parts), checks the stored count, waits for the server's merges, and
-// loads the baseline into the same database as many times as opts says,
-// each time into a fresh table once the server's merges are over.
+// parts), checks what it stored, then, each once the server's merges are
+// over and into a fresh table of the same database: the Kafka engine's
+// load, the NDJSON loads (as many as opts says) and the Native load.
 func runIngestRound(ctx context.Context, o warehouse.Options, ib *ingestBench, round int, opts roundOptions) (ingestRound, error) {
-	res := ingestRound{events: ib.events}
+	res := ingestRound{events: ib.events, withSLA: opts.sla != ""}
 	firstDB := o.Database
 	t := ingestTarget{ch: o, brokers: ib.brokers, topic: ib.topic, group: fmt.Sprintf("%s-round%d", ib.topic, round), labels: ib.gc.Mapping()}
 	t.ch.Addrs = []string{ib.ch.Addr()}
@@ -221,12 +271,31 @@ func runIngestRound(ctx context.Context, o warehouse.Options, ib *ingestBench, r
 	ch := procstat.Read(chPID).Since(ch0)
 	res.chCPU, res.chKernel = ch.CPU(), ch.Kernel
 	res.selfCPU = procstat.CPUSeconds(os.Getpid()) - selfCPU0
-	// Verify, not just trust the counter: de-duplicated rows in ClickHouse.
-	if c, err := warehouse.ReadCounts(ctx, conn, t.ch.Database); err != nil || int(c.Events) != ib.events {
-		return res, fmt.Errorf("after ingest the warehouse holds %+v (err %v), want %d events", c, err, ib.events)
+	if res.tickets, res.slaTickets, err = checkIngested(ctx, conn, t.ch.Database, ib.events, opts.sla != ""); err != nil {
+		return res, err
 	}
-	// the baseline gets the server to itself, not beside the merges of
-	// what ingest just wrote (which took up to a quarter of its speed)
+	// each load gets the server to itself, not beside the merges of what
+	// the one before wrote (which took up to a quarter of its speed)
+	if err := waitForMerges(ctx, conn, 3*time.Minute); err != nil {
+		return res, err
+	}
+	kr := kafkaEngineRun{brokers: ib.brokers, topic: ib.topic, group: t.group + "-kafka-engine",
+		consumers: opts.kafkaConsumers, want: ib.events, stallAfter: time.Minute, poll: 100 * time.Millisecond,
+		serverDir: ib.ch.Dir()}
+	if res.kafkaSecs, res.kafkaCHCPU, res.kafkaRows, err = timeKafkaEngine(ctx, conn, chPID, t.ch.Database, kr); err != nil {
+		return res, err
+	}
+	// the engine's table holds the same tickets as slate's ticket states
+	var engineTickets uint64
+	if err := conn.QueryRow(ctx, "SELECT uniqExact(tenant, ticket_id) FROM "+t.ch.Database+".kafka_events").Scan(&engineTickets); err != nil {
+		return res, err
+	}
+	if int(engineTickets) != res.tickets {
+		return res, fmt.Errorf("the Kafka engine loaded %d tickets' events, slate stored %d ticket states", engineTickets, res.tickets)
+	}
+	if err := conn.Exec(ctx, "DROP TABLE "+t.ch.Database+".kafka_events"); err != nil {
+		return res, err
+	}
 	if err := waitForMerges(ctx, conn, 3*time.Minute); err != nil {
 		return res, err
 	}
@@ -249,34 +318,90 @@ func runIngestRound(ctx context.Context, o warehouse.Options, ib *ingestBench, r
 		res.loads = append(res.loads, l)
 	}
 	res.keepFastestLoad()
+	if _, err := os.Stat(ib.native); err != nil {
+		if err := dumpNative(ctx, ib.ch, t.ch.Database, ib.native); err != nil {
+			return res, err
+		}
+	}
+	if err := waitForMerges(ctx, conn, 3*time.Minute); err != nil {
+		return res, err
+	}
+	before := procstat.Read(chPID)
+	if res.nativeSecs, res.nativeClientCPU, err = timeNativeLoad(ctx, ib.ch, conn, t.ch.Database, ib.native, ib.events); err != nil {
+		return res, err
+	}
+	res.nativeCH = procstat.Read(chPID).Since(before).CPU()
 	return res, nil
+}
+
+// checkIngested verifies, rather than trusting ingest's counter, that db
+// holds want de-duplicated events and a ticket state for each ticket among
+// them, and with SLA on SLA results for some: it returns the number of
+// ticket states and of tickets with SLA results.
+func checkIngested(ctx context.Context, conn driver.Conn, db string, want int, withSLA bool) (tickets, slaTickets int, err error) {
+	c, err := warehouse.ReadCounts(ctx, conn, db)
+	if err != nil || int(c.Events) != want {
+		return 0, 0, fmt.Errorf("after ingest the warehouse holds %+v (err %v), want %d events", c, err, want)
+	}
+	var eventTickets, withResults uint64
+	if err := conn.QueryRow(ctx, "SELECT uniqExact(tenant, ticket_id) FROM "+db+".events").Scan(&eventTickets); err != nil {
+		return 0, 0, err
+	}
+	if c.Tickets != eventTickets {
+		return 0, 0, fmt.Errorf("after ingest the warehouse holds %d ticket states for the %d tickets of its events", c.Tickets, eventTickets)
+	}
+	if err := conn.QueryRow(ctx, "SELECT uniqExact(tenant, ticket_id) FROM "+db+".sla_tickets").Scan(&withResults); err != nil {
+		return 0, 0, err
+	}
+	if withSLA && withResults == 0 {
+		return 0, 0, fmt.Errorf("after ingest with SLA policies the warehouse holds no SLA results")
+	}
+	return int(c.Tickets), int(withResults), nil
 }
 
 // print writes one round in full.
 func (r ingestRound) print(w io.Writer) {
 	n := r.events
-	fmt.Fprintf(w, `  %-44s %10s %12s
-  %-44s %9.2fs %9.0f ev/s
-  %-44s %9.2fs %9.0f ev/s
-  ratio slate / baseline: %.2fx   (target >= 1.00x)
+	slateLabel := "slate: Kafka -> slate ingest -> events, tickets, SLA"
+	if !r.withSLA {
+		slateLabel = "slate: Kafka -> slate ingest -> events, tickets"
+	}
+	fmt.Fprintf(w, `  %-58s %10s %12s
+  %-58s %9.2fs %9.0f ev/s
+  %-58s %9.2fs %9.0f ev/s
+  ratio slate / Kafka engine: %.2fx   (target >= 1.00x)
+  references, the same rows on the same server:
+  %-58s %9.2fs %9.0f ev/s   slate %.2fx of it
+  %-58s %9.2fs %9.0f ev/s   slate %.2fx of it (this server's limit)
   slate ingest peak RSS:  %.0f MiB (target <= 256 MiB)
+  stored by slate: %d ticket states, SLA results for %d tickets
   CPU seconds per million events (less noisy than wall time on a shared machine):
-    slate:    ingest %.1f + ClickHouse %.1f + this bench with its broker %.1f = %.1f
-    baseline: clickhouse-client %.1f + ClickHouse %.1f = %.1f
-    of ClickHouse's, in its kernel: %.1f with slate, %.1f with the baseline
+    slate:        ingest %.1f + ClickHouse %.1f + this bench with its broker %.1f = %.1f
+    Kafka engine: ClickHouse %.1f (its broker not counted)
+    clickhouse-client NDJSON: client %.1f + ClickHouse %.1f = %.1f
+    clickhouse-client Native: client %.1f + ClickHouse %.1f = %.1f
+    of ClickHouse's, in its kernel: %.1f with slate, %.1f with the NDJSON load
 `, "", "seconds", "events/s",
-		"slate: Kafka -> slate ingest -> ClickHouse", r.slateSecs, r.slateRate(),
-		"baseline: clickhouse-client JSONEachRow", r.baseSecs, r.baseRate(),
-		r.ratio(), float64(r.rssKiB)/1024,
+		slateLabel, r.slateSecs, r.slateRate(),
+		"baseline: Kafka engine + materialized view -> events", r.kafkaSecs, r.kafkaRate(),
+		r.ratio(),
+		"clickhouse-client JSONEachRow of the NDJSON", r.baseSecs, r.baseRate(), r.clientRatio(),
+		"clickhouse-client Native of slate's events rows", r.nativeSecs, r.nativeRate(), r.slateRate()/r.nativeRate(),
+		float64(r.rssKiB)/1024, r.tickets, r.slaTickets,
 		perM(r.ingestCPU, n), perM(r.chCPU, n), perM(r.selfCPU, n), r.slateCPU(),
+		perM(r.kafkaCHCPU, n),
 		perM(r.clientCPU, n), perM(r.baseCHCPU, n), r.baseCPU(),
+		perM(r.nativeClientCPU, n), perM(r.nativeCH, n), perM(r.nativeClientCPU+r.nativeCH, n),
 		perM(r.chKernel, n), perM(r.baseCHKernel, n))
+	if r.kafkaRows > n {
+		fmt.Fprintf(w, "  the Kafka engine loaded %d rows for the %d events: it delivered some twice (its table's merges collapse them)\n", r.kafkaRows, n)
+	}
 	if len(r.loads) > 1 {
 		fmt.Fprintf(w, "  %s\n", r.loadsLine())
 	}
 	if lo, hi, ok := r.loadsDisagree(); ok {
-		fmt.Fprintf(w, `  the baseline loads took %.1f to %.1f CPU s per million events for the same work: the machine was
-  busy meanwhile, the kept load may have been slowed too, and then the ratio overstates slate
+		fmt.Fprintf(w, `  the NDJSON loads took %.1f to %.1f CPU s per million events for the same work: the machine was
+  busy meanwhile, the other loads may have been slowed too, and then the ratios mislead
   (--runs 5 measures rounds against each other and names disturbed ones)
 `, lo, hi)
 	}
@@ -309,7 +434,7 @@ func (r ingestRound) loadsLine() string {
 		each = append(each, fmt.Sprintf("%.2fs at %.1f CPU s/M (server kernel %.1f, %.0fk page faults)",
 			l.secs, l.cpuPerM(r.events), perM(l.chKernel, r.events), float64(l.chFaults)/1000))
 	}
-	return "baseline loads (the fastest counts): " + strings.Join(each, ", ")
+	return "NDJSON loads (the fastest counts): " + strings.Join(each, ", ")
 }
 
 // printRounds writes a row per round, then each column's median (nearest
@@ -322,13 +447,16 @@ func printRounds(w io.Writer, rounds []ingestRound) {
 		of           func(ingestRound) float64
 	}{
 		{"slate ev/s", "%.0f", ingestRound.slateRate},
-		{"baseline ev/s", "%.0f", ingestRound.baseRate},
+		{"Kafka engine ev/s", "%.0f", ingestRound.kafkaRate},
 		{"ratio", "%.2fx", ingestRound.ratio},
+		{"NDJSON ev/s", "%.0f", ingestRound.baseRate},
+		{"Native ev/s", "%.0f", ingestRound.nativeRate},
 		{"RSS MiB", "%.0f", func(r ingestRound) float64 { return float64(r.rssKiB) / 1024 }},
 		{"ingest CPU/M", "%.1f", func(r ingestRound) float64 { return perM(r.ingestCPU, r.events) }},
 		{"ClickHouse CPU/M", "%.1f", func(r ingestRound) float64 { return perM(r.chCPU, r.events) }},
 		{"slate CPU/M", "%.1f", ingestRound.slateCPU},
-		{"baseline CPU/M", "%.1f", ingestRound.baseCPU},
+		{"Kafka engine CPU/M", "%.1f", func(r ingestRound) float64 { return perM(r.kafkaCHCPU, r.events) }},
+		{"NDJSON CPU/M", "%.1f", ingestRound.baseCPU},
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "round\t")
@@ -363,25 +491,25 @@ func printRounds(w io.Writer, rounds []ingestRound) {
 		fmt.Fprintln(tw)
 	}
 	_ = tw.Flush()
-	fmt.Fprintln(w, "targets: ratio >= 1.00x, RSS <= 256 MiB; CPU/M: CPU seconds per million events")
+	fmt.Fprintln(w, "ratio: slate / Kafka engine; targets: ratio >= 1.00x, RSS <= 256 MiB; NDJSON and Native: clickhouse-client loads (references); CPU/M: CPU seconds per million events")
 	if bad := disturbedRounds(rounds); len(bad) > 0 {
 		printDisturbed(w, rounds, bad)
 	}
 }
 
 // disturbedFactor is how much more CPU per million events than in its
-// quietest round a baseline may use before its round counts as disturbed.
-// Undisturbed baselines of one run stay within about a tenth of each
-// other; disturbed ones use a quarter to twice as much again and run
+// quietest round the NDJSON load may use before its round counts as
+// disturbed. Undisturbed loads of one run stay within about a tenth of
+// each other; disturbed ones use a quarter to twice as much again and run
 // markedly slower.
 const disturbedFactor = 1.15
 
-// disturbedRounds returns the indexes of the rounds whose baseline used
-// over disturbedFactor times the CPU per event of the quietest baseline.
-// The baseline's work is the same in every round, so what it spends more
-// is the machine's doing (the insert's time in the server's kernel, not
-// the client's or the insert's user time), and such a round's ratio
-// overstates slate.
+// disturbedRounds returns the indexes of the rounds whose NDJSON load used
+// over disturbedFactor times the CPU per event of the quietest one. Its
+// work is the same in every round, so what it spends more is the
+// machine's doing (the insert's time in the server's kernel, not the
+// client's or the insert's user time), and such a round's figures were
+// taken on a busy machine.
 func disturbedRounds(rounds []ingestRound) []int {
 	quietest := math.Inf(1)
 	for _, r := range rounds {
@@ -413,9 +541,9 @@ func printDisturbed(w io.Writer, rounds []ingestRound, bad []int) {
 			quiet = append(quiet, r.ratio())
 		}
 	}
-	fmt.Fprintf(w, "disturbed: round %s: the baseline used %s CPU s per million events, against %.1f in round %d;\n",
+	fmt.Fprintf(w, "disturbed: round %s: the NDJSON load used %s CPU s per million events, against %.1f in round %d;\n",
 		strings.Join(names, ", "), strings.Join(cpus, ", "), rounds[quietest].baseCPU(), quietest+1)
-	fmt.Fprintf(w, "  the same work cost more there, so those ratios overstate slate. Median ratio of the other rounds: %.2fx\n",
+	fmt.Fprintf(w, "  the same work cost more there: the machine was busy, so those ratios mislead. Median ratio of the other rounds: %.2fx\n",
 		percentile(quiet, 0.5))
 }
 
@@ -502,6 +630,9 @@ func timeIngestProcess(ctx context.Context, dir string, t ingestTarget, opts rou
 		"SLATE_HTTP_ADDR="+httpAddr)
 	if os.Getenv("SLATE_LOG_LEVEL") == "" {
 		cmd.Env = append(cmd.Env, "SLATE_LOG_LEVEL=warn")
+	}
+	if opts.sla != "" {
+		cmd.Env = append(cmd.Env, "SLATE_SLA_CONFIG="+opts.sla)
 	}
 	if opts.batch > 0 {
 		cmd.Env = append(cmd.Env, "SLATE_INGEST_BATCH_SIZE="+strconv.Itoa(opts.batch))
@@ -595,21 +726,11 @@ func timeBaseline(ctx context.Context, ch *chserver.Server, db, ndjson string, w
 	if out, err := exec.CommandContext(ctx, "clickhouse-client", args...).CombinedOutput(); err != nil {
 		return 0, 0, fmt.Errorf("baseline table: %v: %s", err, out)
 	}
-	in, err := os.Open(ndjson)
+	secs, clientCPU, err := timeClientLoad(ctx, ch, ndjson, "INSERT INTO "+db+".bench_baseline FORMAT JSONEachRow",
+		"--input_format_import_nested_json=1", "--input_format_skip_unknown_fields=1")
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, fmt.Errorf("baseline load: %w", err)
 	}
-	defer in.Close()
-	args = append(ch.ClientArgs(), "--input_format_import_nested_json=1", "--input_format_skip_unknown_fields=1",
-		"--query", "INSERT INTO "+db+".bench_baseline FORMAT JSONEachRow")
-	cmd := exec.CommandContext(ctx, "clickhouse-client", args...)
-	cmd.Stdin = in
-	start := time.Now()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return 0, 0, fmt.Errorf("baseline load: %v: %s", err, out)
-	}
-	secs := time.Since(start).Seconds()
-	clientCPU := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
 	out, err := exec.CommandContext(ctx, "clickhouse-client", append(ch.ClientArgs(), "--query", "SELECT count() FROM "+db+".bench_baseline")...).Output()
 	if err != nil {
 		return 0, 0, err
@@ -620,30 +741,22 @@ func timeBaseline(ctx context.Context, ch *chserver.Server, db, ndjson string, w
 	return secs, clientCPU, nil
 }
 
-// baselineTable has a column for every field of the wire format but three
-// rarely filled arrays (supporting_agents, added, removed): 18.16 reads
-// dotted array columns as one Nested structure and demands equal lengths.
-// Same sorting key and engine family as the events table.
+// baselineTable has a column for every field of the wire format that
+// ClickHouse's JSON input reads (wireColumns), with the events table's
+// sorting key and engine family.
 func baselineTable(db string) string {
 	return "CREATE TABLE " + db + `.bench_baseline (
-    schema UInt8, event_id String, type String, tenant String, ticket_id String, occurred_at String,
-    ` + "`actor.type` String, `actor.id` String," + `
-    ` + "`data.channel` String, `data.customer` String, `data.organisation` String, `data.group` String," + `
-    ` + "`data.assignee` String, `data.subject` String," + `
-    ` + "`data.status` String, `data.priority` String, `data.severity` String, `data.tags` Array(String)," + `
-    ` + "`data.kind` String, `data.message_id` String," + `
-    ` + "`data.agent` String, `data.seconds` UInt32, `data.billable` UInt8, `data.started_at` String," + `
-    ` + "`data.ended_at` String, `data.rate` Float64, `data.currency` String, `data.rating` UInt8," + `
-    ` + "`data.into` String, `data.reason` String" + `
+    ` + wireColumns + `
 ) ENGINE = ReplacingMergeTree() PARTITION BY substring(occurred_at, 1, 7) ORDER BY (tenant, ticket_id, event_id)`
 }
 
 // ingestBench is what the ingest benchmarks share: a temp dir, a private
 // ClickHouse, a broker (embedded kfake unless brokers are named), and one
-// generated run written to NDJSON (the baseline's input) and produced from
+// generated run written to NDJSON (the clickhouse-client load's input) and produced from
 // that file to a fresh topic, so every side loads the same bytes.
 type ingestBench struct {
 	dir, topic, ndjson string
+	native             string // Native dump of the first round's events, written by it
 	ch                 *chserver.Server
 	brokers            []string
 	events             int
@@ -669,7 +782,11 @@ func prepareIngestBench(ctx context.Context, name, brokers string, seed int64, e
 	}
 	b.closers = append(b.closers, func() { os.RemoveAll(b.dir) })
 	fmt.Fprintln(os.Stderr, "starting a private ClickHouse ...")
-	if b.ch, err = chserver.Start(ctx, chserver.Options{Dir: filepath.Join(b.dir, "clickhouse")}); err != nil {
+	chDir := filepath.Join(b.dir, "clickhouse")
+	if err := writeKafkaEngineConfig(chDir); err != nil {
+		return b, err
+	}
+	if b.ch, err = chserver.Start(ctx, chserver.Options{Dir: chDir}); err != nil {
 		return b, err
 	}
 	b.closers = append(b.closers, func() { b.ch.Close() })
@@ -684,6 +801,7 @@ func prepareIngestBench(ctx context.Context, name, brokers string, seed int64, e
 	b.topic = fmt.Sprintf("%s-%d", name, time.Now().UnixNano())
 	b.gc = eventgen.Config{Seed: seed, Tickets: max(1, events*10/113), Days: 90}
 	b.ndjson = filepath.Join(b.dir, "events.ndjson")
+	b.native = filepath.Join(b.dir, "events.native")
 	f, err := os.Create(b.ndjson)
 	if err != nil {
 		return b, err

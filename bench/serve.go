@@ -53,6 +53,10 @@ var dashboardCalls = []benchCall{
 	{"manager", "tags", "top=15&sort=created"},
 	{"manager", "agent_performance", "top=50&sort=solved"},
 	{"manager", "pre_breach", "horizon=4h&limit=200&truncate=true"},
+	{"manager", "backlog", "group_by=agent"},
+	{"manager", "backlog", "group_by=agent,agent_role"},
+	{"manager", "overdue", "limit=200"},
+	{"manager", "due_soon", "horizon=24h&limit=200"},
 	{"finance", "billable", "grain=month"},
 	{"finance", "billable", "group_by=customer&top=20&sort=billable_hours"},
 	{"finance", "billable", "group_by=agent&top=20&sort=billable_hours"},
@@ -160,7 +164,7 @@ func runServe(ctx context.Context, args []string, d Defaults) error {
 	var worstP95, worstRawP95, worstRatio float64
 	for _, c := range dashboardCalls {
 		path := "/api/v1/reports/" + c.report
-		if c.report == "pre_breach" {
+		if r, ok := reports.Lookup(c.report); ok && r.List {
 			path += "/tickets"
 		}
 		path += "?" + c.params

@@ -202,9 +202,39 @@ func (l locale) trendChart(id, title string, res *reports.Result, measures []str
 	if err != nil {
 		return Chart{}, fmt.Errorf("chart %s: %w", id, err)
 	}
+	tiltPeriods(option, len(xs))
 	c, err := newChart(id, title, option, &drill{Report: res.Report, Time: true, Grain: string(res.Grain), Params: params.Encode(), Measures: names, Periods: periods})
 	c.Empty = empty
 	return c, err
+}
+
+// Period labels stand level while they fit side by side; more of them
+// lean, and a month of days stands upright, so that every period keeps
+// its label without overlapping its neighbours.
+const (
+	levelPeriods   = 10
+	leaningPeriods = 20
+)
+
+// tiltPeriods turns a trend's period labels by how many there are.
+func tiltPeriods(option map[string]any, periods int) {
+	rotate := 0
+	switch {
+	case periods > leaningPeriods:
+		rotate = 90
+	case periods > levelPeriods:
+		rotate = 45
+	default:
+		return
+	}
+	axes, _ := option["xAxis"].([]any)
+	for _, a := range axes {
+		if axis, ok := a.(map[string]any); ok {
+			if label, ok := axis["axisLabel"].(map[string]any); ok {
+				label["rotate"] = rotate
+			}
+		}
+	}
 }
 
 // barChart draws measures of a report grouped by one dimension, largest

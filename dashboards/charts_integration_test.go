@@ -134,7 +134,7 @@ func TestEveryValueAxisStatesItsUnit(t *testing.T) {
 	want := map[string]string{
 		"volume": "tickets", "frt": pageUnit, "resolution": pageUnit, "sla": "%",
 		"backlog_priority": "tickets", "backlog_severity": "tickets", "backlog_age": "tickets",
-		"tags": "tickets", "agents": "tickets, replies",
+		"tags": "tickets", "agents": "tickets, replies", "unresolved_agent": "tickets",
 	}
 	seen := map[string]bool{}
 	for _, a := range axes {

@@ -102,3 +102,37 @@ func TestTableAmountsByCurrency(t *testing.T) {
 		}
 	}
 }
+
+// A trend's period labels lean or stand up as periods grow in number, so
+// that a month of days is readable; a week stays level.
+func TestTrendLabelsTurnAsPeriodsGrow(t *testing.T) {
+	for _, c := range []struct{ days, rotate int }{{7, 0}, {14, 45}, {30, 90}} {
+		res := &reports.Result{Report: "volume", Grain: reports.GrainDay, Zone: "UTC",
+			Columns: []reports.Column{{Name: "period", Kind: reports.KindPeriod}, {Name: "created", Label: "Created", Kind: reports.KindCount}}}
+		start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+		for d := range c.days {
+			res.Rows = append(res.Rows, []any{start.AddDate(0, 0, d).Format(time.RFC3339), f(float64(d))})
+		}
+		ch, err := newLocale(i18n.English).trendChart("t", "Trend", res, []string{"created"}, nil, time.UTC, inHours)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var isl struct {
+			Option struct {
+				XAxis []struct {
+					AxisLabel map[string]any `json:"axisLabel"`
+				} `json:"xAxis"`
+			} `json:"option"`
+		}
+		if err := json.Unmarshal([]byte(ch.Island), &isl); err != nil {
+			t.Fatal(err)
+		}
+		if len(isl.Option.XAxis) != 1 {
+			t.Fatalf("%d days: %d x axes", c.days, len(isl.Option.XAxis))
+		}
+		got, _ := isl.Option.XAxis[0].AxisLabel["rotate"].(float64)
+		if int(got) != c.rotate || isl.Option.XAxis[0].AxisLabel["interval"] != float64(0) {
+			t.Errorf("%d days: axis label %v, want rotate %d and every label", c.days, isl.Option.XAxis[0].AxisLabel, c.rotate)
+		}
+	}
+}

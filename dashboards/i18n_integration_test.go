@@ -42,6 +42,7 @@ type i18nWorld struct {
 	svc       *reports.Service
 	dataWords map[string]bool
 	tickets   map[string]ticket.State // the stored events folded in Go, by tenant/ticket
+	addr      string                  // the ClickHouse server's, for tests with databases of their own
 }
 
 var (
@@ -78,7 +79,7 @@ func newI18nWorld() (*i18nWorld, error) {
 	if _, err := warehouse.Migrate(ctx, conn, o); err != nil {
 		return nil, err
 	}
-	w := &i18nWorld{dataWords: map[string]bool{}}
+	w := &i18nWorld{dataWords: map[string]bool{}, addr: ch.Addr()}
 	var recs []event.Record
 	if err := eventgen.Generate(eventgen.Config{Seed: 29, Tickets: 300, Days: 14}, func(e *event.Event) error {
 		// only what happened before now: the backlog has open tickets

@@ -34,6 +34,7 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 		return vals("group_by", string(dim))
 	}
 	var volume, frt, res, slaRes, backlogPrio, backlogStatus, backlogAge, backlogSev, tags, agents, backlog, preBreach *reports.Result
+	var unresolved, unresolvedRoles, overdue, dueSoon *reports.Result
 	var volP, frtP, resP, tagP, agentP url.Values
 	err := parallel(
 		func() (err error) { volume, volP, err = s.run(ctx, "volume", base, vals("grain", grain), sc); return },
@@ -75,6 +76,22 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 			return
 		},
 		func() (err error) {
+			unresolved, _, err = s.run(ctx, "backlog", base, vals("group_by", "agent"), sc)
+			return
+		},
+		func() (err error) {
+			unresolvedRoles, _, err = s.run(ctx, "backlog", base, vals("group_by", "agent,agent_role"), sc)
+			return
+		},
+		func() (err error) {
+			overdue, _, err = s.run(ctx, "overdue", base, vals("limit", strconv.Itoa(preBreachRows)), sc)
+			return
+		},
+		func() (err error) {
+			dueSoon, _, err = s.run(ctx, "due_soon", base, vals("horizon", "24h", "limit", strconv.Itoa(preBreachRows)), sc)
+			return
+		},
+		func() (err error) {
 			// the most urgent only: a busy desk must still get its page
 			preBreach, _, err = s.run(ctx, "pre_breach", base, vals("horizon", "4h", "limit", strconv.Itoa(preBreachRows)), sc)
 			return
@@ -84,6 +101,7 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 		return err
 	}
 	sortDescending(agents, "solved", "replies")
+	sortDescending(unresolved, "open")
 	bl := backlog.Rows[0]
 	compliance := "–"
 	if c := reports.Compliance(slaRes); c != nil {
@@ -99,11 +117,16 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 		{Label: l.T("Unsolved"), Value: l.cell(backlog.Columns[0], bl[0]), Link: ticketsLink("backlog", "open", snap)},
 		{Label: l.T("Unassigned"), Value: l.cell(backlog.Columns[1], bl[1]), Link: ticketsLink("backlog", "unassigned", snap)},
 		{Label: l.T("About to breach (4h)"), Value: countOf(preBreach)},
+		{Label: l.T("Overdue"), Value: countOf(overdue), Link: listLink("overdue", snap)},
 		{Label: l.T("SLA compliance"), Value: compliance, Link: ticketsLink("sla_compliance", "compliance_pct", base)},
 	}
 	backlogParams := snap
 	unit := unitFor(frt, res) // the page's one unit of durations
 	charts := []func() (Chart, error){
+		func() (Chart, error) {
+			// next to the tiles: a OneDesk manager's first view
+			return l.everyBarChart("unresolved_agent", l.T("Unresolved tickets by agent"), unresolved, "agent", []string{"open", "waiting"}, backlogParams)
+		},
 		func() (Chart, error) {
 			return l.trendChart("volume", l.T("Created, solved, reopened"), volume, []string{"created", "solved", "reopened"}, volP, zoneOf(volume), unit)
 		},
@@ -145,6 +168,11 @@ func (s *Server) manager(ctx context.Context, p *Page, base, _ url.Values, sc re
 	preBreach = reports.Readable(preBreach)
 	p.Tables = append(p.Tables, Table{Title: l.T("About to breach (next 4 hours)"), Columns: preBreach.Columns, Rows: preBreach.Rows,
 		Note: preBreachNote(l, preBreach)},
+		dueTable(l, l.T("Overdue (due date set by hand)"), overdue, l.T("Unresolved tickets past the due date an agent set, the longest overdue first."), snap),
+		dueTable(l, l.T("Due within 24 hours"), dueSoon, l.T("Unresolved tickets whose due date, set by an agent, falls within the next 24 hours, soonest first."), withParam(snap, "horizon", "24h")),
+		Table{Title: l.T("Unresolved tickets by agent and role"), Columns: unresolvedRoles.Columns, Rows: unresolvedRoles.Rows,
+			Note: l.T("A ticket counts once under its primary agent and once under each supporting agent: the rows add up to more than the unsolved tickets."),
+			CSV:  "/api/v1/reports/backlog?" + withParam(withParam(snap, "group_by", "agent,agent_role"), "format", "csv").Encode()},
 		Table{Title: l.T("Agent performance"), Columns: agents.Columns, Rows: agents.Rows,
 			Note: l.T("Every agent with assigned tickets, replies, SLA clocks, ratings or logged time in the period, most solves first; those with none are listed too."),
 			CSV:  "/api/v1/reports/agent_performance?" + withParam(base, "format", "csv").Encode()})
@@ -467,6 +495,21 @@ func countOf(list *reports.Result) string {
 
 // preBreachRows is how many about-to-breach clocks the manager page lists.
 const preBreachRows = 200
+
+// dueTable shows a due list (overdue, due_soon) of at most preBreachRows
+// tickets, saying how many there are in all when it shows fewer.
+func dueTable(l locale, title string, list *reports.Result, note string, params url.Values) Table {
+	if list.Truncated {
+		note += " " + l.T("The first %d of %d.", preBreachRows, int(list.Page.Total))
+	}
+	return Table{Title: title, Columns: list.Columns, Rows: list.Rows, Note: note,
+		CSV: "/api/v1/reports/" + list.Report + "?" + withParam(params, "format", "csv").Encode()}
+}
+
+// listLink opens a list report on the tickets page.
+func listLink(report string, v url.Values) string {
+	return "/dashboards/tickets?" + withParam(v, "report", report).Encode()
+}
 
 func preBreachNote(l locale, list *reports.Result) string {
 	if list.Truncated {

@@ -104,6 +104,7 @@ type wireData struct {
 	Rating           *int      `json:"rating,omitempty"`
 	Into             string    `json:"into,omitempty"`
 	Reason           string    `json:"reason,omitempty"`
+	DueAt            *string   `json:"due_at,omitempty"`
 }
 
 type wireEvent struct {
@@ -379,6 +380,15 @@ func (d *Decoder) decodeData(ev *Event, w *wireData) error {
 		return optionalText("data.reason", w.Reason, &ev.Reason)
 	case TypeDeleted:
 		return optionalText("data.reason", w.Reason, &ev.Reason)
+	case TypeDueDateSet:
+		// "" clears the due date; null is absent, as everywhere.
+		if w.DueAt == nil {
+			return reject(ReasonMissingField, "data.due_at", "required: a timestamp, or \"\" to clear the due date")
+		}
+		if *w.DueAt != "" {
+			ev.DueAt, err = parseTime("data.due_at", *w.DueAt)
+		}
+		return err
 	}
 	return reject(ReasonUnknownType, "type", "%q is not a known event type", ev.Type)
 }

@@ -73,6 +73,11 @@ const (
  "tenant": "acme", "ticket_id": "T-1011", "occurred_at": "2024-03-06T08:00:00Z",
  "actor": {"type": "system"},
  "data": {"reason": "spam"}}`
+
+	jsonDueDateSet = `{"schema": 1, "event_id": "evt-0012", "type": "ticket.due_date_set",
+ "tenant": "hue-livechat", "ticket_id": "LC-1012", "occurred_at": "2024-03-06T08:00:00Z",
+ "actor": {"type": "agent", "id": "le.thu"},
+ "data": {"due_at": "2024-03-08T17:00:00.1234567+07:00"}}`
 )
 
 // validExamples has one valid message per type, in Types order.
@@ -91,6 +96,7 @@ var validExamples = []struct {
 	{TypeRated, jsonRated},
 	{TypeMerged, jsonMerged},
 	{TypeDeleted, jsonDeleted},
+	{TypeDueDateSet, jsonDueDateSet},
 }
 
 func TestValidExamplesCoverEveryType(t *testing.T) {
@@ -357,6 +363,23 @@ func TestDecodeValid(t *testing.T) {
 				Schema: 1, ID: "evt-0009", Type: TypeRated, Tenant: "acme", TicketID: "T-1009",
 				OccurredAt: utc(2024, 3, 6, 8, 0, 0, 0), Actor: Actor{Type: ActorCustomer, ID: "cus-42"},
 				Rating: 5,
+			},
+		},
+		{
+			name: "due date set: to UTC, µs truncation",
+			json: jsonDueDateSet,
+			want: Event{
+				Schema: 1, ID: "evt-0012", Type: TypeDueDateSet, Tenant: "hue-livechat", TicketID: "LC-1012",
+				OccurredAt: utc(2024, 3, 6, 8, 0, 0, 0), Actor: Actor{Type: ActorAgent, ID: "le.thu"},
+				DueAt: utc(2024, 3, 8, 10, 0, 0, 123456000),
+			},
+		},
+		{
+			name: "due date cleared",
+			json: edit(t, jsonDueDateSet, `"2024-03-08T17:00:00.1234567+07:00"`, `""`),
+			want: Event{
+				Schema: 1, ID: "evt-0012", Type: TypeDueDateSet, Tenant: "hue-livechat", TicketID: "LC-1012",
+				OccurredAt: utc(2024, 3, 6, 8, 0, 0, 0), Actor: Actor{Type: ActorAgent, ID: "le.thu"},
 			},
 		},
 		{

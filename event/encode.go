@@ -97,6 +97,12 @@ func Marshal(e *Event) ([]byte, error) {
 		d.Into, d.Reason = e.MergedInto, e.Reason
 	case TypeDeleted:
 		d.Reason = e.Reason
+	case TypeDueDateSet:
+		due := "" // clears
+		if !e.DueAt.IsZero() {
+			due = e.DueAt.UTC().Format(time.RFC3339Nano)
+		}
+		d.DueAt = &due
 	}
 	return json.Marshal(&w)
 }

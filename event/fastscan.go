@@ -109,6 +109,7 @@ const (
 	slotSeverity
 	slotKind
 	slotAgent
+	slotDueAt
 	numStrSlots
 )
 
@@ -455,6 +456,8 @@ func (w *wireEvent) dataField(s *scanner, key []byte) bool {
 		return s.mark(fieldData+15) && s.str(&d.Into)
 	case "reason":
 		return s.mark(fieldData+16) && s.str(&d.Reason)
+	case "due_at":
+		return s.mark(fieldData+21) && s.strSlot(&d.DueAt, slotDueAt)
 	case "tags":
 		return s.list(listTags)
 	case "added":

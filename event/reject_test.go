@@ -182,6 +182,12 @@ func TestDecodeRejects(t *testing.T) {
 		{"time_logged with numeric currency code", edit(t, jsonTimeLogged, `"VND"`, `"704"`), ReasonInvalidField, "data.currency"},
 		{"time_logged with currency as number", edit(t, jsonTimeLogged, `"VND"`, `704`), ReasonInvalidField, "data.currency"},
 
+		// ticket.due_date_set.
+		{"due date absent", edit(t, jsonDueDateSet, `{"due_at": "2024-03-08T17:00:00.1234567+07:00"}`, `{}`), ReasonMissingField, "data.due_at"},
+		{"due date null", edit(t, jsonDueDateSet, `"2024-03-08T17:00:00.1234567+07:00"`, `null`), ReasonMissingField, "data.due_at"},
+		{"due date without a zone", edit(t, jsonDueDateSet, `"2024-03-08T17:00:00.1234567+07:00"`, `"2024-03-08T17:00:00"`), ReasonBadTimestamp, "data.due_at"},
+		{"due date a number", edit(t, jsonDueDateSet, `"2024-03-08T17:00:00.1234567+07:00"`, `1709892000`), ReasonInvalidField, "data.due_at"},
+
 		// ticket.rated.
 		{"rated without rating", edit(t, jsonRated, `{"rating": 5}`, `{}`), ReasonMissingField, "data.rating"},
 		{"rated 0", edit(t, jsonRated, `"rating": 5`, `"rating": 0`), ReasonInvalidField, "data.rating"},

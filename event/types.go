@@ -32,13 +32,16 @@ const (
 	TypeRated           Type = "ticket.rated"
 	TypeMerged          Type = "ticket.merged"
 	TypeDeleted         Type = "ticket.deleted"
+	// TypeDueDateSet came after the first release of schema 1: a new type
+	// (docs/events.md), so producers that never send it are unaffected.
+	TypeDueDateSet Type = "ticket.due_date_set"
 )
 
 // Types lists every known event type, in documentation order.
 var Types = []Type{
 	TypeCreated, TypeAssigned, TypeStatusChanged, TypePriorityChanged,
 	TypeSeverityChanged, TypeTagsChanged, TypeMessage, TypeTimeLogged,
-	TypeRated, TypeMerged, TypeDeleted,
+	TypeRated, TypeMerged, TypeDeleted, TypeDueDateSet,
 }
 
 // Known reports whether t is one of Types.
@@ -192,6 +195,10 @@ type Event struct {
 
 	// ticket.deleted / ticket.merged
 	Reason string
+
+	// ticket.due_date_set: the due date set by hand, UTC, truncated to
+	// microseconds; zero clears it.
+	DueAt time.Time
 }
 
 // OccurredMicros is OccurredAt in microseconds since the Unix epoch.

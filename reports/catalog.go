@@ -139,7 +139,7 @@ func ratio(name, label, num string, dens ...string) *Measure {
 // needs no new event.
 const breachedSQL = "state = 'breached' OR (running_with_deadline AND deadline < now_ts)"
 
-var ticketAndAge = append(slices.Clone(TicketDimensions), DimAge)
+var ticketAndAge = append(slices.Clone(ticketRowDims), DimAge)
 var ticketAndMetric = append(slices.Clone(TicketDimensions), DimMetric)
 
 // Catalog lists every report by name.
@@ -148,7 +148,7 @@ var Catalog = func() map[string]*Report {
 		{
 			Name: "volume", Title: "Ticket volume", DefaultGrain: GrainDay,
 			Description: "Tickets created, solves and reopens per period. A ticket solved, reopened and solved again counts as two solves, each in its own period.",
-			Dimensions:  TicketDimensions,
+			Dimensions:  ticketRowDims,
 			Measures: []*Measure{
 				count("created", "Created", srcCreated, ""),
 				count("solved", "Solved", srcSolved, ""),
@@ -218,6 +218,16 @@ var Catalog = func() map[string]*Report {
 			Dimensions:  ticketAndMetric,
 		},
 		{
+			Name: reportOverdue, Title: "Overdue", List: true,
+			Description: "Unresolved tickets whose due date, set by hand (ticket.due_date_set), has passed, the longest overdue first.",
+			Dimensions:  ticketRowDims,
+		},
+		{
+			Name: reportDueSoon, Title: "Due soon", List: true,
+			Description: "Unresolved tickets whose due date, set by hand, falls within the horizon (default 24h, at most 720h) from now, the soonest first.",
+			Dimensions:  ticketRowDims,
+		},
+		{
 			Name: "agent_performance", Title: "Agent performance", Fixed: []Dimension{DimAgent},
 			Description: "Per agent (the tickets' current assignee): solves (every move into solved or closed in the period; a ticket solved, reopened and solved again counts twice), first solves (tickets first solved in the period), public replies they wrote, first reply and resolution medians of tickets assigned to them, SLA compliance, CSAT and the billable hours they logged.",
 			Dimensions:  TicketDimensions,
@@ -241,7 +251,7 @@ var Catalog = func() map[string]*Report {
 		{
 			Name: "tags", Title: "Tag analysis", Fixed: []Dimension{DimTag},
 			Description: "Per tag (a ticket counts once under each of its tags): created, solves, reopens and first reply median.",
-			Dimensions:  TicketDimensions,
+			Dimensions:  ticketRowDims,
 			Measures: []*Measure{
 				count("created", "Created", srcCreated, ""),
 				count("solved", "Solved", srcSolved, ""),
@@ -253,7 +263,7 @@ var Catalog = func() map[string]*Report {
 		{
 			Name: "csat", Title: "Customer satisfaction", DefaultGrain: GrainWeek,
 			Description: "Ratings given in the period (a ticket's latest rating): average, distribution and satisfied share (4 or 5 stars).",
-			Dimensions:  TicketDimensions,
+			Dimensions:  ticketRowDims,
 			Measures: []*Measure{
 				count("rated", "Rated", srcRated, ""),
 				{Name: "avg", Label: "Average", Kind: KindRating, src: srcRated, fn: "avg", arg: "rating", nullUnless: "rated"},
@@ -269,7 +279,7 @@ var Catalog = func() map[string]*Report {
 		{
 			Name: "resolution_quality", Title: "One-touch and reopen rates", DefaultGrain: GrainWeek,
 			Description: "Tickets first solved in the period: one-touch = solved with exactly one public agent reply and never reopened; reopened = reopened at least once since.",
-			Dimensions:  TicketDimensions,
+			Dimensions:  ticketRowDims,
 			Measures: []*Measure{
 				count("solved", "Solved", srcFirstSolved, ""),
 				count("one_touch", "One-touch", srcFirstSolved, "public_replies = 1 AND reopen_count = 0"),

@@ -137,8 +137,12 @@ var slaListCols = []listCol{
 
 // columns of l's list: the ticket, when the row falls in the range, the
 // source's own dimensions and columns, and the value.
-func (l listing) columns() []listCol {
+func (l listing) columns(q Query) []listCol {
 	cols := append(slices.Clone(ticketListCols), listCol{Column{Name: "at", Label: "When", Kind: KindTime}, "toInt64(toUnixTimestamp(ts))"})
+	if q.ByAgentRole() {
+		// a ticket is listed once per agent: say in which role
+		cols = append(cols, listCol{Column{Name: string(DimAgentRole), Label: dimLabel(DimAgentRole), Kind: KindDimension}, "agent_role"})
+	}
 	for _, d := range l.src.extra {
 		cols = append(cols, listCol{Column{Name: string(d), Label: dimLabel(d), Kind: KindDimension}, "toString(" + dimSQL(d) + ")"})
 	}
@@ -179,5 +183,5 @@ func drillStatements(v view, q Query, sc Scope, l listing, offset, limit int) (p
 	if l.src.listKey != "" {
 		order += ", " + l.src.listKey
 	}
-	return listStatements(v, q, sc, l.src, l.columns(), l.cond, order, offset, limit)
+	return listStatements(v, q, sc, l.src, l.columns(q), l.cond, order, offset, limit)
 }

@@ -69,13 +69,21 @@ func goldenCases(r *Report) []goldenCase {
 	month := vals(ParamFrom, "2026-02-01", ParamTo, "2026-03-01")
 	scope := Scope{Tenants: []string{"acme", "globex"}, Groups: []string{"billing"}}
 	if r.List {
-		return []goldenCase{
+		filter := vals("priority", "urgent", "priority", "high")
+		if slices.Contains(r.Dimensions, DimMetric) {
+			filter = with(filter, "metric", "resolution")
+		}
+		cs := []goldenCase{
 			{name: "list", params: url.Values{}},
 			{name: "list-horizon-24h-page-2", params: vals(ParamHorizon, "24h", ParamPage, "2", ParamLimit, "20")},
-			{name: "list-filter-metric-priority", params: vals("metric", "resolution", "priority", "urgent", "priority", "high")},
+			{name: "list-filter-metric-priority", params: filter},
 			{name: "list-scope", params: vals("group", "billing"), scope: scope},
 			{name: "list-tz-kolkata", params: vals(ParamTZ, "Asia/Kolkata")},
 		}
+		if slices.Contains(r.Dimensions, DimAgentRole) {
+			cs = append(cs, goldenCase{name: "list-agent-role-creator", params: vals("agent", "an", "agent_role", "supporting", "creator", "op")})
+		}
+		return cs
 	}
 	own := slices.DeleteFunc(slices.Clone(r.Dimensions), func(d Dimension) bool {
 		return slices.Contains(TicketDimensions, d) || slices.Contains(r.Fixed, d)
@@ -125,6 +133,9 @@ func goldenCases(r *Report) []goldenCase {
 		cs = append(cs, goldenCase{name: "time-entries", params: with(month, "currency", "EUR"), scope: scope, entries: true})
 	}
 	cs = append(cs, goldenCase{name: "drill", params: month, drill: true})
+	if slices.Contains(r.Dimensions, DimAgentRole) {
+		cs = append(cs, goldenCase{name: "drill-agent-role", params: with(month, "agent", "an", "agent_role", "supporting"), drill: true})
+	}
 	for _, m := range r.Measures {
 		p := with(month, "priority", "high", ParamPage, "3", ParamLimit, "25")
 		if !r.Snapshot {

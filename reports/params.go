@@ -40,6 +40,10 @@ const (
 	DimMetric   Dimension = "metric"   // SLA metric (sla_compliance)
 	DimAge      Dimension = "age"      // backlog age bucket
 	DimCurrency Dimension = "currency" // billable amounts are never summed across currencies
+	// Ticket-row dimensions (ticketRowDims): the ticket's creator, and the
+	// role of the agent a row counts under (agent_role.go).
+	DimCreator   Dimension = "creator"
+	DimAgentRole Dimension = "agent_role"
 )
 
 // TicketDimensions are the dimensions every ticket-based report offers,
@@ -182,7 +186,7 @@ func ParseQuery(r *Report, v url.Values, now time.Time, lim Limits) (Query, erro
 			continue
 		}
 		if !slices.Contains(r.Dimensions, Dimension(name)) {
-			return q, paramErr(name, "unknown parameter for report %s (filters: %s)", r.Name, joinDims(r.Dimensions))
+			return q, paramErr(name, "unknown parameter for report %s (filters: %s)%s", r.Name, joinDims(r.Dimensions), roleHint(r, name))
 		}
 		if err := checkValues(Dimension(name), v[name]); err != nil {
 			return q, err
@@ -214,6 +218,9 @@ func ParseQuery(r *Report, v url.Values, now time.Time, lim Limits) (Query, erro
 		return q, paramErr(ParamCompare, "must be previous or none, not %q", c)
 	}
 	q.Horizon = 4 * time.Hour
+	if r.Name == reportDueSoon {
+		q.Horizon = dueSoonHorizon
+	}
 	if h := v.Get(ParamHorizon); h != "" {
 		d, err := time.ParseDuration(h)
 		if err != nil || d <= 0 || d > 30*24*time.Hour {
@@ -257,6 +264,8 @@ var closedSets = map[Dimension][]string{
 	DimStatus:   strs(event.Statuses),
 	DimAge:      AgeBuckets,
 	DimMetric:   {"first_reply", "next_reply", "periodic_update", "resolution", "full_resolution"},
+
+	DimAgentRole: AgentRoles,
 }
 
 // ClosedValues is the set of values a dimension accepts, when it is a
@@ -338,7 +347,7 @@ func parseGroupBy(s string, r *Report) ([]Dimension, error) {
 	for _, part := range strings.Split(s, ",") {
 		d := Dimension(strings.TrimSpace(part))
 		if !slices.Contains(r.Dimensions, d) {
-			return nil, paramErr(ParamGroupBy, "report %s cannot be grouped by %q (dimensions: %s)", r.Name, d, joinDims(r.Dimensions))
+			return nil, paramErr(ParamGroupBy, "report %s cannot be grouped by %q (dimensions: %s)%s", r.Name, d, joinDims(r.Dimensions), roleHint(r, string(d)))
 		}
 		if slices.Contains(out, d) || slices.Contains(r.Fixed, d) {
 			continue

@@ -39,10 +39,14 @@ func listPlan(v view, r *Report, q Query, sc Scope, measure string, maxList int)
 		page, total = preBreachStatements(v, q, sc, offset, size)
 		return preBreachCols, page, total, nil
 	}
+	if from, to, ok := dueSpan(r, q); ok {
+		page, total = dueStatements(v, q, sc, from, to, offset, size)
+		return dueCols, page, total, nil
+	}
 	l, err := r.listingFor(measure)
 	if err != nil {
 		return nil, page, total, err
 	}
 	page, total = drillStatements(v, q, sc, l, offset, size)
-	return l.columns(), page, total, nil
+	return l.columns(q), page, total, nil
 }

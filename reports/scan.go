@@ -79,7 +79,9 @@ func plannedParts(r *Report, q Query) []part {
 	var parts []part
 	scanAt := -1
 	for _, src := range orderedSources(r, q) {
-		if q.Grain == GrainNone && scannable(r, src) {
+		// A scan's conditions go to the snapshot table, where agent is the
+		// assignee: by agent role, each source reads alone.
+		if q.Grain == GrainNone && scannable(r, src) && !q.ByAgentRole() {
 			if scanAt < 0 {
 				scanAt = len(parts)
 				parts = append(parts, part{scan: true})

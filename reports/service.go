@@ -462,7 +462,9 @@ func (s *Service) List(ctx context.Context, r *Report, q Query, sc Scope, measur
 	}
 	size := min(q.Limit, s.limits.MaxList)
 	offset := (max(q.Page, 1) - 1) * size
-	if r.Name == "pre_breach" {
+	if from, to, ok := dueSpan(r, q); ok {
+		res.From, res.To = later(from, q.Now), to // overdue: a list of now
+	} else if r.Name == "pre_breach" {
 		res.From, res.To = q.Now, q.Now.Add(q.Horizon)
 	} else {
 		if l, _ := r.listingFor(measure); l.src.snapshot {
@@ -605,6 +607,8 @@ func dimLabel(d Dimension) string {
 		return "Priority label"
 	case DimSeverityLabel:
 		return "Severity label"
+	case DimAgentRole:
+		return "Agent role"
 	}
 	s := string(d)
 	return strings.ToUpper(s[:1]) + s[1:]

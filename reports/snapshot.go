@@ -48,8 +48,9 @@ type Snapshot struct {
 var snapshotTables = []string{"snapshot_tickets", "snapshot_sla", "snapshot_replies", "snapshot_time", "snapshot_changed", "snapshot_sla_cycles"}
 
 // snapshotLayout is the layout column of the generations this code writes
-// and reads (migration 0015): 1, SLA cycles in snapshot_sla (0014).
-const snapshotLayout = 1
+// and reads (migration 0015): 1, SLA cycles in snapshot_sla (0014);
+// 2, snapshot_tickets with supporting agents, creator and due date (0017).
+const snapshotLayout = 2
 
 // ticketSnapshotColumns are the ticket columns the reports read: every
 // column of snapshot_tickets but the generation, which the copies write

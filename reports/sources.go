@@ -22,6 +22,8 @@ type view struct {
 	// prefix reads only those tickets' granules, and after FINAL it keeps
 	// whole tickets, so their facts are what an unrestricted read gives.
 	only string
+	// roles reads ticket rows once per involved agent (agent_role.go).
+	roles bool
 }
 
 // keys is the WHERE (or, after cond, AND) clause of v.only; "" if unset.
@@ -60,7 +62,8 @@ func (v view) snapshot(table, where string) string {
 // rows all expose the same columns, so one WHERE and GROUP BY builder
 // serves every report. Each row carries the ticket's dimensions (tenant,
 // ticket_id, subject, priority, severity, status, tags, agent, grp,
-// channel, customer, organisation, created_at), its time ts, the query's
+// channel, customer, organisation, created_at; ticket rows also creator
+// and due_at, and agent_role when read by role), its time ts, the query's
 // now as now_ts, and the source's own fields. The SQL is built from
 // constants, the database name and the snapshot generation only; user
 // values are bound by the caller (see aggregateSQL).
@@ -107,12 +110,18 @@ func ticketFacts(v view) string {
 	if v.gen != 0 {
 		names = "agent, grp"
 	}
+	if v.roles {
+		names = roleCols + ", grp"
+		if v.gen == 0 {
+			names = roleCols + ", group_name AS grp"
+		}
+	}
 	return `tenant, ticket_id, subject, priority, severity, status, tags, ` + names + `,
     channel, customer, organisation, created_at, first_replied_at, first_solved_at, solved_times, reopened_times,
     status_since, public_replies, reopen_count, rating, rated_at, ` + labelColumns + `,
     toUnixTimestamp(first_replied_at) > 0 AS has_reply,
     toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-    toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s`
+    toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s, creator, due_at`
 }
 
 // liveTickets are tickets that were created and are neither deleted nor
@@ -122,7 +131,12 @@ func liveTickets(v view, where string) string {
 	if where != "" {
 		live += " AND " + where
 	}
-	if v.gen != 0 {
+	switch {
+	case v.roles && v.gen != 0:
+		return "SELECT " + ticketFacts(v) + " FROM " + involvedRows(v.snapshot("snapshot_tickets", live), "", "agent")
+	case v.roles:
+		return "SELECT " + ticketFacts(v) + " FROM " + involvedRows(ticketState(v), live, "assignee")
+	case v.gen != 0:
 		return "SELECT " + ticketFacts(v) + " FROM " + v.snapshot("snapshot_tickets", live)
 	}
 	return "SELECT " + ticketFacts(v) + " FROM " + ticketState(v) + " WHERE " + live
@@ -237,7 +251,7 @@ var (
 	srcReopened    = &source{name: "reopened", sql: ticketsEach("reopened_times"), scan: &ticketScan{arr: "reopened_times", each: true}}
 	srcRated       = ticketsAt("rated", "rated_at", "rating > 0")
 	srcOpen        = &source{name: "open", snapshot: true, extra: []Dimension{DimAge},
-		sql: ticketsBy("created_at", "status IN ('new', 'open', 'pending', 'on_hold')")}
+		sql: ticketsBy("created_at", unresolvedSQL)}
 	// SLA cycles with a target, by when their clock started.
 	srcSLATargets = &source{name: "sla_targets", extra: []Dimension{DimMetric}, tsCol: "start_at",
 		sql: slaBy("start_at", "state NOT IN ('measured', 'cancelled')"), listCols: slaListCols, listKey: slaListKey}

@@ -69,7 +69,9 @@ func (w *where) scope(q Query, sc Scope) {
 // (a top's narrowing) go to the same place. Either place follows the
 // SELECT list in the SQL text, so the arguments' order is the same.
 func restrictSource(v view, q Query, sc Scope, src *source) (_ view, w *where, outer bool) {
-	if v.gen != 0 && src.tsCol != "" {
+	// By agent role, agent is not the table's column: filter the rows.
+	v.roles = q.ByAgentRole()
+	if v.gen != 0 && src.tsCol != "" && !v.roles {
 		w = restrict(q, sc, src, src.tsCol)
 		v.cond = w
 		return v, w, false

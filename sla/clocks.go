@@ -26,8 +26,15 @@ type Clocks struct {
 // Start returns the clocks of a ticket before its first event.
 func (c *Config) Start() *Clocks {
 	k := &Clocks{}
-	k.e.reset(c)
+	c.StartInto(k)
 	return k
+}
+
+// StartInto is Start into k, reusing its memory: a recompute starts the
+// clocks of every ticket it evaluates.
+func (c *Config) StartInto(k *Clocks) {
+	k.e.reset(c)
+	k.tenant, k.ticketID, k.ran = "", "", false
 }
 
 // Extend runs the clocks over events that are sorted (event.Compare),

@@ -14,7 +14,8 @@ import (
 func (s *State) AppendCompact(b []byte) []byte {
 	for _, v := range [...]string{s.Tenant, s.TicketID, s.Channel, s.Customer, s.Organisation, s.Group, s.Assignee,
 		s.Subject, string(s.Status), string(s.Priority), string(s.Severity), string(s.CreatedBy), s.MergedInto, s.LastEventID,
-		s.StatusLabel, s.PriorityLabel, s.SeverityLabel} {
+		s.StatusLabel, s.PriorityLabel, s.SeverityLabel,
+		s.Creator} {
 		b = compact.AppendStr(b, v)
 	}
 	for _, l := range [...][]string{s.SupportingAgents, s.Tags} {
@@ -23,7 +24,8 @@ func (s *State) AppendCompact(b []byte) []byte {
 			b = compact.AppendStr(b, v)
 		}
 	}
-	for _, t := range [...]time.Time{s.CreatedAt, s.FirstRepliedAt, s.FirstSolvedAt, s.SolvedAt, s.ClosedAt, s.StatusSince, s.RatedAt, s.LastEventAt} {
+	for _, t := range [...]time.Time{s.CreatedAt, s.FirstRepliedAt, s.FirstSolvedAt, s.SolvedAt, s.ClosedAt, s.StatusSince, s.RatedAt, s.LastEventAt,
+		s.DueAt} {
 		b = appendTime(b, t)
 	}
 	for _, l := range [...][]time.Time{s.SolvedTimes, s.ReopenedTimes} {
@@ -46,7 +48,8 @@ func ReadCompact(blob string) (State, bool) {
 	var s State
 	for _, p := range [...]*string{&s.Tenant, &s.TicketID, &s.Channel, &s.Customer, &s.Organisation, &s.Group, &s.Assignee,
 		&s.Subject, (*string)(&s.Status), (*string)(&s.Priority), (*string)(&s.Severity), (*string)(&s.CreatedBy), &s.MergedInto, &s.LastEventID,
-		&s.StatusLabel, &s.PriorityLabel, &s.SeverityLabel} {
+		&s.StatusLabel, &s.PriorityLabel, &s.SeverityLabel,
+		&s.Creator} {
 		*p = r.Str()
 	}
 	for _, p := range [...]*[]string{&s.SupportingAgents, &s.Tags} {
@@ -57,7 +60,8 @@ func ReadCompact(blob string) (State, bool) {
 			}
 		}
 	}
-	for _, p := range [...]*time.Time{&s.CreatedAt, &s.FirstRepliedAt, &s.FirstSolvedAt, &s.SolvedAt, &s.ClosedAt, &s.StatusSince, &s.RatedAt, &s.LastEventAt} {
+	for _, p := range [...]*time.Time{&s.CreatedAt, &s.FirstRepliedAt, &s.FirstSolvedAt, &s.SolvedAt, &s.ClosedAt, &s.StatusSince, &s.RatedAt, &s.LastEventAt,
+		&s.DueAt} {
 		*p = r.time()
 	}
 	for _, p := range [...]*[]time.Time{&s.SolvedTimes, &s.ReopenedTimes} {

@@ -58,6 +58,12 @@ type State struct {
 	LastEventAt time.Time // of the last event folded, in history order
 	LastEventID string
 
+	// Creator is who created the ticket: the ticket.created actor's id
+	// ("" for a system actor without one).
+	Creator string
+	// DueAt is the due date set by hand (ticket.due_date_set); zero: none.
+	DueAt time.Time
+
 	// Rules are the desk's, from configuration: set by whoever folds, never
 	// stored with the state.
 	Rules Rules
@@ -119,7 +125,7 @@ func (s *State) apply(e *event.Event) {
 	switch e.Type {
 	case event.TypeCreated:
 		s.HasCreated = true
-		s.CreatedAt, s.CreatedBy = e.OccurredAt, e.Actor.Type
+		s.CreatedAt, s.CreatedBy, s.Creator = e.OccurredAt, e.Actor.Type, e.Actor.ID
 		s.Channel, s.Customer, s.Organisation, s.Subject = e.Channel, e.Customer, e.Organisation, e.Subject
 		s.Group, s.Assignee = e.Group, e.Assignee
 		s.SupportingAgents = slices.Clone(e.SupportingAgents)
@@ -143,6 +149,8 @@ func (s *State) apply(e *event.Event) {
 		// and "KH Đã phản hồi" are both open at the support portal
 		s.setStatus(e.Status, e.OccurredAt)
 		s.StatusLabel = e.StatusLabel
+	case event.TypeDueDateSet:
+		s.DueAt = e.DueAt
 	case event.TypePriorityChanged:
 		s.Priority, s.PriorityLabel = e.Priority, e.PriorityLabel
 	case event.TypeSeverityChanged:

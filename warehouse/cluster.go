@@ -39,6 +39,7 @@ var shardingKeys = map[string]string{
 	"time_entries": "cityHash64(tenant, ticket_id)",
 	"sla_results":  "cityHash64(tenant, ticket_id)",
 	"sla_tickets":  "cityHash64(tenant, ticket_id)",
+	"sla_clocks":   "cityHash64(tenant, ticket_id)",
 }
 
 var (

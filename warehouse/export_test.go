@@ -36,3 +36,11 @@ func ApplyMigrationText(ctx context.Context, conn driver.Conn, o Options, sql st
 	var hosts []string
 	return apply(ctx, conn, o, m, &hosts)
 }
+
+// TicketsFromStoredClocks is how many tickets w's projector took up from
+// their stored SLA clocks rather than their histories.
+func TicketsFromStoredClocks(w *Writer) int {
+	w.proj.mu.Lock()
+	defer w.proj.mu.Unlock()
+	return w.proj.fromClocks
+}

@@ -24,7 +24,7 @@ var historyColumns = schema.Events.MustSelect(
 	"channel", "customer", "organisation", "group_name", "assignee", "supporting_agents", "sets_assignee", "sets_group", "sets_supporting",
 	"subject", "status", "priority", "severity", "tags", "tags_added", "tags_removed", "message_kind",
 	"agent", "seconds", "billable", "rating", "merged_into",
-	"status_label", "priority_label", "severity_label",
+	"status_label", "priority_label", "severity_label", "due_us",
 )
 
 // slaHistoryColumns are the columns SLA evaluation reads: what the engine
@@ -304,7 +304,7 @@ func scanHistories(rows driver.Rows, fn func([]event.Event) error) error {
 		var (
 			e                                                 event.Event
 			typ, actorType, status, priority, severity, kind  string
-			occurredUs                                        int64
+			occurredUs, dueUs                                 int64
 			setsAssignee, setsGroup, setsSupporting, billable uint8
 			seconds                                           uint32
 		)
@@ -312,7 +312,7 @@ func scanHistories(rows driver.Rows, fn func([]event.Event) error) error {
 			&e.Channel, &e.Customer, &e.Organisation, &e.Group, &e.Assignee, &e.SupportingAgents, &setsAssignee, &setsGroup, &setsSupporting,
 			&e.Subject, &status, &priority, &severity, &e.Tags, &e.TagsAdded, &e.TagsRemoved, &kind,
 			&e.Agent, &seconds, &billable, &e.Rating, &e.MergedInto,
-			&e.StatusLabel, &e.PriorityLabel, &e.SeverityLabel); err != nil {
+			&e.StatusLabel, &e.PriorityLabel, &e.SeverityLabel, &dueUs); err != nil {
 			return fmt.Errorf("load histories: scan: %w", err)
 		}
 		e.Schema = event.SchemaVersion
@@ -322,6 +322,9 @@ func scanHistories(rows driver.Rows, fn func([]event.Event) error) error {
 		e.Billable = billable == 1
 		e.Status, e.Priority, e.Severity = event.Status(status), event.Priority(priority), event.Severity(severity)
 		e.MessageKind, e.Seconds = event.MessageKind(kind), int64(seconds)
+		if dueUs != 0 {
+			e.DueAt = time.UnixMicro(dueUs).UTC()
+		}
 		if len(history) > 0 && (history[0].TicketID != e.TicketID || history[0].Tenant != e.Tenant) {
 			if err := fn(history); err != nil {
 				return err

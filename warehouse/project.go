@@ -38,6 +38,9 @@ type projector struct {
 	// slaCfg, when set, has the projector keep each ticket's SLA clocks
 	// beside its state and store its SLA rows with it (see SetSLA)
 	slaCfg *sla.Config
+	slaSet string // slaCfg's fingerprint, which its stored clocks carry
+	// how many tickets were taken up from stored clocks (under mu)
+	fromClocks int
 	// under mu: results' buffers, the clocks read for a ticket at a time,
 	// their compact form being written, and a new ticket's clocks
 	slaEv      *sla.Evaluator
@@ -187,6 +190,7 @@ func (g *grouper) release() {
 // projectStats says how a unit's tickets were projected, for debug logs.
 type projectStats struct {
 	tickets, cached, lookedUp, refolded, slaTickets int
+	fromClocks                                      int // of lookedUp, read with stored SLA clocks
 	lookup, refold, insert                          time.Duration
 }
 
@@ -341,10 +345,12 @@ func (p *projector) stage(ctx context.Context, s *stage, b *event.Batch) error {
 	if len(unknown) > 0 {
 		t0 := time.Now()
 		if p.slaCfg != nil {
-			stored, err := p.loadHistoryStates(ctx, unknown)
+			stored, fromClocks, err := p.loadSLAStates(ctx, unknown)
 			if err != nil {
 				return err
 			}
+			s.st.fromClocks += fromClocks
+			p.fromClocks += fromClocks
 			for j, k := range unknown {
 				t := s.add(k, ticket.State{}) // zero State: no events, a new ticket
 				if h, ok := stored[k]; ok {
@@ -545,7 +551,7 @@ func storedTicketsQuery(db string) string {
 }
 
 // queryKeys runs query with keys as the lookupTable it reads.
-func queryKeys(ctx context.Context, conn driver.Conn, query string, keys []TicketKey) (driver.Rows, error) {
+func queryKeys(ctx context.Context, conn driver.Conn, query string, keys []TicketKey, args ...any) (driver.Rows, error) {
 	t, err := ext.NewTable(lookupTable, ext.Column("tenant", "String"), ext.Column("ticket_id", "String"))
 	if err != nil {
 		return nil, fmt.Errorf("load ticket states: %w", err)
@@ -555,7 +561,7 @@ func queryKeys(ctx context.Context, conn driver.Conn, query string, keys []Ticke
 			return nil, fmt.Errorf("load ticket states: %w", err)
 		}
 	}
-	rows, err := conn.Query(clickhouse.Context(ctx, clickhouse.WithExternalTable(t)), query)
+	rows, err := conn.Query(clickhouse.Context(ctx, clickhouse.WithExternalTable(t)), query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load ticket states: %w", classify(err))
 	}
@@ -574,29 +580,36 @@ func loadTicketStates(ctx context.Context, conn driver.Conn, db string, keys []T
 		if len(stored) == 0 {
 			continue
 		}
-		rows, err := queryKeys(ctx, conn, ticketStateQuery(db), stored)
-		if err != nil {
+		if err := readTicketStates(ctx, conn, db, stored, out); err != nil {
 			return nil, err
-		}
-		var row ticketRow
-		for rows.Next() {
-			s, err := row.scan(rows)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("load ticket states: %w", err)
-			}
-			k := TicketKey{s.Tenant, s.TicketID}
-			if prev, ok := out[k]; !ok || s.Version > prev.Version {
-				out[k] = s
-			}
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("load ticket states: %w", classify(err))
 		}
 	}
 	return out, nil
+}
+
+// readTicketStates reads the highest stored version of the tickets' rows
+// into out (at most ticketStateChunk keys).
+func readTicketStates(ctx context.Context, conn driver.Conn, db string, keys []TicketKey, out map[TicketKey]ticket.State) error {
+	rows, err := queryKeys(ctx, conn, ticketStateQuery(db), keys)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var row ticketRow
+	for rows.Next() {
+		s, err := row.scan(rows)
+		if err != nil {
+			return fmt.Errorf("load ticket states: %w", err)
+		}
+		k := TicketKey{s.Tenant, s.TicketID}
+		if prev, ok := out[k]; !ok || s.Version > prev.Version {
+			out[k] = s
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load ticket states: %w", classify(err))
+	}
+	return nil
 }
 
 // storedTickets returns which of the tickets have a stored row.
@@ -638,7 +651,7 @@ type ticketRow struct {
 	hasCreated, deleted                                           uint8
 	status, priority, severity, createdBy                         string
 	createdAt, firstReplied, firstSolved, solved, closed, ratedAt time.Time
-	lastAt, updatedAt, statusSince                                time.Time
+	lastAt, updatedAt, statusSince, dueAt                         time.Time
 	lastUs                                                        int64
 	dest                                                          []any // in schema.Tickets' order
 }
@@ -657,6 +670,7 @@ func (r *ticketRow) targets() map[string]any {
 		"last_event_us": &r.lastUs, "last_event_id": &s.LastEventID, "updated_at": &r.updatedAt,
 		"status_since": &r.statusSince, "solved_times": &s.SolvedTimes, "reopened_times": &s.ReopenedTimes,
 		"status_label": &s.StatusLabel, "priority_label": &s.PriorityLabel, "severity_label": &s.SeverityLabel,
+		"creator": &s.Creator, "due_at": &r.dueAt,
 	}
 }
 
@@ -680,7 +694,7 @@ func (r *ticketRow) scan(rows driver.Rows) (ticket.State, error) {
 	s.CreatedAt, s.FirstRepliedAt, s.FirstSolvedAt = undt(r.createdAt), undt(r.firstReplied), undt(r.firstSolved)
 	s.SolvedAt, s.ClosedAt, s.RatedAt = undt(r.solved), undt(r.closed), undt(r.ratedAt)
 	s.LastEventAt = time.UnixMicro(r.lastUs).UTC()
-	s.StatusSince = undt(r.statusSince)
+	s.StatusSince, s.DueAt = undt(r.statusSince), undt(r.dueAt)
 	s.SolvedTimes, s.ReopenedTimes = utcTimes(s.SolvedTimes), utcTimes(s.ReopenedTimes)
 	return s, nil
 }
@@ -717,9 +731,9 @@ func (p *projector) startClocks() string { return p.slaStart }
 
 // setSLA turns SLA on with cfg, or off with nil.
 func (p *projector) setSLA(cfg *sla.Config) {
-	p.slaCfg, p.slaEv, p.slaStart = cfg, nil, ""
+	p.slaCfg, p.slaEv, p.slaStart, p.slaSet = cfg, nil, "", ""
 	if cfg != nil {
-		p.slaEv = cfg.NewEvaluator()
+		p.slaEv, p.slaSet = cfg.NewEvaluator(), cfg.Fingerprint()
 		p.slaStart = string(cfg.Start().AppendCompact(nil))
 	}
 }
@@ -771,24 +785,18 @@ func historiesByKeysQuery(db string) string {
 }
 
 // loadHistoryStates folds the stored histories of tickets the cache
-// missed; tickets without stored events are absent from the map.
-func (p *projector) loadHistoryStates(ctx context.Context, keys []TicketKey) (map[TicketKey]historyState, error) {
-	out := make(map[TicketKey]historyState, len(keys))
-	for start := 0; start < len(keys); start += ticketStateChunk {
-		rows, err := queryKeys(ctx, p.conn, historiesByKeysQuery(p.db), keys[start:min(start+ticketStateChunk, len(keys))])
-		if err != nil {
-			return nil, err
-		}
-		err = scanHistories(rows, func(history []event.Event) error {
-			state, clocks := p.foldHistory(history)
-			out[TicketKey{history[0].Tenant, history[0].TicketID}] = historyState{state, clocks}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
+// missed into out (at most ticketStateChunk keys); tickets without stored
+// events are left out.
+func (p *projector) loadHistoryStates(ctx context.Context, keys []TicketKey, out map[TicketKey]historyState) error {
+	rows, err := queryKeys(ctx, p.conn, historiesByKeysQuery(p.db), keys)
+	if err != nil {
+		return err
 	}
-	return out, nil
+	return scanHistories(rows, func(history []event.Event) error {
+		state, clocks := p.foldHistory(history)
+		out[TicketKey{history[0].Tenant, history[0].TicketID}] = historyState{state, clocks}
+		return nil
+	})
 }
 
 // slaRows evaluates the SLA of every ticket of the stage with clocks, as
@@ -808,6 +816,10 @@ func (p *projector) slaRows(s *stage) (*slaChunk, error) {
 			c.versions = append(c.versions, t.state.Version)
 		}
 		c.tickets = append(c.tickets, slaTicket{state: t.state, from: from, to: len(c.results)})
+		// the keys copied: the clocks' insert may end after the unit's
+		// messages are reused
+		c.clocks = append(c.clocks, slaClock{key: TicketKey{strings.Clone(t.key.Tenant), strings.Clone(t.key.TicketID)},
+			version: t.state.Version, clocks: t.clocks})
 	}
 	s.st.slaTickets = len(c.tickets)
 	return c, nil

@@ -25,6 +25,7 @@ type SLARefresher struct {
 	conn   driver.Conn
 	db     string
 	cfg    *sla.Config
+	set    string // cfg's fingerprint, for the clocks it stores
 	now    func() time.Time
 	Worker string
 	// rangeSize is how many tickets one history query reads (0:
@@ -34,7 +35,7 @@ type SLARefresher struct {
 
 // NewSLARefresher evaluates with cfg into database db.
 func NewSLARefresher(conn driver.Conn, db string, cfg *sla.Config) *SLARefresher {
-	return &SLARefresher{conn: conn, db: db, cfg: cfg, now: time.Now, Worker: "ingest"}
+	return &SLARefresher{conn: conn, db: db, cfg: cfg, set: cfg.Fingerprint(), now: time.Now, Worker: "ingest"}
 }
 
 // watermarkMargin re-reads tickets projected just before the last
@@ -54,6 +55,7 @@ type slaChunk struct {
 	results  []sla.Result
 	versions []uint64
 	tickets  []slaTicket
+	clocks   []slaClock // each evaluated ticket's, for sla_clocks
 }
 
 // newSLAChunk makes room for about n results. Ingest refreshes a few
@@ -62,7 +64,7 @@ type slaChunk struct {
 func newSLAChunk(n int) *slaChunk {
 	room := min(n, slaInsertBatch) + 64 // a ticket's results past the batch size
 	return &slaChunk{results: make([]sla.Result, 0, room), versions: make([]uint64, 0, room),
-		tickets: make([]slaTicket, 0, room/4)}
+		tickets: make([]slaTicket, 0, room/4), clocks: make([]slaClock, 0, room/4)}
 }
 
 // resultsPerTicket is a generous average of results per evaluated ticket
@@ -189,12 +191,19 @@ func (r *SLARefresher) Refresh(ctx context.Context, since time.Time, tenant stri
 	return next, n, nil
 }
 
-// evaluate is one worker: each history is sorted, evaluated as of its last
-// event and folded into the ticket's state; full chunks go to the writer.
+// evaluate is one worker: each history is sorted, run through the
+// ticket's SLA clocks, evaluated as of its last event (what
+// Config.Evaluate gives, see sla.Clocks) and folded into the ticket's
+// state; the clocks are kept for sla_clocks, so ingest extends them
+// rather than reading the history again. Full chunks go to the writer.
 func (r *SLARefresher) evaluate(ctx context.Context, batches <-chan *slaBatch, free chan<- *slaBatch, chunks chan<- *slaChunk, done *atomic.Int64, room int) error {
 	ev := r.cfg.NewEvaluator()
 	c := newSLAChunk(room)
-	var refs []*event.Event
+	var (
+		refs   []*event.Event
+		clocks sla.Clocks
+		buf    []byte
+	)
 	send := func() error {
 		if len(c.tickets) == 0 {
 			return nil
@@ -219,14 +228,18 @@ func (r *SLARefresher) evaluate(ctx context.Context, batches <-chan *slaBatch, f
 			h := event.SortHistoryRefs(refs)
 			// as of the ticket's last event: deterministic, and a still
 			// running clock's breach shows by its deadline at query time
+			r.cfg.StartInto(&clocks)
+			clocks.Extend(h)
 			from := len(c.results)
-			c.results = ev.Append(c.results, history, h[len(h)-1].OccurredAt)
+			c.results = clocks.Append(ev, c.results)
 			for range c.results[from:] {
 				c.versions = append(c.versions, uint64(len(h)))
 			}
 			var st ticket.State
 			st.Apply(h)
 			c.tickets = append(c.tickets, slaTicket{state: st, from: from, to: len(c.results)})
+			buf = clocks.AppendCompact(buf[:0])
+			c.clocks = append(c.clocks, slaClock{key: TicketKey{st.Tenant, st.TicketID}, version: st.Version, clocks: string(buf)})
 			if len(c.results) >= slaInsertBatch {
 				if err := send(); err != nil {
 					return err
@@ -247,11 +260,12 @@ func (r *SLARefresher) evaluate(ctx context.Context, batches <-chan *slaBatch, f
 	return send()
 }
 
-// write inserts a chunk: its sla_results and sla_tickets rows side by side.
+// write inserts a chunk: its sla_results, sla_tickets and sla_clocks
+// rows side by side.
 func (r *SLARefresher) write(ctx context.Context, c *slaChunk) error {
-	w := &Writer{conn: r.conn, db: r.db}
+	w := &Writer{conn: r.conn, db: r.db, now: r.now}
 	now := r.now()
-	tickets := make(chan error, 1)
+	tickets, clocks := make(chan error, 1), make(chan error, 1)
 	go func() {
 		b, err := w.prepareSLATickets(ctx, c.tickets, c.results, now)
 		if err == nil {
@@ -259,11 +273,12 @@ func (r *SLARefresher) write(ctx context.Context, c *slaChunk) error {
 		}
 		tickets <- err
 	}()
+	go func() { clocks <- w.insertSLAClocks(ctx, r.set, c.clocks) }()
 	b, err := w.prepareSLAResults(ctx, c.results, c.versions, now)
 	if err == nil {
 		err = sendPrepared("sla_results", b)
 	}
-	return errors.Join(err, <-tickets)
+	return errors.Join(err, <-tickets, <-clocks)
 }
 
 // prepareSLAResults gives the driver results as sla_results rows, a
@@ -274,7 +289,7 @@ func (w *Writer) prepareSLAResults(ctx context.Context, rs []sla.Result, version
 	}
 	cols := slaResultsByColumn(rs, versions, now)
 	return w.prepare(ctx, schema.SLAResults, func(b driver.Batch) error {
-		return appendNamed(b, schema.SLAResults, cols)
+		return appendNamedBlocks(b, schema.SLAResults, len(rs), cols)
 	})
 }
 
@@ -327,6 +342,42 @@ func appendColumns(b driver.Batch, cols ...any) error {
 	return nil
 }
 
+// appendColumnBlocks appends whole columns of n rows in blocks
+// (inBlocks): the driver then holds one block's encoding at a time, not
+// a unit's SLA rows, which were the largest share of ingest's heap.
+func appendColumnBlocks(b driver.Batch, n int, cols ...any) error {
+	part := make([]any, len(cols))
+	return inBlocks(b, n, func(start, end int) error {
+		for i, col := range cols {
+			switch col := col.(type) {
+			case []string:
+				part[i] = col[start:end]
+			case []uint8:
+				part[i] = col[start:end]
+			case []uint16:
+				part[i] = col[start:end]
+			case []uint32:
+				part[i] = col[start:end]
+			case []uint64:
+				part[i] = col[start:end]
+			case []time.Time:
+				part[i] = col[start:end]
+			case [][]string:
+				part[i] = col[start:end]
+			case [][]time.Time:
+				part[i] = col[start:end]
+			case [][]uint16:
+				part[i] = col[start:end]
+			case [][]uint32:
+				part[i] = col[start:end]
+			default:
+				return fmt.Errorf("column %d: cannot cut a %T into blocks", i, col)
+			}
+		}
+		return appendColumns(b, part...)
+	})
+}
+
 // appendRows passes an empty row as a nil slice: boxing a nil slice into
 // the interface AppendRow takes allocates nothing, boxing any other slice
 // allocates its header, and most rows of an events block (tags, tags
@@ -360,7 +411,7 @@ func (w *Writer) prepareSLATickets(ctx context.Context, ts []slaTicket, rs []sla
 	}
 	cols := slaTicketsByColumn(ts, rs, now)
 	return w.prepare(ctx, schema.SLATickets, func(b driver.Batch) error {
-		return appendNamed(b, schema.SLATickets, cols)
+		return appendNamedBlocks(b, schema.SLATickets, len(ts), cols)
 	})
 }
 

@@ -38,50 +38,9 @@ func testProjectedSLA(t *testing.T, cache int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var produced []event.Event
-	histories := map[string][]event.Event{}
-	err = eventgen.Generate(eventgen.Config{Seed: 23, Tickets: 300, Days: 10}, func(e *event.Event) error {
-		produced = append(produced, *e)
-		k := e.Tenant + "/" + e.TicketID
-		histories[k] = append(histories[k], *e)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// some events produced late: moved 50 to 400 places down the stream
+	stream, histories := slaTestStream(t, 23, 300)
 	rnd := rand.New(rand.NewSource(3))
-	for i := 0; i < len(produced)/20; i++ {
-		from := rnd.Intn(len(produced))
-		to := min(len(produced)-1, from+50+rnd.Intn(350))
-		e := produced[from]
-		copy(produced[from:to], produced[from+1:to+1])
-		produced[to] = e
-	}
-	// the topic: each ticket's events in one partition, offsets in order
-	stream := make([]event.Record, len(produced))
-	next := [2]int64{}
-	for i, e := range produced {
-		h := fnv.New32a()
-		h.Write([]byte(e.TicketID))
-		p := int32(h.Sum32() % 2)
-		stream[i] = event.Record{Event: e, Source: event.Source{Topic: "t", Partition: p, Offset: next[p]}}
-		next[p]++
-	}
-
 	const batchSize = 150
-	deliver := func(w *warehouse.Writer, recs []event.Record) {
-		t.Helper()
-		u := w.Begin(ctx)
-		for start := 0; start < len(recs); start += batchSize {
-			if err := u.Add(ctx, spanned(recs[start:min(start+batchSize, len(recs))])); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := u.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
 	newWriter := func() *warehouse.Writer {
 		w := warehouse.NewWriter(conn, o.Database, cache)
 		w.SetSLA(cfg)
@@ -94,10 +53,10 @@ func testProjectedSLA(t *testing.T, cache int) {
 		if start >= half && start-half < 3*batchSize {
 			w = newWriter() // a restart: a cold cache
 		}
-		deliver(w, stream[start:end])
+		deliverUnit(t, w, stream[start:end])
 		if rnd.Intn(5) == 0 { // redelivered: a stretch before, again
 			from := max(0, start-rnd.Intn(400))
-			deliver(w, stream[from:end])
+			deliverUnit(t, w, stream[from:end])
 		}
 		start = end
 	}
@@ -184,4 +143,42 @@ func spanned(recs []event.Record) *event.Batch {
 		b.Spans[i].Last = r.Source.Offset
 	}
 	return b
+}
+
+// slaTestStream generates tickets (seed, count) as a topic of two
+// partitions would hold them: each ticket's events in one partition,
+// about one event in twenty produced late (moved 50 to 400 places down
+// the stream). It returns the stream and each ticket's history by
+// "tenant/ticket".
+func slaTestStream(t *testing.T, seed int64, tickets int) ([]event.Record, map[string][]event.Event) {
+	t.Helper()
+	var produced []event.Event
+	histories := map[string][]event.Event{}
+	err := eventgen.Generate(eventgen.Config{Seed: seed, Tickets: tickets, Days: 10}, func(e *event.Event) error {
+		produced = append(produced, *e)
+		k := e.Tenant + "/" + e.TicketID
+		histories[k] = append(histories[k], *e)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rnd := rand.New(rand.NewSource(seed))
+	for i := 0; i < len(produced)/20; i++ {
+		from := rnd.Intn(len(produced))
+		to := min(len(produced)-1, from+50+rnd.Intn(350))
+		e := produced[from]
+		copy(produced[from:to], produced[from+1:to+1])
+		produced[to] = e
+	}
+	stream := make([]event.Record, len(produced))
+	next := [2]int64{}
+	for i, e := range produced {
+		h := fnv.New32a()
+		h.Write([]byte(e.TicketID))
+		p := int32(h.Sum32() % 2)
+		stream[i] = event.Record{Event: e, Source: event.Source{Topic: "t", Partition: p, Offset: next[p]}}
+		next[p]++
+	}
+	return stream, histories
 }

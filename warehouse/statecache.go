@@ -118,6 +118,13 @@ func (c *stateCache) dropPartitions(stale map[partitionKey]bool) {
 	}
 }
 
+// drop forgets the ticket, if cached.
+func (c *stateCache) drop(k TicketKey) {
+	if i, ok := c.index[c.hash(k)]; ok {
+		c.remove(i)
+	}
+}
+
 func (c *stateCache) len() int { return len(c.index) }
 
 func (c *stateCache) remove(i int32) {

@@ -791,3 +791,41 @@ func TestFirstRatingStands(t *testing.T) {
 		})
 	}
 }
+
+// A ticket's creator and hand-set due date come back when its state is
+// derived again from the stored events: an event older than the stored
+// state, and RefoldTickets.
+func TestCreatorAndDueDateSurviveARefold(t *testing.T) {
+	lines := []string{
+		`{"schema":1,"event_id":"d1","type":"ticket.created","tenant":"subiz","ticket_id":"S1","occurred_at":"2026-03-02T08:00:00Z","actor":{"type":"agent","id":"le.thu"},"data":{"channel":"chat","customer":"kh","status":"open"}}`,
+		`{"schema":1,"event_id":"d2","type":"ticket.due_date_set","tenant":"subiz","ticket_id":"S1","occurred_at":"2026-03-02T09:00:00Z","actor":{"type":"agent","id":"le.thu"},"data":{"due_at":"2026-03-04T17:00:00+07:00"}}`,
+		`{"schema":1,"event_id":"d3","type":"ticket.status_changed","tenant":"subiz","ticket_id":"S1","occurred_at":"2026-03-02T10:00:00Z","actor":{"type":"agent","id":"le.thu"},"data":{"status":"pending"}}`,
+	}
+	all := records(t, lines, 0)
+	wantDue := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+	conn, o := openMigrated(t)
+	ctx := context.Background()
+	w := warehouse.NewWriter(conn, o.Database, 0)
+	read := func(stage string) {
+		t.Helper()
+		var creator string
+		var due time.Time
+		if err := conn.QueryRow(ctx, "SELECT creator, due_at FROM "+o.Database+".tickets FINAL WHERE ticket_id = 'S1'").Scan(&creator, &due); err != nil {
+			t.Fatal(err)
+		}
+		if creator != "le.thu" || !due.Equal(wantDue) {
+			t.Errorf("%s: creator %q due %s, want le.thu and %s", stage, creator, due, wantDue)
+		}
+	}
+	// the due date and the status first; the creation, older, after them
+	for _, b := range [][]event.Record{all[1:], all[:1]} {
+		if err := w.Store(ctx, batch(b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read("creation arriving last")
+	if err := w.RefoldTickets(ctx, []warehouse.TicketKey{{Tenant: "subiz", TicketID: "S1"}}); err != nil {
+		t.Fatal(err)
+	}
+	read("after RefoldTickets")
+}

@@ -256,10 +256,12 @@ func (u *Unit) handOver(ctx context.Context, t0 time.Time, stored chan<- error) 
 		inserts[2], err = w.prepareTickets(ctx, &s.ticketCols, states)
 		s.st.insert = time.Since(t)
 	}
+	var clocks []slaClock // inserted after the time entries: a ninth connection would be one past the default pool
 	if err == nil && w.proj.slaCfg != nil {
 		var rows *slaChunk
 		if rows, err = w.proj.slaRows(s); err == nil {
 			inserts[3], inserts[4], err = w.prepareSLA(ctx, rows)
+			clocks = rows.clocks
 		}
 	}
 	if err != nil {
@@ -287,7 +289,10 @@ func (u *Unit) handOver(ctx context.Context, t0 time.Time, stored chan<- error) 
 			defer func() { tEvents = time.Since(t0) }()
 			return endEvents(events)
 		}, func() error {
-			return sendPrepared("time_entries", inserts[0])
+			if err := sendPrepared("time_entries", inserts[0]); err != nil {
+				return err
+			}
+			return w.insertSLAClocks(ctx, w.proj.slaSet, clocks)
 		}, func() error {
 			return sendPrepared("dead_letters", inserts[1])
 		}, func() error {
@@ -309,7 +314,8 @@ func (u *Unit) handOver(ctx context.Context, t0 time.Time, stored chan<- error) 
 // sealConns is how many connections sealing a unit in the background
 // takes at most: its events, time entries, dead letters and tickets
 // inserts each hold one until they end (and with SLA on its sla_results
-// and sla_tickets inserts), and the next unit's events insert and lookups
+// and sla_tickets inserts; its sla_clocks insert opens once the time
+// entries' has ended), and the next unit's events insert and lookups
 // need two more. With a smaller pool (clickhouse.max_open_conns) units
 // are stored before Seal returns: the inserts would otherwise wait for
 // connections that only their own end frees.
@@ -353,7 +359,7 @@ func (u *Unit) storeNow(ctx context.Context, t0 time.Time) error {
 func (u *Unit) logStored(st *projectStats, t0 time.Time, tEvents time.Duration) {
 	u.w.Log.Debug("unit stored", "events", u.n, "blocks", u.blocks, "dead_letters", len(u.dls),
 		"open_for", t0.Sub(u.start), "end", time.Since(t0), "end_events", tEvents, "tickets", st.tickets, "cached", st.cached,
-		"looked_up", st.lookedUp, "refolded", st.refolded, "sla_tickets", st.slaTickets, "lookup", st.lookup, "refold", st.refold, "insert_tickets", st.insert)
+		"looked_up", st.lookedUp, "from_clocks", st.fromClocks, "refolded", st.refolded, "sla_tickets", st.slaTickets, "lookup", st.lookup, "refold", st.refold, "insert_tickets", st.insert)
 }
 
 // endEvents ends a unit's events insert, if it has one: the server
@@ -382,27 +388,34 @@ func (u *Unit) insertOthers(ctx context.Context) error {
 // insertTickets settles the unit's ticket states and stores them, with
 // their SLA rows when SLA is on.
 func (u *Unit) insertTickets(ctx context.Context) error {
-	w := u.w
-	states, err := w.proj.refold(ctx, u.stage)
+	states, err := u.w.proj.refold(ctx, u.stage)
 	if err != nil {
 		return err
 	}
 	t := time.Now()
-	tickets := func() error { return w.insertTickets(ctx, &u.stage.ticketCols, states) }
-	if w.proj.slaCfg == nil {
-		err = tickets()
-	} else {
-		var rows *slaChunk
-		if rows, err = w.proj.slaRows(u.stage); err != nil {
-			return err
-		}
-		err = firstError(tickets, func() error {
-			results, slaTickets, err := w.prepareSLA(ctx, rows)
-			return errors.Join(err, sendPrepared("sla_results", results), sendPrepared("sla_tickets", slaTickets))
-		})
-	}
+	err = u.w.storeStates(ctx, u.stage, states)
 	u.stage.st.insert = time.Since(t)
 	return err
+}
+
+// storeStates stores a stage's settled states and, with SLA on, their
+// sla_results, sla_tickets and sla_clocks rows, side by side (the
+// caller holds the projector's mu).
+func (w *Writer) storeStates(ctx context.Context, s *stage, states []*ticket.State) error {
+	tickets := func() error { return w.insertTickets(ctx, &s.ticketCols, states) }
+	if w.proj.slaCfg == nil {
+		return tickets()
+	}
+	rows, err := w.proj.slaRows(s)
+	if err != nil {
+		return err
+	}
+	return firstError(tickets, func() error {
+		results, slaTickets, err := w.prepareSLA(ctx, rows)
+		return errors.Join(err, sendPrepared("sla_results", results), sendPrepared("sla_tickets", slaTickets))
+	}, func() error {
+		return w.insertSLAClocks(ctx, w.proj.slaSet, rows.clocks)
+	})
 }
 
 // prepareSLA gives the driver a unit's SLA rows.
@@ -470,21 +483,40 @@ func (u *Unit) end() {
 type TicketKey struct{ Tenant, TicketID string }
 
 // RefoldTickets re-derives and stores the state of the given tickets from
-// their full stored histories (for repairs and recomputation).
+// their full stored histories (for repairs and recomputation), and with
+// SLA on their SLA rows and clocks, as ingest stores them: a refolded
+// ticket's figures are those of a fresh ingest of its history. The
+// writer's cached states of the tickets are dropped.
 func (w *Writer) RefoldTickets(ctx context.Context, keys []TicketKey) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	var states []*ticket.State
+	p := w.proj
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	// a unit being stored in the background may hold some of the tickets
+	if err := p.settle(p.pending); err != nil {
+		return err
+	}
+	s := newStage()
 	err := LoadHistories(ctx, w.conn, w.db, keys, func(history []event.Event) error {
-		s := ticket.FoldWith(history, w.proj.rulesOf(history[0].Tenant))
-		states = append(states, &s)
+		k := TicketKey{history[0].Tenant, history[0].TicketID}
+		if s.byKey[k] != nil {
+			return nil // listed twice
+		}
+		t := s.add(k, ticket.State{})
+		t.state, t.clocks = p.foldHistory(history)
+		p.cache.drop(k)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	return w.insertTickets(ctx, new(ticketCols), states)
+	states := make([]*ticket.State, len(s.order))
+	for i, t := range s.order {
+		states[i] = &t.state
+	}
+	return w.storeStates(ctx, s, states)
 }
 
 func (w *Writer) send(ctx context.Context, t *schema.Table, appendCols func(b driver.Batch) error) error {
@@ -536,6 +568,16 @@ func appendNamed(b driver.Batch, t *schema.Table, byColumn map[string]any) error
 	return appendColumns(b, cols...)
 }
 
+// appendNamedBlocks appends whole columns of n rows, given by name, to an
+// insert of every column of t, in blocks (see appendColumnBlocks).
+func appendNamedBlocks(b driver.Batch, t *schema.Table, n int, byColumn map[string]any) error {
+	cols, err := t.Row(byColumn)
+	if err != nil {
+		return err
+	}
+	return appendColumnBlocks(b, n, cols...)
+}
+
 // appendRow appends one row, its values given by column name, to an
 // insert of every column of t.
 func appendRow(b driver.Batch, t *schema.Table, byColumn map[string]any) error {
@@ -564,6 +606,7 @@ type eventCols struct {
 	seconds                                                                    []uint32
 	rate                                                                       []float64
 	partition                                                                  []int32
+	dueUs                                                                      []int64
 }
 
 // resize makes every column n long (contents are overwritten by the caller).
@@ -585,6 +628,7 @@ func (c *eventCols) resize(n int) {
 	}
 	c.occurredAt, c.ingestedAt = resized(c.occurredAt, n), resized(c.ingestedAt, n)
 	c.seconds, c.rate, c.partition = resized(c.seconds, n), resized(c.rate, n), resized(c.partition, n)
+	c.dueUs = resized(c.dueUs, n)
 }
 
 // resized is s with length n, reusing its array when it is large enough;
@@ -622,6 +666,7 @@ func (w *Writer) appendEvents(b driver.Batch, c *eventCols, recs []event.Record)
 		c.rating[i], c.mergedInto[i], c.reason[i] = e.Rating, e.MergedInto, e.Reason
 		c.topic[i], c.partition[i], c.offset[i] = recs[i].Source.Topic, recs[i].Source.Partition, recs[i].Source.Offset
 		c.ingestedAt[i] = now
+		c.dueUs[i] = micros(e.DueAt)
 	}
 	return appendNamed(b, schema.Events, c.byColumn())
 }
@@ -640,7 +685,7 @@ func (c *eventCols) byColumn() map[string]any {
 		"agent": c.agent, "seconds": c.seconds, "billable": c.billable, "started_us": c.startedUs, "ended_us": c.endedUs,
 		"has_rate": c.hasRate, "rate": c.rate, "currency": c.currency, "rating": c.rating, "merged_into": c.mergedInto,
 		"reason": c.reason, "kafka_topic": c.topic, "kafka_partition": c.partition, "kafka_offset": c.offset,
-		"ingested_at": c.ingestedAt,
+		"ingested_at": c.ingestedAt, "due_us": c.dueUs,
 	}
 }
 
@@ -778,6 +823,8 @@ type ticketCols struct {
 	lastEventUs                                     []int64
 	solvedTimes, reopenedTimes                      [][]time.Time
 	statusLabel, priorityLabel, severityLabel       []string
+	creator                                         []string
+	dueAt                                           []time.Time
 }
 
 func (c *ticketCols) resize(n int) {
@@ -800,6 +847,7 @@ func (c *ticketCols) resize(n int) {
 	}
 	c.lastEventUs = resized(c.lastEventUs, n)
 	c.solvedTimes, c.reopenedTimes = resized(c.solvedTimes, n), resized(c.reopenedTimes, n)
+	c.creator, c.dueAt = resized(c.creator, n), resized(c.dueAt, n)
 }
 
 // fill sets the columns to the states' rows.
@@ -816,6 +864,7 @@ func (c *ticketCols) fill(states []*ticket.State, now time.Time) {
 		c.lastEventAt[i], c.lastEventUs[i], c.lastEventID[i], c.updatedAt[i] = dt(s.LastEventAt), micros(s.LastEventAt), s.LastEventID, now
 		c.statusSince[i], c.solvedTimes[i], c.reopenedTimes[i] = dt(s.StatusSince), secondsOf(s.SolvedTimes), secondsOf(s.ReopenedTimes)
 		c.statusLabel[i], c.priorityLabel[i], c.severityLabel[i] = s.StatusLabel, s.PriorityLabel, s.SeverityLabel
+		c.creator[i], c.dueAt[i] = s.Creator, dt(s.DueAt)
 	}
 }
 
@@ -833,11 +882,12 @@ func (c *ticketCols) byColumn() map[string]any {
 		"last_event_id": c.lastEventID, "updated_at": c.updatedAt, "status_since": c.statusSince,
 		"solved_times": c.solvedTimes, "reopened_times": c.reopenedTimes,
 		"status_label": c.statusLabel, "priority_label": c.priorityLabel, "severity_label": c.severityLabel,
+		"creator": c.creator, "due_at": c.dueAt,
 	}
 }
 
 // insertTickets writes the states a column at a time (a row-wise Append
-// boxes each of the 39 values of every row), in blocks of insertBlock rows
+// boxes each of the 41 values of every row), in blocks of insertBlock rows
 // of one insert.
 func (w *Writer) insertTickets(ctx context.Context, c *ticketCols, states []*ticket.State) error {
 	b, err := w.prepareTickets(ctx, c, states)

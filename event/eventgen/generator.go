@@ -35,6 +35,7 @@ const (
 	actMerge
 	actMergeClose
 	actDelete
+	actDueDate
 )
 
 // Fates decided when a ticket is created.
@@ -58,6 +59,7 @@ const (
 	fHeld
 	fRouter // the pending assignment is done by the routing automation
 	fTimer  // the pending time log comes from a start/stop timer
+	fDueSet // an agent has set the due date by hand
 )
 
 // ticket is the state of one active ticket: what it looks like now and what
@@ -342,6 +344,10 @@ func (g *generator) turn(t *ticket) {
 	if t.tagEdits < 2 && r.Float64() < 0.1 {
 		t.tagEdits++
 		t.push(actTags)
+	}
+	if t.flags&fDueSet == 0 && dueByHand(t.gidx) {
+		t.flags |= fDueSet
+		t.push(actDueDate)
 	}
 	if ten.labels.has(stOnHold) && t.flags&fHeld == 0 && r.Float64() < 0.08 {
 		t.flags |= fHeld
@@ -902,12 +908,23 @@ func (g *generator) build(t *ticket) {
 	case actDelete:
 		e := g.newEvent(t, event.TypeDeleted, agentActor(ten, g.actingAgent(t)))
 		e.Reason = "spam"
+	case actDueDate:
+		// Promised for about a day later; some pass while the ticket is
+		// still open (overdue), some fall within the next day (due soon).
+		e := g.newEvent(t, event.TypeDueDateSet, agentActor(ten, g.actingAgent(t)))
+		e.DueAt = time.UnixMicro(t.at + g.lognorm(20*usHour, 0.8, 2*usHour, 5*usDay)).UTC()
 	default:
 		panic("eventgen: bug: unknown action")
 	}
 	t.last, t.lastAct = t.at, t.act
 	t.seq++
 }
+
+// dueByHand says whether an agent sets the ticket's due date by hand on
+// its first turn: about one ticket in eight. It is a hash of the ticket,
+// not a draw, so the other tickets' events are those of a generator that
+// never sets due dates.
+func dueByHand(gidx uint64) bool { return mix64(gidx^0xd0eda7e)%8 == 0 }
 
 // oneOf picks one set bit of mask.
 func (g *generator) oneOf(mask uint64) uint64 {

@@ -62,7 +62,7 @@ func TestMixes(t *testing.T) {
 
 	var resolved, reopened, rated, ratingSum, happy, solved, closedAfterSolve float64
 	var merged, deleted, pending, onHold, reassigned, escalated, tagged, notes float64
-	var billable, logs float64
+	var billable, logs, dueSet, dueAhead float64
 	currencies := map[string]bool{}
 	var firstReply []time.Duration
 	for _, k := range order {
@@ -96,6 +96,11 @@ func TestMixes(t *testing.T) {
 				}
 				if status.Resolved() {
 					wasResolved = true
+				}
+			case event.TypeDueDateSet:
+				dueSet++
+				if d := e.DueAt.Sub(e.OccurredAt); d >= 2*time.Hour && d <= 5*24*time.Hour {
+					dueAhead++
 				}
 			case event.TypeRated:
 				rated++
@@ -174,6 +179,9 @@ func TestMixes(t *testing.T) {
 	within(t, "tickets with tag changes", tagged/n, .05, .4)
 	within(t, "tickets with internal notes", notes/n, .2, .8)
 	within(t, "billable time logs", billable/logs, .65, .75)
+	// due dates set by hand: some tickets, hours to days ahead
+	within(t, "due dates set per ticket", dueSet/n, .06, .16)
+	within(t, "due dates 2h-5d ahead", dueAhead/dueSet, 1, 1)
 	for _, c := range []string{"USD", "VND", "RUB"} {
 		if !currencies[c] {
 			t.Errorf("no time logged with a rate in %s", c)

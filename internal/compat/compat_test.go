@@ -463,6 +463,12 @@ func exercise(t *testing.T, ctx context.Context, conn driver.Conn, o warehouse.O
 		tk = append(tk, warehouse.TicketKey{Tenant: e.Tenant, TicketID: e.TicketID})
 	}
 	must("refold", writer.RefoldTickets(ctx, tk))
+	// ingest with SLA on, restarted: its cold cache reads stored tickets
+	// and their SLA clocks (the recompute's); a refold stores SLA rows
+	slaWriter := warehouse.NewWriter(conn, o.Database, 1000)
+	slaWriter.SetSLA(cfg)
+	must("store with SLA", slaWriter.Store(ctx, late))
+	must("refold with SLA", slaWriter.RefoldTickets(ctx, tk))
 	must("load histories", warehouse.LoadHistories(ctx, conn, o.Database, tk, func([]event.Event) error { return nil }))
 	_, err = warehouse.ReadCounts(ctx, conn, o.Database)
 	must("counts", err)
@@ -602,6 +608,19 @@ func exerciseReports(t *testing.T, ctx context.Context, conn driver.Conn, now ti
 			// The desk's labels rolled up under their canonical values.
 			run(r, month+"&group_by=status,status_label", reports.Scope{})
 			run(r, month+"&group_by=priority,priority_label&severity_label=", reports.Scope{})
+		}
+		if slices.Contains(r.Dimensions, reports.DimAgentRole) {
+			// a ticket once per involved agent, grouped and drilled into
+			if r.List { // a list is filtered, not grouped
+				run(r, "agent=none&agent_role=supporting&creator=none&creator=", reports.Scope{Groups: []string{"support"}})
+			} else {
+				run(r, month+"&group_by=agent,agent_role&creator=none&creator=", reports.Scope{Groups: []string{"support"}})
+				q := parse(r, month+"&agent_role=supporting&limit=500")
+				for _, svc := range services {
+					_, err := svc.List(ctx, r, q, reports.Scope{}, "")
+					must(r.Name+" drill-down by agent role", err)
+				}
+			}
 		}
 		if tenant == "" {
 			t.Fatalf("%s: no tenant to scope to", name)

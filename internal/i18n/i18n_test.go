@@ -126,7 +126,8 @@ func TestCatalogVerbsMatchEnglish(t *testing.T) {
 // must name a value that exists, and every such value needs one.
 func dynamicKeys() map[string][]string {
 	m := map[string][]string{"status.": nil, "priority.": nil, "severity.": nil, "metric.": nil,
-		"role.": {"admin", "manager", "finance", "viewer"}, "field.": {"group", "agent", "tag", "channel", "customer", "tenant"}}
+		"role.": {"admin", "manager", "finance", "viewer"}, "field.": {"group", "agent", "tag", "channel", "customer", "tenant"},
+		"agent_role.": reports.AgentRoles}
 	for _, s := range event.Statuses {
 		m["status."] = append(m["status."], string(s))
 	}

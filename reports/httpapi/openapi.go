@@ -71,7 +71,7 @@ func OpenAPI() map[string]any {
 		param(reports.ParamLimit, "query", "Page size: rows per page (default 500, at most the configured max_list).", obj{"type": "integer", "minimum": 1}, false),
 		param(reports.ParamPage, "query", "Which page, from 1 (default 1); past the last page is a 400.", obj{"type": "integer", "minimum": 1}, false),
 		param(reports.ParamTruncate, "query", "Ignored: every list pages (kept for older clients).", obj{"type": "boolean"}, false),
-		param(reports.ParamHorizon, "query", "pre_breach: how far ahead to look, as a Go duration (default 4h).", str(), false),
+		param(reports.ParamHorizon, "query", "pre_breach and due_soon: how far ahead to look, as a Go duration up to 720h (default 4h; due_soon 24h).", str(), false),
 	)
 	out := obj{
 		"openapi": "3.0.3",

@@ -56,11 +56,12 @@ var (
 			{"kafka_partition", Int32},
 			{"kafka_offset", Int64},
 			{"ingested_at", DateTime},
+			{"due_us", Int64}, // 0017
 		},
 	}
 
-	// Tickets is each ticket's current state (0002), with its timeline (0007)
-	// and the desk's labels (0016).
+	// Tickets is each ticket's current state (0002), with its timeline (0007),
+	// the desk's labels (0016) and the creator and due date (0017).
 	Tickets = &Table{
 		Name: "tickets", Engine: "ReplacingMergeTree", Version: "version",
 		OrderBy: []string{"tenant", "ticket_id"},
@@ -102,6 +103,9 @@ var (
 			{"status_since", DateTime},
 			{"solved_times", Array(DateTime)},
 			{"reopened_times", Array(DateTime)},
+			// 0017_ticket_fields, after reopened_times: before 0016's labels
+			{"creator", String},
+			{"due_at", DateTime},
 			// 0016_desk_labels
 			{"status_label", String},
 			{"priority_label", String},
@@ -270,7 +274,7 @@ var (
 		},
 	}
 
-	// SnapshotTickets is a generation's tickets (0011, labels 0016).
+	// SnapshotTickets is a generation's tickets (0011, labels 0016, fields 0017).
 	SnapshotTickets = &Table{
 		Name: "snapshot_tickets", Engine: "MergeTree", PartitionBy: "generation",
 		OrderBy: []string{"generation", "created_at", "tenant", "ticket_id"},
@@ -301,6 +305,10 @@ var (
 			{"reopen_count", UInt32},
 			{"rating", UInt8},
 			{"rated_at", DateTime},
+			// 0017_ticket_fields, after rated_at: before 0016's labels
+			{"supporting_agents", Array(String)},
+			{"creator", String},
+			{"due_at", DateTime},
 			// 0016_desk_labels
 			{"status_label", String},
 			{"priority_label", String},
@@ -448,12 +456,28 @@ var (
 			{"severity_label", String},
 		},
 	}
+
+	// SLAClocks is each ticket's SLA clocks, compact, under its SLA
+	// configuration's fingerprint (0018).
+	SLAClocks = &Table{
+		Name: "sla_clocks", Engine: "ReplacingMergeTree", Version: "version",
+		OrderBy: []string{"tenant", "ticket_id"},
+		Columns: []Column{
+			{"tenant", String},
+			{"ticket_id", String},
+			{"version", UInt64},
+			{"policy_set", String},
+			{"clocks", String},
+			{"written_at", DateTime},
+		},
+	}
 )
 
 // Tables are every table the migrations create, in migration order.
 var Tables = []*Table{
 	Events, Tickets, TimeEntries, DeadLetters, SLAResults, SLAProgress, SLATickets, Schedules, Deliveries,
 	ReportSnapshots, SnapshotTickets, SnapshotSLACycles, SnapshotReplies, SnapshotTime, SnapshotChanged, SnapshotSLA,
+	SLAClocks,
 }
 
 // metrics and states are the SLA engine's metrics and cycle states, the

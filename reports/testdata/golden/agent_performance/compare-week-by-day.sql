@@ -13,7 +13,8 @@ FROM (
       rating, rated_at, status_label, priority_label, severity_label,
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -74,7 +75,8 @@ FROM (
       rating, rated_at, status_label, priority_label, severity_label,
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -103,7 +105,8 @@ FROM (
       rating, rated_at, status_label, priority_label, severity_label,
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -167,7 +170,8 @@ FROM (
       rating, rated_at, status_label, priority_label, severity_label,
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -226,7 +230,8 @@ FROM (
       rating, rated_at, status_label, priority_label, severity_label,
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -287,7 +292,8 @@ FROM (
       rating, rated_at, status_label, priority_label, severity_label,
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -316,7 +322,8 @@ FROM (
       rating, rated_at, status_label, priority_label, severity_label,
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -380,7 +387,8 @@ FROM (
       rating, rated_at, status_label, priority_label, severity_label,
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -438,7 +446,8 @@ FROM (
       reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
       priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -488,7 +497,8 @@ FROM (
       reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
       priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -516,7 +526,8 @@ FROM (
       reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
       priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -569,7 +580,8 @@ FROM (
       reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
       priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -618,7 +630,8 @@ FROM (
       reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
       priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -668,7 +681,8 @@ FROM (
       reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
       priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -696,7 +710,8 @@ FROM (
       reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
       priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -749,7 +764,8 @@ FROM (
       reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
       priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets

@@ -20,7 +20,8 @@ FROM (
       rating, rated_at, status_label, priority_label, severity_label,
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -61,7 +62,8 @@ FROM (
       reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
       priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets

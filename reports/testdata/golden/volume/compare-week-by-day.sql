@@ -13,7 +13,8 @@ FROM (
       rating, rated_at, status_label, priority_label, severity_label,
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -41,7 +42,8 @@ FROM (
       rating, rated_at, status_label, priority_label, severity_label,
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -70,7 +72,8 @@ FROM (
       rating, rated_at, status_label, priority_label, severity_label,
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -99,7 +102,8 @@ FROM (
       rating, rated_at, status_label, priority_label, severity_label,
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -127,7 +131,8 @@ FROM (
       rating, rated_at, status_label, priority_label, severity_label,
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -156,7 +161,8 @@ FROM (
       rating, rated_at, status_label, priority_label, severity_label,
       toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.tickets FINAL
@@ -184,7 +190,8 @@ FROM (
       reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
       priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -211,7 +218,8 @@ FROM (
       reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
       priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -239,7 +247,8 @@ FROM (
       reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
       priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -267,7 +276,8 @@ FROM (
       reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
       priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -294,7 +304,8 @@ FROM (
       reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
       priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
@@ -322,7 +333,8 @@ FROM (
       reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
       priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
       toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
-      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
     FROM (
       SELECT *
       FROM slate.snapshot_tickets

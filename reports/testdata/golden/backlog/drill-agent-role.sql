@@ -1,0 +1,136 @@
+-- report: backlog
+-- request: agent=an&agent_role=supporting&from=2026-02-01&to=2026-03-01
+-- now: 2026-03-18T10:17:00Z
+-- drill-down of measure: ""
+
+-- live tables: statement 1 of 2
+SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts)), agent_role,
+  toString(multiIf(now_ts - created_at < 86400, '0-1d', now_ts - created_at < 3*86400, '1-3d', now_ts - created_at < 7*86400, '3-7d', now_ts - created_at < 30*86400, '7-30d', '30d+'))
+FROM (
+  SELECT *, created_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, role_agent AS agent,
+      if(role_n = 1, 'primary', 'supporting') AS agent_role, group_name AS grp, channel, customer,
+      organisation, created_at, first_replied_at, first_solved_at, solved_times, reopened_times,
+      status_since, public_replies, reopen_count, rating, rated_at, status_label, priority_label,
+      severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
+    FROM (
+      SELECT *,
+        arrayConcat([assignee], arrayFilter(a -> a != assignee, supporting_agents)) AS involved
+      FROM (
+        SELECT *
+        FROM slate.tickets FINAL
+      )
+      WHERE has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND status IN ('new', 'open', 'pending', 'on_hold')
+    )
+    ARRAY JOIN involved AS role_agent, arrayEnumerate(involved) AS role_n
+  )
+)
+WHERE agent IN ? AND agent_role IN ?
+ORDER BY ts DESC, tenant, ticket_id
+LIMIT 0, 500
+;
+-- arg 1: reports.Set ('an')
+-- arg 2: reports.Set ('supporting')
+
+-- live tables: statement 2 of 2
+SELECT count()
+FROM (
+  SELECT *, created_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, role_agent AS agent,
+      if(role_n = 1, 'primary', 'supporting') AS agent_role, group_name AS grp, channel, customer,
+      organisation, created_at, first_replied_at, first_solved_at, solved_times, reopened_times,
+      status_since, public_replies, reopen_count, rating, rated_at, status_label, priority_label,
+      severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
+    FROM (
+      SELECT *,
+        arrayConcat([assignee], arrayFilter(a -> a != assignee, supporting_agents)) AS involved
+      FROM (
+        SELECT *
+        FROM slate.tickets FINAL
+      )
+      WHERE has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND status IN ('new', 'open', 'pending', 'on_hold')
+    )
+    ARRAY JOIN involved AS role_agent, arrayEnumerate(involved) AS role_n
+  )
+)
+WHERE agent IN ? AND agent_role IN ?
+;
+-- arg 1: reports.Set ('an')
+-- arg 2: reports.Set ('supporting')
+
+-- snapshot generation 42: statement 1 of 2
+SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(ts)), agent_role,
+  toString(multiIf(now_ts - created_at < 86400, '0-1d', now_ts - created_at < 3*86400, '1-3d', now_ts - created_at < 7*86400, '3-7d', now_ts - created_at < 30*86400, '7-30d', '30d+'))
+FROM (
+  SELECT *, created_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, role_agent AS agent,
+      if(role_n = 1, 'primary', 'supporting') AS agent_role, grp, channel, customer, organisation,
+      created_at, first_replied_at, first_solved_at, solved_times, reopened_times, status_since,
+      public_replies, reopen_count, rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
+    FROM (
+      SELECT *, arrayConcat([agent], arrayFilter(a -> a != agent, supporting_agents)) AS involved
+      FROM (
+        SELECT *
+        FROM slate.snapshot_tickets
+        WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+          AND status IN ('new', 'open', 'pending', 'on_hold')
+      )
+    )
+    ARRAY JOIN involved AS role_agent, arrayEnumerate(involved) AS role_n
+  )
+)
+WHERE agent IN ? AND agent_role IN ?
+ORDER BY ts DESC, tenant, ticket_id
+LIMIT 0, 500
+;
+-- arg 1: reports.Set ('an')
+-- arg 2: reports.Set ('supporting')
+
+-- snapshot generation 42: statement 2 of 2
+SELECT count()
+FROM (
+  SELECT *, created_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, role_agent AS agent,
+      if(role_n = 1, 'primary', 'supporting') AS agent_role, grp, channel, customer, organisation,
+      created_at, first_replied_at, first_solved_at, solved_times, reopened_times, status_since,
+      public_replies, reopen_count, rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
+    FROM (
+      SELECT *, arrayConcat([agent], arrayFilter(a -> a != agent, supporting_agents)) AS involved
+      FROM (
+        SELECT *
+        FROM slate.snapshot_tickets
+        WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+          AND status IN ('new', 'open', 'pending', 'on_hold')
+      )
+    )
+    ARRAY JOIN involved AS role_agent, arrayEnumerate(involved) AS role_n
+  )
+)
+WHERE agent IN ? AND agent_role IN ?
+;
+-- arg 1: reports.Set ('an')
+-- arg 2: reports.Set ('supporting')

@@ -1,0 +1,70 @@
+-- report: backlog
+-- request: from=2026-02-01&group_by=agent_role&to=2026-03-01
+-- now: 2026-03-18T10:17:00Z
+
+-- live tables: statement 1 of 1
+SELECT toString(agent_role) AS k0, toFloat64(count()) AS m0, toFloat64(countIf(agent = '')) AS m1,
+  toFloat64(countIf(status IN ('pending', 'on_hold'))) AS m2,
+  toFloat64(avg(now_ts - created_at) / 3600) AS m3, toFloat64(max(now_ts - created_at) / 3600) AS m4,
+  toFloat64(avg(now_ts - status_since) / 3600) AS m5
+FROM (
+  SELECT *, created_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, role_agent AS agent,
+      if(role_n = 1, 'primary', 'supporting') AS agent_role, group_name AS grp, channel, customer,
+      organisation, created_at, first_replied_at, first_solved_at, solved_times, reopened_times,
+      status_since, public_replies, reopen_count, rating, rated_at, status_label, priority_label,
+      severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
+    FROM (
+      SELECT *,
+        arrayConcat([assignee], arrayFilter(a -> a != assignee, supporting_agents)) AS involved
+      FROM (
+        SELECT *
+        FROM slate.tickets FINAL
+      )
+      WHERE has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND status IN ('new', 'open', 'pending', 'on_hold')
+    )
+    ARRAY JOIN involved AS role_agent, arrayEnumerate(involved) AS role_n
+  )
+)
+GROUP BY k0
+ORDER BY k0
+LIMIT 20001
+;
+
+-- snapshot generation 42: statement 1 of 1
+SELECT toString(agent_role) AS k0, toFloat64(count()) AS m0, toFloat64(countIf(agent = '')) AS m1,
+  toFloat64(countIf(status IN ('pending', 'on_hold'))) AS m2,
+  toFloat64(avg(now_ts - created_at) / 3600) AS m3, toFloat64(max(now_ts - created_at) / 3600) AS m4,
+  toFloat64(avg(now_ts - status_since) / 3600) AS m5
+FROM (
+  SELECT *, created_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, role_agent AS agent,
+      if(role_n = 1, 'primary', 'supporting') AS agent_role, grp, channel, customer, organisation,
+      created_at, first_replied_at, first_solved_at, solved_times, reopened_times, status_since,
+      public_replies, reopen_count, rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
+    FROM (
+      SELECT *, arrayConcat([agent], arrayFilter(a -> a != agent, supporting_agents)) AS involved
+      FROM (
+        SELECT *
+        FROM slate.snapshot_tickets
+        WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+          AND status IN ('new', 'open', 'pending', 'on_hold')
+      )
+    )
+    ARRAY JOIN involved AS role_agent, arrayEnumerate(involved) AS role_n
+  )
+)
+GROUP BY k0
+ORDER BY k0
+LIMIT 20001
+;

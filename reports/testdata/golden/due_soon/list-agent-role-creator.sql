@@ -1,0 +1,147 @@
+-- report: due_soon
+-- request: agent=an&agent_role=supporting&creator=op
+-- now: 2026-03-18T10:17:00Z
+
+-- live tables: statement 1 of 2
+SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(due_at))
+FROM (
+  SELECT *, due_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, role_agent AS agent,
+      if(role_n = 1, 'primary', 'supporting') AS agent_role, group_name AS grp, channel, customer,
+      organisation, created_at, first_replied_at, first_solved_at, solved_times, reopened_times,
+      status_since, public_replies, reopen_count, rating, rated_at, status_label, priority_label,
+      severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
+    FROM (
+      SELECT *,
+        arrayConcat([assignee], arrayFilter(a -> a != assignee, supporting_agents)) AS involved
+      FROM (
+        SELECT *
+        FROM slate.tickets FINAL
+      )
+      WHERE has_created = 1 AND deleted = 0 AND merged_into = '' AND toUnixTimestamp(due_at) > 0
+        AND status IN ('new', 'open', 'pending', 'on_hold')
+    )
+    ARRAY JOIN involved AS role_agent, arrayEnumerate(involved) AS role_n
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND agent IN ? AND agent_role IN ?
+  AND creator IN ?
+ORDER BY due_at, tenant, ticket_id, agent
+LIMIT 0, 500
+;
+-- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
+-- arg 2: int64 1773915420 (2026-03-19T10:17:00Z)
+-- arg 3: reports.Set ('an')
+-- arg 4: reports.Set ('supporting')
+-- arg 5: reports.Set ('op')
+
+-- live tables: statement 2 of 2
+SELECT count()
+FROM (
+  SELECT *, due_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, role_agent AS agent,
+      if(role_n = 1, 'primary', 'supporting') AS agent_role, group_name AS grp, channel, customer,
+      organisation, created_at, first_replied_at, first_solved_at, solved_times, reopened_times,
+      status_since, public_replies, reopen_count, rating, rated_at, status_label, priority_label,
+      severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
+    FROM (
+      SELECT *,
+        arrayConcat([assignee], arrayFilter(a -> a != assignee, supporting_agents)) AS involved
+      FROM (
+        SELECT *
+        FROM slate.tickets FINAL
+      )
+      WHERE has_created = 1 AND deleted = 0 AND merged_into = '' AND toUnixTimestamp(due_at) > 0
+        AND status IN ('new', 'open', 'pending', 'on_hold')
+    )
+    ARRAY JOIN involved AS role_agent, arrayEnumerate(involved) AS role_n
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND agent IN ? AND agent_role IN ? AND creator IN ?
+;
+-- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
+-- arg 2: int64 1773915420 (2026-03-19T10:17:00Z)
+-- arg 3: reports.Set ('an')
+-- arg 4: reports.Set ('supporting')
+-- arg 5: reports.Set ('op')
+
+-- snapshot generation 42: statement 1 of 2
+SELECT tenant, ticket_id, subject, toString(status), toString(priority), toString(severity), agent,
+  grp, channel, customer, organisation, toInt64(toUnixTimestamp(created_at)), status_label,
+  priority_label, severity_label, toInt64(toUnixTimestamp(due_at))
+FROM (
+  SELECT *, due_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, role_agent AS agent,
+      if(role_n = 1, 'primary', 'supporting') AS agent_role, grp, channel, customer, organisation,
+      created_at, first_replied_at, first_solved_at, solved_times, reopened_times, status_since,
+      public_replies, reopen_count, rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
+    FROM (
+      SELECT *, arrayConcat([agent], arrayFilter(a -> a != agent, supporting_agents)) AS involved
+      FROM (
+        SELECT *
+        FROM slate.snapshot_tickets
+        WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+          AND toUnixTimestamp(due_at) > 0 AND status IN ('new', 'open', 'pending', 'on_hold')
+      )
+    )
+    ARRAY JOIN involved AS role_agent, arrayEnumerate(involved) AS role_n
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND agent IN ? AND agent_role IN ?
+  AND creator IN ?
+ORDER BY due_at, tenant, ticket_id, agent
+LIMIT 0, 500
+;
+-- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
+-- arg 2: int64 1773915420 (2026-03-19T10:17:00Z)
+-- arg 3: reports.Set ('an')
+-- arg 4: reports.Set ('supporting')
+-- arg 5: reports.Set ('op')
+
+-- snapshot generation 42: statement 2 of 2
+SELECT count()
+FROM (
+  SELECT *, due_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, role_agent AS agent,
+      if(role_n = 1, 'primary', 'supporting') AS agent_role, grp, channel, customer, organisation,
+      created_at, first_replied_at, first_solved_at, solved_times, reopened_times, status_since,
+      public_replies, reopen_count, rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
+    FROM (
+      SELECT *, arrayConcat([agent], arrayFilter(a -> a != agent, supporting_agents)) AS involved
+      FROM (
+        SELECT *
+        FROM slate.snapshot_tickets
+        WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+          AND toUnixTimestamp(due_at) > 0 AND status IN ('new', 'open', 'pending', 'on_hold')
+      )
+    )
+    ARRAY JOIN involved AS role_agent, arrayEnumerate(involved) AS role_n
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND agent IN ? AND agent_role IN ? AND creator IN ?
+;
+-- arg 1: int64 1773829020 (2026-03-18T10:17:00Z)
+-- arg 2: int64 1773915420 (2026-03-19T10:17:00Z)
+-- arg 3: reports.Set ('an')
+-- arg 4: reports.Set ('supporting')
+-- arg 5: reports.Set ('op')

@@ -1,0 +1,60 @@
+-- report: resolution_quality
+-- request: creator=EUR&from=2026-02-01&to=2026-03-01
+-- now: 2026-03-18T10:17:00Z
+
+-- live tables: statement 1 of 1
+SELECT toFloat64(count()) AS m0, toFloat64(countIf(public_replies = 1 AND reopen_count = 0)) AS m1,
+  toFloat64(countIf(reopen_count > 0)) AS m2
+FROM (
+  SELECT *, first_solved_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, assignee AS agent,
+      group_name AS grp, channel, customer, organisation, created_at, first_replied_at,
+      first_solved_at, solved_times, reopened_times, status_since, public_replies, reopen_count,
+      rating, rated_at, status_label, priority_label, severity_label,
+      toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
+    FROM (
+      SELECT *
+      FROM slate.tickets FINAL
+    )
+    WHERE has_created = 1 AND deleted = 0 AND merged_into = ''
+      AND toUnixTimestamp(first_solved_at) > 0
+  )
+)
+WHERE ts >= toDateTime(?) AND ts < toDateTime(?) AND creator IN ?
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 3: reports.Set ('EUR')
+
+-- snapshot generation 42: statement 1 of 1
+SELECT toFloat64(count()) AS m0, toFloat64(countIf(public_replies = 1 AND reopen_count = 0)) AS m1,
+  toFloat64(countIf(reopen_count > 0)) AS m2
+FROM (
+  SELECT *, first_solved_at AS ts, toDateTime(1773829020) AS now_ts
+  FROM (
+    SELECT tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel,
+      customer, organisation, created_at, first_replied_at, first_solved_at, solved_times,
+      reopened_times, status_since, public_replies, reopen_count, rating, rated_at, status_label,
+      priority_label, severity_label, toUnixTimestamp(first_replied_at) > 0 AS has_reply,
+      toInt64(toUnixTimestamp(first_replied_at)) - toInt64(toUnixTimestamp(created_at)) AS frt_s,
+      toInt64(toUnixTimestamp(first_solved_at)) - toInt64(toUnixTimestamp(created_at)) AS res_s,
+      creator, due_at
+    FROM (
+      SELECT *
+      FROM slate.snapshot_tickets
+      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND toUnixTimestamp(first_solved_at) > 0 AND first_solved_at >= toDateTime(?)
+        AND first_solved_at < toDateTime(?) AND creator IN ?
+    )
+  )
+)
+LIMIT 20001
+;
+-- arg 1: int64 1769904000 (2026-02-01T00:00:00Z)
+-- arg 2: int64 1772323200 (2026-03-01T00:00:00Z)
+-- arg 3: reports.Set ('EUR')
