@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slatehq/slate/warehouse/schema"
 )
 
 // Report snapshots. Every report fact lives in a ReplacingMergeTree table
@@ -54,10 +56,10 @@ var snapshotTables = []string{"snapshot_tickets", "snapshot_sla", "snapshot_repl
 // supporting agents, creator and due date in snapshot_tickets (0017).
 const snapshotLayout = 2
 
-// ticketSnapshotColumns are the ticket columns the reports read.
-const ticketSnapshotColumns = "tenant, ticket_id, has_created, deleted, merged_into, subject, priority, severity, status, tags, " +
-	"agent, grp, channel, customer, organisation, created_at, first_replied_at, first_solved_at, solved_times, " +
-	"reopened_times, status_since, public_replies, reopen_count, rating, rated_at, supporting_agents, creator, due_at, " + labelColumns
+// ticketSnapshotColumns are the ticket columns the reports read: every
+// column of snapshot_tickets but the generation, which the copies write
+// as a literal.
+var ticketSnapshotColumns = schema.SnapshotTickets.List("generation")
 
 // snapshotInserts are the statements that write generation gen, in order:
 // each copies the live facts into its table (SLA cycles, replies and time
@@ -334,7 +336,11 @@ func (s *Snapshots) use(snap Snapshot) {
 
 // register records a written generation: from now on readers use it.
 func (s *Snapshots) register(ctx context.Context, snap Snapshot) error {
-	return s.store.Exec(ctx, registerCall(s.db, snap, s.now()))
+	call, err := registerCall(s.db, snap, s.now())
+	if err != nil {
+		return err
+	}
+	return s.store.Exec(ctx, call)
 }
 
 // exec runs a build's statements in order, as upkeep (Call.Background):
@@ -434,8 +440,8 @@ func (s *Snapshots) registered(ctx context.Context) ([]Snapshot, error) {
 		".report_snapshots ORDER BY generation DESC, as_of DESC LIMIT 100) ORDER BY generation, as_of")
 }
 
-// registryColumns are what scan reads of a registry row.
-const registryColumns = "generation, as_of, seconds, read_at, layers"
+// registryColumns are what scan reads of a registry row, in its order.
+var registryColumns = strings.Join(schema.ReportSnapshots.MustSelect("generation", "as_of", "seconds", "read_at", "layers"), ", ")
 
 // scan reads registry rows (registryColumns).
 func (s *Snapshots) scan(ctx context.Context, query string) ([]Snapshot, error) {
@@ -615,11 +621,36 @@ func (s *Snapshots) Run(ctx context.Context, interval time.Duration, log *slog.L
 
 // registerCall is the INSERT that registers snap, built at now: an
 // INSERT SELECT of bound values, which the server runs as a query (a
-// VALUES insert would wait for the client to send data blocks).
-func registerCall(db string, snap Snapshot, now time.Time) Call {
-	return Call{
-		SQL: "INSERT INTO " + db + ".report_snapshots (generation, as_of, built_at, seconds, read_at, layout, layers) " +
-			"SELECT toUInt64(?), toDateTime(?, 'UTC'), toDateTime(?, 'UTC'), toFloat64(?), toDateTime(?, 'UTC'), toUInt8(?), CAST(? AS Array(UInt64))",
-		Args: []any{snap.Generation, snap.AsOf.Unix(), now.Unix(), snap.Seconds, snap.ReadAt.Unix(), uint8(snapshotLayout), snap.Layers},
+// VALUES insert would wait for the client to send data blocks). It names
+// every report_snapshots column (package schema), each value bound by
+// column name and converted to its column's type.
+func registerCall(db string, snap Snapshot, now time.Time) (Call, error) {
+	row, err := schema.ReportSnapshots.Row(map[string]any{
+		"generation": bound{"toUInt64(?)", snap.Generation},
+		"as_of":      bound{"toDateTime(?, 'UTC')", snap.AsOf.Unix()},
+		"built_at":   bound{"toDateTime(?, 'UTC')", now.Unix()},
+		"seconds":    bound{"toFloat64(?)", snap.Seconds},
+		"read_at":    bound{"toDateTime(?, 'UTC')", snap.ReadAt.Unix()},
+		"layout":     bound{"toUInt8(?)", uint8(snapshotLayout)},
+		"layers":     bound{"CAST(? AS Array(UInt64))", snap.Layers},
+	})
+	if err != nil {
+		return Call{}, err
 	}
+	exprs, args := make([]string, len(row)), make([]any, len(row))
+	for i, v := range row {
+		b := v.(bound)
+		exprs[i], args[i] = b.expr, b.arg
+	}
+	return Call{
+		SQL:  "INSERT INTO " + db + ".report_snapshots (" + schema.ReportSnapshots.List() + ") SELECT " + strings.Join(exprs, ", "),
+		Args: args,
+	}, nil
+}
+
+// bound is one value of an INSERT SELECT: the expression that takes the
+// bound argument (?) to its column's type, and the argument.
+type bound struct {
+	expr string
+	arg  any
 }

@@ -3,6 +3,8 @@ package reports
 import (
 	"strconv"
 	"strings"
+
+	"github.com/slatehq/slate/warehouse/schema"
 )
 
 // view is where a query reads its facts: the live ReplacingMergeTree
@@ -202,10 +204,9 @@ func ticketDims(v view) string {
 		", channel, customer, organisation, created_at, " + labelColumns + " FROM " + ticketState(v)
 }
 
-// slaCycleColumns are the columns of an SLA cycle row.
-const slaCycleColumns = "tenant, ticket_id, subject, priority, severity, status, tags, agent, grp, channel, customer, organisation, " +
-	"created_at, metric, cycle, policy, start_at, deadline, stop_at, elapsed_seconds, state, stopped, running_with_deadline, " +
-	labelColumns
+// slaCycleColumns are the columns of an SLA cycle row: those of its
+// snapshot table but the generation.
+var slaCycleColumns = schema.SnapshotSLA.List("generation")
 
 // slaCycles expands each live ticket's current SLA cycles (sla_tickets
 // holds one row per ticket, so FINAL alone gives its current set) into one
@@ -235,18 +236,15 @@ func slaBy(ts, where string) func(v view, now int64) string {
 	}
 }
 
-// factDims are the ticket dimensions a reply or time entry row carries.
-const factDims = "subject, priority, severity, status, tags, grp, channel, customer, organisation, created_at, " + labelColumns
-
 // labelColumns are the desk's labels every fact row carries (migration
 // 0016), last in each table's and each row's columns.
 const labelColumns = "status_label, priority_label, severity_label"
 
 // replyColumns and timeColumns are the columns of a reply and a time entry
-// row.
-const (
-	replyColumns = "tenant, ticket_id, event_id, agent, ts, " + factDims
-	timeColumns  = "tenant, ticket_id, event_id, agent, ts, seconds, billable, has_rate, rate, currency, " + factDims
+// row: those of their snapshot tables but the generation.
+var (
+	replyColumns = schema.SnapshotReplies.List("generation")
+	timeColumns  = schema.SnapshotTime.List("generation")
 )
 
 // replyFacts are public agent replies, one row per event (events holds a

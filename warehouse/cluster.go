@@ -44,7 +44,7 @@ var shardingKeys = map[string]string{
 
 var (
 	clusterCreateRe = regexp.MustCompile(`(?s)^CREATE TABLE IF NOT EXISTS (\w+)\.(\w+) ON CLUSTER (\w+)\n(\(.*\))\nENGINE = (.*)$`)
-	clusterAlterRe  = regexp.MustCompile(`(?s)^ALTER TABLE (\w+)\.(\w+) ON CLUSTER (\w+) (ADD COLUMN .*)$`)
+	clusterAlterRe  = regexp.MustCompile(`(?s)^ALTER TABLE (\w+)\.(\w+) ON CLUSTER (\w+) ((?:ADD|MODIFY) COLUMN .*)$`)
 	orderByRe       = regexp.MustCompile(`(?m)^ORDER BY (.+)$`)
 )
 
@@ -67,9 +67,9 @@ func shardingKey(table, stmt string) (string, error) {
 
 // clusterStatements turns a migration's statements, rendered ON CLUSTER with
 // replicated engines, into the cluster's: each CREATE TABLE becomes the
-// local replicated table and its Distributed table; each ADD COLUMN alters
-// the local tables ON CLUSTER and returns the same ALTER of the Distributed
-// table in each (see Migration.EachHost).
+// local replicated table and its Distributed table; each ADD or MODIFY
+// COLUMN alters the local tables ON CLUSTER and returns the same ALTER of
+// the Distributed table in each (see Migration.EachHost).
 func clusterStatements(o Options, stmts []string) (out, each []string, err error) {
 	for _, s := range stmts {
 		if m := clusterCreateRe.FindStringSubmatch(s); m != nil {
@@ -95,7 +95,7 @@ func clusterStatements(o Options, stmts []string) (out, each []string, err error
 			each = append(each, fmt.Sprintf("ALTER TABLE %s.%s %s", db, table, change))
 			continue
 		}
-		return nil, nil, fmt.Errorf("cluster mode supports CREATE TABLE IF NOT EXISTS and ALTER TABLE ... ADD COLUMN only: %.60s", s)
+		return nil, nil, fmt.Errorf("cluster mode supports CREATE TABLE IF NOT EXISTS and ALTER TABLE ... ADD or MODIFY COLUMN only: %.60s", s)
 	}
 	for _, s := range append(append([]string(nil), out...), each...) {
 		if strings.Contains(s, tableMark) {

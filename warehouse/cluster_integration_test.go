@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/warehouse"
 	"github.com/slatehq/slate/warehouse/chserver"
+	"github.com/slatehq/slate/warehouse/schema"
 )
 
 // The cluster tests run the real migrations, writer, SLA refresher and
@@ -185,6 +187,7 @@ func checkSchema(t *testing.T, c *chserver.Cluster) {
 		if !strings.Contains(columnsOf(t, conn, "tickets"), "status_since DateTime('UTC'), solved_times") {
 			t.Errorf("node %d: migration 0007's columns missing on tickets", i)
 		}
+		checkClusterAgreesWithSchema(t, conn, i)
 		var versions uint64
 		if err := conn.QueryRow(context.Background(), "SELECT uniqExact(version) FROM "+clusterDB+".slate_migrations").Scan(&versions); err != nil {
 			t.Fatal(err)
@@ -192,6 +195,39 @@ func checkSchema(t *testing.T, c *chserver.Cluster) {
 		if int(versions) != len(migs) {
 			t.Errorf("node %d: %d migrations recorded, want %d", i, versions, len(migs))
 		}
+	}
+}
+
+// checkClusterAgreesWithSchema compares one node's tables with package
+// schema, as TestMigrationsAgreeWithSchema does on a single node: each
+// local table has the declared columns, keys and the Replicated variant of
+// the declared engine (with its version column last), and the Distributed
+// table over it the declared columns.
+func checkClusterAgreesWithSchema(t *testing.T, conn driver.Conn, node int) {
+	t.Helper()
+	observed, err := schema.Observe(textQuery(conn), clusterDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := map[string]schema.Observed{}
+	for _, table := range schema.Tables {
+		l, ok := observed[table.Name+warehouse.LocalSuffix]
+		if ok && l.Engine == "Replicated"+table.Engine {
+			args := strings.Split(l.EngineArgs, ", ")
+			l.Engine, l.EngineArgs = table.Engine, ""
+			if len(args) == 3 {
+				l.EngineArgs = args[2]
+			}
+		}
+		if ok {
+			local[table.Name] = l
+		}
+		if d := observed[table.Name]; d.Engine != "Distributed" || !slices.Equal(d.Columns, table.Columns) {
+			t.Errorf("node %d: %s is a %s of columns %v, want a Distributed table of the declared columns", node, table.Name, d.Engine, d.Columns)
+		}
+	}
+	for _, d := range schema.Agree(local) {
+		t.Errorf("node %d, local tables: %s", node, d)
 	}
 }
 
@@ -508,7 +544,31 @@ func TestClusterOneShardTwoReplicas(t *testing.T) {
 	want := runAllReports(t, reports.NewService(chstore.New(connS), clusterDB, reports.DefaultLimits()), f.now)
 	compareReports(t, "through replica 1", runAllReports(t, reports.NewService(chstore.New(connA), clusterDB, reports.DefaultLimits()), f.now), want)
 	compareReports(t, "through replica 2", runAllReports(t, reports.NewService(chstore.New(connB), clusterDB, reports.DefaultLimits()), f.now), want)
+	widenEnumOnCluster(t, c)
 	t.Logf("whole test %v", time.Since(began).Round(time.Millisecond))
+}
+
+// widenEnumOnCluster gives snapshot_sla's metric enum a value as a
+// migration would (what a new SLA metric needs): the replicated local
+// tables ON CLUSTER and the Distributed table on each host, whose types
+// then agree on every node.
+func widenEnumOnCluster(t *testing.T, c *chserver.Cluster) {
+	t.Helper()
+	metric, _ := schema.SnapshotSLA.Column("metric")
+	widened := strings.TrimSuffix(metric.Type, ")") + ", 'test_metric' = 100)"
+	conn, o := openNode(t, c.Nodes[0][0].Addr(), c.Name)
+	if err := warehouse.ApplyMigrationText(context.Background(), conn, o,
+		"ALTER TABLE {{.DB}}.snapshot_sla{{onCluster}} MODIFY COLUMN metric "+widened+";\n"); err != nil {
+		t.Fatal(err)
+	}
+	for i, n := range c.All() {
+		conn, _ := openNode(t, n.Addr(), c.Name)
+		for _, table := range []string{"snapshot_sla" + warehouse.LocalSuffix, "snapshot_sla"} {
+			if cols := columnsOf(t, conn, table); !strings.Contains(cols, "metric "+widened+",") {
+				t.Errorf("node %d: %s after the enum gained a value: %s", i, table, cols)
+			}
+		}
+	}
 }
 
 // blockDedupe inserts one block of events twice through the Distributed

@@ -140,3 +140,17 @@ func TestClusterStatementsRefuseWhatTheyCannotDistribute(t *testing.T) {
 		t.Errorf("a table without a sharding key of its own is sharded by its sorting key: %q %v", out, err)
 	}
 }
+
+// An enum's MODIFY COLUMN renders as ADD COLUMN does on a cluster: the
+// local tables ON CLUSTER, the Distributed table on each host.
+func TestClusterEnumModify(t *testing.T) {
+	o := Options{Database: "an", Cluster: "main"}
+	out, each, err := clusterStatements(o, []string{"ALTER TABLE an.snapshot_sla ON CLUSTER main MODIFY COLUMN metric Enum8('a' = 1, 'b' = 2)"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 1 || out[0] != "ALTER TABLE an.snapshot_sla_local ON CLUSTER main MODIFY COLUMN metric Enum8('a' = 1, 'b' = 2)" ||
+		len(each) != 1 || each[0] != "ALTER TABLE an.snapshot_sla MODIFY COLUMN metric Enum8('a' = 1, 'b' = 2)" {
+		t.Errorf("rendered %q, on each host %q", out, each)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/slatehq/slate/reports/schedule"
+	"github.com/slatehq/slate/warehouse/schema"
 )
 
 // DeliveryLog keeps the e-mailed reports' delivery log in ClickHouse
@@ -23,6 +24,11 @@ func NewDeliveryLog(conn driver.Conn, db string) *DeliveryLog {
 	return &DeliveryLog{conn: conn, db: db}
 }
 
+// deliveryColumns are what Latest reads of a delivery besides its key,
+// in the order it scans them.
+var deliveryColumns = schema.Deliveries.MustSelect("period_to", "run_at", "trigger", "state", "attempts", "error",
+	"next_attempt", "message_id", "recipients", "runner", "updated_at")
+
 // latestDeliveries picks each (schedule, period)'s newest record by
 // version without FINAL, so unmerged parts cannot show an old state.
 func latestDeliveries(db string, ids int) string {
@@ -30,9 +36,8 @@ func latestDeliveries(db string, ids int) string {
 	if ids > 0 {
 		where += " AND has(?, schedule_id)"
 	}
-	cols := []string{"period_to", "run_at", "trigger", "state", "attempts", "error", "next_attempt", "message_id", "recipients", "runner", "updated_at"}
 	var sel strings.Builder
-	for _, c := range cols {
+	for _, c := range deliveryColumns {
 		fmt.Fprintf(&sel, ", argMax(%s, version)", c)
 	}
 	return "SELECT schedule_id, period_from" + sel.String() + " FROM " + db + ".deliveries WHERE " + where +
@@ -72,8 +77,6 @@ func (l *DeliveryLog) Latest(ctx context.Context, since time.Time, ids ...string
 // Record stores a new state of a delivery.
 func (l *DeliveryLog) Record(ctx context.Context, d schedule.Delivery) error {
 	w := &Writer{conn: l.conn, db: l.db}
-	cols := []string{"schedule_id", "period_from", "period_to", "version", "run_at", "trigger", "state", "attempts", "error",
-		"next_attempt", "message_id", "recipients", "runner", "updated_at"}
 	next := d.NextAttempt
 	if next.IsZero() {
 		next = time.Unix(0, 0)
@@ -82,9 +85,11 @@ func (l *DeliveryLog) Record(ctx context.Context, d schedule.Delivery) error {
 	if recipients == nil {
 		recipients = []string{}
 	}
-	return w.send(ctx, "deliveries", cols, func(b driver.Batch) error {
-		return b.Append(d.ScheduleID, d.PeriodFrom.UTC(), d.PeriodTo.UTC(), uint64(time.Now().UnixNano()), d.RunAt.UTC(),
-			string(d.Trigger), string(d.State), uint32(d.Attempts), d.Error, next.UTC(), d.MessageID, recipients, d.Runner,
-			d.UpdatedAt.UTC())
+	return w.send(ctx, schema.Deliveries, func(b driver.Batch) error {
+		return appendRow(b, schema.Deliveries, map[string]any{
+			"schedule_id": d.ScheduleID, "period_from": d.PeriodFrom.UTC(), "period_to": d.PeriodTo.UTC(),
+			"version": uint64(time.Now().UnixNano()), "run_at": d.RunAt.UTC(), "trigger": string(d.Trigger),
+			"state": string(d.State), "attempts": uint32(d.Attempts), "error": d.Error, "next_attempt": next.UTC(),
+			"message_id": d.MessageID, "recipients": recipients, "runner": d.Runner, "updated_at": d.UpdatedAt.UTC()})
 	})
 }

@@ -1,5 +1,11 @@
 package warehouse
 
+import (
+	"context"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
 // SetRangeSize makes r read n tickets per history query.
 func SetRangeSize(r *SLARefresher, n int) { r.rangeSize = n }
 
@@ -16,6 +22,19 @@ func HoldBackgroundInserts(w *Writer, hold func()) {
 		}
 	}
 	testHookSealInserts.Store(&hook)
+}
+
+// ApplyMigrationText renders sql as a migration file for o and runs it as
+// Migrate runs one it has not applied, without recording it: for the
+// statement forms no shipped migration uses yet.
+func ApplyMigrationText(ctx context.Context, conn driver.Conn, o Options, sql string) error {
+	m, err := renderMigration(o, "9999_test.sql", []byte(sql))
+	if err != nil {
+		return err
+	}
+	m.Version, m.Name = 9999, "test"
+	var hosts []string
+	return apply(ctx, conn, o, m, &hosts)
 }
 
 // TicketsFromStoredClocks is how many tickets w's projector took up from

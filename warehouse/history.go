@@ -10,28 +10,32 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/warehouse/schema"
 )
 
 // historyChunk bounds the ids per query: with ids of up to 128 bytes the
 // statement stays well under ClickHouse's default max_query_size (256 KiB).
 const historyChunk = 1000
 
-var historyColumns = []string{
+// historyColumns are the events columns a ticket's history is folded
+// from, in the order scanHistories scans them.
+var historyColumns = schema.Events.MustSelect(
 	"tenant", "ticket_id", "event_id", "type", "occurred_us", "actor_type", "actor_id",
 	"channel", "customer", "organisation", "group_name", "assignee", "supporting_agents", "sets_assignee", "sets_group", "sets_supporting",
 	"subject", "status", "priority", "severity", "tags", "tags_added", "tags_removed", "message_kind",
 	"agent", "seconds", "billable", "rating", "merged_into",
 	"status_label", "priority_label", "severity_label", "due_us",
-}
+)
 
 // slaHistoryColumns are the columns SLA evaluation reads: what the engine
-// and the sla_tickets dimensions (ticket.State) use, none of the rest.
-var slaHistoryColumns = []string{
+// and the sla_tickets dimensions (ticket.State) use, none of the rest, in
+// the order historyScanner scans them.
+var slaHistoryColumns = schema.Events.MustSelect(
 	"tenant", "ticket_id", "event_id", "type", "occurred_us", "actor_type",
 	"channel", "customer", "organisation", "group_name", "assignee", "sets_assignee", "sets_group",
 	"subject", "status", "priority", "severity", "tags", "tags_added", "tags_removed", "message_kind", "merged_into",
 	"status_label", "priority_label", "severity_label",
-}
+)
 
 // historyQuery reads the events of n tickets of one tenant, grouped by
 // ticket. No FINAL: callers de-duplicate by event id (event.SortHistory),

@@ -44,8 +44,12 @@ var migrationName = regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)\.sql$`)
 // running a migration twice, or from two processes at once, must be
 // harmless. 18.16 has no ADD COLUMN IF NOT EXISTS, so a single plain
 // ADD COLUMN per statement is allowed and its "already exists" error is
-// taken as success (columnAlreadyAdded).
-var idempotentStatement = regexp.MustCompile(`(?is)^\s*(CREATE\s+(TABLE|DATABASE|VIEW|MATERIALIZED\s+VIEW)\s+IF\s+NOT\s+EXISTS\s|ALTER\s+TABLE\s+\S+(\s+ON\s+CLUSTER\s+\S+)?\s+ADD\s+COLUMN\s+[^,]+$)`)
+// taken as success (columnAlreadyAdded). A single MODIFY COLUMN to an
+// enum type is allowed too, for giving an enum new values (at the end, so
+// stored numbers keep their meaning): setting the same type again changes
+// nothing, and both 18.16 and current releases change only the table's
+// metadata.
+var idempotentStatement = regexp.MustCompile(`(?is)^\s*(CREATE\s+(TABLE|DATABASE|VIEW|MATERIALIZED\s+VIEW)\s+IF\s+NOT\s+EXISTS\s|ALTER\s+TABLE\s+\S+(\s+ON\s+CLUSTER\s+\S+)?\s+(ADD\s+COLUMN\s+[^,]+|MODIFY\s+COLUMN\s+\w+\s+Enum(8|16)\([^()]*\))$)`)
 
 // renderData is what the .sql templates see. One set of files serves single
 // node and cluster deployments through these placeholders.
@@ -77,10 +81,6 @@ func Migrations(o Options) ([]Migration, error) {
 	if err != nil {
 		return nil, err
 	}
-	funcs := template.FuncMap{
-		"onCluster": func() string { return onCluster(o) },
-		"engine":    func(name, version string) string { return engine(o, name, version) },
-	}
 	var out []Migration
 	seen := map[int]string{}
 	for _, e := range entries {
@@ -97,31 +97,45 @@ func Migrations(o Options) ([]Migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		tpl, err := template.New(e.Name()).Funcs(funcs).Option("missingkey=error").Parse(string(raw))
+		mig, err := renderMigration(o, e.Name(), raw)
 		if err != nil {
-			return nil, fmt.Errorf("migration %s: %w", e.Name(), err)
+			return nil, err
 		}
-		var sb strings.Builder
-		if err := tpl.Execute(&sb, renderData{DB: o.Database}); err != nil {
-			return nil, fmt.Errorf("migration %s: %w", e.Name(), err)
-		}
-		stmts := splitStatements(sb.String())
-		var each []string
-		if o.Cluster != "" {
-			if stmts, each, err = clusterStatements(o, stmts); err != nil {
-				return nil, fmt.Errorf("migration %s: %w", e.Name(), err)
-			}
-		}
-		for _, s := range append(slices.Clip(stmts), each...) {
-			if !idempotentStatement.MatchString(s) {
-				return nil, fmt.Errorf("migration %s: statement is not idempotent (use CREATE ... IF NOT EXISTS, or one ADD COLUMN per ALTER): %.60s", e.Name(), s)
-			}
-		}
-		sum := sha256.Sum256(raw)
-		out = append(out, Migration{Version: v, Name: m[2], Checksum: hex.EncodeToString(sum[:8]), Statements: stmts, EachHost: each})
+		mig.Version, mig.Name = v, m[2]
+		out = append(out, mig)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	return out, nil
+}
+
+// renderMigration renders one migration file's text for o.
+func renderMigration(o Options, file string, raw []byte) (Migration, error) {
+	funcs := template.FuncMap{
+		"onCluster": func() string { return onCluster(o) },
+		"engine":    func(name, version string) string { return engine(o, name, version) },
+	}
+	tpl, err := template.New(file).Funcs(funcs).Option("missingkey=error").Parse(string(raw))
+	if err != nil {
+		return Migration{}, fmt.Errorf("migration %s: %w", file, err)
+	}
+	var sb strings.Builder
+	if err := tpl.Execute(&sb, renderData{DB: o.Database}); err != nil {
+		return Migration{}, fmt.Errorf("migration %s: %w", file, err)
+	}
+	stmts := splitStatements(sb.String())
+	var each []string
+	if o.Cluster != "" {
+		if stmts, each, err = clusterStatements(o, stmts); err != nil {
+			return Migration{}, fmt.Errorf("migration %s: %w", file, err)
+		}
+	}
+	for _, s := range append(slices.Clip(stmts), each...) {
+		if !idempotentStatement.MatchString(s) {
+			return Migration{}, fmt.Errorf("migration %s: statement is not idempotent (use CREATE ... IF NOT EXISTS, or one ADD COLUMN or enum MODIFY COLUMN per ALTER): %.60s", file, s)
+		}
+	}
+	sum := sha256.Sum256(raw)
+	return Migration{Checksum: hex.EncodeToString(sum[:8]), Statements: stmts, EachHost: each}, nil
 }
 
 // splitStatements splits on semicolons that end a line, dropping comment
@@ -193,20 +207,8 @@ func Migrate(ctx context.Context, conn driver.Conn, o Options) ([]MigrationResul
 			results = append(results, MigrationResult{Migration: m})
 			continue
 		}
-		for i, s := range m.Statements {
-			if err := conn.Exec(ctx, s); err != nil && !columnAlreadyAdded(s, err) {
-				return results, fmt.Errorf("migrate: %04d_%s statement %d: %w", m.Version, m.Name, i+1, classify(err))
-			}
-		}
-		if len(m.EachHost) > 0 {
-			if hosts == nil {
-				if hosts, err = clusterHosts(ctx, conn, o.Cluster); err != nil {
-					return results, err
-				}
-			}
-			if err := execEachHost(ctx, o, hosts, m.EachHost); err != nil {
-				return results, fmt.Errorf("migrate: %04d_%s: %w", m.Version, m.Name, err)
-			}
+		if err := apply(ctx, conn, o, m, &hosts); err != nil {
+			return results, err
 		}
 		if err := recordMigration(ctx, conn, o.Database, m); err != nil {
 			return results, fmt.Errorf("migrate: record %04d_%s: %w", m.Version, m.Name, classify(err))
@@ -214,6 +216,29 @@ func Migrate(ctx context.Context, conn driver.Conn, o Options) ([]MigrationResul
 		results = append(results, MigrationResult{Migration: m, Applied: true})
 	}
 	return results, nil
+}
+
+// apply runs a migration's statements; hosts is the cluster's, looked up
+// when first needed.
+func apply(ctx context.Context, conn driver.Conn, o Options, m Migration, hosts *[]string) error {
+	for i, s := range m.Statements {
+		if err := conn.Exec(ctx, s); err != nil && !columnAlreadyAdded(s, err) {
+			return fmt.Errorf("migrate: %04d_%s statement %d: %w", m.Version, m.Name, i+1, classify(err))
+		}
+	}
+	if len(m.EachHost) == 0 {
+		return nil
+	}
+	if *hosts == nil {
+		var err error
+		if *hosts, err = clusterHosts(ctx, conn, o.Cluster); err != nil {
+			return err
+		}
+	}
+	if err := execEachHost(ctx, o, *hosts, m.EachHost); err != nil {
+		return fmt.Errorf("migrate: %04d_%s: %w", m.Version, m.Name, err)
+	}
+	return nil
 }
 
 // Error codes ClickHouse answers an ADD COLUMN of an existing column with:

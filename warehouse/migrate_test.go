@@ -155,14 +155,18 @@ func TestSplitStatements(t *testing.T) {
 
 func TestIdempotentStatementGuard(t *testing.T) {
 	for s, ok := range map[string]bool{
-		"CREATE TABLE IF NOT EXISTS a.b (x UInt8) ENGINE = Log":       true,
-		"create materialized view if not exists a.v TO a.b AS SELECT": true,
-		"CREATE TABLE a.b (x UInt8) ENGINE = Log":                     false,
-		"ALTER TABLE a.b ADD COLUMN y String":                         true,
-		"ALTER TABLE a.b ON CLUSTER c ADD COLUMN y String AFTER x":    true,
-		"ALTER TABLE a.b ADD COLUMN y String, ADD COLUMN z String":    false,
-		"ALTER TABLE a.b DROP COLUMN y":                               false,
-		"DROP TABLE a.b":                                              false,
+		"CREATE TABLE IF NOT EXISTS a.b (x UInt8) ENGINE = Log":         true,
+		"create materialized view if not exists a.v TO a.b AS SELECT":   true,
+		"CREATE TABLE a.b (x UInt8) ENGINE = Log":                       false,
+		"ALTER TABLE a.b ADD COLUMN y String":                           true,
+		"ALTER TABLE a.b ON CLUSTER c ADD COLUMN y String AFTER x":      true,
+		"ALTER TABLE a.b ADD COLUMN y String, ADD COLUMN z String":      false,
+		"ALTER TABLE a.b DROP COLUMN y":                                 false,
+		"ALTER TABLE a.b MODIFY COLUMN e Enum8('x' = 1, 'y' = 2)":       true,
+		"ALTER TABLE a.b ON CLUSTER c MODIFY COLUMN e Enum16('x' = 1)":  true,
+		"ALTER TABLE a.b MODIFY COLUMN e String":                        false,
+		"ALTER TABLE a.b MODIFY COLUMN e Enum8('x' = 1), DROP COLUMN y": false,
+		"DROP TABLE a.b": false,
 	} {
 		if idempotentStatement.MatchString(s) != ok {
 			t.Errorf("%q: idempotent=%v, want %v", s, !ok, ok)

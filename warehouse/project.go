@@ -15,6 +15,7 @@ import (
 	"github.com/slatehq/slate/internal/fault"
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/ticket"
+	"github.com/slatehq/slate/warehouse/schema"
 )
 
 // projector keeps the tickets table in step with stored events.
@@ -537,7 +538,7 @@ const lookupTable = "lookup_keys"
 // ticketStateQuery reads every stored version of the tickets' rows; the
 // caller keeps the highest. Cheaper than FINAL, which merges on read.
 func ticketStateQuery(db string) string {
-	return "SELECT " + strings.Join(ticketColumns, ", ") + " FROM " + db + ".tickets" +
+	return "SELECT " + schema.Tickets.List() + " FROM " + db + ".tickets" +
 		" WHERE (tenant, ticket_id) IN " + lookupTable
 }
 
@@ -594,8 +595,9 @@ func readTicketStates(ctx context.Context, conn driver.Conn, db string, keys []T
 		return err
 	}
 	defer rows.Close()
+	var row ticketRow
 	for rows.Next() {
-		s, err := scanTicket(rows)
+		s, err := row.scan(rows)
 		if err != nil {
 			return fmt.Errorf("load ticket states: %w", err)
 		}
@@ -641,33 +643,58 @@ func withTenant(tenant string, ids []string) []any {
 	return args
 }
 
-// scanTicket reads one row of ticketColumns back into a State.
-func scanTicket(rows driver.Rows) (ticket.State, error) {
-	var (
-		s                                                             ticket.State
-		hasCreated, deleted                                           uint8
-		status, priority, severity, createdBy                         string
-		createdAt, firstReplied, firstSolved, solved, closed, ratedAt time.Time
-		lastAt, updatedAt, statusSince, dueAt                         time.Time
-		lastUs                                                        int64
-	)
-	err := rows.Scan(&s.Tenant, &s.TicketID, &s.Version, &hasCreated, &s.Channel, &s.Customer, &s.Organisation,
-		&s.Group, &s.Assignee, &s.SupportingAgents, &s.Subject, &status, &priority, &severity, &s.Tags,
-		&createdAt, &createdBy, &firstReplied, &firstSolved, &solved, &closed, &s.ReopenCount, &s.PublicReplies,
-		&s.CustomerReplies, &s.InternalNotes, &s.Rating, &ratedAt, &s.MergedInto, &deleted, &lastAt, &lastUs,
-		&s.LastEventID, &updatedAt, &statusSince, &s.SolvedTimes, &s.ReopenedTimes,
-		&s.StatusLabel, &s.PriorityLabel, &s.SeverityLabel,
-		&s.Creator, &dueAt)
-	if err != nil {
-		return s, err
+// ticketRow reads rows of every tickets column back into States: the
+// scan targets, by column name, are the State's fields or columns
+// converted after the scan.
+type ticketRow struct {
+	s                                                             ticket.State
+	hasCreated, deleted                                           uint8
+	status, priority, severity, createdBy                         string
+	createdAt, firstReplied, firstSolved, solved, closed, ratedAt time.Time
+	lastAt, updatedAt, statusSince, dueAt                         time.Time
+	lastUs                                                        int64
+	dest                                                          []any // in schema.Tickets' order
+}
+
+func (r *ticketRow) targets() map[string]any {
+	s := &r.s
+	return map[string]any{
+		"tenant": &s.Tenant, "ticket_id": &s.TicketID, "version": &s.Version, "has_created": &r.hasCreated,
+		"channel": &s.Channel, "customer": &s.Customer, "organisation": &s.Organisation, "group_name": &s.Group,
+		"assignee": &s.Assignee, "supporting_agents": &s.SupportingAgents, "subject": &s.Subject, "status": &r.status,
+		"priority": &r.priority, "severity": &r.severity, "tags": &s.Tags, "created_at": &r.createdAt,
+		"created_by": &r.createdBy, "first_replied_at": &r.firstReplied, "first_solved_at": &r.firstSolved,
+		"solved_at": &r.solved, "closed_at": &r.closed, "reopen_count": &s.ReopenCount, "public_replies": &s.PublicReplies,
+		"customer_replies": &s.CustomerReplies, "internal_notes": &s.InternalNotes, "rating": &s.Rating,
+		"rated_at": &r.ratedAt, "merged_into": &s.MergedInto, "deleted": &r.deleted, "last_event_at": &r.lastAt,
+		"last_event_us": &r.lastUs, "last_event_id": &s.LastEventID, "updated_at": &r.updatedAt,
+		"status_since": &r.statusSince, "solved_times": &s.SolvedTimes, "reopened_times": &s.ReopenedTimes,
+		"status_label": &s.StatusLabel, "priority_label": &s.PriorityLabel, "severity_label": &s.SeverityLabel,
+		"creator": &s.Creator, "due_at": &r.dueAt,
 	}
-	s.HasCreated, s.Deleted = hasCreated == 1, deleted == 1
-	s.Status, s.Priority, s.Severity = event.Status(status), event.Priority(priority), event.Severity(severity)
-	s.CreatedBy = event.ActorType(createdBy)
-	s.CreatedAt, s.FirstRepliedAt, s.FirstSolvedAt = undt(createdAt), undt(firstReplied), undt(firstSolved)
-	s.SolvedAt, s.ClosedAt, s.RatedAt = undt(solved), undt(closed), undt(ratedAt)
-	s.LastEventAt = time.UnixMicro(lastUs).UTC()
-	s.StatusSince, s.DueAt = undt(statusSince), undt(dueAt)
+}
+
+// scan reads one row of ticketStateQuery into a State.
+func (r *ticketRow) scan(rows driver.Rows) (ticket.State, error) {
+	if r.dest == nil {
+		dest, err := schema.Tickets.Row(r.targets())
+		if err != nil {
+			return ticket.State{}, err
+		}
+		r.dest = dest
+	}
+	*r = ticketRow{dest: r.dest} // the targets stay where dest points
+	if err := rows.Scan(r.dest...); err != nil {
+		return ticket.State{}, err
+	}
+	s := r.s
+	s.HasCreated, s.Deleted = r.hasCreated == 1, r.deleted == 1
+	s.Status, s.Priority, s.Severity = event.Status(r.status), event.Priority(r.priority), event.Severity(r.severity)
+	s.CreatedBy = event.ActorType(r.createdBy)
+	s.CreatedAt, s.FirstRepliedAt, s.FirstSolvedAt = undt(r.createdAt), undt(r.firstReplied), undt(r.firstSolved)
+	s.SolvedAt, s.ClosedAt, s.RatedAt = undt(r.solved), undt(r.closed), undt(r.ratedAt)
+	s.LastEventAt = time.UnixMicro(r.lastUs).UTC()
+	s.StatusSince, s.DueAt = undt(r.statusSince), undt(r.dueAt)
 	s.SolvedTimes, s.ReopenedTimes = utcTimes(s.SolvedTimes), utcTimes(s.ReopenedTimes)
 	return s, nil
 }

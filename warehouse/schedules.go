@@ -10,6 +10,7 @@ import (
 
 	"github.com/slatehq/slate/internal/fault"
 	"github.com/slatehq/slate/reports/schedule"
+	"github.com/slatehq/slate/warehouse/schema"
 )
 
 // ScheduleStore keeps schedules in ClickHouse (schedule.Store).
@@ -90,7 +91,8 @@ func (s *ScheduleStore) Delete(ctx context.Context, id string) error {
 func (s *ScheduleStore) write(ctx context.Context, id string, deleted uint8, body string) error {
 	now := s.now().UTC()
 	w := &Writer{conn: s.conn, db: s.db}
-	return w.send(ctx, "schedules", []string{"id", "version", "deleted", "body", "updated_at"}, func(b driver.Batch) error {
-		return b.Append(id, uint64(now.UnixNano()), deleted, body, now.Truncate(time.Second))
+	return w.send(ctx, schema.Schedules, func(b driver.Batch) error {
+		return appendRow(b, schema.Schedules, map[string]any{
+			"id": id, "version": uint64(now.UnixNano()), "deleted": deleted, "body": body, "updated_at": now.Truncate(time.Second)})
 	})
 }

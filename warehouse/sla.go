@@ -14,6 +14,7 @@ import (
 	"github.com/slatehq/slate/event"
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/ticket"
+	"github.com/slatehq/slate/warehouse/schema"
 )
 
 // SLARefresher keeps sla_results in step with the tickets table: it finds
@@ -280,15 +281,20 @@ func (r *SLARefresher) write(ctx context.Context, c *slaChunk) error {
 	return errors.Join(err, <-tickets, <-clocks)
 }
 
-var slaColumns = []string{"tenant", "ticket_id", "metric", "cycle", "ticket_version", "policy", "target_seconds", "time_kind",
-	"start_at", "deadline", "stop_at", "elapsed_seconds", "paused_seconds", "state", "breached_at", "warned_at", "evaluated_at"}
-
 // prepareSLAResults gives the driver results as sla_results rows, a
 // column at a time (nil: none), evaluated at now.
 func (w *Writer) prepareSLAResults(ctx context.Context, rs []sla.Result, versions []uint64, now time.Time) (driver.Batch, error) {
 	if len(rs) == 0 {
 		return nil, nil
 	}
+	cols := slaResultsByColumn(rs, versions, now)
+	return w.prepare(ctx, schema.SLAResults, func(b driver.Batch) error {
+		return appendNamedBlocks(b, schema.SLAResults, len(rs), cols)
+	})
+}
+
+// slaResultsByColumn are the sla_results columns of results, by name.
+func slaResultsByColumn(rs []sla.Result, versions []uint64, now time.Time) map[string]any {
 	now = now.UTC().Truncate(time.Second)
 	n := len(rs)
 	tenant, ticketID, metric, policy, timeKind, state := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -303,11 +309,10 @@ func (w *Writer) prepareSLAResults(ctx context.Context, rs []sla.Result, version
 		start[i], deadline[i], stop[i], breached[i], evaluated[i] = x.Start.Truncate(time.Second), optTime(x.Deadline), optTime(x.Stop), optTime(x.Breached), now
 		warnedAt[i] = warned(x.Warned, optTime)
 	}
-	cols := []any{tenant, ticketID, metric, cycle, versions, policy, target, timeKind,
-		start, deadline, stop, elapsed, paused, state, breached, warnedAt, evaluated}
-	return w.prepare(ctx, "sla_results", slaColumns, func(b driver.Batch) error {
-		return appendColumnBlocks(b, n, cols...)
-	})
+	return map[string]any{"tenant": tenant, "ticket_id": ticketID, "metric": metric, "cycle": cycle,
+		"ticket_version": versions, "policy": policy, "target_seconds": target, "time_kind": timeKind,
+		"start_at": start, "deadline": deadline, "stop_at": stop, "elapsed_seconds": elapsed, "paused_seconds": paused,
+		"state": state, "breached_at": breached, "warned_at": warnedAt, "evaluated_at": evaluated}
 }
 
 // appendColumns appends whole columns, in order: columnar appends avoid the
@@ -397,11 +402,6 @@ type slaTicket struct {
 	from, to int
 }
 
-var slaTicketColumns = []string{"tenant", "ticket_id", "ticket_version", "live", "subject", "status", "priority", "severity",
-	"tags", "assignee", "group_name", "channel", "customer", "organisation", "created_at", "metric", "cycle", "policy",
-	"start_at", "deadline", "stop_at", "elapsed_seconds", "state", "evaluated_at",
-	"status_label", "priority_label", "severity_label"}
-
 // prepareSLATickets gives the driver one sla_tickets row per evaluated
 // ticket (nil: none), also for tickets without cycles: an empty row
 // replaces cycles a late event removed. A column at a time.
@@ -409,6 +409,15 @@ func (w *Writer) prepareSLATickets(ctx context.Context, ts []slaTicket, rs []sla
 	if len(ts) == 0 {
 		return nil, nil
 	}
+	cols := slaTicketsByColumn(ts, rs, now)
+	return w.prepare(ctx, schema.SLATickets, func(b driver.Batch) error {
+		return appendNamedBlocks(b, schema.SLATickets, len(ts), cols)
+	})
+}
+
+// slaTicketsByColumn are the sla_tickets columns of the evaluated
+// tickets, by name: one row per ticket, its cycles in arrays.
+func slaTicketsByColumn(ts []slaTicket, rs []sla.Result, now time.Time) map[string]any {
 	now = now.UTC().Truncate(time.Second)
 	n := len(ts)
 	var (
@@ -454,13 +463,12 @@ func (w *Writer) prepareSLATickets(ctx context.Context, ts []slaTicket, rs []sla
 		}
 		k = j
 	}
-	cols := []any{tenant, ticketID, version, live, subject, status, priority, severity,
-		tags, assignee, group, channel, customer, org, createdAt, metric, cycle, policy,
-		start, deadline, stop, elapsed, state, evaluated,
-		statusLabel, priorityLabel, severityLabel}
-	return w.prepare(ctx, "sla_tickets", slaTicketColumns, func(b driver.Batch) error {
-		return appendColumnBlocks(b, n, cols...)
-	})
+	return map[string]any{"tenant": tenant, "ticket_id": ticketID, "ticket_version": version, "live": live,
+		"subject": subject, "status": status, "priority": priority, "severity": severity, "tags": tags,
+		"assignee": assignee, "group_name": group, "channel": channel, "customer": customer, "organisation": org,
+		"created_at": createdAt, "metric": metric, "cycle": cycle, "policy": policy, "start_at": start,
+		"deadline": deadline, "stop_at": stop, "elapsed_seconds": elapsed, "state": state, "evaluated_at": evaluated,
+		"status_label": statusLabel, "priority_label": priorityLabel, "severity_label": severityLabel}
 }
 
 // optTime maps "none" to the epoch, as dt does.
@@ -490,8 +498,9 @@ func (r *SLARefresher) Watermark(ctx context.Context) (time.Time, error) {
 // SaveWatermark records how far this worker has got.
 func (r *SLARefresher) SaveWatermark(ctx context.Context, w time.Time) error {
 	wr := &Writer{conn: r.conn, db: r.db}
-	return wr.send(ctx, "sla_progress", []string{"worker", "watermark", "updated_at"}, func(b driver.Batch) error {
-		return b.Append(r.Worker, w.UTC().Truncate(time.Second), r.now().UTC().Truncate(time.Second))
+	return wr.send(ctx, schema.SLAProgress, func(b driver.Batch) error {
+		return appendRow(b, schema.SLAProgress, map[string]any{
+			"worker": r.Worker, "watermark": w.UTC().Truncate(time.Second), "updated_at": r.now().UTC().Truncate(time.Second)})
 	})
 }
 

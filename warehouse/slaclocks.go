@@ -3,11 +3,13 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/slatehq/slate/ticket"
+	"github.com/slatehq/slate/warehouse/schema"
 )
 
 // Persisted SLA clocks (sla_clocks, migration 0018). Every writer of SLA
@@ -28,15 +30,20 @@ type slaClock struct {
 	clocks  string // sla.Clocks.AppendCompact
 }
 
-// slaClockColumns are sla_clocks' columns, in insert order.
-var slaClockColumns = []string{"tenant", "ticket_id", "version", "policy_set", "clocks", "written_at"}
-
 // prepareSLAClocks gives the driver the clocks as sla_clocks rows (nil:
 // none), run under the configuration of fingerprint policySet.
 func (w *Writer) prepareSLAClocks(ctx context.Context, policySet string, cs []slaClock, now time.Time) (driver.Batch, error) {
 	if len(cs) == 0 {
 		return nil, nil
 	}
+	cols := slaClocksByColumn(policySet, cs, now)
+	return w.prepare(ctx, schema.SLAClocks, func(b driver.Batch) error {
+		return appendNamedBlocks(b, schema.SLAClocks, len(cs), cols)
+	})
+}
+
+// slaClocksByColumn are the sla_clocks columns of the clocks, by name.
+func slaClocksByColumn(policySet string, cs []slaClock, now time.Time) map[string]any {
 	n := len(cs)
 	tenant, ticketID, sets, clocks := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	version, written := make([]uint64, n), make([]time.Time, n)
@@ -45,9 +52,8 @@ func (w *Writer) prepareSLAClocks(ctx context.Context, policySet string, cs []sl
 		tenant[i], ticketID[i], version[i] = c.key.Tenant, c.key.TicketID, c.version
 		sets[i], clocks[i], written[i] = policySet, c.clocks, now
 	}
-	return w.prepare(ctx, "sla_clocks", slaClockColumns, func(b driver.Batch) error {
-		return appendColumnBlocks(b, n, tenant, ticketID, version, sets, clocks, written)
-	})
+	return map[string]any{"tenant": tenant, "ticket_id": ticketID, "version": version,
+		"policy_set": sets, "clocks": clocks, "written_at": written}
 }
 
 // insertSLAClocks stores the clocks (see prepareSLAClocks).
@@ -59,10 +65,13 @@ func (w *Writer) insertSLAClocks(ctx context.Context, policySet string, cs []sla
 	return sendPrepared("sla_clocks", b)
 }
 
+// slaClocksRead are the columns loadStoredClocks scans, in its order.
+var slaClocksRead = schema.SLAClocks.MustSelect("tenant", "ticket_id", "version", "clocks")
+
 // slaClocksQuery reads every stored version of the lookupTable tickets'
 // clocks of one configuration; the caller keeps the highest.
 func slaClocksQuery(db string) string {
-	return "SELECT tenant, ticket_id, version, clocks FROM " + db + ".sla_clocks" +
+	return "SELECT " + strings.Join(slaClocksRead, ", ") + " FROM " + db + ".sla_clocks" +
 		" WHERE (tenant, ticket_id) IN " + lookupTable + " AND policy_set = ?"
 }
 

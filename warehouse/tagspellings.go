@@ -7,6 +7,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/slatehq/slate/event"
+	"github.com/slatehq/slate/warehouse/schema"
 )
 
 // Tag spellings (migration 0020): the desk's own spelling of each tag,
@@ -14,8 +15,6 @@ import (
 // collects the spellings of its events that the writer has not stored
 // yet (or only for a later event) and stores them when it is sealed, so
 // the table gets a row per new spelling, not one per event.
-
-var tagSpellingColumns = []string{"tenant", "tag", "spelling", "first_us"}
 
 type spellingKey struct{ tenant, tag, spelling string }
 
@@ -75,9 +74,10 @@ func (w *Writer) storeTagSpellings(ctx context.Context, spellings map[spellingKe
 	if len(spellings) == 0 {
 		return nil
 	}
-	err := w.send(ctx, "tag_spellings", tagSpellingColumns, func(b driver.Batch) error {
+	err := w.send(ctx, schema.TagSpellings, func(b driver.Batch) error {
 		for key, us := range spellings {
-			if err := b.Append(key.tenant, key.tag, key.spelling, us); err != nil {
+			row := map[string]any{"tenant": key.tenant, "tag": key.tag, "spelling": key.spelling, "first_us": us}
+			if err := appendRow(b, schema.TagSpellings, row); err != nil {
 				return err
 			}
 		}

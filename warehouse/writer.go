@@ -16,6 +16,7 @@ import (
 	"github.com/slatehq/slate/internal/fault"
 	"github.com/slatehq/slate/sla"
 	"github.com/slatehq/slate/ticket"
+	"github.com/slatehq/slate/warehouse/schema"
 )
 
 // Writer stores batches of decoded events and dead letters, and keeps the
@@ -154,7 +155,7 @@ func (u *Unit) sendEvents(recs []event.Record) error {
 		if w.PartRows > 0 {
 			ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"min_insert_block_size_rows": w.PartRows}))
 		}
-		b, err := w.conn.PrepareBatch(ctx, insertStatement(w.db, "events", eventColumns))
+		b, err := w.conn.PrepareBatch(ctx, insertStatement(w.db, schema.Events))
 		if err != nil {
 			return fmt.Errorf("insert events: prepare: %w", classify(err))
 		}
@@ -524,23 +525,24 @@ func (w *Writer) RefoldTickets(ctx context.Context, keys []TicketKey) error {
 	return w.storeStates(ctx, s, states)
 }
 
-func (w *Writer) send(ctx context.Context, table string, columns []string, appendCols func(b driver.Batch) error) error {
-	b, err := w.prepare(ctx, table, columns, appendCols)
+func (w *Writer) send(ctx context.Context, t *schema.Table, appendCols func(b driver.Batch) error) error {
+	b, err := w.prepare(ctx, t, appendCols)
 	if err != nil {
 		return err
 	}
-	return sendPrepared(table, b)
+	return sendPrepared(t.Name, b)
 }
 
-// prepare opens an insert and gives the driver its rows; Send ends it.
-func (w *Writer) prepare(ctx context.Context, table string, columns []string, appendCols func(b driver.Batch) error) (driver.Batch, error) {
-	b, err := w.conn.PrepareBatch(ctx, insertStatement(w.db, table, columns))
+// prepare opens an insert of every column of t and gives the driver its
+// rows; Send ends it.
+func (w *Writer) prepare(ctx context.Context, t *schema.Table, appendCols func(b driver.Batch) error) (driver.Batch, error) {
+	b, err := w.conn.PrepareBatch(ctx, insertStatement(w.db, t))
 	if err != nil {
-		return nil, fmt.Errorf("insert %s: prepare: %w", table, classify(err))
+		return nil, fmt.Errorf("insert %s: prepare: %w", t.Name, classify(err))
 	}
 	if err := appendCols(b); err != nil {
 		_ = b.Abort()
-		return nil, fmt.Errorf("insert %s: %w", table, classify(err))
+		return nil, fmt.Errorf("insert %s: %w", t.Name, classify(err))
 	}
 	return b, nil
 }
@@ -556,27 +558,40 @@ func sendPrepared(table string, b driver.Batch) error {
 	return nil
 }
 
-// insertStatement names the columns: 18.16 rejects a bare INSERT INTO t
-// from the driver ("expected 0 arguments").
-func insertStatement(db, table string, columns []string) string {
-	s := "INSERT INTO " + db + "." + table + " ("
-	for i, c := range columns {
-		if i > 0 {
-			s += ", "
-		}
-		s += c
-	}
-	return s + ")"
+// insertStatement inserts every column of t, named: 18.16 rejects a bare
+// INSERT INTO t from the driver ("expected 0 arguments").
+func insertStatement(db string, t *schema.Table) string {
+	return "INSERT INTO " + db + "." + t.Name + " (" + t.List() + ")"
 }
 
-var eventColumns = []string{
-	"tenant", "ticket_id", "event_id", "type", "occurred_at", "occurred_us", "schema", "actor_type", "actor_id",
-	"channel", "customer", "organisation", "group_name", "assignee", "supporting_agents", "sets_assignee", "sets_group", "sets_supporting",
-	"subject", "status", "priority", "severity", "status_label", "priority_label", "severity_label",
-	"tags", "tags_added", "tags_removed", "message_kind", "message_id",
-	"agent", "seconds", "billable", "started_us", "ended_us", "has_rate", "rate", "currency",
-	"rating", "merged_into", "reason", "kafka_topic", "kafka_partition", "kafka_offset", "ingested_at",
-	"due_us",
+// appendNamed appends whole columns (see appendColumns), given by name, to
+// an insert of every column of t.
+func appendNamed(b driver.Batch, t *schema.Table, byColumn map[string]any) error {
+	cols, err := t.Row(byColumn)
+	if err != nil {
+		return err
+	}
+	return appendColumns(b, cols...)
+}
+
+// appendNamedBlocks appends whole columns of n rows, given by name, to an
+// insert of every column of t, in blocks (see appendColumnBlocks).
+func appendNamedBlocks(b driver.Batch, t *schema.Table, n int, byColumn map[string]any) error {
+	cols, err := t.Row(byColumn)
+	if err != nil {
+		return err
+	}
+	return appendColumnBlocks(b, n, cols...)
+}
+
+// appendRow appends one row, its values given by column name, to an
+// insert of every column of t.
+func appendRow(b driver.Batch, t *schema.Table, byColumn map[string]any) error {
+	row, err := t.Row(byColumn)
+	if err != nil {
+		return err
+	}
+	return b.Append(row...)
 }
 
 // eventCols are the events insert's columns, kept with the projector's
@@ -659,16 +674,26 @@ func (w *Writer) appendEvents(b driver.Batch, c *eventCols, recs []event.Record)
 		c.ingestedAt[i] = now
 		c.dueUs[i] = micros(e.DueAt)
 	}
-	return appendColumns(b, c.tenant, c.ticketID, c.eventID, c.typ, c.occurredAt, c.occurredUs, c.schema, c.actorType, c.actorID,
-		c.channel, c.customer, c.organisation, c.group, c.assignee, c.supporting, c.setsAssignee, c.setsGroup, c.setsSupporting,
-		c.subject, c.status, c.priority, c.severity, c.statusLabel, c.priorityLabel, c.severityLabel,
-		c.tags, c.added, c.removed, c.kind, c.messageID,
-		c.agent, c.seconds, c.billable, c.startedUs, c.endedUs, c.hasRate, c.rate, c.currency,
-		c.rating, c.mergedInto, c.reason, c.topic, c.partition, c.offset, c.ingestedAt,
-		c.dueUs)
+	return appendNamed(b, schema.Events, c.byColumn())
 }
 
-var timeEntryColumns = []string{"tenant", "ticket_id", "event_id", "agent", "logged_at", "started_us", "ended_us", "seconds", "billable", "has_rate", "rate", "currency"}
+// byColumn names the columns' values, as schema.Events names them.
+func (c *eventCols) byColumn() map[string]any {
+	return map[string]any{
+		"tenant": c.tenant, "ticket_id": c.ticketID, "event_id": c.eventID, "type": c.typ,
+		"occurred_at": c.occurredAt, "occurred_us": c.occurredUs, "schema": c.schema,
+		"actor_type": c.actorType, "actor_id": c.actorID, "channel": c.channel, "customer": c.customer,
+		"organisation": c.organisation, "group_name": c.group, "assignee": c.assignee, "supporting_agents": c.supporting,
+		"sets_assignee": c.setsAssignee, "sets_group": c.setsGroup, "sets_supporting": c.setsSupporting,
+		"subject": c.subject, "status": c.status, "priority": c.priority, "severity": c.severity,
+		"status_label": c.statusLabel, "priority_label": c.priorityLabel, "severity_label": c.severityLabel,
+		"tags": c.tags, "tags_added": c.added, "tags_removed": c.removed, "message_kind": c.kind, "message_id": c.messageID,
+		"agent": c.agent, "seconds": c.seconds, "billable": c.billable, "started_us": c.startedUs, "ended_us": c.endedUs,
+		"has_rate": c.hasRate, "rate": c.rate, "currency": c.currency, "rating": c.rating, "merged_into": c.mergedInto,
+		"reason": c.reason, "kafka_topic": c.topic, "kafka_partition": c.partition, "kafka_offset": c.offset,
+		"ingested_at": c.ingestedAt, "due_us": c.dueUs,
+	}
+}
 
 // timeEntryCols gathers a unit's time entries (a few per hundred events)
 // for one insert at its end.
@@ -717,16 +742,23 @@ func (w *Writer) prepareTimeEntries(ctx context.Context, c *timeEntryCols) (driv
 	if len(c.tenant) == 0 {
 		return nil, nil
 	}
-	return w.prepare(ctx, "time_entries", timeEntryColumns, func(b driver.Batch) error {
+	return w.prepare(ctx, schema.TimeEntries, func(b driver.Batch) error {
 		return inBlocks(b, len(c.tenant), func(start, end int) error {
-			return appendColumns(b, c.tenant[start:end], c.ticketID[start:end], c.eventID[start:end], c.agent[start:end],
-				c.loggedAt[start:end], c.startedUs[start:end], c.endedUs[start:end], c.seconds[start:end],
-				c.billable[start:end], c.hasRate[start:end], c.rate[start:end], c.currency[start:end])
+			return appendNamed(b, schema.TimeEntries, c.byColumn(start, end))
 		})
 	})
 }
 
-var deadLetterColumns = []string{"received_at", "kafka_topic", "kafka_partition", "kafka_offset", "message_key", "payload", "payload_bytes", "reason", "detail", "event_id", "tenant", "ticket_id"}
+// byColumn names the values of rows start to end, as schema.TimeEntries
+// names the columns.
+func (c *timeEntryCols) byColumn(start, end int) map[string]any {
+	return map[string]any{
+		"tenant": c.tenant[start:end], "ticket_id": c.ticketID[start:end], "event_id": c.eventID[start:end],
+		"agent": c.agent[start:end], "logged_at": c.loggedAt[start:end], "started_us": c.startedUs[start:end],
+		"ended_us": c.endedUs[start:end], "seconds": c.seconds[start:end], "billable": c.billable[start:end],
+		"has_rate": c.hasRate[start:end], "rate": c.rate[start:end], "currency": c.currency[start:end],
+	}
+}
 
 func (w *Writer) insertDeadLetters(ctx context.Context, dls []event.DeadLetter) error {
 	b, err := w.prepareDeadLetters(ctx, dls)
@@ -737,12 +769,9 @@ func (w *Writer) insertDeadLetters(ctx context.Context, dls []event.DeadLetter) 
 }
 
 func (w *Writer) prepareDeadLetters(ctx context.Context, dls []event.DeadLetter) (driver.Batch, error) {
-	return w.prepare(ctx, "dead_letters", deadLetterColumns, func(b driver.Batch) error {
+	return w.prepare(ctx, schema.DeadLetters, func(b driver.Batch) error {
 		for i := range dls {
-			d := &dls[i]
-			if err := b.Append(d.ReceivedAt.Truncate(time.Second), d.Source.Topic, d.Source.Partition, d.Source.Offset,
-				string(d.Key), string(d.Payload), uint32(len(d.Payload)), string(d.Reason), d.Detail,
-				d.EventID, d.Tenant, d.TicketID); err != nil {
+			if err := appendRow(b, schema.DeadLetters, deadLetterRow(&dls[i])); err != nil {
 				return err
 			}
 		}
@@ -750,14 +779,14 @@ func (w *Writer) prepareDeadLetters(ctx context.Context, dls []event.DeadLetter)
 	})
 }
 
-var ticketColumns = []string{
-	"tenant", "ticket_id", "version", "has_created", "channel", "customer", "organisation", "group_name", "assignee",
-	"supporting_agents", "subject", "status", "priority", "severity", "tags", "created_at", "created_by",
-	"first_replied_at", "first_solved_at", "solved_at", "closed_at", "reopen_count", "public_replies",
-	"customer_replies", "internal_notes", "rating", "rated_at", "merged_into", "deleted", "last_event_at", "last_event_us", "last_event_id", "updated_at",
-	"status_since", "solved_times", "reopened_times",
-	"status_label", "priority_label", "severity_label",
-	"creator", "due_at",
+// deadLetterRow is a dead letter's row, by column name.
+func deadLetterRow(d *event.DeadLetter) map[string]any {
+	return map[string]any{
+		"received_at": d.ReceivedAt.Truncate(time.Second), "kafka_topic": d.Source.Topic,
+		"kafka_partition": d.Source.Partition, "kafka_offset": d.Source.Offset, "message_key": string(d.Key),
+		"payload": string(d.Payload), "payload_bytes": uint32(len(d.Payload)), "reason": string(d.Reason),
+		"detail": d.Detail, "event_id": d.EventID, "tenant": d.Tenant, "ticket_id": d.TicketID,
+	}
 }
 
 // insertBlock is how many rows go to ClickHouse per block of an insert of
@@ -845,20 +874,26 @@ func (c *ticketCols) fill(states []*ticket.State, now time.Time) {
 	}
 }
 
-func (c *ticketCols) append(b driver.Batch) error {
-	return appendColumns(b, c.tenant, c.ticketID, c.version, c.hasCreated, c.channel, c.customer, c.org,
-		c.group, c.assignee, c.supporting, c.subject, c.status, c.priority,
-		c.severity, c.tags, c.createdAt, c.createdBy, c.firstReplied,
-		c.firstSolved, c.solvedAt, c.closedAt, c.reopens, c.publicReplies,
-		c.customerReplies, c.notes, c.rating, c.ratedAt, c.mergedInto, c.deleted,
-		c.lastEventAt, c.lastEventUs, c.lastEventID, c.updatedAt,
-		c.statusSince, c.solvedTimes, c.reopenedTimes,
-		c.statusLabel, c.priorityLabel, c.severityLabel,
-		c.creator, c.dueAt)
+// byColumn names the columns' values, as schema.Tickets names them.
+func (c *ticketCols) byColumn() map[string]any {
+	return map[string]any{
+		"tenant": c.tenant, "ticket_id": c.ticketID, "version": c.version, "has_created": c.hasCreated,
+		"channel": c.channel, "customer": c.customer, "organisation": c.org, "group_name": c.group,
+		"assignee": c.assignee, "supporting_agents": c.supporting, "subject": c.subject, "status": c.status,
+		"priority": c.priority, "severity": c.severity, "tags": c.tags, "created_at": c.createdAt,
+		"created_by": c.createdBy, "first_replied_at": c.firstReplied, "first_solved_at": c.firstSolved,
+		"solved_at": c.solvedAt, "closed_at": c.closedAt, "reopen_count": c.reopens, "public_replies": c.publicReplies,
+		"customer_replies": c.customerReplies, "internal_notes": c.notes, "rating": c.rating, "rated_at": c.ratedAt,
+		"merged_into": c.mergedInto, "deleted": c.deleted, "last_event_at": c.lastEventAt, "last_event_us": c.lastEventUs,
+		"last_event_id": c.lastEventID, "updated_at": c.updatedAt, "status_since": c.statusSince,
+		"solved_times": c.solvedTimes, "reopened_times": c.reopenedTimes,
+		"status_label": c.statusLabel, "priority_label": c.priorityLabel, "severity_label": c.severityLabel,
+		"creator": c.creator, "due_at": c.dueAt,
+	}
 }
 
 // insertTickets writes the states a column at a time (a row-wise Append
-// boxes each of the 36 values of every row), in blocks of insertBlock rows
+// boxes each of the 41 values of every row), in blocks of insertBlock rows
 // of one insert.
 func (w *Writer) insertTickets(ctx context.Context, c *ticketCols, states []*ticket.State) error {
 	b, err := w.prepareTickets(ctx, c, states)
@@ -875,10 +910,10 @@ func (w *Writer) prepareTickets(ctx context.Context, c *ticketCols, states []*ti
 	}
 	now := w.now().UTC().Truncate(time.Second)
 	defer c.resize(0)
-	return w.prepare(ctx, "tickets", ticketColumns, func(b driver.Batch) error {
+	return w.prepare(ctx, schema.Tickets, func(b driver.Batch) error {
 		return inBlocks(b, len(states), func(start, end int) error {
 			c.fill(states[start:end], now)
-			return c.append(b)
+			return appendNamed(b, schema.Tickets, c.byColumn())
 		})
 	})
 }
