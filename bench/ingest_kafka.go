@@ -72,7 +72,7 @@ const wireColumns = `schema UInt8, event_id String, type String, tenant String, 
     ` + "`data.kind` String, `data.message_id` String," + `
     ` + "`data.agent` String, `data.seconds` UInt32, `data.billable` UInt8, `data.started_at` String," + `
     ` + "`data.ended_at` String, `data.rate` Float64, `data.currency` String, `data.rating` UInt8," + `
-    ` + "`data.into` String, `data.reason` String"
+    ` + "`data.into` String, `data.reason` String, `data.due_at` String"
 
 // kafkaEngineView is the materialized view's SELECT: the Kafka table's
 // wire columns as the events table's, parsing the times as Slate does
@@ -101,6 +101,7 @@ func kafkaEngineView(db, queue, topic string) string {
     ` + micros("`data.started_at`") + ` AS started_us, ` + micros("`data.ended_at`") + ` AS ended_us,
     ` + "`data.rate` != 0 AS has_rate, `data.rate` AS rate, `data.currency` AS currency, `data.rating` AS rating," + `
     ` + "`data.into` AS merged_into, `data.reason` AS reason," + `
+    ` + micros("`data.due_at`") + ` AS due_us,
     '` + topic + `' AS kafka_topic, toInt32(0) AS kafka_partition, toInt64(0) AS kafka_offset, now() AS ingested_at
 FROM ` + db + "." + queue
 }
