@@ -160,6 +160,11 @@ func (s *Server) page(build builder) http.HandlerFunc {
 		p.query = q
 		p.Form = form{From: q.Get("from"), To: q.Get("to"), TZ: q.Get("tz"), Values: map[string]string{},
 			Fields: []string{"group", "agent", "tag", "channel", "customer", "tenant"}}
+		// A reader of one desk has nothing to choose there: the field
+		// shows only to say which tenant a link asked for.
+		if len(pr.Scope.Tenants) == 1 && q.Get("tenant") == "" {
+			p.Form.Fields = p.Form.Fields[:len(p.Form.Fields)-1]
+		}
 		base := url.Values{}
 		for _, k := range []string{"from", "to", "tz"} {
 			if v := q.Get(k); v != "" {
