@@ -221,6 +221,10 @@ func Migrate(ctx context.Context, conn driver.Conn, o Options) ([]MigrationResul
 // apply runs a migration's statements; hosts is the cluster's, looked up
 // when first needed.
 func apply(ctx context.Context, conn driver.Conn, o Options, m Migration, hosts *[]string) error {
+	if o.Cluster != "" {
+		ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
+			"distributed_ddl_task_timeout": int(clusterDDLTimeout / time.Second)}))
+	}
 	for i, s := range m.Statements {
 		if err := conn.Exec(ctx, s); err != nil && !columnAlreadyAdded(s, err) {
 			return fmt.Errorf("migrate: %04d_%s statement %d: %w", m.Version, m.Name, i+1, classify(err))
@@ -240,6 +244,15 @@ func apply(ctx context.Context, conn driver.Conn, o Options, m Migration, hosts 
 	}
 	return nil
 }
+
+// clusterDDLTimeout is how long an ON CLUSTER statement of a migration
+// waits for every host. Each host runs the cluster's DDL one task at a
+// time, a replicated ALTER waits for its replicas, and migrators starting
+// at once queue every statement more than once: a migration of many ALTERs
+// (0016 has 18) can keep a host's queue busy past the server's default of
+// 180 s while every host is up. A host that is down still ends the wait
+// with an error, later.
+const clusterDDLTimeout = 15 * time.Minute
 
 // Error codes ClickHouse answers an ADD COLUMN of an existing column with:
 // 44 (ILLEGAL_COLUMN) on 18.16, 15 (DUPLICATE_COLUMN) on current releases.
