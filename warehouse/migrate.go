@@ -221,10 +221,10 @@ func Migrate(ctx context.Context, conn driver.Conn, o Options) ([]MigrationResul
 // apply runs a migration's statements; hosts is the cluster's, looked up
 // when first needed.
 func apply(ctx context.Context, conn driver.Conn, o Options, m Migration, hosts *[]string) error {
-	if o.Cluster != "" {
-		ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
-			"distributed_ddl_task_timeout": int(clusterDDLTimeout / time.Second)}))
-	}
+	// sent on one node too, where it changes nothing: the statements are
+	// the same, and both servers then accept it (internal/compat)
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
+		"distributed_ddl_task_timeout": int(clusterDDLTimeout / time.Second)}))
 	for i, s := range m.Statements {
 		if err := conn.Exec(ctx, s); err != nil && !columnAlreadyAdded(s, err) {
 			return fmt.Errorf("migrate: %04d_%s statement %d: %w", m.Version, m.Name, i+1, classify(err))
