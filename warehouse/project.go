@@ -45,6 +45,7 @@ type projector struct {
 	// their compact form being written, and a new ticket's clocks
 	slaEv      *sla.Evaluator
 	slaScratch sla.Clocks
+	slaChunk   slaChunk // slaRows' chunk, reused
 	slaBuf     []byte
 	slaStart   string
 
@@ -799,10 +800,18 @@ func (p *projector) loadHistoryStates(ctx context.Context, keys []TicketKey, out
 	})
 }
 
-// slaRows evaluates the SLA of every ticket of the stage with clocks, as
-// of its last event, for the unit's sla_results and sla_tickets inserts.
-func (p *projector) slaRows(s *stage) (*slaChunk, error) {
-	c := &slaChunk{}
+// slaRows evaluates the SLA of the stage's tickets that have clocks, as
+// of each one's last event, a chunk at a time: fill is handed each chunk
+// of about slaChunkRows results (the chunk is reused for the next, so
+// fill copies what it keeps), and the clocks of every evaluated ticket
+// are returned for the sla_clocks insert. A unit touches tens of
+// thousands of tickets: their results evaluated all at once, then laid out
+// by column, were the largest share of ingest's heap and of its
+// allocations, and made the garbage collector run near continuously.
+func (p *projector) slaRows(s *stage, fill func(c *slaChunk) error) ([]slaClock, error) {
+	c := &p.slaChunk
+	defer c.reset()
+	var clocks []slaClock
 	for _, t := range s.order {
 		if t.clocks == "" {
 			continue
@@ -815,12 +824,23 @@ func (p *projector) slaRows(s *stage) (*slaChunk, error) {
 		for range c.results[from:] {
 			c.versions = append(c.versions, t.state.Version)
 		}
-		c.tickets = append(c.tickets, slaTicket{state: t.state, from: from, to: len(c.results)})
+		c.tickets = append(c.tickets, slaTicket{state: &t.state, from: from, to: len(c.results)})
 		// the keys copied: the clocks' insert may end after the unit's
 		// messages are reused
-		c.clocks = append(c.clocks, slaClock{key: TicketKey{strings.Clone(t.key.Tenant), strings.Clone(t.key.TicketID)},
+		clocks = append(clocks, slaClock{key: TicketKey{strings.Clone(t.key.Tenant), strings.Clone(t.key.TicketID)},
 			version: t.state.Version, clocks: t.clocks})
+		if len(c.results) >= slaChunkRows {
+			if err := fill(c); err != nil {
+				return nil, err
+			}
+			c.reset()
+		}
 	}
-	s.st.slaTickets = len(c.tickets)
-	return c, nil
+	if len(c.tickets) > 0 {
+		if err := fill(c); err != nil {
+			return nil, err
+		}
+	}
+	s.st.slaTickets = len(clocks)
+	return clocks, nil
 }

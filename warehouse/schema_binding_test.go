@@ -75,7 +75,7 @@ func TestWritersAndReadersBindEveryColumn(t *testing.T) {
 
 	results := []sla.Result{{Tenant: "t", TicketID: "1", Metric: sla.MetricFirstReply, State: sla.StateActive}}
 	checkBinding(t, schema.SLAResults, slaResultsByColumn(results, []uint64{1}, time.Now()), column)
-	checkBinding(t, schema.SLATickets, slaTicketsByColumn([]slaTicket{{from: 0, to: 1}}, results, time.Now()), column)
+	checkBinding(t, schema.SLATickets, slaTicketsByColumn([]slaTicket{{state: &ticket.State{}, from: 0, to: 1}}, results, time.Now()), column)
 	checkBinding(t, schema.SLAClocks, slaClocksByColumn("set", []slaClock{{key: TicketKey{"t", "1"}, version: 1}}, time.Now()), column)
 
 	var read ticketRow

@@ -58,6 +58,19 @@ type slaChunk struct {
 	clocks   []slaClock // each evaluated ticket's, for sla_clocks
 }
 
+// reset empties the chunk for reuse, keeping its storage, and lets go of
+// what it referred to.
+func (c *slaChunk) reset() {
+	clear(c.results)
+	clear(c.tickets)
+	clear(c.clocks)
+	c.results, c.versions, c.tickets, c.clocks = c.results[:0], c.versions[:0], c.tickets[:0], c.clocks[:0]
+}
+
+// slaChunkRows is about how many sla_results rows ingest evaluates and
+// hands to the driver at a time (see projector.slaRows).
+const slaChunkRows = insertBlock
+
 // newSLAChunk makes room for about n results. Ingest refreshes a few
 // tickets every couple of seconds: sizing every chunk for a full insert
 // made megabytes of garbage per refresh and doubled ingest's peak memory.
@@ -235,7 +248,7 @@ func (r *SLARefresher) evaluate(ctx context.Context, batches <-chan *slaBatch, f
 			for range c.results[from:] {
 				c.versions = append(c.versions, uint64(len(h)))
 			}
-			var st ticket.State
+			st := new(ticket.State)
 			st.Apply(h)
 			c.tickets = append(c.tickets, slaTicket{state: st, from: from, to: len(c.results)})
 			buf = clocks.AppendCompact(buf[:0])
@@ -398,7 +411,7 @@ func appendRows[T any](c driver.BatchColumn, rows [][]T) error {
 // slaTicket is one evaluated ticket: its state (for the dimensions) and
 // its results' range in the batch.
 type slaTicket struct {
-	state    ticket.State
+	state    *ticket.State
 	from, to int
 }
 
@@ -446,7 +459,7 @@ func slaTicketsByColumn(ts []slaTicket, rs []sla.Result, now time.Time) map[stri
 	k := 0
 	for i := range ts {
 		t := &ts[i]
-		s := &t.state
+		s := t.state
 		tenant[i], ticketID[i], version[i], subject[i] = s.Tenant, s.TicketID, s.Version, s.Subject
 		status[i], priority[i], severity[i], tags[i] = string(s.Status), string(s.Priority), string(s.Severity), s.Tags
 		assignee[i], group[i], channel[i], customer[i], org[i] = s.Assignee, s.Group, s.Channel, s.Customer, s.Organisation

@@ -264,11 +264,7 @@ func (u *Unit) handOver(ctx context.Context, t0 time.Time, stored chan<- error) 
 	}
 	var clocks []slaClock // inserted after the time entries: a ninth connection would be one past the default pool
 	if err == nil && w.proj.slaCfg != nil {
-		var rows *slaChunk
-		if rows, err = w.proj.slaRows(s); err == nil {
-			inserts[3], inserts[4], err = w.prepareSLA(ctx, rows)
-			clocks = rows.clocks
-		}
+		inserts[3], inserts[4], clocks, err = w.prepareSLA(ctx, s)
 	}
 	if err != nil {
 		for _, b := range inserts {
@@ -412,31 +408,65 @@ func (w *Writer) storeStates(ctx context.Context, s *stage, states []*ticket.Sta
 	if w.proj.slaCfg == nil {
 		return tickets()
 	}
-	rows, err := w.proj.slaRows(s)
-	if err != nil {
-		return err
-	}
 	return firstError(tickets, func() error {
-		results, slaTickets, err := w.prepareSLA(ctx, rows)
-		return errors.Join(err, sendPrepared("sla_results", results), sendPrepared("sla_tickets", slaTickets))
-	}, func() error {
-		return w.insertSLAClocks(ctx, w.proj.slaSet, rows.clocks)
+		results, slaTickets, clocks, err := w.prepareSLA(ctx, s)
+		if err != nil {
+			return err
+		}
+		return firstError(func() error {
+			return errors.Join(sendPrepared("sla_results", results), sendPrepared("sla_tickets", slaTickets))
+		}, func() error {
+			return w.insertSLAClocks(ctx, w.proj.slaSet, clocks)
+		})
 	})
 }
 
-// prepareSLA gives the driver a unit's SLA rows.
-func (w *Writer) prepareSLA(ctx context.Context, c *slaChunk) (results, tickets driver.Batch, err error) {
+// prepareSLA gives the driver the sla_results and sla_tickets rows of a
+// stage's tickets, evaluated a chunk at a time (projector.slaRows), each
+// chunk sent as it is laid out; it returns the tickets' clocks for their
+// sla_clocks insert. The caller holds the projector's mu.
+func (w *Writer) prepareSLA(ctx context.Context, s *stage) (results, tickets driver.Batch, clocks []slaClock, err error) {
 	now := w.now()
-	if results, err = w.prepareSLAResults(ctx, c.results, c.versions, now); err != nil {
-		return nil, nil, err
-	}
-	if tickets, err = w.prepareSLATickets(ctx, c.tickets, c.results, now); err != nil {
-		if results != nil {
-			_ = results.Abort()
+	open := func(b *driver.Batch, t *schema.Table) error {
+		if *b != nil {
+			return nil
 		}
-		return nil, nil, err
+		var err error
+		if *b, err = w.conn.PrepareBatch(ctx, insertStatement(w.db, t)); err != nil {
+			return fmt.Errorf("insert %s: prepare: %w", t.Name, classify(err))
+		}
+		return nil
 	}
-	return results, tickets, nil
+	send := func(b *driver.Batch, t *schema.Table, n int, cols map[string]any) error {
+		if err := open(b, t); err != nil {
+			return err
+		}
+		err := appendNamedBlocks(*b, t, n, cols)
+		if err == nil {
+			err = (*b).Flush()
+		}
+		if err != nil {
+			return fmt.Errorf("insert %s: %w", t.Name, classify(err))
+		}
+		return nil
+	}
+	clocks, err = w.proj.slaRows(s, func(c *slaChunk) error {
+		if len(c.results) > 0 {
+			if err := send(&results, schema.SLAResults, len(c.results), slaResultsByColumn(c.results, c.versions, now)); err != nil {
+				return err
+			}
+		}
+		return send(&tickets, schema.SLATickets, len(c.tickets), slaTicketsByColumn(c.tickets, c.results, now))
+	})
+	if err != nil {
+		for _, b := range []driver.Batch{results, tickets} {
+			if b != nil {
+				_ = b.Abort()
+			}
+		}
+		return nil, nil, nil, err
+	}
+	return results, tickets, clocks, nil
 }
 
 // firstError runs the steps concurrently, waits for all of them, and
