@@ -46,6 +46,7 @@ type projector struct {
 	slaEv      *sla.Evaluator
 	slaScratch sla.Clocks
 	slaChunk   slaChunk // slaRows' chunk, reused
+	slaCols    slaCols  // its columns, reused
 	slaBuf     []byte
 	slaStart   string
 

@@ -308,24 +308,74 @@ func (w *Writer) prepareSLAResults(ctx context.Context, rs []sla.Result, version
 
 // slaResultsByColumn are the sla_results columns of results, by name.
 func slaResultsByColumn(rs []sla.Result, versions []uint64, now time.Time) map[string]any {
+	return new(slaCols).results(rs, versions, now)
+}
+
+// slaCols are the sla_results and sla_tickets columns of a chunk of
+// results, kept from chunk to chunk: laid out afresh for every chunk they
+// were a fifth of ingest's allocations. The driver copies what it is
+// given, so a chunk's columns may be overwritten once they are appended.
+type slaCols struct {
+	// sla_results
+	tenant, ticketID, metric, policy, timeKind, state []string
+	cycle                                             []uint16
+	target, elapsed, paused                           []uint32
+	start, deadline, stop, breached, evaluated        []time.Time
+	warnedAt                                          [][]time.Time
+	warnedAll                                         []time.Time
+	// sla_tickets: one row per ticket, its cycles in arrays that are
+	// pieces of the *All columns
+	tTenant, tTicketID, subject, tStatus      []string
+	priority, severity, assignee              []string
+	group, channel, customer, org             []string
+	statusLabel, priorityLabel, severityLabel []string
+	version                                   []uint64
+	live                                      []uint8
+	tags                                      [][]string
+	createdAt, tEvaluated                     []time.Time
+	tMetric, tPolicy, tState                  [][]string
+	tCycle                                    [][]uint16
+	tElapsed                                  [][]uint32
+	tStart, tDeadline, tStop                  [][]time.Time
+	mAll, pAll, sAll                          []string
+	cAll                                      []uint16
+	eAll                                      []uint32
+	stAll, dlAll, spAll                       []time.Time
+}
+
+// results lays out rs as sla_results columns, by name.
+func (c *slaCols) results(rs []sla.Result, versions []uint64, now time.Time) map[string]any {
 	now = now.UTC().Truncate(time.Second)
 	n := len(rs)
-	tenant, ticketID, metric, policy, timeKind, state := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	cycle := make([]uint16, n)
-	target, elapsed, paused := make([]uint32, n), make([]uint32, n), make([]uint32, n)
-	start, deadline, stop, breached, evaluated := make([]time.Time, n), make([]time.Time, n), make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
-	warnedAt := make([][]time.Time, n)
+	c.tenant, c.ticketID, c.metric = resized(c.tenant, n), resized(c.ticketID, n), resized(c.metric, n)
+	c.policy, c.timeKind, c.state = resized(c.policy, n), resized(c.timeKind, n), resized(c.state, n)
+	c.cycle = resized(c.cycle, n)
+	c.target, c.elapsed, c.paused = resized(c.target, n), resized(c.elapsed, n), resized(c.paused, n)
+	c.start, c.deadline, c.stop = resized(c.start, n), resized(c.deadline, n), resized(c.stop, n)
+	c.breached, c.evaluated = resized(c.breached, n), resized(c.evaluated, n)
+	c.warnedAt = resized(c.warnedAt, n)
+	w := 0
+	for i := range rs {
+		w += len(rs[i].Warned)
+	}
+	c.warnedAll = resized(c.warnedAll, w)
+	w = 0
 	for i := range rs {
 		x := &rs[i]
-		tenant[i], ticketID[i], metric[i], policy[i], timeKind[i], state[i] = x.Tenant, x.TicketID, string(x.Metric), x.Policy, x.TimeKind, string(x.State)
-		cycle[i], target[i], elapsed[i], paused[i] = uint16(x.Cycle), uint32(x.Target), uint32(x.Elapsed), uint32(x.Paused)
-		start[i], deadline[i], stop[i], breached[i], evaluated[i] = x.Start.Truncate(time.Second), optTime(x.Deadline), optTime(x.Stop), optTime(x.Breached), now
-		warnedAt[i] = warned(x.Warned, optTime)
+		c.tenant[i], c.ticketID[i], c.metric[i], c.policy[i], c.timeKind[i], c.state[i] = x.Tenant, x.TicketID, string(x.Metric), x.Policy, x.TimeKind, string(x.State)
+		c.cycle[i], c.target[i], c.elapsed[i], c.paused[i] = uint16(x.Cycle), uint32(x.Target), uint32(x.Elapsed), uint32(x.Paused)
+		c.start[i], c.deadline[i], c.stop[i], c.breached[i], c.evaluated[i] = x.Start.Truncate(time.Second), optTime(x.Deadline), optTime(x.Stop), optTime(x.Breached), now
+		k := w + len(x.Warned)
+		c.warnedAt[i] = c.warnedAll[w:k:k]
+		for q, t := range x.Warned {
+			c.warnedAt[i][q] = optTime(t)
+		}
+		w = k
 	}
-	return map[string]any{"tenant": tenant, "ticket_id": ticketID, "metric": metric, "cycle": cycle,
-		"ticket_version": versions, "policy": policy, "target_seconds": target, "time_kind": timeKind,
-		"start_at": start, "deadline": deadline, "stop_at": stop, "elapsed_seconds": elapsed, "paused_seconds": paused,
-		"state": state, "breached_at": breached, "warned_at": warnedAt, "evaluated_at": evaluated}
+	return map[string]any{"tenant": c.tenant, "ticket_id": c.ticketID, "metric": c.metric, "cycle": c.cycle,
+		"ticket_version": versions, "policy": c.policy, "target_seconds": c.target, "time_kind": c.timeKind,
+		"start_at": c.start, "deadline": c.deadline, "stop_at": c.stop, "elapsed_seconds": c.elapsed, "paused_seconds": c.paused,
+		"state": c.state, "breached_at": c.breached, "warned_at": c.warnedAt, "evaluated_at": c.evaluated}
 }
 
 // appendColumns appends whole columns, in order: columnar appends avoid the
@@ -431,57 +481,55 @@ func (w *Writer) prepareSLATickets(ctx context.Context, ts []slaTicket, rs []sla
 // slaTicketsByColumn are the sla_tickets columns of the evaluated
 // tickets, by name: one row per ticket, its cycles in arrays.
 func slaTicketsByColumn(ts []slaTicket, rs []sla.Result, now time.Time) map[string]any {
+	return new(slaCols).tickets(ts, rs, now)
+}
+
+// tickets lays out the evaluated tickets as sla_tickets columns, by name.
+func (c *slaCols) tickets(ts []slaTicket, rs []sla.Result, now time.Time) map[string]any {
 	now = now.UTC().Truncate(time.Second)
 	n := len(ts)
-	var (
-		tenant, ticketID, subject, status = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		priority, severity, assignee      = make([]string, n), make([]string, n), make([]string, n)
-		group, channel, customer, org     = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		statusLabel, priorityLabel        = make([]string, n), make([]string, n)
-		severityLabel                     = make([]string, n)
-		version                           = make([]uint64, n)
-		live                              = make([]uint8, n)
-		tags                              = make([][]string, n)
-		createdAt, evaluated              = make([]time.Time, n), make([]time.Time, n)
-		metric, policy, state             = make([][]string, n), make([][]string, n), make([][]string, n)
-		cycle                             = make([][]uint16, n)
-		elapsed                           = make([][]uint32, n)
-		start, deadline, stop             = make([][]time.Time, n), make([][]time.Time, n), make([][]time.Time, n)
-	)
-	// each ticket's arrays are pieces of one allocation per column
+	c.tTenant, c.tTicketID, c.subject, c.tStatus = resized(c.tTenant, n), resized(c.tTicketID, n), resized(c.subject, n), resized(c.tStatus, n)
+	c.priority, c.severity, c.assignee = resized(c.priority, n), resized(c.severity, n), resized(c.assignee, n)
+	c.group, c.channel, c.customer, c.org = resized(c.group, n), resized(c.channel, n), resized(c.customer, n), resized(c.org, n)
+	c.statusLabel, c.priorityLabel, c.severityLabel = resized(c.statusLabel, n), resized(c.priorityLabel, n), resized(c.severityLabel, n)
+	c.version, c.live, c.tags = resized(c.version, n), resized(c.live, n), resized(c.tags, n)
+	c.createdAt, c.tEvaluated = resized(c.createdAt, n), resized(c.tEvaluated, n)
+	c.tMetric, c.tPolicy, c.tState = resized(c.tMetric, n), resized(c.tPolicy, n), resized(c.tState, n)
+	c.tCycle, c.tElapsed = resized(c.tCycle, n), resized(c.tElapsed, n)
+	c.tStart, c.tDeadline, c.tStop = resized(c.tStart, n), resized(c.tDeadline, n), resized(c.tStop, n)
 	m := 0
 	for i := range ts {
 		m += ts[i].to - ts[i].from
 	}
-	mAll, pAll, sAll := make([]string, m), make([]string, m), make([]string, m)
-	cAll, eAll := make([]uint16, m), make([]uint32, m)
-	stAll, dlAll, spAll := make([]time.Time, m), make([]time.Time, m), make([]time.Time, m)
+	c.mAll, c.pAll, c.sAll = resized(c.mAll, m), resized(c.pAll, m), resized(c.sAll, m)
+	c.cAll, c.eAll = resized(c.cAll, m), resized(c.eAll, m)
+	c.stAll, c.dlAll, c.spAll = resized(c.stAll, m), resized(c.dlAll, m), resized(c.spAll, m)
 	k := 0
 	for i := range ts {
 		t := &ts[i]
 		s := t.state
-		tenant[i], ticketID[i], version[i], subject[i] = s.Tenant, s.TicketID, s.Version, s.Subject
-		status[i], priority[i], severity[i], tags[i] = string(s.Status), string(s.Priority), string(s.Severity), s.Tags
-		assignee[i], group[i], channel[i], customer[i], org[i] = s.Assignee, s.Group, s.Channel, s.Customer, s.Organisation
-		live[i], createdAt[i], evaluated[i] = b2u(s.HasCreated && !s.Deleted && s.MergedInto == ""), dt(s.CreatedAt), now
-		statusLabel[i], priorityLabel[i], severityLabel[i] = s.StatusLabel, s.PriorityLabel, s.SeverityLabel
+		c.tTenant[i], c.tTicketID[i], c.version[i], c.subject[i] = s.Tenant, s.TicketID, s.Version, s.Subject
+		c.tStatus[i], c.priority[i], c.severity[i], c.tags[i] = string(s.Status), string(s.Priority), string(s.Severity), s.Tags
+		c.assignee[i], c.group[i], c.channel[i], c.customer[i], c.org[i] = s.Assignee, s.Group, s.Channel, s.Customer, s.Organisation
+		c.live[i], c.createdAt[i], c.tEvaluated[i] = b2u(s.HasCreated && !s.Deleted && s.MergedInto == ""), dt(s.CreatedAt), now
+		c.statusLabel[i], c.priorityLabel[i], c.severityLabel[i] = s.StatusLabel, s.PriorityLabel, s.SeverityLabel
 		j := k + t.to - t.from
-		metric[i], policy[i], state[i] = mAll[k:j:j], pAll[k:j:j], sAll[k:j:j]
-		cycle[i], elapsed[i] = cAll[k:j:j], eAll[k:j:j]
-		start[i], deadline[i], stop[i] = stAll[k:j:j], dlAll[k:j:j], spAll[k:j:j]
+		c.tMetric[i], c.tPolicy[i], c.tState[i] = c.mAll[k:j:j], c.pAll[k:j:j], c.sAll[k:j:j]
+		c.tCycle[i], c.tElapsed[i] = c.cAll[k:j:j], c.eAll[k:j:j]
+		c.tStart[i], c.tDeadline[i], c.tStop[i] = c.stAll[k:j:j], c.dlAll[k:j:j], c.spAll[k:j:j]
 		for q, x := range rs[t.from:t.to] {
-			metric[i][q], policy[i][q], state[i][q] = string(x.Metric), x.Policy, string(x.State)
-			cycle[i][q], elapsed[i][q] = uint16(x.Cycle), uint32(x.Elapsed)
-			start[i][q], deadline[i][q], stop[i][q] = x.Start.Truncate(time.Second), optTime(x.Deadline), optTime(x.Stop)
+			c.tMetric[i][q], c.tPolicy[i][q], c.tState[i][q] = string(x.Metric), x.Policy, string(x.State)
+			c.tCycle[i][q], c.tElapsed[i][q] = uint16(x.Cycle), uint32(x.Elapsed)
+			c.tStart[i][q], c.tDeadline[i][q], c.tStop[i][q] = x.Start.Truncate(time.Second), optTime(x.Deadline), optTime(x.Stop)
 		}
 		k = j
 	}
-	return map[string]any{"tenant": tenant, "ticket_id": ticketID, "ticket_version": version, "live": live,
-		"subject": subject, "status": status, "priority": priority, "severity": severity, "tags": tags,
-		"assignee": assignee, "group_name": group, "channel": channel, "customer": customer, "organisation": org,
-		"created_at": createdAt, "metric": metric, "cycle": cycle, "policy": policy, "start_at": start,
-		"deadline": deadline, "stop_at": stop, "elapsed_seconds": elapsed, "state": state, "evaluated_at": evaluated,
-		"status_label": statusLabel, "priority_label": priorityLabel, "severity_label": severityLabel}
+	return map[string]any{"tenant": c.tTenant, "ticket_id": c.tTicketID, "ticket_version": c.version, "live": c.live,
+		"subject": c.subject, "status": c.tStatus, "priority": c.priority, "severity": c.severity, "tags": c.tags,
+		"assignee": c.assignee, "group_name": c.group, "channel": c.channel, "customer": c.customer, "organisation": c.org,
+		"created_at": c.createdAt, "metric": c.tMetric, "cycle": c.tCycle, "policy": c.tPolicy, "start_at": c.tStart,
+		"deadline": c.tDeadline, "stop_at": c.tStop, "elapsed_seconds": c.tElapsed, "state": c.tState, "evaluated_at": c.tEvaluated,
+		"status_label": c.statusLabel, "priority_label": c.priorityLabel, "severity_label": c.severityLabel}
 }
 
 // optTime maps "none" to the epoch, as dt does.
@@ -553,4 +601,18 @@ func warned(ws []*time.Time, opt func(*time.Time) time.Time) []time.Time {
 		out[i] = opt(w)
 	}
 	return out
+}
+
+// release lets go of what the columns refer to (a unit's strings and
+// tags), keeping their storage.
+func (c *slaCols) release() {
+	for _, col := range [][]string{c.tenant, c.ticketID, c.metric, c.policy, c.timeKind, c.state,
+		c.tTenant, c.tTicketID, c.subject, c.tStatus, c.priority, c.severity, c.assignee,
+		c.group, c.channel, c.customer, c.org, c.statusLabel, c.priorityLabel, c.severityLabel,
+		c.mAll, c.pAll, c.sAll} {
+		clear(col[:cap(col)])
+	}
+	for _, col := range [][][]string{c.tags, c.tMetric, c.tPolicy, c.tState} {
+		clear(col[:cap(col)])
+	}
 }

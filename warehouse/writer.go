@@ -450,13 +450,15 @@ func (w *Writer) prepareSLA(ctx context.Context, s *stage) (results, tickets dri
 		}
 		return nil
 	}
+	cols := &w.proj.slaCols
+	defer cols.release()
 	clocks, err = w.proj.slaRows(s, func(c *slaChunk) error {
 		if len(c.results) > 0 {
-			if err := send(&results, schema.SLAResults, len(c.results), slaResultsByColumn(c.results, c.versions, now)); err != nil {
+			if err := send(&results, schema.SLAResults, len(c.results), cols.results(c.results, c.versions, now)); err != nil {
 				return err
 			}
 		}
-		return send(&tickets, schema.SLATickets, len(c.tickets), slaTicketsByColumn(c.tickets, c.results, now))
+		return send(&tickets, schema.SLATickets, len(c.tickets), cols.tickets(c.tickets, c.results, now))
 	})
 	if err != nil {
 		for _, b := range []driver.Batch{results, tickets} {
