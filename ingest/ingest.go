@@ -113,7 +113,7 @@ func DefaultConfig() Config {
 		RetryMax:        30 * time.Second,
 		DedupeWindow:    200000,
 		ShutdownTimeout: 30 * time.Second,
-		StateCache:      50_000,
+		StateCache:      25_000,
 		MemoryLimitMiB:  200,
 	}
 }
