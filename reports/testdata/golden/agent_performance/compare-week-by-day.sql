@@ -451,7 +451,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      PREWHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
     )
   )
   ARRAY JOIN solved_times AS ts
@@ -474,7 +474,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_replies
-      WHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      PREWHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
     )
   )
 )
@@ -502,7 +502,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      PREWHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
         AND created_at >= toDateTime(?) AND created_at < toDateTime(?)
     )
   )
@@ -531,7 +531,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      PREWHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
         AND toUnixTimestamp(first_solved_at) > 0 AND first_solved_at >= toDateTime(?)
         AND first_solved_at < toDateTime(?)
     )
@@ -556,7 +556,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation = 42 AND state NOT IN ('measured', 'cancelled')
+      PREWHERE generation = 42 AND state NOT IN ('measured', 'cancelled')
         AND start_at >= toDateTime(?) AND start_at < toDateTime(?)
     )
   )
@@ -585,8 +585,8 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = '' AND rating > 0
-        AND rated_at >= toDateTime(?) AND rated_at < toDateTime(?)
+      PREWHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND rating > 0 AND rated_at >= toDateTime(?) AND rated_at < toDateTime(?)
     )
   )
 )
@@ -608,7 +608,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_time
-      WHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      PREWHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
     )
   )
 )
@@ -635,7 +635,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      PREWHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
     )
   )
   ARRAY JOIN solved_times AS ts
@@ -658,7 +658,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_replies
-      WHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      PREWHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
     )
   )
 )
@@ -686,7 +686,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      PREWHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
         AND created_at >= toDateTime(?) AND created_at < toDateTime(?)
     )
   )
@@ -715,7 +715,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      PREWHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
         AND toUnixTimestamp(first_solved_at) > 0 AND first_solved_at >= toDateTime(?)
         AND first_solved_at < toDateTime(?)
     )
@@ -740,7 +740,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation = 42 AND state NOT IN ('measured', 'cancelled')
+      PREWHERE generation = 42 AND state NOT IN ('measured', 'cancelled')
         AND start_at >= toDateTime(?) AND start_at < toDateTime(?)
     )
   )
@@ -769,8 +769,8 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = '' AND rating > 0
-        AND rated_at >= toDateTime(?) AND rated_at < toDateTime(?)
+      PREWHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND rating > 0 AND rated_at >= toDateTime(?) AND rated_at < toDateTime(?)
     )
   )
 )
@@ -792,7 +792,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_time
-      WHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      PREWHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
     )
   )
 )
@@ -819,17 +819,17 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      ))
     )
   )
   ARRAY JOIN solved_times AS ts
@@ -852,17 +852,17 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_replies
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      ))
     )
   )
 )
@@ -890,18 +890,18 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND created_at >= toDateTime(?) AND created_at < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND has_created = 1 AND deleted = 0 AND merged_into = '' AND created_at >= toDateTime(?)
-        AND created_at < toDateTime(?)
+      ))
     )
   )
 )
@@ -929,19 +929,19 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND toUnixTimestamp(first_solved_at) > 0 AND first_solved_at >= toDateTime(?)
+        AND first_solved_at < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND has_created = 1 AND deleted = 0 AND merged_into = ''
-        AND toUnixTimestamp(first_solved_at) > 0 AND first_solved_at >= toDateTime(?)
-        AND first_solved_at < toDateTime(?)
+      ))
     )
   )
 )
@@ -964,18 +964,18 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND state NOT IN ('measured', 'cancelled')
+        AND start_at >= toDateTime(?) AND start_at < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
         GROUP BY tenant, ticket_id
-      )) AND state NOT IN ('measured', 'cancelled') AND start_at >= toDateTime(?)
-        AND start_at < toDateTime(?)
+      ))
     )
   )
 )
@@ -1003,18 +1003,18 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND rating > 0 AND rated_at >= toDateTime(?) AND rated_at < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND has_created = 1 AND deleted = 0 AND merged_into = '' AND rating > 0
-        AND rated_at >= toDateTime(?) AND rated_at < toDateTime(?)
+      ))
     )
   )
 )
@@ -1036,17 +1036,17 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_time
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      ))
     )
   )
 )
@@ -1073,17 +1073,17 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      ))
     )
   )
   ARRAY JOIN solved_times AS ts
@@ -1106,17 +1106,17 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_replies
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      ))
     )
   )
 )
@@ -1144,18 +1144,18 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND created_at >= toDateTime(?) AND created_at < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND has_created = 1 AND deleted = 0 AND merged_into = '' AND created_at >= toDateTime(?)
-        AND created_at < toDateTime(?)
+      ))
     )
   )
 )
@@ -1183,19 +1183,19 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND toUnixTimestamp(first_solved_at) > 0 AND first_solved_at >= toDateTime(?)
+        AND first_solved_at < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND has_created = 1 AND deleted = 0 AND merged_into = ''
-        AND toUnixTimestamp(first_solved_at) > 0 AND first_solved_at >= toDateTime(?)
-        AND first_solved_at < toDateTime(?)
+      ))
     )
   )
 )
@@ -1218,18 +1218,18 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND state NOT IN ('measured', 'cancelled')
+        AND start_at >= toDateTime(?) AND start_at < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
         GROUP BY tenant, ticket_id
-      )) AND state NOT IN ('measured', 'cancelled') AND start_at >= toDateTime(?)
-        AND start_at < toDateTime(?)
+      ))
     )
   )
 )
@@ -1257,18 +1257,18 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND rating > 0 AND rated_at >= toDateTime(?) AND rated_at < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND has_created = 1 AND deleted = 0 AND merged_into = '' AND rating > 0
-        AND rated_at >= toDateTime(?) AND rated_at < toDateTime(?)
+      ))
     )
   )
 )
@@ -1290,17 +1290,17 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_time
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      ))
     )
   )
 )

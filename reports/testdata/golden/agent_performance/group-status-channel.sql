@@ -165,7 +165,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      PREWHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
         AND (arrayExists(t -> t >= toDateTime(?) AND t < toDateTime(?), solved_times) OR (created_at >= toDateTime(?) AND created_at < toDateTime(?)) OR (first_solved_at >= toDateTime(?) AND first_solved_at < toDateTime(?) AND toUnixTimestamp(first_solved_at) > 0) OR (rated_at >= toDateTime(?) AND rated_at < toDateTime(?) AND rating > 0))
     )
   )
@@ -203,7 +203,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_replies
-      WHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      PREWHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
     )
   )
 )
@@ -225,7 +225,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation = 42 AND state NOT IN ('measured', 'cancelled')
+      PREWHERE generation = 42 AND state NOT IN ('measured', 'cancelled')
         AND start_at >= toDateTime(?) AND start_at < toDateTime(?)
     )
   )
@@ -247,7 +247,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_time
-      WHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      PREWHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
     )
   )
 )
@@ -282,18 +282,18 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND (arrayExists(t -> t >= toDateTime(?) AND t < toDateTime(?), solved_times) OR (created_at >= toDateTime(?) AND created_at < toDateTime(?)) OR (first_solved_at >= toDateTime(?) AND first_solved_at < toDateTime(?) AND toUnixTimestamp(first_solved_at) > 0) OR (rated_at >= toDateTime(?) AND rated_at < toDateTime(?) AND rating > 0))
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND has_created = 1 AND deleted = 0 AND merged_into = ''
-        AND (arrayExists(t -> t >= toDateTime(?) AND t < toDateTime(?), solved_times) OR (created_at >= toDateTime(?) AND created_at < toDateTime(?)) OR (first_solved_at >= toDateTime(?) AND first_solved_at < toDateTime(?) AND toUnixTimestamp(first_solved_at) > 0) OR (rated_at >= toDateTime(?) AND rated_at < toDateTime(?) AND rating > 0))
+      ))
     )
   )
 )
@@ -330,17 +330,17 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_replies
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      ))
     )
   )
 )
@@ -362,18 +362,18 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND state NOT IN ('measured', 'cancelled')
+        AND start_at >= toDateTime(?) AND start_at < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
         GROUP BY tenant, ticket_id
-      )) AND state NOT IN ('measured', 'cancelled') AND start_at >= toDateTime(?)
-        AND start_at < toDateTime(?)
+      ))
     )
   )
 )
@@ -394,17 +394,17 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_time
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      ))
     )
   )
 )

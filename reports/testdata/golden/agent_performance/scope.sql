@@ -180,7 +180,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      PREWHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
         AND has(?, tenant) AND has(?, grp) AND grp IN ? AND tenant IN ?
         AND (arrayExists(t -> t >= toDateTime(?) AND t < toDateTime(?), solved_times) OR (created_at >= toDateTime(?) AND created_at < toDateTime(?)) OR (first_solved_at >= toDateTime(?) AND first_solved_at < toDateTime(?) AND toUnixTimestamp(first_solved_at) > 0) OR (rated_at >= toDateTime(?) AND rated_at < toDateTime(?) AND rating > 0))
     )
@@ -222,7 +222,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_replies
-      WHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?) AND has(?, tenant)
+      PREWHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?) AND has(?, tenant)
         AND has(?, grp) AND grp IN ? AND tenant IN ?
     )
   )
@@ -248,7 +248,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation = 42 AND state NOT IN ('measured', 'cancelled')
+      PREWHERE generation = 42 AND state NOT IN ('measured', 'cancelled')
         AND start_at >= toDateTime(?) AND start_at < toDateTime(?) AND has(?, tenant)
         AND has(?, grp) AND grp IN ? AND tenant IN ?
     )
@@ -274,7 +274,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_time
-      WHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?) AND has(?, tenant)
+      PREWHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?) AND has(?, tenant)
         AND has(?, grp) AND grp IN ? AND tenant IN ?
     )
   )
@@ -313,19 +313,19 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND has(?, tenant) AND has(?, grp) AND grp IN ? AND tenant IN ?
+        AND (arrayExists(t -> t >= toDateTime(?) AND t < toDateTime(?), solved_times) OR (created_at >= toDateTime(?) AND created_at < toDateTime(?)) OR (first_solved_at >= toDateTime(?) AND first_solved_at < toDateTime(?) AND toUnixTimestamp(first_solved_at) > 0) OR (rated_at >= toDateTime(?) AND rated_at < toDateTime(?) AND rating > 0))
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND has_created = 1 AND deleted = 0 AND merged_into = '' AND has(?, tenant)
-        AND has(?, grp) AND grp IN ? AND tenant IN ?
-        AND (arrayExists(t -> t >= toDateTime(?) AND t < toDateTime(?), solved_times) OR (created_at >= toDateTime(?) AND created_at < toDateTime(?)) OR (first_solved_at >= toDateTime(?) AND first_solved_at < toDateTime(?) AND toUnixTimestamp(first_solved_at) > 0) OR (rated_at >= toDateTime(?) AND rated_at < toDateTime(?) AND rating > 0))
+      ))
     )
   )
 )
@@ -365,18 +365,18 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_replies
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+        AND has(?, tenant) AND has(?, grp) AND grp IN ? AND tenant IN ?
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND ts >= toDateTime(?) AND ts < toDateTime(?) AND has(?, tenant) AND has(?, grp)
-        AND grp IN ? AND tenant IN ?
+      ))
     )
   )
 )
@@ -401,18 +401,19 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND state NOT IN ('measured', 'cancelled')
+        AND start_at >= toDateTime(?) AND start_at < toDateTime(?) AND has(?, tenant)
+        AND has(?, grp) AND grp IN ? AND tenant IN ?
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
         GROUP BY tenant, ticket_id
-      )) AND state NOT IN ('measured', 'cancelled') AND start_at >= toDateTime(?)
-        AND start_at < toDateTime(?) AND has(?, tenant) AND has(?, grp) AND grp IN ? AND tenant IN ?
+      ))
     )
   )
 )
@@ -436,18 +437,18 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_time
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+        AND has(?, tenant) AND has(?, grp) AND grp IN ? AND tenant IN ?
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND ts >= toDateTime(?) AND ts < toDateTime(?) AND has(?, tenant) AND has(?, grp)
-        AND grp IN ? AND tenant IN ?
+      ))
     )
   )
 )

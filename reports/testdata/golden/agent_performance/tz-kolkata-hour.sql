@@ -237,7 +237,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      PREWHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
     )
   )
   ARRAY JOIN solved_times AS ts
@@ -261,7 +261,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_replies
-      WHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      PREWHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
     )
   )
 )
@@ -289,7 +289,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      PREWHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
         AND created_at >= toDateTime(?) AND created_at < toDateTime(?)
     )
   )
@@ -318,7 +318,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      PREWHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
         AND toUnixTimestamp(first_solved_at) > 0 AND first_solved_at >= toDateTime(?)
         AND first_solved_at < toDateTime(?)
     )
@@ -343,7 +343,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation = 42 AND state NOT IN ('measured', 'cancelled')
+      PREWHERE generation = 42 AND state NOT IN ('measured', 'cancelled')
         AND start_at >= toDateTime(?) AND start_at < toDateTime(?)
     )
   )
@@ -372,8 +372,8 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = '' AND rating > 0
-        AND rated_at >= toDateTime(?) AND rated_at < toDateTime(?)
+      PREWHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND rating > 0 AND rated_at >= toDateTime(?) AND rated_at < toDateTime(?)
     )
   )
 )
@@ -395,7 +395,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_time
-      WHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      PREWHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
     )
   )
 )
@@ -423,17 +423,17 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      ))
     )
   )
   ARRAY JOIN solved_times AS ts
@@ -457,17 +457,17 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_replies
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      ))
     )
   )
 )
@@ -495,18 +495,18 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND created_at >= toDateTime(?) AND created_at < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND has_created = 1 AND deleted = 0 AND merged_into = '' AND created_at >= toDateTime(?)
-        AND created_at < toDateTime(?)
+      ))
     )
   )
 )
@@ -534,19 +534,19 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND toUnixTimestamp(first_solved_at) > 0 AND first_solved_at >= toDateTime(?)
+        AND first_solved_at < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND has_created = 1 AND deleted = 0 AND merged_into = ''
-        AND toUnixTimestamp(first_solved_at) > 0 AND first_solved_at >= toDateTime(?)
-        AND first_solved_at < toDateTime(?)
+      ))
     )
   )
 )
@@ -569,18 +569,18 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND state NOT IN ('measured', 'cancelled')
+        AND start_at >= toDateTime(?) AND start_at < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
         GROUP BY tenant, ticket_id
-      )) AND state NOT IN ('measured', 'cancelled') AND start_at >= toDateTime(?)
-        AND start_at < toDateTime(?)
+      ))
     )
   )
 )
@@ -608,18 +608,18 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND rating > 0 AND rated_at >= toDateTime(?) AND rated_at < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND has_created = 1 AND deleted = 0 AND merged_into = '' AND rating > 0
-        AND rated_at >= toDateTime(?) AND rated_at < toDateTime(?)
+      ))
     )
   )
 )
@@ -641,17 +641,17 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_time
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      ))
     )
   )
 )

@@ -49,7 +49,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      PREWHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
         AND status IN ('new', 'open', 'pending', 'on_hold')
     )
   )
@@ -77,18 +77,18 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND status IN ('new', 'open', 'pending', 'on_hold')
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND has_created = 1 AND deleted = 0 AND merged_into = ''
-        AND status IN ('new', 'open', 'pending', 'on_hold')
+      ))
     )
   )
 )

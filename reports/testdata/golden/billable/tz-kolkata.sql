@@ -44,7 +44,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_time
-      WHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      PREWHERE generation = 42 AND ts >= toDateTime(?) AND ts < toDateTime(?)
     )
   )
 )
@@ -66,17 +66,17 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_time
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND ts >= toDateTime(?) AND ts < toDateTime(?)
+      ))
     )
   )
 )

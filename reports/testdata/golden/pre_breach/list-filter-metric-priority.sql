@@ -79,7 +79,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation = 42 AND running_with_deadline AND deadline >= toDateTime(?)
+      PREWHERE generation = 42 AND running_with_deadline AND deadline >= toDateTime(?)
         AND deadline < toDateTime(?) AND toString(metric) IN ? AND priority IN ?
     )
   )
@@ -101,7 +101,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation = 42 AND running_with_deadline AND deadline >= toDateTime(?)
+      PREWHERE generation = 42 AND running_with_deadline AND deadline >= toDateTime(?)
         AND deadline < toDateTime(?) AND toString(metric) IN ? AND priority IN ?
     )
   )
@@ -124,18 +124,18 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND running_with_deadline AND deadline >= toDateTime(?)
+        AND deadline < toDateTime(?) AND toString(metric) IN ? AND priority IN ?
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
         GROUP BY tenant, ticket_id
-      )) AND running_with_deadline AND deadline >= toDateTime(?) AND deadline < toDateTime(?)
-        AND toString(metric) IN ? AND priority IN ?
+      ))
     )
   )
 )
@@ -156,18 +156,18 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND running_with_deadline AND deadline >= toDateTime(?)
+        AND deadline < toDateTime(?) AND toString(metric) IN ? AND priority IN ?
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
         GROUP BY tenant, ticket_id
-      )) AND running_with_deadline AND deadline >= toDateTime(?) AND deadline < toDateTime(?)
-        AND toString(metric) IN ? AND priority IN ?
+      ))
     )
   )
 )

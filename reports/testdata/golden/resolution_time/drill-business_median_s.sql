@@ -78,7 +78,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation = 42 AND metric = 'resolution' AND cycle = 1 AND stopped
+      PREWHERE generation = 42 AND metric = 'resolution' AND cycle = 1 AND stopped
         AND stop_at >= toDateTime(?) AND stop_at < toDateTime(?) AND priority IN ?
     )
   )
@@ -99,7 +99,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation = 42 AND metric = 'resolution' AND cycle = 1 AND stopped
+      PREWHERE generation = 42 AND metric = 'resolution' AND cycle = 1 AND stopped
         AND stop_at >= toDateTime(?) AND stop_at < toDateTime(?) AND priority IN ?
     )
   )
@@ -121,18 +121,18 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND metric = 'resolution' AND cycle = 1 AND stopped
+        AND stop_at >= toDateTime(?) AND stop_at < toDateTime(?) AND priority IN ?
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
         GROUP BY tenant, ticket_id
-      )) AND metric = 'resolution' AND cycle = 1 AND stopped AND stop_at >= toDateTime(?)
-        AND stop_at < toDateTime(?) AND priority IN ?
+      ))
     )
   )
 )
@@ -152,18 +152,18 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND metric = 'resolution' AND cycle = 1 AND stopped
+        AND stop_at >= toDateTime(?) AND stop_at < toDateTime(?) AND priority IN ?
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
         GROUP BY tenant, ticket_id
-      )) AND metric = 'resolution' AND cycle = 1 AND stopped AND stop_at >= toDateTime(?)
-        AND stop_at < toDateTime(?) AND priority IN ?
+      ))
     )
   )
 )

@@ -81,7 +81,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
+      PREWHERE generation = 42 AND has_created = 1 AND deleted = 0 AND merged_into = ''
         AND toUnixTimestamp(first_solved_at) > 0 AND first_solved_at >= toDateTime(?)
         AND first_solved_at < toDateTime(?) AND customer IN ? AND organisation IN ?
     )
@@ -105,7 +105,7 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation = 42 AND metric = 'resolution' AND cycle = 1 AND stopped
+      PREWHERE generation = 42 AND metric = 'resolution' AND cycle = 1 AND stopped
         AND stop_at >= toDateTime(?) AND stop_at < toDateTime(?) AND customer IN ?
         AND organisation IN ?
     )
@@ -134,19 +134,19 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_tickets
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND has_created = 1 AND deleted = 0 AND merged_into = ''
+        AND toUnixTimestamp(first_solved_at) > 0 AND first_solved_at >= toDateTime(?)
+        AND first_solved_at < toDateTime(?) AND customer IN ? AND organisation IN ?
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 0
         GROUP BY tenant, ticket_id
-      )) AND has_created = 1 AND deleted = 0 AND merged_into = ''
-        AND toUnixTimestamp(first_solved_at) > 0 AND first_solved_at >= toDateTime(?)
-        AND first_solved_at < toDateTime(?) AND customer IN ? AND organisation IN ?
+      ))
     )
   )
 )
@@ -168,18 +168,19 @@ FROM (
     FROM (
       SELECT *
       FROM slate.snapshot_sla
-      WHERE generation IN (42, 43, 44)
-        AND ((tenant, ticket_id) NOT IN (
-        SELECT tenant, ticket_id
+      PREWHERE generation IN (42, 43, 44) AND metric = 'resolution' AND cycle = 1 AND stopped
+        AND stop_at >= toDateTime(?) AND stop_at < toDateTime(?) AND customer IN ?
+        AND organisation IN ?
+      WHERE (cityHash64(tenant, ticket_id) NOT IN (
+        SELECT cityHash64(tenant, ticket_id)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
-      ) OR (tenant, ticket_id, generation) IN (
-        SELECT tenant, ticket_id, max(generation)
+      ) OR (cityHash64(tenant, ticket_id), generation) IN (
+        SELECT cityHash64(tenant, ticket_id), max(generation)
         FROM slate.snapshot_changed
         WHERE generation IN (43, 44) AND kind = 1
         GROUP BY tenant, ticket_id
-      )) AND metric = 'resolution' AND cycle = 1 AND stopped AND stop_at >= toDateTime(?)
-        AND stop_at < toDateTime(?) AND customer IN ? AND organisation IN ?
+      ))
     )
   )
 )
