@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -113,10 +114,41 @@ func runFreshness(ctx context.Context, args []string, d Defaults) error {
 	fmt.Fprintf(os.Stderr, "producing %d new tickets a second for %ds (snapshots every %s) ...\n", *rate, *seconds, limits.SnapshotInterval)
 	w := ingest.NewWriter(bs, topic)
 	defer w.Close()
-	produced := make([]time.Time, 0, *rate**seconds)
+	// The producer runs on its own: a slow report call must not hold
+	// production back (it would make the rate, and the delays, lower).
+	var (
+		mu       sync.Mutex
+		produced = make([]time.Time, 0, *rate**seconds)
+	)
+	producing := make(chan error, 1)
+	go func() {
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for sent := 0; sent < *rate**seconds; sent += *rate {
+			msgs, err := freshTickets(sent, *rate, time.Now().UTC())
+			if err == nil {
+				err = w.WriteMessages(runCtx, msgs...)
+			}
+			if err != nil {
+				producing <- fmt.Errorf("produce: %w", err)
+				return
+			}
+			at := time.Now()
+			mu.Lock()
+			for range msgs {
+				produced = append(produced, at)
+			}
+			mu.Unlock()
+			select {
+			case <-runCtx.Done():
+				producing <- nil
+				return
+			case <-tick.C:
+			}
+		}
+		producing <- nil
+	}()
 	included := make([]time.Time, 0, *rate**seconds)
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
 	probe := time.NewTicker(*poll)
 	defer probe.Stop()
 	deadline := time.Now().Add(time.Duration(*seconds)*time.Second + 2*limits.SnapshotInterval + time.Minute)
@@ -126,20 +158,10 @@ func runFreshness(ctx context.Context, args []string, d Defaults) error {
 			return ctx.Err()
 		case err := <-ingested:
 			return fmt.Errorf("ingest stopped: %v", err)
-		case <-tick.C:
-			if len(produced) == cap(produced) {
-				continue
-			}
-			msgs, err := freshTickets(len(produced), *rate, time.Now().UTC())
+		case err := <-producing:
+			producing = nil // done: a nil channel is never ready again
 			if err != nil {
 				return err
-			}
-			if err := w.WriteMessages(ctx, msgs...); err != nil {
-				return fmt.Errorf("produce: %w", err)
-			}
-			at := time.Now()
-			for range msgs {
-				produced = append(produced, at)
 			}
 		case <-probe.C:
 			n, err := count(ctx)
@@ -147,12 +169,17 @@ func runFreshness(ctx context.Context, args []string, d Defaults) error {
 				return err
 			}
 			at := time.Now()
+			mu.Lock()
 			for len(included) < min(int(n-base), len(produced)) {
 				included = append(included, at)
 			}
+			mu.Unlock()
 		}
 	}
 	stop()
+	if producing != nil {
+		<-producing
+	}
 	if err := <-ingested; err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("ingest: %w", err)
 	}

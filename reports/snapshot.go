@@ -146,17 +146,39 @@ var snapshotFacts = []struct{ table, cols string }{
 // note the changed tickets in snapshot_changed (migration 0012), which the
 // others, and the readers of the layer, read: a set taken once, however
 // rows arrive meanwhile.
+//
+// Each note records the row it took (its version and write time, the
+// newest of the ticket's rows in the window); a ticket whose newest row a
+// recent delta of prev has noted already is passed by: the margin would
+// otherwise note every ticket again at each build within it, and with
+// builds seconds apart most notes were such repeats, which every reader
+// and compaction paid for. Only efficiency depends on which deltas count
+// as recent (those begun within twice the margin before the window): a
+// ticket whose note is not among them is noted again, as before.
 func deltaInserts(db string, gen uint64, prev Snapshot, margin time.Duration) []string {
 	g := strconv.FormatUint(gen, 10)
-	at := "toDateTime(" + strconv.FormatInt(prev.ReadAt.Add(-margin).Unix(), 10) + ")"
-	note := func(kind, table, col string) string {
-		return "INSERT INTO " + db + ".snapshot_changed (generation, kind, tenant, ticket_id) SELECT toUInt64(" + g + "), " + kind +
-			", tenant, ticket_id FROM " + db + "." + table + " WHERE " + col + " > " + at + " GROUP BY tenant, ticket_id"
+	since := prev.ReadAt.Add(-margin)
+	at := "toDateTime(" + strconv.FormatInt(since.Unix(), 10) + ")"
+	var recent []string
+	for _, d := range prev.Layers[min(1, len(prev.Layers)):] {
+		if int64(d) >= since.Add(-2*margin).UnixNano() {
+			recent = append(recent, strconv.FormatUint(d, 10))
+		}
+	}
+	note := func(kind, table, version, col string) string {
+		s := "INSERT INTO " + db + ".snapshot_changed (generation, kind, tenant, ticket_id, version, written) SELECT toUInt64(" + g + "), " + kind +
+			", tenant, ticket_id, v, w FROM (SELECT tenant, ticket_id, max(" + version + ") AS v, max(" + col + ") AS w FROM " + db + "." + table +
+			" WHERE " + col + " > " + at + " GROUP BY tenant, ticket_id)"
+		if len(recent) > 0 {
+			s += " WHERE (tenant, ticket_id, v, w) NOT IN (SELECT tenant, ticket_id, version, written FROM " + db +
+				".snapshot_changed WHERE generation IN (" + strings.Join(recent, ", ") + ") AND kind = " + kind + ")"
+		}
+		return s
 	}
 	changed := func(kind string) string {
 		return "(SELECT tenant, ticket_id FROM " + db + ".snapshot_changed WHERE generation = " + g + " AND kind = " + kind + ")"
 	}
-	return append([]string{note(changeKindTickets, "tickets", "updated_at"), note(changeKindSLA, "sla_tickets", "evaluated_at")},
+	return append([]string{note(changeKindTickets, "tickets", "version", "updated_at"), note(changeKindSLA, "sla_tickets", "ticket_version", "evaluated_at")},
 		snapshotInserts(db, gen, changed(changeKindTickets), changed(changeKindSLA))...)
 }
 

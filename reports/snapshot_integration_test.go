@@ -3,6 +3,7 @@ package reports_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"slices"
@@ -388,7 +389,7 @@ func TestDeltaSnapshotEqualsFull(t *testing.T) {
 			t.Fatalf("the full build noted %d changed tickets (%v)", taken, err)
 		}
 		for _, table := range []string{"snapshot_tickets", "snapshot_sla", "snapshot_replies", "snapshot_time"} {
-			got, want := generationDigest(t, conn, table, sn), generationDigest(t, conn, table, full)
+			got, want := generationDigest(t, conn, "snapshot_incr", table, sn), generationDigest(t, conn, "snapshot_incr", table, full)
 			if got != want || want.rows == 0 {
 				t.Errorf("%s: %s %+v, full generation %+v", what, table, got, want)
 			}
@@ -446,15 +447,135 @@ func TestDeltaSnapshotEqualsFull(t *testing.T) {
 	}
 }
 
+// TestDeltaNotesNoRepeats: a delta build looks back its margin for rows
+// that landed late, but notes a ticket again only when a row newer than
+// the one a recent delta took was written: with builds seconds apart, the
+// margin used to note every recently written ticket at every build.
+func TestDeltaNotesNoRepeats(t *testing.T) {
+	ctx := context.Background()
+	o, conn := migratedDB(t, "snapshot_norepeat")
+	var evs []event.Event
+	last := map[string]event.Event{}
+	if err := eventgen.Generate(eventgen.Config{Seed: 9, Tickets: 40, Days: 20}, func(e *event.Event) error {
+		evs = append(evs, *e)
+		if k := e.TicketID; e.OccurredAt.After(last[k].OccurredAt) {
+			last[k] = *e
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// SLA evaluated as ingest evaluates it, with each ticket's state: an
+	// SLA refresher would write rows again for tickets it re-reads
+	policies, err := sla.LoadConfig("../deploy/sla.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writer := warehouse.NewWriter(conn, o.Database, 1000)
+	writer.SetSLA(policies)
+	store := func(evs []event.Event) {
+		t.Helper()
+		recs := make([]event.Record, 0, len(evs))
+		for _, e := range evs {
+			recs = append(recs, event.Record{Event: e})
+		}
+		if err := writer.Store(ctx, &event.Batch{Records: recs}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock := time.Now()
+	snaps := reports.NewSnapshots(chstore.New(conn), o.Database, 10*time.Minute)
+	snaps.SetClock(func() time.Time { return clock })
+	snaps.SetChangeMargin(time.Hour) // every row of the test lies within it
+	snaps.SetCompactShare(math.Inf(1))
+	store(evs)
+	if _, err := snaps.Build(ctx); err != nil {
+		t.Fatal(err)
+	}
+	build := func(evs []event.Event) reports.Snapshot {
+		t.Helper()
+		if len(evs) > 0 {
+			time.Sleep(1100 * time.Millisecond) // a write time of its own
+			store(evs)
+		}
+		clock = clock.Add(time.Minute)
+		sn, err := snaps.Build(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sn
+	}
+	noted := func(sn reports.Snapshot, kind int) map[string]bool {
+		t.Helper()
+		rows, err := conn.Query(ctx, "SELECT ticket_id FROM snapshot_norepeat.snapshot_changed WHERE generation = ? AND kind = ?", sn.Generation, kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string]bool{}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			out[id] = true
+		}
+		return out
+	}
+	// The first delta over the base takes every ticket written within the
+	// margin: the base's rows are not notes.
+	first := build(nil)
+	if got := noted(first, 0); len(got) != len(last) {
+		t.Fatalf("the first delta noted %d tickets, want all %d written within the margin", len(got), len(last))
+	}
+	// A reply to a third of the tickets: the next delta notes those alone,
+	// in both kinds (a reply is evaluated for SLA too).
+	want := map[string]bool{}
+	var replies []event.Event
+	for id, e := range last {
+		if n, _ := strconv.Atoi(id[len(id)-1:]); n%3 != 0 {
+			continue
+		}
+		want[id] = true
+		replies = append(replies, event.Event{Schema: 1, ID: "again-" + id, Type: event.TypeMessage, Tenant: e.Tenant, TicketID: id,
+			OccurredAt: e.OccurredAt.Add(time.Hour), Actor: event.Actor{Type: event.ActorAgent, ID: "agent-again"}, MessageKind: event.MessagePublicReply})
+	}
+	second := build(replies)
+	if len(second.Layers) != 3 {
+		t.Fatalf("the second delta: layers %v, want the base and two deltas", second.Layers)
+	}
+	for kind := range 2 {
+		if got := noted(second, kind); !maps.Equal(got, want) {
+			t.Errorf("the second delta noted (kind %d) %d tickets %v, want the %d replied to %v", kind, len(got), got, len(want), want)
+		}
+	}
+	// Nothing written since: nothing is noted, and the generation is the
+	// second one registered again.
+	if third := build(nil); third.Generation != second.Generation {
+		t.Errorf("a build with nothing new wrote generation %d over %d (layers %v)", third.Generation, second.Generation, third.Layers)
+	}
+	// What readers read is what a full build reads.
+	clock = clock.Add(11 * time.Minute)
+	full, err := snaps.Build(ctx)
+	if err != nil || len(full.Layers) != 1 {
+		t.Fatalf("a full build: %+v, %v", full, err)
+	}
+	for _, table := range []string{"snapshot_tickets", "snapshot_sla", "snapshot_replies", "snapshot_time"} {
+		if got, want := generationDigest(t, conn, "snapshot_norepeat", table, second), generationDigest(t, conn, "snapshot_norepeat", table, full); got != want || want.rows == 0 {
+			t.Errorf("%s: layered %+v, full %+v", table, got, want)
+		}
+	}
+}
+
 type digest struct{ rows, hash uint64 }
 
 // generationDigest is the row count of what readers of sn read of a table
 // and the sum of those rows' hashes (over every column but generation):
 // equal for equal sets of rows.
-func generationDigest(t *testing.T, conn driver.Conn, table string, sn reports.Snapshot) digest {
+func generationDigest(t *testing.T, conn driver.Conn, db, table string, sn reports.Snapshot) digest {
 	t.Helper()
 	ctx := context.Background()
-	rows, err := conn.Query(ctx, "SELECT name FROM system.columns WHERE database = 'snapshot_incr' AND table = ? AND name != 'generation' ORDER BY name", table)
+	rows, err := conn.Query(ctx, "SELECT name FROM system.columns WHERE database = ? AND table = ? AND name != 'generation' ORDER BY name", db, table)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -468,7 +589,7 @@ func generationDigest(t *testing.T, conn driver.Conn, table string, sn reports.S
 	}
 	rows.Close()
 	var d digest
-	q := "SELECT count(), sum(cityHash64(" + strings.Join(cols, ", ") + ")) FROM " + reports.SnapshotRows("snapshot_incr", table, sn)
+	q := "SELECT count(), sum(cityHash64(" + strings.Join(cols, ", ") + ")) FROM " + reports.SnapshotRows(db, table, sn)
 	if err := conn.QueryRow(ctx, q).Scan(&d.rows, &d.hash); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}

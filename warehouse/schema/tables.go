@@ -410,7 +410,7 @@ var (
 		},
 	}
 
-	// SnapshotChanged is the tickets an incremental build takes again (0012).
+	// SnapshotChanged is the tickets an incremental build takes again (0012), with the row it took (0021).
 	SnapshotChanged = &Table{
 		Name: "snapshot_changed", Engine: "MergeTree", PartitionBy: "generation",
 		OrderBy: []string{"generation", "kind", "tenant", "ticket_id"},
@@ -419,6 +419,8 @@ var (
 			{"kind", UInt8},
 			{"tenant", String},
 			{"ticket_id", String},
+			{"version", UInt64},   // 0021
+			{"written", DateTime}, // 0021
 		},
 	}
 
