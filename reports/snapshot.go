@@ -607,9 +607,23 @@ func (s *Snapshots) newest(ctx context.Context) (Snapshot, bool, error) {
 
 func (s *Snapshots) fresh(sn Snapshot) bool { return s.now().Sub(sn.AsOf) < s.maxAge }
 
+// nextBuildWait is how long Run waits after a build of duration d that
+// gave sn. A delta build that took long spaces the next one out to three
+// times its duration, so that builds take at most a third of a core. A
+// full build or a compaction (a base alone: a copy of every ticket, once
+// after a start and then once per compaction share of churn) does not:
+// spaced out three times its 35-60 s at a million tickets, it held every
+// new event out of the figures for two minutes after it.
+func nextBuildWait(interval time.Duration, sn Snapshot, d time.Duration) time.Duration {
+	if len(sn.Layers) == 1 {
+		return interval
+	}
+	return max(interval, 3*d) - d
+}
+
 // Run builds a generation whenever the newest one is interval old, until
-// ctx ends. A build that takes long spaces the next one out to three times
-// its duration, so snapshots never take more than a third of a core.
+// ctx ends. A delta build that takes long spaces the next one out to
+// three times its duration (nextBuildWait).
 // Failures are logged and retried at the next interval.
 func (s *Snapshots) Run(ctx context.Context, interval time.Duration, log *slog.Logger) {
 	for {
@@ -632,7 +646,7 @@ func (s *Snapshots) Run(ctx context.Context, interval time.Duration, log *slog.L
 			}
 			d := time.Duration(sn.Seconds * float64(time.Second))
 			log.Info("report snapshot built", "generation", sn.Generation, "as_of", sn.AsOf, "seconds", sn.Seconds)
-			wait = max(interval, 3*d) - d
+			wait = nextBuildWait(interval, sn, d)
 		}
 		select {
 		case <-ctx.Done():

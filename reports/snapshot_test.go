@@ -72,3 +72,23 @@ func splitExprs(s string) []string {
 	}
 	return append(out, strings.TrimSpace(s[start:]))
 }
+
+// A delta build that took long spaces the next one out; a full build or
+// a compaction, a base alone, does not.
+func TestNextBuildWait(t *testing.T) {
+	delta := Snapshot{Layers: []uint64{1, 2}}
+	base := Snapshot{Layers: []uint64{3}}
+	for _, c := range []struct {
+		sn   Snapshot
+		took time.Duration
+		want time.Duration
+	}{
+		{delta, time.Second, 4 * time.Second},       // within the interval: the rest of it
+		{delta, 10 * time.Second, 20 * time.Second}, // thrice its duration in all
+		{base, 50 * time.Second, 5 * time.Second},
+	} {
+		if got := nextBuildWait(5*time.Second, c.sn, c.took); got != c.want {
+			t.Errorf("after %v over %v: wait %v, want %v", c.took, c.sn.Layers, got, c.want)
+		}
+	}
+}
