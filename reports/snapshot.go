@@ -335,7 +335,7 @@ func (s *Snapshots) Compact(ctx context.Context) (Snapshot, error) {
 func (s *Snapshots) compact(ctx context.Context, snap Snapshot, start time.Time) (Snapshot, error) {
 	base := Snapshot{Generation: max(uint64(s.now().UnixNano()), snap.Generation+1), AsOf: snap.AsOf, ReadAt: snap.ReadAt}
 	base.Layers = []uint64{base.Generation}
-	if err := s.exec(ctx, compactInserts(layeredView(s.db, snap), base.Generation), true); err != nil {
+	if err := s.exec(ctx, compactInserts(layeredView(s.db, snap), base.Generation)); err != nil {
 		return snap, fmt.Errorf("report snapshot: compaction: %w", err)
 	}
 	// The grace of the layers it supersedes runs from its registration,
@@ -367,11 +367,10 @@ func (s *Snapshots) register(ctx context.Context, snap Snapshot) error {
 
 // exec runs a build's statements in order, as upkeep (Call.Background):
 // a build reads every fact table once, and must not take both cores of a
-// small server from the dashboards. yield: the statements can wait for
-// report queries (Call.Yield), as full builds and compactions can.
-func (s *Snapshots) exec(ctx context.Context, stmts []string, yield bool) error {
+// small server from the dashboards.
+func (s *Snapshots) exec(ctx context.Context, stmts []string) error {
 	for _, st := range stmts {
-		if err := s.store.Exec(ctx, Call{SQL: st, Background: true, Yield: yield}); err != nil {
+		if err := s.store.Exec(ctx, Call{SQL: st, Background: true}); err != nil {
 			return fmt.Errorf("%s: %w", insertTable(st), err)
 		}
 	}
@@ -394,7 +393,7 @@ func (s *Snapshots) write(ctx context.Context, gen uint64) (layers []uint64, com
 	lastFull := s.lastFull
 	s.mu.Unlock()
 	if !ok || !s.fresh(prev) || s.now().Sub(lastFull) >= fullBuildEvery || prev.ReadAt.Unix() <= 0 || len(prev.Layers) == 0 {
-		if err := s.exec(ctx, snapshotInserts(s.db, gen, "", ""), true); err != nil {
+		if err := s.exec(ctx, snapshotInserts(s.db, gen, "", "")); err != nil {
 			return nil, false, err
 		}
 		s.mu.Lock()
@@ -405,7 +404,7 @@ func (s *Snapshots) write(ctx context.Context, gen uint64) (layers []uint64, com
 	}
 	stmts := deltaInserts(s.db, gen, prev, s.margin)
 	// the two statements noting the changed tickets, then the facts
-	if err := s.exec(ctx, stmts[:2], false); err != nil {
+	if err := s.exec(ctx, stmts[:2]); err != nil {
 		return nil, false, err
 	}
 	var changed uint64
@@ -416,7 +415,7 @@ func (s *Snapshots) write(ctx context.Context, gen uint64) (layers []uint64, com
 	if changed == 0 {
 		return prev.Layers, false, nil
 	}
-	if err := s.exec(ctx, stmts[2:], false); err != nil {
+	if err := s.exec(ctx, stmts[2:]); err != nil {
 		return nil, false, err
 	}
 	layers = append(slices.Clone(prev.Layers), gen)

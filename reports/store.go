@@ -36,12 +36,6 @@ type Call struct {
 	Limit time.Duration
 	// Background marks upkeep (snapshot builds): it runs on one thread.
 	Background bool
-	// Yield, with Background, also pauses it while report queries run:
-	// for the upkeep that can wait (full builds, compactions). A delta
-	// build does not yield: it is what makes new events show, and a
-	// page's calls one after another would otherwise hold it back for as
-	// long as they come.
-	Yield bool
 }
 
 // Set is a bound list written as a tuple, for `x IN ?`.

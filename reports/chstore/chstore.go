@@ -17,12 +17,10 @@ import (
 	"github.com/slatehq/slate/reports"
 )
 
-// Query priorities (ClickHouse pauses a query while one with a smaller
-// non-zero priority value runs): report queries before snapshot builds.
-const (
-	reportPriority = 1
-	buildPriority  = 10
-)
+// reportPriority is the query priority of report queries and snapshot
+// builds alike (ClickHouse pauses a query while one with a smaller
+// non-zero value runs; see settings).
+const reportPriority = 1
 
 // maxQuerySize admits the longest statements reports build (a drill-down
 // restricted to a page of tickets); the server's default is 256 KiB.
@@ -84,16 +82,12 @@ func prepare(ctx context.Context, c reports.Call) (context.Context, context.Canc
 
 // settings are the server settings of a call. Snapshot upkeep gets the
 // time it needs and one thread (it must not take both cores of a small
-// server from the dashboards); what can wait (Yield: full builds,
-// compactions) also a lower priority than report queries, which pause it
-// while they run. A delta build keeps the reports' priority: paused
-// behind a stream of dashboard calls, it held every new event out of the
-// figures (at a million tickets, a minute and a half behind after three
-// minutes of 200 events/s).
+// server from the dashboards), at the reports' own priority. At a lower
+// one, ClickHouse pauses it while any report query runs: behind a page's
+// calls one after another, delta builds held new events out of the
+// figures for minutes, and a compaction never ended while a dashboard
+// polled, which stopped every build after it.
 func settings(c reports.Call) clickhouse.Settings {
-	if c.Background && c.Yield {
-		return clickhouse.Settings{"max_execution_time": int(c.Limit / time.Second), "max_threads": 1, "priority": buildPriority}
-	}
 	if c.Background {
 		return clickhouse.Settings{"max_execution_time": int(c.Limit / time.Second), "max_threads": 1, "priority": reportPriority}
 	}

@@ -42,15 +42,10 @@ func TestSettingsOfReportQueriesAndBuilds(t *testing.T) {
 	if !reflect.DeepEqual(report, want) {
 		t.Errorf("report query: %v, want %v", report, want)
 	}
-	delta := settings(reports.Call{Background: true})
+	build := settings(reports.Call{Background: true})
 	want = clickhouse.Settings{"max_execution_time": 0, "max_threads": 1, "priority": 1}
-	if !reflect.DeepEqual(delta, want) {
-		t.Errorf("delta build: %v, want %v", delta, want)
-	}
-	build := settings(reports.Call{Background: true, Yield: true})
-	want = clickhouse.Settings{"max_execution_time": 0, "max_threads": 1, "priority": 10}
 	if !reflect.DeepEqual(build, want) {
-		t.Errorf("full build or compaction: %v, want %v", build, want)
+		t.Errorf("snapshot build: %v, want %v", build, want)
 	}
 }
 
