@@ -596,7 +596,7 @@ func (in *Ingester) fetchLoop(ctx context.Context, out chan<- *part) error {
 }
 
 // backlogWaits is how many batch_waits a unit may take when it starts
-// behind by a whole unit (see unitWait).
+// behind (see unitWait).
 const backlogWaits = 10
 
 // unitWait is how long a unit starting with msg may take: batch_wait, or,
