@@ -164,7 +164,9 @@ func runFreshness(ctx context.Context, args []string, d Defaults) error {
 			case <-tick.C:
 			}
 			var n uint64
-			if err := conn.QueryRow(runCtx, "SELECT count() FROM "+db+".tickets WHERE ticket_id LIKE 'FRESH-%'").Scan(&n); err != nil {
+			// a range of the sorting key: a few granules, not a scan of the
+			// kept tickets four times a second beside what is measured
+			if err := conn.QueryRow(runCtx, "SELECT count() FROM "+db+".tickets WHERE tenant = 'acme' AND ticket_id >= 'FRESH-' AND ticket_id < 'FRESH.'").Scan(&n); err != nil {
 				continue
 			}
 			at := time.Now()

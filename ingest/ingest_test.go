@@ -960,3 +960,24 @@ func TestKafkaGroupTimingIsValidated(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A unit that starts with its partition a block or more behind may take
+// ten batch_waits to fill; one that starts closer to the end, one.
+func TestUnitWaitGrowsInABacklog(t *testing.T) {
+	in := New(&failingSource{}, &memStore{}, &event.Decoder{}, testConfig(), NewMetrics(prometheus.NewRegistry()), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	in.block = 100
+	wait := in.cfg.BatchWait
+	for _, c := range []struct {
+		offset, highWater int64
+		want              time.Duration
+	}{
+		{0, 1, wait},        // the partition's last message
+		{0, 100, wait},      // 99 after it: less than a block
+		{0, 101, 10 * wait}, // a block after it
+		{500, 10_000, 10 * wait},
+	} {
+		if got := in.unitWait(kafka.Message{Offset: c.offset, HighWaterMark: c.highWater}); got != c.want {
+			t.Errorf("offset %d of %d: wait %v, want %v", c.offset, c.highWater, got, c.want)
+		}
+	}
+}
